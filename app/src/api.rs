@@ -1,0 +1,155 @@
+//! Server functions: the browser's only way in. Each is a public HTTP endpoint, so each one
+//! checks who is asking before it calls the backend. Reads use GET; everything that changes
+//! state is a POST whose `csrf_token` argument (the form's hidden field) must match the
+//! visitor's token: checked by the middleware and again here.
+use crate::model::*;
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+#[cfg(feature = "ssr")]
+mod guard {
+    use crate::model::*;
+    use crate::port::{RequestInfo, SharedBackend};
+    use leptos::prelude::*;
+
+    pub fn backend() -> Result<SharedBackend, UiError> {
+        use_context::<SharedBackend>().ok_or(UiError::Unexpected)
+    }
+
+    pub fn request() -> Result<RequestInfo, UiError> {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<RequestInfo>().cloned())
+            .ok_or(UiError::Unexpected)
+    }
+
+    /// State-changing calls carry the CSRF token they were served with. The middleware has
+    /// already refused a wrong one; checking again here keeps each function safe on its own.
+    pub fn verify_csrf(submitted: &str) -> Result<RequestInfo, UiError> {
+        let request = request()?;
+        if submitted.is_empty() || submitted != request.viewer.csrf_token {
+            return Err(UiError::Forbidden);
+        }
+        Ok(request)
+    }
+
+    pub fn signed_in() -> Result<(RequestInfo, SignedInUser), UiError> {
+        let request = request()?;
+        let user = request.viewer.user.clone().ok_or(UiError::SignInRequired)?;
+        Ok((request, user))
+    }
+
+    /// Gives a failed call its HTTP status (403, 422 ...) for API clients. Plain form posts
+    /// (JavaScript off) keep the redirect back to their page, which shows the error.
+    pub fn with_status<T>(result: Result<T, UiError>) -> Result<T, UiError> {
+        if let Err(error) = &result {
+            let plain_form = use_context::<http::request::Parts>().is_some_and(|parts| {
+                parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
+            });
+            let status = match error {
+                UiError::Invalid(_) => http::StatusCode::UNPROCESSABLE_ENTITY,
+                UiError::SignInFailed | UiError::SignInRequired => http::StatusCode::UNAUTHORIZED,
+                UiError::Throttled { .. } => http::StatusCode::TOO_MANY_REQUESTS,
+                UiError::Forbidden => http::StatusCode::FORBIDDEN,
+                UiError::NotFound => http::StatusCode::NOT_FOUND,
+                UiError::Unexpected | UiError::Transport(_) => http::StatusCode::INTERNAL_SERVER_ERROR,
+            };
+            if let (false, Some(response)) = (plain_form, use_context::<leptos_axum::ResponseOptions>()) {
+                response.set_status(status);
+            }
+        }
+        result
+    }
+
+    pub fn set_cookies(cookies: Vec<String>) {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            for cookie in cookies {
+                if let Ok(value) = http::HeaderValue::from_str(&cookie) {
+                    response.append_header(http::header::SET_COOKIE, value);
+                }
+            }
+        }
+    }
+}
+
+/// Only same-site paths may be used as a place to go back to after signing in.
+pub fn safe_return_path(next: Option<&str>) -> Option<String> {
+    next.filter(|path| path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'))
+        .map(str::to_string)
+}
+
+#[server(prefix = "/api", endpoint = "viewer", input = GetUrl)]
+pub async fn current_viewer() -> Result<Viewer, UiError> {
+    guard::with_status(async move {
+        Ok(guard::request()?.viewer)
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "sign-in")]
+pub async fn sign_in(csrf_token: String, email: String, password: String, next: Option<String>) -> Result<(), UiError> {
+    guard::with_status(async move {
+        let request = guard::verify_csrf(&csrf_token)?;
+        let session = guard::backend()?.sign_in(&request, &email, &password).await?;
+        guard::set_cookies(session.set_cookies);
+        let destination = safe_return_path(next.as_deref()).unwrap_or_else(|| session.user.role.dashboard_path());
+        leptos_axum::redirect(&destination);
+        Ok(())
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "sign-out")]
+pub async fn sign_out(csrf_token: String) -> Result<(), UiError> {
+    guard::with_status(async move {
+        let request = guard::verify_csrf(&csrf_token)?;
+        let cookies = guard::backend()?.sign_out(&request).await?;
+        guard::set_cookies(cookies);
+        leptos_axum::redirect("/");
+        Ok(())
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "register-provider")]
+pub async fn register_provider(csrf_token: String, form: ProviderRegistration) -> Result<(), UiError> {
+    guard::with_status(async move {
+        let request = guard::verify_csrf(&csrf_token)?;
+        if request.viewer.user.is_some() {
+            return Err(UiError::Invalid(vec![FieldError::new("", "Sign out before registering a new organisation")]));
+        }
+        let session = guard::backend()?.register_provider(&request, form).await?;
+        guard::set_cookies(session.set_cookies);
+        leptos_axum::redirect(&Role::Provider.dashboard_path());
+        Ok(())
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "listings", input = GetUrl)]
+pub async fn published_listings(query: String) -> Result<ListingPage, UiError> {
+    guard::with_status(async move {
+        guard::backend()?.published_listings(&query).await
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "provider", input = GetUrl)]
+pub async fn load_provider(public_id: String) -> Result<ProviderDetails, UiError> {
+    guard::with_status(async move {
+        guard::backend()?.provider_details(&public_id).await
+    }
+    .await)
+}
+
+/// A dashboard is only for the role it belongs to.
+#[server(prefix = "/api", endpoint = "dashboard", input = GetUrl)]
+pub async fn load_dashboard(role: Role) -> Result<Dashboard, UiError> {
+    guard::with_status(async move {
+        let (_, user) = guard::signed_in()?;
+        if user.role != role {
+            return Err(UiError::Forbidden);
+        }
+        guard::backend()?.dashboard(&user).await
+    }
+    .await)
+}

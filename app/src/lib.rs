@@ -1,0 +1,71 @@
+//! CareMarket's user interface. Every page is rendered on the server first (and works with
+//! JavaScript off); the `frontend` crate hydrates it in the browser.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod components;
+pub mod model;
+mod pages;
+#[cfg(feature = "ssr")]
+pub mod port;
+
+pub use model::*;
+
+use components::{Layout, provide_viewer};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    SsrMode,
+    components::{Route, Router, Routes},
+    path,
+};
+use pages::*;
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en-GB">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="description" content="Find, compare, book and pay for care and support with your personal budget."/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Runs only in the browser, once the page is interactive (tests and styles can tell).
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+    view! {
+        <Stylesheet id="caremarket" href="/pkg/caremarket.css"/>
+        <Title formatter=|text: String| format!("{text} – CareMarket")/>
+        // Async rendering: every page arrives complete, so it works with JavaScript off.
+        <Router>
+            {provide_viewer()}
+            <Layout>
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/providers/:id") view=ProviderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard") view=DashboardHome ssr=SsrMode::Async/>
+                    <Route path=path!("/dashboard/:role") view=RoleDashboard ssr=SsrMode::Async/>
+                </Routes>
+            </Layout>
+        </Router>
+    }
+}

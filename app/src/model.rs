@@ -1,0 +1,362 @@
+//! Values shared by the server and the browser: who is looking, what pages show, and errors
+//! written for the person reading them.
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Role {
+    BudgetHolder,
+    Planner,
+    Provider,
+    Commissioner,
+}
+
+impl Role {
+    pub const ALL: [Role; 4] = [Role::BudgetHolder, Role::Planner, Role::Provider, Role::Commissioner];
+
+    /// The code stored in the database.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::BudgetHolder => "budget_holder",
+            Role::Planner => "planner",
+            Role::Provider => "provider",
+            Role::Commissioner => "commissioner",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.code() == code)
+    }
+
+    /// The last segment of the role's dashboard address.
+    pub fn slug(self) -> &'static str {
+        match self {
+            Role::BudgetHolder => "budget-holder",
+            Role::Planner => "planner",
+            Role::Provider => "provider",
+            Role::Commissioner => "commissioner",
+        }
+    }
+
+    pub fn from_slug(slug: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|role| role.slug() == slug)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::BudgetHolder => "budget holder",
+            Role::Planner => "support planner",
+            Role::Provider => "provider",
+            Role::Commissioner => "commissioner",
+        }
+    }
+
+    pub fn dashboard_path(self) -> String {
+        format!("/dashboard/{}", self.slug())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignedInUser {
+    pub user_id: i64,
+    pub display_name: String,
+    pub role: Role,
+    pub council_id: i64,
+    pub provider_id: Option<i64>,
+}
+
+/// Who is looking at a page, and the token their forms must carry back (CSRF protection).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub user: Option<SignedInUser>,
+    pub csrf_token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListingCard {
+    pub public_id: String,
+    pub title: String,
+    pub category: String,
+    pub provider_name: String,
+    pub provider_public_id: String,
+    pub price_pence: i64,
+    pub unit: String,
+    pub regulator_rating: String,
+    pub areas: Vec<String>,
+}
+
+/// One page of listings and how many match in all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListingPage {
+    pub total: u64,
+    pub cards: Vec<ListingCard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderDetails {
+    pub public_id: String,
+    pub name: String,
+    pub description: String,
+    pub regulator_id: Option<String>,
+    pub regulator_rating: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub website: Option<String>,
+    pub languages: String,
+    /// When the provider last confirmed these details (ISO date).
+    pub assured_on: Option<String>,
+    pub listings: Vec<ListingCard>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseloadEntry {
+    pub display_name: String,
+    pub can_book: bool,
+}
+
+/// What each role's dashboard shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Dashboard {
+    BudgetHolder {
+        budget_type: Option<String>,
+        available_pence: i64,
+        committed_pence: i64,
+        four_weekly_allocation_pence: i64,
+        active_bookings: u64,
+    },
+    Planner {
+        caseload: Vec<CaseloadEntry>,
+    },
+    Provider {
+        organisation: String,
+        organisation_public_id: String,
+        published_listings: u64,
+        other_listings: u64,
+        requests_waiting: u64,
+    },
+    Commissioner {
+        council: String,
+        providers: u64,
+        published_listings: u64,
+        budget_holders: u64,
+        lots: u64,
+        placements_last_28_days: u64,
+    },
+}
+
+/// Registration of a provider organisation and its first staff account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProviderRegistration {
+    pub organisation_name: String,
+    pub regulator_id: String,
+    pub contact_phone: String,
+    pub your_name: String,
+    pub email: String,
+    pub password: String,
+}
+
+/// A provider's listing as typed into its form: every field is text, checked on the server.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListingForm {
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub unit: String,
+    /// Pounds and pence, like "24.50".
+    pub price: String,
+    pub min_visit_minutes: String,
+    pub billing_increment_minutes: String,
+    pub cancellation_notice_hours: String,
+    pub late_cancellation_percent: String,
+    pub carer_gender: String,
+    /// Postcode districts served, separated by commas or spaces ("NE3, NE4").
+    pub areas: String,
+    /// A base postcode and how far carers travel from it, as well as or instead of `areas`.
+    pub base_postcode: String,
+    pub radius_km: String,
+    /// Opening and closing times for Monday to Sunday ("08:00", "20:00"); both empty = closed.
+    #[serde(default)]
+    pub hours: Vec<DayHours>,
+    /// Languages spoken, separated by commas.
+    pub languages: String,
+    /// Codes from `SPECIALISMS`.
+    #[serde(default)]
+    pub specialisms: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct DayHours {
+    pub opens: String,
+    pub closes: String,
+}
+
+pub const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+
+/// What a listing can say it specialises in: (code, label).
+pub const SPECIALISMS: &[(&str, &str)] = &[
+    ("dementia", "Dementia"),
+    ("autism", "Autism"),
+    ("learning_disability", "Learning disability"),
+    ("mental_health", "Mental health"),
+    ("physical_disability", "Physical disability"),
+    ("end_of_life", "End of life care"),
+    ("sensory_impairment", "Sight or hearing loss"),
+    ("stroke", "Life after a stroke"),
+];
+
+pub const CATEGORIES: &[&str] = &[
+    "home_care",
+    "personal_assistant",
+    "day_opportunities",
+    "respite",
+    "shared_lives",
+    "community_activities",
+    "cleaning_shopping",
+    "equipment_telecare",
+];
+
+pub const UNITS: &[&str] = &["hour", "visit", "session", "day", "week", "item"];
+
+/// One problem with one field, in words for the person who filled in the form.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The `id` of the input, so the error summary can link to it.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+/// Errors as the browser sees them: specific, kind, and never database text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum UiError {
+    #[error("There is a problem with what was entered")]
+    Invalid(Vec<FieldError>),
+    #[error("Enter the email address and password you registered with")]
+    SignInFailed,
+    #[error("Too many sign-in attempts. Wait {minutes} minutes, then try again")]
+    Throttled { minutes: u32 },
+    #[error("Sign in to see this page")]
+    SignInRequired,
+    #[error("You do not have access to this page")]
+    Forbidden,
+    #[error("We could not find that page")]
+    NotFound,
+    #[error("Sorry, something went wrong on our side. Please try again later")]
+    Unexpected,
+    #[error("We could not reach CareMarket. Check your connection and try again")]
+    Transport(String),
+}
+
+impl UiError {
+    /// The messages to show against each field, or one general message.
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        match self {
+            UiError::Invalid(errors) => errors.clone(),
+            other => vec![FieldError::new("", other.to_string())],
+        }
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for UiError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr;
+        match value {
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
+                UiError::Invalid(vec![FieldError::new("", "Some of the form was missing. Fill in every field and try again")])
+            }
+            ServerFnErrorErr::Request(detail) | ServerFnErrorErr::Deserialization(detail) => UiError::Transport(detail),
+            _ => UiError::Unexpected,
+        }
+    }
+}
+
+/// "£1,234.50" from pence. Money is always whole pence; this is only for display.
+pub fn format_pence(pence: i64) -> String {
+    let sign = if pence < 0 { "-" } else { "" };
+    let pence = pence.unsigned_abs();
+    let pounds = (pence / 100).to_string();
+    let mut grouped = String::new();
+    for (index, digit) in pounds.chars().enumerate() {
+        if index > 0 && (pounds.len() - index).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(digit);
+    }
+    format!("{sign}£{grouped}.{:02}", pence % 100)
+}
+
+/// "£24.50 an hour"
+pub fn format_price(pence: i64, unit: &str) -> String {
+    let per = match unit {
+        "hour" => "an hour",
+        "visit" => "a visit",
+        "session" => "a session",
+        "day" => "a day",
+        "week" => "a week",
+        _ => "each",
+    };
+    format!("{} {per}", format_pence(pence))
+}
+
+pub fn category_label(code: &str) -> &'static str {
+    match code {
+        "home_care" => "Home care",
+        "personal_assistant" => "Personal assistant",
+        "day_opportunities" => "Day opportunities",
+        "respite" => "Respite and short breaks",
+        "shared_lives" => "Shared Lives",
+        "community_activities" => "Community activities",
+        "cleaning_shopping" => "Cleaning and shopping",
+        "equipment_telecare" => "Equipment and telecare",
+        _ => "Other support",
+    }
+}
+
+pub fn rating_label(code: &str) -> &'static str {
+    match code {
+        "outstanding" => "Outstanding",
+        "good" => "Good",
+        "requires_improvement" => "Requires improvement",
+        "inadequate" => "Inadequate",
+        "not_yet_rated" => "Not yet rated",
+        _ => "Not regulated by the CQC",
+    }
+}
+
+pub fn budget_type_label(code: &str) -> &'static str {
+    match code {
+        "direct_payment" => "Direct payment",
+        "managed_account" => "Managed account",
+        "individual_service_fund" => "Individual service fund",
+        _ => "Personal budget",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pence_are_shown_as_pounds_with_separators() {
+        assert_eq!(format_pence(0), "£0.00");
+        assert_eq!(format_pence(5), "£0.05");
+        assert_eq!(format_pence(2_450), "£24.50");
+        assert_eq!(format_pence(123_456_789), "£1,234,567.89");
+        assert_eq!(format_pence(-100_000), "-£1,000.00");
+    }
+
+    #[test]
+    fn roles_round_trip_through_codes_and_slugs() {
+        for role in Role::ALL {
+            assert_eq!(Role::from_code(role.code()), Some(role));
+            assert_eq!(Role::from_slug(role.slug()), Some(role));
+        }
+        assert_eq!(Role::from_code("admin"), None);
+    }
+}

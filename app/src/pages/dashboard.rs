@@ -1,0 +1,122 @@
+use crate::api::load_dashboard;
+use crate::components::{set_status, use_viewer};
+use crate::model::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_params_map;
+
+/// `/dashboard` sends each person to their own role's dashboard (or to sign in).
+#[component]
+pub fn DashboardHome() -> impl IntoView {
+    let viewer = use_viewer();
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match viewer.await.ok().and_then(|viewer| viewer.user) {
+                    Some(user) => view! { <Redirect path=user.role.dashboard_path()/> }.into_any(),
+                    None => view! { <Redirect path="/sign-in?next=/dashboard"/> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn RoleDashboard() -> impl IntoView {
+    let params = use_params_map();
+    let role = move || params.read().get("role").and_then(|slug| Role::from_slug(&slug));
+    let summary = Resource::new(role, |role| async move {
+        match role {
+            Some(role) => load_dashboard(role).await,
+            None => Err(UiError::NotFound),
+        }
+    });
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match summary.await {
+                    Ok(summary) => view! { <DashboardView summary/> }.into_any(),
+                    Err(UiError::SignInRequired) => {
+                        let next = role().map_or_else(|| "/dashboard".to_string(), Role::dashboard_path);
+                        view! { <Redirect path=format!("/sign-in?next={next}")/> }.into_any()
+                    }
+                    Err(UiError::Forbidden) => {
+                        set_status(403);
+                        view! {
+                            <Title text="You do not have access to this page"/>
+                            <h1>"You do not have access to this page"</h1>
+                            <p>"This dashboard is for someone with a different role."</p>
+                            <p><a href="/dashboard">"Go to your dashboard"</a></p>
+                        }.into_any()
+                    }
+                    Err(error) => {
+                        set_status(if error == UiError::NotFound { 404 } else { 500 });
+                        view! { <Title text="Page not found"/><h1>"Page not found"</h1><p>{error.to_string()}</p> }.into_any()
+                    }
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn DashboardView(summary: Dashboard) -> impl IntoView {
+    match summary {
+        Dashboard::BudgetHolder { budget_type, available_pence, committed_pence, four_weekly_allocation_pence, active_bookings } => view! {
+            <Title text="Your budget"/>
+            <h1>"Your budget"</h1>
+            {match budget_type {
+                Some(code) => view! {
+                    <dl class="summary-list">
+                        <div><dt>"Type of budget"</dt><dd>{budget_type_label(&code)}</dd></div>
+                        <div><dt>"Available to spend"</dt><dd>{format_pence(available_pence)}</dd></div>
+                        <div><dt>"Set aside for booked care"</dt><dd>{format_pence(committed_pence)}</dd></div>
+                        <div><dt>"Paid in every 4 weeks"</dt><dd>{format_pence(four_weekly_allocation_pence)}</dd></div>
+                        <div><dt>"Bookings in place"</dt><dd>{active_bookings}</dd></div>
+                    </dl>
+                }.into_any(),
+                None => view! { <p>"The council has not set up your budget yet. Your social worker can tell you when it will be ready."</p> }.into_any(),
+            }}
+            <p><a href="/" class="button">"Find care and support"</a></p>
+        }.into_any(),
+        Dashboard::Planner { caseload } => view! {
+            <Title text="Your caseload"/>
+            <h1>"Your caseload"</h1>
+            {if caseload.is_empty() {
+                view! { <p>"Nobody has asked you to act for them yet. When someone does, they will appear here."</p> }.into_any()
+            } else {
+                view! {
+                    <p>{format!("You can act for {} people.", caseload.len())}</p>
+                    <ul class="plain-list">
+                        {caseload.into_iter().map(|entry| view! {
+                            <li>{entry.display_name}{if entry.can_book { " (can book)" } else { " (can view)" }}</li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+        }.into_any(),
+        Dashboard::Provider { organisation, organisation_public_id, published_listings, other_listings, requests_waiting } => view! {
+            <Title text="Your organisation"/>
+            <h1>{organisation}</h1>
+            <dl class="summary-list">
+                <div><dt>"Published services"</dt><dd>{published_listings}</dd></div>
+                <div><dt>"Draft or paused services"</dt><dd>{other_listings}</dd></div>
+                <div><dt>"Booking requests waiting for you"</dt><dd>{requests_waiting}</dd></div>
+            </dl>
+            <p><a href=format!("/providers/{organisation_public_id}")>"See your public page"</a></p>
+        }.into_any(),
+        Dashboard::Commissioner { council, providers, published_listings, budget_holders, lots, placements_last_28_days } => view! {
+            <Title text="Commissioning"/>
+            <h1>"Commissioning"</h1>
+            <p class="lead">{council}</p>
+            <dl class="summary-list">
+                <div><dt>"Providers"</dt><dd>{providers}</dd></div>
+                <div><dt>"Published services"</dt><dd>{published_listings}</dd></div>
+                <div><dt>"Budget holders"</dt><dd>{budget_holders}</dd></div>
+                <div><dt>"Framework lots"</dt><dd>{lots}</dd></div>
+                <div><dt>"Placements in the last 28 days"</dt><dd>{placements_last_28_days}</dd></div>
+            </dl>
+        }.into_any(),
+    }
+}

@@ -1,0 +1,46 @@
+use crate::api::RegisterProvider;
+use crate::components::{CsrfField, ErrorSummary, TextInput, use_viewer};
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+/// Providers sign up themselves; budget holders and planners are set up by the council.
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let action = ServerAction::<RegisterProvider>::new();
+    let errors = Signal::derive(move || match action.value().get() {
+        Some(Err(error)) => error.field_errors(),
+        _ => Vec::new(),
+    });
+    let viewer = use_viewer();
+    view! {
+        <Title text="Register your organisation"/>
+        <div class="narrow">
+            <ErrorSummary errors/>
+            <h1>"Register your organisation"</h1>
+            <p>"List your care and support services so that people with a personal budget can find and book them."</p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let token = viewer.await.unwrap_or_default().csrf_token;
+                    view! {
+                            // The browser's own checks would pre-empt ours: ours are specific and listed in the summary.
+                            <ActionForm action attr:novalidate=true>
+                            <CsrfField token/>
+                            <h2>"Your organisation"</h2>
+                            <TextInput id="organisation_name" name="form[organisation_name]" label="Organisation name" autocomplete="organization" errors/>
+                            <TextInput id="regulator_id" name="form[regulator_id]" label="CQC location ID (if you are registered)"
+                                hint="It looks like 1-123456789. Leave this empty if your services are not regulated by the CQC." errors/>
+                            <TextInput id="contact_phone" name="form[contact_phone]" label="Telephone number for enquiries" input_type="tel" autocomplete="tel" errors/>
+                            <h2>"Your account"</h2>
+                            <TextInput id="your_name" name="form[your_name]" label="Your full name" autocomplete="name" errors/>
+                            <TextInput id="email" name="form[email]" label="Email address" input_type="email" autocomplete="email"
+                                hint="We will use this to sign you in and for enquiries." errors/>
+                            <TextInput id="password" name="form[password]" label="Create a password" input_type="password" autocomplete="new-password"
+                                hint="At least 12 characters. A few words strung together make a strong password." errors/>
+                            <button type="submit" class="button">"Register"</button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}

@@ -1,0 +1,34 @@
+//! The UI's port to its backend. The `server` crate implements it and hands it to every
+//! request through Leptos context, so server functions stay thin: read who is asking, check
+//! they may, call the backend, map the result.
+use crate::model::*;
+
+/// What the server knows about the request that the UI needs (placed there by middleware).
+#[derive(Debug, Clone)]
+pub struct RequestInfo {
+    pub viewer: Viewer,
+    /// The raw session token from the cookie, when there is one.
+    pub session_token: Option<String>,
+    /// A key for the client's network address, for sign-in throttling.
+    pub client_key: String,
+}
+
+/// A session just started: the cookies to set on the response.
+#[derive(Debug, Clone)]
+pub struct StartedSession {
+    pub set_cookies: Vec<String>,
+    pub user: SignedInUser,
+}
+
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync + 'static {
+    async fn sign_in(&self, request: &RequestInfo, email: &str, password: &str) -> Result<StartedSession, UiError>;
+    /// Ends the session and returns the cookies that clear it.
+    async fn sign_out(&self, request: &RequestInfo) -> Result<Vec<String>, UiError>;
+    async fn register_provider(&self, request: &RequestInfo, form: ProviderRegistration) -> Result<StartedSession, UiError>;
+    async fn published_listings(&self, query: &str) -> Result<ListingPage, UiError>;
+    async fn provider_details(&self, public_id: &str) -> Result<ProviderDetails, UiError>;
+    async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, UiError>;
+}
+
+pub type SharedBackend = std::sync::Arc<dyn Backend>;

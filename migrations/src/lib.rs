@@ -1,0 +1,33 @@
+//! CareMarket's schema, one migration per area of the domain. Every migration has a `down`;
+//! the same code runs on SQLite (the embedded default) and PostgreSQL (production).
+//! See `README.md` in this folder for the rules we keep.
+
+pub use sea_orm_migration::prelude::*;
+
+mod helpers;
+mod m20261122_000001_create_councils_and_organisations;
+mod m20261122_000002_create_accounts;
+mod m20261122_000003_create_listings;
+mod m20261122_000004_create_frameworks_and_quality;
+mod m20261122_000005_create_budgets;
+mod m20261122_000006_create_bookings_and_visits;
+mod m20261122_000007_create_ledger;
+mod m20261122_000008_create_delegations_audit_and_outbox;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_councils_and_organisations::Migration),
+            Box::new(m20261122_000002_create_accounts::Migration),
+            Box::new(m20261122_000003_create_listings::Migration),
+            Box::new(m20261122_000004_create_frameworks_and_quality::Migration),
+            Box::new(m20261122_000005_create_budgets::Migration),
+            Box::new(m20261122_000006_create_bookings_and_visits::Migration),
+            Box::new(m20261122_000007_create_ledger::Migration),
+            Box::new(m20261122_000008_create_delegations_audit_and_outbox::Migration),
+        ]
+    }
+}

@@ -1,0 +1,75 @@
+//! The server's implementation of the UI's port: maps each call onto the domain and the
+//! domain's errors onto messages for the browser.
+use crate::config::Config;
+use crate::domain::{accounts, auth, dashboards, directory};
+use crate::state::AppState;
+use crate::http::cookies;
+use app::port::{Backend, RequestInfo, StartedSession};
+use app::*;
+use chrono::Utc;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+pub struct CareMarketBackend {
+    db: DatabaseConnection,
+    config: Arc<Config>,
+    passwords: auth::Passwords,
+}
+
+impl CareMarketBackend {
+    pub fn new(state: &AppState) -> Self {
+        Self { db: state.db.clone(), config: state.config.clone(), passwords: state.passwords.clone() }
+    }
+
+    fn started(&self, session: auth::NewSession) -> StartedSession {
+        let max_age = (session.expires_at - Utc::now()).num_seconds().max(0);
+        StartedSession {
+            set_cookies: vec![cookies::session(&session.token, max_age, self.config.secure_cookies)],
+            user: session.user,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Backend for CareMarketBackend {
+    async fn sign_in(&self, request: &RequestInfo, email: &str, password: &str) -> Result<StartedSession, UiError> {
+        let session = auth::sign_in(
+            &self.db,
+            &self.passwords,
+            auth::Credentials { email, password },
+            &request.client_key,
+            request.session_token.as_deref(),
+            self.config.session_hours,
+            Utc::now(),
+        )
+        .await?;
+        Ok(self.started(session))
+    }
+
+    async fn sign_out(&self, request: &RequestInfo) -> Result<Vec<String>, UiError> {
+        if let Some(token) = &request.session_token {
+            auth::end_session(&self.db, token).await?;
+        }
+        Ok(vec![cookies::clear_session(self.config.secure_cookies)])
+    }
+
+    async fn register_provider(&self, request: &RequestInfo, form: ProviderRegistration) -> Result<StartedSession, UiError> {
+        let now = Utc::now();
+        let account = accounts::register_provider_from_form(&self.db, &self.passwords, &form, now).await?;
+        let session =
+            auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
+        Ok(self.started(session))
+    }
+
+    async fn published_listings(&self, query: &str) -> Result<ListingPage, UiError> {
+        Ok(directory::published_listings(&self.db, query).await?)
+    }
+
+    async fn provider_details(&self, public_id: &str) -> Result<ProviderDetails, UiError> {
+        Ok(directory::provider_details(&self.db, public_id).await?)
+    }
+
+    async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, UiError> {
+        Ok(dashboards::dashboard(&self.db, user, Utc::now()).await?)
+    }
+}

@@ -1,0 +1,79 @@
+//! Configuration from the environment, with defaults that run CareMarket on one machine with
+//! nothing else installed (SQLite file, embedded search, no card payments).
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://…` (default: a file under the data directory) or `postgres://…`.
+    pub database_url: String,
+    /// `CAREMARKET_DATA_DIR`: where the SQLite file and logs live (default `data`).
+    pub data_dir: PathBuf,
+    /// `CAREMARKET_ADDR`: where to listen (default `127.0.0.1:3000`).
+    pub address: SocketAddr,
+    /// `CAREMARKET_SECURE_COOKIES`: mark cookies `Secure` (set this behind HTTPS; default off).
+    pub secure_cookies: bool,
+    /// `CAREMARKET_TRUST_PROXY`: take the client address from `X-Forwarded-For` (default off).
+    pub trust_proxy: bool,
+    /// `CAREMARKET_SESSION_HOURS`: how long a session lasts (default 12).
+    pub session_hours: i64,
+    /// `CAREMARKET_DEMO_DATA`: load the demo data set into an empty database at start (default on).
+    pub demo_data: bool,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        let data_dir = PathBuf::from(var("CAREMARKET_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = var("DATABASE_URL")
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("caremarket.db").display()));
+        let address = var("CAREMARKET_ADDR")
+            .or_else(|| var("LEPTOS_SITE_ADDR"))
+            .unwrap_or_else(|| "127.0.0.1:3000".into());
+        let address = address
+            .parse()
+            .map_err(|_| format!("CAREMARKET_ADDR must be an address like 127.0.0.1:3000, not {address:?}"))?;
+        let session_hours = match var("CAREMARKET_SESSION_HOURS") {
+            None => 12,
+            Some(hours) => hours
+                .parse()
+                .ok()
+                .filter(|hours| (1..=720).contains(hours))
+                .ok_or("CAREMARKET_SESSION_HOURS must be a whole number of hours from 1 to 720")?,
+        };
+        Ok(Self {
+            database_url,
+            data_dir,
+            address,
+            secure_cookies: flag("CAREMARKET_SECURE_COOKIES", false)?,
+            trust_proxy: flag("CAREMARKET_TRUST_PROXY", false)?,
+            session_hours,
+            demo_data: flag("CAREMARKET_DEMO_DATA", true)?,
+        })
+    }
+
+    /// A configuration for tests: the given database, no demo data.
+    pub fn for_tests(database_url: &str) -> Self {
+        Self {
+            database_url: database_url.into(),
+            data_dir: std::env::temp_dir(),
+            address: SocketAddr::from(([127, 0, 0, 1], 0)),
+            secure_cookies: false,
+            trust_proxy: true,
+            session_hours: 12,
+            demo_data: false,
+        }
+    }
+}
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|value| !value.trim().is_empty())
+}
+
+fn flag(name: &str, default: bool) -> Result<bool, String> {
+    match var(name).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => Err(format!("{name} must be true or false, not {other:?}")),
+    }
+}

@@ -1,0 +1,140 @@
+//! Creating accounts. Providers register their own organisation; budget holders and planners
+//! are created by the council (see the budgets work).
+use super::values::{Email, NewPassword, PhoneNumber, RegulatorId, collect, required_text};
+use super::{audit, auth};
+use crate::entities::{council, provider, user};
+use crate::error::{AppError, AppResult};
+use app::{FieldError, ProviderRegistration};
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr, TransactionSession,
+    TransactionTrait,
+};
+
+/// A registration whose every field has been checked.
+#[derive(Debug)]
+pub struct ValidRegistration {
+    pub organisation_name: String,
+    pub regulator_id: Option<RegulatorId>,
+    pub contact_phone: PhoneNumber,
+    pub your_name: String,
+    pub email: Email,
+    pub password: NewPassword,
+}
+
+/// Checks every field and reports every problem at once, in the order of the form.
+pub fn validate_registration(form: &ProviderRegistration) -> Result<ValidRegistration, AppError> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let organisation_name =
+        collect(&mut errors, required_text("organisation_name", &form.organisation_name, "your organisation's name", 120));
+    let regulator_id = collect(&mut errors, RegulatorId::parse_optional("regulator_id", &form.regulator_id));
+    let contact_phone = collect(&mut errors, PhoneNumber::parse("contact_phone", &form.contact_phone));
+    let your_name = collect(&mut errors, required_text("your_name", &form.your_name, "your full name", 100));
+    let email = collect(&mut errors, Email::parse("email", &form.email));
+    let password = collect(&mut errors, NewPassword::parse("password", &form.password));
+    match (organisation_name, regulator_id, contact_phone, your_name, email, password) {
+        (Some(organisation_name), Some(regulator_id), Some(contact_phone), Some(your_name), Some(email), Some(password))
+            if errors.is_empty() =>
+        {
+            Ok(ValidRegistration { organisation_name, regulator_id, contact_phone, your_name, email, password })
+        }
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+/// Creates the organisation and its first staff account together, or neither.
+pub async fn register_provider<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    registration: ValidRegistration,
+    password_hash: String,
+    now: DateTime<Utc>,
+) -> AppResult<user::Model> {
+    let txn = db.begin().await?;
+    let council = council::Entity::find()
+        .order_by_asc(council::Column::Id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::Internal("no council is set up yet".into()))?;
+    if user::Entity::find().filter(user::Column::Email.eq(registration.email.as_str())).one(&txn).await?.is_some() {
+        return Err(AppError::invalid("email", "An account with this email address already exists. Sign in instead"));
+    }
+    let rating = if registration.regulator_id.is_some() { "not_yet_rated" } else { "not_regulated" };
+    let inserted = provider::Entity::insert(provider::ActiveModel {
+        public_id: Set(uuid::Uuid::new_v4().to_string()),
+        council_id: Set(council.id),
+        name: Set(registration.organisation_name.clone()),
+        description: Set(String::new()),
+        regulator_id: Set(registration.regulator_id.as_ref().map(|id| id.as_str().to_string())),
+        regulator_rating: Set(rating.into()),
+        contact_email: Set(registration.email.as_str().into()),
+        contact_phone: Set(registration.contact_phone.as_str().into()),
+        website: Set(None),
+        languages: Set("English".into()),
+        status: Set("active".into()),
+        assured_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await;
+    let provider_id = match inserted {
+        Ok(result) => result.last_insert_id,
+        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(AppError::invalid(
+                "regulator_id",
+                "An organisation with this CQC location ID is already registered. Ask a colleague to add you",
+            ));
+        }
+        Err(error) => return Err(error.into()),
+    };
+    let account = user::Entity::insert(user::ActiveModel {
+        council_id: Set(council.id),
+        email: Set(registration.email.as_str().into()),
+        display_name: Set(registration.your_name.clone()),
+        password_hash: Set(password_hash),
+        role: Set("provider".into()),
+        provider_id: Set(Some(provider_id)),
+        disabled_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec_with_returning(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        now,
+        Some(account.id),
+        Some(account.id),
+        "provider_registered",
+        serde_json::json!({ "provider_id": provider_id }),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(account)
+}
+
+/// Convenience for callers that have not hashed yet: validate, hash off-thread, create.
+pub async fn register_provider_from_form<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    passwords: &auth::Passwords,
+    form: &ProviderRegistration,
+    now: DateTime<Utc>,
+) -> AppResult<user::Model> {
+    let registration = validate_registration(form)?;
+    let hash = passwords.hash(registration.password.expose().to_string()).await?;
+    register_provider(db, registration, hash, now).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_problem_is_reported_against_its_field() {
+        let form = ProviderRegistration { regulator_id: "123".into(), email: "not-an-email".into(), ..Default::default() };
+        let Err(AppError::Invalid(errors)) = validate_registration(&form) else { panic!("should be invalid") };
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["organisation_name", "regulator_id", "contact_phone", "your_name", "email", "password"]);
+    }
+}

@@ -1,0 +1,330 @@
+//! Passwords, sessions and sign-in throttling.
+//!
+//! * Passwords are hashed with argon2id at OWASP's parameters (19 MiB, 2 passes, 1 lane).
+//! * A session is a random 256-bit token in an HttpOnly cookie; only its hash is stored.
+//! * Sign-in is throttled per account and per client address, and fails the same way (and
+//!   takes about as long) whether or not the account exists.
+use crate::entities::{session, sign_in_attempt, user};
+use crate::error::{AppError, AppResult};
+use app::{Role, SignedInUser};
+use argon2::password_hash::{Output, ParamsString, PasswordHash, PasswordVerifier, SaltString, rand_core::OsRng};
+use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, Version};
+use blake2::{Blake2b, Digest, digest::consts::U32};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use std::sync::{Arc, Mutex, mpsc};
+
+/// Failed attempts allowed per account, and per client address, in one window.
+pub const ACCOUNT_ATTEMPTS: u64 = 5;
+pub const ADDRESS_ATTEMPTS: u64 = 20;
+pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+
+fn hasher() -> Argon2<'static> {
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params())
+}
+
+/// OWASP Password Storage Cheat Sheet: argon2id, m = 19 MiB, t = 2, p = 1.
+fn params() -> Params {
+    Params::new(19 * 1024, 2, 1, None).unwrap_or_default()
+}
+
+/// Argon2's working memory, 19 MiB. Each password thread allocates it once and reuses it:
+/// allocating it per hash made the C allocator keep every copy (RSS grew 19 MiB a sign-in).
+fn working_memory() -> Vec<Block> {
+    vec![Block::default(); params().block_count()]
+}
+
+/// Hashes a password with a fresh random salt. Slow on purpose: call from a blocking thread.
+pub fn hash_password(password: &str) -> AppResult<String> {
+    hash_with_salt(password, &SaltString::generate(&mut OsRng))
+}
+
+/// Hashes with a given salt: only the seed loader uses this, so seeded data is reproducible.
+pub fn hash_with_salt(password: &str, salt: &SaltString) -> AppResult<String> {
+    hash_in(password, salt, &mut working_memory())
+}
+
+fn hash_in(password: &str, salt: &SaltString, memory: &mut [Block]) -> AppResult<String> {
+    let failed = |error: String| AppError::Internal(format!("hashing a password failed: {error}"));
+    let hasher = hasher();
+    let mut salt_buffer = [0u8; 64];
+    let salt_bytes = salt.as_salt().decode_b64(&mut salt_buffer).map_err(|e| failed(e.to_string()))?;
+    let output = Output::init_with(Params::DEFAULT_OUTPUT_LEN, |out| {
+        hasher.hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, &mut *memory).map_err(Into::into)
+    })
+    .map_err(|e| failed(e.to_string()))?;
+    let phc = PasswordHash {
+        algorithm: ARGON2ID_IDENT,
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params()).map_err(|e| failed(e.to_string()))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(output),
+    };
+    Ok(phc.to_string())
+}
+
+/// Checks a password against a stored PHC string, with the parameters stored in it.
+fn verify_in(password: &str, stored_hash: &str, memory: &mut [Block]) -> bool {
+    let Ok(stored) = PasswordHash::new(stored_hash) else { return false };
+    let (Some(expected), Some(salt)) = (stored.hash, stored.salt) else { return false };
+    let Ok(stored_params) = Params::try_from(&stored) else { return false };
+    if stored.algorithm != ARGON2ID_IDENT || stored_params.block_count() > memory.len() {
+        // Not ours, or made with more memory than today's: let argon2 allocate for it.
+        return hasher().verify_password(password.as_bytes(), &stored).is_ok();
+    }
+    let version = stored.version.map_or(Ok(Version::V0x13), Version::try_from).unwrap_or(Version::V0x13);
+    let argon2 = Argon2::new(Algorithm::Argon2id, version, stored_params);
+    let mut salt_buffer = [0u8; 64];
+    let Ok(salt_bytes) = salt.decode_b64(&mut salt_buffer) else { return false };
+    Output::init_with(expected.len(), |out| {
+        argon2.hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, &mut *memory).map_err(Into::into)
+    })
+    // `Output`'s comparison takes the same time wherever the bytes differ.
+    .is_ok_and(|computed| computed == expected)
+}
+
+/// A hash of nothing anyone knows, verified when the account does not exist so that a
+/// wrong email takes as long as a wrong password.
+static DECOY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password("decoy password that matches no account").unwrap_or_default());
+
+/// Runs argon2 on a few dedicated threads (one per core), off the async ones. Each hash takes
+/// 19 MiB and a core for a moment: a burst of sign-ins queues instead of exhausting memory, and
+/// each thread reuses one working buffer, so memory stays at 19 MiB a thread.
+#[derive(Clone)]
+pub struct Passwords {
+    jobs: mpsc::Sender<Job>,
+}
+
+type Job = Box<dyn FnOnce(&mut [Block]) + Send>;
+
+impl Passwords {
+    pub fn new(threads: usize) -> Self {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for _ in 0..threads.max(1) {
+            let queue = queue.clone();
+            // Each worker ends when the last `Passwords` handle is dropped.
+            std::thread::spawn(move || {
+                let mut memory = Vec::new();
+                while let Ok(job) = queue.lock().map_err(drop).and_then(|queue| queue.recv().map_err(drop)) {
+                    if memory.is_empty() {
+                        memory = working_memory();
+                    }
+                    job(&mut memory);
+                }
+            });
+        }
+        Self { jobs }
+    }
+
+    pub async fn hash(&self, password: String) -> AppResult<String> {
+        self.run(move |memory| hash_in(&password, &SaltString::generate(&mut OsRng), memory)).await?
+    }
+
+    /// Checks a password; with no account, checks a decoy so the answer takes as long.
+    async fn verify(&self, password: String, stored_hash: Option<String>) -> AppResult<bool> {
+        self.run(move |memory| match stored_hash {
+            Some(hash) => verify_in(&password, &hash, memory),
+            None => {
+                verify_in(&password, &DECOY_HASH, memory);
+                false
+            }
+        })
+        .await
+    }
+
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce(&mut [Block]) -> T + Send + 'static) -> AppResult<T> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move |memory| drop(reply.send(work(memory)))))
+            .map_err(|_| AppError::Internal("the password threads have stopped".into()))?;
+        answer.await.map_err(|_| AppError::Internal("password hashing did not finish".into()))
+    }
+}
+
+/// A hex-encoded hash, used for session tokens and throttling keys.
+pub fn digest(text: &str) -> String {
+    let hash = Blake2b::<U32>::digest(text.as_bytes());
+    hash.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// A new random token (256 bits, hex).
+pub fn random_token() -> AppResult<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|error| AppError::Internal(format!("no randomness: {error}")))?;
+    Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
+}
+
+pub fn signed_in_user(user: &user::Model) -> AppResult<SignedInUser> {
+    let role = Role::from_code(&user.role).ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role)))?;
+    Ok(SignedInUser {
+        user_id: user.id,
+        display_name: user.display_name.clone(),
+        role,
+        council_id: user.council_id,
+        provider_id: user.provider_id,
+    })
+}
+
+/// A session that has just been created.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: SignedInUser,
+}
+
+/// Starts a session for a user. Any session the browser already had is ended first, so a
+/// session id planted before sign-in is worthless afterwards (session fixation).
+pub async fn start_session(
+    db: &impl ConnectionTrait,
+    user: &user::Model,
+    previous_token: Option<&str>,
+    hours: i64,
+    now: DateTime<Utc>,
+) -> AppResult<NewSession> {
+    if let Some(previous) = previous_token {
+        end_session(db, previous).await?;
+    }
+    let token = random_token()?;
+    let expires_at = now + Duration::hours(hours);
+    session::Entity::insert(session::ActiveModel {
+        token_hash: Set(digest(&token)),
+        user_id: Set(user.id),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+    })
+    .exec(db)
+    .await?;
+    Ok(NewSession { token, expires_at, user: signed_in_user(user)? })
+}
+
+pub async fn end_session(db: &impl ConnectionTrait, token: &str) -> AppResult<()> {
+    session::Entity::delete_many().filter(session::Column::TokenHash.eq(digest(token))).exec(db).await?;
+    Ok(())
+}
+
+/// The user a session token belongs to, if the session is live and the account enabled.
+pub async fn user_for_session(db: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> AppResult<Option<user::Model>> {
+    let Some(session) = session::Entity::find_by_id(digest(token)).one(db).await? else {
+        return Ok(None);
+    };
+    if session.expires_at <= now {
+        session::Entity::delete_by_id(session.token_hash).exec(db).await?;
+        return Ok(None);
+    }
+    let user = user::Entity::find_by_id(session.user_id).one(db).await?;
+    Ok(user.filter(|user| user.disabled_at.is_none()))
+}
+
+fn account_key(email: &str) -> String {
+    digest(&format!("account:{}", email.trim().to_lowercase()))
+}
+
+pub fn address_key(address: &str) -> String {
+    digest(&format!("address:{address}"))
+}
+
+async fn recent_failures(
+    db: &impl ConnectionTrait,
+    column: sign_in_attempt::Column,
+    key: &str,
+    since: DateTime<Utc>,
+) -> AppResult<u64> {
+    Ok(sign_in_attempt::Entity::find()
+        .filter(column.eq(key))
+        .filter(sign_in_attempt::Column::Succeeded.eq(false))
+        .filter(sign_in_attempt::Column::AttemptedAt.gt(since))
+        .count(db)
+        .await?)
+}
+
+/// What someone typed into the sign-in form.
+pub struct Credentials<'a> {
+    pub email: &'a str,
+    pub password: &'a str,
+}
+
+/// Checks an email and password and starts a session. Every failure looks the same.
+pub async fn sign_in(
+    db: &impl ConnectionTrait,
+    passwords: &Passwords,
+    Credentials { email, password }: Credentials<'_>,
+    client_address: &str,
+    previous_token: Option<&str>,
+    session_hours: i64,
+    now: DateTime<Utc>,
+) -> AppResult<NewSession> {
+    let account_key = account_key(email);
+    let address_key = address_key(client_address);
+    let since = now - Duration::minutes(THROTTLE_WINDOW_MINUTES);
+    if recent_failures(db, sign_in_attempt::Column::AccountKey, &account_key, since).await? >= ACCOUNT_ATTEMPTS
+        || recent_failures(db, sign_in_attempt::Column::AddressKey, &address_key, since).await? >= ADDRESS_ATTEMPTS
+    {
+        return Err(AppError::Throttled { minutes: THROTTLE_WINDOW_MINUTES as u32 });
+    }
+    let normalised = email.trim().to_lowercase();
+    let account = if normalised.is_empty() {
+        None
+    } else {
+        user::Entity::find().filter(user::Column::Email.eq(normalised)).one(db).await?
+    };
+    let stored_hash = account.as_ref().filter(|user| user.disabled_at.is_none()).map(|user| user.password_hash.clone());
+    let matches = passwords.verify(password.to_string(), stored_hash).await?;
+    sign_in_attempt::Entity::insert(sign_in_attempt::ActiveModel {
+        account_key: Set(account_key),
+        address_key: Set(address_key),
+        succeeded: Set(matches),
+        attempted_at: Set(now),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    match account {
+        Some(user) if matches => start_session(db, &user, previous_token, session_hours, now).await,
+        _ => Err(AppError::SignInFailed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_verifies_against_its_own_hash_only() {
+        let memory = &mut working_memory();
+        let hash = hash_password("correct horse battery staple").unwrap();
+        assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_in("correct horse battery staple", &hash, memory));
+        assert!(!verify_in("correct horse battery stapler", &hash, memory));
+        assert!(!verify_in("anything", "not a hash", memory));
+    }
+
+    #[test]
+    fn hashes_are_standard_phc_strings_both_ways() {
+        let memory = &mut working_memory();
+        // Ours verify with the argon2 crate's own verifier...
+        let ours = hash_in("a long pass phrase", &SaltString::generate(&mut OsRng), memory).unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(hasher().verify_password(b"a long pass phrase", &parsed).is_ok());
+        // ...and hashes made elsewhere, with lighter or heavier settings, verify with ours.
+        for (m, t) in [(8 * 1024, 3), (32 * 1024, 1)] {
+            let other = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(m, t, 1, None).unwrap());
+            let theirs = argon2::PasswordHasher::hash_password(&other, b"another phrase", &SaltString::generate(&mut OsRng))
+                .unwrap()
+                .to_string();
+            assert!(verify_in("another phrase", &theirs, memory), "m={m} t={t}");
+            assert!(!verify_in("another phrase!", &theirs, memory), "m={m} t={t}");
+        }
+    }
+
+    #[test]
+    fn tokens_are_random_and_long() {
+        let (a, b) = (random_token().unwrap(), random_token().unwrap());
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, b);
+        assert_eq!(digest(&a), digest(&a));
+        assert_ne!(digest(&a), a);
+    }
+}

@@ -1,0 +1,10 @@
+//! The domain: plain Rust over a database connection. It knows nothing of HTTP or Leptos;
+//! callers choose the transaction by passing any `ConnectionTrait`.
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod dashboards;
+pub mod directory;
+pub mod listings;
+pub mod ranking;
+pub mod values;

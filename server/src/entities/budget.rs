@@ -1,0 +1,22 @@
+//! The `budgets` table.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "budgets")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub holder_id: i64,
+    pub council_id: i64,
+    pub budget_type: String,
+    pub isf_provider_id: Option<i64>,
+    pub four_weekly_allocation_pence: i64,
+    pub four_weekly_contribution_pence: i64,
+    pub starts_on: Date,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,59 @@
+//! The two cookies CareMarket sets: the session, and the CSRF token its forms echo back.
+use axum::http::{HeaderMap, header};
+
+pub const SESSION: &str = "cm_session";
+pub const CSRF: &str = "cm_csrf";
+
+/// The value of one cookie from the request, if present.
+pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_string())
+}
+
+/// Our tokens are 64 hex characters; anything else is ignored.
+pub fn is_token(value: &str) -> bool {
+    value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn cookie(name: &str, value: &str, max_age_seconds: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}")
+}
+
+pub fn session(token: &str, max_age_seconds: i64, secure: bool) -> String {
+    cookie(SESSION, token, max_age_seconds, secure)
+}
+
+pub fn clear_session(secure: bool) -> String {
+    cookie(SESSION, "", 0, secure)
+}
+
+pub fn csrf(token: &str, secure: bool) -> String {
+    cookie(CSRF, token, 60 * 60 * 24 * 365, secure)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_one_cookie_among_many() {
+        let mut headers = HeaderMap::new();
+        headers.insert(header::COOKIE, "a=1; cm_session=abc; b=2".parse().unwrap());
+        assert_eq!(read(&headers, SESSION).as_deref(), Some("abc"));
+        assert_eq!(read(&headers, CSRF), None);
+    }
+
+    #[test]
+    fn cookies_are_http_only_and_same_site() {
+        let value = session("t", 60, true);
+        assert!(value.contains("HttpOnly") && value.contains("SameSite=Lax") && value.ends_with("; Secure"));
+        assert!(clear_session(false).contains("Max-Age=0"));
+    }
+}

@@ -1,0 +1,56 @@
+//! The HTTP edge: routes, the per-request context (session, CSRF), health checks and
+//! security headers. Handlers stay thin; the work happens in `crate::domain`.
+pub mod assets;
+pub mod cookies;
+pub mod health;
+pub mod request_context;
+
+use crate::backend::CareMarketBackend;
+use crate::state::AppState;
+use app::port::SharedBackend;
+use app::{App, shell};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{Router, middleware};
+use leptos::prelude::provide_context;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use std::sync::Arc;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The whole application as one router, ready to serve or to drive from tests.
+pub fn router(state: AppState) -> Router {
+    let backend: SharedBackend = Arc::new(CareMarketBackend::new(&state));
+    let context = move || provide_context(backend.clone());
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    let server_fns = {
+        let context = context.clone();
+        move |State(_): State<AppState>, request: Request<Body>| {
+            let context = context.clone();
+            async move { handle_server_fns_with_context(context, request).await.into_response() }
+        }
+    };
+    let site_root = state.leptos_options.site_root.to_string();
+    Router::new()
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .route("/api/{*function}", get(server_fns.clone()).post(server_fns))
+        .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(middleware::from_fn_with_state(state.clone(), request_context::request_context))
+        .merge(assets::router(&site_root))
+        .layer(CompressionLayer::new())
+        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
+        // Same-origin referrers are needed: forms sent without JavaScript return to the page they came from.
+        .layer(security_header(header::REFERRER_POLICY, "same-origin"))
+        .with_state(state)
+}
+
+fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
+}

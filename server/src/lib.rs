@@ -1,0 +1,13 @@
+//! CareMarket's server: configuration, the domain, persistence and the HTTP edge.
+pub mod backend;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod entities;
+pub mod error;
+pub mod http;
+pub mod seed;
+pub mod state;
+
+pub use config::Config;
+pub use state::AppState;

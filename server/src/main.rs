@@ -1,0 +1,125 @@
+//! `caremarket` — run the server, or manage its database.
+//!
+//! ```text
+//! caremarket                      serve (migrates, and loads demo data into an empty database)
+//! caremarket migrate [up|down|fresh]
+//! caremarket seed demo|bench [--seed N]
+//! ```
+use sea_orm::DatabaseConnection;
+use server::{AppState, Config, db, seed};
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt().with_max_level(log_level()).with_target(false).init();
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();
+    match run(&arguments).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("caremarket: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn log_level() -> tracing::Level {
+    std::env::var("RUST_LOG").ok().and_then(|level| level.parse().ok()).unwrap_or(tracing::Level::INFO)
+}
+
+async fn run(arguments: &[&str]) -> Result<(), String> {
+    let config = Config::from_env()?;
+    let started = Instant::now();
+    let db = db::connect(&config.database_url).await.map_err(|error| format!("cannot open the database: {error}"))?;
+    match arguments {
+        [] | ["serve"] => serve(db, config, started).await,
+        ["migrate"] | ["migrate", "up"] => migrate(&db).await,
+        ["migrate", direction @ ("down" | "fresh")] => {
+            use migrations::MigratorTrait;
+            let result = if *direction == "down" {
+                migrations::Migrator::down(&db, None).await
+            } else {
+                migrations::Migrator::fresh(&db).await
+            };
+            result.map_err(|error| format!("migration failed: {error}"))
+        }
+        ["seed", size, rest @ ..] => {
+            let size = seeds::Size::parse(size).ok_or("the data set is `demo` or `bench`")?;
+            let seed = match rest {
+                [] => seeds::DEFAULT_SEED,
+                ["--seed", number] => number.parse().map_err(|_| "--seed takes a whole number")?,
+                _ => return Err("usage: caremarket seed demo|bench [--seed N]".into()),
+            };
+            migrate(&db).await?;
+            load_seed(&db, size, seed, true).await
+        }
+        _ => Err("usage: caremarket [serve | migrate [up|down|fresh] | seed demo|bench [--seed N]]".into()),
+    }
+}
+
+async fn migrate(db: &DatabaseConnection) -> Result<(), String> {
+    db::migrate(db).await.map_err(|error| format!("migration failed: {error}"))
+}
+
+async fn load_seed(db: &DatabaseConnection, size: seeds::Size, seed: u64, show_progress: bool) -> Result<(), String> {
+    let started = Instant::now();
+    let data = seeds::generate(size, seed);
+    let progress = move |table: &str, done: usize, total: usize| {
+        if show_progress {
+            let bar_width = 30;
+            let filled = (done * bar_width).checked_div(total).unwrap_or(bar_width);
+            eprint!("\r  loading {table:<22} [{}{}] {done:>9}/{total:<9}", "#".repeat(filled), " ".repeat(bar_width - filled));
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let outcome = seed::load(db, &data, &progress).await.map_err(|error| format!("seeding failed: {error}"))?;
+    if show_progress {
+        eprintln!();
+    }
+    match outcome {
+        seed::SeedOutcome::Loaded => tracing::info!(seconds = started.elapsed().as_secs_f32(), "seed data loaded"),
+        seed::SeedOutcome::AlreadyLoaded => tracing::info!("seed data was already loaded; nothing changed"),
+    }
+    Ok(())
+}
+
+async fn serve(db: DatabaseConnection, config: Config, started: Instant) -> Result<(), String> {
+    migrate(&db).await?;
+    if config.demo_data && is_empty(&db).await? {
+        tracing::info!("the database is empty: loading the demo data set");
+        load_seed(&db, seeds::Size::Demo, seeds::DEFAULT_SEED, false).await?;
+    }
+    let address = config.address;
+    let state = AppState::new(db, config);
+    let site_root = state.leptos_options.site_root.to_string();
+    if let Err(error) = server::http::assets::remove_stale_copies(&site_root) {
+        tracing::warn!(%error, "could not check the browser bundle's compressed copies");
+    }
+    tokio::task::spawn_blocking(move || match server::http::assets::precompress(&site_root) {
+        Ok(0) => {}
+        Ok(written) => tracing::info!(written, "compressed the browser bundle"),
+        Err(error) => tracing::warn!(%error, "could not pre-compress the browser bundle; it is compressed per request instead"),
+    });
+    let app = server::http::router(state);
+    let listener = tokio::net::TcpListener::bind(address).await.map_err(|error| format!("cannot listen on {address}: {error}"))?;
+    let shown = listener.local_addr().map_err(|error| error.to_string())?;
+    println!("\nCareMarket is running at http://{shown}  (ready in {} ms)", started.elapsed().as_millis());
+    println!("Demo sign-ins (password: {}):", seeds::DEMO_PASSWORD);
+    for (role, email) in seeds::DEMO_LOGINS {
+        println!("  {role:<16} {email}");
+    }
+    println!("Press Ctrl+C to stop.\n");
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|error| format!("server stopped: {error}"))
+}
+
+async fn is_empty(db: &DatabaseConnection) -> Result<bool, String> {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    server::entities::council::Entity::find().count(db).await.map(|n| n == 0).map_err(|error| error.to_string())
+}

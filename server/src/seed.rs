@@ -1,0 +1,272 @@
+//! Loads a generated data set (`seeds` crate) into the database, in one transaction: either
+//! all of it arrives or none of it. Loading the same set again changes nothing.
+use crate::domain::auth;
+use crate::error::{AppError, AppResult};
+use argon2::password_hash::SaltString;
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait};
+use seeds::Dataset;
+
+/// A row of values for `insert`.
+macro_rules! row {
+    ($($value:expr),* $(,)?) => { vec![$(SimpleExpr::from($value)),*] };
+}
+
+/// Rows per INSERT: well under the bind-parameter limits of SQLite and PostgreSQL.
+const BATCH_ROWS: usize = 500;
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum SeedOutcome {
+    Loaded,
+    AlreadyLoaded,
+}
+
+/// Called as rows go in: (what, done, total).
+pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Sync);
+
+pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_>) -> AppResult<SeedOutcome> {
+    let marker = Query::select()
+        .expr(Expr::col("slug"))
+        .from("councils")
+        .and_where(Expr::col("slug").eq(data.council.slug.as_str()))
+        .to_owned();
+    if db.query_one(&marker).await?.is_some() {
+        return Ok(SeedOutcome::AlreadyLoaded);
+    }
+    let any_council = Query::select().expr(Expr::col("id")).from("councils").limit(1).to_owned();
+    if db.query_one(&any_council).await?.is_some() {
+        return Err(AppError::Internal(
+            "the database already holds other data; seed data loads only into an empty database".into(),
+        ));
+    }
+    // The same salt for the same seed keeps the loaded data reproducible; every seeded account
+    // shares the published demo password anyway.
+    let salt_bytes = [data.seed.to_le_bytes(), (!data.seed).to_le_bytes()].concat();
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|error| AppError::Internal(error.to_string()))?;
+    let password_hash = auth::hash_with_salt(seeds::DEMO_PASSWORD, &salt)?;
+
+    let txn = db.begin().await?;
+    let created = seeds::history_ends();
+    let c = &data.council;
+    insert(&txn, "councils", &["id", "name", "slug", "created_at"], [row![c.id, c.name.clone(), c.slug.clone(), created]], progress)
+        .await?;
+    insert(&txn, "localities", &["id", "council_id", "name"], data.localities.iter().map(|l| row![l.id, c.id, l.name.clone()]), progress)
+        .await?;
+    insert(
+        &txn,
+        "postcode_districts",
+        &["code", "locality_id", "latitude", "longitude"],
+        data.districts.iter().map(|d| row![d.code.clone(), d.locality_id, d.latitude, d.longitude]),
+        progress,
+    )
+    .await?;
+    insert(
+        &txn,
+        "providers",
+        &[
+            "id", "public_id", "council_id", "name", "description", "regulator_id", "regulator_rating", "contact_email",
+            "contact_phone", "website", "languages", "status", "assured_at", "created_at", "updated_at",
+        ],
+        data.providers.iter().map(|p| {
+            row![
+                p.id, p.public_id.clone(), c.id, p.name.clone(), p.description.clone(), p.regulator_id.clone(),
+                p.regulator_rating, p.contact_email.clone(), p.contact_phone.clone(), p.website.clone(),
+                p.languages.clone(), "active", Some(p.assured_at), created, created
+            ]
+        }),
+        progress,
+    )
+    .await?;
+    insert(
+        &txn,
+        "listings",
+        &[
+            "id", "public_id", "provider_id", "category", "title", "description", "unit", "price_pence", "min_visit_minutes",
+            "billing_increment_minutes", "cancellation_notice_hours", "late_cancellation_percent", "carer_gender",
+            "base_district", "radius_km", "status", "assured_at", "created_at", "updated_at",
+        ],
+        data.listings.iter().map(|l| {
+            row![
+                l.id, l.public_id.clone(), l.provider_id, l.category, l.title.clone(), l.description.clone(), l.unit,
+                l.price_pence, l.min_visit_minutes, l.billing_increment_minutes, l.cancellation_notice_hours,
+                l.late_cancellation_percent, l.carer_gender, l.base_district.clone(), l.radius_km, l.status,
+                Some(l.assured_at), created, created
+            ]
+        }),
+        progress,
+    )
+    .await?;
+    let attributes = data.listings.iter().flat_map(|l| {
+        let specialisms = l.specialisms.iter().map(move |s| row![l.id, "specialism", *s]);
+        let languages = l.languages.iter().map(move |s| row![l.id, "language", *s]);
+        specialisms.chain(languages)
+    });
+    insert(&txn, "listing_attributes", &["listing_id", "kind", "value"], attributes, progress).await?;
+    let areas = data.listings.iter().flat_map(|l| l.areas.iter().map(move |d| row![l.id, d.clone()]));
+    insert(&txn, "listing_areas", &["listing_id", "district"], areas, progress).await?;
+    let availability =
+        data.listings.iter().flat_map(|l| l.availability.iter().map(move |&(day, opens, closes)| row![l.id, day, opens, closes]));
+    insert(&txn, "listing_availability", &["listing_id", "weekday", "opens_minute", "closes_minute"], availability, progress)
+        .await?;
+    insert(
+        &txn,
+        "users",
+        &["id", "council_id", "email", "display_name", "password_hash", "role", "provider_id", "created_at"],
+        data.users.iter().map(|u| {
+            row![u.id, c.id, u.email.clone(), u.display_name.clone(), password_hash.clone(), u.role, u.provider_id, created]
+        }),
+        progress,
+    )
+    .await?;
+    insert(
+        &txn,
+        "frameworks",
+        &["id", "council_id", "name", "starts_on", "ends_on", "created_at"],
+        data.frameworks.iter().map(|f| row![f.id, c.id, f.name.clone(), f.starts_on, f.ends_on, created]),
+        progress,
+    )
+    .await?;
+    insert(
+        &txn,
+        "lots",
+        &["id", "framework_id", "name", "category", "locality_id", "unit", "price_cap_pence", "quality_weight"],
+        data.lots.iter().map(|l| {
+            row![l.id, l.framework_id, l.name.clone(), l.category, l.locality_id, l.unit, l.price_cap_pence, l.quality_weight]
+        }),
+        progress,
+    )
+    .await?;
+    insert(
+        &txn,
+        "accreditations",
+        &["id", "lot_id", "provider_id", "listing_id", "contracted_rate_pence", "status", "suspension_reason", "created_at"],
+        data.accreditations.iter().map(|a| {
+            let status = if a.suspension_reason.is_some() { "suspended" } else { "active" };
+            row![a.id, a.lot_id, a.provider_id, a.listing_id, a.contracted_rate_pence, status, a.suspension_reason.clone(), created]
+        }),
+        progress,
+    )
+    .await?;
+    insert(
+        &txn,
+        "monitoring_scores",
+        &["id", "provider_id", "lot_id", "score", "note", "recorded_by", "recorded_at"],
+        data.monitoring_scores.iter().map(|m| row![m.id, m.provider_id, m.lot_id, m.score, m.note.clone(), m.recorded_by, m.recorded_at]),
+        progress,
+    )
+    .await?;
+    insert(
+        &txn,
+        "budgets",
+        &[
+            "id", "holder_id", "council_id", "budget_type", "isf_provider_id", "four_weekly_allocation_pence",
+            "four_weekly_contribution_pence", "starts_on", "created_at",
+        ],
+        data.budgets.iter().map(|b| {
+            row![
+                b.id, b.holder_id, c.id, b.budget_type, b.isf_provider_id, b.four_weekly_allocation_pence,
+                b.four_weekly_contribution_pence, b.starts_on, created
+            ]
+        }),
+        progress,
+    )
+    .await?;
+    load_ledger(&txn, data, progress).await?;
+    let bookings = data.bookings().map(|b| {
+        row![
+            b.id, b.reference, b.listing_id, b.provider_id, b.person_id, Some(b.budget_id), b.placed_by, b.channel, b.lot_id,
+            b.status, if b.weekdays.is_some() { "weekly" } else { "one_off" }, b.starts_at, b.weekdays, b.duration_minutes,
+            b.unit_price_pence, b.unit, b.committed_pence, "budget", b.requested_at, b.confirmed_at, Some(b.closed_at)
+        ]
+    });
+    insert(
+        &txn,
+        "bookings",
+        &[
+            "id", "reference", "listing_id", "provider_id", "person_id", "budget_id", "placed_by", "channel", "lot_id", "status",
+            "schedule", "starts_at", "weekdays", "duration_minutes", "unit_price_pence", "unit", "committed_pence", "paid_by",
+            "requested_at", "confirmed_at", "closed_at",
+        ],
+        bookings,
+        progress,
+    )
+    .await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        reset_sequences(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(SeedOutcome::Loaded)
+}
+
+/// Ledger accounts for the council, each budget and each provider, and this period's
+/// allocation into every budget, written as balanced transfers.
+async fn load_ledger(db: &impl ConnectionTrait, data: &Dataset, progress: Progress<'_>) -> AppResult<()> {
+    let council_id = data.council.id;
+    let funding_id = 1_i64;
+    let total_allocated: i64 = data.budgets.iter().map(|b| b.four_weekly_allocation_pence).sum();
+    let mut accounts = vec![row![funding_id, format!("council:{council_id}:funding"), "council_funding", council_id, None::<i64>, None::<i64>, -total_allocated]];
+    // Account ids: 1 is the council's funding; budget n has 2n (available) and 2n + 1 (committed).
+    for budget in &data.budgets {
+        accounts.push(row![budget.id * 2, format!("budget:{}:available", budget.id), "budget_available", council_id, Some(budget.id), None::<i64>, budget.four_weekly_allocation_pence]);
+        accounts.push(row![budget.id * 2 + 1, format!("budget:{}:committed", budget.id), "budget_committed", council_id, Some(budget.id), None::<i64>, 0_i64]);
+    }
+    let first_provider_account = 2 + data.budgets.len() as i64 * 2;
+    for (index, provider) in data.providers.iter().enumerate() {
+        let id = first_provider_account + index as i64 * 2;
+        accounts.push(row![id, format!("provider:{}:payable", provider.id), "provider_payable", council_id, None::<i64>, Some(provider.id), 0_i64]);
+        accounts.push(row![id + 1, format!("provider:{}:paid", provider.id), "provider_paid", council_id, None::<i64>, Some(provider.id), 0_i64]);
+    }
+    insert(db, "ledger_accounts", &["id", "code", "kind", "council_id", "budget_id", "provider_id", "balance_pence"], accounts, progress)
+        .await?;
+    let period = seeds::history_ends().date_naive();
+    let transfers = data.budgets.iter().filter(|b| b.four_weekly_allocation_pence > 0).map(|budget| {
+        row![
+            format!("allocation:budget:{}:{period}", budget.id), funding_id, budget.id * 2, budget.four_weekly_allocation_pence,
+            "allocation", seeds::history_ends()
+        ]
+    });
+    insert(db, "ledger_transfers", &["idempotency_key", "debit_account_id", "credit_account_id", "amount_pence", "kind", "created_at"], transfers, progress)
+        .await
+}
+
+/// After loading explicit ids, PostgreSQL's sequences must start above them.
+async fn reset_sequences(db: &impl ConnectionTrait) -> AppResult<()> {
+    for table in [
+        "councils", "localities", "providers", "listings", "listing_availability", "users", "frameworks", "lots",
+        "accreditations", "monitoring_scores", "budgets", "ledger_accounts", "ledger_transfers", "bookings",
+    ] {
+        db.execute_unprepared(&format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))"
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Inserts rows in batches, reporting progress.
+async fn insert(
+    db: &impl ConnectionTrait,
+    table: &'static str,
+    columns: &[&'static str],
+    rows: impl IntoIterator<Item = Vec<SimpleExpr>>,
+    progress: Progress<'_>,
+) -> AppResult<()> {
+    let rows = rows.into_iter();
+    let total = rows.size_hint().1.unwrap_or(0);
+    let mut done = 0;
+    let mut batch = Vec::with_capacity(BATCH_ROWS);
+    let mut rows = rows.peekable();
+    while rows.peek().is_some() {
+        batch.extend(rows.by_ref().take(BATCH_ROWS));
+        let mut statement = Query::insert();
+        statement.into_table(table).columns(columns.iter().copied());
+        for row in batch.drain(..) {
+            statement.values(row).map_err(|error| AppError::Internal(format!("seed row for {table}: {error}")))?;
+        }
+        db.execute(&statement).await?;
+        done += BATCH_ROWS;
+        progress(table, done.min(total.max(done)), total.max(done));
+    }
+    Ok(())
+}
+

@@ -1,0 +1,36 @@
+use crate::config::Config;
+use crate::domain::auth::Passwords;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// Everything a request may need. Cheap to clone; nothing in it is the only copy of any data
+/// (sessions and all state live in the database), so instances can run side by side.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub leptos_options: LeptosOptions,
+    pub passwords: Passwords,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+impl AppState {
+    pub fn new(db: DatabaseConnection, config: Config) -> Self {
+        let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
+        let leptos_options = LeptosOptions::builder()
+            .output_name("caremarket")
+            .site_root(site_root)
+            .site_pkg_dir("pkg")
+            .site_addr(config.address)
+            .build();
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Self { db, config: Arc::new(config), leptos_options, passwords: Passwords::new(cores) }
+    }
+}

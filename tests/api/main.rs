@@ -1,0 +1,8 @@
+//! End-to-end tests over HTTP and the database. The same tests run on SQLite and (with
+//! `CAREMARKET_TEST_POSTGRES`) on PostgreSQL; see `.ci/test`.
+mod accounts;
+mod migrations;
+mod pages;
+mod roles;
+mod seeds;
+mod sign_in;

@@ -1,0 +1,184 @@
+// Browser tests: the pages as people use them, in headless Chromium (Debian's), with
+// JavaScript on and with it off, and an axe accessibility scan of every page visited.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+const BASE = process.env.CAREMARKET_URL ?? 'http://127.0.0.1:3000';
+const PASSWORD = 'caremarket-demo';
+const PEOPLE = [
+  { email: 'holder@demo.test', heading: 'Your budget', path: '/dashboard/budget-holder' },
+  { email: 'planner@demo.test', heading: 'Your caseload', path: '/dashboard/planner' },
+  { email: 'provider@demo.test', heading: null, path: '/dashboard/provider' },
+  { email: 'commissioner@demo.test', heading: 'Commissioning', path: '/dashboard/commissioner' },
+];
+
+// A small phone's screen: what many of our users have.
+const VIEWPORT = { width: 390, height: 844 };
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => browser?.close());
+
+/** A fresh browser profile; fails the test on any script error once JavaScript runs. */
+async function newPage(javaScriptEnabled) {
+  const context = await browser.newContext({ javaScriptEnabled, viewport: VIEWPORT });
+  context.javaScriptDisabled = !javaScriptEnabled;
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  // Refusals (401 wrong password, 403 not yours, 422 bad input) are real HTTP statuses, which
+  // Chromium logs as failed loads: expected where a test asks for one.
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/status of (401|403|422)/.test(message.text())) errors.push(message.text());
+  });
+  return { page, errors, close: () => context.close() };
+}
+
+/**
+ * WCAG 2.2 AA: zero violations. axe runs as a script in the page, so a page opened with
+ * JavaScript off is scanned as a copy: the same address and cookies in a context where scripts
+ * run but the app's own are blocked, so what is scanned is exactly the server-rendered page.
+ */
+async function assertAccessible(page, what) {
+  let scanned = page;
+  let scanner;
+  if (page.context().javaScriptDisabled) {
+    scanner = await browser.newContext({ storageState: await page.context().storageState(), viewport: VIEWPORT });
+    await scanner.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
+    scanned = await scanner.newPage();
+    await scanned.goto(page.url());
+  }
+  try {
+    const results = await new AxeBuilder({ page: scanned }).withTags(TAGS).analyze();
+    const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    assert.deepEqual(summary, [], `${what} has accessibility violations`);
+  } finally {
+    await scanner?.close();
+  }
+}
+
+/** Opens a page; with JavaScript on, waits until the app has hydrated. */
+async function open(page, path, javaScript) {
+  const response = await page.goto(`${BASE}${path}`);
+  if (javaScript) await page.locator('body[data-hydrated]').waitFor({ timeout: 20000 });
+  return response;
+}
+
+async function heading(page) {
+  return (await page.locator('h1').first().textContent()).trim();
+}
+
+async function signIn(page, email, javaScript) {
+  await open(page, '/sign-in', javaScript);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await Promise.all([page.waitForURL((url) => url.pathname.startsWith('/dashboard/')), page.getByRole('button', { name: 'Sign in' }).click()]);
+}
+
+for (const javaScript of [true, false]) {
+  const mode = javaScript ? 'with JavaScript' : 'without JavaScript';
+
+  test(`the home page lists services and search narrows them, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await open(page, '/', javaScript);
+    assert.equal(await heading(page), 'Find care and support');
+    await assertAccessible(page, 'home page');
+    const found = async () => Number((await page.locator('h2', { hasText: 'services found' }).textContent()).match(/^(\d+)/)[1]);
+    const everything = await found();
+    assert.ok(everything > 0 && (await page.locator('.card').count()) > 0, 'services are listed');
+    await page.getByLabel('Search for care and support').fill('dementia');
+    await Promise.all([page.waitForURL(/q=dementia/), page.getByRole('button', { name: 'Search' }).click()]);
+    // With JavaScript the results update in place: wait for the new count, not the old one.
+    // (Without it, the new page has loaded once the URL has changed.)
+    if (javaScript) {
+      await page.waitForFunction((all) => [...document.querySelectorAll('h2')]
+        .some((h) => /services found/.test(h.textContent) && !h.textContent.startsWith(`${all} `)), everything);
+    }
+    const narrowed = await found();
+    assert.ok(narrowed > 0 && narrowed < everything, `searching narrows ${everything} services to ${narrowed}`);
+    await page.getByLabel('Search for care and support').fill('zzzz-nothing-matches');
+    await Promise.all([page.waitForURL(/q=zzzz/), page.getByRole('button', { name: 'Search' }).click()]);
+    await page.locator('h2', { hasText: 'No services found' }).waitFor();
+    await page.goBack();
+    await page.locator('h2', { hasText: 'services found' }).waitFor();
+    await assertAccessible(page, 'search results');
+    await page.locator('.card a').first().click();
+    await page.waitForURL(/\/providers\//);
+    // With JavaScript the new page renders after the address changes: wait for it, briefly.
+    await page.locator('h2', { hasText: 'Services' }).waitFor({ timeout: 5000 });
+    assert.equal(await page.locator('h2', { hasText: 'Services' }).count(), 1, 'the provider page lists services');
+    await assertAccessible(page, 'provider page');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test(`each role signs in to its own dashboard and signs out, ${mode}`, async () => {
+    for (const person of PEOPLE) {
+      const { page, errors, close } = await newPage(javaScript);
+      await signIn(page, person.email, javaScript);
+      assert.equal(new URL(page.url()).pathname, person.path);
+      if (person.heading) {
+        await page.locator('h1', { hasText: person.heading }).waitFor({ timeout: 5000 });
+        assert.equal(await heading(page), person.heading);
+      }
+      await assertAccessible(page, `${person.email}'s dashboard`);
+      const other = PEOPLE.find((p) => p !== person);
+      const refused = await page.goto(`${BASE}${other.path}`);
+      assert.equal(refused.status(), 403);
+      assert.equal(await heading(page), 'You do not have access to this page');
+      await assertAccessible(page, 'the refusal page');
+      await open(page, person.path, javaScript);
+      await Promise.all([page.waitForURL(`${BASE}/`), page.getByRole('button', { name: /Sign out/ }).click()]);
+      await page.goto(`${BASE}${person.path}`);
+      assert.match(page.url(), /\/sign-in\?next=/, 'signed out: the dashboard asks to sign in again');
+      assert.deepEqual(errors, []);
+      await close();
+    }
+  });
+
+  test(`a failed sign-in shows an error summary that links to the fields, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await open(page, '/sign-in', javaScript);
+    await assertAccessible(page, 'sign-in page');
+    await page.getByLabel('Email address').fill('holder@demo.test');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /Enter the email address and password you registered with/);
+    await assertAccessible(page, 'sign-in page with an error');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test(`provider registration reports each problem against its field, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await open(page, '/register', javaScript);
+    await assertAccessible(page, 'registration page');
+    await page.getByLabel('Organisation name').fill('Browser Test Care');
+    await page.getByLabel('Email address').fill('not an email');
+    await page.getByLabel('Create a password').fill('short');
+    await page.getByRole('button', { name: 'Register' }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    const text = await summary.textContent();
+    assert.match(text, /Enter a telephone number/);
+    assert.match(text, /Enter an email address in the correct format/);
+    assert.match(text, /at least 12 characters/);
+    await summary.getByRole('link', { name: /Enter an email address/ }).click();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'email', 'the summary link moves focus to the field');
+    await assertAccessible(page, 'registration page with errors');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+}

@@ -1,0 +1,148 @@
+//! Builders for test data: a council, two provider organisations, and a person in every role.
+use sea_orm::sea_query::{Asterisk, Expr, Func, Query};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use std::sync::LazyLock;
+
+/// Every persona's password.
+pub const PASSWORD: &str = "a long test password";
+
+/// Hashed once per test run: argon2 is slow on purpose.
+static PASSWORD_HASH: LazyLock<String> =
+    LazyLock::new(|| server::domain::auth::hash_password(PASSWORD).expect("hash the test password"));
+
+#[derive(Debug, Clone)]
+pub struct Persona {
+    pub id: i64,
+    pub email: String,
+    pub role: app::Role,
+}
+
+#[derive(Debug, Clone)]
+pub struct Personas {
+    pub council_id: i64,
+    /// Provider organisation of `provider`; `other_provider_id` belongs to nobody here.
+    pub provider_id: i64,
+    pub other_provider_id: i64,
+    pub budget_holder: Persona,
+    pub planner: Persona,
+    pub provider: Persona,
+    pub commissioner: Persona,
+}
+
+impl Personas {
+    pub fn all(&self) -> [&Persona; 4] {
+        [&self.budget_holder, &self.planner, &self.provider, &self.commissioner]
+    }
+}
+
+pub async fn personas(db: &DatabaseConnection) -> Personas {
+    let now = chrono::Utc::now();
+    let council_id = insert(db, "councils", &[("name", "Test Council".into()), ("slug", "test".into()), ("created_at", now.into())]).await;
+    let provider_id = provider(db, council_id, "Riverside Home Care", "1-000000001").await;
+    let other_provider_id = provider(db, council_id, "Hilltop Care", "1-000000002").await;
+    let user = |email: &'static str, role: app::Role, provider: Option<i64>| async move {
+        let id = insert(
+            db,
+            "users",
+            &[
+                ("council_id", council_id.into()),
+                ("email", email.into()),
+                ("display_name", format!("Test {}", role.label()).into()),
+                ("password_hash", PASSWORD_HASH.as_str().into()),
+                ("role", role.code().into()),
+                ("provider_id", provider.into()),
+                ("created_at", chrono::Utc::now().into()),
+            ],
+        )
+        .await;
+        Persona { id, email: email.into(), role }
+    };
+    let budget_holder = user("holder@test.example", app::Role::BudgetHolder, None).await;
+    let planner = user("planner@test.example", app::Role::Planner, None).await;
+    let provider = user("staff@test.example", app::Role::Provider, Some(provider_id)).await;
+    let commissioner = user("commissioner@test.example", app::Role::Commissioner, None).await;
+    Personas { council_id, provider_id, other_provider_id, budget_holder, planner, provider, commissioner }
+}
+
+pub async fn provider(db: &DatabaseConnection, council_id: i64, name: &str, regulator_id: &str) -> i64 {
+    let now = chrono::Utc::now();
+    insert(
+        db,
+        "providers",
+        &[
+            ("public_id", uuid_like(name).into()),
+            ("council_id", council_id.into()),
+            ("name", name.into()),
+            ("description", format!("{name} supports people at home.").into()),
+            ("regulator_id", regulator_id.into()),
+            ("regulator_rating", "good".into()),
+            ("contact_email", "hello@example.com".into()),
+            ("contact_phone", "0191 496 0000".into()),
+            ("languages", "English".into()),
+            ("status", "active".into()),
+            ("created_at", now.into()),
+            ("updated_at", now.into()),
+        ],
+    )
+    .await
+}
+
+/// A listing with sensible defaults; `status` is draft, published or paused.
+pub async fn listing(db: &DatabaseConnection, provider_id: i64, title: &str, status: &str) -> i64 {
+    let now = chrono::Utc::now();
+    insert(
+        db,
+        "listings",
+        &[
+            ("public_id", uuid_like(title).into()),
+            ("provider_id", provider_id.into()),
+            ("category", "home_care".into()),
+            ("title", title.into()),
+            ("description", "Visits at home.".into()),
+            ("unit", "hour".into()),
+            ("price_pence", 2_650_i64.into()),
+            ("min_visit_minutes", 30.into()),
+            ("billing_increment_minutes", 15.into()),
+            ("cancellation_notice_hours", 24.into()),
+            ("late_cancellation_percent", 50.into()),
+            ("carer_gender", "any".into()),
+            ("status", status.into()),
+            ("created_at", now.into()),
+            ("updated_at", now.into()),
+        ],
+    )
+    .await
+}
+
+/// A stable UUID-shaped id derived from a name (unique enough for tests).
+fn uuid_like(name: &str) -> String {
+    let hash = server::domain::auth::digest(name);
+    format!("{}-{}-4{}-8{}-{}", &hash[0..8], &hash[8..12], &hash[13..16], &hash[17..20], &hash[20..32])
+}
+
+pub async fn insert(db: &DatabaseConnection, table: &'static str, values: &[(&'static str, sea_orm::Value)]) -> i64 {
+    try_insert(db, table, values).await.expect("insert")
+}
+
+/// Inserts a row and returns its id, or the database's refusal.
+pub async fn try_insert(
+    db: &DatabaseConnection,
+    table: &'static str,
+    values: &[(&'static str, sea_orm::Value)],
+) -> Result<i64, sea_orm::DbErr> {
+    let mut statement = Query::insert();
+    statement
+        .into_table(table)
+        .columns(values.iter().map(|(column, _)| *column))
+        .values_panic(values.iter().map(|(_, value)| Expr::val(value.clone())))
+        .returning_col("id");
+    let row = db.query_one(&statement).await?.ok_or_else(|| sea_orm::DbErr::Custom("no id returned".into()))?;
+    row.try_get_by_index::<i64>(0)
+}
+
+/// Counts the rows of a table.
+pub async fn count(db: &DatabaseConnection, table: &'static str) -> i64 {
+    let statement = Query::select().expr(Func::count(Expr::col(Asterisk))).from(table).to_owned();
+    let row = db.query_one(&statement).await.expect("count").expect("a row");
+    row.try_get_by_index::<i64>(0).expect("count")
+}
