@@ -111,8 +111,17 @@ impl Client {
     }
 
     pub async fn send(&mut self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.expect("router answers");
-        for value in response.headers().get_all(header::SET_COOKIE) {
+        // A page that never finishes should fail its test, not stall the whole suite.
+        let uri = request.uri().clone();
+        let exchange = async {
+            let response = self.router.clone().oneshot(request).await.expect("router answers");
+            let (parts, body) = response.into_parts();
+            (parts, to_bytes(body, 16 * 1024 * 1024).await.expect("body"))
+        };
+        let (parts, bytes) = tokio::time::timeout(std::time::Duration::from_secs(60), exchange)
+            .await
+            .unwrap_or_else(|_| panic!("{uri} did not answer within 60 seconds"));
+        for value in parts.headers.get_all(header::SET_COOKIE) {
             let Some((pair, attributes)) = value.to_str().ok().map(|v| v.split_once(';').unwrap_or((v, ""))) else { continue };
             let Some((name, value)) = pair.split_once('=') else { continue };
             if value.is_empty() || attributes.contains("Max-Age=0") {
@@ -121,10 +130,7 @@ impl Client {
                 self.cookies.insert(name.to_string(), value.to_string());
             }
         }
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let bytes = to_bytes(response.into_body(), 16 * 1024 * 1024).await.expect("body");
-        Reply { status, headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+        Reply { status: parts.status.as_u16(), headers: parts.headers, body: String::from_utf8_lossy(&bytes).into_owned() }
     }
 
     pub async fn sign_in(&mut self, email: &str, password: &str) -> Reply {

@@ -16,16 +16,21 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Router, middleware};
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
-use std::sync::Arc;
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use std::sync::{Arc, LazyLock};
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
+
+/// The app's routes, listed once per process. Listing them renders the app with resource
+/// loading switched off by a process-wide flag (leptos-rs/leptos#4773), so listing them again
+/// while another router is serving (as parallel tests do) could leave a page waiting forever.
+static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
 
 /// The whole application as one router, ready to serve or to drive from tests.
 pub fn router(state: AppState) -> Router {
     let backend: SharedBackend = Arc::new(CareMarketBackend::new(&state));
     let context = move || provide_context(backend.clone());
-    let routes = generate_route_list(App);
+    let routes = ROUTES.clone();
     let leptos_options = state.leptos_options.clone();
     let server_fns = {
         let context = context.clone();
