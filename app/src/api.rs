@@ -153,3 +153,53 @@ pub async fn load_dashboard(role: Role) -> Result<Dashboard, UiError> {
     }
     .await)
 }
+
+#[server(prefix = "/api", endpoint = "my-listings", input = GetUrl)]
+pub async fn load_own_listings() -> Result<Vec<OwnListing>, UiError> {
+    guard::with_status(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.own_listings(&user).await
+    }
+    .await)
+}
+
+/// An empty form for a new listing (no id), or an existing listing's details to edit.
+#[server(prefix = "/api", endpoint = "listing-form", input = GetUrl)]
+pub async fn load_listing_form(listing_id: Option<String>) -> Result<ListingForm, UiError> {
+    guard::with_status(async move {
+        let (_, user) = guard::signed_in()?;
+        if user.role != Role::Provider {
+            return Err(UiError::Forbidden);
+        }
+        match listing_id {
+            Some(public_id) => guard::backend()?.listing_form(&user, &public_id).await,
+            None => Ok(ListingForm::new_listing()),
+        }
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "save-listing")]
+pub async fn save_listing(csrf_token: String, listing_id: Option<String>, form: ListingForm) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        let listing_id = listing_id.filter(|id| !id.is_empty());
+        let public_id = guard::backend()?.save_listing(&user, listing_id.as_deref(), &form).await?;
+        leptos_axum::redirect(&format!("/provider/listings?saved={public_id}"));
+        Ok(())
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "change-listing")]
+pub async fn change_listing(csrf_token: String, listing_id: String, change: ListingChange) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.change_listing(&user, &listing_id, change).await?;
+        leptos_axum::redirect("/provider/listings");
+        Ok(())
+    }
+    .await)
+}

@@ -3,6 +3,7 @@
 use crate::api::{SignOut, current_viewer};
 use crate::model::*;
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::hooks::use_location;
 
 /// The viewer, loaded once per navigation and shared by the layout and the pages.
@@ -144,59 +145,213 @@ fn focus_field(event: leptos::ev::MouseEvent, id: &str) {
     }
 }
 
+/// The problems a form's last submission was refused for, to show against its fields.
+pub fn form_errors<S>(action: ServerAction<S>) -> Signal<Vec<FieldError>>
+where
+    S: leptos::server_fn::ServerFn<Error = UiError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || match action.value().get() {
+        Some(Err(error)) => error.field_errors(),
+        _ => Vec::new(),
+    })
+}
+
+/// The message against one field, if it has one.
+fn field_message(errors: Signal<Vec<FieldError>>, id: String) -> Signal<Option<String>> {
+    Signal::derive(move || errors.get().into_iter().find(|error| error.field == id).map(|error| error.message))
+}
+
+/// The ids of a field's hint and error, for its `aria-describedby`.
+fn described_by(id: &str, has_hint: bool, message: Signal<Option<String>>) -> Signal<Option<String>> {
+    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
+    Signal::derive(move || {
+        let ids: Vec<&str> = [has_hint.then_some(hint_id.as_str()), message.get().map(|_| error_id.as_str())].into_iter().flatten().collect();
+        (!ids.is_empty()).then(|| ids.join(" "))
+    })
+}
+
+/// A field's hint and error message, with the ids `described_by` points at.
+#[component]
+fn HintAndError(id: String, hint: Option<&'static str>, message: Signal<Option<String>>) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        {hint.map(|hint| view! { <div class="hint" id=format!("{id}-hint")>{hint}</div> })}
+        {move || message.get().map(|message| view! {
+            <p class="error-message" id=error_id.clone()>
+                <span class="visually-hidden">"Error: "</span>
+                {message}
+            </p>
+        })}
+    }
+}
+
 /// A labelled input with an optional hint and its error message, linked for screen readers.
 #[component]
 pub fn TextInput(
-    id: &'static str,
-    name: &'static str,
-    label: &'static str,
+    #[prop(into)] id: String,
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
     #[prop(optional)] hint: Option<&'static str>,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
+    /// What the field holds when the page is served (an edit form's current value).
+    #[prop(optional, into)] value: String,
+    /// Extra classes, like a narrower width for short answers.
+    #[prop(optional)] width: Option<&'static str>,
     #[prop(into)] errors: Signal<Vec<FieldError>>,
 ) -> impl IntoView {
-    let message = move || errors.get().into_iter().find(|error| error.field == id).map(|error| error.message);
-    let hint_id = format!("{id}-hint");
-    let error_id = format!("{id}-error");
-    let described_by = {
-        let (hint_id, error_id) = (hint_id.clone(), error_id.clone());
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if message().is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let message = field_message(errors, id.clone());
+    let described_by = described_by(&id, hint.is_some(), message);
+    let class = width.map_or_else(|| "input".to_string(), |width| format!("input {width}"));
     view! {
-        <div class="form-group" class:form-group-error=move || message().is_some()>
-            <label class="label" for=id>{label}</label>
-            {hint.map(|hint| view! { <div class="hint" id=hint_id.clone()>{hint}</div> })}
-            {move || {
-                message()
-                    .map(|message| {
-                        view! {
-                            <p class="error-message" id=error_id.clone()>
-                                <span class="visually-hidden">"Error: "</span>
-                                {message}
-                            </p>
-                        }
-                    })
-            }}
+        <div class="form-group" class:form-group-error=move || message.get().is_some()>
+            <label class="label" for=id.clone()>{label}</label>
+            <HintAndError id=id.clone() hint message/>
             <input
-                class="input"
+                class=class
                 id=id
                 name=name
                 type=input_type
+                value=value
                 autocomplete=autocomplete
                 spellcheck="false"
                 aria-describedby=described_by
-                aria-invalid=move || message().is_some().then_some("true")
+                aria-invalid=move || message.get().is_some().then_some("true")
             />
         </div>
+    }
+}
+
+/// A labelled multi-line text box.
+#[component]
+pub fn TextArea(
+    #[prop(into)] id: String,
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] value: String,
+    #[prop(into)] errors: Signal<Vec<FieldError>>,
+) -> impl IntoView {
+    let message = field_message(errors, id.clone());
+    let described_by = described_by(&id, hint.is_some(), message);
+    view! {
+        <div class="form-group" class:form-group-error=move || message.get().is_some()>
+            <label class="label" for=id.clone()>{label}</label>
+            <HintAndError id=id.clone() hint message/>
+            <textarea class="textarea" id=id name=name rows="6" aria-describedby=described_by
+                aria-invalid=move || message.get().is_some().then_some("true")>{value}</textarea>
+        </div>
+    }
+}
+
+/// A labelled drop-down of (value, label) options.
+#[component]
+pub fn Select(
+    #[prop(into)] id: String,
+    #[prop(into)] name: String,
+    #[prop(into)] label: String,
+    #[prop(optional)] hint: Option<&'static str>,
+    options: Vec<(String, String)>,
+    #[prop(optional, into)] value: String,
+    #[prop(into)] errors: Signal<Vec<FieldError>>,
+) -> impl IntoView {
+    let message = field_message(errors, id.clone());
+    let described_by = described_by(&id, hint.is_some(), message);
+    let no_choice = value.is_empty();
+    view! {
+        <div class="form-group" class:form-group-error=move || message.get().is_some()>
+            <label class="label" for=id.clone()>{label}</label>
+            <HintAndError id=id.clone() hint message/>
+            <select class="select" id=id name=name aria-describedby=described_by
+                aria-invalid=move || message.get().is_some().then_some("true")>
+                {no_choice.then(|| view! { <option value="" selected=true>"Choose one"</option> })}
+                {options.into_iter().map(|(code, text)| {
+                    let selected = code == value;
+                    view! { <option value=code selected=selected>{text}</option> }
+                }).collect_view()}
+            </select>
+        </div>
+    }
+}
+
+/// A group of radio buttons or checkboxes under one question (a fieldset with a legend).
+/// The error links to the first option, whose id is the group's id.
+#[component]
+pub fn Choices(
+    #[prop(into)] id: String,
+    /// Checkboxes get a numbered name each (`name[0]`, `name[1]` ...), radios share `name`.
+    #[prop(into)] name: String,
+    #[prop(into)] legend: String,
+    #[prop(optional)] hint: Option<&'static str>,
+    options: Vec<(String, String)>,
+    /// The options already chosen.
+    chosen: Vec<String>,
+    #[prop(optional)] multiple: bool,
+    #[prop(into)] errors: Signal<Vec<FieldError>>,
+) -> impl IntoView {
+    let message = field_message(errors, id.clone());
+    let described_by = described_by(&id, hint.is_some(), message);
+    let input_type = if multiple { "checkbox" } else { "radio" };
+    view! {
+        <div class="form-group" class:form-group-error=move || message.get().is_some()>
+            <fieldset class="fieldset" aria-describedby=described_by>
+                <legend class="legend">{legend}</legend>
+                <HintAndError id=id.clone() hint message/>
+                <div class="choices">
+                    {options.into_iter().enumerate().map(|(index, (code, text))| {
+                        let option_id = if index == 0 { id.clone() } else { format!("{id}-{index}") };
+                        let option_name = if multiple { format!("{name}[{index}]") } else { name.clone() };
+                        let checked = chosen.contains(&code);
+                        view! {
+                            <div class="choice">
+                                <input class="choice-input" id=option_id.clone() name=option_name type=input_type value=code checked=checked/>
+                                <label class="choice-label" for=option_id>{text}</label>
+                            </div>
+                        }
+                    }).collect_view()}
+                </div>
+            </fieldset>
+        </div>
+    }
+}
+
+/// What a page shows when loading its data was refused: sign in (and come back), no access,
+/// or not found, each with the right HTTP status.
+pub fn refusal_view(error: UiError, return_to: String) -> AnyView {
+    match error {
+        UiError::SignInRequired => {
+            view! { <leptos_router::components::Redirect path=format!("/sign-in?next={return_to}")/> }.into_any()
+        }
+        UiError::Forbidden => {
+            set_status(403);
+            view! {
+                <Title text="You do not have access to this page"/>
+                <h1>"You do not have access to this page"</h1>
+                <p>"This page is for someone with a different role."</p>
+                <p><a href="/dashboard">"Go to your dashboard"</a></p>
+            }
+            .into_any()
+        }
+        UiError::NotFound => {
+            set_status(404);
+            view! {
+                <Title text="Page not found"/>
+                <h1>"Page not found"</h1>
+                <p>"If you typed the web address, check it is correct."</p>
+                <p><a href="/">"Find care and support"</a></p>
+            }
+            .into_any()
+        }
+        error => {
+            set_status(500);
+            view! {
+                <Title text="Sorry, there is a problem with the service"/>
+                <h1>"Sorry, there is a problem with the service"</h1>
+                <p>{error.to_string()}</p>
+            }
+            .into_any()
+        }
     }
 }
 

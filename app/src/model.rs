@@ -154,6 +154,59 @@ pub struct ProviderRegistration {
     pub password: String,
 }
 
+/// Where a listing is in its life: only published listings appear in search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ListingStatus {
+    Draft,
+    Published,
+    Paused,
+}
+
+impl ListingStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            ListingStatus::Draft => "draft",
+            ListingStatus::Published => "published",
+            ListingStatus::Paused => "paused",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<ListingStatus> {
+        [ListingStatus::Draft, ListingStatus::Published, ListingStatus::Paused].into_iter().find(|status| status.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ListingStatus::Draft => "Draft",
+            ListingStatus::Published => "Published",
+            ListingStatus::Paused => "Paused",
+        }
+    }
+}
+
+/// What a provider can do to one of their listings from its row in "Your listings".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ListingChange {
+    Publish,
+    Pause,
+    /// "These details are still right": stamps today's date as the assured date.
+    Reconfirm,
+}
+
+/// A row of a provider's "Your listings" page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OwnListing {
+    pub public_id: String,
+    pub title: String,
+    pub category: String,
+    pub price: String,
+    pub status: ListingStatus,
+    /// When the details were last confirmed (ISO date).
+    pub assured_on: Option<String>,
+    /// Not confirmed for six months: shown to searchers as possibly out of date.
+    pub possibly_out_of_date: bool,
+}
+
 /// A provider's listing as typed into its form: every field is text, checked on the server.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListingForm {
@@ -181,6 +234,23 @@ pub struct ListingForm {
     /// Codes from `SPECIALISMS`.
     #[serde(default)]
     pub specialisms: Vec<String>,
+}
+
+impl ListingForm {
+    /// What a new listing's form starts with: the common choices already made.
+    pub fn new_listing() -> Self {
+        Self {
+            unit: "hour".into(),
+            min_visit_minutes: "30".into(),
+            billing_increment_minutes: "15".into(),
+            cancellation_notice_hours: "24".into(),
+            late_cancellation_percent: "100".into(),
+            carer_gender: "any".into(),
+            hours: vec![DayHours::default(); 7],
+            languages: "English".into(),
+            ..Self::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -29,6 +29,12 @@ pub trait Backend: Send + Sync + 'static {
     async fn published_listings(&self, query: &str) -> Result<ListingPage, UiError>;
     async fn provider_details(&self, public_id: &str) -> Result<ProviderDetails, UiError>;
     async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, UiError>;
+    /// A provider's own listings; these four refuse anyone but that provider's staff.
+    async fn own_listings(&self, user: &SignedInUser) -> Result<Vec<OwnListing>, UiError>;
+    async fn listing_form(&self, user: &SignedInUser, public_id: &str) -> Result<ListingForm, UiError>;
+    /// Creates (no id) or updates a listing; returns its public id.
+    async fn save_listing(&self, user: &SignedInUser, public_id: Option<&str>, form: &ListingForm) -> Result<String, UiError>;
+    async fn change_listing(&self, user: &SignedInUser, public_id: &str, change: ListingChange) -> Result<(), UiError>;
 }
 
 pub type SharedBackend = std::sync::Arc<dyn Backend>;

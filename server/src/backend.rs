@@ -1,7 +1,7 @@
 //! The server's implementation of the UI's port: maps each call onto the domain and the
 //! domain's errors onto messages for the browser.
 use crate::config::Config;
-use crate::domain::{accounts, auth, dashboards, directory};
+use crate::domain::{accounts, auth, dashboards, directory, provider_listings};
 use crate::state::AppState;
 use crate::http::cookies;
 use app::port::{Backend, RequestInfo, StartedSession};
@@ -71,5 +71,21 @@ impl Backend for CareMarketBackend {
 
     async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, UiError> {
         Ok(dashboards::dashboard(&self.db, user, Utc::now()).await?)
+    }
+
+    async fn own_listings(&self, user: &SignedInUser) -> Result<Vec<OwnListing>, UiError> {
+        Ok(provider_listings::own_listings(&self.db, user, Utc::now()).await?)
+    }
+
+    async fn listing_form(&self, user: &SignedInUser, public_id: &str) -> Result<ListingForm, UiError> {
+        Ok(provider_listings::listing_form(&self.db, user, public_id).await?)
+    }
+
+    async fn save_listing(&self, user: &SignedInUser, public_id: Option<&str>, form: &ListingForm) -> Result<String, UiError> {
+        Ok(provider_listings::save_listing(&self.db, user, public_id, form, Utc::now()).await?)
+    }
+
+    async fn change_listing(&self, user: &SignedInUser, public_id: &str, change: ListingChange) -> Result<(), UiError> {
+        Ok(provider_listings::change_listing(&self.db, user, public_id, change, Utc::now()).await?)
     }
 }

@@ -3,6 +3,7 @@
 mod accounts;
 mod migrations;
 mod pages;
+mod provider_listings;
 mod roles;
 mod seeds;
 mod sign_in;

@@ -91,7 +91,7 @@ async fn signing_out_ends_the_session_on_the_server() {
     let app = TestApp::new().await;
     let mut client = app.signed_in(&app.personas.commissioner).await;
     let token = client.session().cloned().expect("session");
-    let reply = client.post_form("/api/sign-out", &[]).await;
+    let reply = client.post_form::<&str, &str>("/api/sign-out", &[]).await;
     assert_eq!(reply.status, 302);
     assert!(client.session().is_none(), "the cookie is cleared");
     let mut replay = app.visitor();

@@ -181,4 +181,47 @@ for (const javaScript of [true, false]) {
     assert.deepEqual(errors, []);
     await close();
   });
+  test(`a provider adds a service, fixes a mistake, publishes it and people find it, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    // A word no other service has, new each run, so the test can be run again on the same data.
+    const word = `${javaScript ? 'Zephyrine' : 'Quillmoor'}${Date.now() % 1000000}`;
+    const title = `${word} evening visits`;
+    await signIn(page, 'provider@demo.test', javaScript);
+    await Promise.all([page.waitForURL(/\/provider\/listings$/), page.getByRole('link', { name: 'Manage your services' }).click()]);
+    await page.locator('h1', { hasText: 'Your services' }).waitFor({ timeout: 5000 });
+    await assertAccessible(page, 'your services');
+    await Promise.all([page.waitForURL(/\/provider\/listings\/new$/), page.getByRole('link', { name: 'Add a service' }).click()]);
+    await page.locator('h1', { hasText: 'Add a service' }).waitFor({ timeout: 5000 });
+    await assertAccessible(page, 'the new service form');
+    // Without JavaScript a refused form comes back empty, so both attempts fill it in whole.
+    const fillIn = async (price) => {
+      await page.getByLabel('Type of care and support').selectOption({ label: 'Home care' });
+      await page.getByLabel('Title').fill(title);
+      await page.getByLabel('Description').fill('Help with meals and getting ready for bed, from carers you get to know.');
+      await page.getByLabel('Price in pounds').fill(price);
+      await page.getByLabel('Postcode districts you cover').fill('NE3, NE4');
+      await page.locator('#hours-0-opens').fill('17:00');
+      await page.locator('#hours-0-closes').fill('21:30');
+      await page.getByLabel('Dementia').check();
+    };
+    await fillIn('about twenty');
+    await page.getByRole('button', { name: 'Save' }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /Enter the price in pounds and pence, like 24.50/);
+    await assertAccessible(page, 'the service form with an error');
+    await fillIn('18.75');
+    await Promise.all([page.waitForURL(/\/provider\/listings\?saved=/), page.getByRole('button', { name: 'Save' }).click()]);
+    await page.getByText('Your service is saved').waitFor({ timeout: 5000 });
+    const row = page.locator('tr', { hasText: title });
+    assert.match(await row.textContent(), /Draft/);
+    assert.match(await row.textContent(), /£18.75 an hour/);
+    await row.getByRole('button', { name: `Publish: ${title}` }).click();
+    await page.locator('tr', { hasText: title }).locator('.tag-published').waitFor({ timeout: 5000 });
+    await assertAccessible(page, 'your services after publishing');
+    await open(page, `/?q=${word}`, javaScript);
+    await page.locator('.card', { hasText: title }).waitFor({ timeout: 5000 });
+    assert.deepEqual(errors, []);
+    await close();
+  });
 }

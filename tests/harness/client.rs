@@ -72,14 +72,14 @@ impl Client {
 
     /// Posts a form, adding the CSRF token from this client's cookie (fetching a page first
     /// if this client has none yet), as a page of ours would.
-    pub async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+    pub async fn post_form<K: AsRef<str>, V: AsRef<str>>(&mut self, path: &str, fields: &[(K, V)]) -> Reply {
         if !self.cookies.contains_key("cm_csrf") {
             let page = self.last_page.clone();
             self.get(&page).await;
         }
         let token = self.cookies.get("cm_csrf").cloned().unwrap_or_default();
         let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
-        all.extend_from_slice(fields);
+        all.extend(fields.iter().map(|(name, value)| (name.as_ref(), value.as_ref())));
         self.post_raw(path, &all).await
     }
 

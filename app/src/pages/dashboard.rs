@@ -1,5 +1,5 @@
 use crate::api::load_dashboard;
-use crate::components::{set_status, use_viewer};
+use crate::components::{refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -37,23 +37,7 @@ pub fn RoleDashboard() -> impl IntoView {
             {move || Suspend::new(async move {
                 match summary.await {
                     Ok(summary) => view! { <DashboardView summary/> }.into_any(),
-                    Err(UiError::SignInRequired) => {
-                        let next = role().map_or_else(|| "/dashboard".to_string(), Role::dashboard_path);
-                        view! { <Redirect path=format!("/sign-in?next={next}")/> }.into_any()
-                    }
-                    Err(UiError::Forbidden) => {
-                        set_status(403);
-                        view! {
-                            <Title text="You do not have access to this page"/>
-                            <h1>"You do not have access to this page"</h1>
-                            <p>"This dashboard is for someone with a different role."</p>
-                            <p><a href="/dashboard">"Go to your dashboard"</a></p>
-                        }.into_any()
-                    }
-                    Err(error) => {
-                        set_status(if error == UiError::NotFound { 404 } else { 500 });
-                        view! { <Title text="Page not found"/><h1>"Page not found"</h1><p>{error.to_string()}</p> }.into_any()
-                    }
+                    Err(error) => refusal_view(error, role().map_or_else(|| "/dashboard".to_string(), Role::dashboard_path)),
                 }
             })}
         </Suspense>
@@ -104,7 +88,10 @@ fn DashboardView(summary: Dashboard) -> impl IntoView {
                 <div><dt>"Draft or paused services"</dt><dd>{other_listings}</dd></div>
                 <div><dt>"Booking requests waiting for you"</dt><dd>{requests_waiting}</dd></div>
             </dl>
-            <p><a href=format!("/providers/{organisation_public_id}")>"See your public page"</a></p>
+            <ul class="plain-list">
+                <li><a href="/provider/listings">"Manage your services"</a></li>
+                <li><a href=format!("/providers/{organisation_public_id}")>"See your public page"</a></li>
+            </ul>
         }.into_any(),
         Dashboard::Commissioner { council, providers, published_listings, budget_holders, lots, placements_last_28_days } => view! {
             <Title text="Commissioning"/>

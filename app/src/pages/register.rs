@@ -1,5 +1,5 @@
 use crate::api::RegisterProvider;
-use crate::components::{CsrfField, ErrorSummary, TextInput, use_viewer};
+use crate::components::{form_errors, CsrfField, ErrorSummary, TextInput, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -7,10 +7,7 @@ use leptos_meta::Title;
 #[component]
 pub fn RegisterPage() -> impl IntoView {
     let action = ServerAction::<RegisterProvider>::new();
-    let errors = Signal::derive(move || match action.value().get() {
-        Some(Err(error)) => error.field_errors(),
-        _ => Vec::new(),
-    });
+    let errors = form_errors(action);
     let viewer = use_viewer();
     view! {
         <Title text="Register your organisation"/>

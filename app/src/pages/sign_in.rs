@@ -1,5 +1,5 @@
 use crate::api::SignIn;
-use crate::components::{CsrfField, ErrorSummary, TextInput, use_viewer};
+use crate::components::{form_errors, CsrfField, ErrorSummary, TextInput, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -7,10 +7,7 @@ use leptos_router::hooks::use_query_map;
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
-    let errors = Signal::derive(move || match action.value().get() {
-        Some(Err(error)) => error.field_errors(),
-        _ => Vec::new(),
-    });
+    let errors = form_errors(action);
     let next = use_query_map().read_untracked().get("next").unwrap_or_default();
     let viewer = use_viewer();
     view! {

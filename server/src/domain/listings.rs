@@ -5,7 +5,7 @@ use crate::error::AppError;
 use app::{CATEGORIES, FieldError, ListingForm, SPECIALISMS, UNITS, WEEKDAYS};
 
 /// The most a listing may charge for one unit: far above any real price, so a typo is caught.
-pub const PRICE_CAP: Pence = Pence::from_pence(5_000_00);
+pub const PRICE_CAP: Pence = Pence::from_pence(500_000); // £5,000
 /// Home care visits are at least this long (DESIGN.md: unless a care plan says otherwise).
 pub const SHORTEST_HOME_CARE_VISIT: u32 = 30;
 /// How delivered time may be rounded, in minutes.
@@ -25,7 +25,9 @@ pub struct ValidListing {
     pub late_cancellation_percent: u32,
     pub carer_gender: String,
     pub areas: Vec<PostcodeDistrict>,
-    pub base: Option<(Postcode, u32)>,
+    /// Distances are measured from the centre of the base postcode's district: the
+    /// finest location the directory holds.
+    pub base: Option<(PostcodeDistrict, u32)>,
     /// (weekday 1 = Monday .. 7, opens, closes) in minutes from midnight.
     pub hours: Vec<(u8, u16, u16)>,
     pub languages: Vec<String>,
@@ -124,8 +126,11 @@ fn billing_increment(input: &str) -> Result<u32, AppError> {
     input.trim().parse().ok().filter(|minutes| BILLING_INCREMENTS.contains(minutes)).ok_or_else(|| AppError::invalid("billing_increment_minutes", message))
 }
 
+/// Districts listed, and a base district with how far from it, in kilometres.
+type AreasServed = (Vec<PostcodeDistrict>, Option<(PostcodeDistrict, u32)>);
+
 /// Districts and/or a base postcode with a radius; at least one of the two.
-fn areas_served(form: &ListingForm) -> Result<(Vec<PostcodeDistrict>, Option<(Postcode, u32)>), AppError> {
+fn areas_served(form: &ListingForm) -> Result<AreasServed, AppError> {
     let mut districts = Vec::new();
     for word in form.areas.split([',', ' ', ';']).filter(|word| !word.trim().is_empty()) {
         let district = PostcodeDistrict::parse("areas", word).map_err(|_| {
@@ -141,7 +146,7 @@ fn areas_served(form: &ListingForm) -> Result<(Vec<PostcodeDistrict>, Option<(Po
         (false, true) => return Err(AppError::invalid("radius_km", "Enter how far from your base postcode you travel, in kilometres")),
         (true, false) => return Err(AppError::invalid("base_postcode", "Enter the postcode you travel from")),
         (false, false) => Some((
-            Postcode::parse("base_postcode", postcode)?,
+            base_district(postcode)?,
             whole_number("radius_km", radius, "how far you travel, in kilometres", 1, 200)?,
         )),
     };
@@ -149,6 +154,14 @@ fn areas_served(form: &ListingForm) -> Result<(Vec<PostcodeDistrict>, Option<(Po
         return Err(AppError::invalid("areas", "Enter the postcode districts you cover, or a base postcode and how far you travel"));
     }
     Ok((districts, base))
+}
+
+/// A full postcode ("NE3 1AB") or just its district ("NE3").
+fn base_district(input: &str) -> Result<PostcodeDistrict, AppError> {
+    Postcode::parse("base_postcode", input)
+        .map(|postcode| postcode.district())
+        .or_else(|_| PostcodeDistrict::parse("base_postcode", input))
+        .map_err(|_| AppError::invalid("base_postcode", "Enter the postcode you travel from, like NE3 1AB or NE3"))
 }
 
 /// Seven days of opening hours. Items (equipment) need none; everything else needs at least one day.
@@ -313,8 +326,13 @@ mod tests {
         assert_eq!(problems(&form)[0], ("radius_km".into(), "Enter how far from your base postcode you travel, in kilometres".into()));
         form.radius_km = "8".into();
         let listing = validate_listing(&form).unwrap();
-        let (postcode, radius) = listing.base.unwrap();
-        assert_eq!((postcode.as_str(), radius), ("NE3 1AB", 8));
+        let (district, radius) = listing.base.unwrap();
+        assert_eq!((district.as_str(), radius), ("NE3", 8));
+        form.base_postcode = "ne3".into();
+        assert_eq!(validate_listing(&form).unwrap().base.unwrap().0.as_str(), "NE3");
+        form.base_postcode = "newcastle".into();
+        assert_eq!(problems(&form)[0].1, "Enter the postcode you travel from, like NE3 1AB or NE3");
+        form.base_postcode = "NE3 1AB".into();
         form.radius_km = "500".into();
         assert_eq!(problems(&form)[0].1, "Enter how far you travel, in kilometres: a number from 1 to 200");
     }

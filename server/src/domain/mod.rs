@@ -6,5 +6,6 @@ pub mod auth;
 pub mod dashboards;
 pub mod directory;
 pub mod listings;
+pub mod provider_listings;
 pub mod ranking;
 pub mod values;

@@ -310,7 +310,7 @@ mod tests {
 
     #[test]
     fn prices_are_typed_in_pounds_and_held_in_pence() {
-        let cap = Pence::from_pence(10_000_00);
+        let cap = Pence::from_pence(1_000_000);
         let price = |input: &str| Pence::parse_price("price", input, "the price", cap).map(Pence::pence);
         assert_eq!(price("24.50").ok(), Some(2_450));
         assert_eq!(price(" £24.5 ").ok(), Some(2_450));
@@ -322,7 +322,7 @@ mod tests {
         }
         assert_eq!(message(price("0.00").unwrap_err()), "The price must be more than £0");
         assert_eq!(message(price("10000.01").unwrap_err()), "The price must be £10,000.00 or less");
-        assert_eq!(price("10000").ok(), Some(10_000_00));
+        assert_eq!(price("10000").ok(), Some(1_000_000));
     }
 
     #[test]
