@@ -141,6 +141,16 @@ pub async fn load_provider(public_id: String) -> Result<ProviderDetails, UiError
     .await)
 }
 
+#[server(prefix = "/api", endpoint = "lots", input = GetUrl)]
+pub async fn load_lots() -> Result<Vec<LotSummary>, UiError> {
+    guard::with_status(async move { guard::backend()?.all_lots().await }.await)
+}
+
+#[server(prefix = "/api", endpoint = "lot", input = GetUrl)]
+pub async fn load_lot(lot_id: i64) -> Result<LotTable, UiError> {
+    guard::with_status(async move { guard::backend()?.lot_table(lot_id).await }.await)
+}
+
 /// A dashboard is only for the role it belongs to.
 #[server(prefix = "/api", endpoint = "dashboard", input = GetUrl)]
 pub async fn load_dashboard(role: Role) -> Result<Dashboard, UiError> {

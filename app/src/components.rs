@@ -56,7 +56,7 @@ pub fn Layout(children: Children) -> impl IntoView {
         <footer class="site-footer">
             <div class="container">
                 <p>"CareMarket helps people with a personal budget find, book and pay for care and support."</p>
-                <p><a href="/openapi.json">"Open data"</a></p>
+                <p><a href="/lots">"How providers are ranked"</a></p>
             </div>
         </footer>
     }

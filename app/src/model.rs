@@ -207,6 +207,50 @@ pub struct OwnListing {
     pub possibly_out_of_date: bool,
 }
 
+/// A framework lot in the list of all lots.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LotSummary {
+    pub id: i64,
+    pub name: String,
+    pub framework: String,
+    pub locality: String,
+    pub providers: u64,
+}
+
+/// A lot's public page: how its providers rank, and why (transparent choice).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LotTable {
+    pub name: String,
+    pub framework: String,
+    pub locality: String,
+    pub category: String,
+    pub unit: String,
+    pub price_cap_pence: i64,
+    pub quality_weight: u32,
+    pub ranked: Vec<LotRow>,
+    /// Accredited providers the gates keep from framework work, with the reason.
+    pub not_offered: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LotRow {
+    pub position: usize,
+    pub provider: String,
+    pub provider_public_id: String,
+    /// Scores in hundredths of a point.
+    pub quality: u32,
+    pub price_score: u32,
+    pub framework_score: u32,
+    pub price_pence: i64,
+    /// "2nd of 4 on North home care: quality 80, price £24.00 an hour"
+    pub explanation: String,
+}
+
+/// "86.25" from hundredths of a point.
+pub fn format_score(hundredths: u32) -> String {
+    format!("{}.{:02}", hundredths / 100, hundredths % 100)
+}
+
 /// A provider's listing as typed into its form: every field is text, checked on the server.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListingForm {

@@ -28,6 +28,9 @@ pub trait Backend: Send + Sync + 'static {
     async fn register_provider(&self, request: &RequestInfo, form: ProviderRegistration) -> Result<StartedSession, UiError>;
     async fn published_listings(&self, query: &str) -> Result<ListingPage, UiError>;
     async fn provider_details(&self, public_id: &str) -> Result<ProviderDetails, UiError>;
+    /// Framework lots and their ranked tables: public, for transparent choice.
+    async fn all_lots(&self) -> Result<Vec<LotSummary>, UiError>;
+    async fn lot_table(&self, lot_id: i64) -> Result<LotTable, UiError>;
     async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, UiError>;
     /// A provider's own listings; these four refuse anyone but that provider's staff.
     async fn own_listings(&self, user: &SignedInUser) -> Result<Vec<OwnListing>, UiError>;

@@ -1,7 +1,7 @@
 //! The server's implementation of the UI's port: maps each call onto the domain and the
 //! domain's errors onto messages for the browser.
 use crate::config::Config;
-use crate::domain::{accounts, auth, dashboards, directory, provider_listings};
+use crate::domain::{accounts, auth, dashboards, directory, lots, provider_listings};
 use crate::state::AppState;
 use crate::http::cookies;
 use app::port::{Backend, RequestInfo, StartedSession};
@@ -67,6 +67,14 @@ impl Backend for CareMarketBackend {
 
     async fn provider_details(&self, public_id: &str) -> Result<ProviderDetails, UiError> {
         Ok(directory::provider_details(&self.db, public_id).await?)
+    }
+
+    async fn all_lots(&self) -> Result<Vec<LotSummary>, UiError> {
+        Ok(lots::all_lots(&self.db).await?)
+    }
+
+    async fn lot_table(&self, lot_id: i64) -> Result<LotTable, UiError> {
+        Ok(lots::lot_table(&self.db, lot_id).await?)
     }
 
     async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, UiError> {

@@ -224,4 +224,19 @@ for (const javaScript of [true, false]) {
     assert.deepEqual(errors, []);
     await close();
   });
+  test(`anyone can see how a lot ranks its providers and why, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await open(page, '/', javaScript);
+    await Promise.all([page.waitForURL(/\/lots$/), page.getByRole('link', { name: 'How providers are ranked' }).click()]);
+    await page.locator('h1', { hasText: 'How providers are ranked' }).waitFor({ timeout: 5000 });
+    await assertAccessible(page, 'the list of lots');
+    await Promise.all([page.waitForURL(/\/lots\/\d+$/), page.locator('main li a').first().click()]);
+    await page.locator('h2', { hasText: 'Ranked providers' }).waitFor({ timeout: 5000 });
+    const first = page.locator('tbody tr').first();
+    assert.equal((await first.locator('td').first().textContent()).trim(), '1');
+    assert.match(await first.locator('.hint').textContent(), /^1st of \d+ on .+: quality \d+, price £[\d,]+\.\d\d /);
+    await assertAccessible(page, 'a lot\'s ranked table');
+    assert.deepEqual(errors, []);
+    await close();
+  });
 }

@@ -30,6 +30,21 @@ impl Reply {
         self.body.contains(text)
     }
 
+    /// The page's text as read aloud: tags and comments gone, spaces collapsed.
+    pub fn text(&self) -> String {
+        let mut text = String::new();
+        let mut in_tag = false;
+        for c in self.body.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => text.push(c),
+                _ => {}
+            }
+        }
+        text.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
     /// The text of the first `<h1>`.
     pub fn heading(&self) -> String {
         self.body

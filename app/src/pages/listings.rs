@@ -59,9 +59,9 @@ fn ListingsTable(rows: Vec<OwnListing>, change: ServerAction<ChangeListing>, tok
                                 <a href=format!("{LIST_PATH}/{}", row.public_id)>{row.title.clone()}</a>
                                 <span class="hint">{row.category.clone()}</span>
                             </th>
-                            <td><span class=format!("tag tag-{}", row.status.code())>{row.status.label()}</span></td>
-                            <td>{row.price.clone()}</td>
-                            <td>
+                            <td data-label="Status"><span class=format!("tag tag-{}", row.status.code())>{row.status.label()}</span></td>
+                            <td data-label="Price">{row.price.clone()}</td>
+                            <td data-label="Details last confirmed">
                                 {row.assured_on.clone().unwrap_or_else(|| "Never".into())}
                                 {row.possibly_out_of_date.then(|| view! { <span class="tag tag-warning">"Possibly out of date"</span> })}
                             </td>

@@ -1,6 +1,7 @@
 mod dashboard;
 mod home;
 mod listings;
+mod lots;
 mod provider;
 mod register;
 mod sign_in;
@@ -8,6 +9,7 @@ mod sign_in;
 pub use dashboard::{DashboardHome, RoleDashboard};
 pub use home::HomePage;
 pub use listings::{ListingEditorPage, OwnListingsPage};
+pub use lots::{LotPage, LotsPage};
 pub use provider::ProviderPage;
 pub use register::RegisterPage;
 pub use sign_in::SignInPage;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod dashboards;
 pub mod directory;
 pub mod listings;
+pub mod lots;
 pub mod provider_listings;
 pub mod ranking;
 pub mod values;
