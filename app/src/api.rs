@@ -151,6 +151,48 @@ pub async fn load_lot(lot_id: i64) -> Result<LotTable, UiError> {
     guard::with_status(async move { guard::backend()?.lot_table(lot_id).await }.await)
 }
 
+#[server(prefix = "/api", endpoint = "lot-admin", input = GetUrl)]
+pub async fn load_lot_admin(lot_id: i64) -> Result<LotAdmin, UiError> {
+    guard::with_status(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.lot_admin(&user, lot_id).await
+    }
+    .await)
+}
+
+/// The four lot changes below share this: check the token and who is asking, apply, go back.
+#[cfg(feature = "ssr")]
+async fn change_lot(csrf_token: &str, lot_id: i64, change: LotChange) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.change_lot(&user, lot_id, change).await?;
+        leptos_axum::redirect(&format!("/lots/{lot_id}"));
+        Ok(())
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "admit-provider")]
+pub async fn admit_provider(csrf_token: String, lot_id: i64, listing_id: String, rate: String) -> Result<(), UiError> {
+    change_lot(&csrf_token, lot_id, LotChange::Admit { listing_id, rate }).await
+}
+
+#[server(prefix = "/api", endpoint = "record-monitoring")]
+pub async fn record_monitoring(csrf_token: String, lot_id: i64, provider_id: String, score: String, note: String) -> Result<(), UiError> {
+    change_lot(&csrf_token, lot_id, LotChange::RecordMonitoring { provider_id, score, note }).await
+}
+
+#[server(prefix = "/api", endpoint = "suspend-provider")]
+pub async fn suspend_provider(csrf_token: String, lot_id: i64, provider_id: String, reason: String) -> Result<(), UiError> {
+    change_lot(&csrf_token, lot_id, LotChange::Suspend { provider_id, reason }).await
+}
+
+#[server(prefix = "/api", endpoint = "reinstate-provider")]
+pub async fn reinstate_provider(csrf_token: String, lot_id: i64, provider_id: String) -> Result<(), UiError> {
+    change_lot(&csrf_token, lot_id, LotChange::Reinstate { provider_id }).await
+}
+
 /// A dashboard is only for the role it belongs to.
 #[server(prefix = "/api", endpoint = "dashboard", input = GetUrl)]
 pub async fn load_dashboard(role: Role) -> Result<Dashboard, UiError> {

@@ -173,7 +173,7 @@ fn described_by(id: &str, has_hint: bool, message: Signal<Option<String>>) -> Si
 
 /// A field's hint and error message, with the ids `described_by` points at.
 #[component]
-fn HintAndError(id: String, hint: Option<&'static str>, message: Signal<Option<String>>) -> impl IntoView {
+fn HintAndError(id: String, hint: Option<String>, message: Signal<Option<String>>) -> impl IntoView {
     let error_id = format!("{id}-error");
     view! {
         {hint.map(|hint| view! { <div class="hint" id=format!("{id}-hint")>{hint}</div> })}
@@ -192,7 +192,7 @@ pub fn TextInput(
     #[prop(into)] id: String,
     #[prop(into)] name: String,
     #[prop(into)] label: String,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<String>,
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
     /// What the field holds when the page is served (an edit form's current value).
@@ -229,7 +229,7 @@ pub fn TextArea(
     #[prop(into)] id: String,
     #[prop(into)] name: String,
     #[prop(into)] label: String,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<String>,
     #[prop(optional, into)] value: String,
     #[prop(into)] errors: Signal<Vec<FieldError>>,
 ) -> impl IntoView {
@@ -251,7 +251,7 @@ pub fn Select(
     #[prop(into)] id: String,
     #[prop(into)] name: String,
     #[prop(into)] label: String,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<String>,
     options: Vec<(String, String)>,
     #[prop(optional, into)] value: String,
     #[prop(into)] errors: Signal<Vec<FieldError>>,
@@ -283,7 +283,7 @@ pub fn Choices(
     /// Checkboxes get a numbered name each (`name[0]`, `name[1]` ...), radios share `name`.
     #[prop(into)] name: String,
     #[prop(into)] legend: String,
-    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional, into)] hint: Option<String>,
     options: Vec<(String, String)>,
     /// The options already chosen.
     chosen: Vec<String>,

@@ -246,6 +246,36 @@ pub struct LotRow {
     pub explanation: String,
 }
 
+/// What a commissioner sees to manage a lot.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LotAdmin {
+    pub accreditations: Vec<AccreditationRow>,
+    /// Published services of the lot's kind in its area whose providers are not on it yet:
+    /// (listing public id, "Provider: title (price)").
+    pub could_admit: Vec<(String, String)>,
+    /// "£30.00 an hour"
+    pub price_cap: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccreditationRow {
+    pub provider_public_id: String,
+    pub provider: String,
+    /// The contracted rate, like "£24.00 an hour".
+    pub rate: String,
+    /// Why the provider is suspended, when it is.
+    pub suspension: Option<String>,
+}
+
+/// A commissioner's change to a lot. Providers are named by public id; every text is checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum LotChange {
+    Admit { listing_id: String, rate: String },
+    RecordMonitoring { provider_id: String, score: String, note: String },
+    Suspend { provider_id: String, reason: String },
+    Reinstate { provider_id: String },
+}
+
 /// "86.25" from hundredths of a point.
 pub fn format_score(hundredths: u32) -> String {
     format!("{}.{:02}", hundredths / 100, hundredths % 100)

@@ -31,6 +31,9 @@ pub trait Backend: Send + Sync + 'static {
     /// Framework lots and their ranked tables: public, for transparent choice.
     async fn all_lots(&self) -> Result<Vec<LotSummary>, UiError>;
     async fn lot_table(&self, lot_id: i64) -> Result<LotTable, UiError>;
+    /// Commissioners of the lot's council only.
+    async fn lot_admin(&self, user: &SignedInUser, lot_id: i64) -> Result<LotAdmin, UiError>;
+    async fn change_lot(&self, user: &SignedInUser, lot_id: i64, change: LotChange) -> Result<(), UiError>;
     async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, UiError>;
     /// A provider's own listings; these four refuse anyone but that provider's staff.
     async fn own_listings(&self, user: &SignedInUser) -> Result<Vec<OwnListing>, UiError>;

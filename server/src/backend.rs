@@ -1,7 +1,7 @@
 //! The server's implementation of the UI's port: maps each call onto the domain and the
 //! domain's errors onto messages for the browser.
 use crate::config::Config;
-use crate::domain::{accounts, auth, dashboards, directory, lots, provider_listings};
+use crate::domain::{accounts, auth, dashboards, directory, lot_management, lots, provider_listings};
 use crate::state::AppState;
 use crate::http::cookies;
 use app::port::{Backend, RequestInfo, StartedSession};
@@ -75,6 +75,14 @@ impl Backend for CareMarketBackend {
 
     async fn lot_table(&self, lot_id: i64) -> Result<LotTable, UiError> {
         Ok(lots::lot_table(&self.db, lot_id).await?)
+    }
+
+    async fn lot_admin(&self, user: &SignedInUser, lot_id: i64) -> Result<LotAdmin, UiError> {
+        Ok(lot_management::lot_admin(&self.db, user, lot_id).await?)
+    }
+
+    async fn change_lot(&self, user: &SignedInUser, lot_id: i64, change: LotChange) -> Result<(), UiError> {
+        Ok(lot_management::change_lot(&self.db, user, lot_id, &change, Utc::now()).await?)
     }
 
     async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, UiError> {

@@ -9,7 +9,7 @@ use tests::{TestApp, fixtures::{insert, provider as new_provider}};
 /// "North home care": Riverside (Good, monitoring 90, £24.00) and Hilltop (Outstanding,
 /// monitoring 70, £20.00) both have quality 80.50; Northgate is rated Inadequate and the
 /// cheapest; Eastfield is suspended. Returns the lot's id.
-async fn north_home_care(app: &TestApp) -> i64 {
+pub async fn north_home_care(app: &TestApp) -> i64 {
     let council_id = app.personas.council_id;
     let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).expect("date");
     let framework = insert(&app.db, "frameworks", &[
@@ -51,7 +51,7 @@ async fn north_home_care(app: &TestApp) -> i64 {
 }
 
 /// The table's rows as (rank, provider, quality, price score, framework score).
-fn rows(page: &tests::Reply) -> Vec<Vec<String>> {
+pub fn rows(page: &tests::Reply) -> Vec<Vec<String>> {
     let body = page.body.split("<tbody>").nth(1).and_then(|rest| rest.split("</tbody>").next()).unwrap_or_default();
     body.split("<tr>").skip(1).map(|row| {
         let cells: Vec<String> = row.split(['<', '>']).enumerate().filter(|(i, _)| i % 2 == 0).map(|(_, text)| text.trim().to_string())

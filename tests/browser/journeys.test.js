@@ -239,4 +239,28 @@ for (const javaScript of [true, false]) {
     assert.deepEqual(errors, []);
     await close();
   });
+  test(`a commissioner suspends a provider with a reason and reinstates it, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await signIn(page, 'commissioner@demo.test', javaScript);
+    await open(page, '/lots', javaScript);
+    await Promise.all([page.waitForURL(/\/lots\/\d+$/), page.locator('main li a').first().click()]);
+    await page.locator('h2', { hasText: 'Manage this lot' }).waitFor({ timeout: 5000 });
+    await assertAccessible(page, 'a lot with its management forms');
+    const leader = (await page.locator('tbody tr').first().locator('th a').textContent()).trim();
+    await page.getByLabel('Provider to suspend').selectOption({ label: leader });
+    await page.getByRole('button', { name: 'Suspend provider' }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /Enter why the provider is suspended/);
+    await assertAccessible(page, 'the suspension form with an error');
+    await page.getByLabel('Provider to suspend').selectOption({ label: leader });
+    await page.getByLabel('Reason').fill('Browser test: missed visits under review');
+    await page.getByRole('button', { name: 'Suspend provider' }).click();
+    await page.locator('main li', { hasText: 'missed visits under review' }).first().waitFor({ timeout: 5000 });
+    assert.notEqual((await page.locator('tbody tr').first().locator('th a').textContent()).trim(), leader, 'no longer ranked first');
+    await page.getByRole('button', { name: `Reinstate ${leader}` }).click();
+    await page.waitForFunction((name) => document.querySelector('tbody tr th a')?.textContent.trim() === name, leader, { timeout: 5000 });
+    assert.deepEqual(errors, []);
+    await close();
+  });
 }

@@ -40,28 +40,30 @@ pub async fn personas(db: &DatabaseConnection) -> Personas {
     let council_id = insert(db, "councils", &[("name", "Test Council".into()), ("slug", "test".into()), ("created_at", now.into())]).await;
     let provider_id = provider(db, council_id, "Riverside Home Care", "1-000000001").await;
     let other_provider_id = provider(db, council_id, "Hilltop Care", "1-000000002").await;
-    let user = |email: &'static str, role: app::Role, provider: Option<i64>| async move {
-        let id = insert(
-            db,
-            "users",
-            &[
-                ("council_id", council_id.into()),
-                ("email", email.into()),
-                ("display_name", format!("Test {}", role.label()).into()),
-                ("password_hash", PASSWORD_HASH.as_str().into()),
-                ("role", role.code().into()),
-                ("provider_id", provider.into()),
-                ("created_at", chrono::Utc::now().into()),
-            ],
-        )
-        .await;
-        Persona { id, email: email.into(), role }
-    };
-    let budget_holder = user("holder@test.example", app::Role::BudgetHolder, None).await;
-    let planner = user("planner@test.example", app::Role::Planner, None).await;
-    let provider = user("staff@test.example", app::Role::Provider, Some(provider_id)).await;
-    let commissioner = user("commissioner@test.example", app::Role::Commissioner, None).await;
+    let budget_holder = user(db, council_id, "holder@test.example", app::Role::BudgetHolder, None).await;
+    let planner = user(db, council_id, "planner@test.example", app::Role::Planner, None).await;
+    let provider = user(db, council_id, "staff@test.example", app::Role::Provider, Some(provider_id)).await;
+    let commissioner = user(db, council_id, "commissioner@test.example", app::Role::Commissioner, None).await;
     Personas { council_id, provider_id, other_provider_id, budget_holder, planner, provider, commissioner }
+}
+
+/// A person who signs in with `PASSWORD`.
+pub async fn user(db: &DatabaseConnection, council_id: i64, email: &str, role: app::Role, provider: Option<i64>) -> Persona {
+    let id = insert(
+        db,
+        "users",
+        &[
+            ("council_id", council_id.into()),
+            ("email", email.into()),
+            ("display_name", format!("Test {}", role.label()).into()),
+            ("password_hash", PASSWORD_HASH.as_str().into()),
+            ("role", role.code().into()),
+            ("provider_id", provider.into()),
+            ("created_at", chrono::Utc::now().into()),
+        ],
+    )
+    .await;
+    Persona { id, email: email.into(), role }
 }
 
 pub async fn provider(db: &DatabaseConnection, council_id: i64, name: &str, regulator_id: &str) -> i64 {

@@ -1,7 +1,7 @@
 //! Framework lots in public: the list of lots, and each lot's ranked table with the reason
 //! for every place, so anyone can see why a provider is offered work first.
-use crate::api::{load_lot, load_lots};
-use crate::components::refusal_view;
+use crate::api::{AdmitProvider, RecordMonitoring, ReinstateProvider, SuspendProvider, load_lot, load_lot_admin, load_lots};
+use crate::components::{CsrfField, ErrorSummary, Select, TextArea, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -38,21 +38,49 @@ pub fn LotsPage() -> impl IntoView {
     }
 }
 
+/// The changes a commissioner can make from a lot's page; each one reloads the tables.
+#[derive(Clone, Copy)]
+struct LotActions {
+    admit: ServerAction<AdmitProvider>,
+    monitoring: ServerAction<RecordMonitoring>,
+    suspend: ServerAction<SuspendProvider>,
+    reinstate: ServerAction<ReinstateProvider>,
+}
+
+impl LotActions {
+    fn new() -> Self {
+        Self { admit: ServerAction::new(), monitoring: ServerAction::new(), suspend: ServerAction::new(), reinstate: ServerAction::new() }
+    }
+
+    /// Changes every time any of the four succeeds or fails.
+    fn version(self) -> usize {
+        self.admit.version().get() + self.monitoring.version().get() + self.suspend.version().get() + self.reinstate.version().get()
+    }
+}
+
 #[component]
 pub fn LotPage() -> impl IntoView {
     let params = use_params_map();
     let lot_id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
-    let table = Resource::new(lot_id, |id| async move {
+    let actions = LotActions::new();
+    let table = Resource::new(move || (lot_id(), actions.version()), |(id, _)| async move {
         match id {
             Some(id) => load_lot(id).await,
             None => Err(UiError::NotFound),
         }
     });
+    let viewer = use_viewer();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let viewer = viewer.await.unwrap_or_default();
+                let commissioner = viewer.user.as_ref().is_some_and(|user| user.role == Role::Commissioner);
                 match table.await {
-                    Ok(table) => view! { <LotView table/> }.into_any(),
+                    Ok(table) => {
+                        let panel = lot_id().filter(|_| commissioner)
+                            .map(|id| view! { <LotAdminPanel lot_id=id actions token=viewer.csrf_token.clone()/> });
+                        view! { <LotView table/>{panel} }.into_any()
+                    }
                     Err(error) => refusal_view(error, "/lots".into()),
                 }
             })}
@@ -113,5 +141,111 @@ fn LotView(table: LotTable) -> impl IntoView {
             </ul>
         })}
         <p><a href="/lots">"All framework lots"</a></p>
+    }
+}
+
+/// Commissioners only: admit a provider, record a monitoring score, suspend or reinstate.
+#[component]
+fn LotAdminPanel(lot_id: i64, actions: LotActions, token: String) -> impl IntoView {
+    let admin = Resource::new(move || actions.version(), move |_| load_lot_admin(lot_id));
+    // A commissioner of another council gets nothing here: the lot is not theirs to manage.
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let token = token.clone();
+                Suspend::new(async move {
+                    admin.await.ok().map(|admin| view! {
+                        <section class="admin-panel" aria-labelledby="manage-lot">
+                            <h2 id="manage-lot">"Manage this lot"</h2>
+                            <LotAdminForms lot_id admin actions token/>
+                        </section>
+                    })
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn LotAdminForms(lot_id: i64, admin: LotAdmin, actions: LotActions, token: String) -> impl IntoView {
+    let providers = |rows: &[AccreditationRow], suspended: bool| -> Vec<(String, String)> {
+        rows.iter().filter(|row| row.suspension.is_some() == suspended).map(|row| (row.provider_public_id.clone(), row.provider.clone())).collect()
+    };
+    let everyone: Vec<(String, String)> = admin.accreditations.iter().map(|row| (row.provider_public_id.clone(), row.provider.clone())).collect();
+    let active = providers(&admin.accreditations, false);
+    let admit_errors = form_errors(actions.admit);
+    let monitoring_errors = form_errors(actions.monitoring);
+    let suspend_errors = form_errors(actions.suspend);
+    // Copyable, for the forms' closures.
+    let token = StoredValue::new(token);
+    let on_lot = admin.accreditations.into_iter().map(|row| {
+        let status = row.suspension.clone().map_or_else(|| "Active".to_string(), |reason| format!("Suspended: {reason}"));
+        let reinstate = row.suspension.is_some().then(|| {
+            let provider_id = row.provider_public_id.clone();
+            let label = format!("Reinstate {}", row.provider);
+            view! {
+                <ActionForm action=actions.reinstate attr:class="inline-form">
+                    <LotFormFields token=token.get_value() lot_id/>
+                    <input type="hidden" name="provider_id" value=provider_id/>
+                    <button type="submit" class="button button-secondary" aria-label=label>"Reinstate"</button>
+                </ActionForm>
+            }
+        });
+        view! {
+            <li>
+                <strong>{row.provider.clone()}</strong>
+                <span class="hint">{format!("{} · {status}", row.rate)}</span>
+                {reinstate}
+            </li>
+        }
+    }).collect_view();
+    view! {
+        <h3>"Providers on this lot"</h3>
+        <ul class="plain-list spaced-list">{on_lot}</ul>
+
+        <h3>"Record a monitoring score"</h3>
+        <ErrorSummary errors=monitoring_errors/>
+        <ActionForm action=actions.monitoring attr:novalidate=true>
+            <LotFormFields token=token.get_value() lot_id/>
+            <Select id="monitoring_provider" name="provider_id" label="Provider to score" options=everyone errors=monitoring_errors/>
+            <TextInput id="score" name="score" label="Score out of 100" width="input-narrow" errors=monitoring_errors/>
+            <TextArea id="note" name="note" label="What the score is based on" hint="For example: annual contract visit, 12 files checked" errors=monitoring_errors/>
+            <button type="submit" class="button">"Record score"</button>
+        </ActionForm>
+
+        <h3>"Suspend a provider"</h3>
+        <p>"A suspended provider is not offered work through this lot, but can still be found in search."</p>
+        <ErrorSummary errors=suspend_errors/>
+        <ActionForm action=actions.suspend attr:novalidate=true>
+            <LotFormFields token=token.get_value() lot_id/>
+            <Select id="suspended_provider" name="provider_id" label="Provider to suspend" options=active errors=suspend_errors/>
+            <TextArea id="reason" name="reason" label="Reason" hint="The provider and the public will see this" errors=suspend_errors/>
+            <button type="submit" class="button">"Suspend provider"</button>
+        </ActionForm>
+
+        <h3>"Admit a provider"</h3>
+        <ErrorSummary errors=admit_errors/>
+        {if admin.could_admit.is_empty() {
+            view! { <p>"No other published services of this kind cover this area."</p> }.into_any()
+        } else {
+            view! {
+                <ActionForm action=actions.admit attr:novalidate=true>
+                    <LotFormFields token=token.get_value() lot_id/>
+                    <Select id="listing_id" name="listing_id" label="Service" options=admin.could_admit errors=admit_errors/>
+                    <TextInput id="rate" name="rate" label="Contracted rate in pounds" hint=format!("At most {}, the lot's price cap", admin.price_cap)
+                        width="input-narrow" errors=admit_errors/>
+                    <button type="submit" class="button">"Admit provider"</button>
+                </ActionForm>
+            }.into_any()
+        }}
+    }
+}
+
+/// What every lot form carries: the CSRF token and which lot it is for.
+#[component]
+fn LotFormFields(token: String, lot_id: i64) -> impl IntoView {
+    view! {
+        <CsrfField token/>
+        <input type="hidden" name="lot_id" value=lot_id.to_string()/>
     }
 }

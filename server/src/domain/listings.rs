@@ -1,6 +1,6 @@
 //! What providers publish. This part checks a listing form; every problem is reported against
 //! its field, in the order of the form, and nothing is saved unless all of it is right.
-use super::values::{Pence, Postcode, PostcodeDistrict, collect, required_text};
+use super::values::{Pence, Postcode, PostcodeDistrict, collect, required_text, whole_number};
 use crate::error::AppError;
 use app::{CATEGORIES, FieldError, ListingForm, SPECIALISMS, UNITS, WEEKDAYS};
 
@@ -107,18 +107,6 @@ pub fn validate_listing(form: &ListingForm) -> Result<ValidListing, AppError> {
 fn one_of(field: &str, input: &str, allowed: &[&str], message: &str) -> Result<String, AppError> {
     let value = input.trim();
     if allowed.contains(&value) { Ok(value.to_string()) } else { Err(AppError::invalid(field, message)) }
-}
-
-fn whole_number(field: &str, input: &str, what: &str, low: u32, high: u32) -> Result<u32, AppError> {
-    let text = input.trim();
-    if text.is_empty() {
-        return Err(AppError::invalid(field, format!("Enter {what}")));
-    }
-    match text.parse::<u32>() {
-        Ok(number) if (low..=high).contains(&number) => Ok(number),
-        Ok(_) => Err(AppError::invalid(field, format!("Enter {what}: a number from {low} to {high}"))),
-        Err(_) => Err(AppError::invalid(field, format!("Enter {what} as a whole number, like {}", low.max(1) * 15))),
-    }
 }
 
 fn billing_increment(input: &str) -> Result<u32, AppError> {

@@ -2,9 +2,9 @@
 //! organisation can see and change only that organisation's listings; anyone else's listing
 //! is "not found" to them, so drafts do not leak. Every change also queues the listing for the
 //! search index in the outbox, in the same transaction.
-use super::audit;
+use super::{audit, outbox};
 use super::listings::{ValidListing, validate_listing};
-use crate::entities::{listing, listing_area, listing_attribute, listing_availability, outbox};
+use crate::entities::{listing, listing_area, listing_attribute, listing_availability};
 use crate::error::{AppError, AppResult};
 use app::{DayHours, ListingChange, ListingForm, ListingStatus, OwnListing, Role, SignedInUser, category_label, format_price};
 use chrono::{DateTime, Duration, Utc};
@@ -142,7 +142,7 @@ pub async fn save_listing<C: ConnectionTrait + TransactionTrait>(
     replace_details(&txn, id, &valid).await?;
     let action = if existing.is_some() { "listing_updated" } else { "listing_created" };
     audit::record(&txn, now, Some(user.user_id), None, action, serde_json::json!({ "listing": public_id })).await?;
-    queue_for_index(&txn, id, now).await?;
+    outbox::queue_listings(&txn, [id], now).await?;
     txn.commit().await?;
     Ok(public_id)
 }
@@ -227,23 +227,8 @@ pub async fn change_listing<C: ConnectionTrait + TransactionTrait>(
     row.updated_at = Set(now);
     row.update(&txn).await?;
     audit::record(&txn, now, Some(user.user_id), None, action, serde_json::json!({ "listing": public_id })).await?;
-    queue_for_index(&txn, id, now).await?;
+    outbox::queue_listings(&txn, [id], now).await?;
     txn.commit().await?;
-    Ok(())
-}
-
-/// Tells the search index to re-read this listing. The index reads the listing's state
-/// when it drains the outbox, so the entry carries only which listing changed.
-async fn queue_for_index(db: &impl ConnectionTrait, listing_id: i64, now: DateTime<Utc>) -> AppResult<()> {
-    outbox::Entity::insert(outbox::ActiveModel {
-        topic: Set("listing".into()),
-        entity_id: Set(listing_id),
-        payload: Set("{}".into()),
-        created_at: Set(now),
-        ..Default::default()
-    })
-    .exec(db)
-    .await?;
     Ok(())
 }
 

@@ -134,6 +134,19 @@ impl RegulatorId {
     }
 }
 
+/// A whole number from `low` to `high`; `what` names it in messages ("the score").
+pub fn whole_number(field: &str, input: &str, what: &str, low: u32, high: u32) -> Result<u32, AppError> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err(AppError::invalid(field, format!("Enter {what}")));
+    }
+    match text.parse::<u32>() {
+        Ok(number) if (low..=high).contains(&number) => Ok(number),
+        Ok(_) => Err(AppError::invalid(field, format!("Enter {what}: a number from {low} to {high}"))),
+        Err(_) => Err(AppError::invalid(field, format!("Enter {what} as a whole number, like {}", low.max(1) * 15))),
+    }
+}
+
 /// Keeps a field's value, or adds its problems to the list.
 pub fn collect<T>(errors: &mut Vec<FieldError>, result: Result<T, AppError>) -> Option<T> {
     match result {

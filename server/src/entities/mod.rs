@@ -16,6 +16,7 @@ pub mod locality;
 pub mod lot;
 pub mod monitoring_score;
 pub mod outbox;
+pub mod postcode_district;
 pub mod provider;
 pub mod review;
 pub mod session;
