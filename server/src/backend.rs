@@ -4,6 +4,7 @@ use crate::config::Config;
 use crate::domain::{accounts, auth, dashboards, directory, lot_management, lots, provider_listings};
 use crate::state::AppState;
 use crate::http::cookies;
+use crate::search::{SearchEngine, SearchQuery};
 use app::port::{Backend, RequestInfo, StartedSession};
 use app::*;
 use chrono::Utc;
@@ -14,11 +15,12 @@ pub struct CareMarketBackend {
     db: DatabaseConnection,
     config: Arc<Config>,
     passwords: auth::Passwords,
+    search: Arc<dyn SearchEngine>,
 }
 
 impl CareMarketBackend {
     pub fn new(state: &AppState) -> Self {
-        Self { db: state.db.clone(), config: state.config.clone(), passwords: state.passwords.clone() }
+        Self { db: state.db.clone(), config: state.config.clone(), passwords: state.passwords.clone(), search: state.search.clone() }
     }
 
     fn started(&self, session: auth::NewSession) -> StartedSession {
@@ -62,7 +64,12 @@ impl Backend for CareMarketBackend {
     }
 
     async fn published_listings(&self, query: &str) -> Result<ListingPage, UiError> {
-        Ok(directory::published_listings(&self.db, query).await?)
+        let query = SearchQuery { text: query.chars().take(200).collect(), page: 1, per_page: directory::PAGE_SIZE, ..SearchQuery::default() };
+        let results = self.search.search(&query).await.map_err(|error| {
+            tracing::error!(%error, "search failed");
+            UiError::Unexpected
+        })?;
+        Ok(ListingPage { total: results.total, cards: results.hits.into_iter().map(|hit| directory::card(hit.document)).collect() })
     }
 
     async fn provider_details(&self, public_id: &str) -> Result<ProviderDetails, UiError> {

@@ -4,11 +4,14 @@
 //! caremarket                      serve (migrates, and loads demo data into an empty database)
 //! caremarket migrate [up|down|fresh]
 //! caremarket seed demo|bench [--seed N]
+//! caremarket reindex             rebuild the search index from the database
 //! ```
 use sea_orm::DatabaseConnection;
+use server::search::embedded::EmbeddedIndex;
 use server::{AppState, Config, db, seed};
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 #[tokio::main]
@@ -55,7 +58,11 @@ async fn run(arguments: &[&str]) -> Result<(), String> {
             migrate(&db).await?;
             load_seed(&db, size, seed, true).await
         }
-        _ => Err("usage: caremarket [serve | migrate [up|down|fresh] | seed demo|bench [--seed N]]".into()),
+        ["reindex"] => {
+            migrate(&db).await?;
+            reindex(&db, &open_search(&config)?, true).await
+        }
+        _ => Err("usage: caremarket [serve | migrate [up|down|fresh] | seed demo|bench [--seed N] | reindex]".into()),
     }
 }
 
@@ -92,7 +99,13 @@ async fn serve(db: DatabaseConnection, config: Config, started: Instant) -> Resu
         load_seed(&db, seeds::Size::Demo, seeds::DEFAULT_SEED, false).await?;
     }
     let address = config.address;
-    let state = AppState::new(db, config);
+    let search = open_search(&config)?;
+    if search.is_empty() && has_published_listings(&db).await? {
+        // A new index (or newly seeded data, which bypasses the outbox): build it whole.
+        reindex(&db, &search, false).await?;
+    }
+    let state = AppState::new(db, config, Arc::new(search.clone()));
+    tokio::spawn(server::search::sync::keep_in_step(state.db.clone(), Arc::new(search)));
     let site_root = state.leptos_options.site_root.to_string();
     if let Err(error) = server::http::assets::remove_stale_copies(&site_root) {
         tracing::warn!(%error, "could not check the browser bundle's compressed copies");
@@ -117,6 +130,33 @@ async fn serve(db: DatabaseConnection, config: Config, started: Instant) -> Resu
         })
         .await
         .map_err(|error| format!("server stopped: {error}"))
+}
+
+/// The embedded index, kept beside the database.
+fn open_search(config: &Config) -> Result<EmbeddedIndex, String> {
+    EmbeddedIndex::open(&config.data_dir.join("search-index")).map_err(|error| format!("cannot open the search index: {error}"))
+}
+
+async fn reindex(db: &DatabaseConnection, search: &EmbeddedIndex, show_progress: bool) -> Result<(), String> {
+    let started = Instant::now();
+    let progress = |done: usize, total: usize| {
+        if show_progress {
+            print!("\rindexing {done} of {total} services");
+            let _ = std::io::stdout().flush();
+        }
+    };
+    let count = server::search::sync::reindex(db, search, progress, chrono::Utc::now()).await.map_err(|error| error.to_string())?;
+    if show_progress {
+        println!();
+    }
+    tracing::info!(count, seconds = started.elapsed().as_secs_f32(), "search index rebuilt");
+    Ok(())
+}
+
+async fn has_published_listings(db: &DatabaseConnection) -> Result<bool, String> {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    let published = server::entities::listing::Entity::find().filter(server::entities::listing::Column::Status.eq("published"));
+    published.count(db).await.map(|n| n > 0).map_err(|error| error.to_string())
 }
 
 async fn is_empty(db: &DatabaseConnection) -> Result<bool, String> {

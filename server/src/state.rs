@@ -1,5 +1,6 @@
 use crate::config::Config;
 use crate::domain::auth::Passwords;
+use crate::search::SearchEngine;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
@@ -13,6 +14,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
     pub passwords: Passwords,
+    /// Fed only from the outbox (see `search::sync`).
+    pub search: Arc<dyn SearchEngine>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -22,7 +25,7 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, config: Config) -> Self {
+    pub fn new(db: DatabaseConnection, config: Config, search: Arc<dyn SearchEngine>) -> Self {
         let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
         let leptos_options = LeptosOptions::builder()
             .output_name("caremarket")
@@ -31,6 +34,6 @@ impl AppState {
             .site_addr(config.address)
             .build();
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        Self { db, config: Arc::new(config), leptos_options, passwords: Passwords::new(cores) }
+        Self { db, config: Arc::new(config), leptos_options, passwords: Passwords::new(cores), search }
     }
 }

@@ -7,5 +7,6 @@ mod migrations;
 mod pages;
 mod provider_listings;
 mod roles;
+mod search_contract;
 mod seeds;
 mod sign_in;

@@ -6,6 +6,7 @@ async fn the_home_page_lists_published_services_only() {
     fixtures::listing(&app.db, app.personas.provider_id, "Morning calls in Gosforth", "published").await;
     fixtures::listing(&app.db, app.personas.provider_id, "Secret draft service", "draft").await;
     fixtures::listing(&app.db, app.personas.other_provider_id, "Paused night sitting", "paused").await;
+    app.sync_search(true).await;
     let mut client = app.visitor();
     let page = client.get("/").await;
     assert_eq!(page.status, 200);
@@ -22,13 +23,18 @@ async fn searching_the_home_page_narrows_the_list() {
     let app = TestApp::new().await;
     fixtures::listing(&app.db, app.personas.provider_id, "Morning calls in Gosforth", "published").await;
     fixtures::listing(&app.db, app.personas.other_provider_id, "Night sitting in Jesmond", "published").await;
+    app.sync_search(true).await;
     let mut client = app.visitor();
     let page = client.get("/?q=gosforth").await;
     assert!(page.contains("Morning calls in Gosforth") && !page.contains("Night sitting in Jesmond"));
     let by_provider = client.get("/?q=hilltop").await;
     assert!(by_provider.contains("Night sitting in Jesmond") && !by_provider.contains("Morning calls"));
-    let nothing = client.get("/?q=%25%25").await;
-    assert!(nothing.contains("No services found"), "wildcards typed by people are taken literally");
+    let typo = client.get("/?q=gosfroth").await;
+    assert!(typo.contains("Morning calls in Gosforth"), "a typo still finds it");
+    let nothing = client.get("/?q=zzzz").await;
+    assert!(nothing.contains("No services found"));
+    let punctuation = client.get("/?q=%25%25").await;
+    assert!(punctuation.contains("2 services found"), "no words to match: everything is shown");
 }
 
 #[tokio::test]
@@ -36,6 +42,7 @@ async fn a_provider_page_shows_its_published_services() {
     let app = TestApp::new().await;
     fixtures::listing(&app.db, app.personas.provider_id, "Morning calls in Gosforth", "published").await;
     fixtures::listing(&app.db, app.personas.provider_id, "Secret draft service", "draft").await;
+    app.sync_search(true).await;
     let mut client = app.visitor();
     let home = client.get("/").await;
     let href = home.body.split("href=\"/providers/").nth(1).and_then(|rest| rest.split('"').next()).expect("a provider link");

@@ -81,10 +81,13 @@ async fn a_provider_adds_a_draft_publishes_it_and_people_can_find_it() {
     assert!(!app.visitor().get("/").await.contains("Evening calls in Gosforth"), "drafts are not public");
 
     assert_eq!(change(&mut staff, &saved.public_id, "Publish").await.location(), Some("/provider/listings"));
-    assert!(app.visitor().get("/").await.contains("Evening calls in Gosforth"));
     assert_eq!(count(&app.db, "outbox").await, 2);
+    app.sync_search(false).await;
+    assert_eq!(count(&app.db, "outbox").await, 0, "the index has taken every change");
+    assert!(app.visitor().get("/?q=evening").await.contains("Evening calls in Gosforth"), "found once the outbox drains");
 
     change(&mut staff, &saved.public_id, "Pause").await;
+    app.sync_search(false).await;
     assert_eq!(listing_titled(&app, "Evening calls in Gosforth").await.status, "paused");
     assert!(!app.visitor().get("/").await.contains("Evening calls in Gosforth"), "paused services are not offered");
 }

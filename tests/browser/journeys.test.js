@@ -219,8 +219,13 @@ for (const javaScript of [true, false]) {
     await row.getByRole('button', { name: `Publish: ${title}` }).click();
     await page.locator('tr', { hasText: title }).locator('.tag-published').waitFor({ timeout: 5000 });
     await assertAccessible(page, 'your services after publishing');
-    await open(page, `/?q=${word}`, javaScript);
-    await page.locator('.card', { hasText: title }).waitFor({ timeout: 5000 });
+    // The search index takes the change from the outbox within moments: look again until it has.
+    const card = page.locator('.card', { hasText: title });
+    for (let tries = 0; tries < 25 && (await card.count()) === 0; tries += 1) {
+      await open(page, `/?q=${word}`, javaScript);
+      if ((await card.count()) === 0) await page.waitForTimeout(200);
+    }
+    await card.waitFor({ timeout: 1000 });
     assert.deepEqual(errors, []);
     await close();
   });

@@ -9,13 +9,16 @@ pub mod fixtures;
 pub use client::{Client, Reply};
 pub use database::{TestDatabase, backend_name};
 
+use server::search::embedded::EmbeddedIndex;
 use server::{AppState, Config};
+use std::sync::Arc;
 
 /// One application over its own fresh database.
 pub struct TestApp {
     pub db: sea_orm::DatabaseConnection,
     pub router: axum::Router,
     pub personas: fixtures::Personas,
+    pub search: Arc<EmbeddedIndex>,
     _database: TestDatabase,
 }
 
@@ -26,8 +29,21 @@ impl TestApp {
         let db = database.connect().await;
         server::db::migrate(&db).await.expect("migrations run");
         let personas = fixtures::personas(&db).await;
-        let state = AppState::new(db.clone(), Config::for_tests(&database.url));
-        Self { router: server::http::router(state), db, personas, _database: database }
+        let search = Arc::new(EmbeddedIndex::in_memory().expect("an in-memory search index"));
+        let state = AppState::new(db.clone(), Config::for_tests(&database.url), search.clone());
+        Self { router: server::http::router(state), db, personas, search, _database: database }
+    }
+
+    /// Brings the search index up to date, as the server's background task would: everything
+    /// waiting in the outbox, or (with `everything`) a rebuild that also picks up rows that
+    /// tests inserted directly.
+    pub async fn sync_search(&self, everything: bool) {
+        let now = chrono::Utc::now();
+        if everything {
+            server::search::sync::reindex(&self.db, self.search.as_ref(), |_, _| {}, now).await.expect("reindex");
+        } else {
+            while server::search::sync::drain_outbox(&self.db, self.search.as_ref(), 500, now).await.expect("drain") > 0 {}
+        }
     }
 
     /// A client with no cookies yet: a new visitor.

@@ -1,57 +1,13 @@
-//! The public directory: published listings of active providers, and provider pages.
-//! (Ranked, typo-tolerant search arrives with the search engine; this is the plain list.)
+//! The public directory: provider pages with their published listings, and the card every
+//! listing is shown as. (Searching is `crate::search`.)
 use crate::entities::{listing, listing_area, provider};
 use crate::error::{AppError, AppResult};
-use app::{ListingCard, ListingPage, ProviderDetails};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use app::{ListingCard, ProviderDetails};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
 /// How many listings the home page shows at most.
-pub const PAGE_SIZE: u64 = 30;
-
-/// Published listings whose title, description, category or provider name contains every
-/// word typed (case-insensitive): the first page, and how many match in all.
-pub async fn published_listings(db: &impl ConnectionTrait, query: &str) -> AppResult<ListingPage> {
-    let mut select = listing::Entity::find()
-        .filter(listing::Column::Status.eq("published"))
-        .filter(listing::Column::ProviderId.in_subquery(
-            sea_orm::sea_query::Query::select()
-                .column(provider::Column::Id)
-                .from(provider::Entity)
-                .and_where(provider::Column::Status.eq("active"))
-                .to_owned(),
-        ));
-    let words: Vec<String> = query.split_whitespace().take(8).map(str::to_lowercase).collect();
-    if !words.is_empty() {
-        let matching_providers: Vec<i64> = {
-            let mut condition = Condition::all();
-            for word in &words {
-                condition = condition.add(contains(provider::Column::Name, word));
-            }
-            provider::Entity::find().select_only().column(provider::Column::Id).filter(condition).into_tuple().all(db).await?
-        };
-        let mut condition = Condition::all();
-        for word in &words {
-            condition = condition.add(
-                Condition::any()
-                    .add(contains(listing::Column::Title, word))
-                    .add(contains(listing::Column::Description, word))
-                    .add(contains(listing::Column::Category, &word.replace(' ', "_"))),
-            );
-        }
-        select = select.filter(Condition::any().add(condition).add(listing::Column::ProviderId.is_in(matching_providers)));
-    }
-    let total = select.clone().count(db).await?;
-    let listings = select.order_by_asc(listing::Column::Title).order_by_asc(listing::Column::Id).limit(PAGE_SIZE).all(db).await?;
-    Ok(ListingPage { total, cards: cards(db, listings).await? })
-}
-
-/// `LOWER(column) LIKE '%word%'`, with the word's own wildcards escaped.
-fn contains(column: impl ColumnTrait, word: &str) -> sea_orm::sea_query::SimpleExpr {
-    let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
-}
+pub const PAGE_SIZE: u32 = 30;
 
 /// Turns listings into cards, with their provider and areas, in two extra queries.
 async fn cards(db: &impl ConnectionTrait, listings: Vec<listing::Model>) -> AppResult<Vec<ListingCard>> {
@@ -120,4 +76,19 @@ pub async fn provider_details(db: &impl ConnectionTrait, public_id: &str) -> App
         languages: provider.languages,
         assured_on: provider.assured_at.map(|at| at.format("%-d %B %Y").to_string()),
     })
+}
+
+/// A search result as a card.
+pub fn card(document: crate::search::ListingDocument) -> ListingCard {
+    ListingCard {
+        public_id: document.public_id,
+        title: document.title,
+        category: document.category,
+        provider_name: document.provider_name,
+        provider_public_id: document.provider_public_id,
+        price_pence: document.price_pence,
+        unit: document.unit,
+        regulator_rating: document.regulator_rating,
+        areas: document.areas,
+    }
 }

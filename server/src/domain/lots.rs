@@ -1,7 +1,7 @@
 //! Framework lots as the public sees them: every accredited provider's quality, price and
 //! framework score, ranked as `ranking` says, worked out from the database on each request
 //! so that a change to any input shows at once.
-use super::ranking::{Candidate, QualityInputs, Rating, Weighting, explain, explain_gate, quality, rank_lot};
+use super::ranking::{Candidate, LotRanking, QualityInputs, Rating, Weighting, explain, explain_gate, quality, rank_lot};
 use crate::entities::{accreditation, framework, locality, lot, monitoring_score, provider, review};
 use crate::error::{AppError, AppResult};
 use app::{LotRow, LotSummary, LotTable, category_label};
@@ -26,18 +26,14 @@ pub async fn all_lots(db: &impl ConnectionTrait) -> AppResult<Vec<LotSummary>> {
     Ok(summaries)
 }
 
-/// One lot's full ranked table.
-pub async fn lot_table(db: &impl ConnectionTrait, lot_id: i64) -> AppResult<LotTable> {
-    let lot = lot::Entity::find_by_id(lot_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let framework = framework::Entity::find_by_id(lot.framework_id).one(db).await?.map(|f| f.name).unwrap_or_default();
-    let locality = locality::Entity::find_by_id(lot.locality_id).one(db).await?.map(|l| l.name).unwrap_or_default();
+/// A lot's ranking, with the providers on it by id.
+pub async fn ranking(db: &impl ConnectionTrait, lot: &lot::Model) -> AppResult<(LotRanking, HashMap<i64, provider::Model>)> {
     let accreditations = accreditation::Entity::find().filter(accreditation::Column::LotId.eq(lot.id)).all(db).await?;
     let provider_ids: Vec<i64> = accreditations.iter().map(|a| a.provider_id).collect();
     let providers: HashMap<i64, provider::Model> =
         provider::Entity::find().filter(provider::Column::Id.is_in(provider_ids.clone())).all(db).await?.into_iter().map(|p| (p.id, p)).collect();
-    let monitoring = latest_monitoring(db, lot.id, &provider_ids).await?;
+    let monitoring = latest_monitoring(db, Some(lot.id), &provider_ids).await?;
     let reviews = review_totals(db, &provider_ids).await?;
-
     let candidates = accreditations
         .iter()
         .filter_map(|accreditation| {
@@ -57,7 +53,16 @@ pub async fn lot_table(db: &impl ConnectionTrait, lot_id: i64) -> AppResult<LotT
         })
         .collect();
     let weighting = u32::try_from(lot.quality_weight).ok().and_then(Weighting::new).unwrap_or(Weighting::DEFAULT);
-    let ranking = rank_lot(weighting, candidates);
+    Ok((rank_lot(weighting, candidates), providers))
+}
+
+/// One lot's full ranked table.
+pub async fn lot_table(db: &impl ConnectionTrait, lot_id: i64) -> AppResult<LotTable> {
+    let lot = lot::Entity::find_by_id(lot_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let framework = framework::Entity::find_by_id(lot.framework_id).one(db).await?.map(|f| f.name).unwrap_or_default();
+    let locality = locality::Entity::find_by_id(lot.locality_id).one(db).await?.map(|l| l.name).unwrap_or_default();
+    let (ranking, providers) = ranking(db, &lot).await?;
+    let weighting = u32::try_from(lot.quality_weight).ok().and_then(Weighting::new).unwrap_or(Weighting::DEFAULT);
     let of = ranking.ranked.len();
     let public_id = |id: i64| providers.get(&id).map(|p| p.public_id.clone()).unwrap_or_default();
     Ok(LotTable {
@@ -86,9 +91,9 @@ pub async fn lot_table(db: &impl ConnectionTrait, lot_id: i64) -> AppResult<LotT
     })
 }
 
-/// Each provider's latest monitoring score: the one for this lot if there is one, otherwise
-/// its latest general score.
-async fn latest_monitoring(db: &impl ConnectionTrait, lot_id: i64, provider_ids: &[i64]) -> AppResult<HashMap<i64, u8>> {
+/// Each provider's latest monitoring score: the one for this lot (if a lot is given and
+/// there is one), otherwise its latest general score.
+pub async fn latest_monitoring(db: &impl ConnectionTrait, lot_id: Option<i64>, provider_ids: &[i64]) -> AppResult<HashMap<i64, u8>> {
     let scores = monitoring_score::Entity::find()
         .filter(monitoring_score::Column::ProviderId.is_in(provider_ids.to_vec()))
         .order_by_asc(monitoring_score::Column::RecordedAt)
@@ -100,7 +105,7 @@ async fn latest_monitoring(db: &impl ConnectionTrait, lot_id: i64, provider_ids:
     for score in scores {
         let points = u8::try_from(score.score.clamp(0, 100)).unwrap_or(0);
         match score.lot_id {
-            Some(id) if id == lot_id => for_lot.insert(score.provider_id, points),
+            Some(id) if Some(id) == lot_id => for_lot.insert(score.provider_id, points),
             None => general.insert(score.provider_id, points),
             Some(_) => None,
         };
@@ -110,7 +115,7 @@ async fn latest_monitoring(db: &impl ConnectionTrait, lot_id: i64, provider_ids:
 }
 
 /// (how many, stars added up) of each provider's verified reviews.
-async fn review_totals(db: &impl ConnectionTrait, provider_ids: &[i64]) -> AppResult<HashMap<i64, (u32, u32)>> {
+pub async fn review_totals(db: &impl ConnectionTrait, provider_ids: &[i64]) -> AppResult<HashMap<i64, (u32, u32)>> {
     let mut totals: HashMap<i64, (u32, u32)> = HashMap::new();
     for review in review::Entity::find().filter(review::Column::ProviderId.is_in(provider_ids.to_vec())).all(db).await? {
         let entry = totals.entry(review.provider_id).or_default();

@@ -1,0 +1,159 @@
+//! Search for published services. One interface, two engines: an embedded index (the
+//! default, no server needed) and Meilisearch (when `MEILI_URL` is set). The index is fed from
+//! the outbox (see `sync`), never written directly by a request.
+//!
+//! What a result card shows lives in the index, so a search never touches the database.
+pub mod embedded;
+pub mod ranking_rules;
+pub mod sync;
+
+use serde::{Deserialize, Serialize};
+
+/// Everything the index holds about one published service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListingDocument {
+    pub listing_id: i64,
+    pub public_id: String,
+    pub title: String,
+    pub description: String,
+    pub provider_name: String,
+    pub provider_public_id: String,
+    /// Category code, like `home_care`.
+    pub category: String,
+    pub unit: String,
+    pub price_pence: i64,
+    /// `any`, `female` or `male`.
+    pub carer_gender: String,
+    pub languages: Vec<String>,
+    /// Specialism codes, like `dementia`.
+    pub specialisms: Vec<String>,
+    /// Postcode districts served.
+    pub areas: Vec<String>,
+    /// Where the service is: the centres of its districts and of its base, (latitude, longitude).
+    pub places: Vec<(f64, f64)>,
+    /// Weekly hours: (weekday 1 = Monday .. 7, opens, closes) in minutes from midnight.
+    pub hours: Vec<(u8, u16, u16)>,
+    pub regulator_rating: String,
+    /// Quality, 0–100, in hundredths.
+    pub quality: u32,
+    /// The best framework score across the lots it is offered through, in hundredths; none
+    /// when it is not on a framework (or is gated out).
+    pub framework_score: Option<u32>,
+    /// "2nd of 14 on North home care: quality 86, price £21.40 an hour"
+    pub rank_explanation: Option<String>,
+    pub possibly_out_of_date: bool,
+}
+
+impl ListingDocument {
+    /// The words a searcher may type to find it besides its title and description.
+    pub fn extra_words(&self) -> String {
+        let specialisms = self.specialisms.iter().map(|code| specialism_label(code)).collect::<Vec<_>>().join(" ");
+        format!("{} {} {} {}", self.provider_name, app::category_label(&self.category), specialisms, self.languages.join(" "))
+    }
+}
+
+fn specialism_label(code: &str) -> &'static str {
+    app::SPECIALISMS.iter().find(|(c, _)| *c == code).map_or("", |(_, label)| label)
+}
+
+/// How results are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Sort {
+    /// Relevance to the words typed, then framework score.
+    #[default]
+    BestValue,
+    LowestPrice,
+    HighestQuality,
+    /// Needs a place to measure from; without one it is best value.
+    Nearest,
+}
+
+/// A point and a distance around it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Near {
+    pub latitude: f64,
+    pub longitude: f64,
+    /// Only services within this distance; none = any distance (still sorted by it if asked).
+    pub within_km: Option<f64>,
+}
+
+/// A search, already checked: every value here is valid.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchQuery {
+    pub text: String,
+    pub category: Option<String>,
+    pub near: Option<Near>,
+    pub max_price_pence: Option<i64>,
+    /// Available on this weekday (1 = Monday), and at this minute of the day if given.
+    pub day: Option<u8>,
+    pub time: Option<u16>,
+    pub carer_gender: Option<String>,
+    pub language: Option<String>,
+    pub specialism: Option<String>,
+    pub framework_only: bool,
+    pub sort: Sort,
+    /// 1-based.
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchHit {
+    pub document: ListingDocument,
+    pub distance_km: Option<f64>,
+}
+
+/// How many results each filter value would have (over the results as filtered).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Facets {
+    pub categories: Vec<(String, u64)>,
+    pub specialisms: Vec<(String, u64)>,
+    pub carer_genders: Vec<(String, u64)>,
+    pub on_framework: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SearchResults {
+    pub total: u64,
+    pub hits: Vec<SearchHit>,
+    pub facets: Facets,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(String),
+}
+
+/// What both engines do. Writes come only from `sync`; reads from anywhere.
+#[async_trait::async_trait]
+pub trait SearchEngine: Send + Sync + 'static {
+    /// Adds or replaces these documents.
+    async fn upsert(&self, documents: Vec<ListingDocument>) -> Result<(), SearchError>;
+    /// Removes these listings (unknown ids are ignored).
+    async fn remove(&self, listing_ids: Vec<i64>) -> Result<(), SearchError>;
+    /// Removes everything (before a full re-index).
+    async fn clear(&self) -> Result<(), SearchError>;
+    async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError>;
+}
+
+/// Great-circle distance in kilometres.
+pub fn distance_km(from: (f64, f64), to: (f64, f64)) -> f64 {
+    let (lat1, lat2) = (from.0.to_radians(), to.0.to_radians());
+    let (dlat, dlng) = ((to.0 - from.0).to_radians(), (to.1 - from.1).to_radians());
+    let a = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlng / 2.0).sin().powi(2);
+    6_371.0 * 2.0 * a.sqrt().asin()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances_match_known_ones() {
+        // Newcastle Central Station to Durham Cathedral: about 21.8 km as the crow flies.
+        let km = distance_km((54.9683, -1.6174), (54.7735, -1.5764));
+        assert!((km - 21.8).abs() < 0.5, "{km}");
+        assert_eq!(distance_km((55.0, -1.6), (55.0, -1.6)), 0.0);
+    }
+}
