@@ -125,12 +125,9 @@ pub async fn register_provider(csrf_token: String, form: ProviderRegistration) -
     .await)
 }
 
-#[server(prefix = "/api", endpoint = "listings", input = GetUrl)]
-pub async fn published_listings(query: String) -> Result<ListingPage, UiError> {
-    guard::with_status(async move {
-        guard::backend()?.published_listings(&query).await
-    }
-    .await)
+#[server(prefix = "/api", endpoint = "search", input = GetUrl)]
+pub async fn search_services(form: SearchForm) -> Result<SearchPage, UiError> {
+    guard::with_status(async move { guard::backend()?.search(form).await }.await)
 }
 
 #[server(prefix = "/api", endpoint = "provider", input = GetUrl)]

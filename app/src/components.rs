@@ -364,11 +364,16 @@ pub fn ListingCardView(card: ListingCard) -> impl IntoView {
             <p class="card-meta">
                 {category_label(&card.category)}" from "<a href=provider_href>{card.provider_name}</a>
             </p>
+            {card.rank_explanation.map(|explanation| view! { <p class="card-rank">"Council framework: "{explanation}</p> })}
             <dl class="card-facts">
                 <div><dt>"Price"</dt><dd>{format_price(card.price_pence, &card.unit)}</dd></div>
                 <div><dt>"CQC rating"</dt><dd>{rating_label(&card.regulator_rating)}</dd></div>
                 <div><dt>"Areas"</dt><dd>{card.areas.join(", ")}</dd></div>
+                {card.distance_km.map(|km| view! { <div><dt>"Distance"</dt><dd>{format!("{km:.1} km away")}</dd></div> })}
             </dl>
+            {card.possibly_out_of_date.then(|| view! {
+                <p class="tag tag-warning">"Possibly out of date: the provider has not confirmed these details for six months"</p>
+            })}
         </li>
     }
 }

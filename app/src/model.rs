@@ -82,6 +82,12 @@ pub struct ListingCard {
     pub unit: String,
     pub regulator_rating: String,
     pub areas: Vec<String>,
+    /// Its place on a framework lot, in words, when it has one.
+    pub rank_explanation: Option<String>,
+    /// How far away it is, when the search gave a postcode.
+    pub distance_km: Option<f32>,
+    /// Not re-confirmed by the provider for six months.
+    pub possibly_out_of_date: bool,
 }
 
 /// One page of listings and how many match in all.
@@ -89,6 +95,118 @@ pub struct ListingCard {
 pub struct ListingPage {
     pub total: u64,
     pub cards: Vec<ListingCard>,
+}
+
+/// The search form as typed: every field is text from the address bar, checked on the server.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SearchForm {
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub category: String,
+    #[serde(default)]
+    pub postcode: String,
+    /// Kilometres from the postcode; empty = any distance.
+    #[serde(default)]
+    pub within: String,
+    /// Pounds, like "25".
+    #[serde(default)]
+    pub max_price: String,
+    /// 1 = Monday .. 7 = Sunday.
+    #[serde(default)]
+    pub day: String,
+    /// "09:00"
+    #[serde(default)]
+    pub time: String,
+    #[serde(default)]
+    pub carer: String,
+    #[serde(default)]
+    pub language: String,
+    #[serde(default)]
+    pub specialism: String,
+    /// "yes" to show only services on a council framework.
+    #[serde(default)]
+    pub framework: String,
+    /// best, price, quality or nearest.
+    #[serde(default)]
+    pub sort: String,
+    #[serde(default)]
+    pub page: String,
+}
+
+impl SearchForm {
+    /// Reads the form from the address bar's query, as the server and the browser both see it.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        let field = |name: &str| get(name).unwrap_or_default();
+        Self {
+            q: field("q"),
+            category: field("category"),
+            postcode: field("postcode"),
+            within: field("within"),
+            max_price: field("max_price"),
+            day: field("day"),
+            time: field("time"),
+            carer: field("carer"),
+            language: field("language"),
+            specialism: field("specialism"),
+            framework: field("framework"),
+            sort: field("sort"),
+            page: field("page"),
+        }
+    }
+
+    /// The query string for this form (empty fields left out), for links to other pages.
+    pub fn to_query(&self) -> String {
+        let fields = [
+            ("q", &self.q),
+            ("category", &self.category),
+            ("postcode", &self.postcode),
+            ("within", &self.within),
+            ("max_price", &self.max_price),
+            ("day", &self.day),
+            ("time", &self.time),
+            ("carer", &self.carer),
+            ("language", &self.language),
+            ("specialism", &self.specialism),
+            ("framework", &self.framework),
+            ("sort", &self.sort),
+            ("page", &self.page),
+        ];
+        fields
+            .iter()
+            .filter(|(_, value)| !value.trim().is_empty())
+            .map(|(name, value)| format!("{name}={}", encode_query_value(value.trim())))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+}
+
+/// Percent-encodes a value for a query string.
+fn encode_query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (byte as char).to_string(),
+            b' ' => "+".to_string(),
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}
+
+/// A page of search results, with counts for narrowing it down.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchPage {
+    pub total: u64,
+    pub cards: Vec<ListingCard>,
+    /// 1-based, and how many pages there are.
+    pub page: u32,
+    pub pages: u32,
+    /// (code, label, how many of these results) for each filter with choices.
+    pub categories: Vec<(String, String, u64)>,
+    pub specialisms: Vec<(String, String, u64)>,
+    pub on_framework: u64,
+    /// When nothing was found: what could be loosened, in words.
+    pub suggestions: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

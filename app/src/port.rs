@@ -26,7 +26,8 @@ pub trait Backend: Send + Sync + 'static {
     /// Ends the session and returns the cookies that clear it.
     async fn sign_out(&self, request: &RequestInfo) -> Result<Vec<String>, UiError>;
     async fn register_provider(&self, request: &RequestInfo, form: ProviderRegistration) -> Result<StartedSession, UiError>;
-    async fn published_listings(&self, query: &str) -> Result<ListingPage, UiError>;
+    /// Searches published services; anyone may.
+    async fn search(&self, form: SearchForm) -> Result<SearchPage, UiError>;
     async fn provider_details(&self, public_id: &str) -> Result<ProviderDetails, UiError>;
     /// Framework lots and their ranked tables: public, for transparent choice.
     async fn all_lots(&self) -> Result<Vec<LotSummary>, UiError>;

@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::domain::{accounts, auth, dashboards, directory, lot_management, lots, provider_listings};
 use crate::state::AppState;
 use crate::http::cookies;
-use crate::search::{SearchEngine, SearchQuery};
+use crate::search::{SearchEngine, params};
 use app::port::{Backend, RequestInfo, StartedSession};
 use app::*;
 use chrono::Utc;
@@ -63,13 +63,13 @@ impl Backend for CareMarketBackend {
         Ok(self.started(session))
     }
 
-    async fn published_listings(&self, query: &str) -> Result<ListingPage, UiError> {
-        let query = SearchQuery { text: query.chars().take(200).collect(), page: 1, per_page: directory::PAGE_SIZE, ..SearchQuery::default() };
+    async fn search(&self, form: SearchForm) -> Result<SearchPage, UiError> {
+        let query = params::search_query(&self.db, &form).await?;
         let results = self.search.search(&query).await.map_err(|error| {
             tracing::error!(%error, "search failed");
             UiError::Unexpected
         })?;
-        Ok(ListingPage { total: results.total, cards: results.hits.into_iter().map(|hit| directory::card(hit.document)).collect() })
+        Ok(directory::search_page(&form, &query, results))
     }
 
     async fn provider_details(&self, public_id: &str) -> Result<ProviderDetails, UiError> {

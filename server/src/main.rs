@@ -14,8 +14,21 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+/// Room for rendering deeply nested pages (mostly a concern of unoptimised builds).
+const THREAD_STACK: usize = 8 * 1024 * 1024;
+
+fn main() -> ExitCode {
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(THREAD_STACK).build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(start()),
+        Err(error) => {
+            eprintln!("caremarket: cannot start the async runtime: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn start() -> ExitCode {
     tracing_subscriber::fmt().with_max_level(log_level()).with_target(false).init();
     let arguments: Vec<String> = std::env::args().skip(1).collect();
     let arguments: Vec<&str> = arguments.iter().map(String::as_str).collect();

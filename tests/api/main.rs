@@ -7,6 +7,7 @@ mod migrations;
 mod pages;
 mod provider_listings;
 mod roles;
+mod search;
 mod search_contract;
 mod seeds;
 mod sign_in;

@@ -268,4 +268,40 @@ for (const javaScript of [true, false]) {
     assert.deepEqual(errors, []);
     await close();
   });
+  test(`search follows typing, filters narrow it and cards explain their framework rank, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await open(page, '/', javaScript);
+    const box = page.getByLabel('Search for care and support');
+    const count = page.locator('#results-heading');
+    const total = async () => Number((await count.textContent()).match(/^(\d+)/)?.[1] ?? 0);
+    const everything = await total();
+    if (javaScript) {
+      // Typed, not submitted: the results follow, and the cursor stays in the box.
+      await box.pressSequentially('home car', { delay: 40 });
+      await page.waitForURL(/q=home\+car/);
+      await page.waitForFunction((all) => !document.querySelector('#results-heading')?.textContent.startsWith(`${all} `), everything);
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'q', 'focus stays in the search box');
+      assert.match(await page.locator('[aria-live="polite"]').textContent(), /services? found/);
+    } else {
+      await box.fill('home car');
+      await Promise.all([page.waitForURL(/q=home\+car/), page.getByRole('button', { name: 'Search', exact: true }).click()]);
+    }
+    const typed = await total();
+    assert.ok(typed > 0 && typed < everything, `"home car" finds ${typed} of ${everything}`);
+    await assertAccessible(page, 'search results');
+    await page.locator('summary', { hasText: 'Filter and sort' }).click();
+    await page.getByLabel('Only services on a council framework').check();
+    await page.getByLabel('Sort by').selectOption({ label: 'Lowest price' });
+    await Promise.all([page.waitForURL(/framework=yes/), page.getByRole('button', { name: 'Apply' }).click()]);
+    await page.locator('.card-rank').first().waitFor({ timeout: 5000 });
+    const cards = page.locator('.card');
+    assert.equal(await page.locator('.card-rank').count(), await cards.count(), 'every framework card explains its rank');
+    assert.match(await page.locator('.card-rank').first().textContent(), /^Council framework: \d+(st|nd|rd|th) of \d+ on /);
+    await assertAccessible(page, 'filtered results');
+    await cards.first().locator('a').first().click();
+    await page.waitForURL(/\/providers\//);
+    await page.locator('h2', { hasText: 'Services' }).waitFor({ timeout: 5000 });
+    assert.deepEqual(errors, []);
+    await close();
+  });
 }

@@ -1,47 +1,278 @@
-use crate::api::published_listings;
-use crate::components::ListingCardView;
+//! The front door: search with filters, counts to narrow down, sorting and pages. The form is
+//! a plain GET form, so everything works without JavaScript; with it, results follow the
+//! words as they are typed, and only the number found is announced.
+use crate::api::search_services;
+use crate::components::{Choices, ErrorSummary, ListingCardView, Select, TextInput};
+use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
+use leptos_router::NavigateOptions;
+use leptos_router::hooks::{use_navigate, use_query_map};
 
-/// The front door: a search box and what providers have published.
+/// How long typing must pause before the results follow it.
+const TYPING_PAUSE_MS: u64 = 300;
+
 #[component]
 pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
-    let words = move || query.read().get("q").unwrap_or_default();
-    let listings = Resource::new(words, published_listings);
+    let form = Memo::new(move |_| SearchForm::from_query(|name| query.read().get(name)));
+    let results = Resource::new(move || form.get(), search_services);
+    let errors = Signal::derive(move || match results.get() {
+        Some(Err(error)) => error.field_errors(),
+        _ => Vec::new(),
+    });
+    let found = move || match results.get() {
+        Some(Ok(page)) => found_text(page.total),
+        _ => String::new(),
+    };
+    // What the page was first served with: the fields keep what is typed after that.
+    let initial = form.get_untracked();
     view! {
         <Title text="Find care and support"/>
-        <h1>"Find care and support"</h1>
-        <p class="lead">"Search home care, personal assistants, day opportunities, short breaks and more from providers in your area."</p>
-        <form method="get" action="/" role="search" class="search-form">
-            <label class="label" for="q">"Search for care and support"</label>
-            <div class="hint" id="q-hint">"For example, home care in Gosforth, or dementia"</div>
-            <div class="search-row">
-                <input class="input" id="q" name="q" type="search" aria-describedby="q-hint" prop:value=words/>
-                <button type="submit" class="button">"Search"</button>
-            </div>
-        </form>
+        // The errors come from the search itself. A transition waits for it on the server (so a
+        // page served without JavaScript shows them), and on later searches updates only the
+        // messages: the form is not redrawn, so typing keeps its place.
+        <Transition fallback=|| ()>
+            <ErrorSummary errors/>
+            <h1>"Find care and support"</h1>
+            <p class="lead">"Search home care, personal assistants, day opportunities, short breaks and more from providers in your area."</p>
+            <SearchFields initial=initial.clone() errors/>
+        </Transition>
+        // The one live region: it says how many were found, not the whole list.
+        <p class="visually-hidden" aria-live="polite" aria-atomic="true">{found}</p>
         <Suspense fallback=|| view! { <p>"Loading services…"</p> }>
             {move || Suspend::new(async move {
-                match listings.await {
-                    Ok(page) if page.cards.is_empty() => view! {
-                        <h2>"No services found"</h2>
-                        <p>"Try fewer words, or check the spelling."</p>
-                    }.into_any(),
-                    Ok(page) => view! {
-                        <h2>{if page.total as usize > page.cards.len() {
-                            format!("{} services found, showing the first {}", page.total, page.cards.len())
-                        } else {
-                            format!("{} services found", page.total)
-                        }}</h2>
-                        <ul class="card-list">
-                            {page.cards.into_iter().map(|card| view! { <ListingCardView card/> }).collect_view()}
-                        </ul>
-                    }.into_any(),
+                match results.await {
+                    Ok(page) => view! { <Results page form=form.get_untracked()/> }.into_any(),
+                    Err(UiError::Invalid(_)) => view! { <p>"Correct the search above to see services."</p> }.into_any(),
                     Err(error) => view! { <p class="error-message">{error.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
     }
+}
+
+fn found_text(total: u64) -> String {
+    match total {
+        0 => "No services found".into(),
+        1 => "1 service found".into(),
+        n => format!("{n} services found"),
+    }
+}
+
+fn options(pairs: impl IntoIterator<Item = (String, String)>, any: &str) -> Vec<(String, String)> {
+    std::iter::once((String::new(), any.to_string())).chain(pairs).collect()
+}
+
+#[component]
+fn SearchFields(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl IntoView {
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
+    // The address last reached by typing. Typing adds one history entry per search and then
+    // keeps replacing it, so Back returns to the search before, not to every keystroke.
+    let typed = StoredValue::new(None::<String>);
+    let go = move |form: SearchForm| {
+        let address = format!("/?{}", form.to_query());
+        let here = window().location().search().map(|search| format!("/{search}")).unwrap_or_default();
+        let replace = typed.get_value().is_some_and(|typed| typed == here);
+        navigate(
+            &address,
+            NavigateOptions {
+                replace,
+                scroll: false,
+                ..NavigateOptions::default()
+            },
+        );
+        address
+    };
+    let cancel_typing = move || {
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+    };
+    let on_typing = {
+        let go = go.clone();
+        move |event: leptos::ev::Event| {
+            let words = event_target_value(&event);
+            cancel_typing();
+            let go = go.clone();
+            let handle = set_timeout_with_handle(
+                move || {
+                    let mut form = SearchForm::from_query(|name| query.read_untracked().get(name));
+                    form.q = words;
+                    form.page.clear();
+                    typed.set_value(Some(go(form)));
+                },
+                std::time::Duration::from_millis(TYPING_PAUSE_MS),
+            );
+            pending.set_value(handle.ok());
+        }
+    };
+    // With JavaScript the form is sent the same way (without it, it is a plain GET form).
+    let on_submit = {
+        move |event: leptos::ev::SubmitEvent| {
+            use leptos::wasm_bindgen::JsCast;
+            let Some(element) = event
+                .target()
+                .and_then(|target| target.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
+            else {
+                return;
+            };
+            let Ok(data) = leptos::web_sys::FormData::new_with_form(&element) else {
+                return;
+            };
+            event.prevent_default();
+            cancel_typing();
+            go(SearchForm::from_query(|name| data.get(name).as_string()));
+            typed.set_value(None);
+        }
+    };
+    let filtered = [
+        &initial.category,
+        &initial.postcode,
+        &initial.max_price,
+        &initial.day,
+        &initial.language,
+        &initial.specialism,
+        &initial.framework,
+    ]
+    .iter()
+    .any(|value| !value.is_empty())
+        || !matches!(initial.carer.as_str(), "" | "any")
+        || !matches!(initial.sort.as_str(), "" | "best");
+    let q_message = move || errors.get().iter().any(|error| error.field == "q");
+    view! {
+        <form method="get" action="/" role="search" class="search-form" novalidate=true on:submit=on_submit>
+            <div class="form-group" class:form-group-error=q_message>
+                <label class="label" for="q">"Search for care and support"</label>
+                <div class="hint" id="q-hint">"For example, home care in Gosforth, or dementia"</div>
+                <div class="search-row">
+                    <input class="input" id="q" name="q" type="search" autocomplete="off" aria-describedby="q-hint" value=initial.q.clone() on:input=on_typing/>
+                    <button type="submit" class="button">"Search"</button>
+                </div>
+            </div>
+            <details class="filters" open=filtered>
+                <summary>"Filter and sort"</summary>
+                <Filters initial=initial.clone() errors/>
+                <button type="submit" class="button">"Apply"</button>
+            </details>
+        </form>
+    }
+    .into_any()
+}
+
+#[component]
+fn Results(page: SearchPage, form: SearchForm) -> impl IntoView {
+    let link = {
+        let form = form.clone();
+        move |change: &dyn Fn(&mut SearchForm)| {
+            let mut next = form.clone();
+            change(&mut next);
+            format!("/?{}", next.to_query())
+        }
+    };
+    if page.cards.is_empty() {
+        return view! {
+            <h2>"No services found"</h2>
+            {(!page.suggestions.is_empty()).then(|| view! {
+                <p>"You could:"</p>
+                <ul>{page.suggestions.into_iter().map(|s| view! { <li>{s}</li> }).collect_view()}</ul>
+            })}
+            <p><a href="/">"Clear the search and see every service"</a></p>
+        }
+        .into_any();
+    }
+    let heading = if page.pages > 1 {
+        format!("{}, page {} of {}", found_text(page.total), page.page, page.pages)
+    } else {
+        found_text(page.total)
+    };
+    let narrow = (form.category.is_empty() && page.categories.len() > 1).then(|| {
+        view! {
+            <nav class="narrow-down" aria-label="Narrow down by type of care">
+                <h3>"Type of care"</h3>
+                <ul class="plain-list">
+                    {page.categories.iter().map(|(code, label, count)| {
+                        let href = link(&|f: &mut SearchForm| { f.category = code.clone(); f.page.clear(); });
+                        view! { <li><a href=href>{format!("{label} ({count})")}</a></li> }
+                    }).collect_view()}
+                </ul>
+            </nav>
+        }
+    });
+    let previous = (page.page > 1).then(|| link(&|f: &mut SearchForm| f.page = (page.page - 1).to_string()));
+    let next = (page.page < page.pages).then(|| link(&|f: &mut SearchForm| f.page = (page.page + 1).to_string()));
+    view! {
+        <h2 id="results-heading">{heading}</h2>
+        {narrow}
+        <ul class="card-list" aria-labelledby="results-heading">
+            {page.cards.into_iter().map(|card| view! { <ListingCardView card/> }).collect_view()}
+        </ul>
+        {(previous.is_some() || next.is_some()).then(|| view! {
+            <nav class="pagination" aria-label="Pages of results">
+                {previous.map(|href| view! { <a href=href rel="prev">"Previous page"</a> })}
+                <span>{format!("Page {} of {}", page.page, page.pages)}</span>
+                {next.map(|href| view! { <a href=href rel="next">"Next page"</a> })}
+            </nav>
+        })}
+    }
+    .into_any()
+}
+
+/// Every filter and the sort order. (A component of its own, drawn as one piece, to keep
+/// the page's rendering shallow.)
+#[component]
+fn Filters(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl IntoView {
+    let categories = options(
+        CATEGORIES.iter().map(|&code| (code.to_string(), category_label(code).to_string())),
+        "Any type of care",
+    );
+    let specialisms = options(SPECIALISMS.iter().map(|(code, label)| (code.to_string(), label.to_string())), "Any");
+    let distances = options(
+        ["1", "2", "5", "10", "20", "50"].map(|km| (km.to_string(), format!("Within {km} km"))),
+        "Any distance",
+    );
+    let days = options(
+        WEEKDAYS
+            .iter()
+            .enumerate()
+            .map(|(index, day)| ((index + 1).to_string(), day.to_string())),
+        "Any day",
+    );
+    let sorts = [
+        ("best", "Best value"),
+        ("price", "Lowest price"),
+        ("quality", "Highest quality"),
+        ("nearest", "Nearest"),
+    ]
+    .map(|(code, label)| (code.to_string(), label.to_string()))
+    .to_vec();
+    let carers = [("any", "Any carer"), ("female", "A woman"), ("male", "A man")]
+        .map(|(code, label)| (code.to_string(), label.to_string()))
+        .to_vec();
+    view! {
+                <div class="filter-grid">
+            <Select id="category" name="category" label="Type of care" options=categories value=initial.category errors/>
+            <TextInput id="postcode" name="postcode" label="Your postcode" hint="Like NE3 1AB" width="input-narrow"
+                autocomplete="postal-code" value=initial.postcode errors/>
+            <Select id="within" name="within" label="Distance" options=distances value=initial.within errors/>
+            <TextInput id="max_price" name="max_price" label="Most you want to pay, in pounds" hint="Like 25" width="input-narrow"
+                value=initial.max_price errors/>
+            <Select id="day" name="day" label="Day" options=days value=initial.day errors/>
+            <TextInput id="time" name="time" label="Time" hint="Like 09:00" width="input-narrow" value=initial.time errors/>
+            <Choices id="carer" name="carer" legend="Who would you like to provide care?" options=carers
+                chosen=vec![if initial.carer.is_empty() { "any".to_string() } else { initial.carer.clone() }] errors/>
+            <TextInput id="language" name="language" label="Language" hint="Like Polish" width="input-narrow" value=initial.language errors/>
+            <Select id="specialism" name="specialism" label="Specialism" options=specialisms value=initial.specialism errors/>
+            <div class="form-group">
+                <div class="choice">
+                    <input class="choice-input" type="checkbox" id="framework" name="framework" value="yes" checked=initial.framework == "yes"/>
+                    <label class="choice-label" for="framework">"Only services on a council framework"</label>
+                </div>
+            </div>
+            <Select id="sort" name="sort" label="Sort by" options=sorts value=if initial.sort.is_empty() { "best".to_string() } else { initial.sort.clone() } errors/>
+        </div>
+    }
+    .into_any()
 }

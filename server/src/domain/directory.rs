@@ -2,12 +2,10 @@
 //! listing is shown as. (Searching is `crate::search`.)
 use crate::entities::{listing, listing_area, provider};
 use crate::error::{AppError, AppResult};
-use app::{ListingCard, ProviderDetails};
+use crate::search::{SearchHit, SearchQuery, SearchResults};
+use app::{ListingCard, ProviderDetails, SPECIALISMS, SearchForm, SearchPage, category_label};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
-
-/// How many listings the home page shows at most.
-pub const PAGE_SIZE: u32 = 30;
 
 /// Turns listings into cards, with their provider and areas, in two extra queries.
 async fn cards(db: &impl ConnectionTrait, listings: Vec<listing::Model>) -> AppResult<Vec<ListingCard>> {
@@ -44,6 +42,9 @@ async fn cards(db: &impl ConnectionTrait, listings: Vec<listing::Model>) -> AppR
                 price_pence: listing.price_pence,
                 unit: listing.unit,
                 regulator_rating: provider.regulator_rating.clone(),
+                rank_explanation: None,
+                distance_km: None,
+                possibly_out_of_date: crate::domain::provider_listings::possibly_out_of_date(listing.assured_at, chrono::Utc::now()),
             })
         })
         .collect())
@@ -79,7 +80,8 @@ pub async fn provider_details(db: &impl ConnectionTrait, public_id: &str) -> App
 }
 
 /// A search result as a card.
-pub fn card(document: crate::search::ListingDocument) -> ListingCard {
+pub fn card(hit: SearchHit) -> ListingCard {
+    let document = hit.document;
     ListingCard {
         public_id: document.public_id,
         title: document.title,
@@ -90,5 +92,44 @@ pub fn card(document: crate::search::ListingDocument) -> ListingCard {
         unit: document.unit,
         regulator_rating: document.regulator_rating,
         areas: document.areas,
+        rank_explanation: document.rank_explanation,
+        // To the nearest 100 m: finer would be false precision for a district's centre.
+        distance_km: hit.distance_km.filter(|km| km.is_finite()).map(|km| (km * 10.0).round() as f32 / 10.0),
+        possibly_out_of_date: document.possibly_out_of_date,
+    }
+}
+
+/// The results page: cards, counts for narrowing down, and what to loosen if nothing matched.
+pub fn search_page(form: &SearchForm, query: &SearchQuery, results: SearchResults) -> SearchPage {
+    let pages = u32::try_from(results.total.div_ceil(u64::from(query.per_page.max(1)))).unwrap_or(u32::MAX).max(1);
+    let label_of = |code: &str, labels: &[(&str, &str)]| labels.iter().find(|(c, _)| *c == code).map_or(code.to_string(), |(_, l)| l.to_string());
+    let suggestions = if results.total > 0 {
+        Vec::new()
+    } else {
+        [
+            (!form.q.trim().is_empty(), "Use fewer words, or check the spelling"),
+            (!form.category.is_empty(), "Search all types of care"),
+            (!form.within.is_empty(), "Search further from your postcode"),
+            (!form.max_price.is_empty(), "Raise the most you want to pay"),
+            (!form.day.is_empty() || !form.time.is_empty(), "Search any day and time"),
+            (!form.carer.is_empty() && form.carer != "any", "Let any carer provide the care"),
+            (!form.language.is_empty(), "Search without the language"),
+            (!form.specialism.is_empty(), "Search without the specialism"),
+            (form.framework == "yes", "Include services that are not on a council framework"),
+        ]
+        .into_iter()
+        .filter(|(applies, _)| *applies)
+        .map(|(_, suggestion)| suggestion.to_string())
+        .collect()
+    };
+    SearchPage {
+        total: results.total,
+        page: query.page.min(pages),
+        pages,
+        categories: results.facets.categories.into_iter().map(|(code, n)| (code.clone(), category_label(&code).to_string(), n)).collect(),
+        specialisms: results.facets.specialisms.into_iter().map(|(code, n)| (code.clone(), label_of(&code, SPECIALISMS), n)).collect(),
+        on_framework: results.facets.on_framework,
+        cards: results.hits.into_iter().map(card).collect(),
+        suggestions,
     }
 }

@@ -179,7 +179,7 @@ fn weekly_hours(days: &[app::DayHours], hours_optional: bool) -> Result<Vec<(u8,
 }
 
 /// "08:00" → 480; "24:00" → 1440 (closing at midnight).
-fn time_of_day(text: &str) -> Option<u16> {
+pub fn time_of_day(text: &str) -> Option<u16> {
     let (hours, minutes) = text.split_once(':')?;
     let digits = |part: &str| !part.is_empty() && part.chars().all(|c| c.is_ascii_digit());
     let two_digit_minutes = digits(hours) && digits(minutes) && minutes.len() == 2;

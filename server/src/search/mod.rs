@@ -4,6 +4,7 @@
 //!
 //! What a result card shows lives in the index, so a search never touches the database.
 pub mod embedded;
+pub mod params;
 pub mod ranking_rules;
 pub mod sync;
 

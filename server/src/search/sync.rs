@@ -5,7 +5,7 @@ use super::{ListingDocument, SearchEngine};
 use crate::domain::lots::{self, latest_monitoring, review_totals};
 use crate::domain::outbox::LISTING_TOPIC;
 use crate::domain::provider_listings::possibly_out_of_date;
-use crate::domain::ranking::{QualityInputs, Rating, explain, quality};
+use crate::domain::ranking::{QualityInputs, Rating, explain, explain_gate, quality};
 use crate::entities::{accreditation, listing, listing_area, listing_attribute, listing_availability, lot, outbox, postcode_district, provider};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
@@ -89,7 +89,7 @@ pub async fn documents(db: &impl ConnectionTrait, listing_ids: &[i64], now: Date
                 hours: hours.get(&l.id).cloned().unwrap_or_default(),
                 regulator_rating: provider.regulator_rating.clone(),
                 quality: on_framework.map_or(general_quality.hundredths(), |place| place.quality),
-                framework_score: on_framework.map(|place| place.score),
+                framework_score: on_framework.and_then(|place| place.score),
                 rank_explanation: on_framework.map(|place| place.explanation.clone()),
                 possibly_out_of_date: possibly_out_of_date(l.assured_at, now),
             })
@@ -98,9 +98,10 @@ pub async fn documents(db: &impl ConnectionTrait, listing_ids: &[i64], now: Date
     Ok((documents, removals))
 }
 
-/// A listing's best place on a framework lot.
+/// A listing's best place on a framework lot, or why it is not offered framework work.
 struct FrameworkPlace {
-    score: u32,
+    /// None when a gate keeps it out (it is still listed, and marked).
+    score: Option<u32>,
     quality: u32,
     explanation: String,
 }
@@ -112,14 +113,24 @@ async fn framework_places(db: &impl ConnectionTrait, listing_ids: &[i64]) -> App
     for lot in lot::Entity::find().filter(lot::Column::Id.is_in(lot_ids)).all(db).await? {
         let (ranking, _) = lots::ranking(db, &lot).await?;
         let of = ranking.ranked.len();
-        for entry in &ranking.ranked {
-            let listings_here = accreditations.iter().filter(|a| a.lot_id == lot.id && a.provider_id == entry.candidate.provider_id);
-            for accreditation in listings_here {
-                let score = entry.framework_score().hundredths();
-                if places.get(&accreditation.listing_id).is_none_or(|best| score > best.score) {
+        let ranked = ranking.ranked.iter().map(|entry| {
+            let place = FrameworkPlace {
+                score: Some(entry.framework_score().hundredths()),
+                quality: entry.candidate.quality.hundredths(),
+                explanation: explain(entry, of, &lot.name, &lot.unit),
+            };
+            (entry.candidate.provider_id, place)
+        });
+        let gated = ranking.excluded.iter().map(|(candidate, gate)| {
+            (candidate.provider_id, FrameworkPlace { score: None, quality: candidate.quality.hundredths(), explanation: explain_gate(gate) })
+        });
+        for (provider_id, place) in ranked.chain(gated) {
+            for accreditation in accreditations.iter().filter(|a| a.lot_id == lot.id && a.provider_id == provider_id) {
+                // The best place wins; a place on one lot beats being gated out of another.
+                if places.get(&accreditation.listing_id).is_none_or(|best| place.score > best.score) {
                     places.insert(
                         accreditation.listing_id,
-                        FrameworkPlace { score, quality: entry.candidate.quality.hundredths(), explanation: explain(entry, of, &lot.name, &lot.unit) },
+                        FrameworkPlace { score: place.score, quality: place.quality, explanation: place.explanation.clone() },
                     );
                 }
             }

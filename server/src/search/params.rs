@@ -1,0 +1,111 @@
+//! The search form, checked: each problem is reported against its field, and a postcode is
+//! turned into a place (the centre of its district).
+use super::{Near, SearchQuery, Sort};
+use crate::domain::listings::time_of_day;
+use crate::domain::values::{Pence, Postcode, PostcodeDistrict, collect, whole_number};
+use crate::entities::postcode_district;
+use crate::error::{AppError, AppResult};
+use app::{CATEGORIES, FieldError, SPECIALISMS, SearchForm};
+use sea_orm::{ConnectionTrait, EntityTrait};
+
+pub const PER_PAGE: u32 = 20;
+/// Far above any real hourly or daily price, so that a typo is caught.
+const PRICE_LIMIT: Pence = Pence::from_pence(500_000);
+
+pub async fn search_query(db: &impl ConnectionTrait, form: &SearchForm) -> AppResult<SearchQuery> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let category = collect(&mut errors, listed("category", &form.category, CATEGORIES, "Choose a type of care from the list"));
+    let specialism = collect(
+        &mut errors,
+        listed("specialism", &form.specialism, &SPECIALISMS.iter().map(|(code, _)| *code).collect::<Vec<_>>(), "Choose a specialism from the list"),
+    );
+    let place = collect(&mut errors, locate(db, form.postcode.trim()).await);
+    let within = if form.within.trim().is_empty() {
+        None
+    } else {
+        collect(&mut errors, whole_number("within", &form.within, "how many kilometres away", 1, 100)).map(f64::from)
+    };
+    let max_price = if form.max_price.trim().is_empty() {
+        None
+    } else {
+        collect(&mut errors, Pence::parse_price("max_price", &form.max_price, "the most you want to pay", PRICE_LIMIT))
+    };
+    let day = if form.day.trim().is_empty() {
+        None
+    } else {
+        collect(&mut errors, whole_number("day", &form.day, "a day", 1, 7)).and_then(|day| u8::try_from(day).ok())
+    };
+    let time = match form.time.trim() {
+        "" => None,
+        text => {
+            let minute = time_of_day(text);
+            if minute.is_none() {
+                errors.push(FieldError::new("time", "Enter a time like 09:00 or 17:30"));
+            } else if form.day.trim().is_empty() {
+                errors.push(FieldError::new("day", "Choose a day to search by time"));
+            }
+            minute
+        }
+    };
+    let carer = collect(&mut errors, listed("carer", &form.carer, &["any", "female", "male"], "Choose who you would like to provide care"));
+    let sort = match form.sort.trim() {
+        "" | "best" => Sort::BestValue,
+        "price" => Sort::LowestPrice,
+        "quality" => Sort::HighestQuality,
+        "nearest" => Sort::Nearest,
+        _ => {
+            errors.push(FieldError::new("sort", "Choose how to sort the results"));
+            Sort::BestValue
+        }
+    };
+    let place = place.flatten();
+    if place.is_none() && form.postcode.trim().is_empty() {
+        if within.is_some() {
+            errors.push(FieldError::new("postcode", "Enter a postcode to search within a distance of it"));
+        } else if sort == Sort::Nearest {
+            errors.push(FieldError::new("postcode", "Enter a postcode to sort by distance"));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    Ok(SearchQuery {
+        text: form.q.chars().take(200).collect(),
+        category: category.flatten(),
+        near: place.map(|(latitude, longitude)| Near { latitude, longitude, within_km: within }),
+        max_price_pence: max_price.map(Pence::pence),
+        day,
+        time,
+        carer_gender: carer.flatten().filter(|gender| gender != "any"),
+        language: Some(form.language.trim().chars().take(40).collect::<String>()).filter(|language| !language.is_empty()),
+        specialism: specialism.flatten(),
+        framework_only: form.framework.trim() == "yes",
+        sort,
+        page: form.page.trim().parse().unwrap_or(1).clamp(1, 10_000),
+        per_page: PER_PAGE,
+    })
+}
+
+/// Empty, or one of the allowed codes.
+fn listed(field: &str, input: &str, allowed: &[&str], message: &str) -> Result<Option<String>, AppError> {
+    match input.trim() {
+        "" => Ok(None),
+        value if allowed.contains(&value) => Ok(Some(value.to_string())),
+        _ => Err(AppError::invalid(field, message)),
+    }
+}
+
+/// The centre of a postcode's district, or none if no postcode was given.
+async fn locate(db: &impl ConnectionTrait, input: &str) -> AppResult<Option<(f64, f64)>> {
+    if input.is_empty() {
+        return Ok(None);
+    }
+    let district = Postcode::parse("postcode", input)
+        .map(|postcode| postcode.district())
+        .or_else(|_| PostcodeDistrict::parse("postcode", input))
+        .map_err(|_| AppError::invalid("postcode", "Enter a postcode like NE3 1AB, or its first half, like NE3"))?;
+    let found = postcode_district::Entity::find_by_id(district.as_str().to_string()).one(db).await?;
+    found.map(|d| Some((d.latitude, d.longitude))).ok_or_else(|| {
+        AppError::invalid("postcode", format!("We do not have {} on our map yet: try a nearby postcode", district.as_str()))
+    })
+}

@@ -1,0 +1,108 @@
+//! Searching through the pages: filters in the address (so every search works without
+//! JavaScript), specific errors, pages, suggestions, and the framework rank on a card.
+use crate::lots::north_home_care;
+use sea_orm::ConnectionTrait;
+use tests::{TestApp, fixtures};
+
+/// Three districts and a service in each: Gosforth (NE3), Jesmond (NE2, 2.6 km away) and
+/// Durham (DH1, 25.6 km away).
+async fn three_places(app: &TestApp) {
+    let locality = fixtures::insert(&app.db, "localities", &[("council_id", app.personas.council_id.into()), ("name", "Tyneside".into())]).await;
+    for (code, latitude, longitude, title) in
+        [("NE3", 55.0048, -1.6177, "Gosforth home care"), ("NE2", 54.9836, -1.6003, "Jesmond home care"), ("DH1", 54.7761, -1.5733, "Durham home care")]
+    {
+        let listing = fixtures::listing(&app.db, app.personas.provider_id, title, "published").await;
+        for statement in [
+            format!("INSERT INTO postcode_districts (code, locality_id, latitude, longitude) VALUES ('{code}', {locality}, {latitude}, {longitude})"),
+            format!("INSERT INTO listing_areas (listing_id, district) VALUES ({listing}, '{code}')"),
+        ] {
+            app.db.execute_unprepared(&statement).await.expect("a place");
+        }
+    }
+    app.sync_search(true).await;
+}
+
+fn titles(page: &tests::Reply) -> Vec<String> {
+    page.body.split(r#"<h3 class="card-title">"#).skip(1).filter_map(|rest| rest.split('<').next()).map(str::to_string).collect()
+}
+
+#[tokio::test]
+async fn a_postcode_and_distance_keep_nearby_services_nearest_first() {
+    let app = TestApp::new().await;
+    three_places(&app).await;
+    let mut visitor = app.visitor();
+    let near = visitor.get("/?postcode=ne3+1ab&within=5&sort=nearest").await;
+    assert_eq!(near.status, 200);
+    assert_eq!(titles(&near), ["Gosforth home care", "Jesmond home care"]);
+    assert!(near.contains("0.0 km away") && near.contains("2.6 km away"));
+    let everywhere = visitor.get("/?postcode=NE3&sort=nearest").await;
+    assert_eq!(titles(&everywhere), ["Gosforth home care", "Jesmond home care", "Durham home care"]);
+    assert!(everywhere.contains("25.6 km away"));
+}
+
+#[tokio::test]
+async fn bad_filters_are_each_reported_against_their_field_and_nothing_is_listed() {
+    let app = TestApp::new().await;
+    three_places(&app).await;
+    let mut visitor = app.visitor();
+    let page = visitor.get("/?postcode=XX99+9ZZ&max_price=a+lot&time=25:00&day=2").await;
+    assert_eq!(page.status, 200, "the page itself is fine: it explains the problems");
+    let text = page.text();
+    for (field, message) in [
+        ("postcode", "We do not have XX99 on our map yet: try a nearby postcode"),
+        ("max_price", "Enter the most you want to pay in pounds and pence, like 24.50"),
+        ("time", "Enter a time like 09:00 or 17:30"),
+    ] {
+        assert!(page.contains(&format!(r##"href="#{field}""##)), "the summary links to {field}");
+        assert!(text.contains(message), "{message}");
+    }
+    assert!(titles(&page).is_empty());
+    let api = visitor.api_get("/api/search?form[within]=5").await;
+    assert_eq!(api.status, 422, "API callers get a 422");
+    assert!(api.body.contains("Enter a postcode to search within a distance of it"));
+}
+
+#[tokio::test]
+async fn results_come_in_pages_of_twenty_that_link_to_each_other() {
+    let app = TestApp::new().await;
+    for n in 1..=25 {
+        fixtures::listing(&app.db, app.personas.provider_id, &format!("Home care round {n:02}"), "published").await;
+    }
+    app.sync_search(true).await;
+    let mut visitor = app.visitor();
+    let first = visitor.get("/?q=round").await;
+    assert_eq!(titles(&first).len(), 20);
+    assert!(first.text().contains("25 services found, page 1 of 2"));
+    assert!(first.contains(r#"href="/?q=round&amp;page=2""#) || first.contains(r#"href="/?q=round&page=2""#), "a next-page link");
+    let second = visitor.get("/?q=round&page=2").await;
+    assert_eq!(titles(&second).len(), 5);
+    let mut all = titles(&first);
+    all.extend(titles(&second));
+    all.sort();
+    all.dedup();
+    assert_eq!(all.len(), 25, "no service on both pages");
+}
+
+#[tokio::test]
+async fn an_empty_search_says_what_to_loosen() {
+    let app = TestApp::new().await;
+    three_places(&app).await;
+    let page = app.visitor().get("/?q=home&max_price=10&specialism=autism").await;
+    let text = page.text();
+    assert!(text.contains("No services found"));
+    assert!(text.contains("Raise the most you want to pay") && text.contains("Search without the specialism"));
+    assert!(!text.contains("Search further from your postcode"), "only what was asked for is suggested");
+}
+
+#[tokio::test]
+async fn a_framework_service_shows_its_rank_in_plain_words() {
+    let app = TestApp::new().await;
+    north_home_care(&app).await;
+    app.sync_search(true).await;
+    let page = app.visitor().get("/?framework=yes").await;
+    let text = page.text();
+    assert!(text.contains("Council framework: 1st of 2 on North home care: quality 81, price £20.00 an hour"), "{text}");
+    assert_eq!(titles(&page).len(), 2, "only the two ranked providers are offered through the framework");
+    let everything = app.visitor().get("/").await.text();
+    assert!(everything.contains("Council framework: Not offered framework work while the CQC rates it Inadequate"), "gated, but listed and marked");
+}
