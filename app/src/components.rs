@@ -56,7 +56,10 @@ pub fn Layout(children: Children) -> impl IntoView {
         <footer class="site-footer">
             <div class="container">
                 <p>"CareMarket helps people with a personal budget find, book and pay for care and support."</p>
-                <p><a href="/lots">"How providers are ranked"</a></p>
+                <ul class="plain-list footer-links">
+                    <li><a href="/lots">"How providers are ranked"</a></li>
+                    <li><a href="/openapi.json">"Search API for developers"</a></li>
+                </ul>
             </div>
         </footer>
     }

@@ -106,3 +106,63 @@ async fn a_framework_service_shows_its_rank_in_plain_words() {
     let everything = app.visitor().get("/").await.text();
     assert!(everything.contains("Council framework: Not offered framework work while the CQC rates it Inadequate"), "gated, but listed and marked");
 }
+
+#[tokio::test]
+async fn the_json_api_answers_with_results_or_field_errors_and_is_open_to_other_sites() {
+    let app = TestApp::new().await;
+    three_places(&app).await;
+    let mut client = app.visitor();
+    let found = client.api_get("/api/v1/search?postcode=NE3&within=5&sort=nearest").await;
+    assert_eq!(found.status, 200);
+    assert_eq!(found.headers.get("access-control-allow-origin").and_then(|v| v.to_str().ok()), Some("*"));
+    assert!(found.headers.get("set-cookie").is_none(), "no cookies for API callers");
+    let body: serde_json::Value = serde_json::from_str(&found.body).expect("json");
+    assert_eq!(body["total"], 2);
+    assert_eq!(body["cards"][0]["title"], "Gosforth home care");
+    assert_eq!(body["cards"][1]["distance_km"].as_f64().map(|km| (km * 10.0).round() / 10.0), Some(2.6));
+    let refused = client.api_get("/api/v1/search?within=500&carer=robot").await;
+    assert_eq!(refused.status, 422);
+    let problems: serde_json::Value = serde_json::from_str(&refused.body).expect("json");
+    let fields: Vec<&str> = problems["errors"].as_array().expect("errors").iter().filter_map(|e| e["field"].as_str()).collect();
+    assert_eq!(fields, ["within", "carer"]);
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_search_parameter_and_card_field() {
+    let app = TestApp::new().await;
+    let reply = app.visitor().api_get("/openapi.json").await;
+    assert_eq!(reply.status, 200);
+    let document: serde_json::Value = serde_json::from_str(&reply.body).expect("the document is JSON");
+    assert_eq!(document["openapi"], "3.1.0");
+    let described: Vec<&str> = document["paths"]["/api/v1/search"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters")
+        .iter()
+        .filter_map(|p| p["name"].as_str())
+        .collect();
+    let form = serde_json::to_value(app::SearchForm::default()).expect("form");
+    let mut fields: Vec<&str> = form.as_object().expect("object").keys().map(String::as_str).collect();
+    let mut described_sorted = described.clone();
+    fields.sort_unstable();
+    described_sorted.sort_unstable();
+    assert_eq!(described_sorted, fields, "every search parameter is documented, and nothing else");
+    let card = serde_json::to_value(app::ListingCard {
+        public_id: String::new(),
+        title: String::new(),
+        category: String::new(),
+        provider_name: String::new(),
+        provider_public_id: String::new(),
+        price_pence: 0,
+        unit: String::new(),
+        regulator_rating: String::new(),
+        areas: Vec::new(),
+        rank_explanation: None,
+        distance_km: None,
+        possibly_out_of_date: false,
+    })
+    .expect("card");
+    let properties = document["components"]["schemas"]["Card"]["properties"].as_object().expect("card properties");
+    for field in card.as_object().expect("object").keys() {
+        assert!(properties.contains_key(field), "the card's {field} is documented");
+    }
+}

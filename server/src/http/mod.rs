@@ -4,6 +4,7 @@ pub mod assets;
 pub mod cookies;
 pub mod health;
 pub mod request_context;
+pub mod search_api;
 
 use crate::backend::CareMarketBackend;
 use crate::state::AppState;
@@ -47,7 +48,10 @@ pub fn router(state: AppState) -> Router {
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(middleware::from_fn_with_state(state.clone(), request_context::request_context))
+        // Public, cookie-free answers: no session is looked up and no cookie is set.
         .merge(assets::router(&site_root))
+        .route("/api/v1/search", get(search_api::search))
+        .route("/openapi.json", get(search_api::openapi))
         .layer(CompressionLayer::new())
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))

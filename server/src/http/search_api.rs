@@ -1,0 +1,46 @@
+//! The JSON search API (`GET /api/v1/search`): the same search as the home page, for other
+//! apps. Public and read-only, so any site may call it (CORS `*`). Described by
+//! `/openapi.json`.
+use crate::domain::directory;
+use crate::error::AppError;
+use crate::search::params;
+use crate::state::AppState;
+use app::SearchForm;
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+pub async fn search(State(state): State<AppState>, Query(form): Query<SearchForm>) -> Response {
+    let answer = match params::search_query(&state.db, &form).await {
+        Err(AppError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "errors": errors }))).into_response(),
+        Err(error) => {
+            tracing::error!(%error, "search API");
+            unavailable()
+        }
+        Ok(query) => match state.search.search(&query).await {
+            Ok(results) => Json(directory::search_page(&form, &query, results)).into_response(),
+            Err(error) => {
+                tracing::error!(%error, "search API");
+                unavailable()
+            }
+        },
+    };
+    open_to_all(answer)
+}
+
+/// The API's description, for people and code generators.
+pub async fn openapi() -> Response {
+    let document = ([(header::CONTENT_TYPE, "application/json")], include_str!("openapi.json")).into_response();
+    open_to_all(document)
+}
+
+fn unavailable() -> Response {
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "errors": [{ "field": "", "message": "Search is not available just now" }] }))).into_response()
+}
+
+fn open_to_all(mut response: Response) -> Response {
+    response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    response
+}
