@@ -261,10 +261,15 @@ for (const javaScript of [true, false]) {
     await page.getByLabel('Provider to suspend').selectOption({ label: leader });
     await page.getByLabel('Reason').fill('Browser test: missed visits under review');
     await page.getByRole('button', { name: 'Suspend provider' }).click();
-    await page.locator('main li', { hasText: 'missed visits under review' }).first().waitFor({ timeout: 5000 });
-    assert.notEqual((await page.locator('tbody tr').first().locator('th a').textContent()).trim(), leader, 'no longer ranked first');
-    await page.getByRole('button', { name: `Reinstate ${leader}` }).click();
-    await page.waitForFunction((name) => document.querySelector('tbody tr th a')?.textContent.trim() === name, leader, { timeout: 5000 });
+    // Both the ranked table and the management panel are redrawn: wait for both to settle.
+    const firstIs = (name) => document.querySelector('tbody tr th a')?.textContent.trim() === name;
+    await page.waitForFunction((name) => document.querySelector('tbody tr th a')?.textContent.trim() !== name, leader, { timeout: 10000 });
+    const reinstate = page.getByRole('button', { name: `Reinstate ${leader}` });
+    await reinstate.waitFor({ timeout: 10000 });
+    assert.match(await page.locator('main').textContent(), /missed visits under review/, 'the reason is shown');
+    await page.waitForLoadState('networkidle');
+    await reinstate.click();
+    await page.waitForFunction(firstIs, leader, { timeout: 15000 });
     assert.deepEqual(errors, []);
     await close();
   });

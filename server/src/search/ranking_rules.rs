@@ -52,7 +52,8 @@ pub fn typos(typed: &str, token: &str, prefix: bool) -> Option<u8> {
         return Some(0);
     }
     let max = allowed_typos(typed);
-    if max == 0 {
+    // Cheap refusals before any allocation: most tokens are nowhere near the typed word.
+    if max == 0 || (!prefix && typed.len().abs_diff(token.len()) > usize::from(max) * 4) || (prefix && token.len() + usize::from(max) * 4 < typed.len()) {
         return None;
     }
     let typed: Vec<char> = typed.chars().collect();
