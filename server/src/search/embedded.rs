@@ -1,18 +1,16 @@
-//! The embedded engine: a tantivy index on disk finds which services contain each typed word
-//! (exactly, with typos, or as the start of a word), and an in-memory copy of every document
-//! filters, ranks, counts and pages them. The documents are stored in the index too, so the
-//! copy is rebuilt from disk at start-up without the database.
-use super::ranking_rules::{self, Fields, Relevance};
+//! The embedded engine: documents are kept on disk in a tantivy index (so the engine starts
+//! without the database) and searched in memory: an inverted index from each distinct word
+//! to where it occurs finds, for every typed word, the words within its typos and their
+//! places, so ranking touches only the matches, never a document's whole text.
+use super::ranking_rules::{self, Relevance, WordHit};
 use super::{Facets, ListingDocument, SearchEngine, SearchError, SearchHit, SearchQuery, SearchResults, Sort, distance_km};
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::collections::hash_map::Entry as Slot;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
-use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
-use tantivy::query::{BooleanQuery, FuzzyTermQuery, Occur, Query};
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value};
-use tantivy::{DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, SegmentOrdinal, SegmentReader, TantivyDocument, Term};
+use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// The writer's memory budget: tantivy's minimum, ample for listings.
 const WRITER_MEMORY: usize = 15_000_000;
@@ -26,7 +24,7 @@ struct Inner {
     reader: IndexReader,
     writer: Mutex<IndexWriter>,
     fields: IndexFields,
-    documents: RwLock<HashMap<i64, Arc<Entry>>>,
+    store: RwLock<Store>,
 }
 
 #[derive(Clone, Copy)]
@@ -37,19 +35,115 @@ struct IndexFields {
     document: Field,
 }
 
-/// A document and its words, split once when it is indexed.
+/// A document, and the distinct words it has (to take it out of the postings again).
 struct Entry {
     document: ListingDocument,
-    words: Fields,
+    terms: Vec<u32>,
 }
 
-impl Entry {
-    fn new(document: ListingDocument) -> Self {
-        let words = Fields {
-            title: ranking_rules::words(&document.title),
-            body: ranking_rules::words(&format!("{} {}", document.description, document.extra_words())),
-        };
-        Self { document, words }
+/// One place a word occurs.
+#[derive(Clone, Copy)]
+struct Posting {
+    slot: u32,
+    in_title: bool,
+    position: u32,
+}
+
+/// Every document, and for every distinct word where it occurs.
+#[derive(Default)]
+struct Store {
+    entries: Vec<Option<Arc<Entry>>>,
+    slots: HashMap<i64, u32>,
+    free: Vec<u32>,
+    vocabulary: HashMap<String, u32>,
+    terms: Vec<String>,
+    postings: Vec<Vec<Posting>>,
+}
+
+impl Store {
+    fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    fn insert(&mut self, document: ListingDocument) {
+        self.remove(document.listing_id);
+        let slot = self.free.pop().unwrap_or_else(|| u32::try_from(self.entries.len()).unwrap_or(u32::MAX));
+        let body = format!("{} {}", document.description, document.extra_words());
+        let mut terms = Vec::new();
+        for (in_title, text) in [(true, document.title.as_str()), (false, body.as_str())] {
+            for (position, word) in ranking_rules::words(text).into_iter().enumerate() {
+                let term = self.intern(word);
+                self.postings[term as usize].push(Posting { slot, in_title, position: u32::try_from(position).unwrap_or(u32::MAX) });
+                terms.push(term);
+            }
+        }
+        terms.sort_unstable();
+        terms.dedup();
+        self.slots.insert(document.listing_id, slot);
+        let entry = Some(Arc::new(Entry { document, terms }));
+        match self.entries.get_mut(slot as usize) {
+            Some(place) => *place = entry,
+            None => self.entries.push(entry),
+        }
+    }
+
+    fn intern(&mut self, word: String) -> u32 {
+        if let Some(&term) = self.vocabulary.get(&word) {
+            return term;
+        }
+        let term = u32::try_from(self.terms.len()).unwrap_or(u32::MAX);
+        self.vocabulary.insert(word.clone(), term);
+        self.terms.push(word);
+        self.postings.push(Vec::new());
+        term
+    }
+
+    fn remove(&mut self, listing_id: i64) {
+        let Some(slot) = self.slots.remove(&listing_id) else { return };
+        if let Some(entry) = self.entries.get_mut(slot as usize).and_then(Option::take) {
+            for &term in &entry.terms {
+                self.postings[term as usize].retain(|posting| posting.slot != slot);
+            }
+        }
+        self.free.push(slot);
+    }
+
+    fn all(&self) -> Vec<(Arc<Entry>, Relevance)> {
+        self.entries.iter().flatten().map(|entry| (entry.clone(), Relevance::default())).collect()
+    }
+
+    /// The documents every typed word matches (exactly, within the typos its length allows,
+    /// or, for the last word, as the start of a word), with how relevant each is.
+    fn matching(&self, typed: &[String]) -> Vec<(Arc<Entry>, Relevance)> {
+        let mut per_word: Vec<HashMap<u32, WordHit>> = Vec::with_capacity(typed.len());
+        for (index, word) in typed.iter().enumerate() {
+            let prefix = index + 1 == typed.len();
+            let mut hits: HashMap<u32, WordHit> = HashMap::new();
+            for (term, text) in self.terms.iter().enumerate() {
+                let Some(typos) = ranking_rules::typos(word, text, prefix) else { continue };
+                for posting in &self.postings[term] {
+                    match hits.entry(posting.slot) {
+                        Slot::Vacant(place) => {
+                            place.insert(WordHit::at(typos, posting.in_title, posting.position));
+                        }
+                        Slot::Occupied(mut place) => place.get_mut().offer(typos, posting.in_title, posting.position),
+                    }
+                }
+            }
+            if hits.is_empty() {
+                return Vec::new();
+            }
+            per_word.push(hits);
+        }
+        let Some(fewest) = (0..per_word.len()).min_by_key(|&i| per_word[i].len()) else { return Vec::new() };
+        per_word[fewest]
+            .keys()
+            .filter_map(|slot| {
+                let hits: Option<Vec<&WordHit>> = per_word.iter().map(|word| word.get(slot)).collect();
+                let entry = self.entries.get(*slot as usize)?.clone()?;
+                Some((entry, ranking_rules::relevance(&hits?)))
+            })
+            .collect()
     }
 }
 
@@ -90,13 +184,13 @@ impl EmbeddedIndex {
     fn with_index(index: Index, fields: IndexFields) -> Result<Self, SearchError> {
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY).map_err(index_error)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(index_error)?;
-        let documents = load_documents(&reader, fields)?;
-        Ok(Self { inner: Arc::new(Inner { reader, writer: Mutex::new(writer), fields, documents: RwLock::new(documents) }) })
+        let store = load_documents(&reader, fields)?;
+        Ok(Self { inner: Arc::new(Inner { reader, writer: Mutex::new(writer), fields, store: RwLock::new(store) }) })
     }
 
     /// How many documents it holds.
     pub fn len(&self) -> usize {
-        self.inner.documents.read().map(|documents| documents.len()).unwrap_or(0)
+        self.inner.store.read().map(|store| store.len()).unwrap_or(0)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -110,19 +204,19 @@ impl EmbeddedIndex {
     }
 }
 
-fn load_documents(reader: &IndexReader, fields: IndexFields) -> Result<HashMap<i64, Arc<Entry>>, SearchError> {
+fn load_documents(reader: &IndexReader, fields: IndexFields) -> Result<Store, SearchError> {
     let searcher = reader.searcher();
-    let mut documents = HashMap::new();
+    let mut store = Store::default();
     for (ordinal, segment) in searcher.segment_readers().iter().enumerate() {
         let ordinal = u32::try_from(ordinal).map_err(index_error)?;
         for doc in segment.doc_ids_alive() {
             let stored: TantivyDocument = searcher.doc(DocAddress::new(ordinal, doc)).map_err(index_error)?;
             let json = stored.get_first(fields.document).and_then(|value| value.as_str()).unwrap_or_default();
             let document: ListingDocument = serde_json::from_str(json).map_err(index_error)?;
-            documents.insert(document.listing_id, Arc::new(Entry::new(document)));
+            store.insert(document);
         }
     }
-    Ok(documents)
+    Ok(store)
 }
 
 impl Inner {
@@ -144,58 +238,29 @@ impl Inner {
         }
         writer.commit().map_err(index_error)?;
         self.reader.reload().map_err(index_error)?;
-        let mut documents = self.documents.write().map_err(index_error)?;
+        let mut store = self.store.write().map_err(index_error)?;
         if clear {
-            documents.clear();
+            *store = Store::default();
         }
         for id in removals {
-            documents.remove(&id);
+            store.remove(id);
         }
         for document in upserts {
-            documents.insert(document.listing_id, Arc::new(Entry::new(document)));
+            store.insert(document);
         }
         Ok(())
     }
 
-    /// The listings containing every typed word, each in the title or the body, exactly,
-    /// with the typos its length allows, or (the last word) as the start of a word.
-    fn containing_all(&self, typed: &[String]) -> Result<Vec<i64>, SearchError> {
-        let clauses: Vec<(Occur, Box<dyn Query>)> = typed
-            .iter()
-            .enumerate()
-            .map(|(index, word)| {
-                let last = index + 1 == typed.len();
-                let either_field: Vec<(Occur, Box<dyn Query>)> = [self.fields.title, self.fields.body]
-                    .into_iter()
-                    .map(|field| {
-                        let term = Term::from_field_text(field, word);
-                        let typos = ranking_rules::allowed_typos(word);
-                        let query =
-                            if last { FuzzyTermQuery::new_prefix(term, typos, true) } else { FuzzyTermQuery::new(term, typos, true) };
-                        (Occur::Should, Box::new(query) as Box<dyn Query>)
-                    })
-                    .collect();
-                (Occur::Must, Box::new(BooleanQuery::new(either_field)) as Box<dyn Query>)
-            })
-            .collect();
-        let ids = self.reader.searcher().search(&BooleanQuery::new(clauses), &ListingIds).map_err(index_error)?;
-        Ok(ids.into_iter().map(listing_id).collect())
-    }
-
     fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
         let typed = ranking_rules::words(&query.text);
-        let documents = self.documents.read().map_err(index_error)?;
-        let candidates: Vec<Arc<Entry>> = if typed.is_empty() {
-            documents.values().cloned().collect()
-        } else {
-            self.containing_all(&typed)?.into_iter().filter_map(|id| documents.get(&id).cloned()).collect()
+        let candidates = {
+            let store = self.store.read().map_err(index_error)?;
+            if typed.is_empty() { store.all() } else { store.matching(&typed) }
         };
-        drop(documents);
         let mut matches: Vec<Match> = candidates
             .into_iter()
-            .filter(|entry| passes_filters(&entry.document, query))
-            .filter_map(|entry| {
-                let relevance = if typed.is_empty() { Relevance::default() } else { ranking_rules::relevance(&typed, &entry.words)? };
+            .filter(|(entry, _)| passes_filters(&entry.document, query))
+            .filter_map(|(entry, relevance)| {
                 let distance_km = query.near.map(|near| nearest(&entry.document, (near.latitude, near.longitude)));
                 let within = match (query.near.and_then(|near| near.within_km), distance_km) {
                     (Some(limit), Some(distance)) => distance <= limit,
@@ -205,9 +270,9 @@ impl Inner {
             })
             .collect();
         let facets = facets(&matches);
-        sort(&mut matches, query.sort);
         let per_page = query.per_page.max(1) as usize;
         let skip = (query.page.max(1) as usize - 1) * per_page;
+        sort_first(&mut matches, query.sort, skip + per_page);
         let total = matches.len() as u64;
         let hits = matches
             .into_iter()
@@ -222,10 +287,6 @@ impl Inner {
 /// Listing ids are positive; the index keeps them as u64.
 fn id_key(id: i64) -> u64 {
     u64::try_from(id).unwrap_or(0)
-}
-
-fn listing_id(key: u64) -> i64 {
-    i64::try_from(key).unwrap_or(0)
 }
 
 struct Match {
@@ -259,38 +320,48 @@ fn nearest(document: &ListingDocument, from: (f64, f64)) -> f64 {
 }
 
 fn facets(matches: &[Match]) -> Facets {
-    let mut categories: BTreeMap<String, u64> = BTreeMap::new();
-    let mut specialisms: BTreeMap<String, u64> = BTreeMap::new();
-    let mut genders: BTreeMap<String, u64> = BTreeMap::new();
+    let mut categories: HashMap<&str, u64> = HashMap::new();
+    let mut specialisms: HashMap<&str, u64> = HashMap::new();
+    let mut genders: HashMap<&str, u64> = HashMap::new();
     let mut on_framework = 0;
     for m in matches {
         let document = &m.entry.document;
-        *categories.entry(document.category.clone()).or_default() += 1;
+        *categories.entry(&document.category).or_default() += 1;
         for specialism in &document.specialisms {
-            *specialisms.entry(specialism.clone()).or_default() += 1;
+            *specialisms.entry(specialism).or_default() += 1;
         }
-        *genders.entry(document.carer_gender.clone()).or_default() += 1;
+        *genders.entry(&document.carer_gender).or_default() += 1;
         on_framework += u64::from(document.framework_score.is_some());
     }
-    Facets {
-        categories: categories.into_iter().collect(),
-        specialisms: specialisms.into_iter().collect(),
-        carer_genders: genders.into_iter().collect(),
-        on_framework,
-    }
+    let sorted = |counts: HashMap<&str, u64>| {
+        let mut counts: Vec<(String, u64)> = counts.into_iter().map(|(value, n)| (value.to_string(), n)).collect();
+        counts.sort();
+        counts
+    };
+    Facets { categories: sorted(categories), specialisms: sorted(specialisms), carer_genders: sorted(genders), on_framework }
 }
 
-/// Orders matches; every order ends with the listing id, so pages never overlap.
-fn sort(matches: &mut [Match], sort: Sort) {
+/// Puts the first `needed` matches in order (the rest only after them, unordered); every
+/// order ends with the listing id, so pages never overlap.
+fn sort_first(matches: &mut [Match], sort: Sort, needed: usize) {
     let value = |m: &Match| (Reverse(m.entry.document.framework_score.unwrap_or(0)), Reverse(m.entry.document.quality));
     let id = |m: &Match| m.entry.document.listing_id;
     // Distances compare as whole metres so that they can be sorted as integers.
     let metres = |m: &Match| m.distance_km.map_or(u64::MAX, |km| if km.is_finite() { (km * 1_000.0) as u64 } else { u64::MAX });
+    macro_rules! order_by {
+        ($key:expr) => {{
+            if needed < matches.len() {
+                matches.select_nth_unstable_by_key(needed, $key);
+            }
+            let end = needed.min(matches.len());
+            matches[..end].sort_unstable_by_key($key);
+        }};
+    }
     match sort {
-        Sort::BestValue => matches.sort_by_key(|m| (m.relevance, value(m), m.entry.document.price_pence, id(m))),
-        Sort::LowestPrice => matches.sort_by_key(|m| (m.entry.document.price_pence, m.relevance, value(m), id(m))),
-        Sort::HighestQuality => matches.sort_by_key(|m| (Reverse(m.entry.document.quality), m.relevance, id(m))),
-        Sort::Nearest => matches.sort_by_key(|m| (metres(m), m.relevance, value(m), id(m))),
+        Sort::BestValue => order_by!(|m: &Match| (m.relevance, value(m), m.entry.document.price_pence, id(m))),
+        Sort::LowestPrice => order_by!(|m: &Match| (m.entry.document.price_pence, m.relevance, value(m), id(m))),
+        Sort::HighestQuality => order_by!(|m: &Match| (Reverse(m.entry.document.quality), m.relevance, id(m))),
+        Sort::Nearest => order_by!(|m: &Match| (metres(m), m.relevance, value(m), id(m))),
     }
 }
 
@@ -310,44 +381,5 @@ impl SearchEngine for EmbeddedIndex {
 
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
         self.inner.search(query)
-    }
-}
-
-/// Collects the listing id of every match, in no particular order.
-struct ListingIds;
-
-impl Collector for ListingIds {
-    type Fruit = Vec<u64>;
-    type Child = SegmentListingIds;
-
-    fn for_segment(&self, _: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<SegmentListingIds> {
-        Ok(SegmentListingIds { ids_column: segment.fast_fields().u64("id")?, ids: Vec::new() })
-    }
-
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, fruits: Vec<Vec<u64>>) -> tantivy::Result<Vec<u64>> {
-        Ok(fruits.concat())
-    }
-}
-
-struct SegmentListingIds {
-    ids_column: Column<u64>,
-    ids: Vec<u64>,
-}
-
-impl SegmentCollector for SegmentListingIds {
-    type Fruit = Vec<u64>;
-
-    fn collect(&mut self, doc: DocId, _: Score) {
-        if let Some(id) = self.ids_column.first(doc) {
-            self.ids.push(id);
-        }
-    }
-
-    fn harvest(self) -> Vec<u64> {
-        self.ids
     }
 }

@@ -68,12 +68,30 @@ pub fn typos(typed: &str, token: &str, prefix: bool) -> Option<u8> {
     }
 }
 
-/// A document's words, split by where they are.
-#[derive(Debug, Clone, Default)]
-pub struct Fields {
-    pub title: Vec<String>,
-    /// Description, provider, category, specialisms, languages.
-    pub body: Vec<String>,
+/// Where one typed word matched a document best.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WordHit {
+    pub typos: u8,
+    pub in_title: bool,
+    /// Where it matched in that field, at that number of typos.
+    pub positions: Vec<u32>,
+}
+
+impl WordHit {
+    pub fn at(typos: u8, in_title: bool, position: u32) -> Self {
+        Self { typos, in_title, positions: vec![position] }
+    }
+
+    /// Takes another place the word matched: fewer typos win; at equal typos the title wins
+    /// (it is looked at first); an equal match adds its position.
+    pub fn offer(&mut self, typos: u8, in_title: bool, position: u32) {
+        let (new, old) = ((typos, !in_title), (self.typos, !self.in_title));
+        if new < old {
+            *self = Self::at(typos, in_title, position);
+        } else if new == old {
+            self.positions.push(position);
+        }
+    }
 }
 
 /// How relevant a document is to the words typed. Smaller is better (see `Ord`).
@@ -101,62 +119,49 @@ impl PartialOrd for Relevance {
 /// Words further apart than this count the same.
 const FAR: u32 = 8;
 
-/// Where a typed word matched best: (typos, in the title?, positions in the chosen field).
-fn best_match(typed: &str, prefix: bool, fields: &Fields) -> Option<(u8, bool, Vec<usize>)> {
-    let mut best: Option<(u8, bool, Vec<usize>)> = None;
-    for (in_title, tokens) in [(true, &fields.title), (false, &fields.body)] {
-        let mut field_best: Option<(u8, Vec<usize>)> = None;
-        for (position, token) in tokens.iter().enumerate() {
-            if let Some(count) = typos(typed, token, prefix) {
-                match &mut field_best {
-                    Some((best_typos, positions)) if *best_typos == count => positions.push(position),
-                    Some((best_typos, _)) if *best_typos < count => {}
-                    _ => field_best = Some((count, vec![position])),
-                }
-            }
-        }
-        if let Some((count, positions)) = field_best {
-            // Fewer typos win; at equal typos the title wins (it is looked at first).
-            if best.as_ref().is_none_or(|(best_typos, _, _)| count < *best_typos) {
-                best = Some((count, in_title, positions));
-            }
-        }
-    }
-    best
-}
-
-/// None if some typed word matches nowhere.
-pub fn relevance(typed: &[String], fields: &Fields) -> Option<Relevance> {
+/// The relevance of a document given where each typed word (in order) matched it best.
+pub fn relevance(hits: &[&WordHit]) -> Relevance {
     let mut relevance = Relevance::default();
-    let mut previous: Option<(bool, Vec<usize>)> = None;
-    for (index, word) in typed.iter().enumerate() {
-        let prefix = index + 1 == typed.len();
-        let (count, in_title, positions) = best_match(word, prefix, fields)?;
-        relevance.typos += u32::from(count);
-        relevance.in_title += u32::from(in_title);
-        if let Some((previous_in_title, previous_positions)) = previous {
-            let gap = if previous_in_title == in_title {
-                previous_positions
-                    .iter()
-                    .flat_map(|a| positions.iter().map(move |b| u32::try_from(a.abs_diff(*b)).unwrap_or(FAR)))
-                    .min()
-                    .unwrap_or(FAR)
+    for (index, hit) in hits.iter().enumerate() {
+        relevance.typos += u32::from(hit.typos);
+        relevance.in_title += u32::from(hit.in_title);
+        if let Some(previous) = index.checked_sub(1).map(|i| hits[i]) {
+            let gap = if previous.in_title == hit.in_title {
+                previous.positions.iter().flat_map(|a| hit.positions.iter().map(move |b| a.abs_diff(*b))).min().unwrap_or(FAR)
             } else {
                 FAR
             };
             relevance.proximity += gap.min(FAR);
         }
-        previous = Some((in_title, positions));
     }
-    Some(relevance)
+    relevance
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn fields(title: &str, body: &str) -> Fields {
-        Fields { title: words(title), body: words(body) }
+    /// What the index works out from its postings, worked out here by reading the words.
+    fn relevance_of(typed: &str, title: &str, body: &str) -> Option<Relevance> {
+        let typed = words(typed);
+        let mut hits: Vec<WordHit> = Vec::new();
+        for (index, word) in typed.iter().enumerate() {
+            let prefix = index + 1 == typed.len();
+            let mut best: Option<WordHit> = None;
+            for (in_title, text) in [(true, title), (false, body)] {
+                for (position, token) in words(text).iter().enumerate() {
+                    if let Some(count) = typos(word, token, prefix) {
+                        let position = u32::try_from(position).unwrap_or(u32::MAX);
+                        match &mut best {
+                            Some(hit) => hit.offer(count, in_title, position),
+                            None => best = Some(WordHit::at(count, in_title, position)),
+                        }
+                    }
+                }
+            }
+            hits.push(best?);
+        }
+        Some(relevance(&hits.iter().collect::<Vec<_>>()))
     }
 
     #[test]
@@ -179,13 +184,24 @@ mod tests {
 
     #[test]
     fn exact_beats_typo_title_beats_body_and_near_beats_far() {
-        let typed = words("dementia care");
-        let exact = relevance(&typed, &fields("Dementia care at home", "")).unwrap();
-        let typo = relevance(&words("dementa care"), &fields("Dementia care at home", "")).unwrap();
-        let in_body = relevance(&typed, &fields("Home visits", "dementia care at home")).unwrap();
-        let far = relevance(&typed, &fields("Dementia support and help at home with personal care", "")).unwrap();
+        let exact = relevance_of("dementia care", "Dementia care at home", "").unwrap();
+        let typo = relevance_of("dementa care", "Dementia care at home", "").unwrap();
+        let in_body = relevance_of("dementia care", "Home visits", "dementia care at home").unwrap();
+        let far = relevance_of("dementia care", "Dementia support and help at home with personal care", "").unwrap();
         assert!(exact < typo && exact < in_body && exact < far);
         assert!(far < in_body, "two words in the title beat two in the body, however far apart");
-        assert_eq!(relevance(&words("autism"), &fields("Dementia care", "")), None);
+        assert_eq!(relevance_of("autism", "Dementia care", ""), None);
+    }
+
+    #[test]
+    fn a_better_match_replaces_a_worse_one_and_an_equal_one_adds_its_place() {
+        let mut hit = WordHit::at(1, false, 7);
+        hit.offer(1, true, 2);
+        assert_eq!(hit, WordHit::at(1, true, 2), "the title beats the body at equal typos");
+        hit.offer(0, false, 9);
+        assert_eq!(hit, WordHit::at(0, false, 9), "fewer typos beat the title");
+        hit.offer(0, false, 12);
+        hit.offer(1, true, 1);
+        assert_eq!(hit.positions, [9, 12]);
     }
 }
