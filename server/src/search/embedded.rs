@@ -6,7 +6,6 @@ use super::ranking_rules::{self, Relevance, WordHit};
 use super::{Facets, ListingDocument, SearchEngine, SearchError, SearchHit, SearchQuery, SearchResults, Sort, distance_km};
 use std::cmp::Reverse;
 use std::collections::HashMap;
-use std::collections::hash_map::Entry as Slot;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value};
@@ -35,10 +34,31 @@ struct IndexFields {
     document: Field,
 }
 
-/// A document, and the distinct words it has (to take it out of the postings again).
+/// A document, the distinct words it has (to take it out of the postings again), and its
+/// filter values as small numbers, so that counting them costs no hashing.
 struct Entry {
     document: ListingDocument,
     terms: Vec<u32>,
+    facets: FacetValues,
+}
+
+const GENDERS: [&str; 3] = ["any", "female", "male"];
+
+/// Positions in `app::CATEGORIES`, `app::SPECIALISMS` and `GENDERS`.
+struct FacetValues {
+    category: Option<usize>,
+    specialisms: Vec<usize>,
+    gender: Option<usize>,
+}
+
+impl FacetValues {
+    fn of(document: &ListingDocument) -> Self {
+        Self {
+            category: app::CATEGORIES.iter().position(|code| *code == document.category),
+            specialisms: document.specialisms.iter().filter_map(|s| app::SPECIALISMS.iter().position(|(code, _)| code == s)).collect(),
+            gender: GENDERS.iter().position(|code| *code == document.carer_gender),
+        }
+    }
 }
 
 /// One place a word occurs.
@@ -80,7 +100,8 @@ impl Store {
         terms.sort_unstable();
         terms.dedup();
         self.slots.insert(document.listing_id, slot);
-        let entry = Some(Arc::new(Entry { document, terms }));
+        let facets = FacetValues::of(&document);
+        let entry = Some(Arc::new(Entry { document, terms, facets }));
         match self.entries.get_mut(slot as usize) {
             Some(place) => *place = entry,
             None => self.entries.push(entry),
@@ -115,32 +136,32 @@ impl Store {
     /// The documents every typed word matches (exactly, within the typos its length allows,
     /// or, for the last word, as the start of a word), with how relevant each is.
     fn matching(&self, typed: &[String]) -> Vec<(Arc<Entry>, Relevance)> {
-        let mut per_word: Vec<HashMap<u32, WordHit>> = Vec::with_capacity(typed.len());
+        // One slot per document for each typed word: a plain array is much faster to fill
+        // than a map when a word is as common as "care".
+        let mut per_word: Vec<Vec<Option<WordHit>>> = Vec::with_capacity(typed.len());
         for (index, word) in typed.iter().enumerate() {
             let prefix = index + 1 == typed.len();
-            let mut hits: HashMap<u32, WordHit> = HashMap::new();
+            let mut hits: Vec<Option<WordHit>> = vec![None; self.entries.len()];
+            let mut any = false;
             for (term, text) in self.terms.iter().enumerate() {
                 let Some(typos) = ranking_rules::typos(word, text, prefix) else { continue };
                 for posting in &self.postings[term] {
-                    match hits.entry(posting.slot) {
-                        Slot::Vacant(place) => {
-                            place.insert(WordHit::at(typos, posting.in_title, posting.position));
-                        }
-                        Slot::Occupied(mut place) => place.get_mut().offer(typos, posting.in_title, posting.position),
+                    any = true;
+                    match &mut hits[posting.slot as usize] {
+                        Some(hit) => hit.offer(typos, posting.in_title, posting.position),
+                        place => *place = Some(WordHit::at(typos, posting.in_title, posting.position)),
                     }
                 }
             }
-            if hits.is_empty() {
+            if !any {
                 return Vec::new();
             }
             per_word.push(hits);
         }
-        let Some(fewest) = (0..per_word.len()).min_by_key(|&i| per_word[i].len()) else { return Vec::new() };
-        per_word[fewest]
-            .keys()
+        (0..self.entries.len())
             .filter_map(|slot| {
-                let hits: Option<Vec<&WordHit>> = per_word.iter().map(|word| word.get(slot)).collect();
-                let entry = self.entries.get(*slot as usize)?.clone()?;
+                let hits: Option<Vec<&WordHit>> = per_word.iter().map(|word| word[slot].as_ref()).collect();
+                let entry = self.entries[slot].clone()?;
                 Some((entry, ranking_rules::relevance(&hits?)))
             })
             .collect()
@@ -320,25 +341,36 @@ fn nearest(document: &ListingDocument, from: (f64, f64)) -> f64 {
 }
 
 fn facets(matches: &[Match]) -> Facets {
-    let mut categories: HashMap<&str, u64> = HashMap::new();
-    let mut specialisms: HashMap<&str, u64> = HashMap::new();
-    let mut genders: HashMap<&str, u64> = HashMap::new();
+    let mut categories = [0u64; app::CATEGORIES.len()];
+    let mut specialisms = vec![0u64; app::SPECIALISMS.len()];
+    let mut genders = [0u64; GENDERS.len()];
     let mut on_framework = 0;
     for m in matches {
-        let document = &m.entry.document;
-        *categories.entry(&document.category).or_default() += 1;
-        for specialism in &document.specialisms {
-            *specialisms.entry(specialism).or_default() += 1;
+        let values = &m.entry.facets;
+        if let Some(index) = values.category {
+            categories[index] += 1;
         }
-        *genders.entry(&document.carer_gender).or_default() += 1;
-        on_framework += u64::from(document.framework_score.is_some());
+        for &index in &values.specialisms {
+            specialisms[index] += 1;
+        }
+        if let Some(index) = values.gender {
+            genders[index] += 1;
+        }
+        on_framework += u64::from(m.entry.document.framework_score.is_some());
     }
-    let sorted = |counts: HashMap<&str, u64>| {
-        let mut counts: Vec<(String, u64)> = counts.into_iter().map(|(value, n)| (value.to_string(), n)).collect();
-        counts.sort();
-        counts
+    // (code, count) for each value present, ordered by code.
+    let listed = |codes: Vec<&str>, counts: &[u64]| {
+        let mut listed: Vec<(String, u64)> =
+            codes.into_iter().zip(counts).filter(|(_, n)| **n > 0).map(|(code, n)| (code.to_string(), *n)).collect();
+        listed.sort();
+        listed
     };
-    Facets { categories: sorted(categories), specialisms: sorted(specialisms), carer_genders: sorted(genders), on_framework }
+    Facets {
+        categories: listed(app::CATEGORIES.to_vec(), &categories),
+        specialisms: listed(app::SPECIALISMS.iter().map(|(code, _)| *code).collect(), &specialisms),
+        carer_genders: listed(GENDERS.to_vec(), &genders),
+        on_framework,
+    }
 }
 
 /// Puts the first `needed` matches in order (the rest only after them, unordered); every

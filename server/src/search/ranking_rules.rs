@@ -68,28 +68,38 @@ pub fn typos(typed: &str, token: &str, prefix: bool) -> Option<u8> {
     }
 }
 
+/// How many places of a word are kept for measuring how close the words are: the first few
+/// are enough, and keeping them inline saves an allocation per match.
+const PLACES: usize = 4;
+
 /// Where one typed word matched a document best.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WordHit {
     pub typos: u8,
     pub in_title: bool,
-    /// Where it matched in that field, at that number of typos.
-    pub positions: Vec<u32>,
+    places: [u32; PLACES],
+    count: u8,
 }
 
 impl WordHit {
     pub fn at(typos: u8, in_title: bool, position: u32) -> Self {
-        Self { typos, in_title, positions: vec![position] }
+        Self { typos, in_title, places: [position, 0, 0, 0], count: 1 }
+    }
+
+    /// Where it matched in its field, at its number of typos (the first few places).
+    pub fn positions(&self) -> &[u32] {
+        &self.places[..usize::from(self.count)]
     }
 
     /// Takes another place the word matched: fewer typos win; at equal typos the title wins
-    /// (it is looked at first); an equal match adds its position.
+    /// (it is looked at first); an equal match adds its place.
     pub fn offer(&mut self, typos: u8, in_title: bool, position: u32) {
         let (new, old) = ((typos, !in_title), (self.typos, !self.in_title));
         if new < old {
             *self = Self::at(typos, in_title, position);
-        } else if new == old {
-            self.positions.push(position);
+        } else if new == old && usize::from(self.count) < PLACES {
+            self.places[usize::from(self.count)] = position;
+            self.count += 1;
         }
     }
 }
@@ -127,7 +137,7 @@ pub fn relevance(hits: &[&WordHit]) -> Relevance {
         relevance.in_title += u32::from(hit.in_title);
         if let Some(previous) = index.checked_sub(1).map(|i| hits[i]) {
             let gap = if previous.in_title == hit.in_title {
-                previous.positions.iter().flat_map(|a| hit.positions.iter().map(move |b| a.abs_diff(*b))).min().unwrap_or(FAR)
+                previous.positions().iter().flat_map(|a| hit.positions().iter().map(move |b| a.abs_diff(*b))).min().unwrap_or(FAR)
             } else {
                 FAR
             };
@@ -202,6 +212,10 @@ mod tests {
         assert_eq!(hit, WordHit::at(0, false, 9), "fewer typos beat the title");
         hit.offer(0, false, 12);
         hit.offer(1, true, 1);
-        assert_eq!(hit.positions, [9, 12]);
+        assert_eq!(hit.positions(), [9, 12]);
+        for position in 20..30 {
+            hit.offer(0, false, position);
+        }
+        assert_eq!(hit.positions(), [9, 12, 20, 21], "the first few places are kept");
     }
 }
