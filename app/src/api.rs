@@ -130,6 +130,11 @@ pub async fn search_services(form: SearchForm) -> Result<SearchPage, UiError> {
     guard::with_status(async move { guard::backend()?.search(form).await }.await)
 }
 
+#[server(prefix = "/api", endpoint = "service", input = GetUrl)]
+pub async fn load_listing(public_id: String) -> Result<ListingDetails, UiError> {
+    guard::with_status(async move { guard::backend()?.listing_details(&public_id).await }.await)
+}
+
 #[server(prefix = "/api", endpoint = "provider", input = GetUrl)]
 pub async fn load_provider(public_id: String) -> Result<ProviderDetails, UiError> {
     guard::with_status(async move {

@@ -363,7 +363,7 @@ pub fn ListingCardView(card: ListingCard) -> impl IntoView {
     let provider_href = format!("/providers/{}", card.provider_public_id);
     view! {
         <li class="card">
-            <h3 class="card-title">{card.title}</h3>
+            <h3 class="card-title"><a href=format!("/services/{}", card.public_id)>{card.title}</a></h3>
             <p class="card-meta">
                 {category_label(&card.category)}" from "<a href=provider_href>{card.provider_name}</a>
             </p>

@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
                 <Routes fallback=NotFound>
                     <Route path=path!("/") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/providers/:id") view=ProviderPage ssr=SsrMode::Async/>
+                    <Route path=path!("/services/:id") view=ListingPage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=DashboardHome ssr=SsrMode::Async/>

@@ -209,6 +209,25 @@ pub struct SearchPage {
     pub suggestions: Vec<String>,
 }
 
+/// One service's public page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ListingDetails {
+    pub card: ListingCard,
+    pub description: String,
+    pub min_visit_minutes: i32,
+    pub billing_increment_minutes: i32,
+    pub cancellation_notice_hours: i32,
+    pub late_cancellation_percent: i32,
+    pub carer_gender: String,
+    pub languages: Vec<String>,
+    /// Labels, like "Dementia".
+    pub specialisms: Vec<String>,
+    /// (day, opens, closes), like ("Monday", "08:00", "20:00").
+    pub hours: Vec<(String, String, String)>,
+    /// When the provider last confirmed the details (ISO date).
+    pub assured_on: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProviderDetails {
     pub public_id: String,

@@ -29,6 +29,8 @@ pub trait Backend: Send + Sync + 'static {
     /// Searches published services; anyone may.
     async fn search(&self, form: SearchForm) -> Result<SearchPage, UiError>;
     async fn provider_details(&self, public_id: &str) -> Result<ProviderDetails, UiError>;
+    /// A published service of an active provider; anything else is not found.
+    async fn listing_details(&self, public_id: &str) -> Result<ListingDetails, UiError>;
     /// Framework lots and their ranked tables: public, for transparent choice.
     async fn all_lots(&self) -> Result<Vec<LotSummary>, UiError>;
     async fn lot_table(&self, lot_id: i64) -> Result<LotTable, UiError>;

@@ -72,6 +72,10 @@ impl Backend for CareMarketBackend {
         Ok(directory::search_page(&form, &query, results))
     }
 
+    async fn listing_details(&self, public_id: &str) -> Result<ListingDetails, UiError> {
+        Ok(directory::listing_details(&self.db, public_id, Utc::now()).await?)
+    }
+
     async fn provider_details(&self, public_id: &str) -> Result<ProviderDetails, UiError> {
         Ok(directory::provider_details(&self.db, public_id).await?)
     }

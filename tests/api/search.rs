@@ -23,7 +23,8 @@ async fn three_places(app: &TestApp) {
 }
 
 fn titles(page: &tests::Reply) -> Vec<String> {
-    page.body.split(r#"<h3 class="card-title">"#).skip(1).filter_map(|rest| rest.split('<').next()).map(str::to_string).collect()
+    let titles = page.body.split(r#"<h3 class="card-title">"#).skip(1);
+    titles.filter_map(|rest| rest.split("</a>").next()?.rsplit('>').next()).map(str::to_string).collect()
 }
 
 #[tokio::test]
@@ -165,4 +166,35 @@ async fn the_openapi_document_describes_every_search_parameter_and_card_field() 
     for field in card.as_object().expect("object").keys() {
         assert!(properties.contains_key(field), "the card's {field} is documented");
     }
+}
+
+#[tokio::test]
+async fn a_service_page_shows_its_policies_hours_and_framework_rank_but_drafts_are_not_found() {
+    let app = TestApp::new().await;
+    north_home_care(&app).await;
+    fixtures::listing(&app.db, app.personas.provider_id, "Riverside draft", "draft").await;
+    app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT id, 2, 480, 1200 FROM listings WHERE title = 'Home care 1'").await;
+    app.sync_search(true).await;
+    let mut visitor = app.visitor();
+    let search = visitor.get("/?q=home+care+1").await;
+    let href = search.body.split(r#"<h3 class="card-title"><a href=""#).nth(1).and_then(|rest| rest.split('"').next()).expect("a link to the service");
+    let page = visitor.get(href).await;
+    assert_eq!(page.status, 200);
+    let text = page.text();
+    assert_eq!(page.heading(), "Home care 1");
+    for shown in [
+        "Council framework: 2nd of 2 on North home care: quality 81, price £24.00 an hour",
+        "£26.50 an hour",
+        "Free with 24 hours' notice; later, 50% of the price",
+        // The hours table's row, its cells run together: Tuesday, from 08:00, until 20:00.
+        "Tuesday08:0020:00",
+    ] {
+        assert!(text.contains(shown), "{shown} in {text}");
+    }
+    let ids: Vec<String> = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let drafts = server::entities::listing::Entity::find().filter(server::entities::listing::Column::Status.eq("draft"));
+        drafts.all(&app.db).await.expect("query").into_iter().map(|l| l.public_id).collect()
+    };
+    assert_eq!(visitor.get(&format!("/services/{}", ids[0])).await.status, 404, "drafts are not public");
 }

@@ -112,7 +112,7 @@ for (const javaScript of [true, false]) {
     await page.goBack();
     await page.locator('h2', { hasText: 'services found' }).waitFor();
     await assertAccessible(page, 'search results');
-    await page.locator('.card a').first().click();
+    await page.locator('.card-meta a').first().click();
     await page.waitForURL(/\/providers\//);
     // With JavaScript the new page renders after the address changes: wait for it, briefly.
     await page.locator('h2', { hasText: 'Services' }).waitFor({ timeout: 5000 });
@@ -303,7 +303,12 @@ for (const javaScript of [true, false]) {
     assert.equal(await page.locator('.card-rank').count(), await cards.count(), 'every framework card explains its rank');
     assert.match(await page.locator('.card-rank').first().textContent(), /^Council framework: \d+(st|nd|rd|th) of \d+ on /);
     await assertAccessible(page, 'filtered results');
-    await cards.first().locator('a').first().click();
+    const rank = (await page.locator('.card-rank').first().textContent()).replace('Council framework: ', '').trim();
+    await cards.first().locator('h3 a').click();
+    await page.waitForURL(/\/services\//);
+    await page.locator('.notice', { hasText: rank }).waitFor({ timeout: 5000 });
+    await assertAccessible(page, 'a service page');
+    await page.locator('.lead a').click();
     await page.waitForURL(/\/providers\//);
     await page.locator('h2', { hasText: 'Services' }).waitFor({ timeout: 5000 });
     assert.deepEqual(errors, []);

@@ -46,6 +46,11 @@ impl TestApp {
         }
     }
 
+    /// Runs one SQL statement (for test data the fixtures do not build).
+    pub async fn execute_sql(&self, statement: &str) {
+        sea_orm::ConnectionTrait::execute_unprepared(&self.db, statement).await.expect("test SQL runs");
+    }
+
     /// A client with no cookies yet: a new visitor.
     pub fn visitor(&self) -> Client {
         Client::new(self.router.clone())

@@ -1,5 +1,6 @@
 mod dashboard;
 mod home;
+mod listing;
 mod listings;
 mod lots;
 mod provider;
@@ -8,6 +9,7 @@ mod sign_in;
 
 pub use dashboard::{DashboardHome, RoleDashboard};
 pub use home::HomePage;
+pub use listing::ListingPage;
 pub use listings::{ListingEditorPage, OwnListingsPage};
 pub use lots::{LotPage, LotsPage};
 pub use provider::ProviderPage;

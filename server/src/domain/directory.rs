@@ -3,7 +3,7 @@
 use crate::entities::{listing, listing_area, provider};
 use crate::error::{AppError, AppResult};
 use crate::search::{SearchHit, SearchQuery, SearchResults};
-use app::{ListingCard, ProviderDetails, SPECIALISMS, SearchForm, SearchPage, category_label};
+use app::{ListingCard, ListingDetails, ProviderDetails, SPECIALISMS, SearchForm, SearchPage, WEEKDAYS, category_label};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
@@ -48,6 +48,33 @@ async fn cards(db: &impl ConnectionTrait, listings: Vec<listing::Model>) -> AppR
             })
         })
         .collect())
+}
+
+/// A service's public page: what its card says, and its policies and hours in full.
+pub async fn listing_details(db: &impl ConnectionTrait, public_id: &str, now: chrono::DateTime<chrono::Utc>) -> AppResult<ListingDetails> {
+    let listing = listing::Entity::find().filter(listing::Column::PublicId.eq(public_id)).one(db).await?.ok_or(AppError::NotFound)?;
+    // The same document the search index holds; none if the service is not public.
+    let (documents, _) = crate::search::sync::documents(db, &[listing.id], now).await?;
+    let document = documents.into_iter().next().ok_or(AppError::NotFound)?;
+    let clock = |minutes: u16| format!("{:02}:{:02}", minutes / 60, minutes % 60);
+    let mut hours = document.hours.clone();
+    hours.sort_unstable();
+    Ok(ListingDetails {
+        description: document.description.clone(),
+        carer_gender: document.carer_gender.clone(),
+        languages: document.languages.clone(),
+        specialisms: document.specialisms.iter().map(|code| SPECIALISMS.iter().find(|(c, _)| c == code).map_or(code.clone(), |(_, l)| l.to_string())).collect(),
+        hours: hours
+            .into_iter()
+            .map(|(day, opens, closes)| (WEEKDAYS.get(usize::from(day).saturating_sub(1)).copied().unwrap_or("").to_string(), clock(opens), clock(closes)))
+            .collect(),
+        card: card(SearchHit { document, distance_km: None }),
+        min_visit_minutes: listing.min_visit_minutes,
+        billing_increment_minutes: listing.billing_increment_minutes,
+        cancellation_notice_hours: listing.cancellation_notice_hours,
+        late_cancellation_percent: listing.late_cancellation_percent,
+        assured_on: listing.assured_at.map(|at| at.date_naive().to_string()),
+    })
 }
 
 /// A provider's public page with its published listings.
