@@ -1,6 +1,8 @@
 //! Connecting to the database and bringing its schema up to date.
 use migrations::{Migrator, MigratorTrait};
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
 use std::time::Duration;
 
 /// Opens a pool. SQLite gets WAL (readers never wait for the writer), foreign keys and a busy
@@ -31,6 +33,14 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         db.execute_unprepared("PRAGMA foreign_keys = ON").await?;
     }
     Ok(db)
+}
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at the start
+/// (`BEGIN IMMEDIATE`), so a concurrent writer makes it wait (busy timeout) instead of failing
+/// with "database is locked" when it first writes after reading. PostgreSQL ignores the mode.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..TransactionOptions::default() })
+        .await
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {

@@ -4,7 +4,7 @@ use crate::domain::auth;
 use crate::error::{AppError, AppResult};
 use argon2::password_hash::SaltString;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
 use seeds::Dataset;
 
 /// A row of values for `insert`.
@@ -45,7 +45,7 @@ pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_
     let salt = SaltString::encode_b64(&salt_bytes).map_err(|error| AppError::Internal(error.to_string()))?;
     let password_hash = auth::hash_with_salt(seeds::DEMO_PASSWORD, &salt)?;
 
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let created = seeds::history_ends();
     let c = &data.council;
     insert(&txn, "councils", &["id", "name", "slug", "created_at"], [row![c.id, c.name.clone(), c.slug.clone(), created]], progress)

@@ -196,3 +196,26 @@ async fn listings_not_confirmed_for_six_months_are_flagged_until_confirmed() {
     assert!(confirmed.assured_at.is_some_and(|at| chrono::Utc::now() - at < chrono::Duration::minutes(1)));
     assert!(!staff.get("/provider/listings").await.contains("Possibly out of date"));
 }
+
+#[tokio::test]
+async fn changes_succeed_while_the_search_index_drains_the_outbox() {
+    let app = TestApp::new().await;
+    fixtures::listing(&app.db, app.personas.provider_id, "Riverside day centre", "draft").await;
+    let ours = listing_titled(&app, "Riverside day centre").await;
+    // The server's background task, writing (deleting applied entries) as changes arrive.
+    let (db, search) = (app.db.clone(), app.search.clone());
+    let drain = tokio::spawn(async move {
+        loop {
+            server::search::sync::drain_outbox(&db, search.as_ref(), 500, chrono::Utc::now()).await.expect("drain");
+            tokio::task::yield_now().await;
+        }
+    });
+    let mut staff = app.signed_in(&app.personas.provider).await;
+    for round in 0..40 {
+        let what = if round % 2 == 0 { "Publish" } else { "Pause" };
+        let reply = change(&mut staff, &ours.public_id, what).await;
+        assert_eq!((reply.status, reply.location()), (302, Some("/provider/listings")), "round {round}: {:?}", reply.redirected_error());
+    }
+    drain.abort();
+    assert_eq!(listing_titled(&app, "Riverside day centre").await.status, "paused");
+}

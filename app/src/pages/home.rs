@@ -37,9 +37,9 @@ pub fn HomePage() -> impl IntoView {
             <h1>"Find care and support"</h1>
             <p class="lead">"Search home care, personal assistants, day opportunities, short breaks and more from providers in your area."</p>
             <SearchFields initial=initial.clone() errors/>
+            // The one live region: it says how many were found, not the whole list.
+            <p class="visually-hidden" aria-live="polite" aria-atomic="true">{found}</p>
         </Transition>
-        // The one live region: it says how many were found, not the whole list.
-        <p class="visually-hidden" aria-live="polite" aria-atomic="true">{found}</p>
         <Suspense fallback=|| view! { <p>"Loading services…"</p> }>
             {move || Suspend::new(async move {
                 match results.await {

@@ -49,7 +49,7 @@ pub async fn register_provider<C: ConnectionTrait + TransactionTrait>(
     password_hash: String,
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let council = council::Entity::find()
         .order_by_asc(council::Column::Id)
         .one(&txn)

@@ -95,7 +95,7 @@ pub async fn change_lot<C: ConnectionTrait + TransactionTrait>(
     change: &LotChange,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let lot = managed_lot(&txn, user, lot_id).await?;
     let (action, provider_id) = match change {
         LotChange::Admit { listing_id, rate } => ("provider_accredited", admit(&txn, &lot, listing_id, rate, now).await?),

@@ -121,7 +121,7 @@ pub async fn save_listing<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<String> {
     let provider_id = organisation_of(user)?;
     let valid = validate_listing(form)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let existing = match public_id {
         Some(public_id) => Some(own_listing(&txn, provider_id, public_id).await?),
         None => None,
@@ -206,7 +206,7 @@ pub async fn change_listing<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let provider_id = organisation_of(user)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let listing = own_listing(&txn, provider_id, public_id).await?;
     let id = listing.id;
     let mut row: listing::ActiveModel = listing.into();
