@@ -599,6 +599,16 @@ pub fn category_label(code: &str) -> &'static str {
     }
 }
 
+/// "Dementia" for `dementia`; an unknown code is shown as it is.
+pub fn specialism_label(code: &str) -> &str {
+    SPECIALISMS.iter().find(|(c, _)| *c == code).map_or(code, |(_, label)| label)
+}
+
+/// "08:30" from minutes after midnight (1440 is "24:00", closing at midnight).
+pub fn format_clock(minutes: u32) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
 pub fn rating_label(code: &str) -> &'static str {
     match code {
         "outstanding" => "Outstanding",

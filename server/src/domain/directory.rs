@@ -3,7 +3,7 @@
 use crate::entities::{listing, listing_area, provider};
 use crate::error::{AppError, AppResult};
 use crate::search::{SearchHit, SearchQuery, SearchResults};
-use app::{ListingCard, ListingDetails, ProviderDetails, SPECIALISMS, SearchForm, SearchPage, WEEKDAYS, category_label};
+use app::{ListingCard, ListingDetails, ProviderDetails, SearchForm, SearchPage, WEEKDAYS, category_label, format_clock, specialism_label};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
@@ -56,17 +56,19 @@ pub async fn listing_details(db: &impl ConnectionTrait, public_id: &str, now: ch
     // The same document the search index holds; none if the service is not public.
     let (documents, _) = crate::search::sync::documents(db, &[listing.id], now).await?;
     let document = documents.into_iter().next().ok_or(AppError::NotFound)?;
-    let clock = |minutes: u16| format!("{:02}:{:02}", minutes / 60, minutes % 60);
     let mut hours = document.hours.clone();
     hours.sort_unstable();
     Ok(ListingDetails {
         description: document.description.clone(),
         carer_gender: document.carer_gender.clone(),
         languages: document.languages.clone(),
-        specialisms: document.specialisms.iter().map(|code| SPECIALISMS.iter().find(|(c, _)| c == code).map_or(code.clone(), |(_, l)| l.to_string())).collect(),
+        specialisms: document.specialisms.iter().map(|code| specialism_label(code).to_string()).collect(),
         hours: hours
             .into_iter()
-            .map(|(day, opens, closes)| (WEEKDAYS.get(usize::from(day).saturating_sub(1)).copied().unwrap_or("").to_string(), clock(opens), clock(closes)))
+            .map(|(day, opens, closes)| {
+                let day = WEEKDAYS.get(usize::from(day).saturating_sub(1)).copied().unwrap_or("").to_string();
+                (day, format_clock(opens.into()), format_clock(closes.into()))
+            })
             .collect(),
         card: card(SearchHit { document, distance_km: None }),
         min_visit_minutes: listing.min_visit_minutes,
@@ -129,7 +131,6 @@ pub fn card(hit: SearchHit) -> ListingCard {
 /// The results page: cards, counts for narrowing down, and what to loosen if nothing matched.
 pub fn search_page(form: &SearchForm, query: &SearchQuery, results: SearchResults) -> SearchPage {
     let pages = u32::try_from(results.total.div_ceil(u64::from(query.per_page.max(1)))).unwrap_or(u32::MAX).max(1);
-    let label_of = |code: &str, labels: &[(&str, &str)]| labels.iter().find(|(c, _)| *c == code).map_or(code.to_string(), |(_, l)| l.to_string());
     let suggestions = if results.total > 0 {
         Vec::new()
     } else {
@@ -154,7 +155,7 @@ pub fn search_page(form: &SearchForm, query: &SearchQuery, results: SearchResult
         page: query.page.min(pages),
         pages,
         categories: results.facets.categories.into_iter().map(|(code, n)| (code.clone(), category_label(&code).to_string(), n)).collect(),
-        specialisms: results.facets.specialisms.into_iter().map(|(code, n)| (code.clone(), label_of(&code, SPECIALISMS), n)).collect(),
+        specialisms: results.facets.specialisms.into_iter().map(|(code, n)| (code.clone(), specialism_label(&code).to_string(), n)).collect(),
         on_framework: results.facets.on_framework,
         cards: results.hits.into_iter().map(card).collect(),
         suggestions,

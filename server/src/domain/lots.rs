@@ -5,25 +5,29 @@ use super::ranking::{Candidate, LotRanking, QualityInputs, Rating, Weighting, ex
 use crate::entities::{accreditation, framework, locality, lot, monitoring_score, provider, review};
 use crate::error::{AppError, AppResult};
 use app::{LotRow, LotSummary, LotTable, category_label};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
 /// Every lot, grouped by framework then by name.
 pub async fn all_lots(db: &impl ConnectionTrait) -> AppResult<Vec<LotSummary>> {
     let frameworks: HashMap<i64, String> = framework::Entity::find().all(db).await?.into_iter().map(|f| (f.id, f.name)).collect();
     let localities: HashMap<i64, String> = locality::Entity::find().all(db).await?.into_iter().map(|l| (l.id, l.name)).collect();
-    let mut summaries = Vec::new();
-    for lot in lot::Entity::find().order_by_asc(lot::Column::FrameworkId).order_by_asc(lot::Column::Name).all(db).await? {
-        let providers = accreditation::Entity::find().filter(accreditation::Column::LotId.eq(lot.id)).count(db).await?;
-        summaries.push(LotSummary {
+    let mut providers: HashMap<i64, u64> = HashMap::new();
+    let accredited: Vec<i64> = accreditation::Entity::find().select_only().column(accreditation::Column::LotId).into_tuple().all(db).await?;
+    for lot_id in accredited {
+        *providers.entry(lot_id).or_default() += 1;
+    }
+    let lots = lot::Entity::find().order_by_asc(lot::Column::FrameworkId).order_by_asc(lot::Column::Name).all(db).await?;
+    Ok(lots
+        .into_iter()
+        .map(|lot| LotSummary {
             id: lot.id,
             framework: frameworks.get(&lot.framework_id).cloned().unwrap_or_default(),
             locality: localities.get(&lot.locality_id).cloned().unwrap_or_default(),
+            providers: providers.get(&lot.id).copied().unwrap_or(0),
             name: lot.name,
-            providers,
-        });
-    }
-    Ok(summaries)
+        })
+        .collect())
 }
 
 /// A lot's ranking, with the providers on it by id.
@@ -52,8 +56,12 @@ pub async fn ranking(db: &impl ConnectionTrait, lot: &lot::Model) -> AppResult<(
             })
         })
         .collect();
-    let weighting = u32::try_from(lot.quality_weight).ok().and_then(Weighting::new).unwrap_or(Weighting::DEFAULT);
-    Ok((rank_lot(weighting, candidates), providers))
+    Ok((rank_lot(weighting(lot), candidates), providers))
+}
+
+/// The lot's quality:price weighting (the usual 60:40 if the stored one is out of range).
+fn weighting(lot: &lot::Model) -> Weighting {
+    u32::try_from(lot.quality_weight).ok().and_then(Weighting::new).unwrap_or(Weighting::DEFAULT)
 }
 
 /// One lot's full ranked table.
@@ -62,7 +70,6 @@ pub async fn lot_table(db: &impl ConnectionTrait, lot_id: i64) -> AppResult<LotT
     let framework = framework::Entity::find_by_id(lot.framework_id).one(db).await?.map(|f| f.name).unwrap_or_default();
     let locality = locality::Entity::find_by_id(lot.locality_id).one(db).await?.map(|l| l.name).unwrap_or_default();
     let (ranking, providers) = ranking(db, &lot).await?;
-    let weighting = u32::try_from(lot.quality_weight).ok().and_then(Weighting::new).unwrap_or(Weighting::DEFAULT);
     let of = ranking.ranked.len();
     let public_id = |id: i64| providers.get(&id).map(|p| p.public_id.clone()).unwrap_or_default();
     Ok(LotTable {
@@ -82,7 +89,7 @@ pub async fn lot_table(db: &impl ConnectionTrait, lot_id: i64) -> AppResult<LotT
             .collect(),
         not_offered: ranking.excluded.iter().map(|(candidate, gate)| (candidate.name.clone(), explain_gate(gate))).collect(),
         category: category_label(&lot.category).to_string(),
-        quality_weight: weighting.quality(),
+        quality_weight: weighting(&lot).quality(),
         name: lot.name,
         framework,
         locality,

@@ -6,7 +6,7 @@ use super::{audit, outbox};
 use super::listings::{ValidListing, validate_listing};
 use crate::entities::{listing, listing_area, listing_attribute, listing_availability};
 use crate::error::{AppError, AppResult};
-use app::{DayHours, ListingChange, ListingForm, ListingStatus, OwnListing, Role, SignedInUser, category_label, format_price};
+use app::{DayHours, format_clock, ListingChange, ListingForm, ListingStatus, OwnListing, Role, SignedInUser, category_label, format_price};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
@@ -82,6 +82,7 @@ pub async fn listing_form(db: &impl ConnectionTrait, user: &SignedInUser, public
     let mut hours = vec![DayHours::default(); 7];
     for window in windows {
         if let Some(day) = usize::try_from(window.weekday - 1).ok().and_then(|index| hours.get_mut(index)) {
+            let clock = |minutes: i32| format_clock(u32::try_from(minutes).unwrap_or(0));
             *day = DayHours { opens: clock(window.opens_minute), closes: clock(window.closes_minute) };
         }
     }
@@ -103,11 +104,6 @@ pub async fn listing_form(db: &impl ConnectionTrait, user: &SignedInUser, public
         languages: of_kind("language").join(", "),
         specialisms: of_kind("specialism"),
     })
-}
-
-/// "08:30" from minutes after midnight.
-fn clock(minutes: i32) -> String {
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 /// Creates a listing (as a draft) or replaces an existing one's details. Saving is also
@@ -246,8 +242,8 @@ mod tests {
 
     #[test]
     fn times_are_shown_on_the_twenty_four_hour_clock() {
-        assert_eq!(clock(0), "00:00");
-        assert_eq!(clock(510), "08:30");
-        assert_eq!(clock(1440), "24:00");
+        assert_eq!(format_clock(0), "00:00");
+        assert_eq!(format_clock(510), "08:30");
+        assert_eq!(format_clock(1440), "24:00");
     }
 }

@@ -8,7 +8,7 @@ use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
-use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value};
+use tantivy::schema::{Field, INDEXED, STORED, Schema, Value};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// The writer's memory budget: tantivy's minimum, ample for listings.
@@ -29,8 +29,6 @@ struct Inner {
 #[derive(Clone, Copy)]
 struct IndexFields {
     id: Field,
-    title: Field,
-    body: Field,
     document: Field,
 }
 
@@ -170,15 +168,9 @@ impl Store {
 
 fn schema() -> (Schema, IndexFields) {
     let mut builder = Schema::builder();
-    // Which words a document has is all the index answers; positions and frequencies are not needed.
-    let words = TextOptions::default()
-        .set_indexing_options(TextFieldIndexing::default().set_tokenizer("default").set_index_option(IndexRecordOption::Basic));
-    let fields = IndexFields {
-        id: builder.add_u64_field("id", INDEXED | FAST),
-        title: builder.add_text_field("title", words.clone()),
-        body: builder.add_text_field("body", words),
-        document: builder.add_text_field("document", STORED),
-    };
+    // On disk the index only keeps documents (found by id, to replace them): the words are
+    // indexed in memory, where searches run.
+    let fields = IndexFields { id: builder.add_u64_field("id", INDEXED), document: builder.add_text_field("document", STORED) };
     (builder.build(), fields)
 }
 
@@ -187,12 +179,24 @@ fn index_error(error: impl std::fmt::Display) -> SearchError {
 }
 
 impl EmbeddedIndex {
-    /// Opens the index in this directory, creating it if it is not there.
+    /// Opens the index in this directory, creating it if it is not there. An index written
+    /// with another layout is started afresh: it only holds what the database can rebuild
+    /// (the server re-indexes an empty index at start).
     pub fn open(directory: &Path) -> Result<Self, SearchError> {
-        std::fs::create_dir_all(directory).map_err(index_error)?;
         let (schema, fields) = schema();
-        let mmap = tantivy::directory::MmapDirectory::open(directory).map_err(index_error)?;
-        let index = Index::open_or_create(mmap, schema).map_err(index_error)?;
+        let open = || {
+            std::fs::create_dir_all(directory).map_err(index_error)?;
+            let mmap = tantivy::directory::MmapDirectory::open(directory).map_err(index_error)?;
+            Index::open_or_create(mmap, schema.clone()).map_err(index_error)
+        };
+        let index = match open() {
+            Ok(index) => index,
+            Err(error) => {
+                tracing::warn!(%error, "the search index on disk has another layout; starting it afresh");
+                std::fs::remove_dir_all(directory).map_err(index_error)?;
+                open()?
+            }
+        };
         Self::with_index(index, fields)
     }
 
@@ -252,8 +256,6 @@ impl Inner {
         for document in &upserts {
             let mut doc = TantivyDocument::default();
             doc.add_u64(self.fields.id, id_key(document.listing_id));
-            doc.add_text(self.fields.title, &document.title);
-            doc.add_text(self.fields.body, format!("{} {}", document.description, document.extra_words()));
             doc.add_text(self.fields.document, serde_json::to_string(document).map_err(index_error)?);
             writer.add_document(doc).map_err(index_error)?;
         }

@@ -48,13 +48,9 @@ pub struct ListingDocument {
 impl ListingDocument {
     /// The words a searcher may type to find it besides its title and description.
     pub fn extra_words(&self) -> String {
-        let specialisms = self.specialisms.iter().map(|code| specialism_label(code)).collect::<Vec<_>>().join(" ");
+        let specialisms = self.specialisms.iter().map(|code| app::specialism_label(code)).collect::<Vec<_>>().join(" ");
         format!("{} {} {} {}", self.provider_name, app::category_label(&self.category), specialisms, self.languages.join(" "))
     }
-}
-
-fn specialism_label(code: &str) -> &'static str {
-    app::SPECIALISMS.iter().find(|(c, _)| *c == code).map_or("", |(_, label)| label)
 }
 
 /// How results are ordered.

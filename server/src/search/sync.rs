@@ -99,6 +99,7 @@ pub async fn documents(db: &impl ConnectionTrait, listing_ids: &[i64], now: Date
 }
 
 /// A listing's best place on a framework lot, or why it is not offered framework work.
+#[derive(Clone)]
 struct FrameworkPlace {
     /// None when a gate keeps it out (it is still listed, and marked).
     score: Option<u32>,
@@ -128,10 +129,7 @@ async fn framework_places(db: &impl ConnectionTrait, listing_ids: &[i64]) -> App
             for accreditation in accreditations.iter().filter(|a| a.lot_id == lot.id && a.provider_id == provider_id) {
                 // The best place wins; a place on one lot beats being gated out of another.
                 if places.get(&accreditation.listing_id).is_none_or(|best| place.score > best.score) {
-                    places.insert(
-                        accreditation.listing_id,
-                        FrameworkPlace { score: place.score, quality: place.quality, explanation: place.explanation.clone() },
-                    );
+                    places.insert(accreditation.listing_id, place.clone());
                 }
             }
         }
