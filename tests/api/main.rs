@@ -4,6 +4,7 @@ mod accounts;
 mod lot_management;
 mod lots;
 mod migrations;
+mod open_referral;
 mod pages;
 mod provider_listings;
 mod roles;

@@ -8,6 +8,7 @@ pub mod directory;
 pub mod listings;
 pub mod lot_management;
 pub mod lots;
+pub mod open_referral;
 pub mod outbox;
 pub mod provider_listings;
 pub mod ranking;

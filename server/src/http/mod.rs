@@ -3,6 +3,7 @@
 pub mod assets;
 pub mod cookies;
 pub mod health;
+pub mod open_referral;
 pub mod request_context;
 pub mod search_api;
 
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::router(&site_root))
         .route("/api/v1/search", get(search_api::search))
         .route("/openapi.json", get(search_api::openapi))
+        .merge(open_referral::router())
         .layer(CompressionLayer::new())
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))

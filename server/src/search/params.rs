@@ -96,7 +96,7 @@ fn listed(field: &str, input: &str, allowed: &[&str], message: &str) -> Result<O
 }
 
 /// The centre of a postcode's district, or none if no postcode was given.
-async fn locate(db: &impl ConnectionTrait, input: &str) -> AppResult<Option<(f64, f64)>> {
+pub async fn locate(db: &impl ConnectionTrait, input: &str) -> AppResult<Option<(f64, f64)>> {
     if input.is_empty() {
         return Ok(None);
     }
