@@ -19,6 +19,16 @@ pub struct Config {
     pub session_hours: i64,
     /// `CAREMARKET_DEMO_DATA`: load the demo data set into an empty database at start (default on).
     pub demo_data: bool,
+    /// `MEILI_URL` (with `MEILI_API_KEY`, and `MEILI_INDEX`, default `caremarket_listings`):
+    /// search with this Meilisearch server instead of the embedded index.
+    pub meilisearch: Option<MeilisearchConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct MeilisearchConfig {
+    pub url: String,
+    pub api_key: Option<String>,
+    pub index: String,
 }
 
 impl Config {
@@ -48,6 +58,11 @@ impl Config {
             trust_proxy: flag("CAREMARKET_TRUST_PROXY", false)?,
             session_hours,
             demo_data: flag("CAREMARKET_DEMO_DATA", true)?,
+            meilisearch: var("MEILI_URL").map(|url| MeilisearchConfig {
+                url,
+                api_key: var("MEILI_API_KEY"),
+                index: var("MEILI_INDEX").unwrap_or_else(|| "caremarket_listings".into()),
+            }),
         })
     }
 
@@ -61,6 +76,7 @@ impl Config {
             trust_proxy: true,
             session_hours: 12,
             demo_data: false,
+            meilisearch: None,
         }
     }
 }

@@ -7,7 +7,9 @@
 //! caremarket reindex             rebuild the search index from the database
 //! ```
 use sea_orm::DatabaseConnection;
+use server::search::SearchEngine;
 use server::search::embedded::EmbeddedIndex;
+use server::search::meilisearch::{MeilisearchIndex, RankingRules};
 use server::{AppState, Config, db, seed};
 use std::io::Write;
 use std::process::ExitCode;
@@ -73,7 +75,7 @@ async fn run(arguments: &[&str]) -> Result<(), String> {
         }
         ["reindex"] => {
             migrate(&db).await?;
-            reindex(&db, &open_search(&config)?, true).await
+            reindex(&db, open_search(&config).await?.as_ref(), true).await
         }
         _ => Err("usage: caremarket [serve | migrate [up|down|fresh] | seed demo|bench [--seed N] | reindex]".into()),
     }
@@ -112,13 +114,13 @@ async fn serve(db: DatabaseConnection, config: Config, started: Instant) -> Resu
         load_seed(&db, seeds::Size::Demo, seeds::DEFAULT_SEED, false).await?;
     }
     let address = config.address;
-    let search = open_search(&config)?;
-    if search.is_empty() && has_published_listings(&db).await? {
+    let search = open_search(&config).await?;
+    if search.is_empty().await.map_err(|error| error.to_string())? && has_published_listings(&db).await? {
         // A new index (or newly seeded data, which bypasses the outbox): build it whole.
-        reindex(&db, &search, false).await?;
+        reindex(&db, search.as_ref(), false).await?;
     }
-    let state = AppState::new(db, config, Arc::new(search.clone()));
-    tokio::spawn(server::search::sync::keep_in_step(state.db.clone(), Arc::new(search)));
+    let state = AppState::new(db, config, search.clone());
+    tokio::spawn(server::search::sync::keep_in_step(state.db.clone(), search));
     let site_root = state.leptos_options.site_root.to_string();
     if let Err(error) = server::http::assets::remove_stale_copies(&site_root) {
         tracing::warn!(%error, "could not check the browser bundle's compressed copies");
@@ -145,12 +147,22 @@ async fn serve(db: DatabaseConnection, config: Config, started: Instant) -> Resu
         .map_err(|error| format!("server stopped: {error}"))
 }
 
-/// The embedded index, kept beside the database.
-fn open_search(config: &Config) -> Result<EmbeddedIndex, String> {
-    EmbeddedIndex::open(&config.data_dir.join("search-index")).map_err(|error| format!("cannot open the search index: {error}"))
+/// Meilisearch when `MEILI_URL` is set; otherwise the embedded index, kept beside the database.
+async fn open_search(config: &Config) -> Result<Arc<dyn SearchEngine>, String> {
+    match &config.meilisearch {
+        Some(meili) => {
+            let index = MeilisearchIndex::connect(&meili.url, meili.api_key.as_deref(), &meili.index, RankingRules::CareMarket).await;
+            tracing::info!(url = %meili.url, index = %meili.index, "searching with Meilisearch");
+            Ok(Arc::new(index.map_err(|error| format!("cannot set up Meilisearch at {}: {error}", meili.url))?))
+        }
+        None => {
+            let index = EmbeddedIndex::open(&config.data_dir.join("search-index"));
+            Ok(Arc::new(index.map_err(|error| format!("cannot open the search index: {error}"))?))
+        }
+    }
 }
 
-async fn reindex(db: &DatabaseConnection, search: &EmbeddedIndex, show_progress: bool) -> Result<(), String> {
+async fn reindex(db: &DatabaseConnection, search: &dyn SearchEngine, show_progress: bool) -> Result<(), String> {
     let started = Instant::now();
     let progress = |done: usize, total: usize| {
         if show_progress {

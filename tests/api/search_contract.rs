@@ -1,11 +1,20 @@
 //! The contract every search engine keeps. The same tests run against the embedded index and,
 //! when `MEILI_URL` is set, against Meilisearch.
 use server::search::embedded::EmbeddedIndex;
+use server::search::meilisearch::{MeilisearchIndex, RankingRules};
 use server::search::{ListingDocument, Near, SearchEngine, SearchQuery, Sort};
 
-/// The engines to hold to the contract, each empty.
+/// The engines to hold to the contract, each empty: the embedded index, and Meilisearch when
+/// `MEILI_URL` (and `MEILI_API_KEY`) name a server (each test gets an index of its own).
 async fn engines() -> Vec<(&'static str, Box<dyn SearchEngine>)> {
-    vec![("embedded", Box::new(EmbeddedIndex::in_memory().expect("an in-memory index")))]
+    let mut engines: Vec<(&'static str, Box<dyn SearchEngine>)> = vec![("embedded", Box::new(EmbeddedIndex::in_memory().expect("an in-memory index")))];
+    if let Ok(url) = std::env::var("MEILI_URL") {
+        let key = std::env::var("MEILI_API_KEY").ok();
+        let uid = format!("contract_{}", server::domain::auth::digest(&format!("{:?}{:?}", std::time::SystemTime::now(), std::thread::current().id())).get(..16).unwrap_or("x"));
+        let meili = MeilisearchIndex::connect(&url, key.as_deref(), &uid, RankingRules::CareMarket).await.expect("Meilisearch is reachable");
+        engines.push(("meilisearch", Box::new(meili)));
+    }
+    engines
 }
 
 // Places (latitude, longitude): Gosforth; Jesmond, 2.61 km away; Durham, 25.59 km away (haversine, worked out separately).

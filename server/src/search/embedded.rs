@@ -3,7 +3,7 @@
 //! to where it occurs finds, for every typed word, the words within its typos and their
 //! places, so ranking touches only the matches, never a document's whole text.
 use super::ranking_rules::{self, Relevance, WordHit};
-use super::{Facets, ListingDocument, SearchEngine, SearchError, SearchHit, SearchQuery, SearchResults, Sort, distance_km};
+use super::{Facets, ListingDocument, SearchEngine, SearchError, SearchHit, SearchQuery, SearchResults, Sort, nearest};
 use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::path::Path;
@@ -218,10 +218,6 @@ impl EmbeddedIndex {
         self.inner.store.read().map(|store| store.len()).unwrap_or(0)
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Runs a blocking index operation off the async threads.
     async fn blocking<T: Send + 'static>(&self, work: impl FnOnce(&Inner) -> Result<T, SearchError> + Send + 'static) -> Result<T, SearchError> {
         let inner = self.inner.clone();
@@ -337,11 +333,6 @@ fn passes_filters(document: &ListingDocument, query: &SearchQuery) -> bool {
         && available
 }
 
-/// The distance to the nearest place the service works, or infinity if it lists none.
-fn nearest(document: &ListingDocument, from: (f64, f64)) -> f64 {
-    document.places.iter().map(|&place| distance_km(from, place)).fold(f64::INFINITY, f64::min)
-}
-
 fn facets(matches: &[Match]) -> Facets {
     let mut categories = [0u64; app::CATEGORIES.len()];
     let mut specialisms = vec![0u64; app::SPECIALISMS.len()];
@@ -415,5 +406,9 @@ impl SearchEngine for EmbeddedIndex {
 
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
         self.inner.search(query)
+    }
+
+    async fn is_empty(&self) -> Result<bool, SearchError> {
+        Ok(self.len() == 0)
     }
 }

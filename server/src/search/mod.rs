@@ -4,6 +4,7 @@
 //!
 //! What a result card shows lives in the index, so a search never touches the database.
 pub mod embedded;
+pub mod meilisearch;
 pub mod params;
 pub mod ranking_rules;
 pub mod sync;
@@ -132,6 +133,13 @@ pub trait SearchEngine: Send + Sync + 'static {
     /// Removes everything (before a full re-index).
     async fn clear(&self) -> Result<(), SearchError>;
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError>;
+    /// Holds no documents (so the server builds it whole at start).
+    async fn is_empty(&self) -> Result<bool, SearchError>;
+}
+
+/// The distance to the nearest place the service works, or infinity if it lists none.
+pub fn nearest(document: &ListingDocument, from: (f64, f64)) -> f64 {
+    document.places.iter().map(|&place| distance_km(from, place)).fold(f64::INFINITY, f64::min)
 }
 
 /// Great-circle distance in kilometres.
