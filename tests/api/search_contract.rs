@@ -127,6 +127,10 @@ async fn distance_is_measured_from_the_postcode_and_sorts_nearest_first() {
         let mut close = ids(&*engine, &within).await;
         close.sort();
         assert_eq!(close, [2, 3], "{name}");
+        // A service working in two places is one result and counted once.
+        let anywhere_near = engine.search(&SearchQuery { near: Some(near(Some(50.0))), ..query("") }).await.expect("search");
+        assert_eq!((anywhere_near.total, anywhere_near.hits.len()), (3, 3), "{name}");
+        assert_eq!(anywhere_near.facets.categories, vec![("home_care".to_string(), 3)], "{name}");
     }
 }
 
