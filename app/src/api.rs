@@ -246,6 +246,27 @@ pub async fn save_listing(csrf_token: String, listing_id: Option<String>, form: 
     .await)
 }
 
+#[server(prefix = "/api", endpoint = "organisation-profile", input = GetUrl)]
+pub async fn load_organisation_profile() -> Result<OrganisationProfile, UiError> {
+    guard::with_status(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.organisation_profile(&user).await
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "save-organisation-profile")]
+pub async fn save_organisation_profile(csrf_token: String, form: ProfileForm) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.save_organisation_profile(&user, &form).await?;
+        leptos_axum::redirect("/provider/profile?saved=1");
+        Ok(())
+    }
+    .await)
+}
+
 #[server(prefix = "/api", endpoint = "change-listing")]
 pub async fn change_listing(csrf_token: String, listing_id: String, change: ListingChange) -> Result<(), UiError> {
     guard::with_status(async move {

@@ -291,6 +291,29 @@ pub struct ProviderRegistration {
     pub password: String,
 }
 
+/// A provider's own organisation profile, as its edit form shows it. The CQC rating is not
+/// the provider's to set: it is shown, not edited.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct OrganisationProfile {
+    pub name: String,
+    pub regulator_rating: String,
+    /// When the details were last confirmed (ISO date).
+    pub assured_on: Option<String>,
+    pub form: ProfileForm,
+}
+
+/// The fields of the organisation profile form, as typed.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProfileForm {
+    pub description: String,
+    pub contact_email: String,
+    pub contact_phone: String,
+    pub website: String,
+    pub languages: String,
+    pub regulator_id: String,
+}
+
 /// Where a listing is in its life: only published listings appear in search.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ListingStatus {

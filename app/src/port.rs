@@ -43,6 +43,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn listing_form(&self, user: &SignedInUser, public_id: &str) -> Result<ListingForm, UiError>;
     /// Creates (no id) or updates a listing; returns its public id.
     async fn save_listing(&self, user: &SignedInUser, public_id: Option<&str>, form: &ListingForm) -> Result<String, UiError>;
+    async fn organisation_profile(&self, user: &SignedInUser) -> Result<OrganisationProfile, UiError>;
+    async fn save_organisation_profile(&self, user: &SignedInUser, form: &ProfileForm) -> Result<(), UiError>;
     async fn change_listing(&self, user: &SignedInUser, public_id: &str, change: ListingChange) -> Result<(), UiError>;
 }
 

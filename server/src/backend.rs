@@ -1,7 +1,7 @@
 //! The server's implementation of the UI's port: maps each call onto the domain and the
 //! domain's errors onto messages for the browser.
 use crate::config::Config;
-use crate::domain::{accounts, auth, dashboards, directory, lot_management, lots, provider_listings};
+use crate::domain::{accounts, auth, dashboards, directory, lot_management, lots, provider_listings, provider_profile};
 use crate::state::AppState;
 use crate::http::cookies;
 use crate::search::{SearchEngine, params};
@@ -110,6 +110,14 @@ impl Backend for CareMarketBackend {
 
     async fn save_listing(&self, user: &SignedInUser, public_id: Option<&str>, form: &ListingForm) -> Result<String, UiError> {
         Ok(provider_listings::save_listing(&self.db, user, public_id, form, Utc::now()).await?)
+    }
+
+    async fn organisation_profile(&self, user: &SignedInUser) -> Result<OrganisationProfile, UiError> {
+        Ok(provider_profile::profile(&self.db, user).await?)
+    }
+
+    async fn save_organisation_profile(&self, user: &SignedInUser, form: &ProfileForm) -> Result<(), UiError> {
+        Ok(provider_profile::save_profile(&self.db, user, form, Utc::now()).await?)
     }
 
     async fn change_listing(&self, user: &SignedInUser, public_id: &str, change: ListingChange) -> Result<(), UiError> {

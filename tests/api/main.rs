@@ -7,6 +7,7 @@ mod migrations;
 mod open_referral;
 mod pages;
 mod provider_listings;
+mod provider_profile;
 mod relevance;
 mod roles;
 mod search;

@@ -229,6 +229,29 @@ for (const javaScript of [true, false]) {
     assert.deepEqual(errors, []);
     await close();
   });
+  test(`a provider corrects its organisation's details and its public page shows them, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    const phone = `0191 496 ${String(Date.now() % 10000).padStart(4, '0')}`;
+    await signIn(page, 'provider@demo.test', javaScript);
+    await Promise.all([page.waitForURL(/\/provider\/profile$/), page.getByRole('link', { name: "Your organisation's details" }).click()]);
+    await page.getByLabel('Telephone for enquiries').waitFor({ timeout: 5000 });
+    await assertAccessible(page, 'the organisation profile');
+    await page.getByLabel('Telephone for enquiries').fill('ring us');
+    await page.getByRole('button', { name: 'Save and confirm' }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /Enter a telephone number, like 0191 496 0000/);
+    await assertAccessible(page, 'the organisation profile with an error');
+    await page.getByLabel('Telephone for enquiries').fill(phone);
+    await Promise.all([page.waitForURL(/\/provider\/profile\?saved=1$/), page.getByRole('button', { name: 'Save and confirm' }).click()]);
+    await page.getByText('saved and confirmed').waitFor({ timeout: 5000 });
+    await open(page, '/dashboard/provider', javaScript);
+    await Promise.all([page.waitForURL(/\/providers\//), page.getByRole('link', { name: 'See your public page' }).click()]);
+    await page.getByText(phone).waitFor({ timeout: 5000 });
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
   test(`anyone can see how a lot ranks its providers and why, ${mode}`, async () => {
     const { page, errors, close } = await newPage(javaScript);
     await open(page, '/', javaScript);

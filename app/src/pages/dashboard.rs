@@ -90,6 +90,7 @@ fn DashboardView(summary: Dashboard) -> impl IntoView {
             </dl>
             <ul class="plain-list">
                 <li><a href="/provider/listings">"Manage your services"</a></li>
+                <li><a href="/provider/profile">"Your organisation's details"</a></li>
                 <li><a href=format!("/providers/{organisation_public_id}")>"See your public page"</a></li>
             </ul>
         }.into_any(),

@@ -188,7 +188,7 @@ pub fn time_of_day(text: &str) -> Option<u16> {
     valid.then_some(hours * 60 + minutes)
 }
 
-fn languages(input: &str) -> Result<Vec<String>, AppError> {
+pub fn languages(input: &str) -> Result<Vec<String>, AppError> {
     let mut languages: Vec<String> = Vec::new();
     for language in input.split(',').map(str::trim).filter(|language| !language.is_empty()) {
         if language.chars().count() > 40 || !language.chars().all(|c| c.is_alphabetic() || " -'".contains(c)) {

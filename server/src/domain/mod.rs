@@ -11,5 +11,6 @@ pub mod lots;
 pub mod open_referral;
 pub mod outbox;
 pub mod provider_listings;
+pub mod provider_profile;
 pub mod ranking;
 pub mod values;
