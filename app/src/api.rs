@@ -162,7 +162,7 @@ pub async fn load_lot_admin(lot_id: i64) -> Result<LotAdmin, UiError> {
     .await)
 }
 
-/// The four lot changes below share this: check the token and who is asking, apply, go back.
+/// The lot changes below share this: check the token and who is asking, apply, go back.
 #[cfg(feature = "ssr")]
 async fn change_lot(csrf_token: &str, lot_id: i64, change: LotChange) -> Result<(), UiError> {
     guard::with_status(async move {
@@ -193,6 +193,44 @@ pub async fn suspend_provider(csrf_token: String, lot_id: i64, provider_id: Stri
 #[server(prefix = "/api", endpoint = "reinstate-provider")]
 pub async fn reinstate_provider(csrf_token: String, lot_id: i64, provider_id: String) -> Result<(), UiError> {
     change_lot(&csrf_token, lot_id, LotChange::Reinstate { provider_id }).await
+}
+
+#[server(prefix = "/api", endpoint = "set-lot-terms")]
+pub async fn set_lot_terms(csrf_token: String, lot_id: i64, price_cap: String, quality_weight: String) -> Result<(), UiError> {
+    change_lot(&csrf_token, lot_id, LotChange::Terms { price_cap, quality_weight }).await
+}
+
+#[server(prefix = "/api", endpoint = "framework-admin", input = GetUrl)]
+pub async fn load_framework_admin() -> Result<FrameworkAdmin, UiError> {
+    guard::with_status(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.framework_admin(&user).await
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "create-framework")]
+pub async fn create_framework(csrf_token: String, form: FrameworkForm) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.create_framework(&user, &form).await?;
+        leptos_axum::redirect("/frameworks?created=framework");
+        Ok(())
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "create-lot")]
+pub async fn create_lot(csrf_token: String, form: LotForm) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        let lot_id = guard::backend()?.create_lot(&user, &form).await?;
+        leptos_axum::redirect(&format!("/lots/{lot_id}"));
+        Ok(())
+    }
+    .await)
 }
 
 /// A dashboard is only for the role it belongs to.

@@ -415,6 +415,9 @@ pub struct LotAdmin {
     pub could_admit: Vec<(String, String)>,
     /// "£30.00 an hour"
     pub price_cap: String,
+    /// "30.00", for the terms form.
+    pub price_cap_pounds: String,
+    pub quality_weight: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -427,6 +430,46 @@ pub struct AccreditationRow {
     pub suspension: Option<String>,
 }
 
+/// A commissioner's view of their council's frameworks, with what the "add a lot" form offers.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct FrameworkAdmin {
+    pub frameworks: Vec<FrameworkRow>,
+    /// (locality id, name) of the council's areas.
+    pub localities: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkRow {
+    pub id: i64,
+    pub name: String,
+    /// "1 April 2026 to 31 March 2030"
+    pub period: String,
+    /// (lot id, "North home care: cap £30.00 an hour, quality 60%")
+    pub lots: Vec<(i64, String)>,
+}
+
+/// A new framework, as typed.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FrameworkForm {
+    pub name: String,
+    /// `YYYY-MM-DD` (a date input).
+    pub starts_on: String,
+    pub ends_on: String,
+}
+
+/// A new lot on a framework, as typed.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LotForm {
+    pub framework_id: String,
+    pub category: String,
+    pub locality_id: String,
+    pub unit: String,
+    pub price_cap: String,
+    pub quality_weight: String,
+}
+
 /// A commissioner's change to a lot. Providers are named by public id; every text is checked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum LotChange {
@@ -434,6 +477,8 @@ pub enum LotChange {
     RecordMonitoring { provider_id: String, score: String, note: String },
     Suspend { provider_id: String, reason: String },
     Reinstate { provider_id: String },
+    /// A new price cap (pounds, as typed) and quality weighting (percent, as typed).
+    Terms { price_cap: String, quality_weight: String },
 }
 
 /// "86.25" from hundredths of a point.

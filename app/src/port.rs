@@ -43,6 +43,9 @@ pub trait Backend: Send + Sync + 'static {
     async fn listing_form(&self, user: &SignedInUser, public_id: &str) -> Result<ListingForm, UiError>;
     /// Creates (no id) or updates a listing; returns its public id.
     async fn save_listing(&self, user: &SignedInUser, public_id: Option<&str>, form: &ListingForm) -> Result<String, UiError>;
+    async fn framework_admin(&self, user: &SignedInUser) -> Result<FrameworkAdmin, UiError>;
+    async fn create_framework(&self, user: &SignedInUser, form: &FrameworkForm) -> Result<i64, UiError>;
+    async fn create_lot(&self, user: &SignedInUser, form: &LotForm) -> Result<i64, UiError>;
     async fn organisation_profile(&self, user: &SignedInUser) -> Result<OrganisationProfile, UiError>;
     async fn save_organisation_profile(&self, user: &SignedInUser, form: &ProfileForm) -> Result<(), UiError>;
     async fn change_listing(&self, user: &SignedInUser, public_id: &str, change: ListingChange) -> Result<(), UiError>;

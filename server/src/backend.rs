@@ -1,7 +1,7 @@
 //! The server's implementation of the UI's port: maps each call onto the domain and the
 //! domain's errors onto messages for the browser.
 use crate::config::Config;
-use crate::domain::{accounts, auth, dashboards, directory, lot_management, lots, provider_listings, provider_profile};
+use crate::domain::{accounts, auth, dashboards, directory, frameworks, lot_management, lots, provider_listings, provider_profile};
 use crate::state::AppState;
 use crate::http::cookies;
 use crate::search::{SearchEngine, params};
@@ -110,6 +110,18 @@ impl Backend for CareMarketBackend {
 
     async fn save_listing(&self, user: &SignedInUser, public_id: Option<&str>, form: &ListingForm) -> Result<String, UiError> {
         Ok(provider_listings::save_listing(&self.db, user, public_id, form, Utc::now()).await?)
+    }
+
+    async fn framework_admin(&self, user: &SignedInUser) -> Result<FrameworkAdmin, UiError> {
+        Ok(frameworks::framework_admin(&self.db, user).await?)
+    }
+
+    async fn create_framework(&self, user: &SignedInUser, form: &FrameworkForm) -> Result<i64, UiError> {
+        Ok(frameworks::create_framework(&self.db, user, form, Utc::now()).await?)
+    }
+
+    async fn create_lot(&self, user: &SignedInUser, form: &LotForm) -> Result<i64, UiError> {
+        Ok(frameworks::create_lot(&self.db, user, form, Utc::now()).await?)
     }
 
     async fn organisation_profile(&self, user: &SignedInUser) -> Result<OrganisationProfile, UiError> {

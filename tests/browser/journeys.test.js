@@ -267,6 +267,38 @@ for (const javaScript of [true, false]) {
     assert.deepEqual(errors, []);
     await close();
   });
+  test(`a commissioner starts a framework and adds a lot to it, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    const name = `Day opportunities ${javaScript ? 'A' : 'B'}${Date.now() % 1000000}`;
+    await signIn(page, 'commissioner@demo.test', javaScript);
+    await Promise.all([page.waitForURL(/\/frameworks$/), page.getByRole('link', { name: 'Frameworks and lots' }).click()]);
+    await page.getByRole('heading', { name: 'Start a framework' }).waitFor({ timeout: 5000 });
+    await assertAccessible(page, 'frameworks and lots');
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('Starts on').fill('2027-04-01');
+    await page.getByLabel('Ends on').fill('2027-03-01');
+    await page.getByRole('button', { name: 'Start framework' }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /The end date must be after the start date/);
+    await assertAccessible(page, 'the framework form with an error');
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('Starts on').fill('2027-04-01');
+    await page.getByLabel('Ends on').fill('2031-03-31');
+    await Promise.all([page.waitForURL(/created=framework/), page.getByRole('button', { name: 'Start framework' }).click()]);
+    await page.getByRole('heading', { name }).waitFor({ timeout: 5000 });
+    await page.getByLabel('Framework', { exact: true }).selectOption({ label: name });
+    await page.getByLabel('Type of care').selectOption({ label: 'Day opportunities' });
+    await page.getByLabel('Area').selectOption({ index: 1 });
+    await page.getByLabel('What the price cap is for').selectOption({ label: 'Per day' });
+    await page.getByLabel('Price cap in pounds').fill('65.00');
+    await Promise.all([page.waitForURL(/\/lots\/\d+$/), page.getByRole('button', { name: 'Add lot' }).click()]);
+    await page.getByText('Quality counts for 60% and price for 40%').waitFor({ timeout: 5000 });
+    await assertAccessible(page, 'the new lot');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
   test(`a commissioner suspends a provider with a reason and reinstates it, ${mode}`, async () => {
     const { page, errors, close } = await newPage(javaScript);
     await signIn(page, 'commissioner@demo.test', javaScript);

@@ -105,6 +105,10 @@ fn DashboardView(summary: Dashboard) -> impl IntoView {
                 <div><dt>"Framework lots"</dt><dd>{lots}</dd></div>
                 <div><dt>"Placements in the last 28 days"</dt><dd>{placements_last_28_days}</dd></div>
             </dl>
+            <ul class="plain-list">
+                <li><a href="/frameworks">"Frameworks and lots"</a></li>
+                <li><a href="/lots">"How providers rank on each lot"</a></li>
+            </ul>
         }.into_any(),
     }
 }

@@ -1,6 +1,6 @@
 //! Framework lots in public: the list of lots, and each lot's ranked table with the reason
 //! for every place, so anyone can see why a provider is offered work first.
-use crate::api::{AdmitProvider, RecordMonitoring, ReinstateProvider, SuspendProvider, load_lot, load_lot_admin, load_lots};
+use crate::api::{AdmitProvider, RecordMonitoring, ReinstateProvider, SetLotTerms, SuspendProvider, load_lot, load_lot_admin, load_lots};
 use crate::components::{CsrfField, ErrorSummary, Select, TextArea, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
@@ -45,16 +45,27 @@ struct LotActions {
     monitoring: ServerAction<RecordMonitoring>,
     suspend: ServerAction<SuspendProvider>,
     reinstate: ServerAction<ReinstateProvider>,
+    terms: ServerAction<SetLotTerms>,
 }
 
 impl LotActions {
     fn new() -> Self {
-        Self { admit: ServerAction::new(), monitoring: ServerAction::new(), suspend: ServerAction::new(), reinstate: ServerAction::new() }
+        Self {
+            admit: ServerAction::new(),
+            monitoring: ServerAction::new(),
+            suspend: ServerAction::new(),
+            reinstate: ServerAction::new(),
+            terms: ServerAction::new(),
+        }
     }
 
-    /// Changes every time any of the four succeeds or fails.
+    /// Changes every time any of them succeeds or fails.
     fn version(self) -> usize {
-        self.admit.version().get() + self.monitoring.version().get() + self.suspend.version().get() + self.reinstate.version().get()
+        self.admit.version().get()
+            + self.monitoring.version().get()
+            + self.suspend.version().get()
+            + self.reinstate.version().get()
+            + self.terms.version().get()
     }
 }
 
@@ -176,6 +187,7 @@ fn LotAdminForms(lot_id: i64, admin: LotAdmin, actions: LotActions, token: Strin
     let admit_errors = form_errors(actions.admit);
     let monitoring_errors = form_errors(actions.monitoring);
     let suspend_errors = form_errors(actions.suspend);
+    let terms_errors = form_errors(actions.terms);
     // Copyable, for the forms' closures.
     let token = StoredValue::new(token);
     let on_lot = admin.accreditations.into_iter().map(|row| {
@@ -221,6 +233,17 @@ fn LotAdminForms(lot_id: i64, admin: LotAdmin, actions: LotActions, token: Strin
             <Select id="suspended_provider" name="provider_id" label="Provider to suspend" options=active errors=suspend_errors/>
             <TextArea id="reason" name="reason" label="Reason" hint="The provider and the public will see this" errors=suspend_errors/>
             <button type="submit" class="button">"Suspend provider"</button>
+        </ActionForm>
+
+        <h3>"Price cap and weighting"</h3>
+        <p>"Changing them re-ranks every provider on the lot at once."</p>
+        <ErrorSummary errors=terms_errors/>
+        <ActionForm action=actions.terms attr:novalidate=true>
+            <LotFormFields token=token.get_value() lot_id/>
+            <TextInput id="price_cap" name="price_cap" label="Price cap in pounds" width="input-narrow" value=admin.price_cap_pounds.clone() errors=terms_errors/>
+            <TextInput id="quality_weight" name="quality_weight" label="Weight given to quality, in percent" hint="From 0 to 100; price gets the rest"
+                width="input-narrow" value=admin.quality_weight.to_string() errors=terms_errors/>
+            <button type="submit" class="button">"Change terms"</button>
         </ActionForm>
 
         <h3>"Admit a provider"</h3>

@@ -1,4 +1,5 @@
 mod dashboard;
+mod frameworks;
 mod home;
 mod listing;
 mod listings;
@@ -9,6 +10,7 @@ mod register;
 mod sign_in;
 
 pub use dashboard::{DashboardHome, RoleDashboard};
+pub use frameworks::FrameworksPage;
 pub use home::HomePage;
 pub use listing::ListingPage;
 pub use listings::{ListingEditorPage, OwnListingsPage};

@@ -2,6 +2,7 @@
 //! contracted rate (never above the lot's price cap), record contract-monitoring scores, and
 //! suspend or reinstate a provider with a reason. Nobody else may; every change is audited and
 //! queues the provider's services for the search index, whose framework scores it changes.
+use super::frameworks::PRICE_CAP_LIMIT;
 use super::{audit, outbox};
 use super::values::{Pence, collect, required_text, whole_number};
 use crate::entities::{accreditation, framework, listing, listing_area, lot, monitoring_score, postcode_district, provider};
@@ -79,6 +80,8 @@ pub async fn lot_admin(db: &impl ConnectionTrait, user: &SignedInUser, lot_id: i
             })
             .collect(),
         price_cap: format_price(lot.price_cap_pence, &lot.unit),
+        price_cap_pounds: format!("{}.{:02}", lot.price_cap_pence / 100, lot.price_cap_pence % 100),
+        quality_weight: u32::try_from(lot.quality_weight).unwrap_or(60),
     })
 }
 
@@ -97,8 +100,8 @@ pub async fn change_lot<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
     let lot = managed_lot(&txn, user, lot_id).await?;
-    let (action, provider_id) = match change {
-        LotChange::Admit { listing_id, rate } => ("provider_accredited", admit(&txn, &lot, listing_id, rate, now).await?),
+    let (action, provider_ids) = match change {
+        LotChange::Admit { listing_id, rate } => ("provider_accredited", vec![admit(&txn, &lot, listing_id, rate, now).await?]),
         LotChange::RecordMonitoring { provider_id, score, note } => {
             let mut errors = Vec::new();
             let accreditation = collect(&mut errors, accredited(&txn, &lot, "monitoring_provider", provider_id).await);
@@ -117,7 +120,7 @@ pub async fn change_lot<C: ConnectionTrait + TransactionTrait>(
             })
             .exec(&txn)
             .await?;
-            ("monitoring_recorded", provider_id)
+            ("monitoring_recorded", vec![provider_id])
         }
         LotChange::Suspend { provider_id, reason } => {
             let mut errors = Vec::new();
@@ -128,23 +131,50 @@ pub async fn change_lot<C: ConnectionTrait + TransactionTrait>(
             row.status = Set("suspended".into());
             row.suspension_reason = Set(Some(reason));
             let row = row.update(&txn).await?;
-            ("provider_suspended", row.provider_id)
+            ("provider_suspended", vec![row.provider_id])
         }
         LotChange::Reinstate { provider_id } => {
             let mut row: accreditation::ActiveModel = accredited(&txn, &lot, "reinstated_provider", provider_id).await?.into();
             row.status = Set("active".into());
             row.suspension_reason = Set(None);
             let row = row.update(&txn).await?;
-            ("provider_reinstated", row.provider_id)
+            ("provider_reinstated", vec![row.provider_id])
         }
+        LotChange::Terms { price_cap, quality_weight } => ("lot_terms_changed", change_terms(&txn, lot.clone(), price_cap, quality_weight).await?),
     };
-    audit::record(&txn, now, Some(user.user_id), None, action, serde_json::json!({ "lot": lot.id, "provider": provider_id })).await?;
-    // The provider's framework score moved, so each of its services ranks differently in search.
-    let listing_ids: Vec<i64> =
-        listing::Entity::find().select_only().column(listing::Column::Id).filter(listing::Column::ProviderId.eq(provider_id)).into_tuple().all(&txn).await?;
+    let detail = serde_json::json!({ "lot": lot.id, "providers": provider_ids, "change": change });
+    audit::record(&txn, now, Some(user.user_id), None, action, detail).await?;
+    // These providers' framework scores moved, so each of their services ranks differently in search.
+    let listing_ids: Vec<i64> = listing::Entity::find()
+        .select_only()
+        .column(listing::Column::Id)
+        .filter(listing::Column::ProviderId.is_in(provider_ids))
+        .into_tuple()
+        .all(&txn)
+        .await?;
     outbox::queue_listings(&txn, listing_ids, now).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// A new price cap and quality weighting. A cap below a rate already contracted is refused:
+/// those contracts would break it. Returns every provider on the lot (all of them re-rank).
+async fn change_terms(db: &impl ConnectionTrait, lot: lot::Model, price_cap: &str, quality_weight: &str) -> AppResult<Vec<i64>> {
+    let mut errors = Vec::new();
+    let cap = collect(&mut errors, Pence::parse_price("price_cap", price_cap, "the price cap", PRICE_CAP_LIMIT));
+    let weight = collect(&mut errors, whole_number("quality_weight", quality_weight, "the weight given to quality", 0, 100));
+    let (Some(cap), Some(weight)) = (cap, weight) else { return Err(AppError::Invalid(errors)) };
+    let accreditations = accreditation::Entity::find().filter(accreditation::Column::LotId.eq(lot.id)).all(db).await?;
+    let above = accreditations.iter().filter(|a| a.contracted_rate_pence > cap.pence()).count();
+    if above > 0 {
+        let providers = if above == 1 { "1 provider is".to_string() } else { format!("{above} providers are") };
+        return Err(AppError::invalid("price_cap", format!("{providers} contracted above {}: the cap cannot be lower than a contracted rate", format_price(cap.pence(), &lot.unit))));
+    }
+    let mut row: lot::ActiveModel = lot.into();
+    row.price_cap_pence = Set(cap.pence());
+    row.quality_weight = Set(i32::try_from(weight).unwrap_or(60));
+    row.update(db).await?;
+    Ok(accreditations.into_iter().map(|a| a.provider_id).collect())
 }
 
 /// The lot's accreditation of this provider (by public id), or a field error.

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod dashboards;
+pub mod frameworks;
 pub mod directory;
 pub mod listings;
 pub mod lot_management;

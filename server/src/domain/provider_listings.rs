@@ -17,7 +17,7 @@ use sea_orm::{
 pub const CONFIRM_EVERY: Duration = Duration::days(183);
 
 /// The organisation a user may manage listings for: provider staff only.
-fn organisation_of(user: &SignedInUser) -> AppResult<i64> {
+pub fn organisation_of(user: &SignedInUser) -> AppResult<i64> {
     match (user.role, user.provider_id) {
         (Role::Provider, Some(provider_id)) => Ok(provider_id),
         _ => Err(AppError::Forbidden),

@@ -4,21 +4,15 @@
 //! the form. Every service of the organisation is queued for the search index, since cards
 //! show the provider's details.
 use super::listings::languages;
+use super::provider_listings::organisation_of;
 use super::values::{Email, PhoneNumber, RegulatorId, collect, required_text};
 use super::{audit, outbox};
 use crate::entities::{listing, provider};
 use crate::error::{AppError, AppResult};
-use app::{OrganisationProfile, ProfileForm, Role, SignedInUser};
+use app::{OrganisationProfile, ProfileForm, SignedInUser};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionSession, TransactionTrait};
-
-fn organisation_of(user: &SignedInUser) -> AppResult<i64> {
-    match (user.role, user.provider_id) {
-        (Role::Provider, Some(provider_id)) => Ok(provider_id),
-        _ => Err(AppError::Forbidden),
-    }
-}
 
 pub async fn profile(db: &impl ConnectionTrait, user: &SignedInUser) -> AppResult<OrganisationProfile> {
     let provider = provider::Entity::find_by_id(organisation_of(user)?).one(db).await?.ok_or(AppError::NotFound)?;

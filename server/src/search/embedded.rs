@@ -214,7 +214,7 @@ impl EmbeddedIndex {
     }
 
     /// How many documents it holds.
-    pub fn len(&self) -> usize {
+    pub fn document_count(&self) -> usize {
         self.inner.store.read().map(|store| store.len()).unwrap_or(0)
     }
 
@@ -409,6 +409,6 @@ impl SearchEngine for EmbeddedIndex {
     }
 
     async fn is_empty(&self) -> Result<bool, SearchError> {
-        Ok(self.len() == 0)
+        Ok(self.document_count() == 0)
     }
 }
