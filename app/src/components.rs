@@ -114,8 +114,9 @@ pub fn ErrorSummary(#[prop(into)] errors: Signal<Vec<FieldError>>) -> impl IntoV
         let errors = errors.get();
         (!errors.is_empty()).then(|| {
             view! {
-                <div class="error-summary" role="alert" tabindex="-1" aria-labelledby="error-summary-title">
-                    <h2 id="error-summary-title">"There is a problem"</h2>
+                // No id: a page with several forms may show more than one summary.
+                <div class="error-summary" role="alert" tabindex="-1">
+                    <h2>"There is a problem"</h2>
                     <ul>
                         {errors
                             .into_iter()

@@ -135,6 +135,7 @@ async fn search_and_modified_after_narrow_services_and_organizations() {
     let mut backdated: listing::ActiveModel = row(&app, old).await.into();
     backdated.updated_at = Set("2025-01-01T09:00:00Z".parse().expect("a time"));
     backdated.update(&app.db).await.expect("backdate");
+    app.execute_sql(&format!("UPDATE providers SET updated_at = '2025-01-01 09:00:00+00:00' WHERE id = {}", app.personas.provider_id)).await;
     let mut client = app.visitor();
     assert_eq!(names(&json(&client.get("/openreferral/services?search=NIGHT").await)), ["Night sitting"], "any case");
     assert_eq!(names(&json(&client.get("/openreferral/services?search=lunch+club").await)), ["Lunch club"]);
@@ -195,4 +196,42 @@ async fn bad_parameters_are_each_named_and_answered_with_a_400() {
     assert_eq!(about["openapi_url"], "http://caremarket.test/openreferral/openapi.json");
     let openapi = json(&client.get("/openreferral/openapi.json").await);
     assert!(openapi["paths"]["/service_at_locations"].is_object());
+}
+
+#[tokio::test]
+async fn organization_and_taxonomy_ids_narrow_services_and_a_profile_change_counts_as_a_change() {
+    let app = TestApp::new().await;
+    let ours = fixtures::listing(&app.db, app.personas.provider_id, "Riverside night sitting", "published").await;
+    let theirs = fixtures::listing(&app.db, app.personas.other_provider_id, "Hilltop day centre", "published").await;
+    app.execute_sql(&format!("INSERT INTO listing_attributes (listing_id, kind, value) VALUES ({theirs}, 'specialism', 'autism')")).await;
+    for id in [ours, theirs] {
+        let mut backdated: listing::ActiveModel = row(&app, id).await.into();
+        backdated.updated_at = Set("2025-01-01T09:00:00Z".parse().expect("a time"));
+        backdated.update(&app.db).await.expect("backdate");
+    }
+    app.execute_sql(&format!("UPDATE providers SET updated_at = '2025-01-01 09:00:00+00:00' WHERE id = {}", app.personas.provider_id)).await;
+    let mut client = app.visitor();
+    let organizations = json(&client.get("/openreferral/organizations").await);
+    let hilltop = organizations["contents"].as_array().expect("rows").iter().find(|o| o["name"] == "Hilltop Care").expect("Hilltop")["id"]
+        .as_str()
+        .expect("id")
+        .to_uppercase();
+    assert_eq!(names(&json(&client.get(&format!("/openreferral/services?organization_id={hilltop}")).await)), ["Hilltop day centre"], "any case");
+    let taxonomies = json(&client.get("/openreferral/taxonomies").await);
+    let specialisms = taxonomies["contents"].as_array().expect("rows").iter().find(|t| t["name"] == "CareMarket specialisms").expect("taxonomy")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+    assert_eq!(names(&json(&client.get(&format!("/openreferral/services?taxonomy_id={specialisms}")).await)), ["Hilltop day centre"]);
+    let terms = json(&client.get(&format!("/openreferral/taxonomy_terms?taxonomy_id={specialisms}&per_page=100")).await);
+    assert_eq!(terms["total_items"], 8, "the specialisms only");
+    // Hilltop's details changed just now (its row was created now); Riverside's did not.
+    assert_eq!(names(&json(&client.get("/openreferral/services?modified_after=2026-01-01").await)), ["Hilltop day centre"]);
+    let service = json(&client.get(&format!("/openreferral/services/{}", row(&app, theirs).await.public_id.to_uppercase())).await);
+    assert!(service["last_modified"].as_str().is_some_and(|at| !at.starts_with("2025")), "the organisation's change is the latest");
+    assert_eq!(names(&json(&client.get("/openreferral/services?search=100%25").await)), Vec::<&str>::new(), "% is a character, not a wildcard");
+
+    let missing = client.get("/openreferral/nothing/here").await;
+    assert_eq!(missing.status, 404);
+    assert_eq!(json(&missing)["errors"][0]["field"], "id");
 }

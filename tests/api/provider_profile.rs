@@ -12,7 +12,7 @@ fn profile_form(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
         ("contact_phone", "0191 496 0123"),
         ("website", "https://riverside.example/care"),
         ("languages", "English, Polish, urdu"),
-        ("regulator_id", "1-234567890"),
+        ("regulator_id", "1-000000001"),
     ]
     .into_iter()
     .map(|(name, value)| (name.to_string(), value.to_string()))
@@ -50,13 +50,21 @@ async fn staff_update_their_organisation_and_the_public_page_and_index_follow() 
     assert_eq!(saved.description, "Home care across north Newcastle since 2009.");
     assert_eq!((saved.contact_email.as_str(), saved.contact_phone.as_str()), ("care@riverside.example", "0191 496 0123"));
     assert_eq!((saved.website.as_deref(), saved.languages.as_str()), (Some("https://riverside.example/care"), "English, Polish, urdu"));
-    assert_eq!(saved.regulator_id.as_deref(), Some("1-234567890"));
+    assert_eq!(saved.regulator_id.as_deref(), Some("1-000000001"));
     assert_eq!(saved.regulator_rating, "good", "the rating did not change");
     assert!(saved.assured_at.is_some_and(|at| chrono::Utc::now() - at < chrono::Duration::minutes(1)), "saving confirms");
     assert_eq!(count(&app.db, "outbox").await, 1, "its service is queued for the index");
     assert_eq!(count(&app.db, "audit_log").await, 1);
     let public = app.visitor().get(&format!("/providers/{}", saved.public_id)).await;
     assert!(public.contains("Home care across north Newcastle since 2009.") && public.contains("0191 496 0123"));
+
+    // Another organisation's registration is refused; a new one of its own has no rating yet.
+    let taken = save(&mut staff, profile_form(&[("regulator_id", "1-000000002")])).await;
+    let Some(UiError::Invalid(errors)) = taken.redirected_error() else { panic!("refused: {taken:?}") };
+    assert_eq!(errors[0].message, "Another organisation is registered with this CQC location ID: check it, or ask the council");
+    assert_eq!(ours(&app).await.regulator_id.as_deref(), Some("1-000000001"));
+    assert_eq!(save(&mut staff, profile_form(&[("regulator_id", "1-234567890")])).await.status, 302);
+    assert_eq!(ours(&app).await.regulator_rating, "not_yet_rated", "a rating belongs to its registration");
 }
 
 #[tokio::test]

@@ -11,7 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::search::{ListingDocument, distance_km, sync};
 use app::{CATEGORIES, SPECIALISMS, WEEKDAYS, category_label, format_clock, format_price};
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::{Value, json};
 use std::collections::HashMap;
@@ -57,8 +57,8 @@ impl Term {
         }
     }
 
-    pub fn find(id: &str) -> Option<Term> {
-        Term::all().find(|term| term.id().to_string() == id)
+    pub fn find(id: Uuid) -> Option<Term> {
+        Term::all().find(|term| term.id() == id)
     }
 
     fn taxonomy(self) -> Taxonomy {
@@ -91,13 +91,17 @@ impl Term {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Taxonomy {
+pub enum Taxonomy {
     CareTypes,
     Specialisms,
 }
 
 impl Taxonomy {
     const ALL: [Taxonomy; 2] = [Taxonomy::CareTypes, Taxonomy::Specialisms];
+
+    pub fn find(id: Uuid) -> Option<Taxonomy> {
+        Taxonomy::ALL.into_iter().find(|taxonomy| taxonomy.id() == id)
+    }
 
     fn id(self) -> Uuid {
         Uuid::new_v5(&NAMESPACE, format!("taxonomy/{}", self.name()).as_bytes())
@@ -125,6 +129,9 @@ pub struct Filters {
     /// Words that must appear in the name or description.
     pub search: Option<String>,
     pub term: Option<Term>,
+    pub taxonomy: Option<Taxonomy>,
+    /// An organization's public id: only its services.
+    pub organization: Option<Uuid>,
     pub modified_after: Option<DateTime<Utc>>,
     /// Measure from here (the centre of a postcode's district), and keep only those within
     /// this many metres if given.
@@ -150,41 +157,56 @@ fn offset(paging: Paging) -> u64 {
     (paging.page - 1) * paging.per_page
 }
 
-/// `word` anywhere in one of these columns, ignoring case (on both databases).
+/// Every word somewhere in one of these columns, ignoring case (on both databases). `%`
+/// and `_` typed are matched as themselves.
 fn contains_words<C: ColumnTrait>(columns: &[C], words: &str) -> Condition {
     words.split_whitespace().fold(Condition::all(), |all, word| {
-        let pattern = format!("%{}%", word.to_lowercase().replace(['%', '_'], ""));
+        let escaped = word.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        let pattern = LikeExpr::new(format!("%{escaped}%")).escape('\\');
         all.add(columns.iter().fold(Condition::any(), |any, column| any.add(Expr::expr(Func::lower(Expr::col(*column))).like(pattern.clone()))))
     })
 }
 
+/// Providers (by id) matching a condition on their own columns.
+fn providers_where(condition: Condition) -> sea_orm::sea_query::SelectStatement {
+    Query::select().column(provider::Column::Id).from(provider::Entity).cond_where(condition).to_owned()
+}
+
 /// Published services of active providers, narrowed by the filters (all but distance).
 fn public_listings(filters: &Filters) -> sea_orm::Select<listing::Entity> {
-    let mut select = listing::Entity::find().filter(listing::Column::Status.eq("published")).filter(
-        listing::Column::ProviderId
-            .in_subquery(Query::select().column(provider::Column::Id).from(provider::Entity).and_where(provider::Column::Status.eq("active")).to_owned()),
-    );
+    let mut select = listing::Entity::find()
+        .filter(listing::Column::Status.eq("published"))
+        .filter(listing::Column::ProviderId.in_subquery(providers_where(Condition::all().add(provider::Column::Status.eq("active")))));
+    if let Some(organization) = filters.organization {
+        let theirs = Condition::all().add(provider::Column::PublicId.eq(organization.to_string()));
+        select = select.filter(listing::Column::ProviderId.in_subquery(providers_where(theirs)));
+    }
+    let with_specialism = |code: Option<&str>| {
+        let mut attributes = Query::select()
+            .column(listing_attribute::Column::ListingId)
+            .from(listing_attribute::Entity)
+            .and_where(listing_attribute::Column::Kind.eq("specialism"))
+            .to_owned();
+        if let Some(code) = code {
+            attributes.and_where(listing_attribute::Column::Value.eq(code));
+        }
+        listing::Column::Id.in_subquery(attributes)
+    };
+    if filters.taxonomy == Some(Taxonomy::Specialisms) {
+        select = select.filter(with_specialism(None));
+    }
     if let Some(words) = &filters.search {
         select = select.filter(contains_words(&[listing::Column::Title, listing::Column::Description], words));
     }
     match filters.term {
         Some(Term::Category(code)) => select = select.filter(listing::Column::Category.eq(code)),
-        Some(Term::Specialism(code)) => {
-            select = select.filter(
-                listing::Column::Id.in_subquery(
-                    Query::select()
-                        .column(listing_attribute::Column::ListingId)
-                        .from(listing_attribute::Entity)
-                        .and_where(listing_attribute::Column::Kind.eq("specialism"))
-                        .and_where(listing_attribute::Column::Value.eq(code))
-                        .to_owned(),
-                ),
-            )
-        }
+        Some(Term::Specialism(code)) => select = select.filter(with_specialism(Some(code))),
         None => {}
     }
     if let Some(after) = filters.modified_after {
-        select = select.filter(listing::Column::UpdatedAt.gt(after));
+        // A service shows its organisation's details too, so a change to either counts.
+        let provider_changed = listing::Column::ProviderId.in_subquery(providers_where(Condition::all().add(provider::Column::UpdatedAt.gt(after))));
+        select = select.filter(Condition::any().add(listing::Column::UpdatedAt.gt(after)).add(provider_changed));
     }
     select
 }
@@ -268,7 +290,11 @@ pub fn taxonomies(filters: &Filters, paging: Paging) -> Value {
 
 /// `GET /taxonomy_terms`
 pub fn taxonomy_terms(filters: &Filters, paging: Paging) -> Value {
-    let all: Vec<Value> = Term::all().map(Term::json).filter(|t| matches_words(t, filters)).collect();
+    let all: Vec<Value> = Term::all()
+        .filter(|term| filters.taxonomy.is_none_or(|taxonomy| term.taxonomy() == taxonomy))
+        .map(Term::json)
+        .filter(|t| matches_words(t, filters))
+        .collect();
     page_of(all, paging)
 }
 
@@ -378,7 +404,7 @@ fn service_summary(listing: &listing::Model, provider: &provider::Model) -> Valu
         "status": "active",
         "email": provider.contact_email,
         "fees_description": format_price(listing.price_pence, &listing.unit),
-        "last_modified": listing.updated_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "last_modified": Ord::max(listing.updated_at, provider.updated_at).to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         "organization": organization_summary(provider),
     });
     if let Some(assured) = listing.assured_at {
@@ -515,9 +541,9 @@ mod tests {
         let term = Term::Specialism("dementia");
         assert_eq!(term.id(), Term::Specialism("dementia").id());
         assert_eq!(term.id().get_version_num(), 5);
-        assert_eq!(Term::find(&term.id().to_string()), Some(term));
+        assert_eq!(Term::find(term.id()), Some(term));
         assert_ne!(Term::Category("home_care").id(), term.id());
-        assert_eq!(Term::find("not-a-term"), None);
+        assert_eq!(Term::find(NAMESPACE), None);
     }
 
     #[test]

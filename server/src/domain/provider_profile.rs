@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult};
 use app::{OrganisationProfile, ProfileForm, SignedInUser};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionSession, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, SqlErr, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionSession, TransactionTrait};
 
 pub async fn profile(db: &impl ConnectionTrait, user: &SignedInUser) -> AppResult<OrganisationProfile> {
     let provider = provider::Entity::find_by_id(organisation_of(user)?).one(db).await?.ok_or(AppError::NotFound)?;
@@ -48,13 +48,12 @@ fn validate(form: &ProfileForm) -> AppResult<ValidProfile> {
     let website = collect(&mut errors, website(&form.website));
     let languages = collect(&mut errors, languages(&form.languages).map_err(|_| {
         AppError::invalid("languages", "Enter the languages your staff speak, separated by commas, like English, Polish")
+    }).and_then(|languages| {
+        if languages.is_empty() { Err(AppError::invalid("languages", "Enter at least one language your staff speak")) } else { Ok(languages) }
     }));
     let regulator_id = collect(&mut errors, RegulatorId::parse_optional("regulator_id", &form.regulator_id));
     match (description, contact_email, contact_phone, website, languages, regulator_id) {
         (Some(description), Some(contact_email), Some(contact_phone), Some(website), Some(languages), Some(regulator_id)) if errors.is_empty() => {
-            if languages.is_empty() {
-                return Err(AppError::invalid("languages", "Enter at least one language your staff speak"));
-            }
             Ok(ValidProfile { description, contact_email, contact_phone, website, languages, regulator_id })
         }
         _ => Err(AppError::Invalid(errors)),
@@ -83,16 +82,29 @@ pub async fn save_profile<C: ConnectionTrait + TransactionTrait>(db: &C, user: &
     let valid = validate(form)?;
     let txn = crate::db::begin_write(db).await?;
     let existing = provider::Entity::find_by_id(provider_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let regulator_id = valid.regulator_id.map(|id| id.as_str().to_string());
+    // A rating belongs to a registration: a new (or no) registration has none until the
+    // council records the CQC's rating for it.
+    let rating_stands = existing.regulator_id == regulator_id;
     let mut row: provider::ActiveModel = existing.into();
+    if !rating_stands {
+        row.regulator_rating = Set(if regulator_id.is_some() { "not_yet_rated" } else { "not_regulated" }.into());
+    }
     row.description = Set(valid.description);
     row.contact_email = Set(valid.contact_email.as_str().to_string());
     row.contact_phone = Set(valid.contact_phone.as_str().to_string());
     row.website = Set(valid.website);
     row.languages = Set(valid.languages.join(", "));
-    row.regulator_id = Set(valid.regulator_id.map(|id| id.as_str().to_string()));
+    row.regulator_id = Set(regulator_id);
     row.assured_at = Set(Some(now));
     row.updated_at = Set(now);
-    row.update(&txn).await?;
+    match row.update(&txn).await {
+        Ok(_) => {}
+        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            return Err(AppError::invalid("regulator_id", "Another organisation is registered with this CQC location ID: check it, or ask the council"));
+        }
+        Err(error) => return Err(error.into()),
+    }
     audit::record(&txn, now, Some(user.user_id), None, "provider_profile_updated", serde_json::json!({ "provider": provider_id })).await?;
     let listings: Vec<i64> =
         listing::Entity::find().select_only().column(listing::Column::Id).filter(listing::Column::ProviderId.eq(provider_id)).into_tuple().all(&txn).await?;

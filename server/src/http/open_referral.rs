@@ -1,7 +1,7 @@
 //! The Open Referral UK API under `/openreferral`: public, keyless, read-only, CORS `*`, no
 //! cookies. Query parameters are checked here (a bad one is a 400 naming it); the documents
 //! are built in `crate::domain::open_referral`.
-use crate::domain::open_referral::{self as oruk, Filters, MAX_PER_PAGE, Paging, Term};
+use crate::domain::open_referral::{self as oruk, Filters, MAX_PER_PAGE, Paging, Taxonomy, Term};
 use crate::error::{AppError, AppResult};
 use crate::search::params::locate;
 use crate::state::AppState;
@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{BASE}/taxonomies"), get(taxonomies))
         .route(&format!("{BASE}/taxonomy_terms"), get(taxonomy_terms))
         .route(&format!("{BASE}/service_at_locations"), get(service_at_locations))
+        .route(&format!("{BASE}/{{*rest}}"), get(async || respond(Err(AppError::NotFound))))
 }
 
 /// Every parameter any list takes, as typed (so a bad value gets our message, not a generic one).
@@ -39,6 +40,8 @@ pub struct ListParams {
     per_page: String,
     search: String,
     taxonomy_term_id: String,
+    taxonomy_id: String,
+    organization_id: String,
     modified_after: String,
     postcode: String,
     proximity: String,
@@ -89,18 +92,25 @@ async fn list_request(state: &AppState, params: &ListParams) -> AppResult<ListRe
             parsed
         }
     };
-    let mut unknown_term = false;
-    let term = match params.taxonomy_term_id.trim() {
+    let mut unknown_id = false;
+    let mut id = |field: &str, input: &str, from: &str| match input.trim() {
         "" => None,
-        text if uuid::Uuid::parse_str(text).is_err() => {
-            errors.push(FieldError::new("taxonomy_term_id", "taxonomy_term_id must be the id (a UUID) of a term from /taxonomy_terms"));
-            None
-        }
-        text => {
-            unknown_term = Term::find(text).is_none();
-            Term::find(text)
-        }
+        text => match uuid::Uuid::parse_str(text) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                errors.push(FieldError::new(field, format!("{field} must be the id (a UUID) of one of {from}")));
+                None
+            }
+        },
     };
+    let term_id = id("taxonomy_term_id", &params.taxonomy_term_id, "/taxonomy_terms");
+    let taxonomy_id = id("taxonomy_id", &params.taxonomy_id, "/taxonomies");
+    let organization = id("organization_id", &params.organization_id, "/organizations");
+    let term = term_id.and_then(Term::find);
+    let taxonomy = taxonomy_id.and_then(Taxonomy::find);
+    // An id that is a UUID but names nothing we publish matches nothing.
+    unknown_id |= term_id.is_some() && term.is_none();
+    unknown_id |= taxonomy_id.is_some() && taxonomy.is_none();
     let near = match locate(&state.db, params.postcode.trim()).await {
         Ok(place) => place.map(|centre| (centre, within)),
         Err(AppError::Invalid(mut problems)) => {
@@ -116,7 +126,7 @@ async fn list_request(state: &AppState, params: &ListParams) -> AppResult<ListRe
         return Err(AppError::Invalid(errors));
     }
     let search = Some(params.search.trim().chars().take(200).collect::<String>()).filter(|words| !words.is_empty());
-    let filters = (!unknown_term).then_some(Filters { search, term, modified_after, near });
+    let filters = (!unknown_id).then_some(Filters { search, term, taxonomy, organization, modified_after, near });
     Ok(ListRequest { filters, paging })
 }
 
@@ -162,11 +172,17 @@ async fn list(state: &AppState, params: &ListParams, build: impl AsyncFnOnce(Fil
 }
 
 async fn service(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    respond(oruk::service(&state.db, &id, Utc::now()).await)
+    match uuid::Uuid::parse_str(&id) {
+        Ok(id) => respond(oruk::service(&state.db, &id.to_string(), Utc::now()).await),
+        Err(_) => respond(Err(AppError::NotFound)),
+    }
 }
 
 async fn organization(State(state): State<AppState>, Path(id): Path<String>) -> Response {
-    respond(oruk::organization(&state.db, &id).await)
+    match uuid::Uuid::parse_str(&id) {
+        Ok(id) => respond(oruk::organization(&state.db, &id.to_string()).await),
+        Err(_) => respond(Err(AppError::NotFound)),
+    }
 }
 
 fn respond(answer: AppResult<Value>) -> Response {
