@@ -188,6 +188,7 @@ fn LotAdminForms(lot_id: i64, admin: LotAdmin, actions: LotActions, token: Strin
     let monitoring_errors = form_errors(actions.monitoring);
     let suspend_errors = form_errors(actions.suspend);
     let terms_errors = form_errors(actions.terms);
+    let cap_now = format!("Now {}", admin.price_cap);
     // Copyable, for the forms' closures.
     let token = StoredValue::new(token);
     let on_lot = admin.accreditations.into_iter().map(|row| {
@@ -240,7 +241,8 @@ fn LotAdminForms(lot_id: i64, admin: LotAdmin, actions: LotActions, token: Strin
         <ErrorSummary errors=terms_errors/>
         <ActionForm action=actions.terms attr:novalidate=true>
             <LotFormFields token=token.get_value() lot_id/>
-            <TextInput id="price_cap" name="price_cap" label="Price cap in pounds" width="input-narrow" value=admin.price_cap_pounds.clone() errors=terms_errors/>
+            <TextInput id="price_cap" name="price_cap" label="Price cap in pounds" hint=cap_now
+                width="input-narrow" value=admin.price_cap_pounds.clone() errors=terms_errors/>
             <TextInput id="quality_weight" name="quality_weight" label="Weight given to quality, in percent" hint="From 0 to 100; price gets the rest"
                 width="input-narrow" value=admin.quality_weight.to_string() errors=terms_errors/>
             <button type="submit" class="button">"Change terms"</button>

@@ -142,7 +142,8 @@ pub async fn change_lot<C: ConnectionTrait + TransactionTrait>(
         }
         LotChange::Terms { price_cap, quality_weight } => ("lot_terms_changed", change_terms(&txn, lot.clone(), price_cap, quality_weight).await?),
     };
-    let detail = serde_json::json!({ "lot": lot.id, "providers": provider_ids, "change": change });
+    let before = serde_json::json!({ "price_cap_pence": lot.price_cap_pence, "quality_weight": lot.quality_weight });
+    let detail = serde_json::json!({ "lot": lot.id, "providers": provider_ids, "change": change, "terms_before": before });
     audit::record(&txn, now, Some(user.user_id), None, action, detail).await?;
     // These providers' framework scores moved, so each of their services ranks differently in search.
     let listing_ids: Vec<i64> = listing::Entity::find()

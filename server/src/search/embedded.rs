@@ -382,11 +382,14 @@ fn sort_first(matches: &mut [Match], sort: Sort, needed: usize) {
             matches[..end].sort_unstable_by_key($key);
         }};
     }
+    // After the chosen order and relevance, the same tie-breaks every time (as the
+    // Meilisearch engine's ranking rules): framework score, quality, price, id.
+    let price = |m: &Match| m.entry.document.price_pence;
     match sort {
-        Sort::BestValue => order_by!(|m: &Match| (m.relevance, value(m), m.entry.document.price_pence, id(m))),
-        Sort::LowestPrice => order_by!(|m: &Match| (m.entry.document.price_pence, m.relevance, value(m), id(m))),
-        Sort::HighestQuality => order_by!(|m: &Match| (Reverse(m.entry.document.quality), m.relevance, id(m))),
-        Sort::Nearest => order_by!(|m: &Match| (metres(m), m.relevance, value(m), id(m))),
+        Sort::BestValue => order_by!(|m: &Match| (m.relevance, value(m), price(m), id(m))),
+        Sort::LowestPrice => order_by!(|m: &Match| (price(m), m.relevance, value(m), id(m))),
+        Sort::HighestQuality => order_by!(|m: &Match| (Reverse(m.entry.document.quality), m.relevance, value(m), price(m), id(m))),
+        Sort::Nearest => order_by!(|m: &Match| (metres(m), m.relevance, value(m), price(m), id(m))),
     }
 }
 

@@ -96,7 +96,7 @@ impl MeilisearchIndex {
         let client = Client::new(url.trim_end_matches('/'), api_key).map_err(failed)?;
         let index = client.index(index_uid);
         let days = (1..=7).flat_map(|day| [format!("opens_{day}"), format!("closes_{day}")]);
-        let filterable: Vec<String> = ["listing_id", "primary", "category", "price_pence", "carer_gender", "languages", "specialisms", "on_framework", "_geo"]
+        let filterable: Vec<String> = ["id", "listing_id", "primary", "category", "price_pence", "carer_gender", "languages", "specialisms", "on_framework", "_geo"]
             .into_iter()
             .map(str::to_string)
             .chain(days)
@@ -246,13 +246,18 @@ fn facet_counts(distribution: Option<&std::collections::HashMap<String, std::col
 #[async_trait::async_trait]
 impl SearchEngine for MeilisearchIndex {
     async fn upsert(&self, documents: Vec<ListingDocument>) -> Result<(), SearchError> {
-        // A service may now work in fewer places: its old place documents go first.
-        self.delete_listings(&documents.iter().map(|d| d.listing_id).collect::<Vec<_>>()).await?;
+        let listing_ids: Vec<String> = documents.iter().map(|d| d.listing_id.to_string()).collect();
         let places: Vec<PlaceDocument> = documents.into_iter().flat_map(place_documents).collect();
         if places.is_empty() {
             return Ok(());
         }
-        self.finish(self.index.add_or_replace(&places, Some("id")).await.map_err(failed)?).await
+        // Replace first, so the service is never missing; then drop places it no longer has.
+        self.finish(self.index.add_or_replace(&places, Some("id")).await.map_err(failed)?).await?;
+        let kept: Vec<String> = places.iter().map(|place| quoted(&place.id)).collect();
+        let stale = format!("listing_id IN [{}] AND NOT id IN [{}]", listing_ids.join(", "), kept.join(", "));
+        let mut deletion = meilisearch_sdk::documents::DocumentDeletionQuery::new(&self.index);
+        deletion.with_filter(&stale);
+        self.finish(self.index.delete_documents_with(&deletion).await.map_err(failed)?).await
     }
 
     async fn remove(&self, listing_ids: Vec<i64>) -> Result<(), SearchError> {
