@@ -3,7 +3,7 @@
 //! to where it occurs finds, for every typed word, the words within its typos and their
 //! places, so ranking touches only the matches, never a document's whole text.
 use super::ranking_rules::{self, Relevance, WordHit};
-use super::{Facets, ListingDocument, SearchEngine, SearchError, SearchHit, SearchQuery, SearchResults, Sort, nearest};
+use super::{Facets, ListingDocument, SearchEngine, SearchError, SearchHit, SearchQuery, SearchResults, Sort};
 use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::path::Path;
@@ -33,20 +33,25 @@ struct IndexFields {
 }
 
 /// A document, the distinct words it has (to take it out of the postings again), and its
-/// filter values as small numbers, so that counting them costs no hashing.
+/// filter values as small numbers, so that filtering and counting cost no string compares.
 struct Entry {
     document: ListingDocument,
     terms: Vec<u32>,
     facets: FacetValues,
+    places: Vec<Place>,
 }
 
 const GENDERS: [&str; 3] = ["any", "female", "male"];
+/// A position that matches nothing (a filter value the index has never heard of).
+const NONE: usize = usize::MAX;
 
 /// Positions in `app::CATEGORIES`, `app::SPECIALISMS` and `GENDERS`.
 struct FacetValues {
     category: Option<usize>,
     specialisms: Vec<usize>,
     gender: Option<usize>,
+    /// Lower-cased, to compare without allocating.
+    languages: Vec<String>,
 }
 
 impl FacetValues {
@@ -55,7 +60,31 @@ impl FacetValues {
             category: app::CATEGORIES.iter().position(|code| *code == document.category),
             specialisms: document.specialisms.iter().filter_map(|s| app::SPECIALISMS.iter().position(|(code, _)| code == s)).collect(),
             gender: GENDERS.iter().position(|code| *code == document.carer_gender),
+            languages: document.languages.iter().map(|language| language.to_lowercase()).collect(),
         }
+    }
+}
+
+/// A place a service works, with what measuring a distance to it needs worked out once.
+#[derive(Clone, Copy)]
+struct Place {
+    latitude: f64,
+    latitude_radians: f64,
+    longitude_radians: f64,
+    cos_latitude: f64,
+}
+
+impl Place {
+    fn new((latitude, longitude): (f64, f64)) -> Self {
+        Self { latitude, latitude_radians: latitude.to_radians(), longitude_radians: longitude.to_radians(), cos_latitude: latitude.to_radians().cos() }
+    }
+
+    /// Great-circle distance in kilometres (the same formula as `search::distance_km`).
+    fn km_to(&self, other: &Place) -> f64 {
+        let dlat = other.latitude_radians - self.latitude_radians;
+        let dlng = other.longitude_radians - self.longitude_radians;
+        let a = (dlat / 2.0).sin().powi(2) + self.cos_latitude * other.cos_latitude * (dlng / 2.0).sin().powi(2);
+        6_371.0 * 2.0 * a.sqrt().asin()
     }
 }
 
@@ -99,7 +128,8 @@ impl Store {
         terms.dedup();
         self.slots.insert(document.listing_id, slot);
         let facets = FacetValues::of(&document);
-        let entry = Some(Arc::new(Entry { document, terms, facets }));
+        let places = document.places.iter().copied().map(Place::new).collect();
+        let entry = Some(Arc::new(Entry { document, terms, facets, places }));
         match self.entries.get_mut(slot as usize) {
             Some(place) => *place = entry,
             None => self.entries.push(entry),
@@ -127,13 +157,13 @@ impl Store {
         self.free.push(slot);
     }
 
-    fn all(&self) -> Vec<(Arc<Entry>, Relevance)> {
-        self.entries.iter().flatten().map(|entry| (entry.clone(), Relevance::default())).collect()
+    fn all(&self) -> Vec<(u32, Relevance)> {
+        (0..self.entries.len()).filter(|&slot| self.entries[slot].is_some()).map(|slot| (slot as u32, Relevance::default())).collect()
     }
 
     /// The documents every typed word matches (exactly, within the typos its length allows,
     /// or, for the last word, as the start of a word), with how relevant each is.
-    fn matching(&self, typed: &[String]) -> Vec<(Arc<Entry>, Relevance)> {
+    fn matching(&self, typed: &[String]) -> Vec<(u32, Relevance)> {
         // One slot per document for each typed word: a plain array is much faster to fill
         // than a map when a word is as common as "care".
         let mut per_word: Vec<Vec<Option<WordHit>>> = Vec::with_capacity(typed.len());
@@ -156,11 +186,15 @@ impl Store {
             }
             per_word.push(hits);
         }
+        let mut hits: Vec<&WordHit> = Vec::with_capacity(typed.len());
         (0..self.entries.len())
             .filter_map(|slot| {
-                let hits: Option<Vec<&WordHit>> = per_word.iter().map(|word| word[slot].as_ref()).collect();
-                let entry = self.entries[slot].clone()?;
-                Some((entry, ranking_rules::relevance(&hits?)))
+                hits.clear();
+                for word in &per_word {
+                    hits.push(word[slot].as_ref()?);
+                }
+                self.entries[slot].as_ref()?;
+                Some((slot as u32, ranking_rules::relevance(&hits)))
             })
             .collect()
     }
@@ -272,32 +306,33 @@ impl Inner {
 
     fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
         let typed = ranking_rules::words(&query.text);
-        let candidates = {
-            let store = self.store.read().map_err(index_error)?;
-            if typed.is_empty() { store.all() } else { store.matching(&typed) }
-        };
+        let store = self.store.read().map_err(index_error)?;
+        let candidates = if typed.is_empty() { store.all() } else { store.matching(&typed) };
+        let wanted = Wanted::of(query);
         let mut matches: Vec<Match> = candidates
             .into_iter()
-            .filter(|(entry, _)| passes_filters(&entry.document, query))
-            .filter_map(|(entry, relevance)| {
-                let distance_km = query.near.map(|near| nearest(&entry.document, (near.latitude, near.longitude)));
-                let within = match (query.near.and_then(|near| near.within_km), distance_km) {
-                    (Some(limit), Some(distance)) => distance <= limit,
-                    _ => true,
+            .filter_map(|(slot, relevance)| {
+                let entry = store.entries[slot as usize].as_deref()?;
+                if !wanted.admits(entry) {
+                    return None;
+                }
+                let distance_km = match &wanted.origin {
+                    Some(origin) => Some(origin.nearest_km(entry).filter(|km| origin.within_km.is_none_or(|limit| *km <= limit))?),
+                    None => None,
                 };
-                within.then_some(Match { entry, relevance, distance_km })
+                Some(Match::new(slot, entry, relevance, distance_km))
             })
             .collect();
-        let facets = facets(&matches);
+        let facets = facets(&store, &matches);
         let per_page = query.per_page.max(1) as usize;
         let skip = (query.page.max(1) as usize - 1) * per_page;
         sort_first(&mut matches, query.sort, skip + per_page);
         let total = matches.len() as u64;
         let hits = matches
-            .into_iter()
+            .iter()
             .skip(skip)
             .take(per_page)
-            .map(|m| SearchHit { document: m.entry.document.clone(), distance_km: m.distance_km })
+            .filter_map(|m| Some(SearchHit { document: store.entries[m.slot as usize].as_ref()?.document.clone(), distance_km: m.distance_km }))
             .collect();
         Ok(SearchResults { total, hits, facets })
     }
@@ -308,38 +343,109 @@ fn id_key(id: i64) -> u64 {
     u64::try_from(id).unwrap_or(0)
 }
 
+/// One result, with its sort keys copied out (sorting then reads no documents).
+#[derive(Clone, Copy)]
 struct Match {
-    entry: Arc<Entry>,
+    slot: u32,
     relevance: Relevance,
     distance_km: Option<f64>,
+    /// Whole metres (sortable as integers); the farthest possible when unknown.
+    metres: u64,
+    framework_score: u32,
+    quality: u32,
+    price_pence: i64,
+    listing_id: i64,
 }
 
-fn passes_filters(document: &ListingDocument, query: &SearchQuery) -> bool {
-    let same = |wanted: &Option<String>, actual: &str| wanted.as_deref().is_none_or(|wanted| wanted == actual);
-    let available = match (query.day, query.time) {
-        (None, _) => true,
-        (Some(day), time) => document
-            .hours
+impl Match {
+    fn new(slot: u32, entry: &Entry, relevance: Relevance, distance_km: Option<f64>) -> Self {
+        let document = &entry.document;
+        Self {
+            slot,
+            relevance,
+            distance_km,
+            metres: distance_km.map_or(u64::MAX, |km| if km.is_finite() { (km * 1_000.0) as u64 } else { u64::MAX }),
+            framework_score: document.framework_score.unwrap_or(0),
+            quality: document.quality,
+            price_pence: document.price_pence,
+            listing_id: document.listing_id,
+        }
+    }
+}
+
+/// The query's filters as the small numbers entries keep.
+struct Wanted<'q> {
+    query: &'q SearchQuery,
+    category: Option<usize>,
+    gender: Option<usize>,
+    specialism: Option<usize>,
+    language: Option<String>,
+    origin: Option<Origin>,
+}
+
+impl<'q> Wanted<'q> {
+    fn of(query: &'q SearchQuery) -> Self {
+        let position = |wanted: &Option<String>, codes: &[&str]| wanted.as_ref().map(|value| codes.iter().position(|code| code == value).unwrap_or(NONE));
+        let specialisms: Vec<&str> = app::SPECIALISMS.iter().map(|(code, _)| *code).collect();
+        Self {
+            query,
+            category: position(&query.category, app::CATEGORIES),
+            gender: position(&query.carer_gender, &GENDERS),
+            specialism: position(&query.specialism, &specialisms),
+            language: query.language.as_ref().map(|language| language.to_lowercase()),
+            origin: query.near.map(|near| Origin { place: Place::new((near.latitude, near.longitude)), within_km: near.within_km }),
+        }
+    }
+
+    fn admits(&self, entry: &Entry) -> bool {
+        let (query, values, document) = (self.query, &entry.facets, &entry.document);
+        let available = match (query.day, query.time) {
+            (None, _) => true,
+            (Some(day), time) => {
+                document.hours.iter().any(|&(weekday, opens, closes)| weekday == day && time.is_none_or(|minute| opens <= minute && minute < closes))
+            }
+        };
+        self.category.is_none_or(|wanted| values.category == Some(wanted))
+            && query.max_price_pence.is_none_or(|max| document.price_pence <= max)
+            // A carer gender asked for is met by services that offer it or offer any carer.
+            && self.gender.is_none_or(|wanted| values.gender == Some(wanted) || values.gender == Some(0))
+            && self.language.as_deref().is_none_or(|language| values.languages.iter().any(|l| l == language))
+            && self.specialism.is_none_or(|wanted| values.specialisms.contains(&wanted))
+            && (!query.framework_only || document.framework_score.is_some())
+            && available
+    }
+}
+
+/// Where distances are measured from.
+struct Origin {
+    place: Place,
+    within_km: Option<f64>,
+}
+
+impl Origin {
+    /// The distance to the nearest place the service works, if it lists any (places too far
+    /// north or south to be within the distance asked for are not measured).
+    fn nearest_km(&self, entry: &Entry) -> Option<f64> {
+        // A degree of latitude is at least 110.5 km anywhere on Earth.
+        let band = self.within_km.map_or(f64::INFINITY, |km| km / 110.5 + 1e-9);
+        entry
+            .places
             .iter()
-            .any(|&(weekday, opens, closes)| weekday == day && time.is_none_or(|minute| opens <= minute && minute < closes)),
-    };
-    same(&query.category, &document.category)
-        && query.max_price_pence.is_none_or(|max| document.price_pence <= max)
-        // A carer gender asked for is met by services that offer it or offer any carer.
-        && query.carer_gender.as_deref().is_none_or(|gender| document.carer_gender == gender || document.carer_gender == "any")
-        && query.language.as_deref().is_none_or(|language| document.languages.iter().any(|l| l.eq_ignore_ascii_case(language)))
-        && query.specialism.as_deref().is_none_or(|specialism| document.specialisms.iter().any(|s| s == specialism))
-        && (!query.framework_only || document.framework_score.is_some())
-        && available
+            .filter(|place| (place.latitude - self.place.latitude).abs() <= band)
+            .map(|place| self.place.km_to(place))
+            .fold(None, |nearest: Option<f64>, km| Some(nearest.map_or(km, |n| n.min(km))))
+            .or(self.within_km.is_none().then_some(f64::INFINITY))
+    }
 }
 
-fn facets(matches: &[Match]) -> Facets {
+fn facets(store: &Store, matches: &[Match]) -> Facets {
     let mut categories = [0u64; app::CATEGORIES.len()];
     let mut specialisms = vec![0u64; app::SPECIALISMS.len()];
     let mut genders = [0u64; GENDERS.len()];
     let mut on_framework = 0;
     for m in matches {
-        let values = &m.entry.facets;
+        let Some(entry) = store.entries[m.slot as usize].as_ref() else { continue };
+        let values = &entry.facets;
         if let Some(index) = values.category {
             categories[index] += 1;
         }
@@ -349,7 +455,7 @@ fn facets(matches: &[Match]) -> Facets {
         if let Some(index) = values.gender {
             genders[index] += 1;
         }
-        on_framework += u64::from(m.entry.document.framework_score.is_some());
+        on_framework += u64::from(entry.document.framework_score.is_some());
     }
     // (code, count) for each value present, ordered by code.
     let listed = |codes: Vec<&str>, counts: &[u64]| {
@@ -369,10 +475,6 @@ fn facets(matches: &[Match]) -> Facets {
 /// Puts the first `needed` matches in order (the rest only after them, unordered); every
 /// order ends with the listing id, so pages never overlap.
 fn sort_first(matches: &mut [Match], sort: Sort, needed: usize) {
-    let value = |m: &Match| (Reverse(m.entry.document.framework_score.unwrap_or(0)), Reverse(m.entry.document.quality));
-    let id = |m: &Match| m.entry.document.listing_id;
-    // Distances compare as whole metres so that they can be sorted as integers.
-    let metres = |m: &Match| m.distance_km.map_or(u64::MAX, |km| if km.is_finite() { (km * 1_000.0) as u64 } else { u64::MAX });
     macro_rules! order_by {
         ($key:expr) => {{
             if needed < matches.len() {
@@ -384,12 +486,13 @@ fn sort_first(matches: &mut [Match], sort: Sort, needed: usize) {
     }
     // After the chosen order and relevance, the same tie-breaks every time (as the
     // Meilisearch engine's ranking rules): framework score, quality, price, id.
-    let price = |m: &Match| m.entry.document.price_pence;
     match sort {
-        Sort::BestValue => order_by!(|m: &Match| (m.relevance, value(m), price(m), id(m))),
-        Sort::LowestPrice => order_by!(|m: &Match| (price(m), m.relevance, value(m), id(m))),
-        Sort::HighestQuality => order_by!(|m: &Match| (Reverse(m.entry.document.quality), m.relevance, value(m), price(m), id(m))),
-        Sort::Nearest => order_by!(|m: &Match| (metres(m), m.relevance, value(m), price(m), id(m))),
+        Sort::BestValue => order_by!(|m: &Match| (m.relevance, Reverse(m.framework_score), Reverse(m.quality), m.price_pence, m.listing_id)),
+        Sort::LowestPrice => order_by!(|m: &Match| (m.price_pence, m.relevance, Reverse(m.framework_score), Reverse(m.quality), m.listing_id)),
+        Sort::HighestQuality => order_by!(|m: &Match| (Reverse(m.quality), m.relevance, Reverse(m.framework_score), m.price_pence, m.listing_id)),
+        Sort::Nearest => {
+            order_by!(|m: &Match| (m.metres, m.relevance, Reverse(m.framework_score), Reverse(m.quality), m.price_pence, m.listing_id))
+        }
     }
 }
 
