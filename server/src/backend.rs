@@ -16,11 +16,18 @@ pub struct CareMarketBackend {
     config: Arc<Config>,
     passwords: auth::Passwords,
     search: Arc<dyn SearchEngine>,
+    postcodes: params::PostcodeCentres,
 }
 
 impl CareMarketBackend {
     pub fn new(state: &AppState) -> Self {
-        Self { db: state.db.clone(), config: state.config.clone(), passwords: state.passwords.clone(), search: state.search.clone() }
+        Self {
+            db: state.db.clone(),
+            config: state.config.clone(),
+            passwords: state.passwords.clone(),
+            search: state.search.clone(),
+            postcodes: state.postcodes.clone(),
+        }
     }
 
     fn started(&self, session: auth::NewSession) -> StartedSession {
@@ -64,7 +71,7 @@ impl Backend for CareMarketBackend {
     }
 
     async fn search(&self, form: SearchForm) -> Result<SearchPage, UiError> {
-        let query = params::search_query(&self.db, &form).await?;
+        let query = params::search_query(&self.db, &self.postcodes, &form).await?;
         let results = self.search.search(&query).await.map_err(|error| {
             tracing::error!(%error, "search failed");
             UiError::Unexpected

@@ -1,6 +1,7 @@
 use crate::config::Config;
 use crate::domain::auth::Passwords;
 use crate::search::SearchEngine;
+use crate::search::params::PostcodeCentres;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
@@ -16,6 +17,7 @@ pub struct AppState {
     pub passwords: Passwords,
     /// Fed only from the outbox (see `search::sync`).
     pub search: Arc<dyn SearchEngine>,
+    pub postcodes: PostcodeCentres,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -34,6 +36,6 @@ impl AppState {
             .site_addr(config.address)
             .build();
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        Self { db, config: Arc::new(config), leptos_options, passwords: Passwords::new(cores), search }
+        Self { db, config: Arc::new(config), leptos_options, passwords: Passwords::new(cores), search, postcodes: PostcodeCentres::default() }
     }
 }

@@ -3,7 +3,6 @@
 //! are built in `crate::domain::open_referral`.
 use crate::domain::open_referral::{self as oruk, Filters, MAX_PER_PAGE, Paging, Taxonomy, Term};
 use crate::error::{AppError, AppResult};
-use crate::search::params::locate;
 use crate::state::AppState;
 use app::FieldError;
 use axum::extract::{Path, Query, State};
@@ -111,7 +110,7 @@ async fn list_request(state: &AppState, params: &ListParams) -> AppResult<ListRe
     // An id that is a UUID but names nothing we publish matches nothing.
     unknown_id |= term_id.is_some() && term.is_none();
     unknown_id |= taxonomy_id.is_some() && taxonomy.is_none();
-    let near = match locate(&state.db, params.postcode.trim()).await {
+    let near = match state.postcodes.locate(&state.db, params.postcode.trim()).await {
         Ok(place) => place.map(|centre| (centre, within)),
         Err(AppError::Invalid(mut problems)) => {
             errors.append(&mut problems);

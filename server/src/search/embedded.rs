@@ -96,16 +96,78 @@ struct Posting {
     position: u32,
 }
 
+/// What filtering, counting and sorting read for each slot, side by side in one array, so a
+/// search through every service reads memory in order instead of visiting each document.
+#[derive(Clone, Copy)]
+struct Column {
+    live: bool,
+    /// Positions as in `FacetValues` (`u8::MAX` for none).
+    category: u8,
+    gender: u8,
+    /// One bit per position in `app::SPECIALISMS`.
+    specialisms: u16,
+    /// One bit per weekday open (Monday = bit 0).
+    open_days: u8,
+    framework_score: Option<u32>,
+    quality: u32,
+    price_pence: i64,
+    listing_id: i64,
+    /// The span of its places' latitudes (min above max when it lists none).
+    latitude_min: f64,
+    latitude_max: f64,
+}
+
+impl Column {
+    const EMPTY: Column = Column {
+        live: false,
+        category: u8::MAX,
+        gender: u8::MAX,
+        specialisms: 0,
+        open_days: 0,
+        framework_score: None,
+        quality: 0,
+        price_pence: 0,
+        listing_id: 0,
+        latitude_min: f64::INFINITY,
+        latitude_max: f64::NEG_INFINITY,
+    };
+
+    fn of(document: &ListingDocument, facets: &FacetValues) -> Self {
+        let small = |position: Option<usize>| position.and_then(|p| u8::try_from(p).ok()).unwrap_or(u8::MAX);
+        let latitudes = document.places.iter().map(|&(latitude, _)| latitude);
+        Column {
+            live: true,
+            category: small(facets.category),
+            gender: small(facets.gender),
+            specialisms: facets.specialisms.iter().filter(|&&p| p < 16).fold(0, |bits, &p| bits | 1 << p),
+            open_days: document.hours.iter().filter(|(day, _, _)| (1..=7).contains(day)).fold(0, |bits, (day, _, _)| bits | 1 << (day - 1)),
+            framework_score: document.framework_score,
+            quality: document.quality,
+            price_pence: document.price_pence,
+            listing_id: document.listing_id,
+            latitude_min: latitudes.clone().fold(f64::INFINITY, f64::min),
+            latitude_max: latitudes.fold(f64::NEG_INFINITY, f64::max),
+        }
+    }
+}
+
 /// Every document, and for every distinct word where it occurs.
 #[derive(Default)]
 struct Store {
     entries: Vec<Option<Arc<Entry>>>,
+    columns: Vec<Column>,
     slots: HashMap<i64, u32>,
     free: Vec<u32>,
     vocabulary: HashMap<String, u32>,
     terms: Vec<String>,
     postings: Vec<Vec<Posting>>,
+    /// The words each typed word matches, remembered (people type the same words again and
+    /// again, one letter more each time); forgotten whenever a new word joins the index.
+    expansions: Mutex<HashMap<(String, bool), Arc<Vec<(u32, u8)>>>>,
 }
+
+/// Enough remembered typed words for a day's searching, small enough never to matter.
+const REMEMBERED_WORDS: usize = 20_000;
 
 impl Store {
     fn len(&self) -> usize {
@@ -128,11 +190,18 @@ impl Store {
         terms.dedup();
         self.slots.insert(document.listing_id, slot);
         let facets = FacetValues::of(&document);
+        let column = Column::of(&document, &facets);
         let places = document.places.iter().copied().map(Place::new).collect();
         let entry = Some(Arc::new(Entry { document, terms, facets, places }));
         match self.entries.get_mut(slot as usize) {
-            Some(place) => *place = entry,
-            None => self.entries.push(entry),
+            Some(place) => {
+                *place = entry;
+                self.columns[slot as usize] = column;
+            }
+            None => {
+                self.entries.push(entry);
+                self.columns.push(column);
+            }
         }
     }
 
@@ -141,6 +210,9 @@ impl Store {
             return term;
         }
         let term = u32::try_from(self.terms.len()).unwrap_or(u32::MAX);
+        if let Ok(expansions) = self.expansions.get_mut() {
+            expansions.clear();
+        }
         self.vocabulary.insert(word.clone(), term);
         self.terms.push(word);
         self.postings.push(Vec::new());
@@ -149,6 +221,9 @@ impl Store {
 
     fn remove(&mut self, listing_id: i64) {
         let Some(slot) = self.slots.remove(&listing_id) else { return };
+        if let Some(column) = self.columns.get_mut(slot as usize) {
+            *column = Column::EMPTY;
+        }
         if let Some(entry) = self.entries.get_mut(slot as usize).and_then(Option::take) {
             for &term in &entry.terms {
                 self.postings[term as usize].retain(|posting| posting.slot != slot);
@@ -157,8 +232,30 @@ impl Store {
         self.free.push(slot);
     }
 
+    /// The index's words that `typed` matches, with the typos each takes.
+    fn expand(&self, typed: &str, prefix: bool) -> Arc<Vec<(u32, u8)>> {
+        let key = (typed.to_string(), prefix);
+        if let Some(found) = self.expansions.lock().ok().and_then(|remembered| remembered.get(&key).cloned()) {
+            return found;
+        }
+        let matched: Vec<(u32, u8)> = self
+            .terms
+            .iter()
+            .enumerate()
+            .filter_map(|(term, text)| Some((u32::try_from(term).ok()?, ranking_rules::typos(typed, text, prefix)?)))
+            .collect();
+        let matched = Arc::new(matched);
+        if let Ok(mut remembered) = self.expansions.lock() {
+            if remembered.len() >= REMEMBERED_WORDS {
+                remembered.clear();
+            }
+            remembered.insert(key, matched.clone());
+        }
+        matched
+    }
+
     fn all(&self) -> Vec<(u32, Relevance)> {
-        (0..self.entries.len()).filter(|&slot| self.entries[slot].is_some()).map(|slot| (slot as u32, Relevance::default())).collect()
+        (0..self.columns.len()).filter(|&slot| self.columns[slot].live).map(|slot| (slot as u32, Relevance::default())).collect()
     }
 
     /// The documents every typed word matches (exactly, within the typos its length allows,
@@ -171,9 +268,8 @@ impl Store {
             let prefix = index + 1 == typed.len();
             let mut hits: Vec<Option<WordHit>> = vec![None; self.entries.len()];
             let mut any = false;
-            for (term, text) in self.terms.iter().enumerate() {
-                let Some(typos) = ranking_rules::typos(word, text, prefix) else { continue };
-                for posting in &self.postings[term] {
+            for &(term, typos) in self.expand(word, prefix).iter() {
+                for posting in &self.postings[term as usize] {
                     any = true;
                     match &mut hits[posting.slot as usize] {
                         Some(hit) => hit.offer(typos, posting.in_title, posting.position),
@@ -193,8 +289,7 @@ impl Store {
                 for word in &per_word {
                     hits.push(word[slot].as_ref()?);
                 }
-                self.entries[slot].as_ref()?;
-                Some((slot as u32, ranking_rules::relevance(&hits)))
+                self.columns[slot].live.then(|| (slot as u32, ranking_rules::relevance(&hits)))
             })
             .collect()
     }
@@ -312,18 +407,24 @@ impl Inner {
         let mut matches: Vec<Match> = candidates
             .into_iter()
             .filter_map(|(slot, relevance)| {
-                let entry = store.entries[slot as usize].as_deref()?;
-                if !wanted.admits(entry) {
+                let column = &store.columns[slot as usize];
+                if !wanted.admits(column) {
+                    return None;
+                }
+                // Only what the columns do not hold needs the document itself.
+                let entry = || store.entries[slot as usize].as_deref();
+                if wanted.needs_document() && !wanted.admits_document(entry()?) {
                     return None;
                 }
                 let distance_km = match &wanted.origin {
-                    Some(origin) => Some(origin.nearest_km(entry).filter(|km| origin.within_km.is_none_or(|limit| *km <= limit))?),
+                    Some(origin) if !origin.may_be_near(column) => return None,
+                    Some(origin) => Some(origin.nearest_km(entry()?).filter(|km| origin.within_km.is_none_or(|limit| *km <= limit))?),
                     None => None,
                 };
-                Some(Match::new(slot, entry, relevance, distance_km))
+                Some(Match::new(slot, column, relevance, distance_km))
             })
             .collect();
-        let facets = facets(&store, &matches);
+        let facets = facets(&store.columns, &matches);
         let per_page = query.per_page.max(1) as usize;
         let skip = (query.page.max(1) as usize - 1) * per_page;
         sort_first(&mut matches, query.sort, skip + per_page);
@@ -358,17 +459,16 @@ struct Match {
 }
 
 impl Match {
-    fn new(slot: u32, entry: &Entry, relevance: Relevance, distance_km: Option<f64>) -> Self {
-        let document = &entry.document;
+    fn new(slot: u32, column: &Column, relevance: Relevance, distance_km: Option<f64>) -> Self {
         Self {
             slot,
             relevance,
             distance_km,
             metres: distance_km.map_or(u64::MAX, |km| if km.is_finite() { (km * 1_000.0) as u64 } else { u64::MAX }),
-            framework_score: document.framework_score.unwrap_or(0),
-            quality: document.quality,
-            price_pence: document.price_pence,
-            listing_id: document.listing_id,
+            framework_score: column.framework_score.unwrap_or(0),
+            quality: column.quality,
+            price_pence: column.price_pence,
+            listing_id: column.listing_id,
         }
     }
 }
@@ -397,22 +497,31 @@ impl<'q> Wanted<'q> {
         }
     }
 
-    fn admits(&self, entry: &Entry) -> bool {
-        let (query, values, document) = (self.query, &entry.facets, &entry.document);
-        let available = match (query.day, query.time) {
-            (None, _) => true,
-            (Some(day), time) => {
-                document.hours.iter().any(|&(weekday, opens, closes)| weekday == day && time.is_none_or(|minute| opens <= minute && minute < closes))
-            }
-        };
-        self.category.is_none_or(|wanted| values.category == Some(wanted))
-            && query.max_price_pence.is_none_or(|max| document.price_pence <= max)
+    /// The filters the columns can answer.
+    fn admits(&self, column: &Column) -> bool {
+        let query = self.query;
+        let is = |wanted: Option<usize>, actual: u8| wanted.is_none_or(|wanted| usize::from(actual) == wanted);
+        is(self.category, column.category)
+            && query.max_price_pence.is_none_or(|max| column.price_pence <= max)
             // A carer gender asked for is met by services that offer it or offer any carer.
-            && self.gender.is_none_or(|wanted| values.gender == Some(wanted) || values.gender == Some(0))
-            && self.language.as_deref().is_none_or(|language| values.languages.iter().any(|l| l == language))
-            && self.specialism.is_none_or(|wanted| values.specialisms.contains(&wanted))
-            && (!query.framework_only || document.framework_score.is_some())
-            && available
+            && (is(self.gender, column.gender) || (self.gender.is_some() && column.gender == 0))
+            && self.specialism.is_none_or(|wanted| wanted < 16 && column.specialisms & (1 << wanted) != 0)
+            && (!query.framework_only || column.framework_score.is_some())
+            && query.day.is_none_or(|day| (1..=7).contains(&day) && column.open_days & (1 << (day - 1)) != 0)
+    }
+
+    /// Whether a language or a time of day is asked for, which only the document can answer.
+    fn needs_document(&self) -> bool {
+        self.language.is_some() || self.query.time.is_some()
+    }
+
+    fn admits_document(&self, entry: &Entry) -> bool {
+        let query = self.query;
+        let available = match (query.day, query.time) {
+            (Some(day), Some(minute)) => entry.document.hours.iter().any(|&(weekday, opens, closes)| weekday == day && opens <= minute && minute < closes),
+            _ => true,
+        };
+        available && self.language.as_deref().is_none_or(|language| entry.facets.languages.iter().any(|l| l == language))
     }
 }
 
@@ -423,6 +532,17 @@ struct Origin {
 }
 
 impl Origin {
+    /// Whether any of its places could be within the distance (by latitude alone).
+    fn may_be_near(&self, column: &Column) -> bool {
+        match self.within_km {
+            Some(km) => {
+                let band = km / 110.5 + 1e-9;
+                column.latitude_min <= self.place.latitude + band && column.latitude_max >= self.place.latitude - band
+            }
+            None => true,
+        }
+    }
+
     /// The distance to the nearest place the service works, if it lists any (places too far
     /// north or south to be within the distance asked for are not measured).
     fn nearest_km(&self, entry: &Entry) -> Option<f64> {
@@ -438,24 +558,27 @@ impl Origin {
     }
 }
 
-fn facets(store: &Store, matches: &[Match]) -> Facets {
+fn facets(columns: &[Column], matches: &[Match]) -> Facets {
     let mut categories = [0u64; app::CATEGORIES.len()];
     let mut specialisms = vec![0u64; app::SPECIALISMS.len()];
     let mut genders = [0u64; GENDERS.len()];
     let mut on_framework = 0;
     for m in matches {
-        let Some(entry) = store.entries[m.slot as usize].as_ref() else { continue };
-        let values = &entry.facets;
-        if let Some(index) = values.category {
-            categories[index] += 1;
+        let column = &columns[m.slot as usize];
+        if let Some(count) = categories.get_mut(usize::from(column.category)) {
+            *count += 1;
         }
-        for &index in &values.specialisms {
-            specialisms[index] += 1;
+        let mut bits = column.specialisms;
+        while bits != 0 {
+            if let Some(count) = specialisms.get_mut(bits.trailing_zeros() as usize) {
+                *count += 1;
+            }
+            bits &= bits - 1;
         }
-        if let Some(index) = values.gender {
-            genders[index] += 1;
+        if let Some(count) = genders.get_mut(usize::from(column.gender)) {
+            *count += 1;
         }
-        on_framework += u64::from(entry.document.framework_score.is_some());
+        on_framework += u64::from(column.framework_score.is_some());
     }
     // (code, count) for each value present, ordered by code.
     let listed = |codes: Vec<&str>, counts: &[u64]| {

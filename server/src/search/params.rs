@@ -7,19 +7,21 @@ use crate::entities::postcode_district;
 use crate::error::{AppError, AppResult};
 use app::{CATEGORIES, FieldError, SPECIALISMS, SearchForm};
 use sea_orm::{ConnectionTrait, EntityTrait};
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 pub const PER_PAGE: u32 = 20;
 /// Far above any real hourly or daily price, so that a typo is caught.
 const PRICE_LIMIT: Pence = Pence::from_pence(500_000);
 
-pub async fn search_query(db: &impl ConnectionTrait, form: &SearchForm) -> AppResult<SearchQuery> {
+pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres, form: &SearchForm) -> AppResult<SearchQuery> {
     let mut errors: Vec<FieldError> = Vec::new();
     let category = collect(&mut errors, listed("category", &form.category, CATEGORIES, "Choose a type of care from the list"));
     let specialism = collect(
         &mut errors,
         listed("specialism", &form.specialism, &SPECIALISMS.iter().map(|(code, _)| *code).collect::<Vec<_>>(), "Choose a specialism from the list"),
     );
-    let place = collect(&mut errors, locate(db, form.postcode.trim()).await);
+    let place = collect(&mut errors, postcodes.locate(db, form.postcode.trim()).await);
     let within = if form.within.trim().is_empty() {
         None
     } else {
@@ -95,17 +97,34 @@ fn listed(field: &str, input: &str, allowed: &[&str], message: &str) -> Result<O
     }
 }
 
-/// The centre of a postcode's district, or none if no postcode was given.
-pub async fn locate(db: &impl ConnectionTrait, input: &str) -> AppResult<Option<(f64, f64)>> {
-    if input.is_empty() {
-        return Ok(None);
+/// Where postcode districts are: each centre is read from the database once and then kept
+/// (centres do not move while the server runs), so a search near a postcode does not wait
+/// for the database.
+#[derive(Clone, Default)]
+pub struct PostcodeCentres {
+    known: Arc<RwLock<HashMap<String, (f64, f64)>>>,
+}
+
+impl PostcodeCentres {
+    /// The centre of a postcode's district, or none if no postcode was given.
+    pub async fn locate(&self, db: &impl ConnectionTrait, input: &str) -> AppResult<Option<(f64, f64)>> {
+        if input.is_empty() {
+            return Ok(None);
+        }
+        let district = Postcode::parse("postcode", input)
+            .map(|postcode| postcode.district())
+            .or_else(|_| PostcodeDistrict::parse("postcode", input))
+            .map_err(|_| AppError::invalid("postcode", "Enter a postcode like NE3 1AB, or its first half, like NE3"))?;
+        if let Some(centre) = self.known.read().ok().and_then(|known| known.get(district.as_str()).copied()) {
+            return Ok(Some(centre));
+        }
+        let found = postcode_district::Entity::find_by_id(district.as_str().to_string()).one(db).await?;
+        let centre = found.map(|d| (d.latitude, d.longitude)).ok_or_else(|| {
+            AppError::invalid("postcode", format!("We do not have {} on our map yet: try a nearby postcode", district.as_str()))
+        })?;
+        if let Ok(mut known) = self.known.write() {
+            known.insert(district.as_str().to_string(), centre);
+        }
+        Ok(Some(centre))
     }
-    let district = Postcode::parse("postcode", input)
-        .map(|postcode| postcode.district())
-        .or_else(|_| PostcodeDistrict::parse("postcode", input))
-        .map_err(|_| AppError::invalid("postcode", "Enter a postcode like NE3 1AB, or its first half, like NE3"))?;
-    let found = postcode_district::Entity::find_by_id(district.as_str().to_string()).one(db).await?;
-    found.map(|d| Some((d.latitude, d.longitude))).ok_or_else(|| {
-        AppError::invalid("postcode", format!("We do not have {} on our map yet: try a nearby postcode", district.as_str()))
-    })
 }
