@@ -261,37 +261,76 @@ impl Store {
     /// The documents every typed word matches (exactly, within the typos its length allows,
     /// or, for the last word, as the start of a word), with how relevant each is.
     fn matching(&self, typed: &[String]) -> Vec<(u32, Relevance)> {
-        // One slot per document for each typed word: a plain array is much faster to fill
-        // than a map when a word is as common as "care".
-        let mut per_word: Vec<Vec<Option<WordHit>>> = Vec::with_capacity(typed.len());
-        for (index, word) in typed.iter().enumerate() {
-            let prefix = index + 1 == typed.len();
-            let mut hits: Vec<Option<WordHit>> = vec![None; self.entries.len()];
-            let mut any = false;
-            for &(term, typos) in self.expand(word, prefix).iter() {
-                for posting in &self.postings[term as usize] {
-                    any = true;
-                    match &mut hits[posting.slot as usize] {
-                        Some(hit) => hit.offer(typos, posting.in_title, posting.position),
-                        place => *place = Some(WordHit::at(typos, posting.in_title, posting.position)),
+        SCRATCH.with_borrow_mut(|scratch| {
+            let stamp = scratch.next_search(typed.len(), self.entries.len());
+            for (index, word) in typed.iter().enumerate() {
+                let prefix = index + 1 == typed.len();
+                let hits = &mut scratch.words[index];
+                let mut any = false;
+                for &(term, typos) in self.expand(word, prefix).iter() {
+                    for posting in &self.postings[term as usize] {
+                        any = true;
+                        let (seen, hit) = &mut hits[posting.slot as usize];
+                        if *seen == stamp {
+                            hit.offer(typos, posting.in_title, posting.position);
+                        } else {
+                            (*seen, *hit) = (stamp, WordHit::at(typos, posting.in_title, posting.position));
+                        }
                     }
                 }
-            }
-            if !any {
-                return Vec::new();
-            }
-            per_word.push(hits);
-        }
-        let mut hits: Vec<&WordHit> = Vec::with_capacity(typed.len());
-        (0..self.entries.len())
-            .filter_map(|slot| {
-                hits.clear();
-                for word in &per_word {
-                    hits.push(word[slot].as_ref()?);
+                if !any {
+                    return Vec::new();
                 }
-                self.columns[slot].live.then(|| (slot as u32, ranking_rules::relevance(&hits)))
-            })
-            .collect()
+            }
+            let words = &scratch.words[..typed.len()];
+            let mut hits: Vec<&WordHit> = Vec::with_capacity(typed.len());
+            (0..self.entries.len())
+                .filter_map(|slot| {
+                    hits.clear();
+                    for word in words {
+                        let (seen, hit) = &word[slot];
+                        if *seen != stamp {
+                            return None;
+                        }
+                        hits.push(hit);
+                    }
+                    self.columns[slot].live.then(|| (slot as u32, ranking_rules::relevance(&hits)))
+                })
+                .collect()
+        })
+    }
+}
+
+thread_local! {
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// For each typed word, the best hit in each slot: one slot per document, a plain array being
+/// much faster to fill than a map when a word is as common as "care". Kept per thread and
+/// reused: a hit counts only if stamped with the current search, so nothing is cleared.
+#[derive(Default)]
+struct Scratch {
+    stamp: u32,
+    words: Vec<Vec<(u32, WordHit)>>,
+}
+
+impl Scratch {
+    fn next_search(&mut self, words: usize, slots: usize) -> u32 {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            // After four billion searches on this thread, old stamps could come round again.
+            self.words.clear();
+            self.stamp = 1;
+        }
+        if self.words.len() < words {
+            self.words.resize_with(words, Vec::new);
+        }
+        for word in &mut self.words[..words] {
+            if word.len() < slots {
+                word.resize(slots, (0, WordHit::at(0, false, 0)));
+            }
+        }
+        self.stamp
     }
 }
 
