@@ -17,13 +17,18 @@ pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
     let form = Memo::new(move |_| SearchForm::from_query(|name| query.read().get(name)));
     let results = Resource::new(move || form.get(), search_services);
-    let errors = Signal::derive(move || match results.get() {
-        Some(Err(error)) => error.field_errors(),
-        _ => Vec::new(),
+    // Read in place (`with`): a search page is too big to copy for a count or a message.
+    let errors = Signal::derive(move || {
+        results.with(|result| match result {
+            Some(Err(error)) => error.field_errors(),
+            _ => Vec::new(),
+        })
     });
-    let found = move || match results.get() {
-        Some(Ok(page)) => found_text(page.total),
-        _ => String::new(),
+    let found = move || {
+        results.with(|result| match result {
+            Some(Ok(page)) => found_text(page.total),
+            _ => String::new(),
+        })
     };
     // What the page was first served with: the fields keep what is typed after that.
     let initial = form.get_untracked();

@@ -263,28 +263,34 @@ impl Store {
     fn matching(&self, typed: &[String]) -> Vec<(u32, Relevance)> {
         SCRATCH.with_borrow_mut(|scratch| {
             let stamp = scratch.next_search(typed.len(), self.entries.len());
+            // The documents each word was found in, to visit only those of the rarest word.
+            let mut found_in: Vec<Vec<u32>> = Vec::with_capacity(typed.len());
             for (index, word) in typed.iter().enumerate() {
                 let prefix = index + 1 == typed.len();
                 let hits = &mut scratch.words[index];
-                let mut any = false;
+                let mut found = Vec::new();
                 for &(term, typos) in self.expand(word, prefix).iter() {
                     for posting in &self.postings[term as usize] {
-                        any = true;
                         let (seen, hit) = &mut hits[posting.slot as usize];
                         if *seen == stamp {
                             hit.offer(typos, posting.in_title, posting.position);
                         } else {
                             (*seen, *hit) = (stamp, WordHit::at(typos, posting.in_title, posting.position));
+                            found.push(posting.slot);
                         }
                     }
                 }
-                if !any {
+                if found.is_empty() {
                     return Vec::new();
                 }
+                found_in.push(found);
             }
+            let rarest = found_in.iter().min_by_key(|found| found.len()).map(Vec::as_slice).unwrap_or_default();
             let words = &scratch.words[..typed.len()];
             let mut hits: Vec<&WordHit> = Vec::with_capacity(typed.len());
-            (0..self.entries.len())
+            rarest
+                .iter()
+                .map(|&slot| slot as usize)
                 .filter_map(|slot| {
                     hits.clear();
                     for word in words {
