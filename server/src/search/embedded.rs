@@ -461,10 +461,13 @@ impl Inner {
                 if wanted.needs_document() && !wanted.admits_document(entry()?) {
                     return None;
                 }
+                // Distances are worked out exactly only where they order the results; otherwise
+                // a cheap estimate decides "within" (exactly near the edge) and the page's own
+                // results are measured at the end.
                 let distance_km = match &wanted.origin {
-                    Some(origin) if !origin.may_be_near(column) => return None,
-                    Some(origin) => Some(origin.nearest_km(entry()?).filter(|km| origin.within_km.is_none_or(|limit| *km <= limit))?),
-                    None => None,
+                    Some(origin) if !origin.may_be_near(column) || !origin.is_within(entry()?) => return None,
+                    Some(origin) if query.sort == Sort::Nearest => Some(origin.nearest_km(entry()?)?),
+                    _ => None,
                 };
                 Some(Match::new(slot, column, relevance, distance_km))
             })
@@ -478,7 +481,11 @@ impl Inner {
             .iter()
             .skip(skip)
             .take(per_page)
-            .filter_map(|m| Some(SearchHit { document: store.entries[m.slot as usize].as_ref()?.document.clone(), distance_km: m.distance_km }))
+            .filter_map(|m| {
+                let entry = store.entries[m.slot as usize].as_ref()?;
+                let distance_km = m.distance_km.or_else(|| wanted.origin.as_ref().and_then(|origin| origin.nearest_km(entry)));
+                Some(SearchHit { document: entry.document.clone(), distance_km })
+            })
             .collect();
         Ok(SearchResults { total, hits, facets })
     }
@@ -586,6 +593,18 @@ impl Origin {
             }
             None => true,
         }
+    }
+
+    /// Whether any place it works is within the distance asked for (always, if none was).
+    fn is_within(&self, entry: &Entry) -> bool {
+        let Some(limit) = self.within_km else { return true };
+        entry.places.iter().any(|place| {
+            // Flat-earth distance: within a fraction of a percent at these scales, and far cheaper.
+            let x = (place.longitude_radians - self.place.longitude_radians) * self.place.cos_latitude;
+            let y = place.latitude_radians - self.place.latitude_radians;
+            let estimate = 6_371.0 * (x * x + y * y).sqrt();
+            estimate <= limit * 0.98 || (estimate <= limit * 1.02 && self.place.km_to(place) <= limit)
+        })
     }
 
     /// The distance to the nearest place the service works, if it lists any (places too far
