@@ -38,7 +38,6 @@ struct Entry {
     document: ListingDocument,
     terms: Vec<u32>,
     facets: FacetValues,
-    places: Vec<Place>,
 }
 
 const GENDERS: [&str; 3] = ["any", "female", "male"];
@@ -112,6 +111,9 @@ struct Column {
     quality: u32,
     price_pence: i64,
     listing_id: i64,
+    /// Where its places are in `Store::places`.
+    places_start: u32,
+    places_count: u32,
     /// The span of its places' latitudes (min above max when it lists none).
     latitude_min: f64,
     latitude_max: f64,
@@ -128,6 +130,8 @@ impl Column {
         quality: 0,
         price_pence: 0,
         listing_id: 0,
+        places_start: 0,
+        places_count: 0,
         latitude_min: f64::INFINITY,
         latitude_max: f64::NEG_INFINITY,
     };
@@ -145,6 +149,8 @@ impl Column {
             quality: document.quality,
             price_pence: document.price_pence,
             listing_id: document.listing_id,
+            places_start: 0,
+            places_count: 0,
             latitude_min: latitudes.clone().fold(f64::INFINITY, f64::min),
             latitude_max: latitudes.fold(f64::NEG_INFINITY, f64::max),
         }
@@ -156,6 +162,12 @@ impl Column {
 struct Store {
     entries: Vec<Option<Arc<Entry>>>,
     columns: Vec<Column>,
+    /// Every service's places, each service's side by side (see `Column::places_start`), so
+    /// distances are measured without visiting documents. Places of removed or replaced
+    /// services stay until they are half of the array, then it is compacted.
+    places: Vec<Place>,
+    /// How many of `places` belong to no live service.
+    dead_places: usize,
     slots: HashMap<i64, u32>,
     free: Vec<u32>,
     vocabulary: HashMap<String, u32>,
@@ -163,8 +175,11 @@ struct Store {
     postings: Vec<Vec<Posting>>,
     /// The words each typed word matches, remembered (people type the same words again and
     /// again, one letter more each time); forgotten whenever a new word joins the index.
-    expansions: Mutex<HashMap<(String, bool), Arc<Vec<(u32, u8)>>>>,
+    expansions: Mutex<HashMap<(String, bool), Expansion>>,
 }
+
+/// The index's words a typed word matches (term, typos), shared by the searches that use it.
+type Expansion = Arc<Vec<(u32, u8)>>;
 
 /// Enough remembered typed words for a day's searching, small enough never to matter.
 const REMEMBERED_WORDS: usize = 20_000;
@@ -190,9 +205,12 @@ impl Store {
         terms.dedup();
         self.slots.insert(document.listing_id, slot);
         let facets = FacetValues::of(&document);
-        let column = Column::of(&document, &facets);
-        let places = document.places.iter().copied().map(Place::new).collect();
-        let entry = Some(Arc::new(Entry { document, terms, facets, places }));
+        let mut column = Column::of(&document, &facets);
+        self.compact_places();
+        column.places_start = u32::try_from(self.places.len()).unwrap_or(u32::MAX);
+        column.places_count = u32::try_from(document.places.len()).unwrap_or(0);
+        self.places.extend(document.places.iter().copied().map(Place::new));
+        let entry = Some(Arc::new(Entry { document, terms, facets }));
         match self.entries.get_mut(slot as usize) {
             Some(place) => {
                 *place = entry;
@@ -203,6 +221,28 @@ impl Store {
                 self.columns.push(column);
             }
         }
+    }
+
+    /// The places of a live service.
+    fn places_of(&self, column: &Column) -> &[Place] {
+        let start = column.places_start as usize;
+        self.places.get(start..start + column.places_count as usize).unwrap_or_default()
+    }
+
+    /// Drops the places of removed services once they are half the array.
+    fn compact_places(&mut self) {
+        if self.dead_places < 4_096 || self.dead_places * 2 < self.places.len() {
+            return;
+        }
+        let mut compacted = Vec::with_capacity(self.places.len() - self.dead_places);
+        for column in self.columns.iter_mut().filter(|c| c.live) {
+            let start = column.places_start as usize;
+            let moved = u32::try_from(compacted.len()).unwrap_or(u32::MAX);
+            compacted.extend_from_slice(self.places.get(start..start + column.places_count as usize).unwrap_or_default());
+            column.places_start = moved;
+        }
+        self.places = compacted;
+        self.dead_places = 0;
     }
 
     fn intern(&mut self, word: String) -> u32 {
@@ -222,6 +262,7 @@ impl Store {
     fn remove(&mut self, listing_id: i64) {
         let Some(slot) = self.slots.remove(&listing_id) else { return };
         if let Some(column) = self.columns.get_mut(slot as usize) {
+            self.dead_places += column.places_count as usize;
             *column = Column::EMPTY;
         }
         if let Some(entry) = self.entries.get_mut(slot as usize).and_then(Option::take) {
@@ -233,7 +274,7 @@ impl Store {
     }
 
     /// The index's words that `typed` matches, with the typos each takes.
-    fn expand(&self, typed: &str, prefix: bool) -> Arc<Vec<(u32, u8)>> {
+    fn expand(&self, typed: &str, prefix: bool) -> Expansion {
         let key = (typed.to_string(), prefix);
         if let Some(found) = self.expansions.lock().ok().and_then(|remembered| remembered.get(&key).cloned()) {
             return found;
@@ -465,8 +506,8 @@ impl Inner {
                 // a cheap estimate decides "within" (exactly near the edge) and the page's own
                 // results are measured at the end.
                 let distance_km = match &wanted.origin {
-                    Some(origin) if !origin.may_be_near(column) || !origin.is_within(entry()?) => return None,
-                    Some(origin) if query.sort == Sort::Nearest => Some(origin.nearest_km(entry()?)?),
+                    Some(origin) if !origin.may_be_near(column) || !origin.is_within(store.places_of(column)) => return None,
+                    Some(origin) if query.sort == Sort::Nearest => Some(origin.nearest_km(store.places_of(column))?),
                     _ => None,
                 };
                 Some(Match::new(slot, column, relevance, distance_km))
@@ -483,7 +524,8 @@ impl Inner {
             .take(per_page)
             .filter_map(|m| {
                 let entry = store.entries[m.slot as usize].as_ref()?;
-                let distance_km = m.distance_km.or_else(|| wanted.origin.as_ref().and_then(|origin| origin.nearest_km(entry)));
+                let places = store.places_of(&store.columns[m.slot as usize]);
+                let distance_km = m.distance_km.or_else(|| wanted.origin.as_ref().and_then(|origin| origin.nearest_km(places)));
                 Some(SearchHit { document: entry.document.clone(), distance_km })
             })
             .collect();
@@ -596,9 +638,9 @@ impl Origin {
     }
 
     /// Whether any place it works is within the distance asked for (always, if none was).
-    fn is_within(&self, entry: &Entry) -> bool {
+    fn is_within(&self, places: &[Place]) -> bool {
         let Some(limit) = self.within_km else { return true };
-        entry.places.iter().any(|place| {
+        places.iter().any(|place| {
             // Flat-earth distance: within a fraction of a percent at these scales, and far cheaper.
             let x = (place.longitude_radians - self.place.longitude_radians) * self.place.cos_latitude;
             let y = place.latitude_radians - self.place.latitude_radians;
@@ -609,11 +651,10 @@ impl Origin {
 
     /// The distance to the nearest place the service works, if it lists any (places too far
     /// north or south to be within the distance asked for are not measured).
-    fn nearest_km(&self, entry: &Entry) -> Option<f64> {
+    fn nearest_km(&self, places: &[Place]) -> Option<f64> {
         // A degree of latitude is at least 110.5 km anywhere on Earth.
         let band = self.within_km.map_or(f64::INFINITY, |km| km / 110.5 + 1e-9);
-        entry
-            .places
+        places
             .iter()
             .filter(|place| (place.latitude - self.place.latitude).abs() <= band)
             .map(|place| self.place.km_to(place))
@@ -703,5 +744,61 @@ impl SearchEngine for EmbeddedIndex {
 
     async fn is_empty(&self) -> Result<bool, SearchError> {
         Ok(self.document_count() == 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn document(listing_id: i64, places: Vec<(f64, f64)>) -> ListingDocument {
+        ListingDocument {
+            listing_id,
+            public_id: String::new(),
+            title: format!("Service {listing_id}"),
+            description: String::new(),
+            provider_name: String::new(),
+            provider_public_id: String::new(),
+            category: "home_care".into(),
+            unit: "hour".into(),
+            price_pence: 2_000,
+            carer_gender: "any".into(),
+            languages: Vec::new(),
+            specialisms: Vec::new(),
+            areas: Vec::new(),
+            places,
+            hours: Vec::new(),
+            regulator_rating: "good".into(),
+            quality: 8_000,
+            framework_score: None,
+            rank_explanation: None,
+            possibly_out_of_date: false,
+        }
+    }
+
+    #[test]
+    fn places_stay_right_when_services_move_again_and_again() {
+        let mut store = Store::default();
+        // Every service moves north a little each round; the old places pile up and are compacted.
+        for round in 0..40 {
+            for id in 1..=300 {
+                let latitude = 54.0 + f64::from(round) * 0.001 + id as f64 * 0.01;
+                store.insert(document(id, vec![(latitude, -1.6), (latitude + 0.5, -1.6)]));
+            }
+        }
+        assert!(store.places.len() <= 300 * 2 + 4_096 + 2, "compacted: {} of 24,000 places held", store.places.len());
+        for id in [1_i64, 150, 300] {
+            let column = store.columns[store.slots[&id] as usize];
+            let expected = 54.0 + 39.0 * 0.001 + id as f64 * 0.01;
+            let places = store.places_of(&column);
+            assert_eq!(places.len(), 2);
+            assert!((places[0].latitude - expected).abs() < 1e-9 && (places[1].latitude - expected - 0.5).abs() < 1e-9, "service {id}");
+        }
+        store.remove(150);
+        let origin = Origin { place: Place::new((54.0 + 39.0 * 0.001 + 1.5, -1.6)), within_km: Some(0.5) };
+        let near: Vec<i64> =
+            store.columns.iter().filter(|c| c.live && origin.is_within(store.places_of(c))).map(|c| c.listing_id).collect();
+        // Service 150's first place and service 100's second are both there; 150 is gone.
+        assert_eq!(near, [100]);
     }
 }
