@@ -17,13 +17,15 @@ pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
     let form = Memo::new(move |_| SearchForm::from_query(|name| query.read().get(name)));
     let results = Resource::new(move || form.get(), search_services);
-    // Read in place (`with`): a search page is too big to copy for a count or a message.
-    let errors = Signal::derive(move || {
+    // Read in place (`with`): a search page is too big to copy for a count or a message. A
+    // memo, because every field of the form asks it for its message.
+    let errors: Signal<Vec<FieldError>> = Memo::new(move |_| {
         results.with(|result| match result {
             Some(Err(error)) => error.field_errors(),
             _ => Vec::new(),
         })
-    });
+    })
+    .into();
     let found = move || {
         results.with(|result| match result {
             Some(Ok(page)) => found_text(page.total),
