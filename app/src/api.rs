@@ -127,7 +127,11 @@ pub async fn register_provider(csrf_token: String, form: ProviderRegistration) -
 
 #[server(prefix = "/api", endpoint = "search", input = GetUrl)]
 pub async fn search_services(form: SearchForm) -> Result<SearchPage, UiError> {
-    guard::with_status(async move { guard::backend()?.search(form).await }.await)
+    guard::with_status(async move {
+        let viewer = guard::request()?.viewer.user;
+        guard::backend()?.search(viewer.as_ref(), form).await
+    }
+    .await)
 }
 
 #[server(prefix = "/api", endpoint = "service", input = GetUrl)]

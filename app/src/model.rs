@@ -132,6 +132,9 @@ pub struct SearchForm {
     pub sort: String,
     #[serde(default)]
     pub page: String,
+    /// "yes" (signed-in budget holders) for what the money left in their budget can pay for.
+    #[serde(default)]
+    pub budget: String,
 }
 
 impl SearchForm {
@@ -152,6 +155,7 @@ impl SearchForm {
             framework: field("framework"),
             sort: field("sort"),
             page: field("page"),
+            budget: field("budget"),
         }
     }
 
@@ -171,6 +175,7 @@ impl SearchForm {
             ("framework", &self.framework),
             ("sort", &self.sort),
             ("page", &self.page),
+            ("budget", &self.budget),
         ];
         fields
             .iter()

@@ -27,7 +27,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn sign_out(&self, request: &RequestInfo) -> Result<Vec<String>, UiError>;
     async fn register_provider(&self, request: &RequestInfo, form: ProviderRegistration) -> Result<StartedSession, UiError>;
     /// Searches published services; anyone may.
-    async fn search(&self, form: SearchForm) -> Result<SearchPage, UiError>;
+    /// `viewer` is whoever is signed in (a budget holder may search within their budget).
+    async fn search(&self, viewer: Option<&SignedInUser>, form: SearchForm) -> Result<SearchPage, UiError>;
     async fn provider_details(&self, public_id: &str) -> Result<ProviderDetails, UiError>;
     /// A published service of an active provider; anything else is not found.
     async fn listing_details(&self, public_id: &str) -> Result<ListingDetails, UiError>;

@@ -70,8 +70,8 @@ impl Backend for CareMarketBackend {
         Ok(self.started(session))
     }
 
-    async fn search(&self, form: SearchForm) -> Result<SearchPage, UiError> {
-        let query = params::search_query(&self.db, &self.postcodes, &form).await?;
+    async fn search(&self, viewer: Option<&SignedInUser>, form: SearchForm) -> Result<SearchPage, UiError> {
+        let query = params::search_query(&self.db, &self.postcodes, viewer, &form).await?;
         let results = self.search.search(&query).await.map_err(|error| {
             tracing::error!(%error, "search failed");
             UiError::Unexpected

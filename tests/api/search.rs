@@ -198,3 +198,43 @@ async fn a_service_page_shows_its_policies_hours_and_framework_rank_but_drafts_a
     };
     assert_eq!(visitor.get(&format!("/services/{}", ids[0])).await.status, 404, "drafts are not public");
 }
+
+#[tokio::test]
+async fn within_my_budget_means_what_is_left_in_it_and_for_a_managed_account_framework_providers() {
+    let app = TestApp::new().await;
+    north_home_care(&app).await;
+    for (title, pence) in [("Affordable home care", 1_800_i64), ("Dearer home care", 4_000)] {
+        let listing = fixtures::listing(&app.db, app.personas.provider_id, title, "published").await;
+        app.execute_sql(&format!("UPDATE listings SET price_pence = {pence} WHERE id = {listing}")).await;
+    }
+    let budget = fixtures::insert(&app.db, "budgets", &[
+        ("holder_id", app.personas.budget_holder.id.into()), ("council_id", app.personas.council_id.into()),
+        ("budget_type", "direct_payment".into()), ("four_weekly_allocation_pence", 40_000_i64.into()),
+        ("four_weekly_contribution_pence", 0_i64.into()), ("starts_on", chrono::NaiveDate::from_ymd_opt(2026, 1, 1).into()),
+        ("created_at", chrono::Utc::now().into()),
+    ]).await;
+    fixtures::insert(&app.db, "ledger_accounts", &[
+        ("code", format!("budget:{budget}:available").into()), ("kind", "budget_available".into()),
+        ("council_id", app.personas.council_id.into()), ("budget_id", Some(budget).into()), ("balance_pence", 3_000_i64.into()),
+    ]).await;
+    app.sync_search(true).await;
+
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    let everything = holder.get("/?q=home+care").await;
+    assert!(everything.contains(r#"id="budget""#), "budget holders are offered the box");
+    let affordable = titles(&holder.get("/?q=home+care&budget=yes").await);
+    assert!(affordable.contains(&"Affordable home care".to_string()), "{affordable:?}");
+    assert!(!affordable.contains(&"Dearer home care".to_string()), "£30.00 left, so not £40.00 an hour: {affordable:?}");
+    // A managed account pays framework providers only (Riverside and Hilltop here, at £26.50).
+    app.execute_sql(&format!("UPDATE budgets SET budget_type = 'managed_account' WHERE id = {budget}")).await;
+    let managed = titles(&holder.get("/?q=home+care&budget=yes").await);
+    assert_eq!(managed.len(), 2, "{managed:?}");
+    assert!(managed.iter().all(|title| title.starts_with("Home care ")), "{managed:?}");
+
+    let mut visitor = app.visitor();
+    let page = visitor.get("/?q=home+care&budget=yes").await;
+    assert!(page.text().contains("Sign in as the person with the personal budget to search within it"));
+    assert!(!visitor.get("/?q=home+care").await.contains(r#"id="budget""#), "the box is for budget holders");
+    let api = visitor.api_get("/api/v1/search?budget=yes").await;
+    assert_eq!(api.status, 422);
+}

@@ -2,7 +2,7 @@
 //! a plain GET form, so everything works without JavaScript; with it, results follow the
 //! words as they are typed, and only the number found is announced.
 use crate::api::search_services;
-use crate::components::{Choices, ErrorSummary, ListingCardView, Select, TextInput};
+use crate::components::{Choices, ErrorSummary, ListingCardView, Select, TextInput, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,6 +17,31 @@ pub fn HomePage() -> impl IntoView {
     let query = use_query_map();
     let form = Memo::new(move |_| SearchForm::from_query(|name| query.read().get(name)));
     let results = Resource::new(move || form.get(), search_services);
+    // What the page was first served with: the fields keep what is typed after that.
+    let initial = form.get_untracked();
+    view! {
+        <Title text="Find care and support"/>
+        // The errors come from the search itself. A transition waits for it on the server (so a
+        // page served without JavaScript shows them), and on later searches updates only the
+        // messages: the form is not redrawn, so typing keeps its place.
+        <Transition fallback=|| ()>
+            <SearchTop results initial=initial.clone()/>
+        </Transition>
+        <Suspense fallback=|| view! { <p>"Loading services…"</p> }>
+            {move || Suspend::new(async move {
+                match results.await {
+                    Ok(page) => view! { <Results page form=form.get_untracked()/> }.into_any(),
+                    Err(UiError::Invalid(_)) => view! { <p>"Correct the search above to see services."</p> }.into_any(),
+                    Err(error) => view! { <p class="error-message">{error.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// The heading, the form and the live region, above the results.
+#[component]
+fn SearchTop(results: Resource<Result<SearchPage, UiError>>, initial: SearchForm) -> impl IntoView {
     // Read in place (`with`): a search page is too big to copy for a count or a message. A
     // memo, because every field of the form asks it for its message.
     let errors: Signal<Vec<FieldError>> = Memo::new(move |_| {
@@ -32,30 +57,13 @@ pub fn HomePage() -> impl IntoView {
             _ => String::new(),
         })
     };
-    // What the page was first served with: the fields keep what is typed after that.
-    let initial = form.get_untracked();
     view! {
-        <Title text="Find care and support"/>
-        // The errors come from the search itself. A transition waits for it on the server (so a
-        // page served without JavaScript shows them), and on later searches updates only the
-        // messages: the form is not redrawn, so typing keeps its place.
-        <Transition fallback=|| ()>
-            <ErrorSummary errors/>
-            <h1>"Find care and support"</h1>
-            <p class="lead">"Search home care, personal assistants, day opportunities, short breaks and more from providers in your area."</p>
-            <SearchFields initial=initial.clone() errors/>
-            // The one live region: it says how many were found, not the whole list.
-            <p class="visually-hidden" aria-live="polite" aria-atomic="true">{found}</p>
-        </Transition>
-        <Suspense fallback=|| view! { <p>"Loading services…"</p> }>
-            {move || Suspend::new(async move {
-                match results.await {
-                    Ok(page) => view! { <Results page form=form.get_untracked()/> }.into_any(),
-                    Err(UiError::Invalid(_)) => view! { <p>"Correct the search above to see services."</p> }.into_any(),
-                    Err(error) => view! { <p class="error-message">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <ErrorSummary errors/>
+        <h1>"Find care and support"</h1>
+        <p class="lead">"Search home care, personal assistants, day opportunities, short breaks and more from providers in your area."</p>
+        <SearchFields initial errors/>
+        // The one live region: it says how many were found, not the whole list.
+        <p class="visually-hidden" aria-live="polite" aria-atomic="true">{found}</p>
     }
 }
 
@@ -143,6 +151,7 @@ fn SearchFields(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl In
         &initial.language,
         &initial.specialism,
         &initial.framework,
+        &initial.budget,
     ]
     .iter()
     .any(|value| !value.is_empty())
@@ -231,6 +240,11 @@ fn Results(page: SearchPage, form: SearchForm) -> impl IntoView {
 /// the page's rendering shallow.)
 #[component]
 fn Filters(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl IntoView {
+    // "Within my budget" is for the person who holds it.
+    let viewer = use_viewer();
+    let budget_holder = move || viewer.with(|viewer| matches!(viewer, Some(Ok(Viewer { user: Some(user), .. })) if user.role == Role::BudgetHolder));
+    let budget_error = Memo::new(move |_| errors.with(|errors| errors.iter().find(|e| e.field == "budget").map(|e| e.message.clone())));
+    let within_budget = initial.budget == "yes";
     let categories = options(
         CATEGORIES.iter().map(|&code| (code.to_string(), category_label(code).to_string())),
         "Any type of care",
@@ -278,6 +292,15 @@ fn Filters(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl IntoVie
                     <label class="choice-label" for="framework">"Only services on a council framework"</label>
                 </div>
             </div>
+            {move || budget_holder().then(|| view! {
+                <div class="form-group" class:form-group-error=budget_error.get().is_some()>
+                    {budget_error.get().map(|message| view! { <p class="error-message" id="budget-error">{message}</p> })}
+                    <div class="choice">
+                        <input class="choice-input" type="checkbox" id="budget" name="budget" value="yes" checked=within_budget/>
+                        <label class="choice-label" for="budget">"Only what the money left in my budget can pay for"</label>
+                    </div>
+                </div>
+            })}
             <Select id="sort" name="sort" label="Sort by" options=sorts value=if initial.sort.is_empty() { "best".to_string() } else { initial.sort.clone() } errors/>
         </div>
     }

@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 pub async fn search(State(state): State<AppState>, Query(form): Query<SearchForm>) -> Response {
-    let answer = match params::search_query(&state.db, &state.postcodes, &form).await {
+    // The public API has no sign-in, so nobody searches "within my budget" through it.
+    let answer = match params::search_query(&state.db, &state.postcodes, None, &form).await {
         Err(AppError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "errors": errors }))).into_response(),
         Err(error) => {
             tracing::error!(%error, "search API");

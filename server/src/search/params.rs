@@ -5,8 +5,9 @@ use crate::domain::listings::time_of_day;
 use crate::domain::values::{Pence, Postcode, PostcodeDistrict, collect, whole_number};
 use crate::entities::postcode_district;
 use crate::error::{AppError, AppResult};
-use app::{CATEGORIES, FieldError, SPECIALISMS, SearchForm};
-use sea_orm::{ConnectionTrait, EntityTrait};
+use crate::entities::{budget, ledger_account};
+use app::{CATEGORIES, FieldError, Role, SPECIALISMS, SearchForm, SignedInUser};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
@@ -14,7 +15,7 @@ pub const PER_PAGE: u32 = 20;
 /// Far above any real hourly or daily price, so that a typo is caught.
 const PRICE_LIMIT: Pence = Pence::from_pence(500_000);
 
-pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres, form: &SearchForm) -> AppResult<SearchQuery> {
+pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres, viewer: Option<&SignedInUser>, form: &SearchForm) -> AppResult<SearchQuery> {
     let mut errors: Vec<FieldError> = Vec::new();
     let category = collect(&mut errors, listed("category", &form.category, CATEGORIES, "Choose a type of care from the list"));
     let specialism = collect(
@@ -60,6 +61,14 @@ pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres
             Sort::BestValue
         }
     };
+    let budget = match form.budget.trim() {
+        "" => None,
+        "yes" => collect(&mut errors, within_budget(db, viewer).await),
+        _ => {
+            errors.push(FieldError::new("budget", "Tick the box to search within your budget, or leave it empty"));
+            None
+        }
+    };
     let place = place.flatten();
     if place.is_none() && form.postcode.trim().is_empty() {
         if within.is_some() {
@@ -75,17 +84,48 @@ pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres
         text: form.q.chars().take(200).collect(),
         category: category.flatten(),
         near: place.map(|(latitude, longitude)| Near { latitude, longitude, within_km: within }),
-        max_price_pence: max_price.map(Pence::pence),
+        // Within the budget: no dearer than the money left in it, whatever the typed maximum.
+        max_price_pence: match (max_price.map(Pence::pence), budget.map(|b| b.available_pence)) {
+            (Some(typed), Some(available)) => Some(typed.min(available)),
+            (typed, available) => typed.or(available),
+        },
         day,
         time,
         carer_gender: carer.flatten().filter(|gender| gender != "any"),
         language: Some(form.language.trim().chars().take(40).collect::<String>()).filter(|language| !language.is_empty()),
         specialism: specialism.flatten(),
-        framework_only: form.framework.trim() == "yes",
+        // A managed account pays framework providers only.
+        framework_only: form.framework.trim() == "yes" || budget.is_some_and(|b| b.framework_only),
         sort,
         page: form.page.trim().parse().unwrap_or(1).clamp(1, 10_000),
         per_page: PER_PAGE,
     })
+}
+
+/// What "within my budget" means for the person searching.
+#[derive(Debug, Clone, Copy)]
+struct BudgetLimits {
+    available_pence: i64,
+    framework_only: bool,
+}
+
+async fn within_budget(db: &impl ConnectionTrait, viewer: Option<&SignedInUser>) -> AppResult<BudgetLimits> {
+    let Some(viewer) = viewer.filter(|viewer| viewer.role == Role::BudgetHolder) else {
+        return Err(AppError::invalid("budget", "Sign in as the person with the personal budget to search within it"));
+    };
+    let budget = budget::Entity::find().filter(budget::Column::HolderId.eq(viewer.user_id)).one(db).await?;
+    let Some(budget) = budget else {
+        return Err(AppError::invalid("budget", "Your personal budget is not set up yet: ask the council"));
+    };
+    let available: i64 = ledger_account::Entity::find()
+        .filter(ledger_account::Column::BudgetId.eq(budget.id))
+        .filter(ledger_account::Column::Kind.eq("budget_available"))
+        .all(db)
+        .await?
+        .iter()
+        .map(|account| account.balance_pence)
+        .sum();
+    Ok(BudgetLimits { available_pence: available, framework_only: budget.budget_type == "managed_account" })
 }
 
 /// Empty, or one of the allowed codes.
