@@ -7,39 +7,32 @@ use tests::{Client, Reply, TestApp, fixtures, fixtures::count};
 
 /// A complete, valid listing form as the page posts it, with some fields replaced.
 fn listing_form(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut fields: Vec<(String, String)> = [
-        ("category", "home_care"),
-        ("title", "Evening calls in Gosforth"),
-        ("description", "Help with meals, medicines and getting ready for bed."),
-        ("unit", "hour"),
-        ("price", "24.50"),
-        ("min_visit_minutes", "30"),
-        ("billing_increment_minutes", "15"),
-        ("cancellation_notice_hours", "24"),
-        ("late_cancellation_percent", "50"),
-        ("carer_gender", "female"),
-        ("areas", "ne3, NE4"),
-        ("base_postcode", ""),
-        ("radius_km", ""),
-        ("hours][0][opens", "17:00"),
-        ("hours][0][closes", "22:00"),
-        ("hours][5][opens", "09:00"),
-        ("hours][5][closes", "12:30"),
-        ("languages", "English, Polish"),
-        // Checkboxes: only ticked ones are sent, keeping their place in the list.
-        ("specialisms][0", "dementia"),
-        ("specialisms][5", "end_of_life"),
-    ]
-    .into_iter()
-    .map(|(name, value)| (name.to_string(), value.to_string()))
-    .collect();
-    for (name, value) in overrides {
-        match fields.iter_mut().find(|(field, _)| field == name) {
-            Some(field) => field.1 = value.to_string(),
-            None => fields.push((name.to_string(), value.to_string())),
-        }
-    }
-    fields.into_iter().map(|(name, value)| (format!("form[{name}]"), value)).collect()
+    fixtures::form_fields(
+        &[
+            ("category", "home_care"),
+            ("title", "Evening calls in Gosforth"),
+            ("description", "Help with meals, medicines and getting ready for bed."),
+            ("unit", "hour"),
+            ("price", "24.50"),
+            ("min_visit_minutes", "30"),
+            ("billing_increment_minutes", "15"),
+            ("cancellation_notice_hours", "24"),
+            ("late_cancellation_percent", "50"),
+            ("carer_gender", "female"),
+            ("areas", "ne3, NE4"),
+            ("base_postcode", ""),
+            ("radius_km", ""),
+            ("hours][0][opens", "17:00"),
+            ("hours][0][closes", "22:00"),
+            ("hours][5][opens", "09:00"),
+            ("hours][5][closes", "12:30"),
+            ("languages", "English, Polish"),
+            // Checkboxes: only ticked ones are sent, keeping their place in the list.
+            ("specialisms][0", "dementia"),
+            ("specialisms][5", "end_of_life"),
+        ],
+        overrides,
+    )
 }
 
 async fn save(client: &mut Client, listing_id: Option<&str>, form: Vec<(String, String)>) -> Reply {

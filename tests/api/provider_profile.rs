@@ -6,24 +6,17 @@ use server::entities::provider;
 use tests::{Client, Reply, TestApp, fixtures, fixtures::count};
 
 fn profile_form(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
-    let mut fields: Vec<(String, String)> = [
-        ("description", "Home care across north Newcastle since 2009."),
-        ("contact_email", "care@riverside.example"),
-        ("contact_phone", "0191 496 0123"),
-        ("website", "https://riverside.example/care"),
-        ("languages", "English, Polish, urdu"),
-        ("regulator_id", "1-000000001"),
-    ]
-    .into_iter()
-    .map(|(name, value)| (name.to_string(), value.to_string()))
-    .collect();
-    for (name, value) in overrides {
-        match fields.iter_mut().find(|(field, _)| field == name) {
-            Some(field) => field.1 = value.to_string(),
-            None => fields.push((name.to_string(), value.to_string())),
-        }
-    }
-    fields.into_iter().map(|(name, value)| (format!("form[{name}]"), value)).collect()
+    fixtures::form_fields(
+        &[
+            ("description", "Home care across north Newcastle since 2009."),
+            ("contact_email", "care@riverside.example"),
+            ("contact_phone", "0191 496 0123"),
+            ("website", "https://riverside.example/care"),
+            ("languages", "English, Polish, urdu"),
+            ("regulator_id", "1-000000001"),
+        ],
+        overrides,
+    )
 }
 
 async fn save(client: &mut Client, form: Vec<(String, String)>) -> Reply {

@@ -148,3 +148,16 @@ pub async fn count(db: &DatabaseConnection, table: &'static str) -> i64 {
     let row = db.query_one(&statement).await.expect("count").expect("a row");
     row.try_get_by_index::<i64>(0).expect("count")
 }
+
+/// A form's fields as a page posts them (`form[name]`): the defaults, with some values
+/// replaced or added.
+pub fn form_fields(defaults: &[(&str, &str)], overrides: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut fields: Vec<(String, String)> = defaults.iter().map(|(name, value)| (name.to_string(), value.to_string())).collect();
+    for (name, value) in overrides {
+        match fields.iter_mut().find(|(field, _)| field == name) {
+            Some(field) => field.1 = value.to_string(),
+            None => fields.push((name.to_string(), value.to_string())),
+        }
+    }
+    fields.into_iter().map(|(name, value)| (format!("form[{name}]"), value)).collect()
+}

@@ -6,7 +6,7 @@
 //! providers are never published. Every id is a UUID: our own public ids for organizations and
 //! services, and name-based (version 5) UUIDs derived from them for everything else, so an id
 //! never changes between requests.
-use crate::entities::{listing, listing_attribute, postcode_district, provider};
+use crate::entities::{listing, listing_attribute, provider};
 use crate::error::{AppError, AppResult};
 use crate::search::{ListingDocument, distance_km, sync};
 use app::{CATEGORIES, SPECIALISMS, WEEKDAYS, category_label, format_clock, format_price};
@@ -232,10 +232,7 @@ pub async fn service(db: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) ->
     let provider = provider::Entity::find_by_id(listing.provider_id).one(db).await?.ok_or(AppError::NotFound)?;
     let (documents, _) = sync::documents(db, &[listing.id], now).await?;
     let document = documents.into_iter().next().ok_or(AppError::NotFound)?;
-    let centre = match &listing.base_district {
-        Some(code) => postcode_district::Entity::find_by_id(code.clone()).one(db).await?.map(|d| (d.latitude, d.longitude)),
-        None => None,
-    };
+    let centre = sync::district_centres(db, listing.base_district.clone()).await?.into_values().next();
     Ok(service_full(&listing, &provider, &document, centre))
 }
 
@@ -302,14 +299,7 @@ pub fn taxonomy_terms(filters: &Filters, paging: Paging) -> Value {
 /// given.
 pub async fn service_at_locations(db: &impl ConnectionTrait, filters: &Filters, paging: Paging) -> AppResult<Value> {
     let listings = public_listings(filters).filter(listing::Column::BaseDistrict.is_not_null()).order_by_asc(listing::Column::Id).all(db).await?;
-    let codes: Vec<String> = listings.iter().filter_map(|l| l.base_district.clone()).collect();
-    let centres: HashMap<String, (f64, f64)> = postcode_district::Entity::find()
-        .filter(postcode_district::Column::Code.is_in(codes))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.code, (d.latitude, d.longitude)))
-        .collect();
+    let centres = sync::district_centres(db, listings.iter().filter_map(|l| l.base_district.clone())).await?;
     let mut placed: Vec<(&listing::Model, (f64, f64), Option<f64>)> = listings
         .iter()
         .filter_map(|l| {
@@ -527,9 +517,12 @@ fn clock_with_seconds(minute: u16) -> String {
     if minute >= 24 * 60 { "23:59:59".to_string() } else { format!("{:02}:{:02}:00", minute / 60, minute % 60) }
 }
 
-/// Pence as a decimal number of pounds (the standard's `amount` is a number).
+/// Pence as a decimal number of pounds (the standard's `amount` is a number), written from
+/// its exact decimal text rather than by dividing a float.
 fn pounds(pence: i64) -> Value {
-    serde_json::Number::from_f64(pence as f64 / 100.0).map_or(Value::Null, Value::Number)
+    let sign = if pence < 0 { "-" } else { "" };
+    let text = format!("{sign}{}.{:02}", pence.unsigned_abs() / 100, pence.unsigned_abs() % 100);
+    serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]

@@ -12,6 +12,18 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{BTreeSet, HashMap};
 
+/// The centres (latitude, longitude) of these postcode districts, each asked for once.
+pub async fn district_centres(db: &impl ConnectionTrait, codes: impl IntoIterator<Item = String>) -> AppResult<HashMap<String, (f64, f64)>> {
+    let codes: Vec<String> = codes.into_iter().collect::<BTreeSet<_>>().into_iter().collect();
+    Ok(postcode_district::Entity::find()
+        .filter(postcode_district::Column::Code.is_in(codes))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|d| (d.code, (d.latitude, d.longitude)))
+        .collect())
+}
+
 /// Index documents for these listings, and the ones that must not be found (no longer
 /// published, provider withdrawn, or gone).
 pub async fn documents(db: &impl ConnectionTrait, listing_ids: &[i64], now: DateTime<Utc>) -> AppResult<(Vec<ListingDocument>, Vec<i64>)> {
@@ -39,19 +51,8 @@ pub async fn documents(db: &impl ConnectionTrait, listing_ids: &[i64], now: Date
         let minutes = |m: i32| u16::try_from(m).unwrap_or(0);
         hours.entry(window.listing_id).or_default().push((u8::try_from(window.weekday).unwrap_or(0), minutes(window.opens_minute), minutes(window.closes_minute)));
     }
-    let codes: Vec<String> = findable
-        .iter()
-        .flat_map(|l| areas.get(&l.id).cloned().unwrap_or_default().into_iter().chain(l.base_district.clone()))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let centres: HashMap<String, (f64, f64)> = postcode_district::Entity::find()
-        .filter(postcode_district::Column::Code.is_in(codes))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|d| (d.code, (d.latitude, d.longitude)))
-        .collect();
+    let codes = findable.iter().flat_map(|l| areas.get(&l.id).cloned().unwrap_or_default().into_iter().chain(l.base_district.clone()));
+    let centres = district_centres(db, codes).await?;
     let framework = framework_places(db, &ids).await?;
     let general_monitoring = latest_monitoring(db, None, &provider_ids).await?;
     let reviews = review_totals(db, &provider_ids).await?;
