@@ -13,6 +13,7 @@ mod m20261122_000005_create_budgets;
 mod m20261122_000006_create_bookings_and_visits;
 mod m20261122_000007_create_ledger;
 mod m20261122_000008_create_delegations_audit_and_outbox;
+mod m20261123_000009_add_unique_framework_names;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_bookings_and_visits::Migration),
             Box::new(m20261122_000007_create_ledger::Migration),
             Box::new(m20261122_000008_create_delegations_audit_and_outbox::Migration),
+            Box::new(m20261123_000009_add_unique_framework_names::Migration),
         ]
     }
 }

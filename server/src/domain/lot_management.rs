@@ -99,7 +99,10 @@ pub async fn change_lot<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
-    let lot = managed_lot(&txn, user, lot_id).await?;
+    managed_lot(&txn, user, lot_id).await?;
+    // Held until commit (PostgreSQL; SQLite's write lock already is): a change of terms and an
+    // admission at the same instant must not pass each other's checks against the cap.
+    let lot = lot::Entity::find_by_id(lot_id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
     let (action, provider_ids) = match change {
         LotChange::Admit { listing_id, rate } => ("provider_accredited", vec![admit(&txn, &lot, listing_id, rate, now).await?]),
         LotChange::RecordMonitoring { provider_id, score, note } => {
