@@ -288,6 +288,16 @@ pub async fn save_listing(csrf_token: String, listing_id: Option<String>, form: 
     .await)
 }
 
+/// A budget's statement: the signed-in holder's own without `budget`, else one they may see.
+#[server(prefix = "/api", endpoint = "budget-statement", input = GetUrl)]
+pub async fn load_budget_statement(budget: Option<i64>) -> Result<BudgetStatement, UiError> {
+    guard::with_status(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.budget_statement(&user, budget).await
+    }
+    .await)
+}
+
 #[server(prefix = "/api", endpoint = "organisation-profile", input = GetUrl)]
 pub async fn load_organisation_profile() -> Result<OrganisationProfile, UiError> {
     guard::with_status(async move {

@@ -255,6 +255,33 @@ pub struct CaseloadEntry {
     pub can_book: bool,
 }
 
+/// A personal budget's statement: every movement of its money, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetStatement {
+    pub budget_id: i64,
+    pub holder: String,
+    /// The budget type's code (`direct_payment`, `managed_account`, `individual_service_fund`).
+    pub budget_type: String,
+    /// The allocation and the assessed contribution for 4 weeks.
+    pub four_weekly_pence: i64,
+    pub available_pence: i64,
+    pub set_aside_pence: i64,
+    /// More than 8 weeks' worth unspent: the council will review it.
+    pub surplus: bool,
+    pub rows: Vec<StatementRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatementRow {
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub details: String,
+    pub money_in_pence: i64,
+    pub money_out_pence: i64,
+    pub available_after_pence: i64,
+    pub set_aside_after_pence: i64,
+}
+
 /// What each role's dashboard shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Dashboard {
@@ -628,6 +655,12 @@ impl leptos::server_fn::error::FromServerFnError for UiError {
             _ => UiError::Unexpected,
         }
     }
+}
+
+/// Pounds as plain decimal text, like "-1234.50": for forms and files, not for reading.
+pub fn pounds_text(pence: i64) -> String {
+    let sign = if pence < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", pence.unsigned_abs() / 100, pence.unsigned_abs() % 100)
 }
 
 /// "£1,234.50" from pence. Money is always whole pence; this is only for display.

@@ -39,6 +39,8 @@ pub trait Backend: Send + Sync + 'static {
     async fn lot_admin(&self, user: &SignedInUser, lot_id: i64) -> Result<LotAdmin, UiError>;
     async fn change_lot(&self, user: &SignedInUser, lot_id: i64, change: LotChange) -> Result<(), UiError>;
     async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, UiError>;
+    /// The holder's own budget (`None`), or one the user may see; anyone else is refused.
+    async fn budget_statement(&self, user: &SignedInUser, budget_id: Option<i64>) -> Result<BudgetStatement, UiError>;
     /// A provider's own listings; these four refuse anyone but that provider's staff.
     async fn own_listings(&self, user: &SignedInUser) -> Result<Vec<OwnListing>, UiError>;
     async fn listing_form(&self, user: &SignedInUser, public_id: &str) -> Result<ListingForm, UiError>;

@@ -1,7 +1,7 @@
 //! The server's implementation of the UI's port: maps each call onto the domain and the
 //! domain's errors onto messages for the browser.
 use crate::config::Config;
-use crate::domain::{accounts, auth, dashboards, directory, frameworks, lot_management, lots, provider_listings, provider_profile};
+use crate::domain::{accounts, auth, budgets, dashboards, directory, frameworks, lot_management, lots, provider_listings, provider_profile};
 use crate::state::AppState;
 use crate::http::cookies;
 use crate::search::{SearchEngine, params};
@@ -105,6 +105,10 @@ impl Backend for CareMarketBackend {
 
     async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, UiError> {
         Ok(dashboards::dashboard(&self.db, user, Utc::now()).await?)
+    }
+
+    async fn budget_statement(&self, user: &SignedInUser, budget_id: Option<i64>) -> Result<BudgetStatement, UiError> {
+        Ok(budgets::statement(&self.db, user, budget_id, Utc::now()).await?)
     }
 
     async fn own_listings(&self, user: &SignedInUser) -> Result<Vec<OwnListing>, UiError> {

@@ -18,6 +18,9 @@ pub enum AppError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// A budget account holds less than a transfer asked for; callers say what it was for.
+    #[error("not enough money: {available_pence} pence available")]
+    ShortOfMoney { available_pence: i64 },
     #[error("database: {0}")]
     Database(#[from] DbErr),
     #[error("{0}")]
@@ -39,6 +42,9 @@ impl From<AppError> for UiError {
             AppError::SignInRequired => UiError::SignInRequired,
             AppError::Forbidden => UiError::Forbidden,
             AppError::NotFound => UiError::NotFound,
+            AppError::ShortOfMoney { available_pence } => {
+                UiError::Invalid(vec![FieldError::new("amount", format!("There is not enough money in the budget: {} is available", app::format_pence(available_pence)))])
+            }
             AppError::Database(error) => {
                 tracing::error!(%error, "database error");
                 UiError::Unexpected

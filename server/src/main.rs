@@ -5,11 +5,14 @@
 //! caremarket migrate [up|down|fresh]
 //! caremarket seed demo|bench [--seed N]
 //! caremarket reindex             rebuild the search index from the database
+//! caremarket allocate [--date YYYY-MM-DD]   pay every budget its allocation for the period
+//! caremarket ledger-check         check the ledger balances (sum zero, entries, no overdrawn budget)
 //! ```
 use sea_orm::DatabaseConnection;
 use server::search::SearchEngine;
 use server::search::embedded::EmbeddedIndex;
 use server::search::meilisearch::{MeilisearchIndex, RankingRules};
+use server::domain::{budgets, ledger};
 use server::{AppState, Config, db, seed};
 use std::io::Write;
 use std::process::ExitCode;
@@ -82,7 +85,23 @@ async fn run(arguments: &[&str]) -> Result<(), String> {
             migrate(&db).await?;
             reindex(&db, open_search(&config).await?.as_ref(), true).await
         }
-        _ => Err("usage: caremarket [serve | migrate [up|down|fresh] | seed demo|bench [--seed N] | reindex]".into()),
+        ["allocate", rest @ ..] => {
+            let today = match rest {
+                [] => chrono::Utc::now().date_naive(),
+                ["--date", day] => day.parse().map_err(|_| "--date takes a date like 2026-12-01")?,
+                _ => return Err("usage: caremarket allocate [--date YYYY-MM-DD]".into()),
+            };
+            migrate(&db).await?;
+            let run = budgets::run_allocations(&db, today, chrono::Utc::now()).await.map_err(|error| format!("allocation run failed: {error}"))?;
+            println!("paid {} budgets {} in all; {} already paid for this period", run.paid, app::format_pence(run.total_pence), run.already_paid);
+            Ok(())
+        }
+        ["ledger-check"] => {
+            let check = ledger::soundness(&db).await.map_err(|error| format!("cannot check the ledger: {error}"))?;
+            println!("{check:?}");
+            if check.is_sound() { Ok(()) } else { Err("the ledger breaks its rules".into()) }
+        }
+        _ => Err("usage: caremarket [serve | migrate [up|down|fresh] | seed demo|bench [--seed N] | reindex | allocate [--date D] | ledger-check]".into()),
     }
 }
 
@@ -126,6 +145,7 @@ async fn serve(db: DatabaseConnection, config: Config, started: Instant) -> Resu
     }
     let state = AppState::new(db, config, search.clone());
     tokio::spawn(server::search::sync::keep_in_step(state.db.clone(), search));
+    tokio::spawn(pay_allocations_when_due(state.db.clone()));
     let site_root = state.leptos_options.site_root.to_string();
     if let Err(error) = server::http::assets::remove_stale_copies(&site_root) {
         tracing::warn!(%error, "could not check the browser bundle's compressed copies");
@@ -150,6 +170,21 @@ async fn serve(db: DatabaseConnection, config: Config, started: Instant) -> Resu
         })
         .await
         .map_err(|error| format!("server stopped: {error}"))
+}
+
+/// The scheduled allocation run: at start and every hour after. A period is paid once per
+/// budget however often it runs, so a restart or a second server never pays twice.
+async fn pay_allocations_when_due(db: DatabaseConnection) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
+    loop {
+        every_hour.tick().await;
+        let now = chrono::Utc::now();
+        match budgets::run_allocations(&db, now.date_naive(), now).await {
+            Ok(run) if run.paid > 0 => tracing::info!(budgets = run.paid, pence = run.total_pence, "allocations paid"),
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "the allocation run failed; it will try again in an hour"),
+        }
+    }
 }
 
 /// Meilisearch when `MEILI_URL` is set; otherwise the embedded index, kept beside the database.

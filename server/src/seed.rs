@@ -1,6 +1,6 @@
 //! Loads a generated data set (`seeds` crate) into the database, in one transaction: either
 //! all of it arrives or none of it. Loading the same set again changes nothing.
-use crate::domain::auth;
+use crate::domain::{auth, budgets};
 use crate::error::{AppError, AppResult};
 use argon2::password_hash::SaltString;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
@@ -218,10 +218,12 @@ async fn load_ledger(db: &impl ConnectionTrait, data: &Dataset, progress: Progre
     }
     insert(db, "ledger_accounts", &["id", "code", "kind", "council_id", "budget_id", "provider_id", "balance_pence"], accounts, progress)
         .await?;
-    let period = seeds::history_ends().date_naive();
+    // The allocation for the period the history ends in, keyed as the allocation run keys it,
+    // so running it again in that period pays nothing twice.
+    let paid_on = seeds::history_ends().date_naive();
     let transfers = data.budgets.iter().filter(|b| b.four_weekly_allocation_pence > 0).map(|budget| {
         row![
-            format!("allocation:budget:{}:{period}", budget.id), funding_id, budget.id * 2, budget.four_weekly_allocation_pence,
+            budgets::allocation_key(budget.id, budgets::period_start(budget.starts_on, paid_on)), funding_id, budget.id * 2, budget.four_weekly_allocation_pence,
             "allocation", seeds::history_ends()
         ]
     });

@@ -1,8 +1,10 @@
 //! End-to-end tests over HTTP and the database. The same tests run on SQLite and (with
 //! `CAREMARKET_TEST_POSTGRES`) on PostgreSQL; see `.ci/test`.
 mod accounts;
+mod budgets;
 mod frameworks;
 mod lot_management;
+mod ledger;
 mod lots;
 mod migrations;
 mod open_referral;

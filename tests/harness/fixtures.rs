@@ -161,3 +161,21 @@ pub fn form_fields(defaults: &[(&str, &str)], overrides: &[(&str, &str)]) -> Vec
     }
     fields.into_iter().map(|(name, value)| (format!("form[{name}]"), value)).collect()
 }
+
+/// A personal budget for `holder_id` (no money in it until an allocation run pays it).
+pub async fn budget(db: &DatabaseConnection, council_id: i64, holder_id: i64, budget_type: &str, allocation_pence: i64, starts_on: chrono::NaiveDate) -> i64 {
+    insert(
+        db,
+        "budgets",
+        &[
+            ("holder_id", holder_id.into()),
+            ("council_id", council_id.into()),
+            ("budget_type", budget_type.into()),
+            ("four_weekly_allocation_pence", allocation_pence.into()),
+            ("four_weekly_contribution_pence", 0_i64.into()),
+            ("starts_on", starts_on.into()),
+            ("created_at", chrono::Utc::now().into()),
+        ],
+    )
+    .await
+}

@@ -51,6 +51,11 @@ impl TestApp {
         sea_orm::ConnectionTrait::execute_unprepared(&self.db, statement).await.expect("test SQL runs");
     }
 
+    /// Another pool on the same database, as a second server instance would have.
+    pub async fn second_connection(&self) -> sea_orm::DatabaseConnection {
+        self._database.connect().await
+    }
+
     /// A client with no cookies yet: a new visitor.
     pub fn visitor(&self) -> Client {
         Client::new(self.router.clone())

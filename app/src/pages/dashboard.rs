@@ -59,6 +59,7 @@ fn DashboardView(summary: Dashboard) -> impl IntoView {
                         <div><dt>"Paid in every 4 weeks"</dt><dd>{format_pence(four_weekly_allocation_pence)}</dd></div>
                         <div><dt>"Bookings in place"</dt><dd>{active_bookings}</dd></div>
                     </dl>
+                    <p><a href="/budget/statement">"See every payment in and out (your budget statement)"</a></p>
                 }.into_any(),
                 None => view! { <p>"The council has not set up your budget yet. Your social worker can tell you when it will be ready."</p> }.into_any(),
             }}

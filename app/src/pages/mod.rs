@@ -8,6 +8,7 @@ mod profile;
 mod provider;
 mod register;
 mod sign_in;
+mod statement;
 
 pub use dashboard::{DashboardHome, RoleDashboard};
 pub use frameworks::FrameworksPage;
@@ -19,6 +20,7 @@ pub use profile::OrganisationProfilePage;
 pub use provider::ProviderPage;
 pub use register::RegisterPage;
 pub use sign_in::SignInPage;
+pub use statement::BudgetStatementPage;
 
 use crate::components::refusal_view;
 use crate::model::UiError;

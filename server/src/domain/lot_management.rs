@@ -80,7 +80,7 @@ pub async fn lot_admin(db: &impl ConnectionTrait, user: &SignedInUser, lot_id: i
             })
             .collect(),
         price_cap: format_price(lot.price_cap_pence, &lot.unit),
-        price_cap_pounds: format!("{}.{:02}", lot.price_cap_pence / 100, lot.price_cap_pence % 100),
+        price_cap_pounds: app::pounds_text(lot.price_cap_pence),
         quality_weight: u32::try_from(lot.quality_weight).unwrap_or(60),
     })
 }

@@ -3,8 +3,10 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod budgets;
 pub mod dashboards;
 pub mod frameworks;
+pub mod ledger;
 pub mod directory;
 pub mod listings;
 pub mod lot_management;

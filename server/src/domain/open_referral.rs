@@ -520,9 +520,7 @@ fn clock_with_seconds(minute: u16) -> String {
 /// Pence as a decimal number of pounds (the standard's `amount` is a number), written from
 /// its exact decimal text rather than by dividing a float.
 fn pounds(pence: i64) -> Value {
-    let sign = if pence < 0 { "-" } else { "" };
-    let text = format!("{sign}{}.{:02}", pence.unsigned_abs() / 100, pence.unsigned_abs() % 100);
-    serde_json::from_str(&text).unwrap_or(Value::Null)
+    serde_json::from_str(&app::pounds_text(pence)).unwrap_or(Value::Null)
 }
 
 #[cfg(test)]

@@ -91,7 +91,7 @@ pub async fn listing_form(db: &impl ConnectionTrait, user: &SignedInUser, public
         title: listing.title,
         description: listing.description,
         unit: listing.unit,
-        price: format!("{}.{:02}", listing.price_pence / 100, listing.price_pence % 100),
+        price: app::pounds_text(listing.price_pence),
         min_visit_minutes: listing.min_visit_minutes.to_string(),
         billing_increment_minutes: listing.billing_increment_minutes.to_string(),
         cancellation_notice_hours: listing.cancellation_notice_hours.to_string(),

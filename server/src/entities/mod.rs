@@ -8,6 +8,7 @@ pub mod council;
 pub mod delegation;
 pub mod framework;
 pub mod ledger_account;
+pub mod ledger_transfer;
 pub mod listing;
 pub mod listing_area;
 pub mod listing_attribute;

@@ -2,6 +2,7 @@
 //! security headers. Handlers stay thin; the work happens in `crate::domain`.
 pub mod assets;
 pub mod cookies;
+pub mod csv;
 pub mod health;
 pub mod open_referral;
 pub mod request_context;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
+        .route("/budget/statement.csv", get(csv::budget_statement))
         .route("/api/{*function}", get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))

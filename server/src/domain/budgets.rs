@@ -1,0 +1,188 @@
+//! Personal budgets: the council pays each one its allocation every 4 weeks (in advance, from
+//! the budget's start date), who may see a budget, and its statement.
+use super::ledger::{self, Account, Transfer};
+use crate::entities::{booking, budget, delegation, ledger_account, ledger_transfer, user};
+use crate::error::{AppError, AppResult};
+use app::{BudgetStatement, Role, SignedInUser, StatementRow};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait};
+use std::collections::HashMap;
+
+/// Days in an allocation period.
+pub const PERIOD_DAYS: i64 = 28;
+
+/// Budgets paid in one transaction by an allocation run.
+const ALLOCATIONS_PER_TRANSACTION: usize = 200;
+
+/// The first day of the 4-week period that `day` falls in, counting from the budget's start.
+pub fn period_start(starts_on: NaiveDate, day: NaiveDate) -> NaiveDate {
+    let periods = (day - starts_on).num_days().div_euclid(PERIOD_DAYS);
+    starts_on + Duration::days(periods * PERIOD_DAYS)
+}
+
+/// The key of a budget's allocation for a period: one allocation per budget per period.
+pub fn allocation_key(budget_id: i64, period_start: NaiveDate) -> String {
+    format!("allocation:budget:{budget_id}:{period_start}")
+}
+
+/// More than 8 weeks' worth left unspent: councils review (and may reclaim) the surplus.
+pub fn is_surplus(budget: &budget::Model, available_pence: i64) -> bool {
+    let four_weeks = budget.four_weekly_allocation_pence + budget.four_weekly_contribution_pence;
+    four_weeks > 0 && available_pence > 2 * four_weeks
+}
+
+/// What an allocation run did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AllocationRun {
+    pub paid: u64,
+    /// Budgets whose allocation for the period had been paid before.
+    pub already_paid: u64,
+    pub total_pence: i64,
+}
+
+/// Pays every budget that has started its allocation for the period `today` falls in. Safe to
+/// run as often as wanted: a period is paid once per budget however many times it runs.
+pub async fn run_allocations<C: ConnectionTrait + TransactionTrait>(db: &C, today: NaiveDate, now: DateTime<Utc>) -> AppResult<AllocationRun> {
+    let budgets = budget::Entity::find()
+        .filter(budget::Column::StartsOn.lte(today))
+        .filter(budget::Column::FourWeeklyAllocationPence.gt(0))
+        .order_by_asc(budget::Column::Id)
+        .all(db)
+        .await?;
+    let mut run = AllocationRun::default();
+    for batch in budgets.chunks(ALLOCATIONS_PER_TRANSACTION) {
+        let txn = crate::db::begin_write(db).await?;
+        for budget in batch {
+            let period = period_start(budget.starts_on, today);
+            let transfer = Transfer::new(
+                allocation_key(budget.id, period),
+                Account::council_funding(budget.council_id),
+                Account::budget_available(budget.council_id, budget.id),
+                budget.four_weekly_allocation_pence,
+                "allocation",
+            );
+            match ledger::transfer(&txn, &transfer, now).await? {
+                ledger::Moved::Now => {
+                    run.paid += 1;
+                    run.total_pence += budget.four_weekly_allocation_pence;
+                }
+                ledger::Moved::Already => run.already_paid += 1,
+            }
+        }
+        txn.commit().await?;
+    }
+    Ok(run)
+}
+
+/// The budget, if this person may see it: the holder; someone they have given the right to
+/// view (until revoked or expired); the provider holding it as an individual service fund; a
+/// commissioner of its council.
+pub async fn viewable_budget(db: &impl ConnectionTrait, viewer: &SignedInUser, budget_id: Option<i64>, now: DateTime<Utc>) -> AppResult<budget::Model> {
+    let budget = match budget_id {
+        None => budget::Entity::find().filter(budget::Column::HolderId.eq(viewer.user_id)).one(db).await?,
+        Some(id) => budget::Entity::find_by_id(id).one(db).await?,
+    }
+    .ok_or(AppError::NotFound)?;
+    let allowed = match viewer.role {
+        Role::BudgetHolder => budget.holder_id == viewer.user_id,
+        Role::Commissioner => budget.council_id == viewer.council_id,
+        Role::Provider => viewer.provider_id.is_some() && budget.isf_provider_id == viewer.provider_id,
+        Role::Planner => may_act(db, budget.holder_id, viewer.user_id, Right::View, now).await?,
+    };
+    if allowed { Ok(budget) } else { Err(AppError::Forbidden) }
+}
+
+/// What a delegation lets someone do for the person who gave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Right {
+    View,
+    Book,
+    Pay,
+}
+
+/// Whether `delegate_id` holds this right from `holder_id` now (not revoked, not expired).
+pub async fn may_act(db: &impl ConnectionTrait, holder_id: i64, delegate_id: i64, right: Right, now: DateTime<Utc>) -> AppResult<bool> {
+    let column = match right {
+        Right::View => delegation::Column::CanView,
+        Right::Book => delegation::Column::CanBook,
+        Right::Pay => delegation::Column::CanPay,
+    };
+    let found = delegation::Entity::find()
+        .filter(delegation::Column::HolderId.eq(holder_id))
+        .filter(delegation::Column::DelegateId.eq(delegate_id))
+        .filter(column.eq(true))
+        .filter(delegation::Column::RevokedAt.is_null())
+        .filter(Condition::any().add(delegation::Column::ExpiresAt.is_null()).add(delegation::Column::ExpiresAt.gt(now)))
+        .one(db)
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Every transfer in and out of the budget, oldest first, with the balances after each.
+pub async fn statement(db: &impl ConnectionTrait, viewer: &SignedInUser, budget_id: Option<i64>, now: DateTime<Utc>) -> AppResult<BudgetStatement> {
+    let budget = viewable_budget(db, viewer, budget_id, now).await?;
+    let holder = user::Entity::find_by_id(budget.holder_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let accounts = ledger_account::Entity::find().filter(ledger_account::Column::BudgetId.eq(budget.id)).all(db).await?;
+    let account_of = |kind: ledger::AccountKind| accounts.iter().find(|a| a.kind == kind.code()).map(|a| a.id);
+    let (available, committed) = (account_of(ledger::AccountKind::BudgetAvailable), account_of(ledger::AccountKind::BudgetCommitted));
+    let ids: Vec<i64> = accounts.iter().map(|a| a.id).collect();
+    let transfers = ledger_transfer::Entity::find()
+        .filter(Condition::any().add(ledger_transfer::Column::DebitAccountId.is_in(ids.clone())).add(ledger_transfer::Column::CreditAccountId.is_in(ids)))
+        .order_by_asc(ledger_transfer::Column::Id)
+        .all(db)
+        .await?;
+    let booking_ids: Vec<i64> = transfers.iter().filter_map(|t| t.booking_id).collect();
+    let references: HashMap<i64, String> =
+        booking::Entity::find().filter(booking::Column::Id.is_in(booking_ids)).all(db).await?.into_iter().map(|b| (b.id, b.reference)).collect();
+    let change = |transfer: &ledger_transfer::Model, account: Option<i64>| match account {
+        Some(id) if transfer.credit_account_id == id => transfer.amount_pence,
+        Some(id) if transfer.debit_account_id == id => -transfer.amount_pence,
+        _ => 0,
+    };
+    let (mut available_pence, mut committed_pence) = (0, 0);
+    let rows = transfers
+        .iter()
+        .map(|transfer| {
+            let into_available = change(transfer, available);
+            available_pence += into_available;
+            committed_pence += change(transfer, committed);
+            StatementRow {
+                date: transfer.created_at.format("%Y-%m-%d").to_string(),
+                details: details(transfer, transfer.booking_id.and_then(|id| references.get(&id)).map(String::as_str)),
+                money_in_pence: into_available.max(0),
+                money_out_pence: (-into_available).max(0),
+                available_after_pence: available_pence,
+                set_aside_after_pence: committed_pence,
+            }
+        })
+        .collect();
+    Ok(BudgetStatement {
+        budget_id: budget.id,
+        holder: holder.display_name,
+        budget_type: budget.budget_type.clone(),
+        four_weekly_pence: budget.four_weekly_allocation_pence + budget.four_weekly_contribution_pence,
+        available_pence,
+        set_aside_pence: committed_pence,
+        surplus: is_surplus(&budget, available_pence),
+        rows,
+    })
+}
+
+/// A transfer in words, for a statement line.
+fn details(transfer: &ledger_transfer::Model, booking: Option<&str>) -> String {
+    let for_booking = |what: &str| booking.map_or_else(|| what.to_string(), |reference| format!("{what}, booking {reference}"));
+    match transfer.kind.as_str() {
+        "allocation" => {
+            let period = transfer.idempotency_key.rsplit(':').next().unwrap_or_default();
+            format!("Council payment for the 4 weeks from {period}")
+        }
+        "contribution" => "Your contribution".to_string(),
+        "top_up" => "Top-up by card".to_string(),
+        "commitment" => for_booking("Set aside for care booked"),
+        "release" => for_booking("Released: no longer needed"),
+        "settlement" => for_booking("Paid for care delivered"),
+        "late_cancellation" => for_booking("Late cancellation charge"),
+        "refund" => "Card payment refunded".to_string(),
+        other => for_booking(other),
+    }
+}

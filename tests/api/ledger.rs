@@ -1,0 +1,145 @@
+//! The ledger's rules, under random sequences of every kind of transfer and under racing
+//! transactions: the balances sum to zero, each equals its transfers, no budget account goes
+//! below zero, and a transfer replayed with its key changes nothing.
+use server::domain::ledger::{self, Account, Moved, Transfer};
+use server::error::AppError;
+use std::collections::HashMap;
+use tests::{TestApp, fixtures};
+
+fn today() -> chrono::NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+/// Every account's balance, by code.
+async fn balances(db: &sea_orm::DatabaseConnection) -> HashMap<String, i64> {
+    use sea_orm::EntityTrait;
+    server::entities::ledger_account::Entity::find().all(db).await.expect("accounts").into_iter().map(|a| (a.code, a.balance_pence)).collect()
+}
+
+async fn assert_sound(db: &sea_orm::DatabaseConnection, when: &str) {
+    let soundness = ledger::soundness(db).await.expect("check the ledger");
+    assert!(soundness.is_sound(), "{when}: {soundness:?}");
+}
+
+#[tokio::test]
+async fn random_operations_keep_every_rule_and_replays_change_nothing() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let other_holder = fixtures::user(&app.db, council, "second@test.example", app::Role::BudgetHolder, None).await;
+    let budgets = [
+        fixtures::budget(&app.db, council, app.personas.budget_holder.id, "direct_payment", 100_000, today()).await,
+        fixtures::budget(&app.db, council, other_holder.id, "managed_account", 50_000, today()).await,
+    ];
+    let providers = [app.personas.provider_id, app.personas.other_provider_id];
+    let mut rng = seeds::Rng::new(20_261_123);
+    let mut expected: HashMap<String, i64> = HashMap::new();
+    let mut made: Vec<Transfer> = Vec::new();
+    let (mut moved, mut refused, mut replayed) = (0, 0, 0);
+    for step in 0..400 {
+        let pick = |rng: &mut seeds::Rng, n: usize| rng.between(0, n as i64 - 1) as usize;
+        let transfer = if !made.is_empty() && rng.between(0, 7) == 0 {
+            made[pick(&mut rng, made.len())].clone()
+        } else {
+            let budget = budgets[pick(&mut rng, 2)];
+            let provider = providers[pick(&mut rng, 2)];
+            let (available, committed) = (Account::budget_available(council, budget), Account::budget_committed(council, budget));
+            let (from, to, kind) = match rng.between(0, 6) {
+                0 => (Account::council_funding(council), available, "allocation"),
+                1 => (available, committed, "commitment"),
+                2 => (committed, available, "release"),
+                3 => (committed, Account::provider_payable(council, provider), "settlement"),
+                4 => (Account::provider_payable(council, provider), Account::provider_paid(council, provider), "payment"),
+                5 => (Account::card_clearing(council), available, "top_up"),
+                _ => (available, Account::card_clearing(council), "refund"),
+            };
+            Transfer::new(format!("test:{step}"), from, to, rng.between(1, 60_000), kind)
+        };
+        let txn = server::db::begin_write(&app.db).await.expect("begin");
+        let outcome = ledger::transfer(&txn, &transfer, chrono::Utc::now()).await;
+        let has = |account: &Account| expected.get(&account.code).copied().unwrap_or(0);
+        match outcome {
+            Ok(Moved::Now) => {
+                txn.commit().await.expect("commit");
+                assert!(!made.iter().any(|t| t.key == transfer.key), "step {step}: a replayed key moved money again");
+                let guarded = matches!(transfer.from.kind, ledger::AccountKind::BudgetAvailable | ledger::AccountKind::BudgetCommitted);
+                assert!(!guarded || has(&transfer.from) >= transfer.amount_pence, "step {step}: a budget account went below zero");
+                *expected.entry(transfer.from.code.clone()).or_default() -= transfer.amount_pence;
+                *expected.entry(transfer.to.code.clone()).or_default() += transfer.amount_pence;
+                made.push(transfer);
+                moved += 1;
+            }
+            Ok(Moved::Already) => {
+                drop(txn);
+                assert!(made.iter().any(|t| t.key == transfer.key), "step {step}: a new key was taken as a replay");
+                replayed += 1;
+            }
+            Err(AppError::ShortOfMoney { available_pence }) => {
+                drop(txn);
+                assert_eq!(available_pence, has(&transfer.from), "step {step}: the shortfall names the balance");
+                assert!(available_pence < transfer.amount_pence, "step {step}: refused although the money was there");
+                refused += 1;
+            }
+            Err(error) => panic!("step {step}: {error}"),
+        }
+        for (code, balance) in balances(&app.db).await {
+            assert_eq!(balance, expected.get(&code).copied().unwrap_or(0), "step {step}: balance of {code}");
+        }
+        assert_sound(&app.db, &format!("after step {step}")).await;
+    }
+    // The sequence really exercised each path.
+    assert!(moved > 100 && refused > 10 && replayed > 10, "moved {moved}, refused {refused}, replayed {replayed}");
+}
+
+#[tokio::test]
+async fn a_zero_or_negative_amount_is_refused_and_moves_nothing() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    for amount in [0, -500] {
+        let transfer = Transfer::new(format!("bad:{amount}"), Account::council_funding(council), Account::card_clearing(council), amount, "allocation");
+        let txn = server::db::begin_write(&app.db).await.expect("begin");
+        assert!(ledger::transfer(&txn, &transfer, chrono::Utc::now()).await.is_err());
+    }
+    assert_eq!(fixtures::count(&app.db, "ledger_transfers").await, 0);
+}
+
+/// Many transactions on two connection pools (as two server instances) set money aside from
+/// one budget at once; together they ask for more than it holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_commitments_from_two_pools_never_overdraw() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let budget = fixtures::budget(&app.db, council, app.personas.budget_holder.id, "direct_payment", 10_000, today()).await;
+    server::domain::budgets::run_allocations(&app.db, today(), chrono::Utc::now()).await.expect("allocate");
+    let pools = [app.db.clone(), app.second_connection().await];
+    let mut racers = Vec::new();
+    for n in 0..40 {
+        let db = pools[n % 2].clone();
+        racers.push(tokio::spawn(async move {
+            let transfer = Transfer::new(
+                format!("race:{n}"),
+                Account::budget_available(council, budget),
+                Account::budget_committed(council, budget),
+                700,
+                "commitment",
+            );
+            let txn = server::db::begin_write(&db).await.expect("begin");
+            match ledger::transfer(&txn, &transfer, chrono::Utc::now()).await {
+                Ok(Moved::Now) => {
+                    txn.commit().await.expect("commit");
+                    true
+                }
+                Err(AppError::ShortOfMoney { .. }) => false,
+                other => panic!("racer {n}: {other:?}"),
+            }
+        }));
+    }
+    let mut won = 0;
+    for racer in racers {
+        won += i64::from(racer.await.expect("racer finished"));
+    }
+    // £100 holds 14 commitments of £7, with £2 left.
+    assert_eq!(won, 14);
+    assert_eq!(ledger::balance(&app.db, &Account::budget_available(council, budget)).await.expect("balance"), 200);
+    assert_eq!(ledger::balance(&app.db, &Account::budget_committed(council, budget)).await.expect("balance"), 9_800);
+    assert_sound(&app.db, "after the race").await;
+}
