@@ -288,6 +288,38 @@ pub async fn save_listing(csrf_token: String, listing_id: Option<String>, form: 
     .await)
 }
 
+/// What a booking would cost ("check your answers"); refused with the reason it cannot be made.
+#[server(prefix = "/api", endpoint = "quote-booking", input = GetUrl)]
+pub async fn quote_booking(listing: String, person: Option<i64>, answers: BookingAnswers) -> Result<BookingQuote, UiError> {
+    guard::with_status(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.quote_booking(&user, person, &listing, &answers).await
+    }
+    .await)
+}
+
+/// Makes the booking and goes to its confirmation page.
+#[server(prefix = "/api", endpoint = "confirm-booking")]
+pub async fn confirm_booking(csrf_token: String, listing: String, person: Option<i64>, answers: BookingAnswers, request_key: String) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        let reference = guard::backend()?.book(&user, person, &listing, &answers, &request_key).await?;
+        leptos_axum::redirect(&format!("/bookings/{reference}"));
+        Ok(())
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "booking", input = GetUrl)]
+pub async fn load_booking(reference: String) -> Result<BookingView, UiError> {
+    guard::with_status(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.booking(&user, &reference).await
+    }
+    .await)
+}
+
 /// A budget's statement: the signed-in holder's own without `budget`, else one they may see.
 #[server(prefix = "/api", endpoint = "budget-statement", input = GetUrl)]
 pub async fn load_budget_statement(budget: Option<i64>) -> Result<BudgetStatement, UiError> {

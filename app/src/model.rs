@@ -255,6 +255,73 @@ pub struct CaseloadEntry {
     pub can_book: bool,
 }
 
+/// The booking questions as typed: every field is text, checked on the server.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BookingAnswers {
+    /// `once` or `weekly`.
+    pub how_often: String,
+    /// The day (of the first visit, for a weekly pattern), `YYYY-MM-DD`.
+    pub date: String,
+    /// The start time, `HH:MM` (UK time).
+    pub time: String,
+    /// How long each visit lasts, in minutes.
+    pub minutes: String,
+    /// For a weekly pattern, the days as digits, Monday = 1 ("135" = Mon, Wed, Fri).
+    pub weekdays: String,
+}
+
+/// What a booking will cost and what it leaves: the "check your answers" page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingQuote {
+    pub listing_public_id: String,
+    pub listing_title: String,
+    pub provider: String,
+    /// Who the care is for.
+    pub person: String,
+    /// The answers in words: "Every Monday and Thursday, 09:00 to 10:00, from Tuesday 1 December 2026".
+    pub when: String,
+    pub duration: String,
+    pub per_visit_pence: i64,
+    pub visits_in_four_weeks: u32,
+    pub four_weeks_pence: i64,
+    pub available_pence: i64,
+    pub left_after_pence: i64,
+    /// A fresh key for the confirm form: sending it twice books once.
+    pub request_key: String,
+}
+
+/// A booking as the person, their planner, the provider or the council sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingView {
+    pub reference: String,
+    /// The status's code: requested, confirmed, in_progress, completed, declined, lapsed, cancelled.
+    pub status: String,
+    pub listing_public_id: String,
+    pub listing_title: String,
+    pub provider: String,
+    pub person: String,
+    pub when: String,
+    pub duration: String,
+    pub per_visit_pence: i64,
+    pub committed_pence: i64,
+    /// When the provider must answer by, in words (requests only).
+    pub respond_by: Option<String>,
+}
+
+/// A booking status in words.
+pub fn booking_status_label(code: &str) -> &'static str {
+    match code {
+        "requested" => "Waiting for the provider",
+        "confirmed" => "Confirmed",
+        "in_progress" => "Care under way",
+        "completed" => "Completed",
+        "declined" => "Declined by the provider",
+        "lapsed" => "Not answered in time",
+        "cancelled" => "Cancelled",
+        _ => "Unknown",
+    }
+}
+
 /// A personal budget's statement: every movement of its money, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetStatement {

@@ -39,6 +39,11 @@ pub trait Backend: Send + Sync + 'static {
     async fn lot_admin(&self, user: &SignedInUser, lot_id: i64) -> Result<LotAdmin, UiError>;
     async fn change_lot(&self, user: &SignedInUser, lot_id: i64, change: LotChange) -> Result<(), UiError>;
     async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, UiError>;
+    /// Prices a booking for the signed-in person (or, `person`, someone who lets them book).
+    async fn quote_booking(&self, user: &SignedInUser, person: Option<i64>, listing: &str, answers: &BookingAnswers) -> Result<BookingQuote, UiError>;
+    /// Makes the booking; returns its reference. The same `request_key` books once.
+    async fn book(&self, user: &SignedInUser, person: Option<i64>, listing: &str, answers: &BookingAnswers, request_key: &str) -> Result<String, UiError>;
+    async fn booking(&self, user: &SignedInUser, reference: &str) -> Result<BookingView, UiError>;
     /// The holder's own budget (`None`), or one the user may see; anyone else is refused.
     async fn budget_statement(&self, user: &SignedInUser, budget_id: Option<i64>) -> Result<BudgetStatement, UiError>;
     /// A provider's own listings; these four refuse anyone but that provider's staff.

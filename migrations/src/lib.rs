@@ -14,6 +14,7 @@ mod m20261122_000006_create_bookings_and_visits;
 mod m20261122_000007_create_ledger;
 mod m20261122_000008_create_delegations_audit_and_outbox;
 mod m20261123_000009_add_unique_framework_names;
+mod m20261123_000010_add_booking_request_keys;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000007_create_ledger::Migration),
             Box::new(m20261122_000008_create_delegations_audit_and_outbox::Migration),
             Box::new(m20261123_000009_add_unique_framework_names::Migration),
+            Box::new(m20261123_000010_add_booking_request_keys::Migration),
         ]
     }
 }

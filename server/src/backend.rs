@@ -1,7 +1,7 @@
 //! The server's implementation of the UI's port: maps each call onto the domain and the
 //! domain's errors onto messages for the browser.
 use crate::config::Config;
-use crate::domain::{accounts, auth, budgets, dashboards, directory, frameworks, lot_management, lots, provider_listings, provider_profile};
+use crate::domain::{accounts, auth, bookings, budgets, dashboards, directory, frameworks, lot_management, lots, provider_listings, provider_profile};
 use crate::state::AppState;
 use crate::http::cookies;
 use crate::search::{SearchEngine, params};
@@ -105,6 +105,18 @@ impl Backend for CareMarketBackend {
 
     async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, UiError> {
         Ok(dashboards::dashboard(&self.db, user, Utc::now()).await?)
+    }
+
+    async fn quote_booking(&self, user: &SignedInUser, person: Option<i64>, listing: &str, answers: &BookingAnswers) -> Result<BookingQuote, UiError> {
+        Ok(bookings::quote(&self.db, user, person, listing, answers, Utc::now()).await?)
+    }
+
+    async fn book(&self, user: &SignedInUser, person: Option<i64>, listing: &str, answers: &BookingAnswers, request_key: &str) -> Result<String, UiError> {
+        Ok(bookings::book(&self.db, user, person, listing, answers, request_key, Utc::now()).await?)
+    }
+
+    async fn booking(&self, user: &SignedInUser, reference: &str) -> Result<BookingView, UiError> {
+        Ok(bookings::booking_view(&self.db, user, reference, Utc::now()).await?)
     }
 
     async fn budget_statement(&self, user: &SignedInUser, budget_id: Option<i64>) -> Result<BudgetStatement, UiError> {

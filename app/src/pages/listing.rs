@@ -53,6 +53,7 @@ fn ListingView(details: ListingDetails) -> impl IntoView {
             <p class="tag tag-warning">"Possibly out of date: the provider has not confirmed these details for six months"</p>
         })}
         <p>{details.description}</p>
+        <p><a class="button" href=format!("/book/{}", card.public_id)>"Book this service"</a></p>
         <dl class="summary-list">
             <div><dt>"Price"</dt><dd>{format_price(card.price_pence, &card.unit)}</dd></div>
             {(details.min_visit_minutes > 0).then(|| view! {

@@ -1,3 +1,4 @@
+mod booking;
 mod dashboard;
 mod frameworks;
 mod home;
@@ -10,6 +11,7 @@ mod register;
 mod sign_in;
 mod statement;
 
+pub use booking::{BookingDetailsPage, BookingPage};
 pub use dashboard::{DashboardHome, RoleDashboard};
 pub use frameworks::FrameworksPage;
 pub use home::HomePage;

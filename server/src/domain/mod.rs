@@ -3,6 +3,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod auth;
+pub mod bookings;
 pub mod budgets;
 pub mod dashboards;
 pub mod frameworks;
@@ -16,4 +17,5 @@ pub mod outbox;
 pub mod provider_listings;
 pub mod provider_profile;
 pub mod ranking;
+pub mod uk_time;
 pub mod values;

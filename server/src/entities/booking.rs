@@ -29,6 +29,7 @@ pub struct Model {
     pub confirmed_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
     pub close_reason: Option<String>,
+    pub request_key: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,3 +23,4 @@ pub mod review;
 pub mod session;
 pub mod sign_in_attempt;
 pub mod user;
+pub mod visit;

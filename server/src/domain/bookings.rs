@@ -1,0 +1,537 @@
+//! Booking care from a personal budget: the questions checked and priced ("check your
+//! answers"), then the booking made in one write transaction that sets the money aside for
+//! every visit in the next 4 weeks. Refused, with a message that says why, when the budget is
+//! short, the budget type does not allow the provider or its price, the provider does not
+//! work then, or the person already has care booked at that time.
+use super::budgets::{self, Right};
+use super::ledger::{self, Account, Transfer};
+use super::uk_time::{self, long_date, weekday_name};
+use super::values::collect;
+use super::{audit, auth};
+use crate::entities::{accreditation, booking, budget, listing, listing_availability, lot, provider, user, visit};
+use crate::error::{AppError, AppResult};
+use app::{BookingAnswers, BookingQuote, BookingView, FieldError, ListingStatus, Role, SignedInUser};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession, TransactionTrait};
+
+/// Money is set aside for the visits in this many days ahead (a rolling horizon).
+pub const HORIZON_DAYS: i64 = 28;
+/// How long a provider has to accept or decline a request.
+pub const RESPONSE_HOURS: i64 = 24;
+/// Home care visits are at least this long unless the care plan says otherwise.
+const HOME_CARE_MINIMUM: u32 = 30;
+const LONGEST_VISIT: u32 = 24 * 60;
+
+/// The answers once checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pattern {
+    pub weekly: bool,
+    pub first_day: NaiveDate,
+    pub start: NaiveTime,
+    pub minutes: u32,
+    /// Monday = 1; one day for a one-off booking.
+    pub weekdays: Vec<u32>,
+}
+
+impl Pattern {
+    /// Checks the typed answers (each problem against its field), given what the service allows.
+    pub fn parse(answers: &BookingAnswers, listing: &listing::Model, today: NaiveDate) -> AppResult<Self> {
+        let mut errors = Vec::new();
+        let weekly = match answers.how_often.trim() {
+            "once" => Some(false),
+            "weekly" => Some(true),
+            _ => collect(&mut errors, Err(AppError::invalid("how_often", "Choose whether you need care once or every week"))),
+        };
+        let first_day = collect(&mut errors, parse_day(&answers.date, today));
+        let start = collect(
+            &mut errors,
+            NaiveTime::parse_from_str(answers.time.trim(), "%H:%M").map_err(|_| AppError::invalid("time", "Enter the start time as hours and minutes, like 09:30")),
+        );
+        let minutes = collect(&mut errors, visit_minutes(&answers.minutes, listing));
+        let mut weekdays: Vec<u32> = answers.weekdays.chars().filter_map(|c| c.to_digit(10)).filter(|d| (1..=7).contains(d)).collect();
+        weekdays.sort_unstable();
+        weekdays.dedup();
+        match (weekly, first_day) {
+            (Some(true), _) if weekdays.is_empty() => errors.push(FieldError::new("weekdays", "Choose the days of the week you need care")),
+            (Some(true), _) if listing.unit == "week" && weekdays.len() > 1 => {
+                errors.push(FieldError::new("weekdays", "This service is priced by the week: choose the one day each week it starts"))
+            }
+            (Some(false), Some(day)) => weekdays = vec![day.weekday().number_from_monday()],
+            _ => {}
+        }
+        match (weekly, first_day, start, minutes) {
+            (Some(weekly), Some(first_day), Some(start), Some(minutes)) if errors.is_empty() => Ok(Self { weekly, first_day, start, minutes, weekdays }),
+            _ => Err(AppError::Invalid(errors)),
+        }
+    }
+
+    /// The UK start time of every visit from `first_day` up to (not including) `until`.
+    pub fn visits_before(&self, until: NaiveDate) -> Vec<chrono::NaiveDateTime> {
+        let days = (until - self.first_day).num_days().max(0);
+        let last = if self.weekly { days } else { days.min(1) };
+        (0..last)
+            .map(|offset| self.first_day + Duration::days(offset))
+            .filter(|day| self.weekdays.contains(&day.weekday().number_from_monday()))
+            .map(|day| day.and_time(self.start))
+            .collect()
+    }
+
+    /// "Every Monday and Thursday, 09:00 to 10:00, from Tuesday 1 December 2026".
+    pub fn in_words(&self) -> String {
+        let end = self.start + Duration::minutes(i64::from(self.minutes));
+        let times = format!("{} to {}", self.start.format("%H:%M"), end.format("%H:%M"));
+        if self.weekly {
+            let days: Vec<&str> = self.weekdays.iter().filter_map(|&d| Weekday::try_from(u8::try_from(d - 1).ok()?).ok()).map(weekday_name).collect();
+            format!("Every {}, {times}, from {}", and_list(&days), long_date(self.first_day))
+        } else {
+            format!("{}, {times}", long_date(self.first_day))
+        }
+    }
+}
+
+fn parse_day(input: &str, today: NaiveDate) -> AppResult<NaiveDate> {
+    let day = NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").map_err(|_| AppError::invalid("date", "Enter the date like 2026-12-01"))?;
+    if day < today {
+        return Err(AppError::invalid("date", "The date must be today or in the future"));
+    }
+    if day > today + Duration::days(366) {
+        return Err(AppError::invalid("date", "The date must be within the next year"));
+    }
+    Ok(day)
+}
+
+fn visit_minutes(input: &str, listing: &listing::Model) -> AppResult<u32> {
+    let minutes: u32 = input.trim().parse().map_err(|_| AppError::invalid("minutes", "Enter how long each visit lasts in minutes, like 60"))?;
+    let listed = u32::try_from(listing.min_visit_minutes).unwrap_or(0);
+    let minimum = if listing.category == "home_care" { listed.max(HOME_CARE_MINIMUM) } else { listed.max(1) };
+    if minutes < minimum {
+        let why = if listing.category == "home_care" && minimum == HOME_CARE_MINIMUM { "Home care visits are" } else { "This service's visits are" };
+        return Err(AppError::invalid("minutes", format!("{why} at least {minimum} minutes")));
+    }
+    if minutes > LONGEST_VISIT {
+        return Err(AppError::invalid("minutes", "A visit can last at most 24 hours (1,440 minutes)"));
+    }
+    Ok(minutes)
+}
+
+/// "Monday, Wednesday and Friday".
+fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// What one visit costs: by the hour, pro rata to the penny (half a penny up); otherwise the
+/// unit price (a visit, a session, a day, a week, an item).
+pub fn visit_cost(unit: &str, unit_price_pence: i64, minutes: u32) -> i64 {
+    if unit == "hour" { (unit_price_pence * i64::from(minutes) + 30) / 60 } else { unit_price_pence }
+}
+
+/// Everything a booking needs, read and checked: shared by the quote and the booking itself.
+struct Checked {
+    listing: listing::Model,
+    provider: provider::Model,
+    person: user::Model,
+    budget: budget::Model,
+    lot_id: Option<i64>,
+    pattern: Pattern,
+    /// UK start times of the visits in the first 4 weeks.
+    visits: Vec<chrono::NaiveDateTime>,
+    per_visit_pence: i64,
+    available_pence: i64,
+}
+
+impl Checked {
+    fn horizon_pence(&self) -> i64 {
+        self.per_visit_pence * self.visits.len() as i64
+    }
+}
+
+/// The person a booking is for: the budget holder themself, or someone who gave this user the
+/// right to book for them.
+async fn person_booked_for(db: &impl ConnectionTrait, viewer: &SignedInUser, person_id: Option<i64>, now: DateTime<Utc>) -> AppResult<user::Model> {
+    let person_id = person_id.unwrap_or(viewer.user_id);
+    let allowed = match viewer.role {
+        Role::BudgetHolder => person_id == viewer.user_id,
+        Role::Planner => budgets::may_act(db, person_id, viewer.user_id, Right::Book, now).await?,
+        Role::Provider | Role::Commissioner => false,
+    };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    user::Entity::find_by_id(person_id).one(db).await?.ok_or(AppError::NotFound)
+}
+
+async fn check(
+    db: &impl ConnectionTrait,
+    viewer: &SignedInUser,
+    person_id: Option<i64>,
+    listing_public_id: &str,
+    answers: &BookingAnswers,
+    now: DateTime<Utc>,
+) -> AppResult<Checked> {
+    let person = person_booked_for(db, viewer, person_id, now).await?;
+    let listing = listing::Entity::find()
+        .filter(listing::Column::PublicId.eq(listing_public_id))
+        .filter(listing::Column::Status.eq(ListingStatus::Published.code()))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let provider = provider::Entity::find_by_id(listing.provider_id).one(db).await?.filter(|p| p.status == "active").ok_or(AppError::NotFound)?;
+    let today = uk_time::to_local(now).date();
+    let pattern = Pattern::parse(answers, &listing, today)?;
+    let visits = pattern.visits_before(pattern.first_day + Duration::days(HORIZON_DAYS));
+    if visits.first().is_some_and(|first| uk_time::to_utc(*first) <= now) {
+        return Err(AppError::invalid("time", "The first visit must start later than now"));
+    }
+    let budget = budget::Entity::find().filter(budget::Column::HolderId.eq(person.id)).one(db).await?.ok_or_else(|| {
+        AppError::invalid("", format!("{} has no personal budget set up yet: the council sets it up", person.display_name))
+    })?;
+    let lot_id = allowed_for_budget(db, &budget, &listing, &provider).await?;
+    available_then(db, &listing, &provider, &pattern).await?;
+    not_already_booked(db, person.id, &visits, pattern.minutes).await?;
+    let per_visit_pence = visit_cost(&listing.unit, listing.price_pence, pattern.minutes);
+    let available_pence = ledger::balance(db, &Account::budget_available(budget.council_id, budget.id)).await?;
+    Ok(Checked { listing, provider, person, budget, lot_id, pattern, visits, per_visit_pence, available_pence })
+}
+
+/// Whether this budget may pay this service; for a managed account, the framework lot that
+/// allows it (its contracted provider, not gated, priced at or under the lot's cap).
+async fn allowed_for_budget(db: &impl ConnectionTrait, budget: &budget::Model, listing: &listing::Model, provider: &provider::Model) -> AppResult<Option<i64>> {
+    match budget.budget_type.as_str() {
+        "individual_service_fund" if budget.isf_provider_id != Some(provider.id) => {
+            let holder = match budget.isf_provider_id {
+                Some(id) => provider::Entity::find_by_id(id).one(db).await?.map_or_else(|| "another provider".to_string(), |p| p.name),
+                None => "another provider".to_string(),
+            };
+            Err(AppError::invalid("", format!("This individual service fund is held by {holder}: only their services can be booked from it")))
+        }
+        "managed_account" => {
+            let accreditations = accreditation::Entity::find()
+                .filter(accreditation::Column::ListingId.eq(listing.id))
+                .filter(accreditation::Column::Status.eq("active"))
+                .all(db)
+                .await?;
+            let lots = lot::Entity::find().filter(lot::Column::Id.is_in(accreditations.iter().map(|a| a.lot_id))).all(db).await?;
+            if lots.is_empty() || provider.regulator_rating == "inadequate" {
+                return Err(AppError::invalid("", "A managed account can only pay for services on the council's framework: choose one marked \"On the council's framework\""));
+            }
+            match lots.iter().find(|lot| listing.price_pence <= lot.price_cap_pence) {
+                Some(lot) => Ok(Some(lot.id)),
+                None => {
+                    let cap = lots.iter().map(|lot| lot.price_cap_pence).max().unwrap_or_default();
+                    Err(AppError::invalid(
+                        "",
+                        format!(
+                            "This service costs {}, over the council's cap of {} for managed accounts",
+                            app::format_price(listing.price_pence, &listing.unit),
+                            app::format_price(cap, &listing.unit)
+                        ),
+                    ))
+                }
+            }
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Refused unless every visit fits inside the service's published hours for its day.
+async fn available_then(db: &impl ConnectionTrait, listing: &listing::Model, provider: &provider::Model, pattern: &Pattern) -> AppResult<()> {
+    let hours = listing_availability::Entity::find().filter(listing_availability::Column::ListingId.eq(listing.id)).all(db).await?;
+    let start = minute_of_day(pattern.start);
+    let end = start + i64::from(pattern.minutes);
+    for &day in &pattern.weekdays {
+        let windows: Vec<&listing_availability::Model> = hours.iter().filter(|h| u32::try_from(h.weekday).ok() == Some(day)).collect();
+        let name = Weekday::try_from(u8::try_from(day - 1).unwrap_or(0)).map(weekday_name).unwrap_or("that day");
+        if windows.is_empty() {
+            return Err(AppError::invalid("date", format!("{} does not offer this service on {name}s", provider.name)));
+        }
+        if !windows.iter().any(|w| i64::from(w.opens_minute) <= start && end <= i64::from(w.closes_minute)) {
+            let open: Vec<String> = windows.iter().map(|w| format!("{} to {}", clock(w.opens_minute), clock(w.closes_minute))).collect();
+            return Err(AppError::invalid("time", format!("On {name}s {} works {}: choose a time inside those hours", provider.name, and_list(&open.iter().map(String::as_str).collect::<Vec<_>>()))));
+        }
+    }
+    Ok(())
+}
+
+fn minute_of_day(time: NaiveTime) -> i64 {
+    use chrono::Timelike;
+    i64::from(time.hour() * 60 + time.minute())
+}
+
+fn clock(minute: i32) -> String {
+    format!("{:02}:{:02}", minute / 60, minute % 60)
+}
+
+/// Refused when the person already has care booked that overlaps any of the new visits.
+async fn not_already_booked(db: &impl ConnectionTrait, person_id: i64, visits: &[chrono::NaiveDateTime], minutes: u32) -> AppResult<()> {
+    let (Some(first), Some(last)) = (visits.first(), visits.last()) else { return Ok(()) };
+    let active = booking::Entity::find()
+        .filter(booking::Column::PersonId.eq(person_id))
+        .filter(booking::Column::Status.is_in(["requested", "confirmed", "in_progress"]))
+        .all(db)
+        .await?;
+    if active.is_empty() {
+        return Ok(());
+    }
+    let booked = visit::Entity::find()
+        .filter(visit::Column::BookingId.is_in(active.iter().map(|b| b.id)))
+        .filter(visit::Column::Status.is_in(["scheduled", "in_progress"]))
+        .filter(visit::Column::ScheduledStart.gte(uk_time::to_utc(*first) - Duration::days(1)))
+        .filter(visit::Column::ScheduledStart.lte(uk_time::to_utc(*last) + Duration::minutes(i64::from(minutes))))
+        .all(db)
+        .await?;
+    let length = Duration::minutes(i64::from(minutes));
+    for new in visits {
+        let (start, end) = (uk_time::to_utc(*new), uk_time::to_utc(*new) + length);
+        if let Some(clash) = booked.iter().find(|v| v.scheduled_start < end && start < v.scheduled_start + Duration::minutes(i64::from(v.scheduled_minutes))) {
+            let reference = active.iter().find(|b| b.id == clash.booking_id).map(|b| b.reference.as_str()).unwrap_or_default();
+            let local = uk_time::to_local(clash.scheduled_start);
+            return Err(AppError::invalid(
+                "time",
+                format!("There is already care booked at {} on {} (booking {reference}): choose another time", local.format("%H:%M"), long_date(local.date())),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The "check your answers" figures, with a fresh key for the confirm form.
+pub async fn quote(
+    db: &impl ConnectionTrait,
+    viewer: &SignedInUser,
+    person_id: Option<i64>,
+    listing_public_id: &str,
+    answers: &BookingAnswers,
+    now: DateTime<Utc>,
+) -> AppResult<BookingQuote> {
+    let checked = check(db, viewer, person_id, listing_public_id, answers, now).await?;
+    let per_four_weeks = checked.horizon_pence();
+    if per_four_weeks > checked.available_pence {
+        return Err(short_of(per_four_weeks, checked.available_pence));
+    }
+    Ok(BookingQuote {
+        listing_public_id: checked.listing.public_id.clone(),
+        listing_title: checked.listing.title.clone(),
+        provider: checked.provider.name.clone(),
+        person: checked.person.display_name.clone(),
+        when: checked.pattern.in_words(),
+        duration: duration_words(checked.pattern.minutes),
+        per_visit_pence: checked.per_visit_pence,
+        visits_in_four_weeks: u32::try_from(checked.visits.len()).unwrap_or(u32::MAX),
+        four_weeks_pence: per_four_weeks,
+        available_pence: checked.available_pence,
+        left_after_pence: checked.available_pence - per_four_weeks,
+        request_key: auth::random_token()?,
+    })
+}
+
+fn short_of(needed: i64, available: i64) -> AppError {
+    AppError::invalid(
+        "",
+        format!(
+            "Your budget has {} available, and this needs {} for the first 4 weeks: book fewer or shorter visits, or a cheaper service",
+            app::format_pence(available),
+            app::format_pence(needed)
+        ),
+    )
+}
+
+fn duration_words(minutes: u32) -> String {
+    match (minutes / 60, minutes % 60) {
+        (0, m) => format!("{m} minutes"),
+        (1, 0) => "1 hour".into(),
+        (h, 0) => format!("{h} hours"),
+        (1, m) => format!("1 hour {m} minutes"),
+        (h, m) => format!("{h} hours {m} minutes"),
+    }
+}
+
+/// Makes the booking: the request goes to the provider, and the money for every visit in the
+/// first 4 weeks is set aside from the budget in the same transaction (so two bookings racing
+/// for the last pounds cannot both succeed). Returns the booking's reference. Sending the same
+/// `request_key` again returns the first booking's reference and books nothing more.
+pub async fn book<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &SignedInUser,
+    person_id: Option<i64>,
+    listing_public_id: &str,
+    answers: &BookingAnswers,
+    request_key: &str,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
+    let request_key = request_key.trim();
+    if request_key.len() != 64 || !request_key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::invalid("", "This form has expired: go back and check your answers again"));
+    }
+    let txn = crate::db::begin_write(db).await?;
+    if let Some(earlier) = booking::Entity::find().filter(booking::Column::RequestKey.eq(request_key)).one(&txn).await? {
+        // A repeat of a request already made (by the same person): the same answer again.
+        return if earlier.placed_by == viewer.user_id { Ok(earlier.reference) } else { Err(AppError::Forbidden) };
+    }
+    let checked = check(&txn, viewer, person_id, listing_public_id, answers, now).await?;
+    let needed = checked.horizon_pence();
+    if needed > checked.available_pence {
+        return Err(short_of(needed, checked.available_pence));
+    }
+    let reference = new_reference()?;
+    let channel = if viewer.user_id == checked.person.id { "self" } else { "planner" };
+    let pattern = &checked.pattern;
+    let inserted = booking::Entity::insert(booking::ActiveModel {
+        reference: Set(reference.clone()),
+        listing_id: Set(checked.listing.id),
+        provider_id: Set(checked.provider.id),
+        person_id: Set(checked.person.id),
+        budget_id: Set(Some(checked.budget.id)),
+        placed_by: Set(viewer.user_id),
+        channel: Set(channel.into()),
+        lot_id: Set(checked.lot_id),
+        status: Set("requested".into()),
+        schedule: Set(if pattern.weekly { "weekly" } else { "one_off" }.into()),
+        starts_at: Set(uk_time::to_utc(pattern.first_day.and_time(pattern.start))),
+        ends_on: Set(None),
+        weekdays: Set(pattern.weekly.then(|| pattern.weekdays.iter().map(u32::to_string).collect())),
+        duration_minutes: Set(i32::try_from(pattern.minutes).unwrap_or(i32::MAX)),
+        unit_price_pence: Set(checked.listing.price_pence),
+        unit: Set(checked.listing.unit.clone()),
+        committed_pence: Set(needed),
+        paid_by: Set("budget".into()),
+        requested_at: Set(now),
+        respond_by: Set(Some(now + Duration::hours(RESPONSE_HOURS))),
+        confirmed_at: Set(None),
+        closed_at: Set(None),
+        close_reason: Set(None),
+        request_key: Set(Some(request_key.to_string())),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+    let booking_id = inserted.last_insert_id;
+    for start in &checked.visits {
+        let visit = visit::Entity::insert(visit::ActiveModel {
+            booking_id: Set(booking_id),
+            scheduled_start: Set(uk_time::to_utc(*start)),
+            scheduled_minutes: Set(i32::try_from(pattern.minutes).unwrap_or(i32::MAX)),
+            status: Set("scheduled".into()),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+        let council = checked.budget.council_id;
+        let set_aside = Transfer::new(
+            format!("commit:visit:{}", visit.last_insert_id),
+            Account::budget_available(council, checked.budget.id),
+            Account::budget_committed(council, checked.budget.id),
+            checked.per_visit_pence,
+            "commitment",
+        )
+        .for_booking(booking_id)
+        .for_visit(visit.last_insert_id)
+        .by(Some(viewer.user_id));
+        match ledger::transfer(&txn, &set_aside, now).await {
+            Err(AppError::ShortOfMoney { available_pence }) => return Err(short_of(needed, available_pence + set_aside_so_far(&checked, start))),
+            other => {
+                other?;
+            }
+        }
+    }
+    let detail = serde_json::json!({ "booking": reference, "listing": checked.listing.public_id, "committed_pence": needed });
+    audit::record(&txn, now, Some(viewer.user_id), Some(checked.person.id), "booking_requested", detail).await?;
+    txn.commit().await?;
+    Ok(reference)
+}
+
+/// What this booking had set aside before the visit starting at `start` (for the shortfall
+/// message: the budget held that much more before the booking began).
+fn set_aside_so_far(checked: &Checked, start: &chrono::NaiveDateTime) -> i64 {
+    checked.visits.iter().take_while(|visit| *visit != start).count() as i64 * checked.per_visit_pence
+}
+
+/// "CM-7K3QXH": short enough to read over the phone, no 0/O or 1/I to confuse.
+fn new_reference() -> AppResult<String> {
+    const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let token = auth::random_token()?;
+    let code: String = token.as_bytes().chunks(2).take(6).map(|pair| {
+        let byte = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("0"), 16).unwrap_or(0);
+        char::from(LETTERS[usize::from(byte) % LETTERS.len()])
+    }).collect();
+    Ok(format!("CM-{code}"))
+}
+
+/// One booking, for whoever may see it: the person, someone they let view or book for them,
+/// the provider's staff, or a commissioner of the council.
+pub async fn booking_view(db: &impl ConnectionTrait, viewer: &SignedInUser, reference: &str, now: DateTime<Utc>) -> AppResult<BookingView> {
+    let booking = booking::Entity::find().filter(booking::Column::Reference.eq(reference)).one(db).await?.ok_or(AppError::NotFound)?;
+    let person = user::Entity::find_by_id(booking.person_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let allowed = match viewer.role {
+        Role::BudgetHolder => booking.person_id == viewer.user_id,
+        Role::Planner => budgets::may_act(db, booking.person_id, viewer.user_id, Right::View, now).await?,
+        Role::Provider => viewer.provider_id == Some(booking.provider_id),
+        Role::Commissioner => person.council_id == viewer.council_id,
+    };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    let listing = listing::Entity::find_by_id(booking.listing_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let provider = provider::Entity::find_by_id(booking.provider_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let local = uk_time::to_local(booking.starts_at);
+    let minutes = u32::try_from(booking.duration_minutes).unwrap_or(0);
+    let pattern = Pattern {
+        weekly: booking.schedule == "weekly",
+        first_day: local.date(),
+        start: local.time(),
+        minutes,
+        weekdays: booking.weekdays.as_deref().unwrap_or_default().chars().filter_map(|c| c.to_digit(10)).collect(),
+    };
+    let respond_by = booking.respond_by.filter(|_| booking.status == "requested").map(|at| {
+        let local = uk_time::to_local(at);
+        format!("{} on {}", local.format("%H:%M"), long_date(local.date()))
+    });
+    Ok(BookingView {
+        reference: booking.reference,
+        status: booking.status,
+        listing_public_id: listing.public_id,
+        listing_title: listing.title,
+        provider: provider.name,
+        person: person.display_name,
+        when: pattern.in_words(),
+        duration: duration_words(minutes),
+        per_visit_pence: visit_cost(&booking.unit, booking.unit_price_pence, minutes),
+        committed_pence: booking.committed_pence,
+        respond_by,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hourly_visits_cost_their_share_of_the_hour_to_the_penny() {
+        assert_eq!(visit_cost("hour", 2_400, 60), 2_400);
+        assert_eq!(visit_cost("hour", 2_400, 30), 1_200);
+        assert_eq!(visit_cost("hour", 2_150, 45), 1_613); // 1,612.5 rounds up
+        assert_eq!(visit_cost("hour", 2_150, 20), 717); // 716.67
+        assert_eq!(visit_cost("visit", 3_500, 90), 3_500);
+        assert_eq!(visit_cost("day", 6_000, 360), 6_000);
+    }
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(duration_words(30), "30 minutes");
+        assert_eq!(duration_words(60), "1 hour");
+        assert_eq!(duration_words(90), "1 hour 30 minutes");
+        assert_eq!(duration_words(150), "2 hours 30 minutes");
+    }
+
+    #[test]
+    fn references_are_short_and_unambiguous() {
+        let reference = new_reference().unwrap_or_default();
+        assert_eq!(reference.len(), 9);
+        assert!(reference.starts_with("CM-"));
+        assert!(!reference[3..].contains(['0', 'O', '1', 'I']));
+    }
+}
