@@ -369,4 +369,52 @@ for (const javaScript of [true, false]) {
     assert.deepEqual(errors, []);
     await close();
   });
+  test(`a budget holder books care, checks the cost, confirms and sees it on the statement, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await signIn(page, 'holder@demo.test', javaScript);
+    await open(page, '/?category=home_care', javaScript);
+    await page.locator('.card h3 a').first().click();
+    await page.waitForURL(/\/services\//);
+    const firstHours = page.locator('table tbody tr').first();
+    await firstHours.waitFor({ timeout: 5000 });
+    const day = (await firstHours.locator('th').textContent()).trim();
+    const opens = (await firstHours.locator('td').first().textContent()).trim();
+    // The next such day at least two days ahead, a different week for each run and mode.
+    const weekdays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+    const date = new Date(Date.now() + 2 * 86400000);
+    while (weekdays[date.getUTCDay()] !== day) date.setUTCDate(date.getUTCDate() + 1);
+    date.setUTCDate(date.getUTCDate() + 7 * ((Math.floor(Date.now() / 60000) % 20) * 2 + (javaScript ? 0 : 1)));
+    const isoDate = date.toISOString().slice(0, 10);
+
+    await Promise.all([page.waitForURL(/\/book\//), page.getByRole('link', { name: 'Book this service' }).click()]);
+    await page.locator('h1', { hasText: 'When do you need care?' }).waitFor({ timeout: 5000 });
+    await assertAccessible(page, 'the booking questions');
+    // Nothing answered: each question says what it needs.
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /Choose whether you need care once or every week/);
+    await assertAccessible(page, 'the booking questions with errors');
+
+    await page.getByLabel('Once').check();
+    await page.getByLabel('Date of the first visit').fill(isoDate);
+    await page.getByLabel('Start time').fill(opens);
+    await page.getByLabel(/How long each visit lasts/).fill('60');
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.locator('h1', { hasText: 'Check your answers before booking' }).waitFor();
+    assert.match(await page.locator('main').textContent(), /Left after this booking/);
+    await assertAccessible(page, 'check your answers');
+
+    await Promise.all([page.waitForURL(/\/bookings\/CM-/), page.getByRole('button', { name: 'Confirm and send the request' }).click()]);
+    await page.locator('h1', { hasText: 'Booking request sent' }).waitFor({ timeout: 5000 });
+    const reference = (await page.locator('.panel strong').textContent()).trim();
+    assert.match(reference, /^CM-[A-Z2-9]{6}$/);
+    await assertAccessible(page, 'the booking confirmation');
+
+    await Promise.all([page.waitForURL(/\/budget\/statement/), page.getByRole('link', { name: 'See the budget statement' }).click()]);
+    await page.locator('td', { hasText: `Set aside for care booked, booking ${reference}` }).waitFor({ timeout: 5000 });
+    await assertAccessible(page, 'the budget statement');
+    assert.deepEqual(errors, []);
+    await close();
+  });
 }
