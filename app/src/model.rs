@@ -268,6 +268,10 @@ pub struct BookingAnswers {
     pub minutes: String,
     /// For a weekly pattern, the days as digits, Monday = 1 ("135" = Mon, Wed, Fri).
     pub weekdays: String,
+    /// Asked for as "best value on the framework": if this provider cannot take it, it is
+    /// offered to the next-ranked provider on the lot.
+    #[serde(default)]
+    pub best_value: bool,
 }
 
 /// What a booking will cost and what it leaves: the "check your answers" page.

@@ -15,6 +15,7 @@ mod m20261122_000007_create_ledger;
 mod m20261122_000008_create_delegations_audit_and_outbox;
 mod m20261123_000009_add_unique_framework_names;
 mod m20261123_000010_add_booking_request_keys;
+mod m20261123_000011_create_notifications_and_payment_runs;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000008_create_delegations_audit_and_outbox::Migration),
             Box::new(m20261123_000009_add_unique_framework_names::Migration),
             Box::new(m20261123_000010_add_booking_request_keys::Migration),
+            Box::new(m20261123_000011_create_notifications_and_payment_runs::Migration),
         ]
     }
 }

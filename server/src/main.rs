@@ -12,7 +12,7 @@ use sea_orm::DatabaseConnection;
 use server::search::SearchEngine;
 use server::search::embedded::EmbeddedIndex;
 use server::search::meilisearch::{MeilisearchIndex, RankingRules};
-use server::domain::{budgets, ledger};
+use server::domain::{booking_changes, budgets, ledger, visits};
 use server::{AppState, Config, db, seed};
 use std::io::Write;
 use std::process::ExitCode;
@@ -146,6 +146,7 @@ async fn serve(db: DatabaseConnection, config: Config, started: Instant) -> Resu
     let state = AppState::new(db, config, search.clone());
     tokio::spawn(server::search::sync::keep_in_step(state.db.clone(), search));
     tokio::spawn(pay_allocations_when_due(state.db.clone()));
+    tokio::spawn(keep_bookings_moving(state.db.clone()));
     let site_root = state.leptos_options.site_root.to_string();
     if let Err(error) = server::http::assets::remove_stale_copies(&site_root) {
         tracing::warn!(%error, "could not check the browser bundle's compressed copies");
@@ -183,6 +184,22 @@ async fn pay_allocations_when_due(db: DatabaseConnection) {
             Ok(run) if run.paid > 0 => tracing::info!(budgets = run.paid, pence = run.total_pence, "allocations paid"),
             Ok(_) => {}
             Err(error) => tracing::error!(%error, "the allocation run failed; it will try again in an hour"),
+        }
+    }
+}
+
+/// Every minute: requests not answered in time lapse (and are offered on where they can be),
+/// and weekly bookings get the next visits inside their 4-week horizon, with money set aside.
+async fn keep_bookings_moving(db: DatabaseConnection) {
+    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every_minute.tick().await;
+        let now = chrono::Utc::now();
+        if let Err(error) = booking_changes::lapse_overdue(&db, now).await {
+            tracing::error!(%error, "could not lapse overdue requests; trying again in a minute");
+        }
+        if let Err(error) = visits::extend_horizons(&db, now).await {
+            tracing::error!(%error, "could not extend weekly bookings; trying again in a minute");
         }
     }
 }

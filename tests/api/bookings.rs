@@ -8,7 +8,7 @@ use tests::fixtures::{self, count, insert};
 use tests::{Client, Reply, TestApp};
 
 /// A Monday at least two days ahead (UK dates; the tests avoid the small hours).
-fn next_monday() -> NaiveDate {
+pub fn next_monday() -> NaiveDate {
     let mut day = Utc::now().date_naive() + Duration::days(2);
     while day.weekday() != chrono::Weekday::Mon {
         day += Duration::days(1);
@@ -17,7 +17,7 @@ fn next_monday() -> NaiveDate {
 }
 
 /// A published home care service at £26.50 an hour, open 08:00 to 18:00 Monday to Friday.
-async fn weekday_home_care(app: &TestApp, provider_id: i64, title: &str) -> (i64, String) {
+pub async fn weekday_home_care(app: &TestApp, provider_id: i64, title: &str) -> (i64, String) {
     let id = fixtures::listing(&app.db, provider_id, title, "published").await;
     for weekday in 1..=5 {
         insert(&app.db, "listing_availability", &[("listing_id", id.into()), ("weekday", weekday.into()), ("opens_minute", 480.into()), ("closes_minute", 1080.into())]).await;
@@ -31,7 +31,7 @@ async fn public_id(app: &TestApp, listing_id: i64) -> String {
 }
 
 /// A budget for the test budget holder with this much paid in.
-async fn funded_budget(app: &TestApp, holder_id: i64, budget_type: &str, pence: i64) -> i64 {
+pub async fn funded_budget(app: &TestApp, holder_id: i64, budget_type: &str, pence: i64) -> i64 {
     let today = Utc::now().date_naive();
     let budget = fixtures::budget(&app.db, app.personas.council_id, holder_id, budget_type, pence, today).await;
     server::domain::budgets::run_allocations(&app.db, today, Utc::now()).await.expect("allocation run");
@@ -39,7 +39,7 @@ async fn funded_budget(app: &TestApp, holder_id: i64, budget_type: &str, pence: 
 }
 
 /// The question page's answers as its GET form sends them.
-fn question_query(how_often: &str, date: NaiveDate, time: &str, minutes: &str, weekdays: &[u32]) -> String {
+pub fn question_query(how_often: &str, date: NaiveDate, time: &str, minutes: &str, weekdays: &[u32]) -> String {
     let mut query = format!("how_often={how_often}&date={date}&time={time}&minutes={minutes}").replace(' ', "+");
     for day in weekdays {
         query.push_str(&format!("&weekdays%5B{}%5D={day}", day - 1));
@@ -53,11 +53,11 @@ fn hidden_value(page: &Reply, name: &str) -> String {
 }
 
 /// Answers the questions, checks the answers page, confirms; returns the confirm reply.
-async fn book(client: &mut Client, listing: &str, query: &str, person: Option<i64>) -> (Reply, Reply) {
+pub async fn book(client: &mut Client, listing: &str, query: &str, person: Option<i64>) -> (Reply, Reply) {
     let person_query = person.map(|p| format!("&for={p}")).unwrap_or_default();
     let check = client.get(&format!("/book/{listing}?{query}{person_query}")).await;
     let mut fields: Vec<(String, String)> = vec![("listing".into(), listing.into()), ("request_key".into(), hidden_value(&check, "request_key"))];
-    for name in ["how_often", "date", "time", "minutes", "weekdays"] {
+    for name in ["how_often", "date", "time", "minutes", "weekdays", "best_value"] {
         fields.push((format!("answers[{name}]"), hidden_value(&check, &format!("answers[{name}]"))));
     }
     if let Some(person) = person {

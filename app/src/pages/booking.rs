@@ -20,6 +20,7 @@ fn answers_from_query(query: &leptos_router::params::ParamsMap) -> BookingAnswer
         time: query.get("time").unwrap_or_default(),
         minutes: query.get("minutes").unwrap_or_default(),
         weekdays: (0..7).filter_map(|index| query.get(&format!("weekdays[{index}]"))).collect(),
+        best_value: query.get("best_value").as_deref() == Some("yes"),
     }
 }
 
@@ -35,6 +36,9 @@ fn change_link(listing: &str, person: Option<i64>, answers: &BookingAnswers) -> 
     pairs.extend(answers.weekdays.chars().filter_map(|c| c.to_digit(10)).map(|day| (format!("weekdays[{}]", day - 1), day.to_string())));
     if let Some(person) = person {
         pairs.push(("for".to_string(), person.to_string()));
+    }
+    if answers.best_value {
+        pairs.push(("best_value".to_string(), "yes".to_string()));
     }
     let query: Vec<String> = pairs.into_iter().map(|(key, value)| format!("{}={}", encode(&key), encode(&value))).collect();
     format!("/book/{listing}?{}", query.join("&"))
@@ -108,6 +112,7 @@ fn Questions(details: ListingDetails, answers: BookingAnswers, person: Option<i6
         <form method="get" action=format!("/book/{}", card.public_id) novalidate>
             <h1>"When do you need care?"<span class="caption">{format!("{}, {}", card.title, card.provider_name)}</span></h1>
             {person.map(|person| view! { <input type="hidden" name="for" value=person.to_string()/> })}
+            {answers.best_value.then(|| view! { <input type="hidden" name="best_value" value="yes"/> })}
             <Choices id="how_often" name="how_often" legend="How often" options=how_often chosen=vec![answers.how_often.clone()] errors/>
             <TextInput id="date" name="date" label="Date of the first visit" hint="For example, 2026-12-01" input_type="date"
                 width="input-narrow" value=answers.date.clone() errors/>
@@ -145,6 +150,9 @@ fn CheckAnswers(quote: BookingQuote, answers: BookingAnswers, person: Option<i64
         <dl class="summary-list">
             <div><dt>"Service"</dt><dd>{format!("{}, {}", quote.listing_title, quote.provider)}</dd></div>
             <div><dt>"For"</dt><dd>{quote.person.clone()}</dd></div>
+            {answers.best_value.then(|| view! {
+                <div><dt>"Best value on the framework"</dt><dd>{format!("If {} cannot take it, it goes to the next provider on the council's framework", quote.provider)}</dd></div>
+            })}
             {change_row("When", quote.when.clone(), "when")}
             {change_row("Each visit lasts", quote.duration.clone(), "how long each visit lasts")}
         </dl>
@@ -166,6 +174,7 @@ fn CheckAnswers(quote: BookingQuote, answers: BookingAnswers, person: Option<i64
             <input type="hidden" name="answers[time]" value=answers.time.clone()/>
             <input type="hidden" name="answers[minutes]" value=answers.minutes.clone()/>
             <input type="hidden" name="answers[weekdays]" value=answers.weekdays.clone()/>
+            <input type="hidden" name="answers[best_value]" value=answers.best_value.to_string()/>
             <input type="hidden" name="request_key" value=quote.request_key.clone()/>
             <button class="button" type="submit">"Confirm and send the request"</button>
         </ActionForm>

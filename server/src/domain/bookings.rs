@@ -66,6 +66,21 @@ impl Pattern {
         }
     }
 
+    /// A booking's pattern, as it was made.
+    pub fn of(booking: &booking::Model) -> Self {
+        let local = uk_time::to_local(booking.starts_at);
+        Self {
+            weekly: booking.schedule == "weekly",
+            first_day: local.date(),
+            start: local.time(),
+            minutes: u32::try_from(booking.duration_minutes).unwrap_or(0),
+            weekdays: match &booking.weekdays {
+                Some(days) => days.chars().filter_map(|c| c.to_digit(10)).collect(),
+                None => vec![local.date().weekday().number_from_monday()],
+            },
+        }
+    }
+
     /// The UK start time of every visit from `first_day` up to (not including) `until`.
     pub fn visits_before(&self, until: NaiveDate) -> Vec<chrono::NaiveDateTime> {
         let days = (until - self.first_day).num_days().max(0);
@@ -190,7 +205,13 @@ async fn check(
     let budget = budget::Entity::find().filter(budget::Column::HolderId.eq(person.id)).one(db).await?.ok_or_else(|| {
         AppError::invalid("", format!("{} has no personal budget set up yet: the council sets it up", person.display_name))
     })?;
-    let lot_id = allowed_for_budget(db, &budget, &listing, &provider).await?;
+    let mut lot_id = allowed_for_budget(db, &budget, &listing, &provider).await?;
+    if answers.best_value && lot_id.is_none() {
+        lot_id = framework_lot(db, &listing).await?;
+        if lot_id.is_none() {
+            return Err(AppError::invalid("", "This service is not on the council's framework: choose it as a service of your own choice instead"));
+        }
+    }
     available_then(db, &listing, &provider, &pattern).await?;
     not_already_booked(db, person.id, &visits, pattern.minutes).await?;
     let per_visit_pence = visit_cost(&listing.unit, listing.price_pence, pattern.minutes);
@@ -236,6 +257,16 @@ async fn allowed_for_budget(db: &impl ConnectionTrait, budget: &budget::Model, l
         }
         _ => Ok(None),
     }
+}
+
+/// The framework lot this service is contracted on (actively), if any.
+async fn framework_lot(db: &impl ConnectionTrait, listing: &listing::Model) -> AppResult<Option<i64>> {
+    let accredited = accreditation::Entity::find()
+        .filter(accreditation::Column::ListingId.eq(listing.id))
+        .filter(accreditation::Column::Status.eq("active"))
+        .one(db)
+        .await?;
+    Ok(accredited.map(|a| a.lot_id))
 }
 
 /// Refused unless every visit fits inside the service's published hours for its day.
@@ -377,40 +408,84 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
     if needed > checked.available_pence {
         return Err(short_of(needed, checked.available_pence));
     }
-    let reference = new_reference()?;
     let channel = if viewer.user_id == checked.person.id { "self" } else { "planner" };
-    let pattern = &checked.pattern;
+    let new = NewBooking {
+        listing: &checked.listing,
+        person_id: checked.person.id,
+        budget: &checked.budget,
+        lot_id: checked.lot_id,
+        pattern: &checked.pattern,
+        visits: &checked.visits,
+        placed_by: viewer.user_id,
+        channel,
+        best_value: answers.best_value,
+        offered_on_from: None,
+        request_key: Some(request_key),
+    };
+    let reference = match insert_booking(&txn, &new, now).await {
+        Err(AppError::ShortOfMoney { available_pence }) => return Err(short_of(needed, available_pence)),
+        other => other?,
+    };
+    txn.commit().await?;
+    Ok(reference)
+}
+
+/// A booking about to be written, with everything it needs already checked.
+struct NewBooking<'a> {
+    listing: &'a listing::Model,
+    person_id: i64,
+    budget: &'a budget::Model,
+    lot_id: Option<i64>,
+    pattern: &'a Pattern,
+    /// UK start times of the visits to set money aside for now.
+    visits: &'a [chrono::NaiveDateTime],
+    placed_by: i64,
+    channel: &'a str,
+    best_value: bool,
+    offered_on_from: Option<i64>,
+    request_key: Option<&'a str>,
+}
+
+/// Writes the booking and its visits and sets each visit's money aside. `ShortOfMoney` names
+/// what the budget held before this booking began.
+async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: DateTime<Utc>) -> AppResult<String> {
+    let reference = new_reference()?;
+    let pattern = new.pattern;
+    let per_visit_pence = visit_cost(&new.listing.unit, new.listing.price_pence, pattern.minutes);
     let inserted = booking::Entity::insert(booking::ActiveModel {
         reference: Set(reference.clone()),
-        listing_id: Set(checked.listing.id),
-        provider_id: Set(checked.provider.id),
-        person_id: Set(checked.person.id),
-        budget_id: Set(Some(checked.budget.id)),
-        placed_by: Set(viewer.user_id),
-        channel: Set(channel.into()),
-        lot_id: Set(checked.lot_id),
+        listing_id: Set(new.listing.id),
+        provider_id: Set(new.listing.provider_id),
+        person_id: Set(new.person_id),
+        budget_id: Set(Some(new.budget.id)),
+        placed_by: Set(new.placed_by),
+        channel: Set(new.channel.into()),
+        lot_id: Set(new.lot_id),
         status: Set("requested".into()),
         schedule: Set(if pattern.weekly { "weekly" } else { "one_off" }.into()),
         starts_at: Set(uk_time::to_utc(pattern.first_day.and_time(pattern.start))),
         ends_on: Set(None),
         weekdays: Set(pattern.weekly.then(|| pattern.weekdays.iter().map(u32::to_string).collect())),
         duration_minutes: Set(i32::try_from(pattern.minutes).unwrap_or(i32::MAX)),
-        unit_price_pence: Set(checked.listing.price_pence),
-        unit: Set(checked.listing.unit.clone()),
-        committed_pence: Set(needed),
+        unit_price_pence: Set(new.listing.price_pence),
+        unit: Set(new.listing.unit.clone()),
+        committed_pence: Set(per_visit_pence * new.visits.len() as i64),
         paid_by: Set("budget".into()),
         requested_at: Set(now),
         respond_by: Set(Some(now + Duration::hours(RESPONSE_HOURS))),
         confirmed_at: Set(None),
         closed_at: Set(None),
         close_reason: Set(None),
-        request_key: Set(Some(request_key.to_string())),
+        request_key: Set(new.request_key.map(str::to_string)),
+        best_value: Set(new.best_value),
+        offered_on_from: Set(new.offered_on_from),
         ..Default::default()
     })
-    .exec(&txn)
+    .exec(txn)
     .await?;
     let booking_id = inserted.last_insert_id;
-    for start in &checked.visits {
+    let council = new.budget.council_id;
+    for (index, start) in new.visits.iter().enumerate() {
         let visit = visit::Entity::insert(visit::ActiveModel {
             booking_id: Set(booking_id),
             scheduled_start: Set(uk_time::to_utc(*start)),
@@ -418,36 +493,53 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
             status: Set("scheduled".into()),
             ..Default::default()
         })
-        .exec(&txn)
+        .exec(txn)
         .await?;
-        let council = checked.budget.council_id;
         let set_aside = Transfer::new(
             format!("commit:visit:{}", visit.last_insert_id),
-            Account::budget_available(council, checked.budget.id),
-            Account::budget_committed(council, checked.budget.id),
-            checked.per_visit_pence,
+            Account::budget_available(council, new.budget.id),
+            Account::budget_committed(council, new.budget.id),
+            per_visit_pence,
             "commitment",
         )
         .for_booking(booking_id)
         .for_visit(visit.last_insert_id)
-        .by(Some(viewer.user_id));
-        match ledger::transfer(&txn, &set_aside, now).await {
-            Err(AppError::ShortOfMoney { available_pence }) => return Err(short_of(needed, available_pence + set_aside_so_far(&checked, start))),
-            other => {
-                other?;
-            }
+        .by(Some(new.placed_by));
+        if let Err(error) = ledger::transfer(txn, &set_aside, now).await {
+            return Err(match error {
+                AppError::ShortOfMoney { available_pence } => AppError::ShortOfMoney { available_pence: available_pence + index as i64 * per_visit_pence },
+                other => other,
+            });
         }
     }
-    let detail = serde_json::json!({ "booking": reference, "listing": checked.listing.public_id, "committed_pence": needed });
-    audit::record(&txn, now, Some(viewer.user_id), Some(checked.person.id), "booking_requested", detail).await?;
-    txn.commit().await?;
+    let detail = serde_json::json!({ "booking": reference, "listing": new.listing.public_id, "offered_on_from": new.offered_on_from });
+    audit::record(txn, now, Some(new.placed_by), Some(new.person_id), "booking_requested", detail).await?;
     Ok(reference)
 }
 
-/// What this booking had set aside before the visit starting at `start` (for the shortfall
-/// message: the budget held that much more before the booking began).
-fn set_aside_so_far(checked: &Checked, start: &chrono::NaiveDateTime) -> i64 {
-    checked.visits.iter().take_while(|visit| *visit != start).count() as i64 * checked.per_visit_pence
+/// Offers a booking that will not go ahead to another provider's service, from `pattern`'s
+/// first day, for the same person and budget. Refused (`Invalid`) when that service does not
+/// work then or the budget type does not allow it; `ShortOfMoney` when the budget cannot pay.
+pub async fn offer_to(txn: &impl ConnectionTrait, old: &booking::Model, listing: &listing::Model, pattern: &Pattern, now: DateTime<Utc>) -> AppResult<String> {
+    let budget = budget::Entity::find_by_id(old.budget_id.ok_or(AppError::NotFound)?).one(txn).await?.ok_or(AppError::NotFound)?;
+    let provider = provider::Entity::find_by_id(listing.provider_id).one(txn).await?.filter(|p| p.status == "active").ok_or(AppError::NotFound)?;
+    allowed_for_budget(txn, &budget, listing, &provider).await?;
+    available_then(txn, listing, &provider, pattern).await?;
+    let visits = pattern.visits_before(pattern.first_day + Duration::days(HORIZON_DAYS));
+    let new = NewBooking {
+        listing,
+        person_id: old.person_id,
+        budget: &budget,
+        lot_id: old.lot_id,
+        pattern,
+        visits: &visits,
+        placed_by: old.placed_by,
+        channel: &old.channel,
+        best_value: true,
+        offered_on_from: Some(old.id),
+        request_key: None,
+    };
+    insert_booking(txn, &new, now).await
 }
 
 /// "CM-7K3QXH": short enough to read over the phone, no 0/O or 1/I to confuse.
@@ -477,15 +569,8 @@ pub async fn booking_view(db: &impl ConnectionTrait, viewer: &SignedInUser, refe
     }
     let listing = listing::Entity::find_by_id(booking.listing_id).one(db).await?.ok_or(AppError::NotFound)?;
     let provider = provider::Entity::find_by_id(booking.provider_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let local = uk_time::to_local(booking.starts_at);
-    let minutes = u32::try_from(booking.duration_minutes).unwrap_or(0);
-    let pattern = Pattern {
-        weekly: booking.schedule == "weekly",
-        first_day: local.date(),
-        start: local.time(),
-        minutes,
-        weekdays: booking.weekdays.as_deref().unwrap_or_default().chars().filter_map(|c| c.to_digit(10)).collect(),
-    };
+    let pattern = Pattern::of(&booking);
+    let minutes = pattern.minutes;
     let respond_by = booking.respond_by.filter(|_| booking.status == "requested").map(|at| {
         let local = uk_time::to_local(at);
         format!("{} on {}", local.format("%H:%M"), long_date(local.date()))

@@ -30,6 +30,8 @@ pub struct Model {
     pub closed_at: Option<DateTimeUtc>,
     pub close_reason: Option<String>,
     pub request_key: Option<String>,
+    pub best_value: bool,
+    pub offered_on_from: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,249 @@
+//! What happens to a booking after it is made: the provider accepts or declines it within its
+//! response window (or it lapses); either side may cancel. Whenever visits will not happen
+//! the money set aside for them goes back into the budget, except a late cancellation by the
+//! person, charged only as the service's published policy says. A request for "best value on
+//! the framework" that is declined, lapses or is cancelled by the provider is offered on to
+//! the next-ranked provider on its lot. The person (and the planner who booked) are told.
+use super::bookings::{self, Pattern, visit_cost};
+use super::budgets::{self, Right};
+use super::ledger::{self, Account, Transfer};
+use super::{audit, lots, notifications, uk_time};
+use crate::entities::{accreditation, booking, budget, listing, provider, visit};
+use crate::error::{AppError, AppResult};
+use app::{Role, SignedInUser};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait};
+
+/// Statuses in which visits are still to come.
+const LIVE: [&str; 3] = ["requested", "confirmed", "in_progress"];
+
+/// The booking, if it belongs to this provider's staff member.
+async fn providers_booking(db: &impl ConnectionTrait, viewer: &SignedInUser, reference: &str) -> AppResult<booking::Model> {
+    let booking = booking::Entity::find().filter(booking::Column::Reference.eq(reference)).one(db).await?.ok_or(AppError::NotFound)?;
+    if viewer.role != Role::Provider || viewer.provider_id != Some(booking.provider_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(booking)
+}
+
+/// The provider accepts (`accept`) or declines a request.
+pub async fn respond<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, reference: &str, accept: bool, reason: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let txn = crate::db::begin_write(db).await?;
+    let booking = providers_booking(&txn, viewer, reference).await?;
+    if booking.status != "requested" {
+        return Err(AppError::invalid("", format!("This booking is {}: it can no longer be accepted or declined", app::booking_status_label(&booking.status).to_lowercase())));
+    }
+    if booking.respond_by.is_some_and(|by| by <= now) {
+        return Err(AppError::invalid("", "The time to answer this request has passed"));
+    }
+    let provider = provider_name(&txn, booking.provider_id).await?;
+    if accept {
+        let mut row: booking::ActiveModel = booking.clone().into();
+        row.status = Set("confirmed".into());
+        row.confirmed_at = Set(Some(now));
+        row.update(&txn).await?;
+        let message = format!("{provider} accepted booking {}. Care starts {}.", booking.reference, Pattern::of(&booking).in_words());
+        notifications::tell_person(&txn, &booking, &message, now).await?;
+        audit::record(&txn, now, Some(viewer.user_id), Some(booking.person_id), "booking_accepted", serde_json::json!({ "booking": booking.reference })).await?;
+    } else {
+        let reason = reason.trim();
+        if reason.chars().count() > 500 {
+            return Err(AppError::invalid("reason", "The reason must be 500 characters or fewer"));
+        }
+        let why = if reason.is_empty() { String::new() } else { format!(" They said: \u{201c}{reason}\u{201d}") };
+        close(&txn, &booking, "declined", Some(reason).filter(|r| !r.is_empty()), now).await?;
+        let next = offer_on(&txn, &booking, now).await?;
+        let message = format!("{provider} could not take booking {}.{why} {}", booking.reference, what_next(next.as_deref()));
+        notifications::tell_person(&txn, &booking, &message, now).await?;
+        audit::record(&txn, now, Some(viewer.user_id), Some(booking.person_id), "booking_declined", serde_json::json!({ "booking": booking.reference, "reason": reason, "offered_on": next })).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Requests not answered in time lapse (run every few minutes). Returns how many lapsed.
+pub async fn lapse_overdue<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<u64> {
+    let overdue = booking::Entity::find()
+        .filter(booking::Column::Status.eq("requested"))
+        .filter(booking::Column::RespondBy.lte(now))
+        .order_by_asc(booking::Column::Id)
+        .all(db)
+        .await?;
+    let mut lapsed = 0;
+    for stale in overdue {
+        let txn = crate::db::begin_write(db).await?;
+        // Read again inside the write transaction: the provider may have answered meanwhile.
+        let Some(booking) = booking::Entity::find_by_id(stale.id).one(&txn).await?.filter(|b| b.status == "requested") else { continue };
+        let provider = provider_name(&txn, booking.provider_id).await?;
+        close(&txn, &booking, "lapsed", Some("not answered in time"), now).await?;
+        let next = offer_on(&txn, &booking, now).await?;
+        let message = format!("{provider} did not answer booking {} in time. {}", booking.reference, what_next(next.as_deref()));
+        notifications::tell_person(&txn, &booking, &message, now).await?;
+        audit::record(&txn, now, None, Some(booking.person_id), "booking_lapsed", serde_json::json!({ "booking": booking.reference, "offered_on": next })).await?;
+        txn.commit().await?;
+        lapsed += 1;
+    }
+    Ok(lapsed)
+}
+
+/// The person (or someone they let book for them) cancels. Visits inside the service's notice
+/// period are charged at its published late-cancellation rate if the booking was confirmed.
+pub async fn cancel_by_person<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, reference: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let txn = crate::db::begin_write(db).await?;
+    let booking = booking::Entity::find().filter(booking::Column::Reference.eq(reference)).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let allowed = match viewer.role {
+        Role::BudgetHolder => booking.person_id == viewer.user_id,
+        Role::Planner => budgets::may_act(&txn, booking.person_id, viewer.user_id, Right::Book, now).await?,
+        _ => false,
+    };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    if !LIVE.contains(&booking.status.as_str()) {
+        return Err(AppError::invalid("", "This booking has already ended"));
+    }
+    let listing = listing::Entity::find_by_id(booking.listing_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    // Late charges apply only to care the provider had agreed to give.
+    let policy = (booking.status != "requested").then_some((listing.cancellation_notice_hours, listing.late_cancellation_percent));
+    let charged = release_visits(&txn, &booking, policy, now).await?;
+    close_row(&txn, &booking, "cancelled", Some("cancelled by the person"), now).await?;
+    let detail = serde_json::json!({ "booking": booking.reference, "late_charge_pence": charged });
+    audit::record(&txn, now, Some(viewer.user_id), Some(booking.person_id), "booking_cancelled", detail).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The provider hands back a confirmed package; it is offered on where it can be.
+pub async fn cancel_by_provider<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, reference: &str, reason: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let txn = crate::db::begin_write(db).await?;
+    let booking = providers_booking(&txn, viewer, reference).await?;
+    if !matches!(booking.status.as_str(), "confirmed" | "in_progress") {
+        return Err(AppError::invalid("", "Only confirmed care can be handed back; answer a request by accepting or declining it"));
+    }
+    let reason = super::values::required_text("reason", reason, "why you cannot continue", 500)?;
+    let provider = provider_name(&txn, booking.provider_id).await?;
+    close(&txn, &booking, "cancelled", Some(&format!("cancelled by the provider: {reason}")), now).await?;
+    let next = offer_on(&txn, &booking, now).await?;
+    let message = format!("{provider} has cancelled booking {}: \u{201c}{reason}\u{201d} {}", booking.reference, what_next(next.as_deref()));
+    notifications::tell_person(&txn, &booking, &message, now).await?;
+    audit::record(&txn, now, Some(viewer.user_id), Some(booking.person_id), "booking_handed_back", serde_json::json!({ "booking": booking.reference, "reason": reason, "offered_on": next })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+fn what_next(offered_on: Option<&str>) -> String {
+    match offered_on {
+        Some(reference) => format!("We have asked the next provider on the council's framework instead (booking {reference})."),
+        None => "The money set aside for it is back in the budget.".to_string(),
+    }
+}
+
+async fn provider_name(db: &impl ConnectionTrait, provider_id: i64) -> AppResult<String> {
+    Ok(provider::Entity::find_by_id(provider_id).one(db).await?.map(|p| p.name).unwrap_or_else(|| "The provider".into()))
+}
+
+/// Ends a booking whose visits will not happen: every visit still to come is cancelled and its
+/// money released.
+async fn close(db: &impl ConnectionTrait, booking: &booking::Model, status: &str, reason: Option<&str>, now: DateTime<Utc>) -> AppResult<()> {
+    release_visits(db, booking, None, now).await?;
+    close_row(db, booking, status, reason, now).await
+}
+
+async fn close_row(db: &impl ConnectionTrait, booking: &booking::Model, status: &str, reason: Option<&str>, now: DateTime<Utc>) -> AppResult<()> {
+    let mut row: booking::ActiveModel = booking.clone().into();
+    row.status = Set(status.into());
+    row.closed_at = Set(Some(now));
+    row.close_reason = Set(reason.map(str::to_string));
+    row.update(db).await?;
+    Ok(())
+}
+
+/// Cancels every visit still to come and releases what was set aside for it; with a late
+/// policy (notice hours, percent), visits starting inside the notice are charged that share
+/// to the provider. Returns the pence charged.
+async fn release_visits(db: &impl ConnectionTrait, booking: &booking::Model, late_policy: Option<(i32, i32)>, now: DateTime<Utc>) -> AppResult<i64> {
+    let Some(budget_id) = booking.budget_id else { return Ok(0) };
+    let budget = budget::Entity::find_by_id(budget_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let council = budget.council_id;
+    let coming = visit::Entity::find()
+        .filter(visit::Column::BookingId.eq(booking.id))
+        .filter(visit::Column::Status.eq("scheduled"))
+        .all(db)
+        .await?;
+    let mut charged = 0;
+    for visit in coming {
+        let cost = visit_cost(&booking.unit, booking.unit_price_pence, u32::try_from(visit.scheduled_minutes).unwrap_or(0));
+        let late_share = late_policy
+            .filter(|(notice_hours, _)| visit.scheduled_start - now < Duration::hours(i64::from(*notice_hours)))
+            .map_or(0, |(_, percent)| (cost * i64::from(percent) + 50) / 100);
+        let committed = Account::budget_committed(council, budget.id);
+        if late_share > 0 {
+            let charge = Transfer::new(format!("late:visit:{}", visit.id), committed.clone(), Account::provider_payable(council, booking.provider_id), late_share, "late_cancellation")
+                .for_booking(booking.id)
+                .for_visit(visit.id);
+            ledger::transfer(db, &charge, now).await?;
+            charged += late_share;
+        }
+        if cost > late_share {
+            let release = Transfer::new(format!("release:visit:{}", visit.id), committed, Account::budget_available(council, budget.id), cost - late_share, "release")
+                .for_booking(booking.id)
+                .for_visit(visit.id);
+            ledger::transfer(db, &release, now).await?;
+        }
+        let mut row: visit::ActiveModel = visit.into();
+        row.status = Set("cancelled".into());
+        row.charged_pence = Set(Some(late_share));
+        row.update(db).await?;
+        booking::Entity::update_many()
+            .col_expr(booking::Column::CommittedPence, Expr::col(booking::Column::CommittedPence).sub(cost))
+            .filter(booking::Column::Id.eq(booking.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(charged)
+}
+
+/// Offers a "best value on the framework" booking that will not go ahead to the next-ranked
+/// provider on its lot that has not had it yet and works at those times, with the money set
+/// aside again at their price. Returns the new booking's reference, or nothing when no one is
+/// left, the budget cannot cover it, or the booking was for one chosen provider.
+async fn offer_on(db: &impl ConnectionTrait, booking: &booking::Model, now: DateTime<Utc>) -> AppResult<Option<String>> {
+    let (true, Some(lot_id)) = (booking.best_value, booking.lot_id) else { return Ok(None) };
+    let Some(lot) = crate::entities::lot::Entity::find_by_id(lot_id).one(db).await? else { return Ok(None) };
+    // Every provider this request has been with already.
+    let mut tried = vec![booking.provider_id];
+    let mut earlier = booking.offered_on_from;
+    while let Some(id) = earlier {
+        let Some(previous) = booking::Entity::find_by_id(id).one(db).await? else { break };
+        tried.push(previous.provider_id);
+        earlier = previous.offered_on_from;
+    }
+    let (ranking, _) = lots::ranking(db, &lot).await?;
+    let mut pattern = Pattern::of(booking);
+    let today = uk_time::to_local(now).date();
+    if pattern.first_day <= today {
+        pattern.first_day = today + Duration::days(1);
+    }
+    for ranked in ranking.ranked.iter().filter(|r| !tried.contains(&r.candidate.provider_id)) {
+        let Some(accredited) = accreditation::Entity::find()
+            .filter(accreditation::Column::LotId.eq(lot.id))
+            .filter(accreditation::Column::ProviderId.eq(ranked.candidate.provider_id))
+            .one(db)
+            .await?
+        else {
+            continue;
+        };
+        let Some(listing) = listing::Entity::find_by_id(accredited.listing_id).one(db).await?.filter(|l| l.status == "published") else { continue };
+        match bookings::offer_to(db, booking, &listing, &pattern, now).await {
+            Ok(reference) => return Ok(Some(reference)),
+            // Not there then, or over the cap: the next one may be.
+            Err(AppError::Invalid(_)) => continue,
+            // The budget cannot pay for it at this price: stop, and say the money is back.
+            Err(AppError::ShortOfMoney { .. }) => return Ok(None),
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(None)
+}

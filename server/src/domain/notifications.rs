@@ -1,0 +1,38 @@
+//! Messages to people about their bookings, shown on their dashboard (a real deployment would
+//! also send them by email or text; the message is the same).
+use crate::entities::{booking, notification};
+use crate::error::AppResult;
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+/// Tells the person the booking is for, and the planner who made it if someone else did.
+pub async fn tell_person(db: &impl ConnectionTrait, booking: &booking::Model, message: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let mut people = vec![booking.person_id];
+    if booking.placed_by != booking.person_id {
+        people.push(booking.placed_by);
+    }
+    for user_id in people {
+        notification::Entity::insert(notification::ActiveModel {
+            user_id: Set(user_id),
+            booking_id: Set(Some(booking.id)),
+            message: Set(message.to_string()),
+            created_at: Set(now),
+            read_at: Set(None),
+            ..Default::default()
+        })
+        .exec(db)
+        .await?;
+    }
+    Ok(())
+}
+
+/// A person's newest messages, newest first.
+pub async fn latest(db: &impl ConnectionTrait, user_id: i64, limit: u64) -> AppResult<Vec<notification::Model>> {
+    Ok(notification::Entity::find()
+        .filter(notification::Column::UserId.eq(user_id))
+        .order_by_desc(notification::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}

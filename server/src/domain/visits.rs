@@ -1,0 +1,279 @@
+//! Visits and paying for the care actually delivered. Provider staff check in and out; the
+//! time delivered is rounded to the service's billing increment and never counts above what
+//! was booked; the visit's money set aside then moves to the provider (what was delivered)
+//! and back into the budget (the rest). A missed visit releases all of it. Weekly bookings
+//! keep 4 weeks of visits (and their money) ahead as the days pass.
+use super::bookings::{HORIZON_DAYS, Pattern, visit_cost};
+use super::ledger::{self, Account, Transfer};
+use super::{notifications, uk_time};
+use crate::entities::{booking, budget, listing, visit};
+use crate::error::{AppError, AppResult};
+use app::{Role, SignedInUser};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait};
+
+/// Staff may check in this long before a visit is due.
+const EARLIEST_CHECK_IN_MINUTES: i64 = 120;
+
+/// Minutes delivered, rounded to the nearest billing increment (halves up), never above the
+/// minutes booked.
+pub fn delivered_minutes(actual_minutes: i64, increment: i32, booked: i32) -> i32 {
+    let increment = i64::from(std::cmp::max(increment, 1));
+    let rounded = (std::cmp::max(actual_minutes, 0) + increment / 2) / increment * increment;
+    i32::try_from(std::cmp::min(rounded, i64::from(booked))).unwrap_or(booked)
+}
+
+/// What delivered care costs: by the hour, pro rata; otherwise the unit price if any care was
+/// delivered at all.
+pub fn delivered_cost(unit: &str, unit_price_pence: i64, minutes: i32) -> i64 {
+    match u32::try_from(minutes) {
+        Ok(0) | Err(_) => 0,
+        Ok(minutes) => visit_cost(unit, unit_price_pence, minutes),
+    }
+}
+
+/// The visit and its booking, if the visit belongs to this provider's staff member.
+async fn providers_visit(db: &impl ConnectionTrait, viewer: &SignedInUser, visit_id: i64) -> AppResult<(visit::Model, booking::Model)> {
+    let visit = visit::Entity::find_by_id(visit_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let booking = booking::Entity::find_by_id(visit.booking_id).one(db).await?.ok_or(AppError::NotFound)?;
+    if viewer.role != Role::Provider || viewer.provider_id != Some(booking.provider_id) {
+        return Err(AppError::Forbidden);
+    }
+    Ok((visit, booking))
+}
+
+pub async fn check_in<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<()> {
+    let txn = crate::db::begin_write(db).await?;
+    let (visit, booking) = providers_visit(&txn, viewer, visit_id).await?;
+    if !matches!(booking.status.as_str(), "confirmed" | "in_progress") {
+        return Err(AppError::invalid("", "Only confirmed bookings have visits to check in to"));
+    }
+    if visit.status != "scheduled" {
+        return Err(AppError::invalid("", "This visit has already been checked in to, or has ended"));
+    }
+    if visit.scheduled_start - now > Duration::minutes(EARLIEST_CHECK_IN_MINUTES) {
+        return Err(AppError::invalid("", "It is too early to check in to this visit: staff can check in up to 2 hours before it is due"));
+    }
+    let mut row: visit::ActiveModel = visit.into();
+    row.status = Set("in_progress".into());
+    row.checked_in_at = Set(Some(now));
+    row.update(&txn).await?;
+    if booking.status == "confirmed" {
+        let mut row: booking::ActiveModel = booking.into();
+        row.status = Set("in_progress".into());
+        row.update(&txn).await?;
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Ends a visit and pays for what was delivered. Returns the pence charged.
+pub async fn check_out<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<i64> {
+    let txn = crate::db::begin_write(db).await?;
+    let (visit, booking) = providers_visit(&txn, viewer, visit_id).await?;
+    let Some(checked_in_at) = visit.checked_in_at.filter(|_| visit.status == "in_progress") else {
+        return Err(AppError::invalid("", "Check in to this visit before checking out"));
+    };
+    let listing = listing::Entity::find_by_id(booking.listing_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let minutes = delivered_minutes((now - checked_in_at).num_minutes(), listing.billing_increment_minutes, visit.scheduled_minutes);
+    let charge = delivered_cost(&booking.unit, booking.unit_price_pence, minutes);
+    settle(&txn, &booking, &visit, charge, now).await?;
+    let mut row: visit::ActiveModel = visit.into();
+    row.status = Set("delivered".into());
+    row.checked_out_at = Set(Some(now));
+    row.delivered_minutes = Set(Some(minutes));
+    row.charged_pence = Set(Some(charge));
+    row.update(&txn).await?;
+    complete_if_done(&txn, &booking, now).await?;
+    txn.commit().await?;
+    Ok(charge)
+}
+
+/// The visit did not happen: nothing is charged and its money goes back into the budget.
+pub async fn mark_missed<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<()> {
+    let txn = crate::db::begin_write(db).await?;
+    let (visit, booking) = providers_visit(&txn, viewer, visit_id).await?;
+    if !matches!(visit.status.as_str(), "scheduled" | "in_progress") {
+        return Err(AppError::invalid("", "This visit has already ended"));
+    }
+    if visit.scheduled_start > now {
+        return Err(AppError::invalid("", "A visit can be marked as missed only once it was due"));
+    }
+    settle(&txn, &booking, &visit, 0, now).await?;
+    let mut row: visit::ActiveModel = visit.into();
+    row.status = Set("missed".into());
+    row.delivered_minutes = Set(Some(0));
+    row.charged_pence = Set(Some(0));
+    row.update(&txn).await?;
+    complete_if_done(&txn, &booking, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Moves a visit's money: `charge` to the provider, the rest back to the budget.
+async fn settle(db: &impl ConnectionTrait, booking: &booking::Model, visit: &visit::Model, charge: i64, now: DateTime<Utc>) -> AppResult<()> {
+    let Some(budget_id) = booking.budget_id else { return Ok(()) };
+    let budget = budget::Entity::find_by_id(budget_id).one(db).await?.ok_or(AppError::NotFound)?;
+    let council = budget.council_id;
+    let set_aside = visit_cost(&booking.unit, booking.unit_price_pence, u32::try_from(visit.scheduled_minutes).unwrap_or(0));
+    let committed = Account::budget_committed(council, budget.id);
+    if charge > 0 {
+        let pay = Transfer::new(format!("settle:visit:{}", visit.id), committed.clone(), Account::provider_payable(council, booking.provider_id), charge, "settlement")
+            .for_booking(booking.id)
+            .for_visit(visit.id);
+        ledger::transfer(db, &pay, now).await?;
+    }
+    if set_aside > charge {
+        let release = Transfer::new(format!("release:visit:{}", visit.id), committed, Account::budget_available(council, budget.id), set_aside - charge, "release")
+            .for_booking(booking.id)
+            .for_visit(visit.id);
+        ledger::transfer(db, &release, now).await?;
+    }
+    booking::Entity::update_many()
+        .col_expr(booking::Column::CommittedPence, Expr::col(booking::Column::CommittedPence).sub(set_aside))
+        .filter(booking::Column::Id.eq(booking.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A one-off booking is complete once its visit has ended.
+async fn complete_if_done(db: &impl ConnectionTrait, booking: &booking::Model, now: DateTime<Utc>) -> AppResult<()> {
+    if booking.schedule != "one_off" {
+        return Ok(());
+    }
+    let open = visit::Entity::find()
+        .filter(visit::Column::BookingId.eq(booking.id))
+        .filter(visit::Column::Status.is_in(["scheduled", "in_progress"]))
+        .one(db)
+        .await?;
+    if open.is_none() {
+        booking::Entity::update_many()
+            .col_expr(booking::Column::Status, Expr::value("completed"))
+            .col_expr(booking::Column::ClosedAt, Expr::value(now))
+            .filter(booking::Column::Id.eq(booking.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Keeps 4 weeks of visits ahead for every live weekly booking, setting their money aside.
+/// When the budget cannot cover the next visit, no more are added and the person is told
+/// (once). Returns how many visits were added.
+pub async fn extend_horizons<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<u64> {
+    let weekly: Vec<i64> = booking::Entity::find()
+        .filter(booking::Column::Schedule.eq("weekly"))
+        .filter(booking::Column::Status.is_in(["requested", "confirmed", "in_progress"]))
+        .order_by_asc(booking::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|b| b.id)
+        .collect();
+    let horizon_end = uk_time::to_local(now).date() + Duration::days(HORIZON_DAYS);
+    let mut added = 0;
+    for booking_id in weekly {
+        match extend_one(db, booking_id, horizon_end, now).await {
+            Ok(visits) => added += visits,
+            // Another booking took the money at the same instant: the next run looks again.
+            Err(AppError::ShortOfMoney { .. }) => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(added)
+}
+
+async fn extend_one<C: ConnectionTrait + TransactionTrait>(db: &C, booking_id: i64, horizon_end: chrono::NaiveDate, now: DateTime<Utc>) -> AppResult<u64> {
+    // Most runs find nothing new inside the horizon: look before taking the write lock.
+    let last = visit::Entity::find().filter(visit::Column::BookingId.eq(booking_id)).order_by_desc(visit::Column::ScheduledStart).one(db).await?;
+    if last.is_some_and(|last| uk_time::to_local(last.scheduled_start).date() + Duration::days(1) >= horizon_end) {
+        return Ok(0);
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let live = ["requested", "confirmed", "in_progress"];
+    let Some(booking) = booking::Entity::find_by_id(booking_id).one(&txn).await?.filter(|b| live.contains(&b.status.as_str())) else { return Ok(0) };
+    let Some(budget_id) = booking.budget_id else { return Ok(0) };
+    let budget = budget::Entity::find_by_id(budget_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let council = budget.council_id;
+    let last = visit::Entity::find().filter(visit::Column::BookingId.eq(booking.id)).order_by_desc(visit::Column::ScheduledStart).one(&txn).await?;
+    let mut pattern = Pattern::of(&booking);
+    if let Some(last) = last {
+        pattern.first_day = uk_time::to_local(last.scheduled_start).date() + Duration::days(1);
+    }
+    let cost = visit_cost(&booking.unit, booking.unit_price_pence, pattern.minutes);
+    let mut added = 0;
+    for start in pattern.visits_before(horizon_end) {
+        if ledger::balance(&txn, &Account::budget_available(council, budget.id)).await? < cost {
+            tell_short_once(&txn, &booking, start, now).await?;
+            break;
+        }
+        let visit = visit::Entity::insert(visit::ActiveModel {
+            booking_id: Set(booking.id),
+            scheduled_start: Set(uk_time::to_utc(start)),
+            scheduled_minutes: Set(booking.duration_minutes),
+            status: Set("scheduled".into()),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+        let set_aside = Transfer::new(
+            format!("commit:visit:{}", visit.last_insert_id),
+            Account::budget_available(council, budget.id),
+            Account::budget_committed(council, budget.id),
+            cost,
+            "commitment",
+        )
+        .for_booking(booking.id)
+        .for_visit(visit.last_insert_id);
+        ledger::transfer(&txn, &set_aside, now).await?;
+        added += 1;
+    }
+    booking::Entity::update_many()
+        .col_expr(booking::Column::CommittedPence, Expr::col(booking::Column::CommittedPence).add(cost * added as i64))
+        .filter(booking::Column::Id.eq(booking.id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(added)
+}
+
+async fn tell_short_once(db: &impl ConnectionTrait, booking: &booking::Model, start: chrono::NaiveDateTime, now: DateTime<Utc>) -> AppResult<()> {
+    let message = format!(
+        "There is not enough money in the budget for the visits of booking {} from {}. Nothing more is set aside until there is: the council or your planner can help.",
+        booking.reference,
+        uk_time::long_date(start.date())
+    );
+    let already = notifications::latest(db, booking.person_id, 20).await?.iter().any(|n| n.message == message);
+    if !already {
+        notifications::tell_person(db, booking, &message, now).await?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delivered_time_rounds_to_the_increment_and_never_exceeds_the_booking() {
+        assert_eq!(delivered_minutes(52, 15, 60), 45);
+        assert_eq!(delivered_minutes(53, 15, 60), 60); // 52.5 and up rounds to 60
+        assert_eq!(delivered_minutes(75, 15, 60), 60, "never more than booked");
+        assert_eq!(delivered_minutes(7, 15, 60), 0);
+        assert_eq!(delivered_minutes(8, 15, 60), 15);
+        assert_eq!(delivered_minutes(-3, 15, 60), 0);
+        assert_eq!(delivered_minutes(44, 1, 60), 44);
+        assert_eq!(delivered_minutes(31, 30, 45), 30);
+    }
+
+    #[test]
+    fn only_delivered_care_is_charged() {
+        assert_eq!(delivered_cost("hour", 2_400, 45), 1_800);
+        assert_eq!(delivered_cost("hour", 2_400, 0), 0);
+        assert_eq!(delivered_cost("visit", 3_500, 15), 3_500);
+        assert_eq!(delivered_cost("visit", 3_500, 0), 0);
+    }
+}

@@ -1,0 +1,219 @@
+//! After a booking is made: the provider accepts or declines (or it lapses), either side
+//! cancels, visits are checked in and out and paid for as delivered, and a payment run pays
+//! providers. The ledger stays sound after every step and the money always lands where the
+//! rules say.
+use crate::bookings::{book, funded_budget, next_monday, question_query, weekday_home_care};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use server::domain::ledger::{self, Account};
+use server::domain::{booking_changes, payment_runs, visits};
+use server::entities::{booking, notification, visit};
+use server::error::AppError;
+use tests::fixtures::{self, count};
+use tests::TestApp;
+
+async fn user(app: &TestApp, id: i64) -> app::SignedInUser {
+    let model = server::entities::user::Entity::find_by_id(id).one(&app.db).await.expect("query").expect("user");
+    server::domain::auth::signed_in_user(&model).expect("a signed-in user")
+}
+
+async fn booking_by_reference(app: &TestApp, location: &str) -> booking::Model {
+    let reference = location.trim_start_matches("/bookings/");
+    booking::Entity::find().filter(booking::Column::Reference.eq(reference)).one(&app.db).await.expect("query").expect("booking")
+}
+
+async fn visits_of(app: &TestApp, booking_id: i64) -> Vec<visit::Model> {
+    visit::Entity::find().filter(visit::Column::BookingId.eq(booking_id)).order_by_asc(visit::Column::ScheduledStart).all(&app.db).await.expect("visits")
+}
+
+async fn messages(app: &TestApp, user_id: i64) -> Vec<String> {
+    notification::Entity::find().filter(notification::Column::UserId.eq(user_id)).all(&app.db).await.expect("query").into_iter().map(|n| n.message).collect()
+}
+
+async fn balance(app: &TestApp, account: Account) -> i64 {
+    ledger::balance(&app.db, &account).await.expect("balance")
+}
+
+async fn assert_sound(app: &TestApp, when: &str) {
+    let soundness = ledger::soundness(&app.db).await.expect("check");
+    assert!(soundness.is_sound(), "{when}: {soundness:?}");
+}
+
+/// A budget holder's booking of the test listing, made through the pages.
+async fn booked(app: &TestApp, query: &str) -> booking::Model {
+    let (_, listing) = weekday_home_care(app, app.personas.provider_id, &format!("Visits {}", count(&app.db, "listings").await)).await;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    let (_, confirmed) = book(&mut holder, &listing, query, None).await;
+    assert_eq!(confirmed.status, 302, "{confirmed:?}");
+    booking_by_reference(app, confirmed.location().expect("booking page")).await
+}
+
+#[tokio::test]
+async fn accepted_care_is_paid_for_as_delivered_and_a_payment_run_pays_the_provider() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let booking = booked(&app, &question_query("weekly", next_monday(), "09:00", "60", &[1, 4])).await;
+    let staff = user(&app, app.personas.provider.id).await;
+    let now = Utc::now();
+
+    // Nobody but the provider's staff answers it.
+    let holder = user(&app, app.personas.budget_holder.id).await;
+    assert!(matches!(booking_changes::respond(&app.db, &holder, &booking.reference, true, "", now).await, Err(AppError::Forbidden)));
+    booking_changes::respond(&app.db, &staff, &booking.reference, true, "", now).await.expect("accepted");
+    assert!(messages(&app, app.personas.budget_holder.id).await.iter().any(|m| m.contains("accepted booking")));
+
+    let planned = visits_of(&app, booking.id).await;
+    assert_eq!(planned.len(), 8);
+    // The first visit: checked in 5 minutes early, out 52 minutes later: 45 minutes charged
+    // (52 rounds to the nearest 15), £26.50 an hour: £19.88 to the provider, £6.62 back.
+    let first = &planned[0];
+    let arrived = first.scheduled_start - Duration::minutes(5);
+    assert!(visits::check_in(&app.db, &staff, first.id, first.scheduled_start - Duration::hours(3)).await.is_err(), "too early");
+    visits::check_in(&app.db, &staff, first.id, arrived).await.expect("checked in");
+    let charged = visits::check_out(&app.db, &staff, first.id, arrived + Duration::minutes(52)).await.expect("checked out");
+    assert_eq!(charged, 1_988);
+    // The second visit did not happen: all of its money goes back.
+    let second = &planned[1];
+    visits::mark_missed(&app.db, &staff, second.id, second.scheduled_start + Duration::hours(1)).await.expect("missed");
+    assert_eq!(balance(&app, Account::provider_payable(council, app.personas.provider_id)).await, 1_988);
+    assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 21_200 - 2 * 2_650);
+    assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000 - 21_200 + 662 + 2_650);
+    assert_sound(&app, "after the visits").await;
+    let booking_now = booking::Entity::find_by_id(booking.id).one(&app.db).await.expect("query").expect("booking");
+    assert_eq!((booking_now.status.as_str(), booking_now.committed_pence), ("in_progress", 21_200 - 2 * 2_650));
+
+    // Only commissioners run payments; the run pays what is owed, once.
+    let commissioner = user(&app, app.personas.commissioner.id).await;
+    assert!(matches!(payment_runs::run(&app.db, &staff, Utc::now()).await, Err(AppError::Forbidden)));
+    let reference = payment_runs::run(&app.db, &commissioner, Utc::now()).await.expect("payment run");
+    assert_eq!(balance(&app, Account::provider_payable(council, app.personas.provider_id)).await, 0);
+    assert_eq!(balance(&app, Account::provider_paid(council, app.personas.provider_id)).await, 1_988);
+    let (_, lines) = payment_runs::remittance(&app.db, &commissioner, &reference).await.expect("remittance");
+    assert_eq!(lines.iter().map(|l| (l.provider.as_str(), l.amount_pence)).collect::<Vec<_>>(), [("Riverside Home Care", 1_988)]);
+    assert!(matches!(payment_runs::run(&app.db, &commissioner, Utc::now()).await, Err(AppError::Invalid(_))), "nothing more to pay");
+    assert_sound(&app, "after the payment run").await;
+}
+
+#[tokio::test]
+async fn declined_and_lapsed_requests_give_the_money_back_and_say_so() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let staff = user(&app, app.personas.provider.id).await;
+    let declined = booked(&app, &question_query("weekly", next_monday(), "09:00", "60", &[1, 4])).await;
+    let lapsing = booked(&app, &question_query("once", next_monday(), "14:00", "60", &[])).await;
+    assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000 - 21_200 - 2_650);
+
+    booking_changes::respond(&app.db, &staff, &declined.reference, false, "No carers free on Thursdays", Utc::now()).await.expect("declined");
+    assert!(visits_of(&app, declined.id).await.iter().all(|v| v.status == "cancelled"));
+    assert!(messages(&app, app.personas.budget_holder.id).await.iter().any(|m| m.contains("could not take booking") && m.contains("No carers free on Thursdays")));
+    // Not answered within 24 hours: it lapses.
+    assert_eq!(booking_changes::lapse_overdue(&app.db, Utc::now() + Duration::hours(23)).await.expect("lapse run"), 0);
+    assert_eq!(booking_changes::lapse_overdue(&app.db, Utc::now() + Duration::hours(25)).await.expect("lapse run"), 1);
+    let lapsed = booking::Entity::find_by_id(lapsing.id).one(&app.db).await.expect("query").expect("booking");
+    assert_eq!(lapsed.status, "lapsed");
+    assert!(booking_changes::respond(&app.db, &staff, &lapsing.reference, true, "", Utc::now()).await.is_err(), "too late to accept");
+    assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000);
+    assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 0);
+    assert_sound(&app, "after declining and lapsing").await;
+}
+
+#[tokio::test]
+async fn cancelling_late_costs_only_what_the_service_publishes() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let staff = user(&app, app.personas.provider.id).await;
+    let holder = user(&app, app.personas.budget_holder.id).await;
+    // The test service: 24 hours' notice, then half the price.
+    let late = booked(&app, &question_query("once", next_monday(), "09:00", "60", &[])).await;
+    let early = booked(&app, &question_query("once", next_monday(), "13:00", "60", &[])).await;
+    let unanswered = booked(&app, &question_query("once", next_monday(), "16:00", "60", &[])).await;
+    for booking in [&late, &early] {
+        booking_changes::respond(&app.db, &staff, &booking.reference, true, "", Utc::now()).await.expect("accepted");
+    }
+    let due: DateTime<Utc> = late.starts_at;
+    let other = user(&app, fixtures::user(&app.db, council, "x@test.example", app::Role::BudgetHolder, None).await.id).await;
+    assert!(matches!(booking_changes::cancel_by_person(&app.db, &other, &late.reference, due).await, Err(AppError::Forbidden)));
+    booking_changes::cancel_by_person(&app.db, &holder, &late.reference, due - Duration::hours(2)).await.expect("cancelled late");
+    booking_changes::cancel_by_person(&app.db, &holder, &early.reference, early.starts_at - Duration::hours(30)).await.expect("cancelled early");
+    booking_changes::cancel_by_person(&app.db, &holder, &unanswered.reference, unanswered.starts_at - Duration::hours(1)).await.expect("cancelled a request");
+    // Only the late one is charged: half of £26.50.
+    assert_eq!(balance(&app, Account::provider_payable(council, app.personas.provider_id)).await, 1_325);
+    assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000 - 1_325);
+    assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 0);
+    assert!(booking_changes::cancel_by_person(&app.db, &holder, &late.reference, due).await.is_err(), "already ended");
+    assert_sound(&app, "after cancelling").await;
+}
+
+#[tokio::test]
+async fn a_provider_handing_back_care_must_say_why_and_the_person_is_told() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let staff = user(&app, app.personas.provider.id).await;
+    let booking = booked(&app, &question_query("weekly", next_monday(), "09:00", "60", &[1])).await;
+    assert!(booking_changes::cancel_by_provider(&app.db, &staff, &booking.reference, "Short of staff", Utc::now()).await.is_err(), "a request is declined, not handed back");
+    booking_changes::respond(&app.db, &staff, &booking.reference, true, "", Utc::now()).await.expect("accepted");
+    assert!(matches!(booking_changes::cancel_by_provider(&app.db, &staff, &booking.reference, " ", Utc::now()).await, Err(AppError::Invalid(_))));
+    booking_changes::cancel_by_provider(&app.db, &staff, &booking.reference, "Short of staff", Utc::now()).await.expect("handed back");
+    assert!(messages(&app, app.personas.budget_holder.id).await.iter().any(|m| m.contains("has cancelled booking") && m.contains("Short of staff")));
+    assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000);
+    assert_sound(&app, "after the hand-back").await;
+}
+
+#[tokio::test]
+async fn best_value_requests_go_to_the_next_ranked_provider_on_the_lot() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let lot = crate::lots::north_home_care(&app).await;
+    // Hilltop ranks first, Riverside second; Northgate is rated Inadequate, Eastfield suspended.
+    app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT listing_id, 1, 480, 1080 FROM accreditations").await;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let hilltop_listing = {
+        use server::entities::{accreditation, listing};
+        let accredited = accreditation::Entity::find()
+            .filter(accreditation::Column::LotId.eq(lot))
+            .filter(accreditation::Column::ProviderId.eq(app.personas.other_provider_id))
+            .one(&app.db).await.expect("query").expect("Hilltop is on the lot");
+        listing::Entity::find_by_id(accredited.listing_id).one(&app.db).await.expect("query").expect("listing").public_id
+    };
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    let query = format!("{}&best_value=yes", question_query("weekly", next_monday(), "09:00", "60", &[1]));
+    let (check, confirmed) = book(&mut holder, &hilltop_listing, &query, None).await;
+    assert!(check.text().contains("If Hilltop Care cannot take it, it goes to the next provider"), "{}", check.text());
+    let first = booking_by_reference(&app, confirmed.location().expect("booked")).await;
+    assert!(first.best_value);
+
+    let hilltop_staff = user(&app, fixtures::user(&app.db, council, "staff@hilltop.example", app::Role::Provider, Some(app.personas.other_provider_id)).await.id).await;
+    booking_changes::respond(&app.db, &hilltop_staff, &first.reference, false, "", Utc::now()).await.expect("declined");
+    let second = booking::Entity::find().filter(booking::Column::OfferedOnFrom.eq(first.id)).one(&app.db).await.expect("query").expect("offered on");
+    assert_eq!((second.provider_id, second.status.as_str()), (app.personas.provider_id, "requested"));
+    assert!(messages(&app, app.personas.budget_holder.id).await.iter().any(|m| m.contains(&format!("asked the next provider on the council's framework instead (booking {})", second.reference))));
+    assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 4 * 2_650, "the same 4 Mondays, set aside again");
+
+    // Riverside cannot either, and nobody else on the lot can be offered work: money back.
+    let staff = user(&app, app.personas.provider.id).await;
+    booking_changes::respond(&app.db, &staff, &second.reference, false, "", Utc::now()).await.expect("declined");
+    assert_eq!(count(&app.db, "bookings").await, 2);
+    assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000);
+    assert_sound(&app, "after the offers").await;
+}
+
+#[tokio::test]
+async fn weekly_care_keeps_four_weeks_set_aside_until_the_budget_runs_short() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    // Enough for 10 one-hour visits: 8 now, 2 more, then the person is told.
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 10 * 2_650 + 100).await;
+    let booking = booked(&app, &question_query("weekly", next_monday(), "09:00", "60", &[1, 4])).await;
+    assert_eq!(visits_of(&app, booking.id).await.len(), 8);
+    let a_week_on = booking.starts_at + Duration::days(7);
+    assert_eq!(visits::extend_horizons(&app.db, a_week_on).await.expect("extend"), 2);
+    assert_eq!(visits::extend_horizons(&app.db, a_week_on + Duration::days(1)).await.expect("extend again"), 0);
+    assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 100);
+    let told: Vec<String> = messages(&app, app.personas.budget_holder.id).await.into_iter().filter(|m| m.contains("not enough money")).collect();
+    assert_eq!(told.len(), 1, "told once: {told:?}");
+    assert_sound(&app, "after extending").await;
+}
