@@ -320,6 +320,74 @@ pub async fn load_booking(reference: String) -> Result<BookingView, UiError> {
     .await)
 }
 
+#[server(prefix = "/api", endpoint = "cancel-booking")]
+pub async fn cancel_booking(csrf_token: String, reference: String) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.cancel_booking(&user, &reference).await?;
+        leptos_axum::redirect(&format!("/bookings/{reference}?cancelled=1"));
+        Ok(())
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "provider-bookings", input = GetUrl)]
+pub async fn load_provider_bookings() -> Result<ProviderBookings, UiError> {
+    guard::with_status(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.provider_bookings(&user).await
+    }
+    .await)
+}
+
+/// A provider's answer to a booking (`accept`, `decline`, `hand_back`) or what happened on one
+/// of its visits (`check_in`, `check_out`, `missed`, with `visit_id`). Plain fields, so each
+/// is a small form that works without JavaScript.
+#[server(prefix = "/api", endpoint = "act-on-booking")]
+pub async fn act_on_booking(csrf_token: String, reference: String, action: String, visit_id: Option<i64>, reason: Option<String>) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        let reason = reason.unwrap_or_default();
+        let visit = || visit_id.ok_or(UiError::NotFound);
+        let action = match action.as_str() {
+            "accept" => BookingAction::Accept,
+            "decline" => BookingAction::Decline { reason },
+            "hand_back" => BookingAction::HandBack { reason },
+            "check_in" => BookingAction::CheckIn { visit_id: visit()? },
+            "check_out" => BookingAction::CheckOut { visit_id: visit()? },
+            "missed" => BookingAction::Missed { visit_id: visit()? },
+            _ => return Err(UiError::NotFound),
+        };
+        guard::backend()?.act_on_booking(&user, &reference, &action).await?;
+        leptos_axum::redirect("/provider/bookings?done=1");
+        Ok(())
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "payments", input = GetUrl)]
+pub async fn load_payments() -> Result<PaymentsAdmin, UiError> {
+    guard::with_status(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.payments(&user).await
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "run-payments")]
+pub async fn run_payments(csrf_token: String) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        let reference = guard::backend()?.run_payments(&user).await?;
+        leptos_axum::redirect(&format!("/payments?run={reference}"));
+        Ok(())
+    }
+    .await)
+}
+
 /// A budget's statement: the signed-in holder's own without `budget`, else one they may see.
 #[server(prefix = "/api", endpoint = "budget-statement", input = GetUrl)]
 pub async fn load_budget_statement(budget: Option<i64>) -> Result<BudgetStatement, UiError> {

@@ -310,6 +310,80 @@ pub struct BookingView {
     pub committed_pence: i64,
     /// When the provider must answer by, in words (requests only).
     pub respond_by: Option<String>,
+    /// Whether this viewer may cancel it now, and the service's policy in words.
+    pub can_cancel: bool,
+    pub cancellation_policy: String,
+}
+
+/// A provider's bookings: requests to answer, care under way, and visits coming up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderBookings {
+    pub requests: Vec<BookingLine>,
+    pub confirmed: Vec<BookingLine>,
+    pub visits: Vec<VisitLine>,
+}
+
+/// One booking in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingLine {
+    pub reference: String,
+    pub service: String,
+    /// Who the care is for (for the provider's list) or who provides it (for the person's).
+    pub with: String,
+    pub when: String,
+    pub status: String,
+    /// When a request must be answered by, in words.
+    pub respond_by: Option<String>,
+}
+
+/// One visit in a provider's list, with what staff can do next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitLine {
+    pub id: i64,
+    pub reference: String,
+    pub person: String,
+    /// "Monday 1 December 2026, 09:00 (60 minutes)".
+    pub when: String,
+    /// The visit status's code: scheduled, in_progress, delivered, missed, cancelled.
+    pub status: String,
+    pub can_check_in: bool,
+    pub can_check_out: bool,
+    pub can_mark_missed: bool,
+}
+
+/// What provider staff do to a booking or one of its visits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum BookingAction {
+    Accept,
+    Decline { reason: String },
+    HandBack { reason: String },
+    CheckIn { visit_id: i64 },
+    CheckOut { visit_id: i64 },
+    Missed { visit_id: i64 },
+}
+
+/// A message to someone about their bookings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Message {
+    /// "23 November 2026, 14:05".
+    pub at: String,
+    pub text: String,
+}
+
+/// What the council owes providers, and the payment runs so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentsAdmin {
+    /// (provider, pence owed), largest first.
+    pub owed: Vec<(String, i64)>,
+    pub runs: Vec<PaymentRunLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentRunLine {
+    pub reference: String,
+    pub date: String,
+    pub total_pence: i64,
+    pub providers: i32,
 }
 
 /// A booking status in words.
@@ -362,9 +436,12 @@ pub enum Dashboard {
         committed_pence: i64,
         four_weekly_allocation_pence: i64,
         active_bookings: u64,
+        bookings: Vec<BookingLine>,
+        messages: Vec<Message>,
     },
     Planner {
         caseload: Vec<CaseloadEntry>,
+        messages: Vec<Message>,
     },
     Provider {
         organisation: String,
@@ -493,6 +570,8 @@ pub struct LotTable {
     pub ranked: Vec<LotRow>,
     /// Accredited providers the gates keep from framework work, with the reason.
     pub not_offered: Vec<(String, String)>,
+    /// The top-ranked provider's service on the lot, to book as "best value on the framework".
+    pub best_value_listing: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -44,6 +44,14 @@ pub trait Backend: Send + Sync + 'static {
     /// Makes the booking; returns its reference. The same `request_key` books once.
     async fn book(&self, user: &SignedInUser, person: Option<i64>, listing: &str, answers: &BookingAnswers, request_key: &str) -> Result<String, UiError>;
     async fn booking(&self, user: &SignedInUser, reference: &str) -> Result<BookingView, UiError>;
+    /// The person (or someone they let book for them) cancels a booking.
+    async fn cancel_booking(&self, user: &SignedInUser, reference: &str) -> Result<(), UiError>;
+    /// A provider's staff: their requests, live bookings and visits, and acting on them.
+    async fn provider_bookings(&self, user: &SignedInUser) -> Result<ProviderBookings, UiError>;
+    async fn act_on_booking(&self, user: &SignedInUser, reference: &str, action: &BookingAction) -> Result<(), UiError>;
+    /// Commissioners: what providers are owed, payment runs, and making one (returns its reference).
+    async fn payments(&self, user: &SignedInUser) -> Result<PaymentsAdmin, UiError>;
+    async fn run_payments(&self, user: &SignedInUser) -> Result<String, UiError>;
     /// The holder's own budget (`None`), or one the user may see; anyone else is refused.
     async fn budget_statement(&self, user: &SignedInUser, budget_id: Option<i64>) -> Result<BudgetStatement, UiError>;
     /// A provider's own listings; these four refuse anyone but that provider's staff.

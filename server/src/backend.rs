@@ -1,7 +1,7 @@
 //! The server's implementation of the UI's port: maps each call onto the domain and the
 //! domain's errors onto messages for the browser.
 use crate::config::Config;
-use crate::domain::{accounts, auth, bookings, budgets, dashboards, directory, frameworks, lot_management, lots, provider_listings, provider_profile};
+use crate::domain::{accounts, auth, booking_changes, bookings, budgets, payment_runs, dashboards, directory, frameworks, lot_management, lots, provider_listings, provider_profile};
 use crate::state::AppState;
 use crate::http::cookies;
 use crate::search::{SearchEngine, params};
@@ -117,6 +117,26 @@ impl Backend for CareMarketBackend {
 
     async fn booking(&self, user: &SignedInUser, reference: &str) -> Result<BookingView, UiError> {
         Ok(bookings::booking_view(&self.db, user, reference, Utc::now()).await?)
+    }
+
+    async fn cancel_booking(&self, user: &SignedInUser, reference: &str) -> Result<(), UiError> {
+        Ok(booking_changes::cancel_by_person(&self.db, user, reference, Utc::now()).await?)
+    }
+
+    async fn provider_bookings(&self, user: &SignedInUser) -> Result<ProviderBookings, UiError> {
+        Ok(bookings::provider_bookings(&self.db, user, Utc::now()).await?)
+    }
+
+    async fn act_on_booking(&self, user: &SignedInUser, reference: &str, action: &BookingAction) -> Result<(), UiError> {
+        Ok(booking_changes::act(&self.db, user, reference, action, Utc::now()).await?)
+    }
+
+    async fn payments(&self, user: &SignedInUser) -> Result<PaymentsAdmin, UiError> {
+        Ok(payment_runs::admin(&self.db, user).await?)
+    }
+
+    async fn run_payments(&self, user: &SignedInUser) -> Result<String, UiError> {
+        Ok(payment_runs::run(&self.db, user, Utc::now()).await?)
     }
 
     async fn budget_statement(&self, user: &SignedInUser, budget_id: Option<i64>) -> Result<BudgetStatement, UiError> {

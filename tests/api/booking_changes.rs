@@ -217,3 +217,66 @@ async fn weekly_care_keeps_four_weeks_set_aside_until_the_budget_runs_short() {
     assert_eq!(told.len(), 1, "told once: {told:?}");
     assert_sound(&app, "after extending").await;
 }
+
+/// The same changes through the pages' forms, as a browser without JavaScript sends them, and
+/// who each page and download is for.
+#[tokio::test]
+async fn the_pages_answer_cancel_and_pay_with_javascript_off() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let accepted = booked(&app, &question_query("once", next_monday(), "09:00", "60", &[])).await;
+    let declined = booked(&app, &question_query("once", next_monday(), "11:00", "60", &[])).await;
+    let cancelled = booked(&app, &question_query("once", next_monday(), "14:00", "60", &[])).await;
+
+    let mut staff = app.signed_in(&app.personas.provider).await;
+    let page = staff.get("/provider/bookings").await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains(&format!("Reference {}", accepted.reference)) && page.text().contains("Answer by"), "{}", page.text());
+    let reply = staff.post_form("/api/act-on-booking", &[("reference", accepted.reference.as_str()), ("action", "accept")]).await;
+    assert_eq!(reply.location(), Some("/provider/bookings?done=1"), "{reply:?}");
+    let reply = staff.post_form("/api/act-on-booking", &[("reference", declined.reference.as_str()), ("action", "decline"), ("reason", "Fully booked that morning")]).await;
+    assert_eq!(reply.location(), Some("/provider/bookings?done=1"), "{reply:?}");
+    // Another provider's staff can neither see nor answer them.
+    let hilltop = fixtures::user(&app.db, council, "staff@hilltop.example", app::Role::Provider, Some(app.personas.other_provider_id)).await;
+    let mut other = app.signed_in(&hilltop).await;
+    assert!(!other.get("/provider/bookings").await.text().contains(&cancelled.reference));
+    let reply = other.post_form("/api/act-on-booking", &[("reference", cancelled.reference.as_str()), ("action", "accept")]).await;
+    assert_eq!(reply.redirected_error(), Some(app::UiError::Forbidden));
+
+    // The person cancels from the booking's page; a stranger cannot.
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    let page = holder.get(&format!("/bookings/{}", cancelled.reference)).await;
+    assert!(page.text().contains("Free with 24 hours' notice. Visits cancelled later than that cost 50% of each visit's price."), "{}", page.text());
+    let stranger = fixtures::user(&app.db, council, "stranger@test.example", app::Role::BudgetHolder, None).await;
+    let reply = app.signed_in(&stranger).await.post_form("/api/cancel-booking", &[("reference", cancelled.reference.as_str())]).await;
+    assert_eq!(reply.redirected_error(), Some(app::UiError::Forbidden));
+    let reply = holder.post_form("/api/cancel-booking", &[("reference", cancelled.reference.as_str())]).await;
+    assert_eq!(reply.location(), Some(format!("/bookings/{}?cancelled=1", cancelled.reference).as_str()), "{reply:?}");
+    let statuses: Vec<String> = booking::Entity::find().order_by_asc(booking::Column::Id).all(&app.db).await.expect("query").into_iter().map(|b| b.status).collect();
+    assert_eq!(statuses, ["confirmed", "declined", "cancelled"]);
+
+    // The dashboard lists the bookings and says what happened.
+    let dashboard = holder.get("/dashboard/budget-holder").await.text();
+    assert!(dashboard.contains("Your bookings") && dashboard.contains("Declined by the provider"), "{dashboard}");
+    assert!(dashboard.contains("Fully booked that morning"), "the decline's reason reaches the person: {dashboard}");
+
+    // A visit delivered, then the commissioner pays and downloads the remittance.
+    let first = visits_of(&app, accepted.id).await.remove(0);
+    let provider_user = user(&app, app.personas.provider.id).await;
+    visits::check_in(&app.db, &provider_user, first.id, first.scheduled_start).await.expect("in");
+    visits::check_out(&app.db, &provider_user, first.id, first.scheduled_start + Duration::minutes(60)).await.expect("out");
+    assert_eq!(staff.get("/payments").await.status, 403);
+    let mut commissioner = app.signed_in(&app.personas.commissioner).await;
+    let page = commissioner.get("/payments").await;
+    assert!(page.text().contains("Riverside Home Care£26.50"), "{}", page.text());
+    let reply = commissioner.post_form("/api/run-payments", &[] as &[(&str, &str)]).await;
+    let location = reply.location().expect("back to the payments page").to_string();
+    let reference = location.trim_start_matches("/payments?run=").to_string();
+    assert!(reference.starts_with("PR-"), "{location}");
+    let csv = commissioner.get(&format!("/payments/{reference}/remittance.csv")).await;
+    assert_eq!(csv.status, 200);
+    assert_eq!(csv.body.lines().nth(1).map(|line| line.split(',').skip(2).collect::<Vec<_>>().join(",")), Some("Riverside Home Care,1-000000001,26.50".to_string()));
+    assert_eq!(staff.get(&format!("/payments/{reference}/remittance.csv")).await.status, 403);
+    assert_sound(&app, "after the pages").await;
+}

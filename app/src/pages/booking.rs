@@ -3,7 +3,7 @@
 //! booking's own page (`/bookings/<reference>`). The questions are a plain GET form, so the
 //! answers travel in the address: Back and Change links return to them as typed, and every
 //! step works without JavaScript. Only the confirm step changes anything.
-use crate::api::{ConfirmBooking, load_booking, load_listing, quote_booking};
+use crate::api::{CancelBooking, ConfirmBooking, load_booking, load_listing, quote_booking};
 use crate::components::{Choices, CsrfField, ErrorSummary, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
@@ -186,12 +186,17 @@ fn CheckAnswers(quote: BookingQuote, answers: BookingAnswers, person: Option<i64
 pub fn BookingDetailsPage() -> impl IntoView {
     let params = use_params_map();
     let reference = move || params.read().get("reference").unwrap_or_default();
-    let loaded = Resource::new(reference, load_booking);
+    let cancel = ServerAction::<CancelBooking>::new();
+    let loaded = Resource::new(move || (reference(), cancel.version().get()), |(reference, _)| load_booking(reference));
+    let errors = form_errors(cancel);
+    let viewer = use_viewer();
     view! {
+        <ErrorSummary errors/>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let token = viewer.await.unwrap_or_default().csrf_token;
                 match loaded.await {
-                    Ok(booking) => view! { <BookingSummary booking/> }.into_any(),
+                    Ok(booking) => view! { <BookingSummary booking cancel token/> }.into_any(),
                     Err(error) => refusal_view(error, format!("/bookings/{}", reference())),
                 }
             })}
@@ -200,7 +205,7 @@ pub fn BookingDetailsPage() -> impl IntoView {
 }
 
 #[component]
-fn BookingSummary(booking: BookingView) -> impl IntoView {
+fn BookingSummary(booking: BookingView, cancel: ServerAction<CancelBooking>, token: String) -> impl IntoView {
     let requested = booking.status == "requested";
     view! {
         <Title text=format!("Booking {}", booking.reference)/>
@@ -226,6 +231,15 @@ fn BookingSummary(booking: BookingView) -> impl IntoView {
         {booking.respond_by.clone().map(|by| view! {
             <h2>"What happens next"</h2>
             <p>{format!("{} has until {by} to accept or decline. If they cannot, the money set aside goes back into the budget.", booking.provider)}</p>
+        })}
+        {booking.can_cancel.then(|| view! {
+            <h2>"Cancel this booking"</h2>
+            <p>{booking.cancellation_policy.clone()}</p>
+            <ActionForm action=cancel>
+                <CsrfField token/>
+                <input type="hidden" name="reference" value=booking.reference.clone()/>
+                <button type="submit" class="button button-warning">"Cancel this booking"</button>
+            </ActionForm>
         })}
         <p><a href="/budget/statement">"See the budget statement"</a></p>
         <p><a href="/">"Find more care and support"</a></p>

@@ -47,7 +47,7 @@ pub fn RoleDashboard() -> impl IntoView {
 #[component]
 fn DashboardView(summary: Dashboard) -> impl IntoView {
     match summary {
-        Dashboard::BudgetHolder { budget_type, available_pence, committed_pence, four_weekly_allocation_pence, active_bookings } => view! {
+        Dashboard::BudgetHolder { budget_type, available_pence, committed_pence, four_weekly_allocation_pence, active_bookings, bookings, messages } => view! {
             <Title text="Your budget"/>
             <h1>"Your budget"</h1>
             {match budget_type {
@@ -64,8 +64,25 @@ fn DashboardView(summary: Dashboard) -> impl IntoView {
                 None => view! { <p>"The council has not set up your budget yet. Your social worker can tell you when it will be ready."</p> }.into_any(),
             }}
             <p><a href="/" class="button">"Find care and support"</a></p>
+            <Messages messages/>
+            <h2>"Your bookings"</h2>
+            {if bookings.is_empty() {
+                view! { <p>"You have not booked anything yet."</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="spaced-list">
+                        {bookings.into_iter().map(|line| view! {
+                            <li>
+                                <a href=format!("/bookings/{}", line.reference)>{format!("{}, {}", line.service, line.with)}</a>
+                                <br/>{line.when}
+                                <br/><span class="tag">{booking_status_label(&line.status)}</span>
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
         }.into_any(),
-        Dashboard::Planner { caseload } => view! {
+        Dashboard::Planner { caseload, messages } => view! {
             <Title text="Your caseload"/>
             <h1>"Your caseload"</h1>
             {if caseload.is_empty() {
@@ -80,6 +97,7 @@ fn DashboardView(summary: Dashboard) -> impl IntoView {
                     </ul>
                 }.into_any()
             }}
+            <Messages messages/>
         }.into_any(),
         Dashboard::Provider { organisation, organisation_public_id, published_listings, other_listings, requests_waiting } => view! {
             <Title text="Your organisation"/>
@@ -90,6 +108,7 @@ fn DashboardView(summary: Dashboard) -> impl IntoView {
                 <div><dt>"Booking requests waiting for you"</dt><dd>{requests_waiting}</dd></div>
             </dl>
             <ul class="plain-list">
+                <li><a href="/provider/bookings">"Booking requests and visits"</a></li>
                 <li><a href="/provider/listings">"Manage your services"</a></li>
                 <li><a href="/provider/profile">"Your organisation's details"</a></li>
                 <li><a href=format!("/providers/{organisation_public_id}")>"See your public page"</a></li>
@@ -108,8 +127,20 @@ fn DashboardView(summary: Dashboard) -> impl IntoView {
             </dl>
             <ul class="plain-list">
                 <li><a href="/frameworks">"Frameworks and lots"</a></li>
+                <li><a href="/payments">"Paying providers"</a></li>
                 <li><a href="/lots">"How providers rank on each lot"</a></li>
             </ul>
         }.into_any(),
     }
+}
+
+/// Messages about bookings, newest first.
+#[component]
+fn Messages(messages: Vec<Message>) -> impl IntoView {
+    (!messages.is_empty()).then(|| view! {
+        <h2>"Messages"</h2>
+        <ul class="spaced-list">
+            {messages.into_iter().map(|message| view! { <li><span class="hint">{message.at}</span><br/>{message.text}</li> }).collect_view()}
+        </ul>
+    })
 }

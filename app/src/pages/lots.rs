@@ -113,6 +113,10 @@ fn LotView(table: LotTable) -> impl IntoView {
             <div><dt>"Most the council pays"</dt><dd>{format_price(table.price_cap_pence, &table.unit)}</dd></div>
             <div><dt>"Ranking"</dt><dd>{weighting}</dd></div>
         </dl>
+        {table.best_value_listing.clone().map(|listing| view! {
+            <p><a class="button" href=format!("/book/{listing}?best_value=yes")>"Book the best value provider"</a></p>
+            <p class="hint">"If the top-ranked provider cannot take your booking, it goes to the next one on this list."</p>
+        })}
         <h2>"Ranked providers"</h2>
         <p>"The price score is 100 for the lowest price in the lot and less for higher prices. The framework score
             adds quality and price together, weighted as above. Equal scores go to higher quality, then lower price."</p>

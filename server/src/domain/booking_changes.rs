@@ -28,6 +28,24 @@ async fn providers_booking(db: &impl ConnectionTrait, viewer: &SignedInUser, ref
     Ok(booking)
 }
 
+/// Carries out what provider staff asked for on a booking or one of its visits.
+pub async fn act<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, reference: &str, action: &app::BookingAction, now: DateTime<Utc>) -> AppResult<()> {
+    use app::BookingAction::*;
+    let visit_of_booking = |visit_id: i64| async move {
+        let booking = providers_booking(db, viewer, reference).await?;
+        let visit = visit::Entity::find_by_id(visit_id).one(db).await?.filter(|v| v.booking_id == booking.id).ok_or(AppError::NotFound)?;
+        AppResult::Ok(visit.id)
+    };
+    match action {
+        Accept => respond(db, viewer, reference, true, "", now).await,
+        Decline { reason } => respond(db, viewer, reference, false, reason, now).await,
+        HandBack { reason } => cancel_by_provider(db, viewer, reference, reason, now).await,
+        CheckIn { visit_id } => super::visits::check_in(db, viewer, visit_of_booking(*visit_id).await?, now).await,
+        CheckOut { visit_id } => super::visits::check_out(db, viewer, visit_of_booking(*visit_id).await?, now).await.map(|_| ()),
+        Missed { visit_id } => super::visits::mark_missed(db, viewer, visit_of_booking(*visit_id).await?, now).await,
+    }
+}
+
 /// The provider accepts (`accept`) or declines a request.
 pub async fn respond<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, reference: &str, accept: bool, reason: &str, now: DateTime<Utc>) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
@@ -50,7 +68,7 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &Sig
     } else {
         let reason = reason.trim();
         if reason.chars().count() > 500 {
-            return Err(AppError::invalid("reason", "The reason must be 500 characters or fewer"));
+            return Err(AppError::invalid("", "The reason must be 500 characters or fewer"));
         }
         let why = if reason.is_empty() { String::new() } else { format!(" They said: \u{201c}{reason}\u{201d}") };
         close(&txn, &booking, "declined", Some(reason).filter(|r| !r.is_empty()), now).await?;
@@ -122,7 +140,7 @@ pub async fn cancel_by_provider<C: ConnectionTrait + TransactionTrait>(db: &C, v
     if !matches!(booking.status.as_str(), "confirmed" | "in_progress") {
         return Err(AppError::invalid("", "Only confirmed care can be handed back; answer a request by accepting or declining it"));
     }
-    let reason = super::values::required_text("reason", reason, "why you cannot continue", 500)?;
+    let reason = super::values::required_text("", reason, "why you cannot continue", 500)?;
     let provider = provider_name(&txn, booking.provider_id).await?;
     close(&txn, &booking, "cancelled", Some(&format!("cancelled by the provider: {reason}")), now).await?;
     let next = offer_on(&txn, &booking, now).await?;

@@ -1,5 +1,6 @@
 //! What each role's dashboard shows. Each summary only reads what that person may see.
 use crate::entities::{booking, budget, council, delegation, ledger_account, listing, lot, provider, user};
+use super::{bookings, notifications};
 use crate::error::{AppError, AppResult};
 use app::{CaseloadEntry, Dashboard, Role, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
@@ -7,15 +8,16 @@ use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTra
 
 pub async fn dashboard(db: &impl ConnectionTrait, viewer: &SignedInUser, now: DateTime<Utc>) -> AppResult<Dashboard> {
     match viewer.role {
-        Role::BudgetHolder => budget_holder(db, viewer).await,
+        Role::BudgetHolder => budget_holder(db, viewer, now).await,
         Role::Planner => planner(db, viewer, now).await,
         Role::Provider => provider_staff(db, viewer).await,
         Role::Commissioner => commissioner(db, viewer, now).await,
     }
 }
 
-async fn budget_holder(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppResult<Dashboard> {
+async fn budget_holder(db: &impl ConnectionTrait, viewer: &SignedInUser, now: DateTime<Utc>) -> AppResult<Dashboard> {
     let budget = budget::Entity::find().filter(budget::Column::HolderId.eq(viewer.user_id)).one(db).await?;
+    let messages = notifications::messages_for(db, viewer.user_id).await?;
     let Some(budget) = budget else {
         return Ok(Dashboard::BudgetHolder {
             budget_type: None,
@@ -23,6 +25,8 @@ async fn budget_holder(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppR
             committed_pence: 0,
             four_weekly_allocation_pence: 0,
             active_bookings: 0,
+            bookings: Vec::new(),
+            messages,
         });
     };
     let accounts = ledger_account::Entity::find().filter(ledger_account::Column::BudgetId.eq(budget.id)).all(db).await?;
@@ -38,6 +42,8 @@ async fn budget_holder(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppR
         committed_pence: balance("budget_committed"),
         four_weekly_allocation_pence: budget.four_weekly_allocation_pence,
         active_bookings,
+        bookings: bookings::person_bookings(db, viewer.user_id, now).await?,
+        messages,
     })
 }
 
@@ -60,7 +66,7 @@ async fn planner(db: &impl ConnectionTrait, viewer: &SignedInUser, now: DateTime
             display_name: holder.display_name,
         })
         .collect();
-    Ok(Dashboard::Planner { caseload })
+    Ok(Dashboard::Planner { caseload, messages: notifications::messages_for(db, viewer.user_id).await? })
 }
 
 async fn provider_staff(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppResult<Dashboard> {

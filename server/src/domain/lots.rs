@@ -2,7 +2,7 @@
 //! framework score, ranked as `ranking` says, worked out from the database on each request
 //! so that a change to any input shows at once.
 use super::ranking::{Candidate, LotRanking, QualityInputs, Rating, Weighting, explain, explain_gate, quality, rank_lot};
-use crate::entities::{accreditation, framework, locality, lot, monitoring_score, provider, review};
+use crate::entities::{accreditation, framework, listing, locality, lot, monitoring_score, provider, review};
 use crate::error::{AppError, AppResult};
 use app::{LotRow, LotSummary, LotTable, category_label};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -72,7 +72,22 @@ pub async fn lot_table(db: &impl ConnectionTrait, lot_id: i64) -> AppResult<LotT
     let (ranking, providers) = ranking(db, &lot).await?;
     let of = ranking.ranked.len();
     let public_id = |id: i64| providers.get(&id).map(|p| p.public_id.clone()).unwrap_or_default();
+    let best_value_listing = match ranking.ranked.first() {
+        Some(best) => {
+            let accredited = accreditation::Entity::find()
+                .filter(accreditation::Column::LotId.eq(lot.id))
+                .filter(accreditation::Column::ProviderId.eq(best.candidate.provider_id))
+                .one(db)
+                .await?;
+            match accredited {
+                Some(accredited) => listing::Entity::find_by_id(accredited.listing_id).one(db).await?.filter(|l| l.status == "published").map(|l| l.public_id),
+                None => None,
+            }
+        }
+        None => None,
+    };
     Ok(LotTable {
+        best_value_listing,
         ranked: ranking
             .ranked
             .iter()

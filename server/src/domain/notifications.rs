@@ -36,3 +36,15 @@ pub async fn latest(db: &impl ConnectionTrait, user_id: i64, limit: u64) -> AppR
         .all(db)
         .await?)
 }
+
+/// A person's newest messages, for their dashboard.
+pub async fn messages_for(db: &impl ConnectionTrait, user_id: i64) -> AppResult<Vec<app::Message>> {
+    Ok(latest(db, user_id, 10)
+        .await?
+        .into_iter()
+        .map(|n| {
+            let local = super::uk_time::to_local(n.created_at);
+            app::Message { at: format!("{}, {}", local.format("%-d %B %Y"), local.format("%H:%M")), text: n.message }
+        })
+        .collect())
+}

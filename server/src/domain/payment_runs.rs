@@ -119,3 +119,19 @@ pub async fn remittance(db: &impl ConnectionTrait, viewer: &SignedInUser, refere
         .collect();
     Ok((run, lines(db, amounts).await?))
 }
+
+/// The payments page: what is owed now and the runs so far.
+pub async fn admin(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppResult<app::PaymentsAdmin> {
+    let owed = owed(db, viewer).await?.into_iter().map(|line| (line.provider, line.amount_pence)).collect();
+    let runs = runs(db, viewer)
+        .await?
+        .into_iter()
+        .map(|run| app::PaymentRunLine {
+            date: super::uk_time::to_local(run.created_at).format("%-d %B %Y").to_string(),
+            reference: run.reference,
+            total_pence: run.total_pence,
+            providers: run.provider_count,
+        })
+        .collect();
+    Ok(app::PaymentsAdmin { owed, runs })
+}

@@ -1,6 +1,7 @@
 //! CSV downloads: the same figures a page shows, for spreadsheets and finance systems.
-//! A budget statement is at `/budget/statement.csv` (`?budget=<id>` for someone else's).
-use crate::domain::budgets;
+//! A budget statement is at `/budget/statement.csv` (`?budget=<id>` for someone else's); a
+//! payment run's remittance at `/payments/<run>/remittance.csv`.
+use crate::domain::{budgets, payment_runs};
 use crate::error::AppError;
 use crate::state::AppState;
 use app::port::RequestInfo;
@@ -39,10 +40,31 @@ pub async fn budget_statement(State(state): State<AppState>, Extension(request):
     download(&format!("budget-statement-{}.csv", statement.budget_id), lines.concat())
 }
 
+/// `/payments/<run>/remittance.csv`: what each provider was paid in a run (commissioners).
+pub async fn remittance(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestInfo>,
+    axum::extract::Path(reference): axum::extract::Path<String>,
+) -> Response {
+    let Some(user) = request.viewer.user else {
+        return Redirect::to("/sign-in?next=/payments").into_response();
+    };
+    let (run, lines) = match payment_runs::remittance(&state.db, &user, &reference).await {
+        Ok(found) => found,
+        Err(error) => return refused(error),
+    };
+    let date = run.created_at.format("%Y-%m-%d").to_string();
+    let mut rows = vec![row(&["Payment run", "Date", "Provider", "CQC registration", "Amount (GBP)"])];
+    for line in &lines {
+        rows.push(row(&[&run.reference, &date, &line.provider, line.regulator_id.as_deref().unwrap_or_default(), &pounds_text(line.amount_pence)]));
+    }
+    download(&format!("remittance-{}.csv", run.reference), rows.concat())
+}
+
 fn refused(error: AppError) -> Response {
     match error {
-        AppError::Forbidden => (StatusCode::FORBIDDEN, "You do not have permission to see this budget.").into_response(),
-        AppError::NotFound => (StatusCode::NOT_FOUND, "There is no such budget.").into_response(),
+        AppError::Forbidden => (StatusCode::FORBIDDEN, "You do not have permission to download this.").into_response(),
+        AppError::NotFound => (StatusCode::NOT_FOUND, "There is nothing here to download.").into_response(),
         error => {
             tracing::error!(%error, "CSV download");
             (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong. Try again later.").into_response()

@@ -1,0 +1,170 @@
+//! A provider's bookings (`/provider/bookings`): requests to accept or decline before their
+//! deadline, care under way (which can be handed back, with a reason), and the visits of the
+//! coming week to check in and out of. Every button is its own small form.
+use crate::api::{ActOnBooking, load_provider_bookings};
+use crate::components::{CsrfField, ErrorSummary, form_errors, refusal_view, use_viewer};
+use crate::model::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+const PATH: &str = "/provider/bookings";
+
+#[component]
+pub fn ProviderBookingsPage() -> impl IntoView {
+    let act = ServerAction::<ActOnBooking>::new();
+    let loaded = Resource::new(move || act.version().get(), |_| load_provider_bookings());
+    let errors = form_errors(act);
+    let viewer = use_viewer();
+    let done = move || use_query_map().read().get("done").is_some();
+    view! {
+        <Title text="Booking requests and visits"/>
+        <h1>"Booking requests and visits"</h1>
+        <ErrorSummary errors/>
+        <Show when=done>
+            <div class="notice" role="status"><p>"Done. The person has been told."</p></div>
+        </Show>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let token = viewer.await.unwrap_or_default().csrf_token;
+                match loaded.await {
+                    Ok(bookings) => view! { <Lists bookings act token/> }.into_any(),
+                    Err(error) => refusal_view(error, PATH.into()),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Lists(bookings: ProviderBookings, act: ServerAction<ActOnBooking>, token: String) -> impl IntoView {
+    let ProviderBookings { requests, confirmed, visits } = bookings;
+    view! {
+        <h2>"Requests to answer"</h2>
+        {if requests.is_empty() {
+            view! { <p>"No requests are waiting."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="spaced-list">
+                    {requests.into_iter().map(|line| {
+                        let label = format!("{} for {}", line.service, line.with);
+                        view! {
+                            <li class="card">
+                                <h3>{label.clone()}</h3>
+                                <p>{line.when.clone()}<br/>{format!("Reference {}", line.reference)}</p>
+                                {line.respond_by.clone().map(|by| view! { <p><strong>{format!("Answer by {by}")}</strong></p> })}
+                                <div class="actions">
+                                    <Act act token=token.clone() reference=line.reference.clone() action="accept" label="Accept" what=label.clone()/>
+                                    <ReasonForm act token=token.clone() reference=line.reference.clone() action="decline" label="Decline"
+                                        what=label.clone() question="Why you cannot take it (optional)"/>
+                                </div>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+        <h2>"Visits this week"</h2>
+        {if visits.is_empty() {
+            view! { <p>"No visits are due in the next 7 days."</p> }.into_any()
+        } else {
+            view! {
+                <table class="table">
+                    <caption class="visually-hidden">"Visits in the next 7 days, soonest first"</caption>
+                    <thead><tr><th scope="col">"When"</th><th scope="col">"Person"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th></tr></thead>
+                    <tbody>
+                        {visits.into_iter().map(|visit| {
+                            let what = format!("{}, {}", visit.person, visit.when);
+                            view! {
+                                <tr>
+                                    <th scope="row">{visit.when.clone()}</th>
+                                    <td data-label="Person">{visit.person.clone()}</td>
+                                    <td data-label="Status">{visit_status_label(&visit.status)}</td>
+                                    <td class="actions">
+                                        {visit.can_check_in.then(|| view! { <Act act token=token.clone() reference=visit.reference.clone() action="check_in" visit_id=visit.id label="Check in" what=what.clone()/> })}
+                                        {visit.can_check_out.then(|| view! { <Act act token=token.clone() reference=visit.reference.clone() action="check_out" visit_id=visit.id label="Check out" what=what.clone()/> })}
+                                        {visit.can_mark_missed.then(|| view! { <Act act token=token.clone() reference=visit.reference.clone() action="missed" visit_id=visit.id label="Did not happen" what=what.clone()/> })}
+                                    </td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+        <h2>"Care you are providing"</h2>
+        {if confirmed.is_empty() {
+            view! { <p>"No care is booked with you at the moment."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="spaced-list">
+                    {confirmed.into_iter().map(|line| {
+                        let label = format!("{} for {}", line.service, line.with);
+                        view! {
+                            <li class="card">
+                                <h3>{label.clone()}</h3>
+                                <p>{line.when.clone()}<br/>{format!("Reference {}", line.reference)}</p>
+                                <details>
+                                    <summary>"You can no longer provide this care"</summary>
+                                    <ReasonForm act token=token.clone() reference=line.reference.clone() action="hand_back" label="Hand back this care"
+                                        what=label.clone() question="Why (the person will be told)"/>
+                                </details>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}
+    }
+}
+
+/// One button in its own form.
+#[component]
+fn Act(
+    act: ServerAction<ActOnBooking>,
+    token: String,
+    reference: String,
+    action: &'static str,
+    #[prop(optional)] visit_id: Option<i64>,
+    label: &'static str,
+    what: String,
+) -> impl IntoView {
+    view! {
+        <ActionForm action=act attr:class="inline-form">
+            <CsrfField token/>
+            <input type="hidden" name="reference" value=reference/>
+            <input type="hidden" name="action" value=action/>
+            {visit_id.map(|id| view! { <input type="hidden" name="visit_id" value=id.to_string()/> })}
+            <button type="submit" class="button button-secondary" aria-label=format!("{label}: {what}")>{label}</button>
+        </ActionForm>
+    }
+}
+
+/// A button with a reason to give.
+#[component]
+fn ReasonForm(act: ServerAction<ActOnBooking>, token: String, reference: String, action: &'static str, label: &'static str, what: String, question: &'static str) -> impl IntoView {
+    let id = format!("reason-{action}-{reference}");
+    view! {
+        <ActionForm action=act attr:class="reason-form">
+            <CsrfField token/>
+            <input type="hidden" name="reference" value=reference/>
+            <input type="hidden" name="action" value=action/>
+            <div class="form-group">
+                <label class="label" for=id.clone()>{question}</label>
+                <textarea class="textarea" id=id name="reason" rows="2"></textarea>
+            </div>
+            <button type="submit" class="button button-warning" aria-label=format!("{label}: {what}")>{label}</button>
+        </ActionForm>
+    }
+}
+
+fn visit_status_label(code: &str) -> &'static str {
+    match code {
+        "scheduled" => "Due",
+        "in_progress" => "Checked in",
+        "delivered" => "Delivered",
+        "missed" => "Did not happen",
+        "cancelled" => "Cancelled",
+        _ => "Unknown",
+    }
+}
