@@ -292,7 +292,8 @@ pub async fn save_listing(csrf_token: String, listing_id: Option<String>, form: 
 #[server(prefix = "/api", endpoint = "quote-booking", input = GetUrl)]
 pub async fn quote_booking(listing: String, person: Option<i64>, answers: BookingAnswers) -> Result<BookingQuote, UiError> {
     guard::with_status(async move {
-        let (_, user) = guard::signed_in()?;
+        let (request, user) = guard::signed_in()?;
+        let person = person.or(request.viewer.acting_for.map(|acting| acting.user_id));
         guard::backend()?.quote_booking(&user, person, &listing, &answers).await
     }
     .await)
@@ -303,7 +304,8 @@ pub async fn quote_booking(listing: String, person: Option<i64>, answers: Bookin
 pub async fn confirm_booking(csrf_token: String, listing: String, person: Option<i64>, answers: BookingAnswers, request_key: String) -> Result<(), UiError> {
     guard::with_status(async move {
         guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
+        let (request, user) = guard::signed_in()?;
+        let person = person.or(request.viewer.acting_for.map(|acting| acting.user_id));
         let reference = guard::backend()?.book(&user, person, &listing, &answers, &request_key).await?;
         leptos_axum::redirect(&format!("/bookings/{reference}"));
         Ok(())
@@ -388,12 +390,60 @@ pub async fn run_payments(csrf_token: String) -> Result<(), UiError> {
     .await)
 }
 
+#[server(prefix = "/api", endpoint = "helpers", input = GetUrl)]
+pub async fn load_helpers() -> Result<HelpersPage, UiError> {
+    guard::with_status(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.helpers(&user).await
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "add-helper")]
+pub async fn add_helper(csrf_token: String, form: HelperForm) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.add_helper(&user, &form).await?;
+        leptos_axum::redirect("/budget/helpers?added=1");
+        Ok(())
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "remove-helper")]
+pub async fn remove_helper(csrf_token: String, delegation_id: i64) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.remove_helper(&user, delegation_id).await?;
+        leptos_axum::redirect("/budget/helpers?removed=1");
+        Ok(())
+    }
+    .await)
+}
+
+/// A planner starts acting for someone (`person`) or stops (no `person`).
+#[server(prefix = "/api", endpoint = "act-for")]
+pub async fn act_for(csrf_token: String, person: Option<i64>) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        let cookies = guard::backend()?.act_for(&user, person).await?;
+        guard::set_cookies(cookies);
+        leptos_axum::redirect(if person.is_some() { "/" } else { "/dashboard/planner" });
+        Ok(())
+    }
+    .await)
+}
+
 /// A budget's statement: the signed-in holder's own without `budget`, else one they may see.
 #[server(prefix = "/api", endpoint = "budget-statement", input = GetUrl)]
 pub async fn load_budget_statement(budget: Option<i64>) -> Result<BudgetStatement, UiError> {
     guard::with_status(async move {
-        let (_, user) = guard::signed_in()?;
-        guard::backend()?.budget_statement(&user, budget).await
+        let (request, user) = guard::signed_in()?;
+        let person = request.viewer.acting_for.map(|acting| acting.user_id);
+        guard::backend()?.budget_statement(&user, budget, person).await
     }
     .await)
 }

@@ -50,6 +50,12 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </nav>
             </div>
         </header>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let viewer = viewer.await.unwrap_or_default();
+                viewer.acting_for.map(|acting| view! { <ActingForBanner acting token=viewer.csrf_token/> })
+            })}
+        </Suspense>
         <div class="container">
             <main id="main-content" tabindex="-1">{children()}</main>
         </div>
@@ -98,6 +104,27 @@ fn Navigation(viewer: Viewer) -> impl IntoView {
             }
             .into_any()
         }
+    }
+}
+
+/// On every page while a planner acts for someone: whom, and a way to stop.
+#[component]
+fn ActingForBanner(acting: ActingFor, token: String) -> impl IntoView {
+    let stop = ServerAction::<crate::api::ActFor>::new();
+    view! {
+        <div class="acting-for">
+            <div class="container">
+                <p>
+                    <strong>{format!("You are acting for {}", acting.display_name)}</strong>
+                    {if acting.can_book { " (you can book for them)" } else { " (you can see their budget)" }}
+                    " · "<a href="/budget/statement">"Their budget statement"</a>
+                </p>
+                <ActionForm action=stop attr:class="inline-form">
+                    <CsrfField token/>
+                    <button type="submit" class="link-button">{format!("Stop acting for {}", acting.display_name)}</button>
+                </ActionForm>
+            </div>
+        </div>
     }
 }
 

@@ -69,6 +69,15 @@ pub struct SignedInUser {
 pub struct Viewer {
     pub user: Option<SignedInUser>,
     pub csrf_token: String,
+    /// The person a planner is acting for now (checked against their permission on every request).
+    pub acting_for: Option<ActingFor>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActingFor {
+    pub user_id: i64,
+    pub display_name: String,
+    pub can_book: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -251,6 +260,7 @@ pub struct ProviderDetails {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CaseloadEntry {
+    pub user_id: i64,
     pub display_name: String,
     pub can_book: bool,
 }
@@ -384,6 +394,45 @@ pub struct PaymentRunLine {
     pub date: String,
     pub total_pence: i64,
     pub providers: i32,
+}
+
+/// A budget holder's helpers page: who may act for them, and what was done for them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HelpersPage {
+    pub helpers: Vec<HelperLine>,
+    pub done_for_you: Vec<DoneForYou>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HelperLine {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    /// "See your budget and book care".
+    pub rights: String,
+    /// "Until 31 March 2027", or nothing for no end date.
+    pub until: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoneForYou {
+    pub at: String,
+    pub who: String,
+    pub what: String,
+}
+
+/// The "let someone help you" form, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct HelperForm {
+    pub email: String,
+    /// "yes" when ticked.
+    #[serde(default)]
+    pub can_book: String,
+    #[serde(default)]
+    pub can_pay: String,
+    /// Optional end date, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub until: String,
 }
 
 /// A booking status in words.

@@ -52,8 +52,15 @@ pub trait Backend: Send + Sync + 'static {
     /// Commissioners: what providers are owed, payment runs, and making one (returns its reference).
     async fn payments(&self, user: &SignedInUser) -> Result<PaymentsAdmin, UiError>;
     async fn run_payments(&self, user: &SignedInUser) -> Result<String, UiError>;
-    /// The holder's own budget (`None`), or one the user may see; anyone else is refused.
-    async fn budget_statement(&self, user: &SignedInUser, budget_id: Option<i64>) -> Result<BudgetStatement, UiError>;
+    /// A budget holder's helpers: who may act for them, giving and taking back permission.
+    async fn helpers(&self, user: &SignedInUser) -> Result<HelpersPage, UiError>;
+    async fn add_helper(&self, user: &SignedInUser, form: &HelperForm) -> Result<(), UiError>;
+    async fn remove_helper(&self, user: &SignedInUser, delegation_id: i64) -> Result<(), UiError>;
+    /// A planner starts (`Some`) or stops acting for someone; returns the cookie to set.
+    async fn act_for(&self, user: &SignedInUser, person: Option<i64>) -> Result<Vec<String>, UiError>;
+    /// The holder's own budget (or, for a planner, that of `person` they act for), or the
+    /// budget `budget_id` if the user may see it; anyone else is refused.
+    async fn budget_statement(&self, user: &SignedInUser, budget_id: Option<i64>, person: Option<i64>) -> Result<BudgetStatement, UiError>;
     /// A provider's own listings; these four refuse anyone but that provider's staff.
     async fn own_listings(&self, user: &SignedInUser) -> Result<Vec<OwnListing>, UiError>;
     async fn listing_form(&self, user: &SignedInUser, public_id: &str) -> Result<ListingForm, UiError>;

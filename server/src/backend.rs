@@ -1,7 +1,7 @@
 //! The server's implementation of the UI's port: maps each call onto the domain and the
 //! domain's errors onto messages for the browser.
 use crate::config::Config;
-use crate::domain::{accounts, auth, booking_changes, bookings, budgets, payment_runs, dashboards, directory, frameworks, lot_management, lots, provider_listings, provider_profile};
+use crate::domain::{accounts, auth, booking_changes, bookings, budgets, delegations, payment_runs, dashboards, directory, frameworks, lot_management, lots, provider_listings, provider_profile};
 use crate::state::AppState;
 use crate::http::cookies;
 use crate::search::{SearchEngine, params};
@@ -59,7 +59,7 @@ impl Backend for CareMarketBackend {
         if let Some(token) = &request.session_token {
             auth::end_session(&self.db, token).await?;
         }
-        Ok(vec![cookies::clear_session(self.config.secure_cookies)])
+        Ok(vec![cookies::clear_session(self.config.secure_cookies), cookies::acting_for(None, self.config.secure_cookies)])
     }
 
     async fn register_provider(&self, request: &RequestInfo, form: ProviderRegistration) -> Result<StartedSession, UiError> {
@@ -139,8 +139,28 @@ impl Backend for CareMarketBackend {
         Ok(payment_runs::run(&self.db, user, Utc::now()).await?)
     }
 
-    async fn budget_statement(&self, user: &SignedInUser, budget_id: Option<i64>) -> Result<BudgetStatement, UiError> {
-        Ok(budgets::statement(&self.db, user, budget_id, Utc::now()).await?)
+    async fn helpers(&self, user: &SignedInUser) -> Result<HelpersPage, UiError> {
+        Ok(delegations::helpers(&self.db, user, Utc::now()).await?)
+    }
+
+    async fn add_helper(&self, user: &SignedInUser, form: &HelperForm) -> Result<(), UiError> {
+        Ok(delegations::grant(&self.db, user, form, Utc::now()).await?)
+    }
+
+    async fn remove_helper(&self, user: &SignedInUser, delegation_id: i64) -> Result<(), UiError> {
+        Ok(delegations::revoke(&self.db, user, delegation_id, Utc::now()).await?)
+    }
+
+    async fn act_for(&self, user: &SignedInUser, person: Option<i64>) -> Result<Vec<String>, UiError> {
+        let acting = match person {
+            Some(person) => Some(delegations::acting_for(&self.db, user, person, Utc::now()).await?.ok_or(UiError::Forbidden)?.user_id),
+            None => None,
+        };
+        Ok(vec![cookies::acting_for(acting, self.config.secure_cookies)])
+    }
+
+    async fn budget_statement(&self, user: &SignedInUser, budget_id: Option<i64>, person: Option<i64>) -> Result<BudgetStatement, UiError> {
+        Ok(budgets::statement(&self.db, user, budget_id, person, Utc::now()).await?)
     }
 
     async fn own_listings(&self, user: &SignedInUser) -> Result<Vec<OwnListing>, UiError> {

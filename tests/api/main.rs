@@ -4,6 +4,7 @@ mod accounts;
 mod booking_changes;
 mod bookings;
 mod budgets;
+mod delegations;
 mod frameworks;
 mod lot_management;
 mod ledger;

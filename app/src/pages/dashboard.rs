@@ -1,5 +1,5 @@
-use crate::api::load_dashboard;
-use crate::components::{refusal_view, use_viewer};
+use crate::api::{ActFor, load_dashboard};
+use crate::components::{CsrfField, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -32,11 +32,13 @@ pub fn RoleDashboard() -> impl IntoView {
             None => Err(UiError::NotFound),
         }
     });
+    let viewer = use_viewer();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
+                let token = viewer.await.unwrap_or_default().csrf_token;
                 match summary.await {
-                    Ok(summary) => view! { <DashboardView summary/> }.into_any(),
+                    Ok(summary) => view! { <DashboardView summary token/> }.into_any(),
                     Err(error) => refusal_view(error, role().map_or_else(|| "/dashboard".to_string(), Role::dashboard_path)),
                 }
             })}
@@ -45,7 +47,8 @@ pub fn RoleDashboard() -> impl IntoView {
 }
 
 #[component]
-fn DashboardView(summary: Dashboard) -> impl IntoView {
+fn DashboardView(summary: Dashboard, token: String) -> impl IntoView {
+    let act_for = ServerAction::<ActFor>::new();
     match summary {
         Dashboard::BudgetHolder { budget_type, available_pence, committed_pence, four_weekly_allocation_pence, active_bookings, bookings, messages } => view! {
             <Title text="Your budget"/>
@@ -60,6 +63,7 @@ fn DashboardView(summary: Dashboard) -> impl IntoView {
                         <div><dt>"Bookings in place"</dt><dd>{active_bookings}</dd></div>
                     </dl>
                     <p><a href="/budget/statement">"See every payment in and out (your budget statement)"</a></p>
+                    <p><a href="/budget/helpers">"People who can help you (and what they have done for you)"</a></p>
                 }.into_any(),
                 None => view! { <p>"The council has not set up your budget yet. Your social worker can tell you when it will be ready."</p> }.into_any(),
             }}
@@ -90,10 +94,19 @@ fn DashboardView(summary: Dashboard) -> impl IntoView {
             } else {
                 view! {
                     <p>{format!("You can act for {} people.", caseload.len())}</p>
-                    <ul class="plain-list">
-                        {caseload.into_iter().map(|entry| view! {
-                            <li>{entry.display_name}{if entry.can_book { " (can book)" } else { " (can view)" }}</li>
-                        }).collect_view()}
+                    <ul class="spaced-list">
+                        {caseload.into_iter().map(|entry| {
+                            let token = token.clone();
+                            view! {
+                            <li>
+                                {entry.display_name.clone()}{if entry.can_book { " (can book)" } else { " (can view)" }}
+                                <ActionForm action=act_for attr:class="inline-form">
+                                    <CsrfField token/>
+                                    <input type="hidden" name="person" value=entry.user_id.to_string()/>
+                                    " "<button type="submit" class="button button-secondary">{format!("Act for {}", entry.display_name)}</button>
+                                </ActionForm>
+                            </li>
+                        }}).collect_view()}
                     </ul>
                 }.into_any()
             }}

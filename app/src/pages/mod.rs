@@ -1,6 +1,7 @@
 mod booking;
 mod dashboard;
 mod frameworks;
+mod helpers;
 mod home;
 mod listing;
 mod listings;
@@ -16,6 +17,7 @@ mod statement;
 pub use booking::{BookingDetailsPage, BookingPage};
 pub use dashboard::{DashboardHome, RoleDashboard};
 pub use frameworks::FrameworksPage;
+pub use helpers::HelpersPage;
 pub use home::HomePage;
 pub use listing::ListingPage;
 pub use listings::{ListingEditorPage, OwnListingsPage};

@@ -76,10 +76,11 @@ pub async fn run_allocations<C: ConnectionTrait + TransactionTrait>(db: &C, toda
 
 /// The budget, if this person may see it: the holder; someone they have given the right to
 /// view (until revoked or expired); the provider holding it as an individual service fund; a
-/// commissioner of its council.
-pub async fn viewable_budget(db: &impl ConnectionTrait, viewer: &SignedInUser, budget_id: Option<i64>, now: DateTime<Utc>) -> AppResult<budget::Model> {
+/// commissioner of its council. Without `budget_id`, the budget of `person` (whom a planner
+/// acts for) or else the viewer's own.
+pub async fn viewable_budget(db: &impl ConnectionTrait, viewer: &SignedInUser, budget_id: Option<i64>, person: Option<i64>, now: DateTime<Utc>) -> AppResult<budget::Model> {
     let budget = match budget_id {
-        None => budget::Entity::find().filter(budget::Column::HolderId.eq(viewer.user_id)).one(db).await?,
+        None => budget::Entity::find().filter(budget::Column::HolderId.eq(person.unwrap_or(viewer.user_id))).one(db).await?,
         Some(id) => budget::Entity::find_by_id(id).one(db).await?,
     }
     .ok_or(AppError::NotFound)?;
@@ -119,8 +120,8 @@ pub async fn may_act(db: &impl ConnectionTrait, holder_id: i64, delegate_id: i64
 }
 
 /// Every transfer in and out of the budget, oldest first, with the balances after each.
-pub async fn statement(db: &impl ConnectionTrait, viewer: &SignedInUser, budget_id: Option<i64>, now: DateTime<Utc>) -> AppResult<BudgetStatement> {
-    let budget = viewable_budget(db, viewer, budget_id, now).await?;
+pub async fn statement(db: &impl ConnectionTrait, viewer: &SignedInUser, budget_id: Option<i64>, person: Option<i64>, now: DateTime<Utc>) -> AppResult<BudgetStatement> {
+    let budget = viewable_budget(db, viewer, budget_id, person, now).await?;
     let holder = user::Entity::find_by_id(budget.holder_id).one(db).await?.ok_or(AppError::NotFound)?;
     let accounts = ledger_account::Entity::find().filter(ledger_account::Column::BudgetId.eq(budget.id)).all(db).await?;
     let account_of = |kind: ledger::AccountKind| accounts.iter().find(|a| a.kind == kind.code()).map(|a| a.id);

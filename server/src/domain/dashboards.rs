@@ -62,6 +62,7 @@ async fn planner(db: &impl ConnectionTrait, viewer: &SignedInUser, now: DateTime
     let caseload = holders
         .into_iter()
         .map(|holder| CaseloadEntry {
+            user_id: holder.id,
             can_book: live.iter().any(|d| d.holder_id == holder.id && d.can_book),
             display_name: holder.display_name,
         })

@@ -7,6 +7,7 @@ pub mod booking_changes;
 pub mod bookings;
 pub mod budgets;
 pub mod dashboards;
+pub mod delegations;
 pub mod frameworks;
 pub mod ledger;
 pub mod directory;

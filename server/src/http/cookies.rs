@@ -1,8 +1,11 @@
-//! The two cookies CareMarket sets: the session, and the CSRF token its forms echo back.
+//! The cookies CareMarket sets: the session, the CSRF token its forms echo back, and whom a
+//! planner is acting for.
 use axum::http::{HeaderMap, header};
 
 pub const SESSION: &str = "cm_session";
 pub const CSRF: &str = "cm_csrf";
+/// Whom a planner is acting for (a user id; checked against their permission on every request).
+pub const ACTING_FOR: &str = "cm_acting_for";
 
 /// The value of one cookie from the request, if present.
 pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -32,6 +35,15 @@ pub fn session(token: &str, max_age_seconds: i64, secure: bool) -> String {
 
 pub fn clear_session(secure: bool) -> String {
     cookie(SESSION, "", 0, secure)
+}
+
+/// Acting for someone lasts the browser session (no Max-Age); `None` stops it.
+pub fn acting_for(holder_id: Option<i64>, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    match holder_id {
+        Some(id) => format!("{ACTING_FOR}={id}; Path=/; HttpOnly; SameSite=Lax{secure}"),
+        None => format!("{ACTING_FOR}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    }
 }
 
 pub fn csrf(token: &str, secure: bool) -> String {

@@ -21,7 +21,8 @@ pub async fn budget_statement(State(state): State<AppState>, Extension(request):
     let Some(user) = request.viewer.user else {
         return Redirect::to("/sign-in?next=/budget/statement").into_response();
     };
-    let statement = match budgets::statement(&state.db, &user, which.budget, Utc::now()).await {
+    let person = request.viewer.acting_for.map(|acting| acting.user_id);
+    let statement = match budgets::statement(&state.db, &user, which.budget, person, Utc::now()).await {
         Ok(statement) => statement,
         Err(error) => return refused(error),
     };

@@ -2,7 +2,7 @@
 //! a CSRF token, and refuses any state-changing request that did not come from one of our
 //! own pages. The result is placed in the request for pages and server functions to read.
 use super::cookies;
-use crate::domain::auth;
+use crate::domain::{auth, delegations};
 use crate::state::AppState;
 use app::Viewer;
 use app::port::RequestInfo;
@@ -55,8 +55,19 @@ pub async fn request_context(State(state): State<AppState>, request: Request, ne
         },
         None => None,
     };
+    // A planner acting for someone: only while that person's permission lasts.
+    let acting_for = match (&user, cookies::read(&parts.headers, cookies::ACTING_FOR).and_then(|id| id.parse::<i64>().ok())) {
+        (Some(planner), Some(holder_id)) => match delegations::acting_for(&state.db, planner, holder_id, chrono::Utc::now()).await {
+            Ok(acting) => acting,
+            Err(error) => {
+                tracing::error!(%error, "could not check whom a planner acts for");
+                return StatusCode::SERVICE_UNAVAILABLE.into_response();
+            }
+        },
+        _ => None,
+    };
     let client_key = client_address(&parts, state.config.trust_proxy);
-    parts.extensions.insert(RequestInfo { viewer: Viewer { user, csrf_token }, session_token, client_key });
+    parts.extensions.insert(RequestInfo { viewer: Viewer { user, csrf_token, acting_for }, session_token, client_key });
 
     let mut response = next.run(Request::from_parts(parts, body)).await;
     if let Some(cookie) = new_csrf_cookie.and_then(|cookie| HeaderValue::from_str(&cookie).ok()) {
