@@ -375,46 +375,124 @@ for (const javaScript of [true, false]) {
     await open(page, '/?category=home_care', javaScript);
     await page.locator('.card h3 a').first().click();
     await page.waitForURL(/\/services\//);
-    const firstHours = page.locator('table tbody tr').first();
-    await firstHours.waitFor({ timeout: 5000 });
-    const day = (await firstHours.locator('th').textContent()).trim();
-    const opens = (await firstHours.locator('td').first().textContent()).trim();
-    // The next such day at least two days ahead, a different week for each run and mode.
-    const weekdays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-    const date = new Date(Date.now() + 2 * 86400000);
-    while (weekdays[date.getUTCDay()] !== day) date.setUTCDate(date.getUTCDate() + 1);
-    date.setUTCDate(date.getUTCDate() + 7 * ((Math.floor(Date.now() / 60000) % 20) * 2 + (javaScript ? 0 : 1)));
-    const isoDate = date.toISOString().slice(0, 10);
-
-    await Promise.all([page.waitForURL(/\/book\//), page.getByRole('link', { name: 'Book this service' }).click()]);
-    await page.locator('h1', { hasText: 'When do you need care?' }).waitFor({ timeout: 5000 });
-    await assertAccessible(page, 'the booking questions');
-    // Nothing answered: each question says what it needs.
-    await page.getByRole('button', { name: 'Continue' }).click();
-    const summary = page.locator('.error-summary');
-    await summary.waitFor();
-    assert.match(await summary.textContent(), /Choose whether you need care once or every week/);
-    await assertAccessible(page, 'the booking questions with errors');
-
-    await page.getByLabel('Once').check();
-    await page.getByLabel('Date of the first visit').fill(isoDate);
-    await page.getByLabel('Start time').fill(opens);
-    await page.getByLabel(/How long each visit lasts/).fill('60');
-    await page.getByRole('button', { name: 'Continue' }).click();
-    await page.locator('h1', { hasText: 'Check your answers before booking' }).waitFor();
-    assert.match(await page.locator('main').textContent(), /Left after this booking/);
-    await assertAccessible(page, 'check your answers');
-
-    await Promise.all([page.waitForURL(/\/bookings\/CM-/), page.getByRole('button', { name: 'Confirm and send the request' }).click()]);
-    await page.locator('h1', { hasText: 'Booking request sent' }).waitFor({ timeout: 5000 });
-    const reference = (await page.locator('.panel strong').textContent()).trim();
-    assert.match(reference, /^CM-[A-Z2-9]{6}$/);
-    await assertAccessible(page, 'the booking confirmation');
-
+    const reference = await bookFromServicePage(page, javaScript, 0, { checkErrors: true });
     await Promise.all([page.waitForURL(/\/budget\/statement/), page.getByRole('link', { name: 'See the budget statement' }).click()]);
     await page.locator('td', { hasText: `Set aside for care booked, booking ${reference}` }).waitFor({ timeout: 5000 });
     await assertAccessible(page, 'the budget statement');
     assert.deepEqual(errors, []);
     await close();
   });
+
+  test(`a planner the person trusts acts for them, books for them, and the person sees it, ${mode}`, async () => {
+    const holder = await newPage(javaScript);
+    await signIn(holder.page, 'holder@demo.test', javaScript);
+    const holderName = (await holder.page.locator('.signed-in-as').textContent()).match(/Signed in as (.+) \(/)[1];
+    await open(holder.page, '/budget/helpers', javaScript);
+    await holder.page.locator('h1', { hasText: 'People who can help you' }).waitFor({ timeout: 5000 });
+    await assertAccessible(holder.page, 'the helpers page');
+    await holder.page.getByLabel('Their email address').fill('planner@demo.test');
+    await holder.page.getByLabel('Book and cancel care for me').check();
+    await Promise.all([holder.page.waitForURL(/added=1/), holder.page.getByRole('button', { name: 'Let them help' }).click()]);
+    await holder.page.locator('.notice', { hasText: 'They can now help you' }).waitFor({ timeout: 5000 });
+
+    const planner = await newPage(javaScript);
+    await signIn(planner.page, 'planner@demo.test', javaScript);
+    await planner.page.getByRole('button', { name: `Act for ${holderName}` }).waitFor({ timeout: 5000 });
+    await assertAccessible(planner.page, 'the caseload');
+    await Promise.all([planner.page.waitForURL(`${BASE}/`), planner.page.getByRole('button', { name: `Act for ${holderName}` }).click()]);
+    await planner.page.locator('.acting-for', { hasText: `You are acting for ${holderName}` }).waitFor({ timeout: 5000 });
+    await assertAccessible(planner.page, 'search while acting for someone');
+    await open(planner.page, '/?category=home_care', javaScript);
+    await planner.page.locator('.card h3 a').nth(1).click();
+    await planner.page.waitForURL(/\/services\//);
+    const reference = await bookFromServicePage(planner.page, javaScript, 2, { person: holderName });
+
+    await open(holder.page, '/budget/helpers', javaScript);
+    await holder.page.locator('td', { hasText: `Asked for care (booking ${reference})` }).waitFor({ timeout: 5000 });
+    await assertAccessible(holder.page, 'done on your behalf');
+    await Promise.all([holder.page.waitForURL(/removed=1/), holder.page.getByRole('button', { name: /^Stop .* acting for you$/ }).first().click()]);
+    await open(planner.page, '/', javaScript);
+    assert.equal(await planner.page.locator('.acting-for').count(), 0, 'the banner goes once permission is taken back');
+    assert.deepEqual([...holder.errors, ...planner.errors], []);
+    await holder.close();
+    await planner.close();
+  });
+
+  test(`a provider answers a request and a commissioner sees what is owed, ${mode}`, async () => {
+    const provider = await newPage(javaScript);
+    await signIn(provider.page, 'provider@demo.test', javaScript);
+    const publicPage = await provider.page.getByRole('link', { name: 'See your public page' }).getAttribute('href');
+    const holder = await newPage(javaScript);
+    await signIn(holder.page, 'holder@demo.test', javaScript);
+    await open(holder.page, publicPage, javaScript);
+    await holder.page.locator('.card h3 a').first().click();
+    await holder.page.waitForURL(/\/services\//);
+    const reference = await bookFromServicePage(holder.page, javaScript, 4, {});
+
+    await Promise.all([provider.page.waitForURL(/\/provider\/bookings/), provider.page.getByRole('link', { name: 'Booking requests and visits' }).click()]);
+    const request = provider.page.locator('li.card', { hasText: `Reference ${reference}` });
+    await request.waitFor({ timeout: 5000 });
+    await assertAccessible(provider.page, 'booking requests');
+    await Promise.all([provider.page.waitForURL(/done=1/), request.getByRole('button', { name: /^Accept:/ }).click()]);
+    await provider.page.locator('.notice', { hasText: 'Done' }).waitFor({ timeout: 5000 });
+    assert.equal(await provider.page.locator('li.card', { hasText: `Reference ${reference}` }).getByRole('button', { name: /^Accept:/ }).count(), 0, 'no longer waiting');
+    await open(holder.page, `/bookings/${reference}`, javaScript);
+    await holder.page.locator('dd', { hasText: 'Confirmed' }).waitFor({ timeout: 5000 });
+
+    const commissioner = await newPage(javaScript);
+    await signIn(commissioner.page, 'commissioner@demo.test', javaScript);
+    await Promise.all([commissioner.page.waitForURL(/\/payments/), commissioner.page.getByRole('link', { name: 'Paying providers' }).click()]);
+    await commissioner.page.locator('h1', { hasText: 'Paying providers' }).waitFor({ timeout: 5000 });
+    await assertAccessible(commissioner.page, 'paying providers');
+    assert.deepEqual([...provider.errors, ...holder.errors, ...commissioner.errors], []);
+    for (const context of [provider, holder, commissioner]) await context.close();
+  });
+}
+
+/**
+ * From a service's page: books one visit of an hour at the start of the first day it works,
+ * a different week for each run, mode and `slot` (so tests can run again on the same data).
+ * Returns the booking's reference.
+ */
+async function bookFromServicePage(page, javaScript, slot, { checkErrors = false, person = null }) {
+  const firstHours = page.locator('table tbody tr').first();
+  await firstHours.waitFor({ timeout: 5000 });
+  const day = (await firstHours.locator('th').textContent()).trim();
+  const opens = (await firstHours.locator('td').first().textContent()).trim();
+  const shortest = page.locator('.summary-list div', { hasText: 'Shortest visit' }).locator('dd');
+  const minutes = Math.max(60, (await shortest.count()) ? Number((await shortest.textContent()).match(/\d+/)[0]) : 0);
+  const weekdays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+  const date = new Date(Date.now() + 2 * 86400000);
+  while (weekdays[date.getUTCDay()] !== day) date.setUTCDate(date.getUTCDate() + 1);
+  date.setUTCDate(date.getUTCDate() + 7 * ((Math.floor(Date.now() / 60000) % 7) * 6 + slot + (javaScript ? 0 : 1)));
+  const isoDate = date.toISOString().slice(0, 10);
+
+  await Promise.all([page.waitForURL(/\/book\//), page.getByRole('link', { name: 'Book this service' }).click()]);
+  await page.locator('h1', { hasText: 'When do you need care?' }).waitFor({ timeout: 5000 });
+  await assertAccessible(page, 'the booking questions');
+  if (checkErrors) {
+    // Nothing answered: each question says what it needs.
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /Choose whether you need care once or every week/);
+    await assertAccessible(page, 'the booking questions with errors');
+  }
+  await page.getByLabel('Once').check();
+  await page.getByLabel('Date of the first visit').fill(isoDate);
+  await page.getByLabel('Start time').fill(opens);
+  await page.getByLabel(/How long each visit lasts/).fill(String(minutes));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.locator('h1', { hasText: 'Check your answers before booking' }).waitFor();
+  const answers = await page.locator('main').textContent();
+  assert.match(answers, /Left after this booking/);
+  if (person) assert.ok(answers.includes(person), `the booking is for ${person}`);
+  await assertAccessible(page, 'check your answers');
+
+  await Promise.all([page.waitForURL(/\/bookings\/CM-/), page.getByRole('button', { name: 'Confirm and send the request' }).click()]);
+  await page.locator('h1', { hasText: 'Booking request sent' }).waitFor({ timeout: 5000 });
+  const reference = (await page.locator('.panel strong').textContent()).trim();
+  assert.match(reference, /^CM-[A-Z2-9]{6}$/);
+  await assertAccessible(page, 'the booking confirmation');
+  return reference;
 }
