@@ -390,6 +390,53 @@ pub async fn run_payments(csrf_token: String) -> Result<(), UiError> {
     .await)
 }
 
+#[server(prefix = "/api", endpoint = "budgets", input = GetUrl)]
+pub async fn load_budgets() -> Result<BudgetsAdmin, UiError> {
+    guard::with_status(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.budgets_admin(&user).await
+    }
+    .await)
+}
+
+/// Opens a budget; the page then shows the person's set-up code once (it is in the address
+/// only for that page, which no cache keeps).
+#[server(prefix = "/api", endpoint = "open-budget")]
+pub async fn open_budget(csrf_token: String, form: NewBudgetForm) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        let code = guard::backend()?.open_budget(&user, &form).await?;
+        leptos_axum::redirect(&format!("/budgets?code={code}"));
+        Ok(())
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "move-fund")]
+pub async fn move_fund(csrf_token: String, budget_id: i64, fund_holder: String) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.move_fund(&user, budget_id, &fund_holder).await?;
+        leptos_axum::redirect("/budgets?moved=1");
+        Ok(())
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "set-up-account")]
+pub async fn set_up_account(csrf_token: String, form: SetUpForm) -> Result<(), UiError> {
+    guard::with_status(async move {
+        let request = guard::verify_csrf(&csrf_token)?;
+        let session = guard::backend()?.set_up_account(&request, form).await?;
+        guard::set_cookies(session.set_cookies);
+        leptos_axum::redirect(&session.user.role.dashboard_path());
+        Ok(())
+    }
+    .await)
+}
+
 #[server(prefix = "/api", endpoint = "helpers", input = GetUrl)]
 pub async fn load_helpers() -> Result<HelpersPage, UiError> {
     guard::with_status(async move {

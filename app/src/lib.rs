@@ -72,6 +72,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/bookings/:reference") view=BookingDetailsPage ssr=SsrMode::Async/>
                     <Route path=path!("/provider/bookings") view=ProviderBookingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/payments") view=PaymentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/budgets") view=BudgetsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/account/set-up") view=SetUpAccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/frameworks") view=FrameworksPage ssr=SsrMode::Async/>
                     <Route path=path!("/lots/:id") view=LotPage ssr=SsrMode::Async/>
                     <Route path=path!("/provider/profile") view=OrganisationProfilePage ssr=SsrMode::Async/>

@@ -435,6 +435,55 @@ pub struct HelperForm {
     pub until: String,
 }
 
+/// The council's personal budgets, for commissioners.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetsAdmin {
+    pub holders: Vec<BudgetHolderLine>,
+    /// (public id, name) of the council's active providers, to hold a fund.
+    pub providers: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetHolderLine {
+    pub budget_id: i64,
+    pub name: String,
+    pub email: String,
+    pub budget_type: String,
+    pub four_weekly_pence: i64,
+    pub available_pence: i64,
+    pub set_aside_pence: i64,
+    /// More than 8 weeks' worth unspent.
+    pub surplus: bool,
+    /// The provider holding an individual service fund.
+    pub fund_holder: Option<String>,
+    /// Whether the person has chosen their password yet.
+    pub account_set_up: bool,
+}
+
+/// "Open a personal budget", as typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewBudgetForm {
+    pub name: String,
+    pub email: String,
+    pub budget_type: String,
+    /// The public id of the provider holding an individual service fund.
+    #[serde(default)]
+    pub fund_holder: String,
+    /// Pounds for 4 weeks.
+    pub allocation: String,
+    #[serde(default)]
+    pub contribution: String,
+    pub starts_on: String,
+}
+
+/// A person setting up the account the council opened for them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SetUpForm {
+    pub email: String,
+    pub code: String,
+    pub password: String,
+}
+
 /// A booking status in words.
 pub fn booking_status_label(code: &str) -> &'static str {
     match code {

@@ -52,6 +52,13 @@ pub trait Backend: Send + Sync + 'static {
     /// Commissioners: what providers are owed, payment runs, and making one (returns its reference).
     async fn payments(&self, user: &SignedInUser) -> Result<PaymentsAdmin, UiError>;
     async fn run_payments(&self, user: &SignedInUser) -> Result<String, UiError>;
+    /// Commissioners: the council's budgets, opening one (returns the person's set-up code),
+    /// and moving an individual service fund to another provider.
+    async fn budgets_admin(&self, user: &SignedInUser) -> Result<BudgetsAdmin, UiError>;
+    async fn open_budget(&self, user: &SignedInUser, form: &NewBudgetForm) -> Result<String, UiError>;
+    async fn move_fund(&self, user: &SignedInUser, budget_id: i64, provider: &str) -> Result<(), UiError>;
+    /// A person sets their password with the council's code, and is signed in.
+    async fn set_up_account(&self, request: &RequestInfo, form: SetUpForm) -> Result<StartedSession, UiError>;
     /// A budget holder's helpers: who may act for them, giving and taking back permission.
     async fn helpers(&self, user: &SignedInUser) -> Result<HelpersPage, UiError>;
     async fn add_helper(&self, user: &SignedInUser, form: &HelperForm) -> Result<(), UiError>;

@@ -16,6 +16,7 @@ mod m20261122_000008_create_delegations_audit_and_outbox;
 mod m20261123_000009_add_unique_framework_names;
 mod m20261123_000010_add_booking_request_keys;
 mod m20261123_000011_create_notifications_and_payment_runs;
+mod m20261123_000012_create_account_setup_codes;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000009_add_unique_framework_names::Migration),
             Box::new(m20261123_000010_add_booking_request_keys::Migration),
             Box::new(m20261123_000011_create_notifications_and_payment_runs::Migration),
+            Box::new(m20261123_000012_create_account_setup_codes::Migration),
         ]
     }
 }

@@ -1,7 +1,7 @@
 //! The server's implementation of the UI's port: maps each call onto the domain and the
 //! domain's errors onto messages for the browser.
 use crate::config::Config;
-use crate::domain::{accounts, auth, booking_changes, bookings, budgets, delegations, payment_runs, dashboards, directory, frameworks, lot_management, lots, provider_listings, provider_profile};
+use crate::domain::{accounts, auth, booking_changes, bookings, budget_admin, budgets, delegations, payment_runs, dashboards, directory, frameworks, lot_management, lots, provider_listings, provider_profile};
 use crate::state::AppState;
 use crate::http::cookies;
 use crate::search::{SearchEngine, params};
@@ -137,6 +137,25 @@ impl Backend for CareMarketBackend {
 
     async fn run_payments(&self, user: &SignedInUser) -> Result<String, UiError> {
         Ok(payment_runs::run(&self.db, user, Utc::now()).await?)
+    }
+
+    async fn budgets_admin(&self, user: &SignedInUser) -> Result<BudgetsAdmin, UiError> {
+        Ok(budget_admin::overview(&self.db, user).await?)
+    }
+
+    async fn open_budget(&self, user: &SignedInUser, form: &NewBudgetForm) -> Result<String, UiError> {
+        Ok(budget_admin::open_budget(&self.db, user, form, Utc::now()).await?)
+    }
+
+    async fn move_fund(&self, user: &SignedInUser, budget_id: i64, provider: &str) -> Result<(), UiError> {
+        Ok(budget_admin::move_fund(&self.db, user, budget_id, provider, Utc::now()).await?)
+    }
+
+    async fn set_up_account(&self, request: &RequestInfo, form: SetUpForm) -> Result<StartedSession, UiError> {
+        let now = Utc::now();
+        let account = budget_admin::set_up_account(&self.db, &self.passwords, &form, now).await?;
+        let session = auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
+        Ok(self.started(session))
     }
 
     async fn helpers(&self, user: &SignedInUser) -> Result<HelpersPage, UiError> {

@@ -2,6 +2,7 @@
 //! `CAREMARKET_TEST_POSTGRES`) on PostgreSQL; see `.ci/test`.
 mod accounts;
 mod booking_changes;
+mod budget_admin;
 mod bookings;
 mod budgets;
 mod delegations;

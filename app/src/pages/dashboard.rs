@@ -140,6 +140,7 @@ fn DashboardView(summary: Dashboard, token: String) -> impl IntoView {
             </dl>
             <ul class="plain-list">
                 <li><a href="/frameworks">"Frameworks and lots"</a></li>
+                <li><a href="/budgets">"Personal budgets"</a></li>
                 <li><a href="/payments">"Paying providers"</a></li>
                 <li><a href="/lots">"How providers rank on each lot"</a></li>
             </ul>

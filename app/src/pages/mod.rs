@@ -1,4 +1,5 @@
 mod booking;
+mod budgets;
 mod dashboard;
 mod frameworks;
 mod helpers;
@@ -15,6 +16,7 @@ mod sign_in;
 mod statement;
 
 pub use booking::{BookingDetailsPage, BookingPage};
+pub use budgets::{BudgetsPage, SetUpAccountPage};
 pub use dashboard::{DashboardHome, RoleDashboard};
 pub use frameworks::FrameworksPage;
 pub use helpers::HelpersPage;

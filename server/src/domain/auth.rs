@@ -143,6 +143,10 @@ impl Passwords {
     }
 }
 
+/// The stored password of an account opened by the council until its holder sets one:
+/// never the output of a hash, so no password matches it.
+pub const NO_PASSWORD_YET: &str = "!not-set-up";
+
 /// A hex-encoded hash, used for session tokens and throttling keys.
 pub fn digest(text: &str) -> String {
     let hash = Blake2b::<U32>::digest(text.as_bytes());
@@ -270,7 +274,8 @@ pub async fn sign_in(
     } else {
         user::Entity::find().filter(user::Column::Email.eq(normalised)).one(db).await?
     };
-    let stored_hash = account.as_ref().filter(|user| user.disabled_at.is_none()).map(|user| user.password_hash.clone());
+    // An account not yet set up (no password chosen) answers exactly as no account would.
+    let stored_hash = account.as_ref().filter(|user| user.disabled_at.is_none() && user.password_hash != NO_PASSWORD_YET).map(|user| user.password_hash.clone());
     let matches = passwords.verify(password.to_string(), stored_hash).await?;
     sign_in_attempt::Entity::insert(sign_in_attempt::ActiveModel {
         account_key: Set(account_key),

@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod booking_changes;
+pub mod budget_admin;
 pub mod bookings;
 pub mod budgets;
 pub mod dashboards;

@@ -1,5 +1,6 @@
 //! SeaORM entities, one per table, matching the migrations column for column.
 //! Behaviour lives in `crate::domain`, not here.
+pub mod account_setup_code;
 pub mod accreditation;
 pub mod audit_entry;
 pub mod booking;

@@ -1,0 +1,153 @@
+//! Personal budgets for commissioners (`/budgets`): every budget of the council with what is
+//! available, set aside, and a flag for more than 8 weeks' worth unspent; a form that opens a
+//! budget and the person's account (showing the one-time code they set up their password
+//! with); moving an individual service fund to another provider. And `/account/set-up`, where
+//! the person uses that code.
+use crate::api::{MoveFund, OpenBudget, SetUpAccount, load_budgets};
+use crate::components::{Choices, CsrfField, ErrorSummary, Select, TextInput, form_errors, refusal_view, use_viewer};
+use crate::model::*;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+const PATH: &str = "/budgets";
+
+#[component]
+pub fn BudgetsPage() -> impl IntoView {
+    let open = ServerAction::<OpenBudget>::new();
+    let moved = ServerAction::<MoveFund>::new();
+    let loaded = Resource::new(move || (open.version().get(), moved.version().get()), |_| load_budgets());
+    let errors = form_errors(open);
+    let move_errors = form_errors(moved);
+    let viewer = use_viewer();
+    let query = use_query_map();
+    view! {
+        <Title text="Personal budgets"/>
+        <h1>"Personal budgets"</h1>
+        <ErrorSummary errors/>
+        <ErrorSummary errors=move_errors/>
+        {move || query.read().get("code").map(|code| view! {
+            <div class="panel">
+                <h2>"Budget opened"</h2>
+                <p>"Give the person this code. With it they choose their password at "<strong>"/account/set-up"</strong>" within 14 days:"</p>
+                <p><strong>{code}</strong></p>
+            </div>
+        })}
+        {move || query.read().get("moved").map(|_| view! { <div class="notice" role="status"><p>"The fund has moved. Its money stays with the person."</p></div> })}
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let token = viewer.await.unwrap_or_default().csrf_token;
+                match loaded.await {
+                    Ok(admin) => view! { <Budgets admin open moved errors token/> }.into_any(),
+                    Err(error) => refusal_view(error, PATH.into()),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Budgets(admin: BudgetsAdmin, open: ServerAction<OpenBudget>, moved: ServerAction<MoveFund>, errors: Signal<Vec<FieldError>>, token: String) -> impl IntoView {
+    let types = vec![
+        ("direct_payment".to_string(), "Direct payment: any listed provider".to_string()),
+        ("managed_account".to_string(), "Managed account: the council holds it; framework providers only".to_string()),
+        ("individual_service_fund".to_string(), "Individual service fund: held by one provider".to_string()),
+    ];
+    let providers = admin.providers.clone();
+    let row_token = token.clone();
+    view! {
+        {if admin.holders.is_empty() {
+            view! { <p>"No personal budgets yet."</p> }.into_any()
+        } else {
+            view! {
+                <table class="table">
+                    <caption class="visually-hidden">"Personal budgets, oldest first"</caption>
+                    <thead><tr><th scope="col">"Person"</th><th scope="col">"Type"</th><th scope="col">"Every 4 weeks"</th>
+                        <th scope="col">"Available"</th><th scope="col">"Set aside"</th><th scope="col">"Statement"</th></tr></thead>
+                    <tbody>
+                        {admin.holders.into_iter().map(|line| {
+                            let token = row_token.clone();
+                            let providers = providers.clone();
+                            let move_label = format!("Move {}'s fund", line.name);
+                            let budget_id = line.budget_id.to_string();
+                            let select_id = format!("fund_holder-{}", line.budget_id);
+                            view! {
+                                <tr>
+                                    <th scope="row">
+                                        {line.name.clone()}
+                                        <span class="hint">{line.email.clone()}{(!line.account_set_up).then_some(" (account not set up yet)")}</span>
+                                        {line.surplus.then(|| view! { <span class="tag tag-warning">"Surplus: more than 8 weeks' worth unspent"</span> })}
+                                    </th>
+                                    <td data-label="Type">
+                                        {budget_type_label(&line.budget_type)}
+                                        {line.fund_holder.clone().map(|holder| view! {
+                                            <span class="hint">{format!("Held by {holder}")}</span>
+                                            <details>
+                                                <summary>"Move to another provider"</summary>
+                                                <ActionForm action=moved>
+                                                    <CsrfField token=token.clone()/>
+                                                    <input type="hidden" name="budget_id" value=budget_id.clone()/>
+                                                    <Select id=select_id.clone() name="fund_holder" label="New provider"
+                                                        options=providers.clone() errors=Signal::stored(Vec::new())/>
+                                                    <button type="submit" class="button button-secondary">{move_label.clone()}</button>
+                                                </ActionForm>
+                                            </details>
+                                        })}
+                                    </td>
+                                    <td data-label="Every 4 weeks">{format_pence(line.four_weekly_pence)}</td>
+                                    <td data-label="Available">{format_pence(line.available_pence)}</td>
+                                    <td data-label="Set aside">{format_pence(line.set_aside_pence)}</td>
+                                    <td data-label="Statement"><a href=format!("/budget/statement?budget={}", line.budget_id)>
+                                        "Statement"<span class="visually-hidden">{format!(" for {}", line.name)}</span></a></td>
+                                </tr>
+                            }
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+        <h2>"Open a personal budget"</h2>
+        <ActionForm action=open attr:novalidate=true>
+            <CsrfField token/>
+            <TextInput id="name" name="form[name]" label="The person's full name" autocomplete="off" errors/>
+            <TextInput id="email" name="form[email]" label="Their email address" hint="They sign in with it" input_type="email" autocomplete="off" errors/>
+            <Choices id="budget_type" name="form[budget_type]" legend="Type of budget" options=types chosen=Vec::new() errors/>
+            <Select id="fund_holder" name="form[fund_holder]" label="Provider holding the fund (individual service funds only)"
+                options=admin.providers errors/>
+            <TextInput id="allocation" name="form[allocation]" label="Paid in every 4 weeks, in pounds" hint="For example, 840.00"
+                width="input-narrow" errors/>
+            <TextInput id="contribution" name="form[contribution]" label="The person's assessed contribution every 4 weeks, in pounds"
+                hint="Leave empty if they pay nothing" width="input-narrow" errors/>
+            <TextInput id="starts_on" name="form[starts_on]" label="Start date" hint="For example, 2026-12-01" input_type="date" width="input-narrow" errors/>
+            <button type="submit" class="button">"Open the budget"</button>
+        </ActionForm>
+    }
+}
+
+#[component]
+pub fn SetUpAccountPage() -> impl IntoView {
+    let set_up = ServerAction::<SetUpAccount>::new();
+    let errors = form_errors(set_up);
+    let viewer = use_viewer();
+    view! {
+        <Title text="Set up your account"/>
+        <h1>"Set up your account"</h1>
+        <p>"Use the code the council gave you when they set up your personal budget."</p>
+        <ErrorSummary errors/>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let token = viewer.await.unwrap_or_default().csrf_token;
+                view! {
+                    <ActionForm action=set_up attr:novalidate=true>
+                        <CsrfField token/>
+                        <TextInput id="email" name="form[email]" label="Email address" input_type="email" autocomplete="email" errors/>
+                        <TextInput id="code" name="form[code]" label="Your code" hint="For example, K7QX-3M9P-TR2W" autocomplete="one-time-code" errors/>
+                        <TextInput id="password" name="form[password]" label="Choose a password" hint="At least 12 characters. A few words together is easy to remember."
+                            input_type="password" autocomplete="new-password" errors/>
+                        <button type="submit" class="button">"Set up my account"</button>
+                    </ActionForm>
+                }
+            })}
+        </Suspense>
+    }
+}

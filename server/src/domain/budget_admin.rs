@@ -1,0 +1,279 @@
+//! Commissioners open personal budgets: the person's account (they choose their own password
+//! with a one-time code the council gives them), the budget's type, its 4-weekly allocation
+//! and assessed contribution, and, for an individual service fund, the provider holding it
+//! (which can be moved to another provider; unspent money stays with the person's budget).
+//! The overview flags budgets holding more than 8 weeks' worth.
+use super::budgets::{self, allocation_key, period_start};
+use super::ledger::{self, Account, AccountKind, Transfer};
+use super::values::{Email, NewPassword, Pence, collect, required_text};
+use super::{audit, auth, uk_time};
+use crate::entities::{account_setup_code, budget, ledger_account, provider, user};
+use crate::error::{AppError, AppResult};
+use app::{BudgetHolderLine, BudgetsAdmin, NewBudgetForm, Role, SignedInUser, SetUpForm};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait};
+
+/// How long a set-up code works.
+const CODE_DAYS: i64 = 14;
+/// The most a 4-weekly allocation or contribution can be (a typo guard, not a policy).
+const MOST_PER_FOUR_WEEKS: Pence = Pence::from_pence(2_000_000);
+
+fn council_of(viewer: &SignedInUser) -> AppResult<i64> {
+    if viewer.role == Role::Commissioner { Ok(viewer.council_id) } else { Err(AppError::Forbidden) }
+}
+
+/// Every budget of the council, with its balances and whether it holds a surplus.
+pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppResult<BudgetsAdmin> {
+    let council = council_of(viewer)?;
+    let budgets = budget::Entity::find().filter(budget::Column::CouncilId.eq(council)).order_by_asc(budget::Column::Id).all(db).await?;
+    let holders = user::Entity::find().filter(user::Column::Id.is_in(budgets.iter().map(|b| b.holder_id))).all(db).await?;
+    let accounts = ledger_account::Entity::find().filter(ledger_account::Column::BudgetId.is_in(budgets.iter().map(|b| b.id))).all(db).await?;
+    let providers = provider::Entity::find()
+        .filter(provider::Column::CouncilId.eq(council))
+        .filter(provider::Column::Status.eq("active"))
+        .order_by_asc(provider::Column::Name)
+        .all(db)
+        .await?;
+    let balance = |budget_id: i64, kind: AccountKind| {
+        accounts.iter().filter(|a| a.budget_id == Some(budget_id) && a.kind == kind.code()).map(|a| a.balance_pence).sum::<i64>()
+    };
+    let holders = budgets
+        .iter()
+        .filter_map(|budget| {
+            let holder = holders.iter().find(|h| h.id == budget.holder_id)?;
+            let available_pence = balance(budget.id, AccountKind::BudgetAvailable);
+            Some(BudgetHolderLine {
+                budget_id: budget.id,
+                name: holder.display_name.clone(),
+                email: holder.email.clone(),
+                budget_type: budget.budget_type.clone(),
+                four_weekly_pence: budget.four_weekly_allocation_pence + budget.four_weekly_contribution_pence,
+                available_pence,
+                set_aside_pence: balance(budget.id, AccountKind::BudgetCommitted),
+                surplus: budgets::is_surplus(budget, available_pence),
+                fund_holder: budget.isf_provider_id.and_then(|id| providers.iter().find(|p| p.id == id)).map(|p| p.name.clone()),
+                account_set_up: holder.password_hash != auth::NO_PASSWORD_YET,
+            })
+        })
+        .collect();
+    Ok(BudgetsAdmin { holders, providers: providers.into_iter().map(|p| (p.public_id, p.name)).collect() })
+}
+
+/// The checked form.
+struct NewBudget {
+    name: String,
+    email: Email,
+    budget_type: &'static str,
+    fund_holder: Option<i64>,
+    allocation: i64,
+    contribution: i64,
+    starts_on: NaiveDate,
+}
+
+async fn check(db: &impl ConnectionTrait, council: i64, form: &NewBudgetForm, today: NaiveDate) -> AppResult<NewBudget> {
+    let mut errors = Vec::new();
+    let name = collect(&mut errors, required_text("name", &form.name, "the person's full name", 120));
+    let email = if form.email.trim().is_empty() {
+        errors.push(app::FieldError::new("email", "Enter the person's email address"));
+        None
+    } else {
+        collect(&mut errors, Email::parse("email", &form.email))
+    };
+    if let Some(email) = &email
+        && user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?.is_some()
+    {
+        errors.push(app::FieldError::new("email", "Someone already has an account with this email address"));
+    }
+    let budget_type = match form.budget_type.as_str() {
+        "direct_payment" => Some("direct_payment"),
+        "managed_account" => Some("managed_account"),
+        "individual_service_fund" => Some("individual_service_fund"),
+        _ => collect(&mut errors, Err(AppError::invalid("budget_type", "Choose the type of budget"))),
+    };
+    let fund_holder = match (budget_type, form.fund_holder.trim()) {
+        (Some("individual_service_fund"), "") => collect(&mut errors, Err(AppError::invalid("fund_holder", "Choose the provider who will hold the fund"))),
+        (Some("individual_service_fund"), public_id) => {
+            let found = provider::Entity::find()
+                .filter(provider::Column::PublicId.eq(public_id))
+                .filter(provider::Column::CouncilId.eq(council))
+                .filter(provider::Column::Status.eq("active"))
+                .one(db)
+                .await?;
+            collect(&mut errors, found.map(|p| p.id).ok_or_else(|| AppError::invalid("fund_holder", "Choose one of the providers listed")))
+        }
+        _ => None,
+    };
+    let allocation = collect(&mut errors, Pence::parse_price("allocation", &form.allocation, "the allocation for 4 weeks", MOST_PER_FOUR_WEEKS));
+    let contribution = match form.contribution.trim() {
+        "" | "0" | "0.00" => Some(Pence::from_pence(0)),
+        typed => collect(&mut errors, Pence::parse_price("contribution", typed, "the person's contribution for 4 weeks", MOST_PER_FOUR_WEEKS)),
+    };
+    let starts_on = collect(
+        &mut errors,
+        NaiveDate::parse_from_str(form.starts_on.trim(), "%Y-%m-%d")
+            .map_err(|_| AppError::invalid("starts_on", "Enter the start date like 2026-12-01"))
+            .and_then(|day| {
+                if day < today - Duration::days(366) || day > today + Duration::days(366) {
+                    Err(AppError::invalid("starts_on", "The start date must be within a year of today"))
+                } else {
+                    Ok(day)
+                }
+            }),
+    );
+    match (name, email, budget_type, allocation, contribution, starts_on) {
+        (Some(name), Some(email), Some(budget_type), Some(allocation), Some(contribution), Some(starts_on)) if errors.is_empty() => Ok(NewBudget {
+            name,
+            email,
+            budget_type,
+            fund_holder,
+            allocation: allocation.pence(),
+            contribution: contribution.pence(),
+            starts_on,
+        }),
+        _ => Err(AppError::Invalid(errors)),
+    }
+}
+
+/// Opens the person's account and budget (paying this period's allocation if it has started)
+/// and returns the one-time code they set up their account with.
+pub async fn open_budget<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, form: &NewBudgetForm, now: DateTime<Utc>) -> AppResult<String> {
+    let council = council_of(viewer)?;
+    let today = uk_time::to_local(now).date();
+    let txn = crate::db::begin_write(db).await?;
+    let new = check(&txn, council, form, today).await?;
+    let person = user::Entity::insert(user::ActiveModel {
+        council_id: Set(council),
+        email: Set(new.email.as_str().into()),
+        display_name: Set(new.name.clone()),
+        password_hash: Set(auth::NO_PASSWORD_YET.into()),
+        role: Set(Role::BudgetHolder.code().into()),
+        provider_id: Set(None),
+        disabled_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?
+    .last_insert_id;
+    let budget_id = budget::Entity::insert(budget::ActiveModel {
+        holder_id: Set(person),
+        council_id: Set(council),
+        budget_type: Set(new.budget_type.into()),
+        isf_provider_id: Set(new.fund_holder),
+        four_weekly_allocation_pence: Set(new.allocation),
+        four_weekly_contribution_pence: Set(new.contribution),
+        starts_on: Set(new.starts_on),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?
+    .last_insert_id;
+    if new.starts_on <= today {
+        let first = Transfer::new(
+            allocation_key(budget_id, period_start(new.starts_on, today)),
+            Account::council_funding(council),
+            Account::budget_available(council, budget_id),
+            new.allocation,
+            "allocation",
+        )
+        .by(Some(viewer.user_id));
+        ledger::transfer(&txn, &first, now).await?;
+    }
+    let code = new_code()?;
+    account_setup_code::Entity::insert(account_setup_code::ActiveModel {
+        user_id: Set(person),
+        code_hash: Set(auth::digest(&normalise_code(&code))),
+        expires_at: Set(now + Duration::days(CODE_DAYS)),
+        used_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
+    let detail = serde_json::json!({ "budget": budget_id, "type": new.budget_type, "allocation_pence": new.allocation, "contribution_pence": new.contribution });
+    audit::record(&txn, now, Some(viewer.user_id), Some(person), "budget_opened", detail).await?;
+    txn.commit().await?;
+    Ok(code)
+}
+
+/// "K7QX-3M9P-TR2W": easy to read out and type, no 0/O or 1/I.
+fn new_code() -> AppResult<String> {
+    const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let token = auth::random_token()?;
+    let letters: Vec<char> = token
+        .as_bytes()
+        .chunks(2)
+        .take(12)
+        .map(|pair| char::from(LETTERS[usize::from(u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("0"), 16).unwrap_or(0)) % LETTERS.len()]))
+        .collect();
+    Ok(letters.chunks(4).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
+}
+
+/// The code as typed, with spaces and dashes gone and in capitals.
+fn normalise_code(typed: &str) -> String {
+    typed.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+/// Moves an individual service fund to another provider; its money stays with the budget.
+pub async fn move_fund<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, budget_id: i64, provider_public_id: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let council = council_of(viewer)?;
+    let txn = crate::db::begin_write(db).await?;
+    let found = budget::Entity::find_by_id(budget_id).one(&txn).await?.filter(|b| b.council_id == council).ok_or(AppError::NotFound)?;
+    if found.budget_type != "individual_service_fund" {
+        return Err(AppError::invalid("fund_holder", "Only an individual service fund is held by a provider"));
+    }
+    let to = provider::Entity::find()
+        .filter(provider::Column::PublicId.eq(provider_public_id))
+        .filter(provider::Column::CouncilId.eq(council))
+        .filter(provider::Column::Status.eq("active"))
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::invalid("fund_holder", "Choose one of the providers listed"))?;
+    if found.isf_provider_id == Some(to.id) {
+        return Err(AppError::invalid("fund_holder", format!("{} already holds this fund", to.name)));
+    }
+    let (holder, from) = (found.holder_id, found.isf_provider_id);
+    let mut row: budget::ActiveModel = found.into();
+    row.isf_provider_id = Set(Some(to.id));
+    row.update(&txn).await?;
+    audit::record(&txn, now, Some(viewer.user_id), Some(holder), "fund_moved", serde_json::json!({ "budget": budget_id, "from": from, "to": to.id })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The person sets their password with the council's code; returns their account, to sign in.
+pub async fn set_up_account<C: ConnectionTrait + TransactionTrait>(db: &C, passwords: &auth::Passwords, form: &SetUpForm, now: DateTime<Utc>) -> AppResult<user::Model> {
+    let refused = || AppError::invalid("code", "The email address or the code is not right, or the code has run out: check them, or ask the council for a new code");
+    let mut errors = Vec::new();
+    let email = collect(&mut errors, Email::parse("email", &form.email));
+    let password = collect(&mut errors, NewPassword::parse("password", &form.password));
+    if normalise_code(&form.code).is_empty() {
+        errors.push(app::FieldError::new("code", "Enter the code the council gave you"));
+    }
+    let (Some(email), Some(password)) = (email, password) else { return Err(AppError::Invalid(errors)) };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let hash = passwords.hash(password.expose().to_string()).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let person = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?.ok_or_else(refused)?;
+    let code = account_setup_code::Entity::find()
+        .filter(account_setup_code::Column::UserId.eq(person.id))
+        .filter(account_setup_code::Column::CodeHash.eq(auth::digest(&normalise_code(&form.code))))
+        .filter(account_setup_code::Column::UsedAt.is_null())
+        .filter(account_setup_code::Column::ExpiresAt.gt(now))
+        .one(&txn)
+        .await?
+        .ok_or_else(refused)?;
+    let mut used: account_setup_code::ActiveModel = code.into();
+    used.used_at = Set(Some(now));
+    used.update(&txn).await?;
+    let mut account: user::ActiveModel = person.into();
+    account.password_hash = Set(hash);
+    let person = account.update(&txn).await?;
+    audit::record(&txn, now, Some(person.id), Some(person.id), "account_set_up", serde_json::json!({})).await?;
+    txn.commit().await?;
+    Ok(person)
+}

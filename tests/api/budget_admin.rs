@@ -1,0 +1,126 @@
+//! Commissioners open personal budgets (the person sets their own password with a one-time
+//! code), see every budget with a surplus flag, and move an individual service fund. Nobody
+//! else can.
+use server::domain::ledger::{self, Account};
+use tests::fixtures::{self, count};
+use tests::{Client, TestApp};
+
+fn form(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
+    let today = chrono::Utc::now().date_naive().to_string();
+    let defaults = [
+        ("name", "Amira Shah"),
+        ("email", "amira@example.org"),
+        ("budget_type", "direct_payment"),
+        ("fund_holder", ""),
+        ("allocation", "840.00"),
+        ("contribution", "40"),
+        ("starts_on", today.as_str()),
+    ];
+    fixtures::form_fields(&defaults, overrides)
+}
+
+fn field_messages(reply: &tests::Reply) -> Vec<(String, String)> {
+    match reply.redirected_error() {
+        Some(app::UiError::Invalid(errors)) => errors.into_iter().map(|e| (e.field, e.message)).collect(),
+        other => panic!("expected field errors, got {other:?} from {reply:?}"),
+    }
+}
+
+async fn set_up(client: &mut Client, email: &str, code: &str, password: &str) -> tests::Reply {
+    let fields = fixtures::form_fields(&[("email", email), ("code", code), ("password", password)], &[]);
+    client.post_form("/api/set-up-account", &fields).await
+}
+
+#[tokio::test]
+async fn a_commissioner_opens_a_budget_and_the_person_sets_up_their_account() {
+    let app = TestApp::new().await;
+    let mut commissioner = app.signed_in(&app.personas.commissioner).await;
+    let reply = commissioner.post_form("/api/open-budget", &form(&[])).await;
+    let location = reply.location().expect("back to the budgets page").to_string();
+    let code = location.split("code=").nth(1).expect("the set-up code").to_string();
+    assert_eq!(code.len(), 14, "{code}");
+    let page = commissioner.get(&location).await;
+    assert!(page.text().contains(&code) && page.text().contains("Amira Shah"), "{}", page.text());
+    assert!(page.text().contains("(account not set up yet)"));
+
+    // This period's allocation is paid at once; the ledger balances.
+    use sea_orm::EntityTrait;
+    let budget = server::entities::budget::Entity::find().one(&app.db).await.expect("query").expect("budget");
+    assert_eq!((budget.budget_type.as_str(), budget.four_weekly_allocation_pence, budget.four_weekly_contribution_pence), ("direct_payment", 84_000, 4_000));
+    assert_eq!(ledger::balance(&app.db, &Account::budget_available(app.personas.council_id, budget.id)).await.expect("balance"), 84_000);
+    assert!(ledger::soundness(&app.db).await.expect("check").is_sound());
+
+    // No password works until the person chooses one with the code.
+    let mut person = app.visitor();
+    assert_ne!(person.sign_in("amira@example.org", "!not-set-up").await.location(), Some("/dashboard/budget-holder"));
+    let wrong = set_up(&mut person, "amira@example.org", "AAAA-BBBB-CCCC", "a long new password").await;
+    assert!(field_messages(&wrong)[0].1.starts_with("The email address or the code is not right"));
+    let short = set_up(&mut person, "amira@example.org", &code, "short").await;
+    assert_eq!(field_messages(&short)[0].0, "password");
+    let reply = set_up(&mut person, "amira@example.org", &code.to_lowercase().replace('-', " "), "a long new password").await;
+    assert_eq!(reply.location(), Some("/dashboard/budget-holder"), "{reply:?}");
+    assert!(person.get("/dashboard/budget-holder").await.text().contains("Available to spend£840.00"));
+    // The code works once.
+    let again = set_up(&mut app.visitor(), "amira@example.org", &code, "another long password").await;
+    assert!(again.redirected_error().is_some());
+    assert_eq!(app.visitor().sign_in("amira@example.org", "a long new password").await.location(), Some("/dashboard/budget-holder"));
+}
+
+#[tokio::test]
+async fn each_problem_with_a_new_budget_is_named_and_nothing_is_opened() {
+    let app = TestApp::new().await;
+    let mut commissioner = app.signed_in(&app.personas.commissioner).await;
+    let reply = commissioner
+        .post_form("/api/open-budget", &form(&[("name", " "), ("email", "holder@test.example"), ("budget_type", "cash"), ("allocation", "0"), ("contribution", "lots"), ("starts_on", "soon")]))
+        .await;
+    let fields: Vec<String> = field_messages(&reply).into_iter().map(|(field, _)| field).collect();
+    assert_eq!(fields, ["name", "email", "budget_type", "allocation", "contribution", "starts_on"]);
+    let reply = commissioner.post_form("/api/open-budget", &form(&[("budget_type", "individual_service_fund")])).await;
+    assert_eq!(field_messages(&reply), [("fund_holder".to_string(), "Choose the provider who will hold the fund".to_string())]);
+    assert_eq!((count(&app.db, "budgets").await, count(&app.db, "users").await), (0, 4));
+
+    // Only commissioners open budgets or see them.
+    for persona in [&app.personas.budget_holder, &app.personas.planner, &app.personas.provider] {
+        let mut client = app.signed_in(persona).await;
+        assert_eq!(client.get("/budgets").await.status, 403);
+        assert_eq!(client.post_form("/api/open-budget", &form(&[])).await.redirected_error(), Some(app::UiError::Forbidden));
+    }
+    assert_eq!(count(&app.db, "budgets").await, 0);
+}
+
+#[tokio::test]
+async fn a_fund_moves_to_another_provider_and_surpluses_are_flagged() {
+    let app = TestApp::new().await;
+    let provider_public_id = |id: i64| {
+        let db = app.db.clone();
+        async move {
+            use sea_orm::EntityTrait;
+            server::entities::provider::Entity::find_by_id(id).one(&db).await.expect("query").expect("provider").public_id
+        }
+    };
+    let riverside = provider_public_id(app.personas.provider_id).await;
+    let hilltop = provider_public_id(app.personas.other_provider_id).await;
+    let mut commissioner = app.signed_in(&app.personas.commissioner).await;
+    let reply = commissioner.post_form("/api/open-budget", &form(&[("budget_type", "individual_service_fund"), ("fund_holder", riverside.as_str())])).await;
+    assert!(reply.location().is_some_and(|l| l.starts_with("/budgets?code=")), "{reply:?}");
+    use sea_orm::EntityTrait;
+    let budget = server::entities::budget::Entity::find().one(&app.db).await.expect("query").expect("budget");
+    assert_eq!(budget.isf_provider_id, Some(app.personas.provider_id));
+
+    let reply = commissioner.post_form("/api/move-fund", &[("budget_id", budget.id.to_string().as_str()), ("fund_holder", hilltop.as_str())]).await;
+    assert_eq!(reply.location(), Some("/budgets?moved=1"));
+    let moved = server::entities::budget::Entity::find_by_id(budget.id).one(&app.db).await.expect("query").expect("budget");
+    assert_eq!(moved.isf_provider_id, Some(app.personas.other_provider_id));
+    assert_eq!(ledger::balance(&app.db, &Account::budget_available(app.personas.council_id, budget.id)).await.expect("balance"), 84_000, "the money stays");
+    assert!(commissioner.get("/budgets").await.text().contains("Held by Hilltop Care"));
+
+    // Unspent money piles up: two more periods paid and nothing spent is more than 8 weeks' worth.
+    assert!(!commissioner.get("/budgets").await.text().contains("Surplus"));
+    let today = chrono::Utc::now().date_naive();
+    for weeks in [4, 8] {
+        server::domain::budgets::run_allocations(&app.db, today + chrono::Duration::weeks(weeks), chrono::Utc::now()).await.expect("allocation");
+    }
+    assert!(commissioner.get("/budgets").await.text().contains("Surplus: more than 8 weeks' worth unspent"));
+    let mut provider = app.signed_in(&app.personas.provider).await;
+    assert_eq!(provider.post_form("/api/move-fund", &[("budget_id", budget.id.to_string().as_str()), ("fund_holder", riverside.as_str())]).await.redirected_error(), Some(app::UiError::Forbidden));
+}
