@@ -492,7 +492,7 @@ async function bookFromServicePage(page, javaScript, slot, { checkErrors = false
   await Promise.all([page.waitForURL(/\/bookings\/CM-/), page.getByRole('button', { name: 'Confirm and send the request' }).click()]);
   await page.locator('h1', { hasText: 'Booking request sent' }).waitFor({ timeout: 5000 });
   const reference = (await page.locator('.panel strong').textContent()).trim();
-  assert.match(reference, /^CM-[A-Z2-9]{6}$/);
+  assert.match(reference, /^CM-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
   await assertAccessible(page, 'the booking confirmation');
   return reference;
 }

@@ -156,7 +156,6 @@ struct Checked {
     /// UK start times of the visits in the first 4 weeks.
     visits: Vec<chrono::NaiveDateTime>,
     per_visit_pence: i64,
-    available_pence: i64,
 }
 
 impl Checked {
@@ -215,8 +214,7 @@ async fn check(
     available_then(db, &listing, &provider, &pattern).await?;
     not_already_booked(db, person.id, &visits, pattern.minutes).await?;
     let per_visit_pence = visit_cost(&listing.unit, listing.price_pence, pattern.minutes);
-    let available_pence = ledger::balance(db, &Account::budget_available(budget.council_id, budget.id)).await?;
-    Ok(Checked { listing, provider, person, budget, lot_id, pattern, visits, per_visit_pence, available_pence })
+    Ok(Checked { listing, provider, person, budget, lot_id, pattern, visits, per_visit_pence })
 }
 
 /// Whether this budget may pay this service; for a managed account, the framework lot that
@@ -300,16 +298,15 @@ fn clock(minute: i32) -> String {
 /// Refused when the person already has care booked that overlaps any of the new visits.
 async fn not_already_booked(db: &impl ConnectionTrait, person_id: i64, visits: &[chrono::NaiveDateTime], minutes: u32) -> AppResult<()> {
     let (Some(first), Some(last)) = (visits.first(), visits.last()) else { return Ok(()) };
-    let active = booking::Entity::find()
-        .filter(booking::Column::PersonId.eq(person_id))
-        .filter(booking::Column::Status.is_in(["requested", "confirmed", "in_progress"]))
-        .all(db)
-        .await?;
-    if active.is_empty() {
-        return Ok(());
-    }
+    // One query however many bookings the person has: their live visits around these dates.
+    let live_bookings = sea_orm::sea_query::Query::select()
+        .column(booking::Column::Id)
+        .from(booking::Entity)
+        .and_where(booking::Column::PersonId.eq(person_id))
+        .and_where(booking::Column::Status.is_in(["requested", "confirmed", "in_progress"]))
+        .to_owned();
     let booked = visit::Entity::find()
-        .filter(visit::Column::BookingId.is_in(active.iter().map(|b| b.id)))
+        .filter(visit::Column::BookingId.in_subquery(live_bookings))
         .filter(visit::Column::Status.is_in(["scheduled", "in_progress"]))
         .filter(visit::Column::ScheduledStart.gte(uk_time::to_utc(*first) - Duration::days(1)))
         .filter(visit::Column::ScheduledStart.lte(uk_time::to_utc(*last) + Duration::minutes(i64::from(minutes))))
@@ -319,7 +316,7 @@ async fn not_already_booked(db: &impl ConnectionTrait, person_id: i64, visits: &
     for new in visits {
         let (start, end) = (uk_time::to_utc(*new), uk_time::to_utc(*new) + length);
         if let Some(clash) = booked.iter().find(|v| v.scheduled_start < end && start < v.scheduled_start + Duration::minutes(i64::from(v.scheduled_minutes))) {
-            let reference = active.iter().find(|b| b.id == clash.booking_id).map(|b| b.reference.as_str()).unwrap_or_default();
+            let reference = booking::Entity::find_by_id(clash.booking_id).one(db).await?.map(|b| b.reference).unwrap_or_default();
             let local = uk_time::to_local(clash.scheduled_start);
             return Err(AppError::invalid(
                 "time",
@@ -341,8 +338,9 @@ pub async fn quote(
 ) -> AppResult<BookingQuote> {
     let checked = check(db, viewer, person_id, listing_public_id, answers, now).await?;
     let per_four_weeks = checked.horizon_pence();
-    if per_four_weeks > checked.available_pence {
-        return Err(short_of(per_four_weeks, checked.available_pence));
+    let available_pence = ledger::balance(db, &Account::budget_available(checked.budget.council_id, checked.budget.id)).await?;
+    if per_four_weeks > available_pence {
+        return Err(short_of(per_four_weeks, available_pence));
     }
     Ok(BookingQuote {
         listing_public_id: checked.listing.public_id.clone(),
@@ -354,8 +352,8 @@ pub async fn quote(
         per_visit_pence: checked.per_visit_pence,
         visits_in_four_weeks: u32::try_from(checked.visits.len()).unwrap_or(u32::MAX),
         four_weeks_pence: per_four_weeks,
-        available_pence: checked.available_pence,
-        left_after_pence: checked.available_pence - per_four_weeks,
+        available_pence,
+        left_after_pence: available_pence - per_four_weeks,
         request_key: auth::random_token()?,
     })
 }
@@ -404,10 +402,9 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
         return if earlier.placed_by == viewer.user_id { Ok(earlier.reference) } else { Err(AppError::Forbidden) };
     }
     let checked = check(&txn, viewer, person_id, listing_public_id, answers, now).await?;
+    // No separate look at the balance: setting the money aside is refused, in this same
+    // transaction, if it is not there.
     let needed = checked.horizon_pence();
-    if needed > checked.available_pence {
-        return Err(short_of(needed, checked.available_pence));
-    }
     let channel = if viewer.user_id == checked.person.id { "self" } else { "planner" };
     let new = NewBooking {
         listing: &checked.listing,
@@ -542,15 +539,21 @@ pub async fn offer_to(txn: &impl ConnectionTrait, old: &booking::Model, listing:
     insert_booking(txn, &new, now).await
 }
 
-/// "CM-7K3QXH": short enough to read over the phone, no 0/O or 1/I to confuse.
+/// "CM-7K3Q-XH9P": short enough to read over the phone, no 0/O or 1/I to confuse, and
+/// 40 bits, so two bookings sharing one is vanishingly unlikely (the database refuses it anyway).
 fn new_reference() -> AppResult<String> {
     const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let token = auth::random_token()?;
-    let code: String = token.as_bytes().chunks(2).take(6).map(|pair| {
-        let byte = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("0"), 16).unwrap_or(0);
-        char::from(LETTERS[usize::from(byte) % LETTERS.len()])
-    }).collect();
-    Ok(format!("CM-{code}"))
+    let code: String = token
+        .as_bytes()
+        .chunks(2)
+        .take(8)
+        .map(|pair| {
+            let byte = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("0"), 16).unwrap_or(0);
+            char::from(LETTERS[usize::from(byte) % LETTERS.len()])
+        })
+        .collect();
+    Ok(format!("CM-{}-{}", &code[..4], &code[4..]))
 }
 
 /// One booking, for whoever may see it: the person, someone they let view or book for them,
@@ -711,8 +714,8 @@ mod tests {
     #[test]
     fn references_are_short_and_unambiguous() {
         let reference = new_reference().unwrap_or_default();
-        assert_eq!(reference.len(), 9);
-        assert!(reference.starts_with("CM-"));
+        assert_eq!(reference.len(), 12);
+        assert!(reference.starts_with("CM-") && reference.as_bytes()[7] == b'-');
         assert!(!reference[3..].contains(['0', 'O', '1', 'I']));
     }
 }

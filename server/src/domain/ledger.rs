@@ -154,8 +154,7 @@ pub async fn transfer(db: &impl ConnectionTrait, transfer: &Transfer, now: DateT
     if transfer.amount_pence <= 0 {
         return Err(AppError::Internal(format!("transfer {} of {} pence: amounts are positive", transfer.key, transfer.amount_pence)));
     }
-    let debit = open(db, &transfer.from).await?;
-    let credit = open(db, &transfer.to).await?;
+    let (debit, credit) = open_both(db, &transfer.from, &transfer.to).await?;
     // The key first: a second transfer with it waits here for the first to commit, then does nothing.
     let recorded = ledger_transfer::Entity::insert(ledger_transfer::ActiveModel {
         idempotency_key: Set(transfer.key.clone()),
@@ -176,24 +175,45 @@ pub async fn transfer(db: &impl ConnectionTrait, transfer: &Transfer, now: DateT
     if matches!(recorded, TryInsertResult::Conflicted) {
         return Ok(Moved::Already);
     }
-    // Rows are always changed in id order, so two transfers between the same accounts in
-    // opposite directions cannot deadlock on PostgreSQL.
-    let guarded = transfer.from.kind.never_negative();
-    let mut changes = [(debit, -transfer.amount_pence, guarded), (credit, transfer.amount_pence, false)];
-    changes.sort_by_key(|(account, _, _)| *account);
-    for (account, delta, guarded) in changes {
-        let mut update = ledger_account::Entity::update_many()
-            .col_expr(ledger_account::Column::BalancePence, Expr::col(ledger_account::Column::BalancePence).add(delta))
-            .filter(ledger_account::Column::Id.eq(account));
-        if guarded {
-            update = update.filter(ledger_account::Column::BalancePence.gte(-delta));
-        }
-        if update.exec(db).await?.rows_affected != 1 {
-            let available_pence = balance_of(db, account).await?;
-            return Err(AppError::ShortOfMoney { available_pence });
-        }
+    // Both balances in one statement (PostgreSQL locks the two rows in index order, so two
+    // transfers between the same accounts in opposite directions cannot deadlock). The debit of
+    // a budget account only happens if the money is there; otherwise neither row changes.
+    let amount = transfer.amount_pence;
+    let guard = if transfer.from.kind.never_negative() {
+        Expr::col(ledger_account::Column::Id).ne(debit).or(Expr::col(ledger_account::Column::BalancePence).gte(amount))
+    } else {
+        Expr::value(true)
+    };
+    let changed = ledger_account::Entity::update_many()
+        .col_expr(
+            ledger_account::Column::BalancePence,
+            Expr::col(ledger_account::Column::BalancePence)
+                .add(Expr::case(Expr::col(ledger_account::Column::Id).eq(debit), -amount).finally(amount)),
+        )
+        .filter(ledger_account::Column::Id.is_in([debit, credit]))
+        .filter(guard)
+        .exec(db)
+        .await?;
+    if changed.rows_affected != 2 {
+        let available_pence = balance_of(db, debit).await?;
+        return Err(AppError::ShortOfMoney { available_pence });
     }
     Ok(Moved::Now)
+}
+
+/// Both accounts' ids, read together (the usual case: both already open).
+async fn open_both(db: &impl ConnectionTrait, from: &Account, to: &Account) -> AppResult<(i64, i64)> {
+    let found = ledger_account::Entity::find().filter(ledger_account::Column::Code.is_in([from.code.as_str(), to.code.as_str()])).all(db).await?;
+    let id_of = |account: &Account| found.iter().find(|a| a.code == account.code).map(|a| a.id);
+    let from_id = match id_of(from) {
+        Some(id) => id,
+        None => open(db, from).await?,
+    };
+    let to_id = match id_of(to) {
+        Some(id) => id,
+        None => open(db, to).await?,
+    };
+    Ok((from_id, to_id))
 }
 
 /// The account's id, opening it if this is the first money through it.

@@ -1,0 +1,36 @@
+-- pgbench: the statements one booking executes (as logged by PostgreSQL during the booking
+-- benchmark), with random people, budgets and services from the bench data set, so that
+-- `.ci/bench-bookings` can compare the application's rate with the database's own.
+\set budget random(1, 50000)
+\set listing random(1, 19000)
+\set key random(1, 2000000000)
+-- Who is asking (outside the transaction, as the request's middleware does).
+SELECT user_id FROM sessions WHERE token_hash = md5(:key::text);
+BEGIN;
+-- A request with this key already?
+SELECT id FROM bookings WHERE request_key = md5(:key::text) LIMIT 1;
+-- The budget, the person, the service, its provider and hours.
+SELECT holder_id AS person, council_id FROM budgets WHERE id = :budget \gset
+SELECT * FROM users WHERE id = :person LIMIT 1;
+SELECT id AS listing_id, provider_id, price_pence FROM listings WHERE id >= :listing AND status = 'published' ORDER BY id LIMIT 1 \gset
+SELECT * FROM providers WHERE id = :provider_id LIMIT 1;
+SELECT * FROM listing_availability WHERE listing_id = :listing_id;
+-- The person's live visits around that time (already booked?).
+SELECT * FROM visits WHERE booking_id IN (SELECT id FROM bookings WHERE person_id = :person AND status IN ('requested', 'confirmed', 'in_progress'))
+  AND status IN ('scheduled', 'in_progress') AND scheduled_start >= now() AND scheduled_start <= now() + interval '1 day';
+-- The booking, its visit, the money set aside, the audit line.
+INSERT INTO bookings (reference, listing_id, provider_id, person_id, budget_id, placed_by, channel, status, schedule, starts_at,
+    duration_minutes, unit_price_pence, unit, committed_pence, paid_by, requested_at, respond_by, request_key, best_value)
+  VALUES ('PB-' || substr(md5(random()::text), 1, 16), :listing_id, :provider_id, :person, :budget, :person, 'self', 'requested', 'one_off',
+    now() + interval '7 days', 30, :price_pence, 'hour', 1, 'budget', now(), now() + interval '1 day', md5(random()::text), false)
+  RETURNING id AS booking_id \gset
+INSERT INTO visits (booking_id, scheduled_start, scheduled_minutes, status) VALUES (:booking_id, now() + interval '7 days', 30, 'scheduled')
+  RETURNING id AS visit_id \gset
+SELECT * FROM ledger_accounts WHERE code IN ('budget:' || :budget || ':available', 'budget:' || :budget || ':committed');
+INSERT INTO ledger_transfers (idempotency_key, debit_account_id, credit_account_id, amount_pence, kind, booking_id, visit_id, actor_id, created_at)
+  VALUES ('commit:visit:' || :visit_id, 2 * :budget, 2 * :budget + 1, 1, 'commitment', :booking_id, :visit_id, :person, now())
+  ON CONFLICT (idempotency_key) DO NOTHING RETURNING id;
+UPDATE ledger_accounts SET balance_pence = balance_pence + CASE WHEN id = 2 * :budget THEN -1 ELSE 1 END
+  WHERE id IN (2 * :budget, 2 * :budget + 1) AND (id <> 2 * :budget OR balance_pence >= 1);
+INSERT INTO audit_log (at, actor_id, subject_id, action, detail) VALUES (now(), :person, :person, 'booking_requested', '{}') RETURNING id;
+COMMIT;
