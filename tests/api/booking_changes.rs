@@ -280,3 +280,38 @@ async fn the_pages_answer_cancel_and_pay_with_javascript_off() {
     assert_eq!(staff.get(&format!("/payments/{reference}/remittance.csv")).await.status, 403);
     assert_sound(&app, "after the pages").await;
 }
+
+/// Offering on to a dearer provider that the budget cannot pay for leaves nothing behind: no
+/// half-made booking, no visits, no money set aside, and the person is told the money is back.
+#[tokio::test]
+async fn an_offer_the_budget_cannot_cover_leaves_nothing_behind() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let lot = crate::lots::north_home_care(&app).await;
+    app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT listing_id, 1, 480, 1080 FROM accreditations").await;
+    // Riverside (next after Hilltop) now charges £50 an hour: 4 Mondays would need £200.
+    app.execute_sql(&format!("UPDATE listings SET price_pence = 5000 WHERE id IN (SELECT listing_id FROM accreditations WHERE provider_id = {} AND lot_id = {lot})", app.personas.provider_id)).await;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 12_000).await;
+    let hilltop_listing = {
+        use server::entities::{accreditation, listing};
+        let accredited = accreditation::Entity::find()
+            .filter(accreditation::Column::LotId.eq(lot))
+            .filter(accreditation::Column::ProviderId.eq(app.personas.other_provider_id))
+            .one(&app.db).await.expect("query").expect("Hilltop is on the lot");
+        listing::Entity::find_by_id(accredited.listing_id).one(&app.db).await.expect("query").expect("listing").public_id
+    };
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    let query = format!("{}&best_value=yes", question_query("weekly", next_monday(), "09:00", "60", &[1]));
+    let (_, confirmed) = book(&mut holder, &hilltop_listing, &query, None).await;
+    let first = booking_by_reference(&app, confirmed.location().expect("booked")).await;
+    let hilltop_staff = user(&app, fixtures::user(&app.db, council, "staff@hilltop.example", app::Role::Provider, Some(app.personas.other_provider_id)).await.id).await;
+    booking_changes::respond(&app.db, &hilltop_staff, &first.reference, false, "", Utc::now()).await.expect("declined");
+
+    assert_eq!(count(&app.db, "bookings").await, 1, "no half-made booking");
+    assert!(visits_of(&app, first.id).await.iter().all(|v| v.status == "cancelled"));
+    assert_eq!(count(&app.db, "visits").await, 4);
+    assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 12_000);
+    assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 0);
+    assert!(messages(&app, app.personas.budget_holder.id).await.iter().any(|m| m.contains("The money set aside for it is back in the budget")));
+    assert_sound(&app, "after an offer that could not be made").await;
+}

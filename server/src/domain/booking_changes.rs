@@ -14,14 +14,15 @@ use app::{Role, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait};
 
 /// Statuses in which visits are still to come.
 const LIVE: [&str; 3] = ["requested", "confirmed", "in_progress"];
 
 /// The booking, if it belongs to this provider's staff member.
 async fn providers_booking(db: &impl ConnectionTrait, viewer: &SignedInUser, reference: &str) -> AppResult<booking::Model> {
-    let booking = booking::Entity::find().filter(booking::Column::Reference.eq(reference)).one(db).await?.ok_or(AppError::NotFound)?;
+    // Locked until commit (PostgreSQL): two changes to one booking take turns, each seeing the other's result.
+    let booking = booking::Entity::find().filter(booking::Column::Reference.eq(reference)).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)?;
     if viewer.role != Role::Provider || viewer.provider_id != Some(booking.provider_id) {
         return Err(AppError::Forbidden);
     }
@@ -91,26 +92,37 @@ pub async fn lapse_overdue<C: ConnectionTrait + TransactionTrait>(db: &C, now: D
         .await?;
     let mut lapsed = 0;
     for stale in overdue {
-        let txn = crate::db::begin_write(db).await?;
-        // Read again inside the write transaction: the provider may have answered meanwhile.
-        let Some(booking) = booking::Entity::find_by_id(stale.id).one(&txn).await?.filter(|b| b.status == "requested") else { continue };
-        let provider = provider_name(&txn, booking.provider_id).await?;
-        close(&txn, &booking, "lapsed", Some("not answered in time"), now).await?;
-        let next = offer_on(&txn, &booking, now).await?;
-        let message = format!("{provider} did not answer booking {} in time. {}", booking.reference, what_next(next.as_deref()));
-        notifications::tell_person(&txn, &booking, &message, now).await?;
-        audit::record(&txn, now, None, Some(booking.person_id), "booking_lapsed", serde_json::json!({ "booking": booking.reference, "offered_on": next })).await?;
-        txn.commit().await?;
-        lapsed += 1;
+        // One request that cannot be lapsed must not hold up the others.
+        match lapse(db, stale.id, now).await {
+            Ok(true) => lapsed += 1,
+            Ok(false) => {}
+            Err(error) => tracing::error!(%error, booking = stale.id, "could not lapse an overdue request"),
+        }
     }
     Ok(lapsed)
+}
+
+async fn lapse<C: ConnectionTrait + TransactionTrait>(db: &C, booking_id: i64, now: DateTime<Utc>) -> AppResult<bool> {
+    let txn = crate::db::begin_write(db).await?;
+    // Read again inside the write transaction: the provider may have answered meanwhile.
+    let Some(booking) = booking::Entity::find_by_id(booking_id).lock_exclusive().one(&txn).await?.filter(|b| b.status == "requested") else {
+        return Ok(false);
+    };
+    let provider = provider_name(&txn, booking.provider_id).await?;
+    close(&txn, &booking, "lapsed", Some("not answered in time"), now).await?;
+    let next = offer_on(&txn, &booking, now).await?;
+    let message = format!("{provider} did not answer booking {} in time. {}", booking.reference, what_next(next.as_deref()));
+    notifications::tell_person(&txn, &booking, &message, now).await?;
+    audit::record(&txn, now, None, Some(booking.person_id), "booking_lapsed", serde_json::json!({ "booking": booking.reference, "offered_on": next })).await?;
+    txn.commit().await?;
+    Ok(true)
 }
 
 /// The person (or someone they let book for them) cancels. Visits inside the service's notice
 /// period are charged at its published late-cancellation rate if the booking was confirmed.
 pub async fn cancel_by_person<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, reference: &str, now: DateTime<Utc>) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
-    let booking = booking::Entity::find().filter(booking::Column::Reference.eq(reference)).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let booking = booking::Entity::find().filter(booking::Column::Reference.eq(reference)).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
     let allowed = match viewer.role {
         Role::BudgetHolder => booking.person_id == viewer.user_id,
         Role::Planner => budgets::may_act(&txn, booking.person_id, viewer.user_id, Right::Book, now).await?,
@@ -194,7 +206,8 @@ async fn release_visits(db: &impl ConnectionTrait, booking: &booking::Model, lat
     for visit in coming {
         let cost = visit_cost(&booking.unit, booking.unit_price_pence, u32::try_from(visit.scheduled_minutes).unwrap_or(0));
         let late_share = late_policy
-            .filter(|(notice_hours, _)| visit.scheduled_start - now < Duration::hours(i64::from(*notice_hours)))
+            // Only visits still to come, inside the notice period (never one that was due and not given).
+            .filter(|(notice_hours, _)| visit.scheduled_start > now && visit.scheduled_start - now < Duration::hours(i64::from(*notice_hours)))
             .map_or(0, |(_, percent)| (cost * i64::from(percent) + 50) / 100);
         let committed = Account::budget_committed(council, budget.id);
         if late_share > 0 {
@@ -227,7 +240,7 @@ async fn release_visits(db: &impl ConnectionTrait, booking: &booking::Model, lat
 /// provider on its lot that has not had it yet and works at those times, with the money set
 /// aside again at their price. Returns the new booking's reference, or nothing when no one is
 /// left, the budget cannot cover it, or the booking was for one chosen provider.
-async fn offer_on(db: &impl ConnectionTrait, booking: &booking::Model, now: DateTime<Utc>) -> AppResult<Option<String>> {
+async fn offer_on<C: ConnectionTrait + TransactionTrait>(db: &C, booking: &booking::Model, now: DateTime<Utc>) -> AppResult<Option<String>> {
     let (true, Some(lot_id)) = (booking.best_value, booking.lot_id) else { return Ok(None) };
     let Some(lot) = crate::entities::lot::Entity::find_by_id(lot_id).one(db).await? else { return Ok(None) };
     // Every provider this request has been with already.
@@ -248,19 +261,31 @@ async fn offer_on(db: &impl ConnectionTrait, booking: &booking::Model, now: Date
         let Some(accredited) = accreditation::Entity::find()
             .filter(accreditation::Column::LotId.eq(lot.id))
             .filter(accreditation::Column::ProviderId.eq(ranked.candidate.provider_id))
+            .filter(accreditation::Column::Status.eq("active"))
             .one(db)
             .await?
         else {
             continue;
         };
         let Some(listing) = listing::Entity::find_by_id(accredited.listing_id).one(db).await?.filter(|l| l.status == "published") else { continue };
-        match bookings::offer_to(db, booking, &listing, &pattern, now).await {
-            Ok(reference) => return Ok(Some(reference)),
-            // Not there then, or over the cap: the next one may be.
-            Err(AppError::Invalid(_)) => continue,
-            // The budget cannot pay for it at this price: stop, and say the money is back.
-            Err(AppError::ShortOfMoney { .. }) => return Ok(None),
-            Err(error) => return Err(error),
+        // Each offer in a savepoint: one that cannot be made leaves no booking, visit or money behind.
+        let attempt = db.begin().await?;
+        let offered = bookings::offer_to(&attempt, booking, &listing, &pattern, now).await;
+        match offered {
+            Ok(reference) => {
+                attempt.commit().await?;
+                return Ok(Some(reference));
+            }
+            Err(error) => {
+                attempt.rollback().await?;
+                match error {
+                    // Not there then, over the cap, or no longer active: the next one may be.
+                    AppError::Invalid(_) | AppError::NotFound => continue,
+                    // The budget cannot pay for it at this price: stop, and say the money is back.
+                    AppError::ShortOfMoney { .. } => return Ok(None),
+                    error => return Err(error),
+                }
+            }
         }
     }
     Ok(None)

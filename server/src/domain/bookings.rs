@@ -421,6 +421,15 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
     };
     let reference = match insert_booking(&txn, &new, now).await {
         Err(AppError::ShortOfMoney { available_pence }) => return Err(short_of(needed, available_pence)),
+        Err(AppError::Database(error)) if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+            // The same form sent twice at the same instant (PostgreSQL): the other one booked.
+            drop(txn);
+            return match booking::Entity::find().filter(booking::Column::RequestKey.eq(request_key)).one(db).await? {
+                Some(earlier) if earlier.placed_by == viewer.user_id => Ok(earlier.reference),
+                Some(_) => Err(AppError::Forbidden),
+                None => Err(AppError::Database(error)),
+            };
+        }
         other => other?,
     };
     txn.commit().await?;

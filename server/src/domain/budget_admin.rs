@@ -267,9 +267,16 @@ pub async fn set_up_account<C: ConnectionTrait + TransactionTrait>(db: &C, passw
         .one(&txn)
         .await?
         .ok_or_else(refused)?;
-    let mut used: account_setup_code::ActiveModel = code.into();
-    used.used_at = Set(Some(now));
-    used.update(&txn).await?;
+    // Marked used only if still unused: the same code sent twice at once sets up the account once.
+    let marked = account_setup_code::Entity::update_many()
+        .col_expr(account_setup_code::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(account_setup_code::Column::Id.eq(code.id))
+        .filter(account_setup_code::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if marked.rows_affected != 1 {
+        return Err(refused());
+    }
     let mut account: user::ActiveModel = person.into();
     account.password_hash = Set(hash);
     let person = account.update(&txn).await?;

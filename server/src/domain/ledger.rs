@@ -41,8 +41,10 @@ impl AccountKind {
         }
     }
 
+    /// Accounts a transfer may not overdraw: a person's budget, and what a provider is owed
+    /// (paying it twice would take it below zero).
     fn never_negative(self) -> bool {
-        matches!(self, Self::BudgetAvailable | Self::BudgetCommitted)
+        matches!(self, Self::BudgetAvailable | Self::BudgetCommitted | Self::ProviderPayable)
     }
 }
 
@@ -147,9 +149,8 @@ pub enum Moved {
     Already,
 }
 
-/// Moves the money, once per key. Refused with `AppError::ShortOfMoney` (and the caller's
-/// transaction must then be rolled back, as returning the error does) when the debit is a
-/// budget account holding less than the amount.
+/// Moves the money, once per key. Refused with `AppError::ShortOfMoney`, moving nothing, when
+/// the debit is an account that may not be overdrawn and holds less than the amount.
 pub async fn transfer(db: &impl ConnectionTrait, transfer: &Transfer, now: DateTime<Utc>) -> AppResult<Moved> {
     if transfer.amount_pence <= 0 {
         return Err(AppError::Internal(format!("transfer {} of {} pence: amounts are positive", transfer.key, transfer.amount_pence)));
@@ -176,8 +177,10 @@ pub async fn transfer(db: &impl ConnectionTrait, transfer: &Transfer, now: DateT
         return Ok(Moved::Already);
     }
     // Both balances in one statement (PostgreSQL locks the two rows in index order, so two
-    // transfers between the same accounts in opposite directions cannot deadlock). The debit of
-    // a budget account only happens if the money is there; otherwise neither row changes.
+    // transfers between the same accounts in opposite directions cannot deadlock). A guarded
+    // debit only happens if the money is there; if it is not, the credit (which the statement
+    // may already have made) and the transfer's row are taken back before refusing, so the
+    // caller's transaction holds nothing of it even if the caller carries on.
     let amount = transfer.amount_pence;
     let guard = if transfer.from.kind.never_negative() {
         Expr::col(ledger_account::Column::Id).ne(debit).or(Expr::col(ledger_account::Column::BalancePence).gte(amount))
@@ -195,6 +198,14 @@ pub async fn transfer(db: &impl ConnectionTrait, transfer: &Transfer, now: DateT
         .exec(db)
         .await?;
     if changed.rows_affected != 2 {
+        if changed.rows_affected == 1 {
+            ledger_account::Entity::update_many()
+                .col_expr(ledger_account::Column::BalancePence, Expr::col(ledger_account::Column::BalancePence).sub(amount))
+                .filter(ledger_account::Column::Id.eq(credit))
+                .exec(db)
+                .await?;
+        }
+        ledger_transfer::Entity::delete_many().filter(ledger_transfer::Column::IdempotencyKey.eq(transfer.key.as_str())).exec(db).await?;
         let available_pence = balance_of(db, debit).await?;
         return Err(AppError::ShortOfMoney { available_pence });
     }

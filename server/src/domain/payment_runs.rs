@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use app::{Role, SignedInUser};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait};
 
 /// One line of a remittance: what one provider is paid in a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +56,8 @@ pub async fn run<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedI
         .filter(ledger_account::Column::Kind.eq(AccountKind::ProviderPayable.code()))
         .filter(ledger_account::Column::BalancePence.gt(0))
         .order_by_asc(ledger_account::Column::Id)
+        // Locked until commit: a second run at the same moment waits, then finds nothing owed.
+        .lock_exclusive()
         .all(&txn)
         .await?;
     if accounts.is_empty() {

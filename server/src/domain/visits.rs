@@ -12,7 +12,7 @@ use app::{Role, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait};
 
 /// Staff may check in this long before a visit is due.
 const EARLIEST_CHECK_IN_MINUTES: i64 = 120;
@@ -36,8 +36,11 @@ pub fn delivered_cost(unit: &str, unit_price_pence: i64, minutes: i32) -> i64 {
 
 /// The visit and its booking, if the visit belongs to this provider's staff member.
 async fn providers_visit(db: &impl ConnectionTrait, viewer: &SignedInUser, visit_id: i64) -> AppResult<(visit::Model, booking::Model)> {
-    let visit = visit::Entity::find_by_id(visit_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let booking = booking::Entity::find_by_id(visit.booking_id).one(db).await?.ok_or(AppError::NotFound)?;
+    // The booking, then the visit, locked until commit (PostgreSQL), in the same order as
+    // every other change to a booking, so two changes to one visit take turns.
+    let booking_id = visit::Entity::find_by_id(visit_id).one(db).await?.ok_or(AppError::NotFound)?.booking_id;
+    let booking = booking::Entity::find_by_id(booking_id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)?;
+    let visit = visit::Entity::find_by_id(visit_id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)?;
     if viewer.role != Role::Provider || viewer.provider_id != Some(booking.provider_id) {
         return Err(AppError::Forbidden);
     }
@@ -194,7 +197,9 @@ async fn extend_one<C: ConnectionTrait + TransactionTrait>(db: &C, booking_id: i
     }
     let txn = crate::db::begin_write(db).await?;
     let live = ["requested", "confirmed", "in_progress"];
-    let Some(booking) = booking::Entity::find_by_id(booking_id).one(&txn).await?.filter(|b| live.contains(&b.status.as_str())) else { return Ok(0) };
+    let Some(booking) = booking::Entity::find_by_id(booking_id).lock_exclusive().one(&txn).await?.filter(|b| live.contains(&b.status.as_str())) else {
+        return Ok(0);
+    };
     let Some(budget_id) = booking.budget_id else { return Ok(0) };
     let budget = budget::Entity::find_by_id(budget_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let council = budget.council_id;
