@@ -465,6 +465,8 @@ pub struct BudgetHolderLine {
 pub struct NewBudgetForm {
     pub name: String,
     pub email: String,
+    /// Absent when no type was chosen (radio buttons send nothing).
+    #[serde(default)]
     pub budget_type: String,
     /// The public id of the provider holding an individual service fund.
     #[serde(default)]

@@ -87,7 +87,7 @@ async fn run(arguments: &[&str]) -> Result<(), String> {
         }
         ["allocate", rest @ ..] => {
             let today = match rest {
-                [] => chrono::Utc::now().date_naive(),
+                [] => server::domain::uk_time::to_local(chrono::Utc::now()).date(),
                 ["--date", day] => day.parse().map_err(|_| "--date takes a date like 2026-12-01")?,
                 _ => return Err("usage: caremarket allocate [--date YYYY-MM-DD]".into()),
             };
@@ -180,7 +180,7 @@ async fn pay_allocations_when_due(db: DatabaseConnection) {
     loop {
         every_hour.tick().await;
         let now = chrono::Utc::now();
-        match budgets::run_allocations(&db, now.date_naive(), now).await {
+        match budgets::run_allocations(&db, server::domain::uk_time::to_local(now).date(), now).await {
             Ok(run) if run.paid > 0 => tracing::info!(budgets = run.paid, pence = run.total_pence, "allocations paid"),
             Ok(_) => {}
             Err(error) => tracing::error!(%error, "the allocation run failed; it will try again in an hour"),
@@ -189,7 +189,8 @@ async fn pay_allocations_when_due(db: DatabaseConnection) {
 }
 
 /// Every minute: requests not answered in time lapse (and are offered on where they can be),
-/// and weekly bookings get the next visits inside their 4-week horizon, with money set aside.
+/// weekly bookings get the next visits inside their 4-week horizon, with money set aside, and
+/// visits nobody checked in to a day after they were due are released.
 async fn keep_bookings_moving(db: DatabaseConnection) {
     let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
@@ -200,6 +201,9 @@ async fn keep_bookings_moving(db: DatabaseConnection) {
         }
         if let Err(error) = visits::extend_horizons(&db, now).await {
             tracing::error!(%error, "could not extend weekly bookings; trying again in a minute");
+        }
+        if let Err(error) = visits::release_unattended(&db, now).await {
+            tracing::error!(%error, "could not release visits nobody attended; trying again in a minute");
         }
     }
 }

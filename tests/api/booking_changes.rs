@@ -315,3 +315,30 @@ async fn an_offer_the_budget_cannot_cover_leaves_nothing_behind() {
     assert!(messages(&app, app.personas.budget_holder.id).await.iter().any(|m| m.contains("The money set aside for it is back in the budget")));
     assert_sound(&app, "after an offer that could not be made").await;
 }
+
+/// A visit nobody checked in to is released a day after it was due: nothing charged, the money
+/// back in the budget, the one-off booking ended; one checked in is left for its check-out.
+#[tokio::test]
+async fn visits_nobody_attended_are_released_a_day_later() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let staff = user(&app, app.personas.provider.id).await;
+    let forgotten = booked(&app, &question_query("once", next_monday(), "09:00", "60", &[])).await;
+    let attended = booked(&app, &question_query("once", next_monday(), "13:00", "60", &[])).await;
+    for booking in [&forgotten, &attended] {
+        booking_changes::respond(&app.db, &staff, &booking.reference, true, "", Utc::now()).await.expect("accepted");
+    }
+    let visit = visits_of(&app, attended.id).await.remove(0);
+    visits::check_in(&app.db, &staff, visit.id, visit.scheduled_start).await.expect("checked in");
+
+    assert_eq!(visits::release_unattended(&app.db, forgotten.starts_at + Duration::hours(23)).await.expect("sweep"), 0, "not yet");
+    assert_eq!(visits::release_unattended(&app.db, forgotten.starts_at + Duration::hours(25)).await.expect("sweep"), 1);
+    assert_eq!(visits_of(&app, forgotten.id).await[0].status, "missed");
+    assert_eq!(visits_of(&app, attended.id).await[0].status, "in_progress");
+    let ended = booking::Entity::find_by_id(forgotten.id).one(&app.db).await.expect("query").expect("booking");
+    assert_eq!((ended.status.as_str(), ended.committed_pence), ("completed", 0));
+    assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000 - 2_650);
+    assert_eq!(balance(&app, Account::provider_payable(council, app.personas.provider_id)).await, 0);
+    assert_sound(&app, "after the sweep").await;
+}

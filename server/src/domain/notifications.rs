@@ -9,7 +9,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 /// Tells the person the booking is for, and the planner who made it if someone else did.
 pub async fn tell_person(db: &impl ConnectionTrait, booking: &booking::Model, message: &str, now: DateTime<Utc>) -> AppResult<()> {
     let mut people = vec![booking.person_id];
-    if booking.placed_by != booking.person_id {
+    // The planner who booked, only while the person still lets them see their care.
+    if booking.placed_by != booking.person_id && super::budgets::may_act(db, booking.person_id, booking.placed_by, super::budgets::Right::View, now).await? {
         people.push(booking.placed_by);
     }
     for user_id in people {

@@ -115,6 +115,33 @@ pub async fn mark_missed<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: 
     Ok(())
 }
 
+/// Visits nobody checked in to by a day after they were due did not happen: each is marked
+/// missed and its money goes back into the budget (nothing is charged). Returns how many.
+pub async fn release_unattended<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<u64> {
+    let overdue = visit::Entity::find()
+        .filter(visit::Column::Status.eq("scheduled"))
+        .filter(visit::Column::ScheduledStart.lt(now - Duration::days(1)))
+        .order_by_asc(visit::Column::Id)
+        .all(db)
+        .await?;
+    let mut released = 0;
+    for stale in overdue {
+        let txn = crate::db::begin_write(db).await?;
+        let Some(booking) = booking::Entity::find_by_id(stale.booking_id).lock_exclusive().one(&txn).await? else { continue };
+        let Some(visit) = visit::Entity::find_by_id(stale.id).lock_exclusive().one(&txn).await?.filter(|v| v.status == "scheduled") else { continue };
+        settle(&txn, &booking, &visit, 0, now).await?;
+        let mut row: visit::ActiveModel = visit.into();
+        row.status = Set("missed".into());
+        row.delivered_minutes = Set(Some(0));
+        row.charged_pence = Set(Some(0));
+        row.update(&txn).await?;
+        complete_if_done(&txn, &booking, now).await?;
+        txn.commit().await?;
+        released += 1;
+    }
+    Ok(released)
+}
+
 /// Moves a visit's money: `charge` to the provider, the rest back to the budget.
 async fn settle(db: &impl ConnectionTrait, booking: &booking::Model, visit: &visit::Model, charge: i64, now: DateTime<Utc>) -> AppResult<()> {
     let Some(budget_id) = booking.budget_id else { return Ok(()) };
