@@ -113,6 +113,8 @@ async fn a_fund_moves_to_another_provider_and_surpluses_are_flagged() {
     assert_eq!(moved.isf_provider_id, Some(app.personas.other_provider_id));
     assert_eq!(ledger::balance(&app.db, &Account::budget_available(app.personas.council_id, budget.id)).await.expect("balance"), 84_000, "the money stays");
     assert!(commissioner.get("/budgets").await.text().contains("Held by Hilltop Care"));
+    let again = commissioner.post_form("/api/move-fund", &[("budget_id", budget.id.to_string().as_str()), ("fund_holder", hilltop.as_str())]).await;
+    assert_eq!(field_messages(&again), [(String::new(), "Hilltop Care already holds this fund".to_string())]);
 
     // Unspent money piles up: two more periods paid and nothing spent is more than 8 weeks' worth.
     assert!(!commissioner.get("/budgets").await.text().contains("Surplus"));

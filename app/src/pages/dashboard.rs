@@ -1,5 +1,5 @@
 use crate::api::{ActFor, load_dashboard};
-use crate::components::{CsrfField, refusal_view, use_viewer};
+use crate::components::{CsrfField, ErrorSummary, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -89,6 +89,7 @@ fn DashboardView(summary: Dashboard, token: String) -> impl IntoView {
         Dashboard::Planner { caseload, messages } => view! {
             <Title text="Your caseload"/>
             <h1>"Your caseload"</h1>
+            <ErrorSummary errors=form_errors(act_for)/>
             {if caseload.is_empty() {
                 view! { <p>"Nobody has asked you to act for them yet. When someone does, they will appear here."</p> }.into_any()
             } else {

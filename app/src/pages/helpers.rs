@@ -16,6 +16,7 @@ pub fn HelpersPage() -> impl IntoView {
     let remove = ServerAction::<RemoveHelper>::new();
     let loaded = Resource::new(move || (add.version().get(), remove.version().get()), |_| load_helpers());
     let errors = form_errors(add);
+    let remove_errors = form_errors(remove);
     let viewer = use_viewer();
     let query = use_query_map();
     let notice = move || {
@@ -32,6 +33,7 @@ pub fn HelpersPage() -> impl IntoView {
         <Title text="People who can help you"/>
         <h1>"People who can help you"</h1>
         <ErrorSummary errors/>
+        <ErrorSummary errors=remove_errors/>
         {move || notice().map(|text| view! { <div class="notice" role="status"><p>{text}</p></div> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {

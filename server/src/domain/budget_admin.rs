@@ -222,7 +222,7 @@ pub async fn move_fund<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &S
     let txn = crate::db::begin_write(db).await?;
     let found = budget::Entity::find_by_id(budget_id).one(&txn).await?.filter(|b| b.council_id == council).ok_or(AppError::NotFound)?;
     if found.budget_type != "individual_service_fund" {
-        return Err(AppError::invalid("fund_holder", "Only an individual service fund is held by a provider"));
+        return Err(AppError::invalid("", "Only an individual service fund is held by a provider"));
     }
     let to = provider::Entity::find()
         .filter(provider::Column::PublicId.eq(provider_public_id))
@@ -230,9 +230,9 @@ pub async fn move_fund<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &S
         .filter(provider::Column::Status.eq("active"))
         .one(&txn)
         .await?
-        .ok_or_else(|| AppError::invalid("fund_holder", "Choose one of the providers listed"))?;
+        .ok_or_else(|| AppError::invalid("", "Choose one of the providers listed"))?;
     if found.isf_provider_id == Some(to.id) {
-        return Err(AppError::invalid("fund_holder", format!("{} already holds this fund", to.name)));
+        return Err(AppError::invalid("", format!("{} already holds this fund", to.name)));
     }
     let (holder, from) = (found.holder_id, found.isf_provider_id);
     let mut row: budget::ActiveModel = found.into();
