@@ -2,7 +2,7 @@
 //! cancels, visits are checked in and out and paid for as delivered, and a payment run pays
 //! providers. The ledger stays sound after every step and the money always lands where the
 //! rules say.
-use crate::bookings::{book, funded_budget, next_monday, question_query, weekday_home_care};
+use crate::bookings::{book, funded_budget, lot_listing, next_monday, public_id, question_query, weekday_home_care};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use server::domain::ledger::{self, Account};
@@ -171,14 +171,7 @@ async fn best_value_requests_go_to_the_next_ranked_provider_on_the_lot() {
     // Hilltop ranks first, Riverside second; Northgate is rated Inadequate, Eastfield suspended.
     app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT listing_id, 1, 480, 1080 FROM accreditations").await;
     let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
-    let hilltop_listing = {
-        use server::entities::{accreditation, listing};
-        let accredited = accreditation::Entity::find()
-            .filter(accreditation::Column::LotId.eq(lot))
-            .filter(accreditation::Column::ProviderId.eq(app.personas.other_provider_id))
-            .one(&app.db).await.expect("query").expect("Hilltop is on the lot");
-        listing::Entity::find_by_id(accredited.listing_id).one(&app.db).await.expect("query").expect("listing").public_id
-    };
+    let hilltop_listing = public_id(&app, lot_listing(&app, lot, app.personas.other_provider_id).await).await;
     let mut holder = app.signed_in(&app.personas.budget_holder).await;
     let query = format!("{}&best_value=yes", question_query("weekly", next_monday(), "09:00", "60", &[1]));
     let (check, confirmed) = book(&mut holder, &hilltop_listing, &query, None).await;
@@ -292,14 +285,7 @@ async fn an_offer_the_budget_cannot_cover_leaves_nothing_behind() {
     // Riverside (next after Hilltop) now charges £50 an hour: 4 Mondays would need £200.
     app.execute_sql(&format!("UPDATE listings SET price_pence = 5000 WHERE id IN (SELECT listing_id FROM accreditations WHERE provider_id = {} AND lot_id = {lot})", app.personas.provider_id)).await;
     let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 12_000).await;
-    let hilltop_listing = {
-        use server::entities::{accreditation, listing};
-        let accredited = accreditation::Entity::find()
-            .filter(accreditation::Column::LotId.eq(lot))
-            .filter(accreditation::Column::ProviderId.eq(app.personas.other_provider_id))
-            .one(&app.db).await.expect("query").expect("Hilltop is on the lot");
-        listing::Entity::find_by_id(accredited.listing_id).one(&app.db).await.expect("query").expect("listing").public_id
-    };
+    let hilltop_listing = public_id(&app, lot_listing(&app, lot, app.personas.other_provider_id).await).await;
     let mut holder = app.signed_in(&app.personas.budget_holder).await;
     let query = format!("{}&best_value=yes", question_query("weekly", next_monday(), "09:00", "60", &[1]));
     let (_, confirmed) = book(&mut holder, &hilltop_listing, &query, None).await;

@@ -25,7 +25,7 @@ pub async fn weekday_home_care(app: &TestApp, provider_id: i64, title: &str) -> 
     (id, public_id(app, id).await)
 }
 
-async fn public_id(app: &TestApp, listing_id: i64) -> String {
+pub async fn public_id(app: &TestApp, listing_id: i64) -> String {
     use sea_orm::EntityTrait;
     server::entities::listing::Entity::find_by_id(listing_id).one(&app.db).await.expect("query").expect("listing").public_id
 }
@@ -204,7 +204,7 @@ async fn budget_types_limit_who_can_be_booked() {
     assert_sound(&app).await;
 }
 
-async fn lot_listing(app: &TestApp, lot: i64, provider_id: i64) -> i64 {
+pub async fn lot_listing(app: &TestApp, lot: i64, provider_id: i64) -> i64 {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     use server::entities::accreditation;
     accreditation::Entity::find()

@@ -160,6 +160,17 @@ pub fn random_token() -> AppResult<String> {
     Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
 }
 
+/// Random letters for people to read out and type: groups of four joined by dashes
+/// ("K7QX-3M9P"), 5 bits each, with no 0/O or 1/I to confuse.
+pub fn readable_code(groups: usize) -> AppResult<String> {
+    const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = vec![0u8; groups * 4];
+    getrandom::fill(&mut bytes).map_err(|error| AppError::Internal(format!("no randomness: {error}")))?;
+    // 32 letters divide 256 evenly, so every letter is as likely.
+    let letters: Vec<char> = bytes.iter().map(|byte| char::from(LETTERS[usize::from(*byte) % LETTERS.len()])).collect();
+    Ok(letters.chunks(4).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
+}
+
 pub fn signed_in_user(user: &user::Model) -> AppResult<SignedInUser> {
     let role = Role::from_code(&user.role).ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role)))?;
     Ok(SignedInUser {

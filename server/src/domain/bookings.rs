@@ -6,7 +6,7 @@
 use super::budgets::{self, Right};
 use super::ledger::{self, Account, Transfer};
 use super::uk_time::{self, long_date, weekday_name};
-use super::values::collect;
+use super::values::{and_list, collect};
 use super::{audit, auth};
 use crate::entities::{accreditation, booking, budget, listing, listing_availability, lot, provider, user, visit};
 use crate::error::{AppError, AppResult};
@@ -128,15 +128,6 @@ fn visit_minutes(input: &str, listing: &listing::Model) -> AppResult<u32> {
         return Err(AppError::invalid("minutes", "A visit can last at most 24 hours (1,440 minutes)"));
     }
     Ok(minutes)
-}
-
-/// "Monday, Wednesday and Friday".
-fn and_list(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
 }
 
 /// What one visit costs: by the hour, pro rata to the penny (half a penny up); otherwise the
@@ -490,28 +481,9 @@ async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: D
     .exec(txn)
     .await?;
     let booking_id = inserted.last_insert_id;
-    let council = new.budget.council_id;
     for (index, start) in new.visits.iter().enumerate() {
-        let visit = visit::Entity::insert(visit::ActiveModel {
-            booking_id: Set(booking_id),
-            scheduled_start: Set(uk_time::to_utc(*start)),
-            scheduled_minutes: Set(i32::try_from(pattern.minutes).unwrap_or(i32::MAX)),
-            status: Set("scheduled".into()),
-            ..Default::default()
-        })
-        .exec(txn)
-        .await?;
-        let set_aside = Transfer::new(
-            format!("commit:visit:{}", visit.last_insert_id),
-            Account::budget_available(council, new.budget.id),
-            Account::budget_committed(council, new.budget.id),
-            per_visit_pence,
-            "commitment",
-        )
-        .for_booking(booking_id)
-        .for_visit(visit.last_insert_id)
-        .by(Some(new.placed_by));
-        if let Err(error) = ledger::transfer(txn, &set_aside, now).await {
+        let scheduled = schedule_visit(txn, booking_id, new.budget, (*start, pattern.minutes), per_visit_pence, Some(new.placed_by), now).await;
+        if let Err(error) = scheduled {
             return Err(match error {
                 AppError::ShortOfMoney { available_pence } => AppError::ShortOfMoney { available_pence: available_pence + index as i64 * per_visit_pence },
                 other => other,
@@ -521,6 +493,40 @@ async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: D
     let detail = serde_json::json!({ "booking": reference, "listing": new.listing.public_id, "offered_on_from": new.offered_on_from });
     audit::record(txn, now, Some(new.placed_by), Some(new.person_id), "booking_requested", detail).await?;
     Ok(reference)
+}
+
+/// Adds one visit (its UK start time and length in minutes) to a booking and sets its money
+/// aside from the budget (refused with `ShortOfMoney` if the budget does not hold it).
+pub(super) async fn schedule_visit(
+    db: &impl ConnectionTrait,
+    booking_id: i64,
+    budget: &budget::Model,
+    (start, minutes): (chrono::NaiveDateTime, u32),
+    cost_pence: i64,
+    actor_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let visit = visit::Entity::insert(visit::ActiveModel {
+        booking_id: Set(booking_id),
+        scheduled_start: Set(uk_time::to_utc(start)),
+        scheduled_minutes: Set(i32::try_from(minutes).unwrap_or(i32::MAX)),
+        status: Set("scheduled".into()),
+        ..Default::default()
+    })
+    .exec(db)
+    .await?;
+    let set_aside = Transfer::new(
+        format!("commit:visit:{}", visit.last_insert_id),
+        Account::budget_available(budget.council_id, budget.id),
+        Account::budget_committed(budget.council_id, budget.id),
+        cost_pence,
+        "commitment",
+    )
+    .for_booking(booking_id)
+    .for_visit(visit.last_insert_id)
+    .by(actor_id);
+    ledger::transfer(db, &set_aside, now).await?;
+    Ok(())
 }
 
 /// Offers a booking that will not go ahead to another provider's service, from `pattern`'s
@@ -551,18 +557,7 @@ pub async fn offer_to(txn: &impl ConnectionTrait, old: &booking::Model, listing:
 /// "CM-7K3Q-XH9P": short enough to read over the phone, no 0/O or 1/I to confuse, and
 /// 40 bits, so two bookings sharing one is vanishingly unlikely (the database refuses it anyway).
 fn new_reference() -> AppResult<String> {
-    const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let token = auth::random_token()?;
-    let code: String = token
-        .as_bytes()
-        .chunks(2)
-        .take(8)
-        .map(|pair| {
-            let byte = u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("0"), 16).unwrap_or(0);
-            char::from(LETTERS[usize::from(byte) % LETTERS.len()])
-        })
-        .collect();
-    Ok(format!("CM-{}-{}", &code[..4], &code[4..]))
+    Ok(format!("CM-{}", auth::readable_code(2)?))
 }
 
 /// One booking, for whoever may see it: the person, someone they let view or book for them,

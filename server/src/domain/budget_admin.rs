@@ -200,15 +200,7 @@ pub async fn open_budget<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: 
 
 /// "K7QX-3M9P-TR2W": easy to read out and type, no 0/O or 1/I.
 fn new_code() -> AppResult<String> {
-    const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let token = auth::random_token()?;
-    let letters: Vec<char> = token
-        .as_bytes()
-        .chunks(2)
-        .take(12)
-        .map(|pair| char::from(LETTERS[usize::from(u8::from_str_radix(std::str::from_utf8(pair).unwrap_or("0"), 16).unwrap_or(0)) % LETTERS.len()]))
-        .collect();
-    Ok(letters.chunks(4).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
+    auth::readable_code(3)
 }
 
 /// The code as typed, with spaces and dashes gone and in capitals.

@@ -4,7 +4,7 @@
 //! both who did it and for whom in the append-only audit log, which the person can read as
 //! "done on your behalf".
 use super::budgets::{self, Right};
-use super::values::{Email, collect};
+use super::values::{Email, and_list, capitalise, collect};
 use super::{audit, uk_time};
 use crate::entities::{audit_entry, delegation, user};
 use crate::error::{AppError, AppResult};
@@ -69,19 +69,6 @@ pub async fn helpers(db: &impl ConnectionTrait, viewer: &SignedInUser, now: Date
         })
         .collect();
     Ok(HelpersPage { helpers, done_for_you })
-}
-
-fn and_list(items: &[&str]) -> String {
-    match items {
-        [] => String::new(),
-        [one] => (*one).to_string(),
-        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
-    }
-}
-
-fn capitalise(text: &str) -> String {
-    let mut chars = text.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 fn action_in_words(action: &str, detail: &str) -> String {

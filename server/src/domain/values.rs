@@ -77,9 +77,18 @@ pub fn required_text(field: &str, input: &str, what: &str, max_chars: usize) -> 
     }
 }
 
-fn capitalise(text: &str) -> String {
+pub fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())
+}
+
+/// "Monday, Wednesday and Friday".
+pub fn and_list(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }
 
 /// A UK telephone number: 10 or 11 digits (or +44 and 10 digits), spaces allowed.

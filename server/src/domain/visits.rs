@@ -3,7 +3,7 @@
 //! was booked; the visit's money set aside then moves to the provider (what was delivered)
 //! and back into the budget (the rest). A missed visit releases all of it. Weekly bookings
 //! keep 4 weeks of visits (and their money) ahead as the days pass.
-use super::bookings::{HORIZON_DAYS, Pattern, visit_cost};
+use super::bookings::{HORIZON_DAYS, Pattern, schedule_visit, visit_cost};
 use super::ledger::{self, Account, Transfer};
 use super::{notifications, uk_time};
 use crate::entities::{booking, budget, listing, visit};
@@ -104,15 +104,20 @@ pub async fn mark_missed<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: 
     if visit.scheduled_start > now {
         return Err(AppError::invalid("", "A visit can be marked as missed only once it was due"));
     }
-    settle(&txn, &booking, &visit, 0, now).await?;
+    record_missed(&txn, &booking, visit, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A visit that did not happen: nothing charged, its money back in the budget.
+async fn record_missed(db: &impl ConnectionTrait, booking: &booking::Model, visit: visit::Model, now: DateTime<Utc>) -> AppResult<()> {
+    settle(db, booking, &visit, 0, now).await?;
     let mut row: visit::ActiveModel = visit.into();
     row.status = Set("missed".into());
     row.delivered_minutes = Set(Some(0));
     row.charged_pence = Set(Some(0));
-    row.update(&txn).await?;
-    complete_if_done(&txn, &booking, now).await?;
-    txn.commit().await?;
-    Ok(())
+    row.update(db).await?;
+    complete_if_done(db, booking, now).await
 }
 
 /// Visits nobody checked in to by a day after they were due did not happen: each is marked
@@ -129,13 +134,7 @@ pub async fn release_unattended<C: ConnectionTrait + TransactionTrait>(db: &C, n
         let txn = crate::db::begin_write(db).await?;
         let Some(booking) = booking::Entity::find_by_id(stale.booking_id).lock_exclusive().one(&txn).await? else { continue };
         let Some(visit) = visit::Entity::find_by_id(stale.id).lock_exclusive().one(&txn).await?.filter(|v| v.status == "scheduled") else { continue };
-        settle(&txn, &booking, &visit, 0, now).await?;
-        let mut row: visit::ActiveModel = visit.into();
-        row.status = Set("missed".into());
-        row.delivered_minutes = Set(Some(0));
-        row.charged_pence = Set(Some(0));
-        row.update(&txn).await?;
-        complete_if_done(&txn, &booking, now).await?;
+        record_missed(&txn, &booking, visit, now).await?;
         txn.commit().await?;
         released += 1;
     }
@@ -242,25 +241,7 @@ async fn extend_one<C: ConnectionTrait + TransactionTrait>(db: &C, booking_id: i
             tell_short_once(&txn, &booking, start, now).await?;
             break;
         }
-        let visit = visit::Entity::insert(visit::ActiveModel {
-            booking_id: Set(booking.id),
-            scheduled_start: Set(uk_time::to_utc(start)),
-            scheduled_minutes: Set(booking.duration_minutes),
-            status: Set("scheduled".into()),
-            ..Default::default()
-        })
-        .exec(&txn)
-        .await?;
-        let set_aside = Transfer::new(
-            format!("commit:visit:{}", visit.last_insert_id),
-            Account::budget_available(council, budget.id),
-            Account::budget_committed(council, budget.id),
-            cost,
-            "commitment",
-        )
-        .for_booking(booking.id)
-        .for_visit(visit.last_insert_id);
-        ledger::transfer(&txn, &set_aside, now).await?;
+        schedule_visit(&txn, booking.id, &budget, (start, pattern.minutes), cost, None, now).await?;
         added += 1;
     }
     booking::Entity::update_many()
