@@ -19,7 +19,7 @@ pub struct TestDatabase {
 }
 
 enum Cleanup {
-    File(std::path::PathBuf),
+    Directory(std::path::PathBuf),
     Postgres,
 }
 
@@ -36,9 +36,13 @@ impl TestDatabase {
                 Self { url, cleanup: Cleanup::Postgres }
             }
             None => {
-                let path = std::env::temp_dir().join(format!("{name}.db"));
-                let _ = std::fs::remove_file(&path);
-                Self { url: format!("sqlite://{}?mode=rwc", path.display()), cleanup: Cleanup::File(path) }
+                // A directory of its own, named down to the nanosecond: a database file must never
+                // meet a stale `-wal` left by an earlier run whose process had the same id, or
+                // SQLite would replay that other database's pages into this one.
+                let started = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |t| t.as_nanos());
+                let dir = std::env::temp_dir().join(format!("{name}_{started}"));
+                std::fs::create_dir_all(&dir).expect("a directory for the test database");
+                Self { url: format!("sqlite://{}?mode=rwc", dir.join("caremarket.db").display()), cleanup: Cleanup::Directory(dir) }
             }
         }
     }
@@ -51,10 +55,8 @@ impl TestDatabase {
 impl Drop for TestDatabase {
     fn drop(&mut self) {
         match &self.cleanup {
-            Cleanup::File(path) => {
-                for suffix in ["", "-wal", "-shm"] {
-                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-                }
+            Cleanup::Directory(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
             }
             // Dropped by the test script when it stops its PostgreSQL (a running pool may
             // still hold connections here).
