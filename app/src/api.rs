@@ -495,6 +495,38 @@ pub async fn load_budget_statement(budget: Option<i64>) -> Result<BudgetStatemen
     .await)
 }
 
+#[server(prefix = "/api", endpoint = "card-payments", input = GetUrl)]
+pub async fn load_card_payments() -> Result<CardPaymentsPage, UiError> {
+    guard::with_status(async move {
+        let (request, user) = guard::signed_in()?;
+        let person = request.viewer.acting_for.map(|acting| acting.user_id);
+        guard::backend()?.card_payments(&user, person).await
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "start-card-payment")]
+pub async fn start_card_payment(csrf_token: String, form: CardPaymentForm, request_key: String) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (request, user) = guard::signed_in()?;
+        let person = request.viewer.acting_for.map(|acting| acting.user_id);
+        let id = guard::backend()?.start_card_payment(&user, person, &form, &request_key).await?;
+        leptos_axum::redirect(&format!("/budget/pay/{id}"));
+        Ok(())
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "card-payment", input = GetUrl)]
+pub async fn load_card_payment(id: i64) -> Result<CardPaymentView, UiError> {
+    guard::with_status(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.card_payment(&user, id).await
+    }
+    .await)
+}
+
 #[server(prefix = "/api", endpoint = "organisation-profile", input = GetUrl)]
 pub async fn load_organisation_profile() -> Result<OrganisationProfile, UiError> {
     guard::with_status(async move {

@@ -68,6 +68,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/lots") view=LotsPage ssr=SsrMode::Async/>
                     <Route path=path!("/budget/statement") view=BudgetStatementPage ssr=SsrMode::Async/>
                     <Route path=path!("/budget/helpers") view=HelpersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/budget/pay") view=PayByCardPage ssr=SsrMode::Async/>
+                    <Route path=path!("/budget/pay/:id") view=CardPaymentPage ssr=SsrMode::Async/>
                     <Route path=path!("/book/:id") view=BookingPage ssr=SsrMode::Async/>
                     <Route path=path!("/bookings/:reference") view=BookingDetailsPage ssr=SsrMode::Async/>
                     <Route path=path!("/provider/bookings") view=ProviderBookingsPage ssr=SsrMode::Async/>

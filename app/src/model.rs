@@ -421,6 +421,52 @@ pub struct DoneForYou {
     pub what: String,
 }
 
+/// Paying into a budget by card: what the form needs and the payments made so far.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardPaymentsPage {
+    pub holder: String,
+    /// The assessed contribution for 4 weeks (0 when none is due).
+    pub four_weekly_contribution_pence: i64,
+    pub payments: Vec<CardPaymentView>,
+    /// Sent back with the form: the same form sent twice opens one payment.
+    pub request_key: String,
+}
+
+/// The "pay by card" form, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CardPaymentForm {
+    /// `contribution` or `top_up`.
+    #[serde(default)]
+    pub purpose: String,
+    /// Pounds and pence, as typed.
+    #[serde(default)]
+    pub amount: String,
+}
+
+/// One card payment as its payer sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardPaymentView {
+    pub id: i64,
+    pub holder: String,
+    /// "Your contribution" or "Top-up".
+    pub purpose: String,
+    pub amount_pence: i64,
+    /// `pending`, `succeeded`, `failed` or `refunded`.
+    pub status: String,
+    /// `YYYY-MM-DD HH:MM`, UK time.
+    pub started: String,
+    /// For the card form while the payment can still be made: Stripe's client secret and
+    /// publishable key, and where Stripe.js is loaded from.
+    pub card_form: Option<CardForm>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CardForm {
+    pub client_secret: String,
+    pub publishable_key: String,
+    pub script_url: String,
+}
+
 /// The "let someone help you" form, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HelperForm {
@@ -514,6 +560,9 @@ pub struct BudgetStatement {
     /// More than 8 weeks' worth unspent: the council will review it.
     pub surplus: bool,
     pub rows: Vec<StatementRow>,
+    /// Card payments are switched on and this viewer may pay into the budget.
+    #[serde(default)]
+    pub pay_by_card: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

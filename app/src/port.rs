@@ -68,6 +68,11 @@ pub trait Backend: Send + Sync + 'static {
     /// The holder's own budget (or, for a planner, that of `person` they act for), or the
     /// budget `budget_id` if the user may see it; anyone else is refused.
     async fn budget_statement(&self, user: &SignedInUser, budget_id: Option<i64>, person: Option<i64>) -> Result<BudgetStatement, UiError>;
+    /// Paying into a budget by card (the holder, or someone they let pay); "not found" when
+    /// card payments are switched off. Starting returns the card payment's id.
+    async fn card_payments(&self, user: &SignedInUser, person: Option<i64>) -> Result<CardPaymentsPage, UiError>;
+    async fn start_card_payment(&self, user: &SignedInUser, person: Option<i64>, form: &CardPaymentForm, request_key: &str) -> Result<i64, UiError>;
+    async fn card_payment(&self, user: &SignedInUser, id: i64) -> Result<CardPaymentView, UiError>;
     /// A provider's own listings; these four refuse anyone but that provider's staff.
     async fn own_listings(&self, user: &SignedInUser) -> Result<Vec<OwnListing>, UiError>;
     async fn listing_form(&self, user: &SignedInUser, public_id: &str) -> Result<ListingForm, UiError>;

@@ -1,7 +1,8 @@
 //! The server's implementation of the UI's port: maps each call onto the domain and the
 //! domain's errors onto messages for the browser.
 use crate::config::Config;
-use crate::domain::{accounts, auth, booking_changes, bookings, budget_admin, budgets, delegations, payment_runs, dashboards, directory, frameworks, lot_management, lots, provider_listings, provider_profile};
+use crate::domain::card_payments::CardProcessor;
+use crate::domain::{accounts, auth, booking_changes, bookings, budget_admin, budgets, card_payments, delegations, payment_runs, dashboards, directory, frameworks, lot_management, lots, provider_listings, provider_profile};
 use crate::state::AppState;
 use crate::http::cookies;
 use crate::search::{SearchEngine, params};
@@ -17,6 +18,7 @@ pub struct CareMarketBackend {
     passwords: auth::Passwords,
     search: Arc<dyn SearchEngine>,
     postcodes: params::PostcodeCentres,
+    cards: Option<Arc<dyn CardProcessor>>,
 }
 
 impl CareMarketBackend {
@@ -27,7 +29,13 @@ impl CareMarketBackend {
             passwords: state.passwords.clone(),
             search: state.search.clone(),
             postcodes: state.postcodes.clone(),
+            cards: state.stripe.clone().map(|stripe| stripe as Arc<dyn CardProcessor>),
         }
+    }
+
+    /// The card processor, or "not found" when card payments are switched off.
+    fn cards(&self) -> Result<&dyn CardProcessor, UiError> {
+        self.cards.as_deref().ok_or(UiError::NotFound)
     }
 
     fn started(&self, session: auth::NewSession) -> StartedSession {
@@ -179,7 +187,25 @@ impl Backend for CareMarketBackend {
     }
 
     async fn budget_statement(&self, user: &SignedInUser, budget_id: Option<i64>, person: Option<i64>) -> Result<BudgetStatement, UiError> {
-        Ok(budgets::statement(&self.db, user, budget_id, person, Utc::now()).await?)
+        let mut statement = budgets::statement(&self.db, user, budget_id, person, Utc::now()).await?;
+        if self.cards.is_some() {
+            let budget = budgets::viewable_budget(&self.db, user, Some(statement.budget_id), None, Utc::now()).await?;
+            statement.pay_by_card = card_payments::may_pay_into(&self.db, user, &budget, Utc::now()).await?;
+        }
+        Ok(statement)
+    }
+
+    async fn card_payments(&self, user: &SignedInUser, person: Option<i64>) -> Result<CardPaymentsPage, UiError> {
+        self.cards()?;
+        Ok(card_payments::page(&self.db, user, person, Utc::now()).await?)
+    }
+
+    async fn start_card_payment(&self, user: &SignedInUser, person: Option<i64>, form: &CardPaymentForm, request_key: &str) -> Result<i64, UiError> {
+        Ok(card_payments::start(&self.db, self.cards()?, user, person, form, request_key, Utc::now()).await?)
+    }
+
+    async fn card_payment(&self, user: &SignedInUser, id: i64) -> Result<CardPaymentView, UiError> {
+        Ok(card_payments::payment(&self.db, self.cards()?, user, id, Utc::now()).await?)
     }
 
     async fn own_listings(&self, user: &SignedInUser) -> Result<Vec<OwnListing>, UiError> {

@@ -22,6 +22,19 @@ pub struct Config {
     /// `MEILI_URL` (with `MEILI_API_KEY`, and `MEILI_INDEX`, default `caremarket_listings`):
     /// search with this Meilisearch server instead of the embedded index.
     pub meilisearch: Option<MeilisearchConfig>,
+    /// `STRIPE_SECRET_KEY` with `STRIPE_WEBHOOK_SECRET` and `STRIPE_PUBLISHABLE_KEY` (and, for
+    /// tests, `STRIPE_API_BASE` and `STRIPE_JS_URL`): take card payments. Without them the
+    /// card option is hidden.
+    pub stripe: Option<StripeConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct StripeConfig {
+    pub secret_key: String,
+    pub webhook_secret: String,
+    pub publishable_key: String,
+    pub api_base: Option<String>,
+    pub script_url: String,
 }
 
 #[derive(Debug, Clone)]
@@ -50,7 +63,19 @@ impl Config {
                 .filter(|hours| (1..=720).contains(hours))
                 .ok_or("CAREMARKET_SESSION_HOURS must be a whole number of hours from 1 to 720")?,
         };
+        let stripe = match (var("STRIPE_SECRET_KEY"), var("STRIPE_WEBHOOK_SECRET"), var("STRIPE_PUBLISHABLE_KEY")) {
+            (None, None, None) => None,
+            (Some(secret_key), Some(webhook_secret), Some(publishable_key)) => Some(StripeConfig {
+                secret_key,
+                webhook_secret,
+                publishable_key,
+                api_base: var("STRIPE_API_BASE"),
+                script_url: var("STRIPE_JS_URL").unwrap_or_else(|| "https://js.stripe.com/v3/".into()),
+            }),
+            _ => return Err("card payments need all of STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET and STRIPE_PUBLISHABLE_KEY, or none".into()),
+        };
         Ok(Self {
+            stripe,
             database_url,
             data_dir,
             address,
@@ -77,6 +102,7 @@ impl Config {
             session_hours: 12,
             demo_data: false,
             meilisearch: None,
+            stripe: None,
         }
     }
 }

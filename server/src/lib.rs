@@ -9,6 +9,7 @@ pub mod http;
 pub mod search;
 pub mod seed;
 pub mod state;
+pub mod stripe;
 
 pub use config::Config;
 pub use state::AppState;

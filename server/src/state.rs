@@ -1,6 +1,7 @@
 use crate::config::Config;
 use crate::domain::auth::Passwords;
 use crate::search::SearchEngine;
+use crate::stripe::Stripe;
 use crate::search::params::PostcodeCentres;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -18,6 +19,8 @@ pub struct AppState {
     /// Fed only from the outbox (see `search::sync`).
     pub search: Arc<dyn SearchEngine>,
     pub postcodes: PostcodeCentres,
+    /// Card payments, when Stripe is configured.
+    pub stripe: Option<Arc<Stripe>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
@@ -27,6 +30,7 @@ impl FromRef<AppState> for LeptosOptions {
 }
 
 impl AppState {
+    /// Panics when the Stripe settings cannot make a client (checked at start, before serving).
     pub fn new(db: DatabaseConnection, config: Config, search: Arc<dyn SearchEngine>) -> Self {
         let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
         let leptos_options = LeptosOptions::builder()
@@ -36,6 +40,7 @@ impl AppState {
             .site_addr(config.address)
             .build();
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        Self { db, config: Arc::new(config), leptos_options, passwords: Passwords::new(cores), search, postcodes: PostcodeCentres::default() }
+        let stripe = config.stripe.clone().map(|stripe| Arc::new(Stripe::new(stripe).expect("a Stripe client from the settings")));
+        Self { db, config: Arc::new(config), leptos_options, passwords: Passwords::new(cores), search, postcodes: PostcodeCentres::default(), stripe }
     }
 }

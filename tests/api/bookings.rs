@@ -47,7 +47,7 @@ pub fn question_query(how_often: &str, date: NaiveDate, time: &str, minutes: &st
     query
 }
 
-fn hidden_value(page: &Reply, name: &str) -> String {
+pub fn hidden_value(page: &Reply, name: &str) -> String {
     let marker = format!("name=\"{name}\" value=\"");
     page.body.split(&marker).nth(1).and_then(|rest| rest.split('"').next()).unwrap_or_default().to_string()
 }
@@ -67,14 +67,14 @@ pub async fn book(client: &mut Client, listing: &str, query: &str, person: Optio
     (check, confirmed)
 }
 
-async fn balances(app: &TestApp, budget: i64) -> (i64, i64) {
+pub async fn balances(app: &TestApp, budget: i64) -> (i64, i64) {
     let council = app.personas.council_id;
     let available = ledger::balance(&app.db, &Account::budget_available(council, budget)).await.expect("balance");
     let committed = ledger::balance(&app.db, &Account::budget_committed(council, budget)).await.expect("balance");
     (available, committed)
 }
 
-async fn assert_sound(app: &TestApp) {
+pub async fn assert_sound(app: &TestApp) {
     let soundness = ledger::soundness(&app.db).await.expect("check");
     assert!(soundness.is_sound(), "{soundness:?}");
 }

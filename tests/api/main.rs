@@ -4,6 +4,7 @@ mod accounts;
 mod booking_changes;
 mod budget_admin;
 mod bookings;
+mod card_payments;
 mod budgets;
 mod delegations;
 mod frameworks;

@@ -5,6 +5,7 @@
 mod client;
 mod database;
 pub mod fixtures;
+pub mod localstripe;
 
 pub use client::{Client, Reply};
 pub use database::{TestDatabase, backend_name};
@@ -25,12 +26,31 @@ pub struct TestApp {
 impl TestApp {
     /// A migrated database with one council, one provider and a person in every role.
     pub async fn new() -> Self {
+        Self::with_config(|_| {}).await
+    }
+
+    /// The same with card payments on, against the test script's localstripe, and the app
+    /// also listening on a loopback port so localstripe can deliver its webhooks to it.
+    pub async fn with_stripe() -> Self {
+        let stripe = localstripe::settings();
+        let app = Self::with_config(move |config| config.stripe = Some(stripe)).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a loopback port");
+        let port = listener.local_addr().expect("its address").port();
+        let router = app.router.clone();
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        localstripe::deliver_webhooks_to(&format!("http://127.0.0.1:{port}/stripe/webhook")).await;
+        app
+    }
+
+    async fn with_config(change: impl FnOnce(&mut Config)) -> Self {
         let database = TestDatabase::fresh().await;
         let db = database.connect().await;
         server::db::migrate(&db).await.expect("migrations run");
         let personas = fixtures::personas(&db).await;
         let search = Arc::new(EmbeddedIndex::in_memory().expect("an in-memory search index"));
-        let state = AppState::new(db.clone(), Config::for_tests(&database.url), search.clone());
+        let mut config = Config::for_tests(&database.url);
+        change(&mut config);
+        let state = AppState::new(db.clone(), config, search.clone());
         Self { router: server::http::router(state), db, personas, search, _database: database }
     }
 

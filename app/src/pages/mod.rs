@@ -1,5 +1,6 @@
 mod booking;
 mod budgets;
+mod card_payments;
 mod dashboard;
 mod frameworks;
 mod helpers;
@@ -17,6 +18,7 @@ mod statement;
 
 pub use booking::{BookingDetailsPage, BookingPage};
 pub use budgets::{BudgetsPage, SetUpAccountPage};
+pub use card_payments::{CardPaymentPage, PayByCardPage};
 pub use dashboard::{DashboardHome, RoleDashboard};
 pub use frameworks::FrameworksPage;
 pub use helpers::HelpersPage;

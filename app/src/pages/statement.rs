@@ -71,6 +71,7 @@ fn StatementView(statement: BudgetStatement) -> impl IntoView {
             }.into_any()
         }}
         <p><a href=csv download>"Download this statement (CSV spreadsheet)"</a></p>
+        {statement.pay_by_card.then(|| view! { <p><a href="/budget/pay">"Pay your contribution or a top-up by card"</a></p> })}
     }
 }
 

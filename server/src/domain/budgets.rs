@@ -166,6 +166,7 @@ pub async fn statement(db: &impl ConnectionTrait, viewer: &SignedInUser, budget_
         set_aside_pence: committed_pence,
         surplus: is_surplus(&budget, available_pence),
         rows,
+        pay_by_card: false,
     })
 }
 

@@ -7,6 +7,7 @@ pub mod booking_changes;
 pub mod budget_admin;
 pub mod bookings;
 pub mod budgets;
+pub mod card_payments;
 pub mod dashboards;
 pub mod delegations;
 pub mod frameworks;

@@ -5,6 +5,7 @@ pub mod accreditation;
 pub mod audit_entry;
 pub mod booking;
 pub mod budget;
+pub mod card_payment;
 pub mod council;
 pub mod delegation;
 pub mod framework;

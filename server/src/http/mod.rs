@@ -7,6 +7,7 @@ pub mod health;
 pub mod open_referral;
 pub mod request_context;
 pub mod search_api;
+pub mod stripe_webhook;
 
 use crate::backend::CareMarketBackend;
 use crate::state::AppState;
@@ -57,6 +58,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/search", get(search_api::search))
         .route("/openapi.json", get(search_api::openapi))
         .merge(open_referral::router())
+        // Signed by Stripe rather than sent from a session: no cookies, no CSRF token.
+        .route("/stripe/webhook", axum::routing::post(stripe_webhook::receive))
         .layer(CompressionLayer::new())
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))

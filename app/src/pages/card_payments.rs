@@ -1,0 +1,137 @@
+//! Paying into a budget by card (`/budget/pay`, then `/budget/pay/{id}`): the person's
+//! assessed contribution or a top-up. The amount is chosen here; the card details go from the
+//! browser straight to Stripe (Stripe.js), so CareMarket never sees them. The money shows in
+//! the budget when Stripe confirms the payment to our server.
+use crate::api::{StartCardPayment, load_card_payment, load_card_payments};
+use crate::components::{Choices, CsrfField, ErrorSummary, TextInput, form_errors, refusal_view, use_viewer};
+use crate::model::*;
+use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn PayByCardPage() -> impl IntoView {
+    let start = ServerAction::<StartCardPayment>::new();
+    let errors = form_errors(start);
+    let loaded = Resource::new(|| (), |_| load_card_payments());
+    let viewer = use_viewer();
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                let token = viewer.await.unwrap_or_default().csrf_token;
+                match loaded.await {
+                    Ok(page) => view! { <PayForm page errors token/> }.into_any(),
+                    Err(error) => refusal_view(error, "/budget/pay".into()),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PayForm(page: CardPaymentsPage, errors: Signal<Vec<FieldError>>, token: String) -> impl IntoView {
+    let purposes = vec![
+        ("contribution".to_string(), "My contribution".to_string()),
+        ("top_up".to_string(), "A top-up to my budget".to_string()),
+    ];
+    let contribution = (page.four_weekly_contribution_pence > 0).then(|| format!("{:.2}", page.four_weekly_contribution_pence as f64 / 100.0));
+    view! {
+        <Title text="Pay into your budget by card"/>
+        <h1>"Pay into your budget by card"<span class="caption">{page.holder.clone()}</span></h1>
+        <ErrorSummary errors/>
+        {(page.four_weekly_contribution_pence > 0).then(|| view! {
+            <p>{format!("Your assessed contribution is {} every 4 weeks.", format_pence(page.four_weekly_contribution_pence))}</p>
+        })}
+        // A plain form: the card page loads in full, with Stripe's card form.
+        <form method="post" action=StartCardPayment::url() novalidate>
+            <CsrfField token/>
+            <input type="hidden" name="request_key" value=page.request_key.clone()/>
+            <Choices id="purpose" name="form[purpose]" legend="What is this payment for?" options=purposes chosen=vec![] errors/>
+            <TextInput id="amount" name="form[amount]" label="Amount, in pounds" hint="For example, 45.00" value=contribution.unwrap_or_default()
+                width="input-narrow" errors/>
+            <button type="submit" class="button">"Continue to card details"</button>
+        </form>
+        {(!page.payments.is_empty()).then(|| view! {
+            <h2>"Your card payments"</h2>
+            <table class="table">
+                <thead><tr><th scope="col">"Started"</th><th scope="col">"For"</th><th scope="col">"Amount"</th><th scope="col">"Status"</th></tr></thead>
+                <tbody>
+                    {page.payments.into_iter().map(|payment| view! {
+                        <tr>
+                            <td data-label="Started"><a href=format!("/budget/pay/{}", payment.id)>{payment.started.clone()}</a></td>
+                            <td data-label="For">{payment.purpose.clone()}</td>
+                            <td data-label="Amount">{format_pence(payment.amount_pence)}</td>
+                            <td data-label="Status">{status_in_words(&payment.status)}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
+    }
+}
+
+#[component]
+pub fn CardPaymentPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or_default();
+    let loaded = Resource::new(id, load_card_payment);
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match loaded.await {
+                    Ok(payment) => view! { <PaymentView payment/> }.into_any(),
+                    Err(error) => refusal_view(error, format!("/budget/pay/{}", id())),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn PaymentView(payment: CardPaymentView) -> impl IntoView {
+    let page = format!("/budget/pay/{}", payment.id);
+    view! {
+        <Title text=format!("Card payment of {}", format_pence(payment.amount_pence))/>
+        <h1>{format!("Pay {} by card", format_pence(payment.amount_pence))}<span class="caption">{payment.holder.clone()}</span></h1>
+        <dl class="summary-list">
+            <div><dt>"For"</dt><dd>{payment.purpose.clone()}</dd></div>
+            <div><dt>"Status"</dt><dd>{status_in_words(&payment.status)}</dd></div>
+        </dl>
+        {match payment.card_form {
+            Some(form) => view! {
+                <noscript>
+                    <div class="notice"><p>
+                        "Card details go straight to our card processor, Stripe, and never through CareMarket. "
+                        "Stripe's card form needs JavaScript. If you cannot use it, ask the council to take your "
+                        "payment by phone or bank transfer; everything else on CareMarket works without it."
+                    </p></div>
+                </noscript>
+                <form id="card-form" hidden data-client-secret=form.client_secret data-publishable-key=form.publishable_key data-done=page.clone()>
+                    <div class="form-group">
+                        <label class="label" for="card-element">"Card details"</label>
+                        <div id="card-element" class="input"></div>
+                        <p id="card-message" class="error-message" role="alert"></p>
+                    </div>
+                    <button type="submit" class="button">{format!("Pay {}", format_pence(payment.amount_pence))}</button>
+                </form>
+                <script src=form.script_url></script>
+                <script src="/card-payment.js"></script>
+            }.into_any(),
+            None => view! {
+                <p>"The money is in the budget once the payment has succeeded. "
+                    <a href="/budget/statement">"See the budget statement"</a></p>
+            }.into_any(),
+        }}
+        <p><a href="/budget/pay">"Back to card payments"</a></p>
+    }
+}
+
+fn status_in_words(status: &str) -> &'static str {
+    match status {
+        "succeeded" => "Paid: the money is in the budget",
+        "failed" => "Not paid: the card was refused; you can try again",
+        "refunded" => "Refunded",
+        _ => "Waiting for the card payment",
+    }
+}

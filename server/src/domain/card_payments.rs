@@ -1,0 +1,251 @@
+//! Paying into a personal budget by card: the assessed contribution, or a top-up. The person
+//! (or someone they let pay for them) starts a payment; the card processor takes the card
+//! details directly (they never pass through CareMarket); money reaches the budget only when
+//! the processor's verified notice says the payment succeeded, once per payment however often
+//! or in whatever order notices arrive.
+use super::budgets::{self, Right};
+use super::ledger::{self, Account, Moved, Transfer};
+use super::values::Pence;
+use super::{audit, uk_time};
+use crate::db::begin_write;
+use crate::entities::{budget, card_payment, notification, user};
+use crate::error::{AppError, AppResult};
+use app::{CardForm, CardPaymentForm, CardPaymentView, CardPaymentsPage, Role, SignedInUser};
+use chrono::{DateTime, Utc};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait};
+
+/// The most one card payment may be: a slip of the keyboard should not take £50,000.
+const LARGEST_PAYMENT: Pence = Pence::from_pence(500_000);
+
+/// A payment the processor has opened, ready for the card form.
+#[derive(Debug, Clone)]
+pub struct OpenedPayment {
+    pub id: String,
+    pub client_secret: String,
+}
+
+/// The card processor (Stripe in production, localstripe in tests).
+#[async_trait::async_trait]
+pub trait CardProcessor: Send + Sync {
+    /// Opens a payment. The same `idempotency_key` opens it once, however often it is asked.
+    async fn open_payment(&self, idempotency_key: &str, amount_pence: i64, description: &str) -> AppResult<OpenedPayment>;
+    /// The secret the card form needs to finish an open payment.
+    async fn client_secret(&self, payment_id: &str) -> AppResult<String>;
+    /// Stripe.js's publishable key and where the script is loaded from.
+    fn card_form(&self, client_secret: String) -> CardForm;
+}
+
+/// What a verified notice from the processor says happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CardEvent {
+    Succeeded { payment_id: String, amount_received_pence: i64 },
+    Failed { payment_id: String },
+}
+
+/// What a notice did here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    Credited,
+    /// Told before, or not a payment of ours, or a failure after the money arrived.
+    NothingToDo,
+    MarkedFailed,
+}
+
+/// Whether `viewer` may pay into this budget: its holder, or someone they let pay for them.
+pub async fn may_pay_into(db: &impl ConnectionTrait, viewer: &SignedInUser, budget: &budget::Model, now: DateTime<Utc>) -> AppResult<bool> {
+    Ok(match viewer.role {
+        Role::BudgetHolder => budget.holder_id == viewer.user_id,
+        Role::Planner => budgets::may_act(db, budget.holder_id, viewer.user_id, Right::Pay, now).await?,
+        _ => false,
+    })
+}
+
+/// The budget `viewer` may pay into: their own, or that of `person` who lets them pay.
+async fn payable_budget(db: &impl ConnectionTrait, viewer: &SignedInUser, person: Option<i64>, now: DateTime<Utc>) -> AppResult<budget::Model> {
+    let holder_id = match viewer.role {
+        Role::BudgetHolder => viewer.user_id,
+        Role::Planner => person.ok_or(AppError::Forbidden)?,
+        _ => return Err(AppError::Forbidden),
+    };
+    let budget = budget::Entity::find().filter(budget::Column::HolderId.eq(holder_id)).one(db).await?.ok_or(AppError::NotFound)?;
+    if may_pay_into(db, viewer, &budget, now).await? { Ok(budget) } else { Err(AppError::Forbidden) }
+}
+
+/// The "pay by card" page: the contribution due and the payments made so far.
+pub async fn page(db: &impl ConnectionTrait, viewer: &SignedInUser, person: Option<i64>, now: DateTime<Utc>) -> AppResult<CardPaymentsPage> {
+    let budget = payable_budget(db, viewer, person, now).await?;
+    let holder = holder_name(db, &budget).await?;
+    let payments = card_payment::Entity::find()
+        .filter(card_payment::Column::BudgetId.eq(budget.id))
+        .order_by_desc(card_payment::Column::Id)
+        .limit(20)
+        .all(db)
+        .await?
+        .iter()
+        .map(|payment| view(payment, &holder, None))
+        .collect();
+    Ok(CardPaymentsPage { holder, four_weekly_contribution_pence: budget.four_weekly_contribution_pence, payments, request_key: super::auth::readable_code(4)? })
+}
+
+/// Opens a card payment into the budget and records it as pending; returns its id. The same
+/// `request_key` (one per form shown) opens one payment however often the form is sent.
+pub async fn start<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    cards: &dyn CardProcessor,
+    viewer: &SignedInUser,
+    person: Option<i64>,
+    form: &CardPaymentForm,
+    request_key: &str,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let budget = payable_budget(db, viewer, person, now).await?;
+    let mut problems = Vec::new();
+    let purpose = match form.purpose.as_str() {
+        "contribution" | "top_up" => Some(form.purpose.clone()),
+        _ => {
+            problems.push(app::FieldError::new("purpose", "Choose whether this is your contribution or a top-up"));
+            None
+        }
+    };
+    let amount = Pence::parse_price("amount", &form.amount, "the amount", LARGEST_PAYMENT).map_err(|error| {
+        if let AppError::Invalid(mut fields) = error {
+            problems.append(&mut fields);
+        }
+    });
+    let (Some(purpose), Ok(amount)) = (purpose, amount) else {
+        return Err(AppError::Invalid(problems));
+    };
+    if request_key.is_empty() || request_key.len() > 64 || !request_key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(AppError::invalid("", "This form has expired: open the page again and send it once more"));
+    }
+    let opened = cards
+        .open_payment(&format!("card-payment:{}:{request_key}", budget.id), amount.pence(), &format!("CareMarket budget {}: {}", budget.id, purpose_in_words(&purpose)))
+        .await?;
+    let txn = begin_write(db).await?;
+    card_payment::Entity::insert(card_payment::ActiveModel {
+        payment_intent_id: Set(opened.id.clone()),
+        purpose: Set(purpose.clone()),
+        payer_id: Set(viewer.user_id),
+        budget_id: Set(Some(budget.id)),
+        booking_id: Set(None),
+        amount_pence: Set(amount.pence()),
+        status: Set("pending".into()),
+        created_at: Set(now),
+        settled_at: Set(None),
+        ..Default::default()
+    })
+    .on_conflict_do_nothing_on([card_payment::Column::PaymentIntentId])
+    .exec_without_returning(&txn)
+    .await?;
+    let payment = by_processor_id(&txn, &opened.id).await?.ok_or(AppError::NotFound)?;
+    audit::record(&txn, now, Some(viewer.user_id), Some(budget.holder_id), "card_payment_started", serde_json::json!({ "card_payment": payment.id, "pence": amount.pence() }))
+        .await?;
+    txn.commit().await?;
+    Ok(payment.id)
+}
+
+/// One card payment, for its payer, the budget holder or someone who may pay for them; with
+/// the card form while it can still be paid.
+pub async fn payment(db: &impl ConnectionTrait, cards: &dyn CardProcessor, viewer: &SignedInUser, id: i64, now: DateTime<Utc>) -> AppResult<CardPaymentView> {
+    let payment = card_payment::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
+    let budget = budget::Entity::find_by_id(payment.budget_id.ok_or(AppError::NotFound)?).one(db).await?.ok_or(AppError::NotFound)?;
+    if payment.payer_id != viewer.user_id && !may_pay_into(db, viewer, &budget, now).await? {
+        return Err(AppError::NotFound);
+    }
+    let form = match payment.status.as_str() {
+        "pending" | "failed" => Some(cards.card_form(cards.client_secret(&payment.payment_intent_id).await?)),
+        _ => None,
+    };
+    Ok(view(&payment, &holder_name(db, &budget).await?, form))
+}
+
+/// Acts on a verified notice from the processor. The money moves in the same transaction as
+/// the payment's new status, under a lock on the payment, with the processor's payment id as
+/// the transfer's key: a notice delivered twice, or two at once, credits once.
+pub async fn settle<C: ConnectionTrait + TransactionTrait>(db: &C, event: &CardEvent, now: DateTime<Utc>) -> AppResult<Settled> {
+    let (CardEvent::Succeeded { payment_id, .. } | CardEvent::Failed { payment_id }) = event;
+    let txn = begin_write(db).await?;
+    let Some(payment) = card_payment::Entity::find().filter(card_payment::Column::PaymentIntentId.eq(payment_id)).lock_exclusive().one(&txn).await? else {
+        tracing::warn!(payment_id, "a card payment notice for a payment we did not open");
+        return Ok(Settled::NothingToDo);
+    };
+    let settled = match event {
+        CardEvent::Succeeded { amount_received_pence, .. } if payment.status != "succeeded" => {
+            let budget = budget::Entity::find_by_id(payment.budget_id.ok_or(AppError::NotFound)?).one(&txn).await?.ok_or(AppError::NotFound)?;
+            if *amount_received_pence != payment.amount_pence {
+                tracing::error!(payment_id, expected = payment.amount_pence, received = amount_received_pence, "card payment amount differs; crediting what arrived");
+            }
+            let kind = if payment.purpose == "contribution" { "contribution" } else { "top_up" };
+            let credit = Transfer::new(
+                format!("card:{payment_id}"),
+                Account::card_clearing(budget.council_id),
+                Account::budget_available(budget.council_id, budget.id),
+                *amount_received_pence,
+                kind,
+            )
+            .paid_with(payment_id.clone())
+            .by(Some(payment.payer_id));
+            let moved = ledger::transfer(&txn, &credit, now).await?;
+            mark(&txn, payment.clone(), "succeeded", Some(now)).await?;
+            if moved == Moved::Now {
+                tell(&txn, budget.holder_id, &format!("We received your card payment of {}. It is in your budget now.", app::format_pence(*amount_received_pence)), now)
+                    .await?;
+            }
+            Settled::Credited
+        }
+        CardEvent::Failed { .. } if payment.status == "pending" => {
+            mark(&txn, payment.clone(), "failed", None).await?;
+            Settled::MarkedFailed
+        }
+        _ => Settled::NothingToDo,
+    };
+    txn.commit().await?;
+    Ok(settled)
+}
+
+async fn mark(db: &impl ConnectionTrait, payment: card_payment::Model, status: &str, settled_at: Option<DateTime<Utc>>) -> AppResult<()> {
+    let mut changed: card_payment::ActiveModel = payment.into();
+    changed.status = Set(status.into());
+    changed.settled_at = Set(settled_at);
+    changed.update(db).await?;
+    Ok(())
+}
+
+async fn tell(db: &impl ConnectionTrait, user_id: i64, message: &str, now: DateTime<Utc>) -> AppResult<()> {
+    notification::Entity::insert(notification::ActiveModel {
+        user_id: Set(user_id),
+        booking_id: Set(None),
+        message: Set(message.into()),
+        created_at: Set(now),
+        read_at: Set(None),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+async fn by_processor_id(db: &impl ConnectionTrait, payment_id: &str) -> AppResult<Option<card_payment::Model>> {
+    Ok(card_payment::Entity::find().filter(card_payment::Column::PaymentIntentId.eq(payment_id)).one(db).await?)
+}
+
+async fn holder_name(db: &impl ConnectionTrait, budget: &budget::Model) -> AppResult<String> {
+    Ok(user::Entity::find_by_id(budget.holder_id).one(db).await?.map(|u| u.display_name).unwrap_or_default())
+}
+
+fn purpose_in_words(purpose: &str) -> &'static str {
+    if purpose == "contribution" { "Your contribution" } else { "Top-up" }
+}
+
+fn view(payment: &card_payment::Model, holder: &str, card_form: Option<CardForm>) -> CardPaymentView {
+    CardPaymentView {
+        id: payment.id,
+        holder: holder.into(),
+        purpose: purpose_in_words(&payment.purpose).into(),
+        amount_pence: payment.amount_pence,
+        status: payment.status.clone(),
+        started: uk_time::to_local(payment.created_at).format("%Y-%m-%d %H:%M").to_string(),
+        card_form,
+    }
+}

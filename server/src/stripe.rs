@@ -1,0 +1,70 @@
+//! The card processor in production: Stripe, through async-stripe. Card details go from the
+//! person's browser straight to Stripe (Stripe.js); we open payments, and learn they succeeded
+//! only from Stripe's signed webhooks.
+use crate::config::StripeConfig;
+use crate::domain::card_payments::{CardEvent, CardProcessor, OpenedPayment};
+use crate::error::{AppError, AppResult};
+use app::CardForm;
+use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeRequest};
+use stripe_core::payment_intent::{CreatePaymentIntent, RetrievePaymentIntent};
+use stripe_types::Currency;
+use stripe_webhook::{EventObject, Webhook};
+
+pub struct Stripe {
+    client: Client,
+    config: StripeConfig,
+}
+
+impl Stripe {
+    pub fn new(config: StripeConfig) -> Result<Self, String> {
+        let mut builder = ClientBuilder::new(config.secret_key.clone());
+        if let Some(base) = &config.api_base {
+            builder = builder.url(base.as_str());
+        }
+        let client = builder.build().map_err(|error| format!("STRIPE_API_BASE: {error}"))?;
+        Ok(Self { client, config })
+    }
+
+    /// The payment event in a webhook, if its signature is Stripe's (made with our secret in
+    /// the last five minutes); `Ok(None)` for events we do not act on.
+    pub fn verify(&self, body: &str, signature: &str) -> Result<Option<CardEvent>, String> {
+        let event = Webhook::construct_event(body, signature, &self.config.webhook_secret).map_err(|error| error.to_string())?;
+        Ok(match event.data.object {
+            EventObject::PaymentIntentSucceeded(intent) => {
+                Some(CardEvent::Succeeded { payment_id: intent.id.to_string(), amount_received_pence: intent.amount_received })
+            }
+            EventObject::PaymentIntentPaymentFailed(intent) => Some(CardEvent::Failed { payment_id: intent.id.to_string() }),
+            _ => None,
+        })
+    }
+}
+
+fn unavailable(error: stripe::StripeError) -> AppError {
+    tracing::error!(%error, "Stripe");
+    AppError::Internal("card payments are not available just now".into())
+}
+
+#[async_trait::async_trait]
+impl CardProcessor for Stripe {
+    async fn open_payment(&self, idempotency_key: &str, amount_pence: i64, description: &str) -> AppResult<OpenedPayment> {
+        let key = IdempotencyKey::new(idempotency_key).map_err(|error| AppError::Internal(error.to_string()))?;
+        let intent = CreatePaymentIntent::new(amount_pence, Currency::GBP)
+            .description(description)
+            .customize()
+            .request_strategy(RequestStrategy::Idempotent(key))
+            .send(&self.client)
+            .await
+            .map_err(unavailable)?;
+        let client_secret = intent.client_secret.ok_or_else(|| AppError::Internal("Stripe gave no client secret".into()))?;
+        Ok(OpenedPayment { id: intent.id.to_string(), client_secret })
+    }
+
+    async fn client_secret(&self, payment_id: &str) -> AppResult<String> {
+        let intent = RetrievePaymentIntent::new(payment_id).send(&self.client).await.map_err(unavailable)?;
+        intent.client_secret.ok_or_else(|| AppError::Internal("Stripe gave no client secret".into()))
+    }
+
+    fn card_form(&self, client_secret: String) -> CardForm {
+        CardForm { client_secret, publishable_key: self.config.publishable_key.clone(), script_url: self.config.script_url.clone() }
+    }
+}

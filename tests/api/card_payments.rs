@@ -1,0 +1,193 @@
+//! Paying into a budget by card, against localstripe on loopback: money reaches the budget
+//! only on Stripe's verified `payment_intent.succeeded` webhook, once however often or in
+//! whatever order webhooks arrive; bad signatures and bad input change nothing; only the
+//! holder (or someone they let pay) pays; without Stripe keys the card option is hidden.
+use crate::bookings::{assert_sound, balances, funded_budget, hidden_value};
+use server::entities::card_payment;
+use tests::fixtures::count;
+use tests::localstripe::{self, WEBHOOK_SECRET};
+use tests::{Client, Reply, TestApp};
+use sea_orm::EntityTrait;
+use std::time::Duration;
+
+/// Fills in and sends the "pay by card" form; the reply redirects to the card page.
+async fn start(client: &mut Client, purpose: &str, amount: &str) -> Reply {
+    let form = client.get("/budget/pay").await;
+    assert_eq!(form.status, 200, "{}", form.body);
+    let key = hidden_value(&form, "request_key");
+    client.post_form("/api/start-card-payment", &[("request_key", key.as_str()), ("form[purpose]", purpose), ("form[amount]", amount)]).await
+}
+
+async fn only_payment(app: &TestApp) -> card_payment::Model {
+    let mut all = card_payment::Entity::find().all(&app.db).await.expect("card payments");
+    assert_eq!(all.len(), 1, "{all:?}");
+    all.remove(0)
+}
+
+/// Waits (up to 15 s: localstripe sends webhooks about a second after the event) for the
+/// payment to reach `status`.
+async fn wait_for(app: &TestApp, id: i64, status: &str) -> card_payment::Model {
+    for _ in 0..150 {
+        let payment = card_payment::Entity::find_by_id(id).one(&app.db).await.expect("read").expect("the payment");
+        if payment.status == status {
+            return payment;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("card payment {id} never became {status}");
+}
+
+async fn post_webhook(app: &TestApp, body: &str, signature: &str) -> Reply {
+    let request = app
+        .visitor()
+        .request("POST", "/stripe/webhook")
+        .header("stripe-signature", signature)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(body.to_string()))
+        .expect("a request");
+    app.visitor().send(request).await
+}
+
+#[tokio::test]
+async fn a_card_contribution_reaches_the_budget_once_on_stripes_verified_webhook() {
+    let app = TestApp::with_stripe().await;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    assert!(holder.get("/budget/statement").await.contains("Pay your contribution or a top-up by card"));
+
+    let reply = start(&mut holder, "contribution", "45.50").await;
+    let payment = only_payment(&app).await;
+    assert_eq!(reply.location(), Some(format!("/budget/pay/{}", payment.id).as_str()), "{reply:?}");
+    assert_eq!((payment.amount_pence, payment.status.as_str(), payment.purpose.as_str()), (4_550, "pending", "contribution"));
+    assert_eq!(localstripe::payment(&payment.payment_intent_id).await["amount"], 4_550, "Stripe was asked for the same amount");
+    let card_page = holder.get(&format!("/budget/pay/{}", payment.id)).await;
+    assert!(card_page.contains("Pay £45.50") && card_page.contains("data-client-secret=\"pi_"), "{}", card_page.body);
+    assert_eq!(balances(&app, budget).await.0, 84_000, "nothing is credited before Stripe says so");
+
+    // The card is paid in the browser (Stripe.js); Stripe's webhook brings the money in.
+    let (status, _) = localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa").await;
+    assert_eq!(status, 200);
+    wait_for(&app, payment.id, "succeeded").await;
+    assert_eq!(balances(&app, budget).await.0, 84_000 + 4_550);
+    assert!(holder.get("/budget/statement").await.contains("Your contribution"));
+    let dashboard = holder.get("/dashboard").await.location().map(str::to_string).unwrap_or_else(|| "/dashboard".into());
+    assert!(holder.get(&dashboard).await.contains("We received your card payment of £45.50"));
+
+    // The same event again, twice at once, and a failure notice arriving late: no more money.
+    let intent = localstripe::payment(&payment.payment_intent_id).await;
+    let (body, signature) = localstripe::signed_event("payment_intent.succeeded", &intent, WEBHOOK_SECRET);
+    let (first, second) = tokio::join!(post_webhook(&app, &body, &signature), post_webhook(&app, &body, &signature));
+    assert_eq!((first.status, second.status), (200, 200));
+    let (body, signature) = localstripe::signed_event("payment_intent.payment_failed", &intent, WEBHOOK_SECRET);
+    assert_eq!(post_webhook(&app, &body, &signature).await.status, 200);
+    assert_eq!(balances(&app, budget).await.0, 84_000 + 4_550);
+    assert_eq!(only_payment(&app).await.status, "succeeded");
+    assert_sound(&app).await;
+}
+
+#[tokio::test]
+async fn a_forged_or_unsigned_webhook_is_refused_and_changes_nothing() {
+    let app = TestApp::with_stripe().await;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    start(&mut holder, "top_up", "20").await;
+    let payment = only_payment(&app).await;
+    // Claims the payment succeeded, but signed with another secret, or not at all.
+    let mut intent = localstripe::payment(&payment.payment_intent_id).await;
+    intent["status"] = "succeeded".into();
+    intent["amount_received"] = 2_000.into();
+    let (body, forged) = localstripe::signed_event("payment_intent.succeeded", &intent, "whsec_not_ours");
+    assert_eq!(post_webhook(&app, &body, &forged).await.status, 400);
+    let (_, genuine) = localstripe::signed_event("payment_intent.succeeded", &intent, WEBHOOK_SECRET);
+    assert_eq!(post_webhook(&app, &body.replace("2000", "200000"), &genuine).await.status, 400, "a body changed after signing");
+    let reply = app.visitor().send(app.visitor().request("POST", "/stripe/webhook").body(axum::body::Body::from(body.clone())).expect("a request")).await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(only_payment(&app).await.status, "pending");
+    assert_eq!(balances(&app, budget).await.0, 84_000);
+    assert_eq!(count(&app.db, "ledger_transfers").await, 1, "only the allocation");
+}
+
+#[tokio::test]
+async fn a_declined_card_moves_no_money_and_the_person_can_try_again() {
+    let app = TestApp::with_stripe().await;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    start(&mut holder, "top_up", "30.00").await;
+    let payment = only_payment(&app).await;
+    let (status, declined) = localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa_chargeDeclined").await;
+    assert_eq!((status, declined["error"]["code"].as_str()), (402, Some("card_declined")));
+    wait_for(&app, payment.id, "failed").await;
+    assert_eq!(balances(&app, budget).await.0, 84_000);
+    assert!(holder.get(&format!("/budget/pay/{}", payment.id)).await.contains("the card was refused; you can try again"));
+
+    let (status, _) = localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa").await;
+    assert_eq!(status, 200);
+    wait_for(&app, payment.id, "succeeded").await;
+    assert_eq!(balances(&app, budget).await.0, 84_000 + 3_000);
+    assert_sound(&app).await;
+}
+
+#[tokio::test]
+async fn bad_amounts_and_choices_are_named_and_open_no_payment() {
+    let app = TestApp::with_stripe().await;
+    funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    for (purpose, amount, field, message) in [
+        ("", "10", "purpose", "Choose whether this is your contribution or a top-up"),
+        ("top_up", "", "amount", "Enter the amount"),
+        ("top_up", "ten pounds", "amount", "Enter the amount in pounds and pence, like 24.50"),
+        ("top_up", "0", "amount", "The amount must be more than £0"),
+        ("contribution", "5000.01", "amount", "The amount must be £5,000.00 or less"),
+    ] {
+        let reply = start(&mut holder, purpose, amount).await;
+        match reply.redirected_error() {
+            Some(app::UiError::Invalid(errors)) => assert!(errors.iter().any(|e| e.field == field && e.message == message), "{amount}: {errors:?}"),
+            other => panic!("{purpose} {amount}: expected a field error, got {other:?}"),
+        }
+    }
+    assert_eq!(count(&app.db, "card_payments").await, 0);
+}
+
+#[tokio::test]
+async fn only_the_holder_or_someone_they_let_pay_can_pay_or_see_a_card_payment() {
+    let app = TestApp::with_stripe().await;
+    let person = app.personas.budget_holder.id;
+    funded_budget(&app, person, "direct_payment", 84_000).await;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    start(&mut holder, "top_up", "12.00").await;
+    let payment = only_payment(&app).await;
+    let page = format!("/budget/pay/{}", payment.id);
+
+    for persona in [&app.personas.provider, &app.personas.commissioner] {
+        let mut client = app.signed_in(persona).await;
+        assert_eq!(client.get("/budget/pay").await.status, 403, "{}", persona.email);
+        assert_eq!(client.get(&page).await.status, 404, "{}", persona.email);
+    }
+    // A planner needs the person's "pay" permission, and to be acting for them.
+    let mut planner = app.signed_in(&app.personas.planner).await;
+    assert_eq!(planner.get(&page).await.status, 404);
+    app.execute_sql(&format!(
+        "INSERT INTO delegations (holder_id, delegate_id, can_view, can_book, can_pay, created_at) VALUES ({person}, {}, true, false, true, CURRENT_TIMESTAMP)",
+        app.personas.planner.id
+    ))
+    .await;
+    assert_eq!(planner.get(&page).await.status, 200);
+    assert_eq!(planner.get("/budget/pay").await.status, 403, "not acting for anyone yet");
+    planner.post_form("/api/act-for", &[("person", person.to_string().as_str())]).await;
+    assert_eq!(start(&mut planner, "contribution", "8.00").await.status, 302);
+    assert_eq!(count(&app.db, "card_payments").await, 2);
+    let entries = count(&app.db, "audit_log").await;
+    assert!(entries >= 2, "each start is in the audit log");
+}
+
+#[tokio::test]
+async fn without_stripe_keys_the_card_option_is_hidden_and_everything_else_works() {
+    let app = TestApp::new().await;
+    funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    let statement = holder.get("/budget/statement").await;
+    assert_eq!(statement.status, 200);
+    assert!(!statement.contains("by card"), "{}", statement.body);
+    assert_eq!(holder.get("/budget/pay").await.status, 404);
+    assert_eq!(post_webhook(&app, "{}", "t=1,v1=00").await.status, 404);
+}
