@@ -107,7 +107,8 @@ fn PaymentView(payment: CardPaymentView) -> impl IntoView {
                         "payment by phone or bank transfer; everything else on CareMarket works without it."
                     </p></div>
                 </noscript>
-                <form id="card-form" hidden data-client-secret=form.client_secret data-publishable-key=form.publishable_key data-done=page.clone()>
+                <form id="card-form" hidden data-client-secret=form.client_secret data-publishable-key=form.publishable_key data-done=page.clone()
+                    data-stripe-js=form.script_url>
                     <div class="form-group">
                         <label class="label" for="card-element">"Card details"</label>
                         <div id="card-element" class="input"></div>
@@ -115,7 +116,6 @@ fn PaymentView(payment: CardPaymentView) -> impl IntoView {
                     </div>
                     <button type="submit" class="button">{format!("Pay {}", format_pence(payment.amount_pence))}</button>
                 </form>
-                <script src=form.script_url></script>
                 <script src="/card-payment.js"></script>
             }.into_any(),
             None => view! {
