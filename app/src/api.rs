@@ -125,6 +125,21 @@ pub async fn register_provider(csrf_token: String, form: ProviderRegistration) -
     .await)
 }
 
+#[server(prefix = "/api", endpoint = "register-self-funder")]
+pub async fn register_self_funder(csrf_token: String, form: SelfFunderRegistration) -> Result<(), UiError> {
+    guard::with_status(async move {
+        let request = guard::verify_csrf(&csrf_token)?;
+        if request.viewer.user.is_some() {
+            return Err(UiError::Invalid(vec![FieldError::new("", "Sign out before opening a new account")]));
+        }
+        let session = guard::backend()?.register_self_funder(&request, form).await?;
+        guard::set_cookies(session.set_cookies);
+        leptos_axum::redirect(&Role::BudgetHolder.dashboard_path());
+        Ok(())
+    }
+    .await)
+}
+
 #[server(prefix = "/api", endpoint = "search", input = GetUrl)]
 pub async fn search_services(form: SearchForm) -> Result<SearchPage, UiError> {
     guard::with_status(async move {
@@ -506,13 +521,18 @@ pub async fn load_card_payments() -> Result<CardPaymentsPage, UiError> {
 }
 
 #[server(prefix = "/api", endpoint = "start-card-payment")]
-pub async fn start_card_payment(csrf_token: String, form: CardPaymentForm, request_key: String) -> Result<(), UiError> {
+pub async fn start_card_payment(csrf_token: String, form: CardPaymentForm, request_key: String, then: Option<String>) -> Result<(), UiError> {
     guard::with_status(async move {
         guard::verify_csrf(&csrf_token)?;
         let (request, user) = guard::signed_in()?;
         let person = request.viewer.acting_for.map(|acting| acting.user_id);
         let id = guard::backend()?.start_card_payment(&user, person, &form, &request_key).await?;
-        leptos_axum::redirect(&format!("/budget/pay/{id}"));
+        // Where to carry on once paid: only a booking's check page of ours.
+        let then = then.as_deref().and_then(|path| safe_return_path(Some(path))).filter(|path| path.starts_with("/book/"));
+        match then {
+            Some(then) => leptos_axum::redirect(&format!("/budget/pay/{id}?then={}", encode_query_value(&then))),
+            None => leptos_axum::redirect(&format!("/budget/pay/{id}")),
+        }
         Ok(())
     }
     .await)

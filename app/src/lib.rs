@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/services/:id") view=ListingPage ssr=SsrMode::Async/>
                     <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
                     <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
+                    <Route path=path!("/register/person") view=RegisterPersonPage ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard") view=DashboardHome ssr=SsrMode::Async/>
                     <Route path=path!("/dashboard/:role") view=RoleDashboard ssr=SsrMode::Async/>
                     <Route path=path!("/lots") view=LotsPage ssr=SsrMode::Async/>

@@ -196,7 +196,7 @@ impl SearchForm {
 }
 
 /// Percent-encodes a value for a query string.
-fn encode_query_value(value: &str) -> String {
+pub fn encode_query_value(value: &str) -> String {
     value
         .bytes()
         .map(|byte| match byte {
@@ -302,6 +302,13 @@ pub struct BookingQuote {
     pub left_after_pence: i64,
     /// A fresh key for the confirm form: sending it twice books once.
     pub request_key: String,
+    /// A self-funder's own account (paid into by card) rather than a council budget.
+    #[serde(default)]
+    pub self_funded: bool,
+    /// What a self-funder must pay by card before this can be booked (0 when the account
+    /// already holds it).
+    #[serde(default)]
+    pub to_pay_by_card_pence: i64,
 }
 
 /// A booking as the person, their planner, the provider or the council sees it.
@@ -427,15 +434,25 @@ pub struct CardPaymentsPage {
     pub holder: String,
     /// The assessed contribution for 4 weeks (0 when none is due).
     pub four_weekly_contribution_pence: i64,
+    /// A self-funder's own account rather than a council budget.
+    pub self_funded: bool,
     pub payments: Vec<CardPaymentView>,
     /// Sent back with the form: the same form sent twice opens one payment.
     pub request_key: String,
 }
 
+/// Someone who pays for their own care opens an account.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SelfFunderRegistration {
+    pub your_name: String,
+    pub email: String,
+    pub password: String,
+}
+
 /// The "pay by card" form, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CardPaymentForm {
-    /// `contribution` or `top_up`.
+    /// `contribution`, `top_up`, or `self_funded_booking` (a self-funder paying for a booking).
     #[serde(default)]
     pub purpose: String,
     /// Pounds and pence, as typed.

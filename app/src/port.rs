@@ -26,6 +26,8 @@ pub trait Backend: Send + Sync + 'static {
     /// Ends the session and returns the cookies that clear it.
     async fn sign_out(&self, request: &RequestInfo) -> Result<Vec<String>, UiError>;
     async fn register_provider(&self, request: &RequestInfo, form: ProviderRegistration) -> Result<StartedSession, UiError>;
+    /// Someone paying for their own care opens an account (and is signed in).
+    async fn register_self_funder(&self, request: &RequestInfo, form: SelfFunderRegistration) -> Result<StartedSession, UiError>;
     /// Searches published services; anyone may.
     /// `viewer` is whoever is signed in (a budget holder may search within their budget).
     async fn search(&self, viewer: Option<&SignedInUser>, form: SearchForm) -> Result<SearchPage, UiError>;

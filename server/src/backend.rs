@@ -78,6 +78,14 @@ impl Backend for CareMarketBackend {
         Ok(self.started(session))
     }
 
+    async fn register_self_funder(&self, request: &RequestInfo, form: SelfFunderRegistration) -> Result<StartedSession, UiError> {
+        let now = Utc::now();
+        let account = accounts::register_self_funder(&self.db, &self.passwords, &form, now).await?;
+        let session =
+            auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
+        Ok(self.started(session))
+    }
+
     async fn search(&self, viewer: Option<&SignedInUser>, form: SearchForm) -> Result<SearchPage, UiError> {
         let query = params::search_query(&self.db, &self.postcodes, viewer, &form).await?;
         let results = self.search.search(&query).await.map_err(|error| {
@@ -116,7 +124,16 @@ impl Backend for CareMarketBackend {
     }
 
     async fn quote_booking(&self, user: &SignedInUser, person: Option<i64>, listing: &str, answers: &BookingAnswers) -> Result<BookingQuote, UiError> {
-        Ok(bookings::quote(&self.db, user, person, listing, answers, Utc::now()).await?)
+        let quote = bookings::quote(&self.db, user, person, listing, answers, Utc::now()).await?;
+        if quote.to_pay_by_card_pence > 0 && self.cards.is_none() {
+            let message = format!(
+                "Your account has {}, and this needs {}: card payments are not available just now, so it cannot be paid for here",
+                format_pence(quote.available_pence),
+                format_pence(quote.four_weeks_pence)
+            );
+            return Err(UiError::Invalid(vec![FieldError::new("", message)]));
+        }
+        Ok(quote)
     }
 
     async fn book(&self, user: &SignedInUser, person: Option<i64>, listing: &str, answers: &BookingAnswers, request_key: &str) -> Result<String, UiError> {

@@ -2,7 +2,7 @@
 //! only on Stripe's verified `payment_intent.succeeded` webhook, once however often or in
 //! whatever order webhooks arrive; bad signatures and bad input change nothing; only the
 //! holder (or someone they let pay) pays; without Stripe keys the card option is hidden.
-use crate::bookings::{assert_sound, balances, funded_budget, hidden_value};
+use crate::bookings::{assert_sound, balances, book, funded_budget, hidden_value, next_monday, question_query, weekday_home_care};
 use server::entities::card_payment;
 use tests::fixtures::count;
 use tests::localstripe::{self, WEBHOOK_SECRET};
@@ -190,4 +190,104 @@ async fn without_stripe_keys_the_card_option_is_hidden_and_everything_else_works
     assert!(!statement.contains("by card"), "{}", statement.body);
     assert_eq!(holder.get("/budget/pay").await.status, 404);
     assert_eq!(post_webhook(&app, "{}", "t=1,v1=00").await.status, 404);
+}
+
+/// Opens a self-funder's account through the form; the reply signs them in.
+async fn register_self_funder(client: &mut Client, name: &str, email: &str) -> Reply {
+    client.get("/register/person").await;
+    client.post_form("/api/register-self-funder", &[("form[your_name]", name), ("form[email]", email), ("form[password]", "a long enough password")]).await
+}
+
+#[tokio::test]
+async fn a_self_funder_opens_an_account_pays_for_a_booking_by_card_and_books_it() {
+    let app = TestApp::with_stripe().await;
+    let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Morning visits").await;
+    let mut person = app.visitor();
+    let reply = register_self_funder(&mut person, "", "not an email").await;
+    match reply.redirected_error() {
+        Some(app::UiError::Invalid(errors)) => {
+            let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(fields, ["your_name", "email"], "{errors:?}");
+        }
+        other => panic!("expected field errors, got {other:?}"),
+    }
+    assert_eq!(count(&app.db, "budgets").await, 0);
+    let reply = register_self_funder(&mut person, "Sam Okafor", "sam@test.example").await;
+    assert_eq!(reply.status, 302, "{reply:?}");
+    let account = server::entities::budget::Entity::find().one(&app.db).await.expect("read").expect("their account");
+    assert_eq!((account.funding.as_str(), account.four_weekly_allocation_pence), ("self", 0));
+
+    // An hour on a Monday costs £26.50: the check page asks for it by card, and nothing can be booked yet.
+    let answers = question_query("once", next_monday(), "09:00", "60", &[]);
+    let check = person.get(&format!("/book/{listing}?{answers}")).await;
+    assert!(check.contains("Pay £26.50 by card") && check.contains("In your account now"), "{}", check.body);
+    assert!(!check.contains("Confirm and send the request"));
+    // As a browser reads the attribute.
+    let then = hidden_value(&check, "then").replace("&amp;", "&");
+    assert!(then.starts_with(&format!("/book/{listing}?how_often=once")), "{then}");
+    let refused = person
+        .post_form(
+            "/api/confirm-booking",
+            &[
+                ("listing", listing.as_str()),
+                ("answers[how_often]", "once"),
+                ("answers[date]", &next_monday().to_string()),
+                ("answers[time]", "09:00"),
+                ("answers[minutes]", "60"),
+                ("answers[weekdays]", ""),
+                ("answers[best_value]", "false"),
+                ("request_key", &hidden_value(&check, "request_key")),
+            ],
+        )
+        .await;
+    match refused.redirected_error() {
+        Some(app::UiError::Invalid(errors)) => {
+            assert_eq!(errors[0].message, "Your account has £0.00, and this needs £26.50 for the first 4 weeks: pay the difference by card first")
+        }
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    assert_eq!(count(&app.db, "bookings").await, 0);
+
+    // The pay button: a card payment for the difference, then back to the same answers.
+    let fields = [
+        ("request_key", hidden_value(&check, "request_key")),
+        ("form[purpose]", hidden_value(&check, "form[purpose]")),
+        ("form[amount]", hidden_value(&check, "form[amount]")),
+        ("then", then.clone()),
+    ];
+    let reply = person.post_form("/api/start-card-payment", &fields).await;
+    let payment = only_payment(&app).await;
+    assert_eq!((payment.amount_pence, payment.purpose.as_str()), (2_650, "self_funded_booking"));
+    let card_page = reply.location().expect("to the card page").to_string();
+    assert!(card_page.starts_with(&format!("/budget/pay/{}?then=", payment.id)), "{card_page}");
+    localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa").await;
+    wait_for(&app, payment.id, "succeeded").await;
+    let paid = person.get(&card_page).await;
+    assert!(paid.contains("Continue to your booking"), "{}", paid.body);
+
+    let (check, confirmed) = book(&mut person, &listing, &answers, None).await;
+    assert!(!check.contains("by card"), "paid for: {}", check.body);
+    assert_eq!(confirmed.status, 302, "{confirmed:?}");
+    assert_eq!(balances(&app, account.id).await, (0, 2_650), "the card payment is set aside for the visit");
+    assert!(person.get("/budget/statement").await.contains("Paid in by card"));
+    assert_sound(&app).await;
+
+    // The council does not see a self-funder's own money.
+    let mut commissioner = app.signed_in(&app.personas.commissioner).await;
+    assert!(!commissioner.get("/budgets").await.contains("Sam Okafor"));
+    assert_eq!(commissioner.get(&format!("/budget/statement?budget={}", account.id)).await.status, 403);
+    // A self-funder has no assessed contribution to pay.
+    let reply = start(&mut person, "contribution", "10").await;
+    assert!(matches!(reply.redirected_error(), Some(app::UiError::Invalid(errors)) if errors[0].message == "Choose to pay into your account"));
+}
+
+#[tokio::test]
+async fn without_card_payments_a_self_funder_is_told_it_cannot_be_paid_for_here() {
+    let app = TestApp::new().await;
+    let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Morning visits").await;
+    let mut person = app.visitor();
+    register_self_funder(&mut person, "Sam Okafor", "sam@test.example").await;
+    let check = person.get(&format!("/book/{listing}?{}", question_query("once", next_monday(), "09:00", "60", &[]))).await;
+    assert!(check.contains("card payments are not available just now"), "{}", check.body);
+    assert!(!check.contains("Confirm and send the request"));
 }

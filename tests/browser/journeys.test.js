@@ -471,35 +471,60 @@ for (const javaScript of [true, false]) {
     await page.getByLabel('A top-up to my budget').check();
     await page.getByLabel('Amount, in pounds').fill('12.34');
     await Promise.all([page.waitForURL(/\/budget\/pay\/\d+$/), page.getByRole('button', { name: 'Continue to card details' }).click()]);
-    assert.match(await heading(page), /^Pay £12.34 by card/);
-    const cardForm = page.locator('#card-form');
-    if (javaScript) {
-      await cardForm.waitFor({ state: 'visible', timeout: 10000 });
-    } else {
-      assert.match(await page.locator('body').textContent(), /Stripe's card form needs JavaScript/);
-    }
-    // Inside #card-element is Stripe's own form (an iframe in production; the fake's here).
-    await assertAccessible(page, 'the card payment page', { exclude: '#card-element' });
-
-    // The card is paid as Stripe.js would; Stripe's webhook to the server brings the money in.
-    const intent = (await cardForm.getAttribute('data-client-secret')).match(/^(pi_\w+?)_secret_/)[1];
-    const paid = await fetch(`${STRIPE}/v1/payment_intents/${intent}/confirm`, {
-      method: 'POST',
-      headers: { Authorization: 'Bearer sk_test_browser', 'Content-Type': 'application/x-www-form-urlencoded' },
-      body: 'payment_method=pm_card_visa',
-    });
-    assert.equal(paid.status, 200);
-    const url = page.url();
-    for (let tries = 0; tries < 30 && !(await page.locator('dd', { hasText: 'Paid: the money is in the budget' }).count()); tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      await open(page, new URL(url).pathname, javaScript);
-    }
-    await page.locator('dd', { hasText: 'Paid: the money is in the budget' }).waitFor({ timeout: 1000 });
+    await payOnCardPage(page, javaScript, '£12.34');
     await Promise.all([page.waitForURL(/\/budget\/statement/), page.getByRole('link', { name: 'See the budget statement' }).click()]);
     await page.locator('td', { hasText: 'Top-up by card' }).first().waitFor({ timeout: 5000 });
     assert.deepEqual(errors, []);
     await close();
   });
+
+  test(`someone paying for their own care opens an account, pays for a visit by card and books it, ${mode}`, { skip: !STRIPE && 'CAREMARKET_STRIPE_URL not set' }, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await open(page, '/sign-in', javaScript);
+    await Promise.all([page.waitForURL(/\/register\/person$/), page.getByRole('link', { name: 'open an account' }).click()]);
+    await assertAccessible(page, 'opening an account');
+    await page.getByLabel('Your full name').fill('Sam Okafor');
+    await page.getByLabel('Email address').fill(`sam-${Date.now()}-${javaScript ? 'js' : 'nojs'}@example.test`);
+    await page.getByLabel('Create a password').fill('a long enough password');
+    await Promise.all([page.waitForURL(/\/dashboard\//), page.getByRole('button', { name: 'Open my account' }).click()]);
+    await open(page, '/?category=home_care&day=1&time=09:00', javaScript);
+    await page.locator('.card h3 a').first().click();
+    await page.waitForURL(/\/services\//);
+    await bookFromServicePage(page, javaScript, 2, { payByCard: true });
+    assert.deepEqual(errors, []);
+    await close();
+  });
+}
+
+/**
+ * On a card payment's page: Stripe's card form shows (or, without JavaScript, why it needs it);
+ * the card is paid as Stripe.js would, and the page, opened again, shows the money arrived
+ * (Stripe's webhook to the server).
+ */
+async function payOnCardPage(page, javaScript, amount) {
+  assert.match(await heading(page), new RegExp(`^Pay ${amount} by card`));
+  const cardForm = page.locator('#card-form');
+  if (javaScript) {
+    await cardForm.waitFor({ state: 'visible', timeout: 10000 });
+  } else {
+    assert.match(await page.locator('body').textContent(), /Stripe's card form needs JavaScript/);
+  }
+  // Inside #card-element is Stripe's own form (an iframe in production; the fake's here).
+  await assertAccessible(page, 'the card payment page', { exclude: '#card-element' });
+  const intent = (await cardForm.getAttribute('data-client-secret')).match(/^(pi_\w+?)_secret_/)[1];
+  const paid = await fetch(`${STRIPE}/v1/payment_intents/${intent}/confirm`, {
+    method: 'POST',
+    headers: { Authorization: 'Bearer sk_test_browser', 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'payment_method=pm_card_visa',
+  });
+  assert.equal(paid.status, 200);
+  const url = new URL(page.url());
+  const done = page.locator('dd', { hasText: 'Paid: the money is in the budget' });
+  for (let tries = 0; tries < 30 && !(await done.count()); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await open(page, url.pathname + url.search, javaScript);
+  }
+  await done.waitFor({ timeout: 1000 });
 }
 
 /**
@@ -507,7 +532,7 @@ for (const javaScript of [true, false]) {
  * a different week for each run, mode and `slot` (so tests can run again on the same data).
  * Returns the booking's reference.
  */
-async function bookFromServicePage(page, javaScript, slot, { checkErrors = false, person = null }) {
+async function bookFromServicePage(page, javaScript, slot, { checkErrors = false, person = null, payByCard = false }) {
   const firstHours = page.locator('table tbody tr').first();
   await firstHours.waitFor({ timeout: 5000 });
   const day = (await firstHours.locator('th').textContent()).trim();
@@ -541,6 +566,15 @@ async function bookFromServicePage(page, javaScript, slot, { checkErrors = false
   assert.match(answers, /Left after this booking/);
   if (person) assert.ok(answers.includes(person), `the booking is for ${person}`);
   await assertAccessible(page, 'check your answers');
+  if (payByCard) {
+    // Someone paying for their own care pays for it by card first, then comes back to confirm.
+    const pay = page.getByRole('button', { name: /^Pay £[\d.,]+ by card$/ });
+    const amount = (await pay.textContent()).match(/£[\d.,]+/)[0];
+    await Promise.all([page.waitForURL(/\/budget\/pay\/\d+\?then=/), pay.click()]);
+    await payOnCardPage(page, javaScript, amount);
+    await Promise.all([page.waitForURL(/\/book\//), page.getByRole('link', { name: 'Continue to your booking' }).click()]);
+    await page.locator('h1', { hasText: 'Check your answers before booking' }).waitFor();
+  }
 
   await Promise.all([page.waitForURL(/\/bookings\/CM-/), page.getByRole('button', { name: 'Confirm and send the request' }).click()]);
   await page.locator('h1', { hasText: 'Booking request sent' }).waitFor({ timeout: 5000 });

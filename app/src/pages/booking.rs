@@ -3,7 +3,8 @@
 //! booking's own page (`/bookings/<reference>`). The questions are a plain GET form, so the
 //! answers travel in the address: Back and Change links return to them as typed, and every
 //! step works without JavaScript. Only the confirm step changes anything.
-use crate::api::{CancelBooking, ConfirmBooking, load_booking, load_listing, quote_booking};
+use crate::api::{CancelBooking, ConfirmBooking, StartCardPayment, load_booking, load_listing, quote_booking};
+use leptos::server_fn::ServerFn;
 use crate::components::{Choices, CsrfField, ErrorSummary, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
@@ -26,13 +27,18 @@ fn answers_from_query(query: &leptos_router::params::ParamsMap) -> BookingAnswer
 
 /// The address of the question page with these answers filled in (for Back and Change).
 fn change_link(listing: &str, person: Option<i64>, answers: &BookingAnswers) -> String {
-    let mut pairs = vec![
-        ("change".to_string(), "1".to_string()),
+    answers_link(listing, person, answers, true)
+}
+
+/// The address of the question page (`change`) or of "check your answers" with these answers.
+fn answers_link(listing: &str, person: Option<i64>, answers: &BookingAnswers, change: bool) -> String {
+    let mut pairs = if change { vec![("change".to_string(), "1".to_string())] } else { Vec::new() };
+    pairs.extend([
         ("how_often".to_string(), answers.how_often.clone()),
         ("date".to_string(), answers.date.clone()),
         ("time".to_string(), answers.time.clone()),
         ("minutes".to_string(), answers.minutes.clone()),
-    ];
+    ]);
     pairs.extend(answers.weekdays.chars().filter_map(|c| c.to_digit(10)).map(|day| (format!("weekdays[{}]", day - 1), day.to_string())));
     if let Some(person) = person {
         pairs.push(("for".to_string(), person.to_string()));
@@ -40,17 +46,8 @@ fn change_link(listing: &str, person: Option<i64>, answers: &BookingAnswers) -> 
     if answers.best_value {
         pairs.push(("best_value".to_string(), "yes".to_string()));
     }
-    let query: Vec<String> = pairs.into_iter().map(|(key, value)| format!("{}={}", encode(&key), encode(&value))).collect();
+    let query: Vec<String> = pairs.into_iter().map(|(key, value)| format!("{}={}", encode_query_value(&key), encode_query_value(&value))).collect();
     format!("/book/{listing}?{}", query.join("&"))
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(byte).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 #[component]
@@ -142,6 +139,46 @@ fn CheckAnswers(quote: BookingQuote, answers: BookingAnswers, person: Option<i64
             </div>
         }
     };
+    let next_step = if quote.to_pay_by_card_pence > 0 {
+        // A self-funder pays the difference by card first, then comes back here to confirm.
+        let pounds = format!("{}.{:02}", quote.to_pay_by_card_pence / 100, quote.to_pay_by_card_pence % 100);
+        let then = answers_link(&quote.listing_public_id, person, &answers, false);
+        view! {
+            <h2>"Paying for it"</h2>
+            <p>{format!("Pay {} by card, then confirm the booking. You pay only for the care delivered: anything not used stays in your account for next time.",
+                format_pence(quote.to_pay_by_card_pence))}</p>
+            // A plain form: the card page loads in full, with Stripe's card form.
+            <form method="post" action=StartCardPayment::url()>
+                <CsrfField token/>
+                <input type="hidden" name="request_key" value=quote.request_key.clone()/>
+                <input type="hidden" name="form[purpose]" value="self_funded_booking"/>
+                <input type="hidden" name="form[amount]" value=pounds/>
+                <input type="hidden" name="then" value=then/>
+                <button class="button" type="submit">{format!("Pay {} by card", format_pence(quote.to_pay_by_card_pence))}</button>
+            </form>
+        }
+        .into_any()
+    } else {
+        let (listing, answers, request_key) = (quote.listing_public_id.clone(), answers.clone(), quote.request_key.clone());
+        view! {
+            <p>"When you confirm, the cost of the first 4 weeks is set aside and the provider is asked to accept. "
+               "You pay only for the care delivered; anything not used goes back."</p>
+            <ActionForm action=confirm>
+                <CsrfField token/>
+                <input type="hidden" name="listing" value=listing/>
+                {person.map(|person| view! { <input type="hidden" name="person" value=person.to_string()/> })}
+                <input type="hidden" name="answers[how_often]" value=answers.how_often.clone()/>
+                <input type="hidden" name="answers[date]" value=answers.date.clone()/>
+                <input type="hidden" name="answers[time]" value=answers.time.clone()/>
+                <input type="hidden" name="answers[minutes]" value=answers.minutes.clone()/>
+                <input type="hidden" name="answers[weekdays]" value=answers.weekdays.clone()/>
+                <input type="hidden" name="answers[best_value]" value=answers.best_value.to_string()/>
+                <input type="hidden" name="request_key" value=request_key/>
+                <button class="button" type="submit">"Confirm and send the request"</button>
+            </ActionForm>
+        }
+        .into_any()
+    };
     view! {
         <Title text="Check your answers before booking"/>
         <p><a class="back-link" href=change_link(&quote.listing_public_id, person, &answers)>"Back"</a></p>
@@ -160,24 +197,10 @@ fn CheckAnswers(quote: BookingQuote, answers: BookingAnswers, person: Option<i64
         <dl class="summary-list">
             <div><dt>"Each visit"</dt><dd>{format_pence(quote.per_visit_pence)}</dd></div>
             <div><dt>"Every 4 weeks"</dt><dd>{format!("{} ({} visits)", format_pence(quote.four_weeks_pence), quote.visits_in_four_weeks)}</dd></div>
-            <div><dt>"In the budget now"</dt><dd>{format_pence(quote.available_pence)}</dd></div>
+            <div><dt>{if quote.self_funded { "In your account now" } else { "In the budget now" }}</dt><dd>{format_pence(quote.available_pence)}</dd></div>
             <div><dt>"Left after this booking"</dt><dd>{format_pence(quote.left_after_pence)}</dd></div>
         </dl>
-        <p>"When you confirm, the cost of the first 4 weeks is set aside from the budget and the provider is asked to accept. "
-           "You pay only for the care delivered; anything not used goes back into the budget."</p>
-        <ActionForm action=confirm>
-            <CsrfField token/>
-            <input type="hidden" name="listing" value=quote.listing_public_id.clone()/>
-            {person.map(|person| view! { <input type="hidden" name="person" value=person.to_string()/> })}
-            <input type="hidden" name="answers[how_often]" value=answers.how_often.clone()/>
-            <input type="hidden" name="answers[date]" value=answers.date.clone()/>
-            <input type="hidden" name="answers[time]" value=answers.time.clone()/>
-            <input type="hidden" name="answers[minutes]" value=answers.minutes.clone()/>
-            <input type="hidden" name="answers[weekdays]" value=answers.weekdays.clone()/>
-            <input type="hidden" name="answers[best_value]" value=answers.best_value.to_string()/>
-            <input type="hidden" name="request_key" value=quote.request_key.clone()/>
-            <button class="button" type="submit">"Confirm and send the request"</button>
-        </ActionForm>
+        {next_step}
     }
 }
 

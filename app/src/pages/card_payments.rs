@@ -8,7 +8,7 @@ use crate::model::*;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn PayByCardPage() -> impl IntoView {
@@ -31,10 +31,11 @@ pub fn PayByCardPage() -> impl IntoView {
 
 #[component]
 fn PayForm(page: CardPaymentsPage, errors: Signal<Vec<FieldError>>, token: String) -> impl IntoView {
-    let purposes = vec![
-        ("contribution".to_string(), "My contribution".to_string()),
-        ("top_up".to_string(), "A top-up to my budget".to_string()),
-    ];
+    let purposes = if page.self_funded {
+        vec![("top_up".to_string(), "Money for care I will book".to_string())]
+    } else {
+        vec![("contribution".to_string(), "My contribution".to_string()), ("top_up".to_string(), "A top-up to my budget".to_string())]
+    };
     let contribution = (page.four_weekly_contribution_pence > 0).then(|| format!("{:.2}", page.four_weekly_contribution_pence as f64 / 100.0));
     view! {
         <Title text="Pay into your budget by card"/>
@@ -74,13 +75,16 @@ fn PayForm(page: CardPaymentsPage, errors: Signal<Vec<FieldError>>, token: Strin
 #[component]
 pub fn CardPaymentPage() -> impl IntoView {
     let params = use_params_map();
+    let query = use_query_map();
     let id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or_default();
+    // A booking's "check your answers" page to go back to once paid (a self-funder's booking).
+    let then = move || query.read().get("then").filter(|path| path.starts_with("/book/") && !path.contains("//"));
     let loaded = Resource::new(id, load_card_payment);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match loaded.await {
-                    Ok(payment) => view! { <PaymentView payment/> }.into_any(),
+                    Ok(payment) => view! { <PaymentView payment then=then()/> }.into_any(),
                     Err(error) => refusal_view(error, format!("/budget/pay/{}", id())),
                 }
             })}
@@ -89,8 +93,12 @@ pub fn CardPaymentPage() -> impl IntoView {
 }
 
 #[component]
-fn PaymentView(payment: CardPaymentView) -> impl IntoView {
-    let page = format!("/budget/pay/{}", payment.id);
+fn PaymentView(payment: CardPaymentView, then: Option<String>) -> impl IntoView {
+    let page = match &then {
+        Some(then) => format!("/budget/pay/{}?then={}", payment.id, encode_query_value(then)),
+        None => format!("/budget/pay/{}", payment.id),
+    };
+    let paid = payment.status == "succeeded";
     view! {
         <Title text=format!("Card payment of {}", format_pence(payment.amount_pence))/>
         <h1>{format!("Pay {} by card", format_pence(payment.amount_pence))}<span class="caption">{payment.holder.clone()}</span></h1>
@@ -123,6 +131,7 @@ fn PaymentView(payment: CardPaymentView) -> impl IntoView {
                     <a href="/budget/statement">"See the budget statement"</a></p>
             }.into_any(),
         }}
+        {then.filter(|_| paid).map(|then| view! { <p><a class="button" href=then>"Continue to your booking"</a></p> })}
         <p><a href="/budget/pay">"Back to card payments"</a></p>
     }
 }

@@ -30,7 +30,7 @@ pub use payments::PaymentsPage;
 pub use profile::OrganisationProfilePage;
 pub use provider_bookings::ProviderBookingsPage;
 pub use provider::ProviderPage;
-pub use register::RegisterPage;
+pub use register::{RegisterPage, RegisterPersonPage};
 pub use sign_in::SignInPage;
 pub use statement::BudgetStatementPage;
 

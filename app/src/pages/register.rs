@@ -1,5 +1,6 @@
-use crate::api::RegisterProvider;
+use crate::api::{RegisterProvider, RegisterSelfFunder};
 use crate::components::{form_errors, CsrfField, ErrorSummary, TextInput, use_viewer};
+use crate::model::FieldError;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -28,16 +29,52 @@ pub fn RegisterPage() -> impl IntoView {
                                 hint="It looks like 1-123456789. Leave this empty if your services are not regulated by the CQC." errors/>
                             <TextInput id="contact_phone" name="form[contact_phone]" label="Telephone number for enquiries" input_type="tel" autocomplete="tel" errors/>
                             <h2>"Your account"</h2>
-                            <TextInput id="your_name" name="form[your_name]" label="Your full name" autocomplete="name" errors/>
-                            <TextInput id="email" name="form[email]" label="Email address" input_type="email" autocomplete="email"
-                                hint="We will use this to sign you in and for enquiries." errors/>
-                            <TextInput id="password" name="form[password]" label="Create a password" input_type="password" autocomplete="new-password"
-                                hint="At least 12 characters. A few words strung together make a strong password." errors/>
+                            <AccountFields email_hint="We will use this to sign you in and for enquiries." errors/>
                             <button type="submit" class="button">"Register"</button>
                         </ActionForm>
                     }
                 })}
             </Suspense>
         </div>
+    }
+}
+
+/// People who pay for their own care open an account here and pay into it by card.
+#[component]
+pub fn RegisterPersonPage() -> impl IntoView {
+    let action = ServerAction::<RegisterSelfFunder>::new();
+    let errors = form_errors(action);
+    let viewer = use_viewer();
+    view! {
+        <Title text="Open an account to arrange your own care"/>
+        <div class="narrow">
+            <ErrorSummary errors/>
+            <h1>"Open an account to arrange your own care"</h1>
+            <p>"If you pay for your own care, you can book and pay for it here by card. "
+               "If the council funds your care, ask them to set up your account instead."</p>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let token = viewer.await.unwrap_or_default().csrf_token;
+                    view! {
+                        <ActionForm action attr:novalidate=true>
+                            <CsrfField token/>
+                            <AccountFields email_hint="We will use this to sign you in." errors/>
+                            <button type="submit" class="button">"Open my account"</button>
+                        </ActionForm>
+                    }
+                })}
+            </Suspense>
+        </div>
+    }
+}
+
+/// A new account's name, email address and password.
+#[component]
+fn AccountFields(email_hint: &'static str, errors: Signal<Vec<FieldError>>) -> impl IntoView {
+    view! {
+        <TextInput id="your_name" name="form[your_name]" label="Your full name" autocomplete="name" errors/>
+        <TextInput id="email" name="form[email]" label="Email address" input_type="email" autocomplete="email" hint=email_hint errors/>
+        <TextInput id="password" name="form[password]" label="Create a password" input_type="password" autocomplete="new-password"
+            hint="At least 12 characters. A few words strung together make a strong password." errors/>
     }
 }

@@ -16,7 +16,8 @@ pub fn SignInPage() -> impl IntoView {
             <ErrorSummary errors/>
             <h1>"Sign in"</h1>
             <p>"Budget holders and support planners get their sign-in details from the council. Providers can "
-                <a href="/register">"register their organisation"</a>"."</p>
+                <a href="/register">"register their organisation"</a>". If you pay for your own care, "
+                <a href="/register/person">"open an account"</a>"."</p>
             <Suspense fallback=|| ()>
                 {move || {
                     let next = next.clone();

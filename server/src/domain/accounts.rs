@@ -1,15 +1,42 @@
-//! Creating accounts. Providers register their own organisation; budget holders and planners
-//! are created by the council (see the budgets work).
+//! Creating accounts. Providers register their own organisation, and people who pay for their
+//! own care (self-funders) open an account; budget holders and planners are created by the
+//! council (see the budgets work).
 use super::values::{Email, NewPassword, PhoneNumber, RegulatorId, collect, required_text};
 use super::{audit, auth};
-use crate::entities::{council, provider, user};
+use crate::entities::{budget, council, provider, user};
 use crate::error::{AppError, AppResult};
-use app::{FieldError, ProviderRegistration};
+use app::{FieldError, ProviderRegistration, Role, SelfFunderRegistration};
 use chrono::{DateTime, Utc};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr, TransactionSession,
     TransactionTrait,
 };
+
+/// A person's account about to be created, every field checked.
+pub struct NewUser<'a> {
+    pub council_id: i64,
+    pub email: &'a Email,
+    pub name: &'a str,
+    pub role: Role,
+    pub provider_id: Option<i64>,
+}
+
+/// Creates a person's account (`password_hash` may be `auth::NO_PASSWORD_YET`).
+pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser<'_>, password_hash: String, now: DateTime<Utc>) -> AppResult<user::Model> {
+    Ok(user::Entity::insert(user::ActiveModel {
+        council_id: Set(new.council_id),
+        email: Set(new.email.as_str().into()),
+        display_name: Set(new.name.into()),
+        password_hash: Set(password_hash),
+        role: Set(new.role.code().into()),
+        provider_id: Set(new.provider_id),
+        disabled_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec_with_returning(db)
+    .await?)
+}
 
 /// A registration whose every field has been checked.
 #[derive(Debug)]
@@ -88,19 +115,8 @@ pub async fn register_provider<C: ConnectionTrait + TransactionTrait>(
         }
         Err(error) => return Err(error.into()),
     };
-    let account = user::Entity::insert(user::ActiveModel {
-        council_id: Set(council.id),
-        email: Set(registration.email.as_str().into()),
-        display_name: Set(registration.your_name.clone()),
-        password_hash: Set(password_hash),
-        role: Set("provider".into()),
-        provider_id: Set(Some(provider_id)),
-        disabled_at: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    })
-    .exec_with_returning(&txn)
-    .await?;
+    let new = NewUser { council_id: council.id, email: &registration.email, name: &registration.your_name, role: Role::Provider, provider_id: Some(provider_id) };
+    let account = insert_user(&txn, new, password_hash, now).await?;
     audit::record(
         &txn,
         now,
@@ -110,6 +126,49 @@ pub async fn register_provider<C: ConnectionTrait + TransactionTrait>(
         serde_json::json!({ "provider_id": provider_id }),
     )
     .await?;
+    txn.commit().await?;
+    Ok(account)
+}
+
+/// A self-funder opens an account: them, and their CareMarket account (a budget with no
+/// council funding, paid into by card, from which they book like anyone with a budget).
+pub async fn register_self_funder<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    passwords: &auth::Passwords,
+    form: &SelfFunderRegistration,
+    now: DateTime<Utc>,
+) -> AppResult<user::Model> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let your_name = collect(&mut errors, required_text("your_name", &form.your_name, "your full name", 100));
+    let email = collect(&mut errors, Email::parse("email", &form.email));
+    let password = collect(&mut errors, NewPassword::parse("password", &form.password));
+    let (Some(your_name), Some(email), Some(password)) = (your_name, email, password) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let hash = passwords.hash(password.expose().to_string()).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let council = council::Entity::find().order_by_asc(council::Column::Id).one(&txn).await?.ok_or_else(|| AppError::Internal("no council is set up yet".into()))?;
+    if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?.is_some() {
+        return Err(AppError::invalid("email", "An account with this email address already exists. Sign in instead"));
+    }
+    let new = NewUser { council_id: council.id, email: &email, name: &your_name, role: Role::BudgetHolder, provider_id: None };
+    let account = insert_user(&txn, new, hash, now).await?;
+    // Free choice of any listed provider, as with a direct payment; no allocation.
+    budget::Entity::insert(budget::ActiveModel {
+        holder_id: Set(account.id),
+        council_id: Set(council.id),
+        budget_type: Set("direct_payment".into()),
+        isf_provider_id: Set(None),
+        four_weekly_allocation_pence: Set(0),
+        four_weekly_contribution_pence: Set(0),
+        starts_on: Set(super::uk_time::to_local(now).date()),
+        funding: Set("self".into()),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(&txn)
+    .await?;
+    audit::record(&txn, now, Some(account.id), Some(account.id), "self_funder_registered", serde_json::json!({})).await?;
     txn.commit().await?;
     Ok(account)
 }

@@ -330,8 +330,10 @@ pub async fn quote(
     let checked = check(db, viewer, person_id, listing_public_id, answers, now).await?;
     let per_four_weeks = checked.horizon_pence();
     let available_pence = ledger::balance(db, &Account::budget_available(checked.budget.council_id, checked.budget.id)).await?;
-    if per_four_weeks > available_pence {
-        return Err(short_of(per_four_weeks, available_pence));
+    let self_funded = checked.budget.funding == "self";
+    // A self-funder pays the difference by card first; a council budget cannot be topped up here.
+    if per_four_weeks > available_pence && !self_funded {
+        return Err(short_of(per_four_weeks, available_pence, &checked.budget));
     }
     Ok(BookingQuote {
         listing_public_id: checked.listing.public_id.clone(),
@@ -344,19 +346,22 @@ pub async fn quote(
         visits_in_four_weeks: u32::try_from(checked.visits.len()).unwrap_or(u32::MAX),
         four_weeks_pence: per_four_weeks,
         available_pence,
-        left_after_pence: available_pence - per_four_weeks,
+        left_after_pence: (available_pence - per_four_weeks).max(0),
         request_key: auth::random_token()?,
+        self_funded,
+        to_pay_by_card_pence: (per_four_weeks - available_pence).max(0),
     })
 }
 
-fn short_of(needed: i64, available: i64) -> AppError {
+fn short_of(needed: i64, available: i64, budget: &budget::Model) -> AppError {
+    let (needed, available) = (app::format_pence(needed), app::format_pence(available));
     AppError::invalid(
         "",
-        format!(
-            "Your budget has {} available, and this needs {} for the first 4 weeks: book fewer or shorter visits, or a cheaper service",
-            app::format_pence(available),
-            app::format_pence(needed)
-        ),
+        if budget.funding == "self" {
+            format!("Your account has {available}, and this needs {needed} for the first 4 weeks: pay the difference by card first")
+        } else {
+            format!("Your budget has {available} available, and this needs {needed} for the first 4 weeks: book fewer or shorter visits, or a cheaper service")
+        },
     )
 }
 
@@ -411,7 +416,7 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
         request_key: Some(request_key),
     };
     let reference = match insert_booking(&txn, &new, now).await {
-        Err(AppError::ShortOfMoney { available_pence }) => return Err(short_of(needed, available_pence)),
+        Err(AppError::ShortOfMoney { available_pence }) => return Err(short_of(needed, available_pence, &checked.budget)),
         Err(AppError::Database(error)) if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
             // The same form sent twice at the same instant (PostgreSQL): the other one booked.
             drop(txn);

@@ -26,7 +26,12 @@ fn council_of(viewer: &SignedInUser) -> AppResult<i64> {
 /// Every budget of the council, with its balances and whether it holds a surplus.
 pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppResult<BudgetsAdmin> {
     let council = council_of(viewer)?;
-    let budgets = budget::Entity::find().filter(budget::Column::CouncilId.eq(council)).order_by_asc(budget::Column::Id).all(db).await?;
+    let budgets = budget::Entity::find()
+        .filter(budget::Column::CouncilId.eq(council))
+        .filter(budget::Column::Funding.eq("council"))
+        .order_by_asc(budget::Column::Id)
+        .all(db)
+        .await?;
     let holders = user::Entity::find().filter(user::Column::Id.is_in(budgets.iter().map(|b| b.holder_id))).all(db).await?;
     let accounts = ledger_account::Entity::find().filter(ledger_account::Column::BudgetId.is_in(budgets.iter().map(|b| b.id))).all(db).await?;
     let providers = provider::Entity::find()
@@ -142,20 +147,8 @@ pub async fn open_budget<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: 
     let today = uk_time::to_local(now).date();
     let txn = crate::db::begin_write(db).await?;
     let new = check(&txn, council, form, today).await?;
-    let person = user::Entity::insert(user::ActiveModel {
-        council_id: Set(council),
-        email: Set(new.email.as_str().into()),
-        display_name: Set(new.name.clone()),
-        password_hash: Set(auth::NO_PASSWORD_YET.into()),
-        role: Set(Role::BudgetHolder.code().into()),
-        provider_id: Set(None),
-        disabled_at: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    })
-    .exec(&txn)
-    .await?
-    .last_insert_id;
+    let new_user = super::accounts::NewUser { council_id: council, email: &new.email, name: &new.name, role: Role::BudgetHolder, provider_id: None };
+    let person = super::accounts::insert_user(&txn, new_user, auth::NO_PASSWORD_YET.into(), now).await?.id;
     let budget_id = budget::Entity::insert(budget::ActiveModel {
         holder_id: Set(person),
         council_id: Set(council),
@@ -163,6 +156,7 @@ pub async fn open_budget<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: 
         isf_provider_id: Set(new.fund_holder),
         four_weekly_allocation_pence: Set(new.allocation),
         four_weekly_contribution_pence: Set(new.contribution),
+        funding: Set("council".into()),
         starts_on: Set(new.starts_on),
         created_at: Set(now),
         ..Default::default()

@@ -86,7 +86,8 @@ pub async fn viewable_budget(db: &impl ConnectionTrait, viewer: &SignedInUser, b
     .ok_or(AppError::NotFound)?;
     let allowed = match viewer.role {
         Role::BudgetHolder => budget.holder_id == viewer.user_id,
-        Role::Commissioner => budget.council_id == viewer.council_id,
+        // A self-funder's own money is theirs alone.
+        Role::Commissioner => budget.council_id == viewer.council_id && budget.funding == "council",
         Role::Provider => viewer.provider_id.is_some() && budget.isf_provider_id == viewer.provider_id,
         Role::Planner => may_act(db, budget.holder_id, viewer.user_id, Right::View, now).await?,
     };
@@ -180,6 +181,7 @@ fn details(transfer: &ledger_transfer::Model, booking: Option<&str>) -> String {
         }
         "contribution" => "Your contribution".to_string(),
         "top_up" => "Top-up by card".to_string(),
+        "card_payment" => "Paid in by card".to_string(),
         "commitment" => for_booking("Set aside for care booked"),
         "release" => for_booking("Released: no longer needed"),
         "settlement" => for_booking("Paid for care delivered"),

@@ -85,7 +85,13 @@ pub async fn page(db: &impl ConnectionTrait, viewer: &SignedInUser, person: Opti
         .iter()
         .map(|payment| view(payment, &holder, None))
         .collect();
-    Ok(CardPaymentsPage { holder, four_weekly_contribution_pence: budget.four_weekly_contribution_pence, payments, request_key: super::auth::readable_code(4)? })
+    Ok(CardPaymentsPage {
+        holder,
+        four_weekly_contribution_pence: budget.four_weekly_contribution_pence,
+        self_funded: budget.funding == "self",
+        payments,
+        request_key: super::auth::readable_code(4)?,
+    })
 }
 
 /// Opens a card payment into the budget and records it as pending; returns its id. The same
@@ -101,8 +107,15 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
 ) -> AppResult<i64> {
     let budget = payable_budget(db, viewer, person, now).await?;
     let mut problems = Vec::new();
+    let self_funded = budget.funding == "self";
     let purpose = match form.purpose.as_str() {
-        "contribution" | "top_up" => Some(form.purpose.clone()),
+        "top_up" => Some(form.purpose.clone()),
+        "contribution" if !self_funded => Some(form.purpose.clone()),
+        "self_funded_booking" if self_funded => Some(form.purpose.clone()),
+        _ if self_funded => {
+            problems.push(app::FieldError::new("purpose", "Choose to pay into your account"));
+            None
+        }
         _ => {
             problems.push(app::FieldError::new("purpose", "Choose whether this is your contribution or a top-up"));
             None
@@ -176,7 +189,11 @@ pub async fn settle<C: ConnectionTrait + TransactionTrait>(db: &C, event: &CardE
             if *amount_received_pence != payment.amount_pence {
                 tracing::error!(payment_id, expected = payment.amount_pence, received = amount_received_pence, "card payment amount differs; crediting what arrived");
             }
-            let kind = if payment.purpose == "contribution" { "contribution" } else { "top_up" };
+            let kind = match payment.purpose.as_str() {
+                "contribution" => "contribution",
+                "self_funded_booking" => "card_payment",
+                _ => "top_up",
+            };
             let credit = Transfer::new(
                 format!("card:{payment_id}"),
                 Account::card_clearing(budget.council_id),
@@ -235,7 +252,11 @@ async fn holder_name(db: &impl ConnectionTrait, budget: &budget::Model) -> AppRe
 }
 
 fn purpose_in_words(purpose: &str) -> &'static str {
-    if purpose == "contribution" { "Your contribution" } else { "Top-up" }
+    match purpose {
+        "contribution" => "Your contribution",
+        "self_funded_booking" => "Paying for care you are booking",
+        _ => "Top-up",
+    }
 }
 
 fn view(payment: &card_payment::Model, holder: &str, card_form: Option<CardForm>) -> CardPaymentView {

@@ -13,6 +13,8 @@ pub struct Model {
     pub four_weekly_allocation_pence: i64,
     pub four_weekly_contribution_pence: i64,
     pub starts_on: Date,
+    /// `council` (a personal budget) or `self` (a self-funder's account, paid into by card).
+    pub funding: String,
     pub created_at: DateTimeUtc,
 }
 
