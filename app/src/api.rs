@@ -538,6 +538,18 @@ pub async fn start_card_payment(csrf_token: String, form: CardPaymentForm, reque
     .await)
 }
 
+#[server(prefix = "/api", endpoint = "refund-card-payment")]
+pub async fn refund_card_payment(csrf_token: String, id: i64) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.refund_card_payment(&user, id).await?;
+        leptos_axum::redirect("/budget/pay?refunded=1");
+        Ok(())
+    }
+    .await)
+}
+
 #[server(prefix = "/api", endpoint = "card-payment", input = GetUrl)]
 pub async fn load_card_payment(id: i64) -> Result<CardPaymentView, UiError> {
     guard::with_status(async move {

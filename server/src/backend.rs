@@ -225,6 +225,10 @@ impl Backend for CareMarketBackend {
         Ok(card_payments::payment(&self.db, self.cards()?, user, id, Utc::now()).await?)
     }
 
+    async fn refund_card_payment(&self, user: &SignedInUser, id: i64) -> Result<(), UiError> {
+        Ok(card_payments::refund(&self.db, self.cards()?, user, id, Utc::now()).await?)
+    }
+
     async fn own_listings(&self, user: &SignedInUser) -> Result<Vec<OwnListing>, UiError> {
         Ok(provider_listings::own_listings(&self.db, user, Utc::now()).await?)
     }

@@ -7,6 +7,7 @@ use crate::error::{AppError, AppResult};
 use app::CardForm;
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeRequest};
 use stripe_core::payment_intent::{CreatePaymentIntent, RetrievePaymentIntent};
+use stripe_core::refund::CreateRefund;
 use stripe_types::Currency;
 use stripe_webhook::{EventObject, Webhook};
 
@@ -62,6 +63,18 @@ impl CardProcessor for Stripe {
     async fn client_secret(&self, payment_id: &str) -> AppResult<String> {
         let intent = RetrievePaymentIntent::new(payment_id).send(&self.client).await.map_err(unavailable)?;
         intent.client_secret.ok_or_else(|| AppError::Internal("Stripe gave no client secret".into()))
+    }
+
+    async fn refund(&self, idempotency_key: &str, payment_id: &str) -> AppResult<()> {
+        let key = IdempotencyKey::new(idempotency_key).map_err(|error| AppError::Internal(error.to_string()))?;
+        CreateRefund::new()
+            .payment_intent(payment_id)
+            .customize()
+            .request_strategy(RequestStrategy::Idempotent(key))
+            .send(&self.client)
+            .await
+            .map_err(unavailable)?;
+        Ok(())
     }
 
     fn card_form(&self, client_secret: String) -> CardForm {

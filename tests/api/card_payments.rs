@@ -291,3 +291,49 @@ async fn without_card_payments_a_self_funder_is_told_it_cannot_be_paid_for_here(
     assert!(check.contains("card payments are not available just now"), "{}", check.body);
     assert!(!check.contains("Confirm and send the request"));
 }
+
+#[tokio::test]
+async fn a_self_funder_takes_unspent_money_back_to_their_card_once_and_never_what_is_spent() {
+    let app = TestApp::with_stripe().await;
+    let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Morning visits").await;
+    let mut person = app.visitor();
+    register_self_funder(&mut person, "Sam Okafor", "sam@test.example").await;
+    let account = server::entities::budget::Entity::find().one(&app.db).await.expect("read").expect("their account").id;
+    let mut paid = Vec::new();
+    for amount in ["40.00", "26.50"] {
+        start(&mut person, "top_up", amount).await;
+        let payment = card_payment::Entity::find().all(&app.db).await.expect("read").into_iter().last().expect("a payment");
+        localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa").await;
+        paid.push(wait_for(&app, payment.id, "succeeded").await);
+    }
+    assert_eq!(balances(&app, account).await, (6_650, 0));
+    // £26.50 of it set aside for a visit: £40 can go back, not both.
+    let (_, confirmed) = book(&mut person, &listing, &question_query("once", next_monday(), "09:00", "60", &[]), None).await;
+    assert_eq!(confirmed.status, 302, "{confirmed:?}");
+
+    // Nobody else can refund it: not another person, not the council.
+    for persona in [&app.personas.budget_holder, &app.personas.commissioner] {
+        let mut other = app.signed_in(persona).await;
+        let reply = other.post_form("/api/refund-card-payment", &[("id", paid[0].id.to_string().as_str())]).await;
+        assert_eq!(reply.redirected_error(), Some(app::UiError::NotFound), "{}", persona.email);
+    }
+    let reply = person.post_form("/api/refund-card-payment", &[("id", paid[0].id.to_string().as_str())]).await;
+    assert_eq!(reply.location(), Some("/budget/pay?refunded=1"), "{reply:?}");
+    let again = person.post_form("/api/refund-card-payment", &[("id", paid[0].id.to_string().as_str())]).await;
+    assert_eq!(again.location(), Some("/budget/pay?refunded=1"), "asking twice refunds once");
+    assert_eq!(balances(&app, account).await, (0, 2_650));
+    let charge = localstripe::payment(&paid[0].payment_intent_id).await["latest_charge"].as_str().expect("a charge").to_string();
+    assert_eq!(localstripe::charge(&charge).await["amount_refunded"], 4_000, "Stripe refunded it, once");
+
+    let reply = person.post_form("/api/refund-card-payment", &[("id", paid[1].id.to_string().as_str())]).await;
+    match reply.redirected_error() {
+        Some(app::UiError::Invalid(errors)) => assert_eq!(
+            errors[0].message,
+            "Your account has £0.00 not set aside for care, less than this payment of £26.50: cancel care you no longer need first"
+        ),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let statuses: Vec<String> = card_payment::Entity::find().all(&app.db).await.expect("read").into_iter().map(|p| p.status).collect();
+    assert_eq!(statuses, ["refunded", "succeeded"]);
+    assert_sound(&app).await;
+}

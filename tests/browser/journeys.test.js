@@ -491,6 +491,13 @@ for (const javaScript of [true, false]) {
     await page.locator('.card h3 a').first().click();
     await page.waitForURL(/\/services\//);
     await bookFromServicePage(page, javaScript, 2, { payByCard: true });
+    // What was paid is set aside for the visit now: it cannot go back to the card.
+    await open(page, '/budget/pay', javaScript);
+    await assertAccessible(page, 'card payments, with a refund button');
+    await page.getByRole('button', { name: /^Refund £[\d.,]+ to my card/ }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor({ timeout: 5000 });
+    assert.match(await summary.textContent(), /less than this payment of £[\d.,]+: cancel care you no longer need first/);
     assert.deepEqual(errors, []);
     await close();
   });

@@ -51,6 +51,13 @@ pub async fn payment(payment_id: &str) -> serde_json::Value {
     serde_json::from_str(&body).expect("a payment intent")
 }
 
+/// A charge as Stripe holds it (how much of it was refunded).
+pub async fn charge(charge_id: &str) -> serde_json::Value {
+    let (status, body) = send("GET", &format!("/v1/charges/{charge_id}"), &[]).await;
+    assert_eq!(status, 200, "{body}");
+    serde_json::from_str(&body).expect("a charge")
+}
+
 /// A webhook body for `event_type` about this payment, as Stripe would send it, and its
 /// `Stripe-Signature` header made with `secret`.
 pub fn signed_event(event_type: &str, payment: &serde_json::Value, secret: &str) -> (String, String) {

@@ -2,7 +2,7 @@
 //! assessed contribution or a top-up. The amount is chosen here; the card details go from the
 //! browser straight to Stripe (Stripe.js), so CareMarket never sees them. The money shows in
 //! the budget when Stripe confirms the payment to our server.
-use crate::api::{StartCardPayment, load_card_payment, load_card_payments};
+use crate::api::{RefundCardPayment, StartCardPayment, load_card_payment, load_card_payments};
 use crate::components::{Choices, CsrfField, ErrorSummary, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
@@ -14,14 +14,21 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 pub fn PayByCardPage() -> impl IntoView {
     let start = ServerAction::<StartCardPayment>::new();
     let errors = form_errors(start);
-    let loaded = Resource::new(|| (), |_| load_card_payments());
+    let refund = ServerAction::<RefundCardPayment>::new();
+    let refund_errors = form_errors(refund);
+    let loaded = Resource::new(move || refund.version().get(), |_| load_card_payments());
     let viewer = use_viewer();
+    let query = use_query_map();
     view! {
+        <ErrorSummary errors=refund_errors/>
+        {move || query.read().get("refunded").map(|_| view! {
+            <div class="notice" role="status"><p>"Refunded to your card. It can take a few days to show."</p></div>
+        })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let token = viewer.await.unwrap_or_default().csrf_token;
                 match loaded.await {
-                    Ok(page) => view! { <PayForm page errors token/> }.into_any(),
+                    Ok(page) => view! { <PayForm page errors refund token/> }.into_any(),
                     Err(error) => refusal_view(error, "/budget/pay".into()),
                 }
             })}
@@ -30,7 +37,9 @@ pub fn PayByCardPage() -> impl IntoView {
 }
 
 #[component]
-fn PayForm(page: CardPaymentsPage, errors: Signal<Vec<FieldError>>, token: String) -> impl IntoView {
+fn PayForm(page: CardPaymentsPage, errors: Signal<Vec<FieldError>>, refund: ServerAction<RefundCardPayment>, token: String) -> impl IntoView {
+    let self_funded = page.self_funded;
+    let row_token = token.clone();
     let purposes = if page.self_funded {
         vec![("top_up".to_string(), "Money for care I will book".to_string())]
     } else {
@@ -58,14 +67,28 @@ fn PayForm(page: CardPaymentsPage, errors: Signal<Vec<FieldError>>, token: Strin
             <table class="table">
                 <thead><tr><th scope="col">"Started"</th><th scope="col">"For"</th><th scope="col">"Amount"</th><th scope="col">"Status"</th></tr></thead>
                 <tbody>
-                    {page.payments.into_iter().map(|payment| view! {
+                    {page.payments.into_iter().map(|payment| {
+                        let token = row_token.clone();
+                        let refundable = self_funded && payment.status == "succeeded";
+                        view! {
                         <tr>
                             <td data-label="Started"><a href=format!("/budget/pay/{}", payment.id)>{payment.started.clone()}</a></td>
                             <td data-label="For">{payment.purpose.clone()}</td>
                             <td data-label="Amount">{format_pence(payment.amount_pence)}</td>
-                            <td data-label="Status">{status_in_words(&payment.status)}</td>
+                            <td data-label="Status">{status_in_words(&payment.status)}
+                                {refundable.then(|| view! {
+                                    <ActionForm action=refund>
+                                        <CsrfField token/>
+                                        <input type="hidden" name="id" value=payment.id.to_string()/>
+                                        <button type="submit" class="button button-secondary">
+                                            {format!("Refund {} to my card", format_pence(payment.amount_pence))}
+                                            <span class="visually-hidden">{format!(", paid {}", payment.started)}</span>
+                                        </button>
+                                    </ActionForm>
+                                })}
+                            </td>
                         </tr>
-                    }).collect_view()}
+                    }}).collect_view()}
                 </tbody>
             </table>
         })}

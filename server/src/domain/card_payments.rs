@@ -32,6 +32,8 @@ pub trait CardProcessor: Send + Sync {
     async fn open_payment(&self, idempotency_key: &str, amount_pence: i64, description: &str) -> AppResult<OpenedPayment>;
     /// The secret the card form needs to finish an open payment.
     async fn client_secret(&self, payment_id: &str) -> AppResult<String>;
+    /// Gives a payment back to its card, in full. The same `idempotency_key` refunds once.
+    async fn refund(&self, idempotency_key: &str, payment_id: &str) -> AppResult<()>;
     /// Stripe.js's publishable key and where the script is loaded from.
     fn card_form(&self, client_secret: String) -> CardForm;
 }
@@ -219,6 +221,51 @@ pub async fn settle<C: ConnectionTrait + TransactionTrait>(db: &C, event: &CardE
     };
     txn.commit().await?;
     Ok(settled)
+}
+
+/// Gives a self-funder's card payment back to their card, in full, while their account still
+/// holds it. The money leaves the account (refused if it has been spent) and the processor is
+/// asked to refund, both under the payment's lock, so the same request twice refunds once.
+/// A council budget's contributions are refunded through the council's own finance process.
+pub async fn refund<C: ConnectionTrait + TransactionTrait>(db: &C, cards: &dyn CardProcessor, viewer: &SignedInUser, id: i64, now: DateTime<Utc>) -> AppResult<()> {
+    let txn = begin_write(db).await?;
+    let payment = card_payment::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
+    let budget = budget::Entity::find_by_id(payment.budget_id.ok_or(AppError::NotFound)?).one(&txn).await?.ok_or(AppError::NotFound)?;
+    if viewer.role != Role::BudgetHolder || budget.holder_id != viewer.user_id {
+        return Err(AppError::NotFound);
+    }
+    if budget.funding != "self" {
+        return Err(AppError::invalid("", "Ask the council to refund a payment into a personal budget"));
+    }
+    match payment.status.as_str() {
+        "succeeded" => {}
+        "refunded" => return Ok(()),
+        _ => return Err(AppError::invalid("", "Only a payment that went through can be refunded")),
+    }
+    let key = format!("refund:{}", payment.payment_intent_id);
+    let back = Transfer::new(key.clone(), Account::budget_available(budget.council_id, budget.id), Account::card_clearing(budget.council_id), payment.amount_pence, "refund")
+        .paid_with(payment.payment_intent_id.clone())
+        .by(Some(viewer.user_id));
+    if let Err(error) = ledger::transfer(&txn, &back, now).await {
+        return Err(match error {
+            AppError::ShortOfMoney { available_pence } => AppError::invalid(
+                "",
+                format!(
+                    "Your account has {} not set aside for care, less than this payment of {}: cancel care you no longer need first",
+                    app::format_pence(available_pence),
+                    app::format_pence(payment.amount_pence)
+                ),
+            ),
+            other => other,
+        });
+    }
+    cards.refund(&key, &payment.payment_intent_id).await?;
+    let amount = payment.amount_pence;
+    mark(&txn, payment, "refunded", Some(now)).await?;
+    audit::record(&txn, now, Some(viewer.user_id), Some(budget.holder_id), "card_payment_refunded", serde_json::json!({ "card_payment": id, "pence": amount })).await?;
+    tell(&txn, budget.holder_id, &format!("We have refunded {} to your card. It can take a few days to show.", app::format_pence(amount)), now).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 async fn mark(db: &impl ConnectionTrait, payment: card_payment::Model, status: &str, settled_at: Option<DateTime<Utc>>) -> AppResult<()> {
