@@ -12,6 +12,7 @@ mod lot_management;
 mod ledger;
 mod lots;
 mod migrations;
+mod money_properties;
 mod open_referral;
 mod pages;
 mod provider_listings;
