@@ -580,6 +580,9 @@ pub struct BudgetStatement {
     /// Card payments are switched on and this viewer may pay into the budget.
     #[serde(default)]
     pub pay_by_card: bool,
+    /// A self-funder's own account (paid into by card), not a council budget.
+    #[serde(default)]
+    pub self_funded: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 use chrono::{Duration, NaiveDate};
 use server::domain::budgets::{self, period_start};
 use server::domain::ledger::{self, Account};
+use sea_orm::EntityTrait;
 use tests::{TestApp, fixtures};
 
 fn day(text: &str) -> NaiveDate {
@@ -128,4 +129,20 @@ async fn only_the_holder_a_trusted_planner_and_the_council_see_a_budget() {
     let page = other_holder.get(&format!("/budget/statement?budget={budget}")).await;
     assert_eq!((page.status, page.heading()), (403, "You do not have access to this page".to_string()));
     assert!(!page.contains("Council payment"), "nothing of the budget is shown");
+}
+
+#[tokio::test]
+async fn statement_dates_are_uk_dates() {
+    let app = TestApp::new().await;
+    let holder = app.personas.budget_holder.id;
+    fixtures::budget(&app.db, app.personas.council_id, holder, "direct_payment", 84_000, day("2026-06-01")).await;
+    // 23:30 on 1 July in UTC is 00:30 on 2 July in the UK (summer time).
+    let late = "2026-07-01T23:30:00Z".parse().expect("a time");
+    budgets::run_allocations(&app.db, day("2026-07-01"), late).await.expect("allocation run");
+    let viewer = server::domain::auth::signed_in_user(
+        &server::entities::user::Entity::find_by_id(holder).one(&app.db).await.expect("read").expect("the holder"),
+    )
+    .expect("signed in");
+    let statement = budgets::statement(&app.db, &viewer, None, None, late).await.expect("statement");
+    assert_eq!(statement.rows[0].date, "2026-07-02");
 }

@@ -47,8 +47,8 @@ fn PayForm(page: CardPaymentsPage, errors: Signal<Vec<FieldError>>, refund: Serv
     };
     let contribution = (page.four_weekly_contribution_pence > 0).then(|| format!("{:.2}", page.four_weekly_contribution_pence as f64 / 100.0));
     view! {
-        <Title text="Pay into your budget by card"/>
-        <h1>"Pay into your budget by card"<span class="caption">{page.holder.clone()}</span></h1>
+        <Title text="Pay by card"/>
+        <h1>{if page.self_funded { "Pay into your account by card" } else { "Pay into your budget by card" }}<span class="caption">{page.holder.clone()}</span></h1>
         <ErrorSummary errors/>
         {(page.four_weekly_contribution_pence > 0).then(|| view! {
             <p>{format!("Your assessed contribution is {} every 4 weeks.", format_pence(page.four_weekly_contribution_pence))}</p>

@@ -31,13 +31,13 @@ pub fn BudgetStatementPage() -> impl IntoView {
 fn StatementView(statement: BudgetStatement) -> impl IntoView {
     let csv = format!("/budget/statement.csv?budget={}", statement.budget_id);
     view! {
-        <Title text=format!("Budget statement: {}", statement.holder)/>
-        <h1>"Budget statement"<span class="caption">{statement.holder.clone()}</span></h1>
+        <Title text=format!("{}: {}", if statement.self_funded { "Account statement" } else { "Budget statement" }, statement.holder)/>
+        <h1>{if statement.self_funded { "Account statement" } else { "Budget statement" }}<span class="caption">{statement.holder.clone()}</span></h1>
         <dl class="summary-list">
-            <div><dt>"Type of budget"</dt><dd>{budget_type_label(&statement.budget_type)}</dd></div>
+            <div><dt>"Type of budget"</dt><dd>{if statement.self_funded { "Your own money, paid in by card" } else { budget_type_label(&statement.budget_type) }}</dd></div>
             <div><dt>"Available to spend"</dt><dd>{format_pence(statement.available_pence)}</dd></div>
             <div><dt>"Set aside for booked care"</dt><dd>{format_pence(statement.set_aside_pence)}</dd></div>
-            <div><dt>"Budget for every 4 weeks"</dt><dd>{format_pence(statement.four_weekly_pence)}</dd></div>
+            {(!statement.self_funded).then(|| view! { <div><dt>"Budget for every 4 weeks"</dt><dd>{format_pence(statement.four_weekly_pence)}</dd></div> })}
         </dl>
         {statement.surplus.then(|| view! {
             <div class="notice"><p>
@@ -71,7 +71,10 @@ fn StatementView(statement: BudgetStatement) -> impl IntoView {
             }.into_any()
         }}
         <p><a href=csv download>"Download this statement (CSV spreadsheet)"</a></p>
-        {statement.pay_by_card.then(|| view! { <p><a href="/budget/pay">"Pay your contribution or a top-up by card"</a></p> })}
+        {statement.pay_by_card.then(|| {
+            let text = if statement.self_funded { "Pay into your account by card" } else { "Pay your contribution or a top-up by card" };
+            view! { <p><a href="/budget/pay">{text}</a></p> }
+        })}
     }
 }
 

@@ -149,7 +149,8 @@ pub async fn statement(db: &impl ConnectionTrait, viewer: &SignedInUser, budget_
             available_pence += into_available;
             committed_pence += change(transfer, committed);
             StatementRow {
-                date: transfer.created_at.format("%Y-%m-%d").to_string(),
+                // The UK date: a payment at 00:30 in summer belongs to that day, not the one before.
+                date: super::uk_time::to_local(transfer.created_at).format("%Y-%m-%d").to_string(),
                 details: details(transfer, transfer.booking_id.and_then(|id| references.get(&id)).map(String::as_str)),
                 money_in_pence: into_available.max(0),
                 money_out_pence: (-into_available).max(0),
@@ -168,6 +169,7 @@ pub async fn statement(db: &impl ConnectionTrait, viewer: &SignedInUser, budget_
         surplus: is_surplus(&budget, available_pence),
         rows,
         pay_by_card: false,
+        self_funded: budget.funding == "self",
     })
 }
 

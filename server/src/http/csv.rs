@@ -54,7 +54,7 @@ pub async fn remittance(
         Ok(found) => found,
         Err(error) => return refused(error),
     };
-    let date = run.created_at.format("%Y-%m-%d").to_string();
+    let date = crate::domain::uk_time::to_local(run.created_at).format("%Y-%m-%d").to_string();
     let mut rows = vec![row(&["Payment run", "Date", "Provider", "CQC registration", "Amount (GBP)"])];
     for line in &lines {
         rows.push(row(&[&run.reference, &date, &line.provider, line.regulator_id.as_deref().unwrap_or_default(), &pounds_text(line.amount_pence)]));
