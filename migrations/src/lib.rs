@@ -18,6 +18,7 @@ mod m20261123_000010_add_booking_request_keys;
 mod m20261123_000011_create_notifications_and_payment_runs;
 mod m20261123_000012_create_account_setup_codes;
 mod m20261123_000013_add_self_funded_accounts;
+mod m20261123_000014_add_booking_terms;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000011_create_notifications_and_payment_runs::Migration),
             Box::new(m20261123_000012_create_account_setup_codes::Migration),
             Box::new(m20261123_000013_add_self_funded_accounts::Migration),
+            Box::new(m20261123_000014_add_booking_terms::Migration),
         ]
     }
 }

@@ -120,7 +120,7 @@ async fn declined_and_lapsed_requests_give_the_money_back_and_say_so() {
 }
 
 #[tokio::test]
-async fn cancelling_late_costs_only_what_the_service_publishes() {
+async fn cancelling_late_costs_only_what_the_service_published_when_booked() {
     let app = TestApp::new().await;
     let council = app.personas.council_id;
     let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
@@ -133,6 +133,8 @@ async fn cancelling_late_costs_only_what_the_service_publishes() {
     for booking in [&late, &early] {
         booking_changes::respond(&app.db, &staff, &booking.reference, true, "", Utc::now()).await.expect("accepted");
     }
+    // Terms changed afterwards apply to new bookings only.
+    app.execute_sql("UPDATE listings SET cancellation_notice_hours = 48, late_cancellation_percent = 100, billing_increment_minutes = 60").await;
     let due: DateTime<Utc> = late.starts_at;
     let other = user(&app, fixtures::user(&app.db, council, "x@test.example", app::Role::BudgetHolder, None).await.id).await;
     assert!(matches!(booking_changes::cancel_by_person(&app.db, &other, &late.reference, due).await, Err(AppError::Forbidden)));

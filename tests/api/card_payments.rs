@@ -7,7 +7,7 @@ use server::entities::card_payment;
 use tests::fixtures::count;
 use tests::localstripe::{self, WEBHOOK_SECRET};
 use tests::{Client, Reply, TestApp};
-use sea_orm::EntityTrait;
+use sea_orm::{EntityTrait, QueryOrder};
 use std::time::Duration;
 
 /// Fills in and sends the "pay by card" form; the reply redirects to the card page.
@@ -302,7 +302,7 @@ async fn a_self_funder_takes_unspent_money_back_to_their_card_once_and_never_wha
     let mut paid = Vec::new();
     for amount in ["40.00", "26.50"] {
         start(&mut person, "top_up", amount).await;
-        let payment = card_payment::Entity::find().all(&app.db).await.expect("read").into_iter().last().expect("a payment");
+        let payment = card_payment::Entity::find().order_by_desc(card_payment::Column::Id).one(&app.db).await.expect("read").expect("a payment");
         localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa").await;
         paid.push(wait_for(&app, payment.id, "succeeded").await);
     }
@@ -333,7 +333,8 @@ async fn a_self_funder_takes_unspent_money_back_to_their_card_once_and_never_wha
         ),
         other => panic!("expected a refusal, got {other:?}"),
     }
-    let statuses: Vec<String> = card_payment::Entity::find().all(&app.db).await.expect("read").into_iter().map(|p| p.status).collect();
+    let statuses: Vec<String> =
+        card_payment::Entity::find().order_by_asc(card_payment::Column::Id).all(&app.db).await.expect("read").into_iter().map(|p| p.status).collect();
     assert_eq!(statuses, ["refunded", "succeeded"]);
     assert_sound(&app).await;
 }

@@ -6,7 +6,7 @@
 //! (the same key, the same request, the same notice) changes no balance.
 use crate::bookings::{next_monday, weekday_home_care};
 use chrono::{Duration, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use server::domain::card_payments::{self, CardEvent};
 use server::domain::{booking_changes, bookings, budgets, ledger, payment_runs, visits};
 use server::entities::{booking, card_payment, ledger_account, visit};
@@ -103,7 +103,7 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
                 refused_or_done(step, kind, result).is_some()
             }
             "provider answers" => {
-                let waiting = booking::Entity::find().filter(booking::Column::Status.eq("requested")).all(&app.db).await.expect("bookings");
+                let waiting = booking::Entity::find().filter(booking::Column::Status.eq("requested")).order_by_asc(booking::Column::Id).all(&app.db).await.expect("bookings");
                 match waiting.get(rng.between(0, waiting.len() as i64) as usize) {
                     Some(request) => {
                         let accept = rng.between(0, 3) > 0;
@@ -114,7 +114,7 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
                 }
             }
             "cancellation" => {
-                let live = booking::Entity::find().filter(booking::Column::Status.is_in(["requested", "confirmed", "in_progress"])).all(&app.db).await.expect("bookings");
+                let live = booking::Entity::find().filter(booking::Column::Status.is_in(["requested", "confirmed", "in_progress"])).order_by_asc(booking::Column::Id).all(&app.db).await.expect("bookings");
                 match live.get(rng.between(0, live.len() as i64) as usize) {
                     Some(live) => {
                         let person = people.iter().find(|p| p.user_id == live.person_id).expect("one of ours");
@@ -131,7 +131,7 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
                 if rng.between(0, 4) > 0 {
                     scheduled = scheduled.filter(visit::Column::BookingId.is_in(accepted.iter().map(|b| b.id)));
                 }
-                let scheduled = scheduled.all(&app.db).await.expect("visits");
+                let scheduled = scheduled.order_by_asc(visit::Column::Id).all(&app.db).await.expect("visits");
                 match scheduled.get(rng.between(0, scheduled.len() as i64) as usize) {
                     Some(visit) if kind == "visit delivered" => {
                         // The provider's clock: just before it is due, then however long they stayed.
@@ -168,6 +168,7 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
                 let paid = card_payment::Entity::find()
                     .filter(card_payment::Column::BudgetId.eq(own_account))
                     .filter(card_payment::Column::Status.eq("succeeded"))
+                    .order_by_asc(card_payment::Column::Id)
                     .all(&app.db)
                     .await
                     .expect("payments");

@@ -134,9 +134,8 @@ pub async fn cancel_by_person<C: ConnectionTrait + TransactionTrait>(db: &C, vie
     if !LIVE.contains(&booking.status.as_str()) {
         return Err(AppError::invalid("", "This booking has already ended"));
     }
-    let listing = listing::Entity::find_by_id(booking.listing_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    // Late charges apply only to care the provider had agreed to give.
-    let policy = (booking.status != "requested").then_some((listing.cancellation_notice_hours, listing.late_cancellation_percent));
+    // Late charges apply only to care the provider had agreed to give, on the terms it was booked on.
+    let policy = (booking.status != "requested").then_some((booking.cancellation_notice_hours, booking.late_cancellation_percent));
     let charged = release_visits(&txn, &booking, policy, now).await?;
     close_row(&txn, &booking, "cancelled", Some("cancelled by the person"), now).await?;
     let detail = serde_json::json!({ "booking": booking.reference, "late_charge_pence": charged });

@@ -481,6 +481,9 @@ async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: D
         request_key: Set(new.request_key.map(str::to_string)),
         best_value: Set(new.best_value),
         offered_on_from: Set(new.offered_on_from),
+        cancellation_notice_hours: Set(new.listing.cancellation_notice_hours),
+        late_cancellation_percent: Set(new.listing.late_cancellation_percent),
+        billing_increment_minutes: Set(new.listing.billing_increment_minutes),
         ..Default::default()
     })
     .exec(txn)
@@ -589,13 +592,13 @@ pub async fn booking_view(db: &impl ConnectionTrait, viewer: &SignedInUser, refe
         Role::Planner => budgets::may_act(db, booking.person_id, viewer.user_id, Right::Book, now).await?,
         _ => false,
     };
-    let late = match listing.late_cancellation_percent {
+    let late = match booking.late_cancellation_percent {
         0 => "nothing".to_string(),
         100 => "the full price of each visit".to_string(),
         percent => format!("{percent}% of each visit's price"),
     };
     let can_cancel = may_cancel && matches!(booking.status.as_str(), "requested" | "confirmed" | "in_progress");
-    let cancellation_policy = format!("Free with {} hours' notice. Visits cancelled later than that cost {late}.", listing.cancellation_notice_hours);
+    let cancellation_policy = format!("Free with {} hours' notice. Visits cancelled later than that cost {late}.", booking.cancellation_notice_hours);
     Ok(BookingView {
         reference: booking.reference,
         status: booking.status,

@@ -6,7 +6,7 @@
 use super::bookings::{HORIZON_DAYS, Pattern, schedule_visit, visit_cost};
 use super::ledger::{self, Account, Transfer};
 use super::{notifications, uk_time};
-use crate::entities::{booking, budget, listing, visit};
+use crate::entities::{booking, budget, visit};
 use crate::error::{AppError, AppResult};
 use app::{Role, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
@@ -79,8 +79,7 @@ pub async fn check_out<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &S
     let Some(checked_in_at) = visit.checked_in_at.filter(|_| visit.status == "in_progress") else {
         return Err(AppError::invalid("", "Check in to this visit before checking out"));
     };
-    let listing = listing::Entity::find_by_id(booking.listing_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    let minutes = delivered_minutes((now - checked_in_at).num_minutes(), listing.billing_increment_minutes, visit.scheduled_minutes);
+    let minutes = delivered_minutes((now - checked_in_at).num_minutes(), booking.billing_increment_minutes, visit.scheduled_minutes);
     let charge = delivered_cost(&booking.unit, booking.unit_price_pence, minutes);
     settle(&txn, &booking, &visit, charge, now).await?;
     let mut row: visit::ActiveModel = visit.into();

@@ -32,6 +32,10 @@ pub struct Model {
     pub request_key: Option<String>,
     pub best_value: bool,
     pub offered_on_from: Option<i64>,
+    /// The terms the booking was made on (the service's at the time).
+    pub cancellation_notice_hours: i32,
+    pub late_cancellation_percent: i32,
+    pub billing_increment_minutes: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
