@@ -24,10 +24,11 @@ async fn only_payment(app: &TestApp) -> card_payment::Model {
     all.remove(0)
 }
 
-/// Waits (up to 15 s: localstripe sends webhooks about a second after the event) for the
-/// payment to reach `status`.
+/// Waits for the payment to reach `status`: localstripe sends each webhook about a second
+/// after the event, to every endpoint ever registered with it, one after another, so on a
+/// busy machine it can take a while (30 s at most).
 async fn wait_for(app: &TestApp, id: i64, status: &str) -> card_payment::Model {
-    for _ in 0..150 {
+    for _ in 0..300 {
         let payment = card_payment::Entity::find_by_id(id).one(&app.db).await.expect("read").expect("the payment");
         if payment.status == status {
             return payment;

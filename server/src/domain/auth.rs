@@ -222,14 +222,14 @@ pub async fn end_session(db: &impl ConnectionTrait, token: &str) -> AppResult<()
 
 /// The user a session token belongs to, if the session is live and the account enabled.
 pub async fn user_for_session(db: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> AppResult<Option<user::Model>> {
-    let Some(session) = session::Entity::find_by_id(digest(token)).one(db).await? else {
+    // The session and its user in one query: every signed-in request asks this.
+    let Some((session, user)) = session::Entity::find_by_id(digest(token)).find_also_related(user::Entity).one(db).await? else {
         return Ok(None);
     };
     if session.expires_at <= now {
         session::Entity::delete_by_id(session.token_hash).exec(db).await?;
         return Ok(None);
     }
-    let user = user::Entity::find_by_id(session.user_id).one(db).await?;
     Ok(user.filter(|user| user.disabled_at.is_none()))
 }
 

@@ -140,7 +140,7 @@ pub fn visit_cost(unit: &str, unit_price_pence: i64, minutes: u32) -> i64 {
 struct Checked {
     listing: listing::Model,
     provider: provider::Model,
-    person: user::Model,
+    person: Person,
     budget: budget::Model,
     lot_id: Option<i64>,
     pattern: Pattern,
@@ -157,8 +157,18 @@ impl Checked {
 
 /// The person a booking is for: the budget holder themself, or someone who gave this user the
 /// right to book for them.
-async fn person_booked_for(db: &impl ConnectionTrait, viewer: &SignedInUser, person_id: Option<i64>, now: DateTime<Utc>) -> AppResult<user::Model> {
+/// Who the care is for.
+struct Person {
+    id: i64,
+    display_name: String,
+}
+
+async fn person_booked_for(db: &impl ConnectionTrait, viewer: &SignedInUser, person_id: Option<i64>, now: DateTime<Utc>) -> AppResult<Person> {
     let person_id = person_id.unwrap_or(viewer.user_id);
+    if viewer.role == Role::BudgetHolder && person_id == viewer.user_id {
+        // Booking for themself: who they are is already known.
+        return Ok(Person { id: viewer.user_id, display_name: viewer.display_name.clone() });
+    }
     let allowed = match viewer.role {
         Role::BudgetHolder => person_id == viewer.user_id,
         Role::Planner => budgets::may_act(db, person_id, viewer.user_id, Right::Book, now).await?,
@@ -167,7 +177,8 @@ async fn person_booked_for(db: &impl ConnectionTrait, viewer: &SignedInUser, per
     if !allowed {
         return Err(AppError::Forbidden);
     }
-    user::Entity::find_by_id(person_id).one(db).await?.ok_or(AppError::NotFound)
+    let person = user::Entity::find_by_id(person_id).one(db).await?.ok_or(AppError::NotFound)?;
+    Ok(Person { id: person.id, display_name: person.display_name })
 }
 
 async fn check(
@@ -179,13 +190,15 @@ async fn check(
     now: DateTime<Utc>,
 ) -> AppResult<Checked> {
     let person = person_booked_for(db, viewer, person_id, now).await?;
-    let listing = listing::Entity::find()
+    // The service and its provider in one query.
+    let (listing, provider) = listing::Entity::find()
         .filter(listing::Column::PublicId.eq(listing_public_id))
         .filter(listing::Column::Status.eq(ListingStatus::Published.code()))
+        .find_also_related(provider::Entity)
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let provider = provider::Entity::find_by_id(listing.provider_id).one(db).await?.filter(|p| p.status == "active").ok_or(AppError::NotFound)?;
+    let provider = provider.filter(|p| p.status == "active").ok_or(AppError::NotFound)?;
     let today = uk_time::to_local(now).date();
     let pattern = Pattern::parse(answers, &listing, today)?;
     let visits = pattern.visits_before(pattern.first_day + Duration::days(HORIZON_DAYS));
