@@ -4,16 +4,15 @@
 \set budget random(1, 50000)
 \set listing random(1, 19000)
 \set key random(1, 2000000000)
--- Who is asking (outside the transaction, as the request's middleware does).
-SELECT user_id FROM sessions WHERE token_hash = md5(:key::text);
+-- Who is asking (outside the transaction, as the request's middleware does): the session and its user.
+SELECT * FROM sessions LEFT JOIN users ON sessions.user_id = users.id WHERE sessions.token_hash = md5(:key::text);
 BEGIN;
 -- A request with this key already?
 SELECT id FROM bookings WHERE request_key = md5(:key::text) LIMIT 1;
--- The budget, the person, the service, its provider and hours.
+-- The budget, the service with its provider (one query), its hours. The person is the one asking.
 SELECT holder_id AS person, council_id FROM budgets WHERE id = :budget \gset
-SELECT * FROM users WHERE id = :person LIMIT 1;
-SELECT id AS listing_id, provider_id, price_pence FROM listings WHERE id >= :listing AND status = 'published' ORDER BY id LIMIT 1 \gset
-SELECT * FROM providers WHERE id = :provider_id LIMIT 1;
+SELECT listings.id AS listing_id, listings.provider_id, listings.price_pence, providers.status FROM listings
+  LEFT JOIN providers ON listings.provider_id = providers.id WHERE listings.id >= :listing AND listings.status = 'published' ORDER BY listings.id LIMIT 1 \gset
 SELECT * FROM listing_availability WHERE listing_id = :listing_id;
 -- The person's live visits around that time (already booked?).
 SELECT * FROM visits WHERE booking_id IN (SELECT id FROM bookings WHERE person_id = :person AND status IN ('requested', 'confirmed', 'in_progress'))
