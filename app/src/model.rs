@@ -577,7 +577,7 @@ pub struct BudgetStatement {
     /// More than 8 weeks' worth unspent: the council will review it.
     pub surplus: bool,
     pub rows: Vec<StatementRow>,
-    /// Card payments are switched on and this viewer may pay into the budget.
+    /// This viewer may pay into the budget by card (false when card payments are off).
     #[serde(default)]
     pub pay_by_card: bool,
     /// A self-funder's own account (paid into by card), not a council budget.

@@ -6,6 +6,7 @@ use crate::domain::card_payments::{CardEvent, CardProcessor, OpenedPayment};
 use crate::error::{AppError, AppResult};
 use app::CardForm;
 use stripe::{Client, ClientBuilder, IdempotencyKey, RequestStrategy, StripeRequest};
+use stripe_core::PaymentIntent;
 use stripe_core::payment_intent::{CreatePaymentIntent, RetrievePaymentIntent};
 use stripe_core::refund::CreateRefund;
 use stripe_types::Currency;
@@ -40,6 +41,15 @@ impl Stripe {
     }
 }
 
+/// Sends a request with our own key, so a retried call is done once by Stripe.
+fn idempotent(key: &str) -> AppResult<RequestStrategy> {
+    Ok(RequestStrategy::Idempotent(IdempotencyKey::new(key).map_err(|error| AppError::Internal(error.to_string()))?))
+}
+
+fn client_secret(intent: PaymentIntent) -> AppResult<String> {
+    intent.client_secret.ok_or_else(|| AppError::Internal("Stripe gave no client secret".into()))
+}
+
 fn unavailable(error: stripe::StripeError) -> AppError {
     tracing::error!(%error, "Stripe");
     AppError::Internal("card payments are not available just now".into())
@@ -48,29 +58,25 @@ fn unavailable(error: stripe::StripeError) -> AppError {
 #[async_trait::async_trait]
 impl CardProcessor for Stripe {
     async fn open_payment(&self, idempotency_key: &str, amount_pence: i64, description: &str) -> AppResult<OpenedPayment> {
-        let key = IdempotencyKey::new(idempotency_key).map_err(|error| AppError::Internal(error.to_string()))?;
         let intent = CreatePaymentIntent::new(amount_pence, Currency::GBP)
             .description(description)
             .customize()
-            .request_strategy(RequestStrategy::Idempotent(key))
+            .request_strategy(idempotent(idempotency_key)?)
             .send(&self.client)
             .await
             .map_err(unavailable)?;
-        let client_secret = intent.client_secret.ok_or_else(|| AppError::Internal("Stripe gave no client secret".into()))?;
-        Ok(OpenedPayment { id: intent.id.to_string(), client_secret })
+        Ok(OpenedPayment { id: intent.id.to_string(), client_secret: client_secret(intent)? })
     }
 
     async fn client_secret(&self, payment_id: &str) -> AppResult<String> {
-        let intent = RetrievePaymentIntent::new(payment_id).send(&self.client).await.map_err(unavailable)?;
-        intent.client_secret.ok_or_else(|| AppError::Internal("Stripe gave no client secret".into()))
+        client_secret(RetrievePaymentIntent::new(payment_id).send(&self.client).await.map_err(unavailable)?)
     }
 
     async fn refund(&self, idempotency_key: &str, payment_id: &str) -> AppResult<()> {
-        let key = IdempotencyKey::new(idempotency_key).map_err(|error| AppError::Internal(error.to_string()))?;
         CreateRefund::new()
             .payment_intent(payment_id)
             .customize()
-            .request_strategy(RequestStrategy::Idempotent(key))
+            .request_strategy(idempotent(idempotency_key)?)
             .send(&self.client)
             .await
             .map_err(unavailable)?;

@@ -4,10 +4,10 @@
 //! answers travel in the address: Back and Change links return to them as typed, and every
 //! step works without JavaScript. Only the confirm step changes anything.
 use crate::api::{CancelBooking, ConfirmBooking, StartCardPayment, load_booking, load_listing, quote_booking};
-use leptos::server_fn::ServerFn;
 use crate::components::{Choices, CsrfField, ErrorSummary, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
@@ -141,7 +141,6 @@ fn CheckAnswers(quote: BookingQuote, answers: BookingAnswers, person: Option<i64
     };
     let next_step = if quote.to_pay_by_card_pence > 0 {
         // A self-funder pays the difference by card first, then comes back here to confirm.
-        let pounds = format!("{}.{:02}", quote.to_pay_by_card_pence / 100, quote.to_pay_by_card_pence % 100);
         let then = answers_link(&quote.listing_public_id, person, &answers, false);
         view! {
             <h2>"Paying for it"</h2>
@@ -152,7 +151,7 @@ fn CheckAnswers(quote: BookingQuote, answers: BookingAnswers, person: Option<i64
                 <CsrfField token/>
                 <input type="hidden" name="request_key" value=quote.request_key.clone()/>
                 <input type="hidden" name="form[purpose]" value="self_funded_booking"/>
-                <input type="hidden" name="form[amount]" value=pounds/>
+                <input type="hidden" name="form[amount]" value=pounds_text(quote.to_pay_by_card_pence)/>
                 <input type="hidden" name="then" value=then/>
                 <button class="button" type="submit">{format!("Pay {} by card", format_pence(quote.to_pay_by_card_pence))}</button>
             </form>

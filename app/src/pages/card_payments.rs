@@ -45,7 +45,7 @@ fn PayForm(page: CardPaymentsPage, errors: Signal<Vec<FieldError>>, refund: Serv
     } else {
         vec![("contribution".to_string(), "My contribution".to_string()), ("top_up".to_string(), "A top-up to my budget".to_string())]
     };
-    let contribution = (page.four_weekly_contribution_pence > 0).then(|| format!("{:.2}", page.four_weekly_contribution_pence as f64 / 100.0));
+    let contribution = (page.four_weekly_contribution_pence > 0).then(|| pounds_text(page.four_weekly_contribution_pence));
     view! {
         <Title text="Pay by card"/>
         <h1>{if page.self_funded { "Pay into your account by card" } else { "Pay into your budget by card" }}<span class="caption">{page.holder.clone()}</span></h1>

@@ -168,7 +168,7 @@ pub async fn statement(db: &impl ConnectionTrait, viewer: &SignedInUser, budget_
         set_aside_pence: committed_pence,
         surplus: is_surplus(&budget, available_pence),
         rows,
-        pay_by_card: false,
+        pay_by_card: super::card_payments::may_pay_into(db, viewer, &budget, now).await?,
         self_funded: budget.funding == "self",
     })
 }

@@ -5,10 +5,10 @@
 //! or in whatever order notices arrive.
 use super::budgets::{self, Right};
 use super::ledger::{self, Account, Moved, Transfer};
-use super::values::Pence;
-use super::{audit, uk_time};
+use super::values::{Pence, collect};
+use super::{audit, notifications, uk_time};
 use crate::db::begin_write;
-use crate::entities::{budget, card_payment, notification, user};
+use crate::entities::{budget, card_payment, user};
 use crate::error::{AppError, AppResult};
 use app::{CardForm, CardPaymentForm, CardPaymentView, CardPaymentsPage, Role, SignedInUser};
 use chrono::{DateTime, Utc};
@@ -123,12 +123,8 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
             None
         }
     };
-    let amount = Pence::parse_price("amount", &form.amount, "the amount", LARGEST_PAYMENT).map_err(|error| {
-        if let AppError::Invalid(mut fields) = error {
-            problems.append(&mut fields);
-        }
-    });
-    let (Some(purpose), Ok(amount)) = (purpose, amount) else {
+    let amount = collect(&mut problems, Pence::parse_price("amount", &form.amount, "the amount", LARGEST_PAYMENT));
+    let (Some(purpose), Some(amount)) = (purpose, amount) else {
         return Err(AppError::Invalid(problems));
     };
     if request_key.is_empty() || request_key.len() > 64 || !request_key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -208,7 +204,7 @@ pub async fn settle<C: ConnectionTrait + TransactionTrait>(db: &C, event: &CardE
             let moved = ledger::transfer(&txn, &credit, now).await?;
             mark(&txn, payment.clone(), "succeeded", Some(now)).await?;
             if moved == Moved::Now {
-                tell(&txn, budget.holder_id, &format!("We received your card payment of {}. It is in your budget now.", app::format_pence(*amount_received_pence)), now)
+                notifications::tell(&txn, budget.holder_id, None, &format!("We received your card payment of {}. It is in your budget now.", app::format_pence(*amount_received_pence)), now)
                     .await?;
             }
             Settled::Credited
@@ -263,7 +259,7 @@ pub async fn refund<C: ConnectionTrait + TransactionTrait>(db: &C, cards: &dyn C
     let amount = payment.amount_pence;
     mark(&txn, payment, "refunded", Some(now)).await?;
     audit::record(&txn, now, Some(viewer.user_id), Some(budget.holder_id), "card_payment_refunded", serde_json::json!({ "card_payment": id, "pence": amount })).await?;
-    tell(&txn, budget.holder_id, &format!("We have refunded {} to your card. It can take a few days to show.", app::format_pence(amount)), now).await?;
+    notifications::tell(&txn, budget.holder_id, None, &format!("We have refunded {} to your card. It can take a few days to show.", app::format_pence(amount)), now).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -273,20 +269,6 @@ async fn mark(db: &impl ConnectionTrait, payment: card_payment::Model, status: &
     changed.status = Set(status.into());
     changed.settled_at = Set(settled_at);
     changed.update(db).await?;
-    Ok(())
-}
-
-async fn tell(db: &impl ConnectionTrait, user_id: i64, message: &str, now: DateTime<Utc>) -> AppResult<()> {
-    notification::Entity::insert(notification::ActiveModel {
-        user_id: Set(user_id),
-        booking_id: Set(None),
-        message: Set(message.into()),
-        created_at: Set(now),
-        read_at: Set(None),
-        ..Default::default()
-    })
-    .exec_without_returning(db)
-    .await?;
     Ok(())
 }
 

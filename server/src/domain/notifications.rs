@@ -14,17 +14,23 @@ pub async fn tell_person(db: &impl ConnectionTrait, booking: &booking::Model, me
         people.push(booking.placed_by);
     }
     for user_id in people {
-        notification::Entity::insert(notification::ActiveModel {
-            user_id: Set(user_id),
-            booking_id: Set(Some(booking.id)),
-            message: Set(message.to_string()),
-            created_at: Set(now),
-            read_at: Set(None),
-            ..Default::default()
-        })
-        .exec(db)
-        .await?;
+        tell(db, user_id, Some(booking.id), message, now).await?;
     }
+    Ok(())
+}
+
+/// One message to one person, about a booking or not.
+pub async fn tell(db: &impl ConnectionTrait, user_id: i64, booking_id: Option<i64>, message: &str, now: DateTime<Utc>) -> AppResult<()> {
+    notification::Entity::insert(notification::ActiveModel {
+        user_id: Set(user_id),
+        booking_id: Set(booking_id),
+        message: Set(message.to_string()),
+        created_at: Set(now),
+        read_at: Set(None),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
     Ok(())
 }
 
