@@ -1,7 +1,8 @@
 //! Connecting to the database and bringing its schema up to date.
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionSession, TransactionTrait,
 };
 use std::time::Duration;
 
@@ -15,10 +16,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     }
     let mut options = ConnectOptions::new(url);
     options
-        // SQLite lets one writer in at a time and makes the others sleep and retry; two
-        // connections keep that queue short (8 gave a p95 of 460 ms in the booking benchmark,
-        // 2 gave 94 ms) while a read still proceeds beside a write.
-        .max_connections(if url.starts_with("sqlite:") { 2 } else { 16 })
+        // SQLite's writers take turns (see `begin_write`), so the other connections are for
+        // reads beside the write.
+        .max_connections(if url.starts_with("sqlite:") { 4 } else { 16 })
         .min_connections(1)
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false);
@@ -39,11 +39,64 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 }
 
 /// Starts a transaction that will write. On SQLite it takes the write lock at the start
-/// (`BEGIN IMMEDIATE`), so a concurrent writer makes it wait (busy timeout) instead of failing
-/// with "database is locked" when it first writes after reading. PostgreSQL ignores the mode.
-pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
-    db.begin_with_options(TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..TransactionOptions::default() })
-        .await
+/// (`BEGIN IMMEDIATE`), so a concurrent writer waits instead of failing with "database is
+/// locked" when it first writes after reading. PostgreSQL ignores the mode.
+///
+/// SQLite lets one writer in at a time, and a writer kept out sleeps and retries (1, 2, 5 … 25
+/// ms apart), holding a pooled connection while it sleeps. So this process's writers first
+/// queue for their turn (first come, first served, holding no connection), and only the one
+/// whose turn it is asks SQLite. One queue for the process: it has one SQLite database
+/// (tests with several only wait a little longer).
+pub async fn begin_write<C: TransactionTrait + ConnectionTrait>(db: &C) -> Result<WriteTransaction<C::Transaction>, DbErr> {
+    static SQLITE_WRITERS: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+    let turn = match db.get_database_backend() {
+        DbBackend::Sqlite => Some(SQLITE_WRITERS.lock().await),
+        _ => None,
+    };
+    let txn = db
+        .begin_with_options(TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..TransactionOptions::default() })
+        .await?;
+    Ok(WriteTransaction { txn, _turn: turn })
+}
+
+/// A transaction from [`begin_write`], used like any other; on SQLite it keeps this process's
+/// writing turn until it commits or is dropped (rolled back).
+pub struct WriteTransaction<T> {
+    txn: T,
+    _turn: Option<tokio::sync::MutexGuard<'static, ()>>,
+}
+
+impl<T: TransactionSession + TransactionTrait> WriteTransaction<T> {
+    pub async fn commit(self) -> Result<(), DbErr> {
+        self.txn.commit().await
+    }
+
+    /// A transaction inside this one (a savepoint), in the same turn.
+    pub async fn savepoint(&self) -> Result<T::Transaction, DbErr> {
+        self.txn.begin().await
+    }
+}
+
+#[async_trait::async_trait]
+impl<T: ConnectionTrait + Send> ConnectionTrait for WriteTransaction<T> {
+    fn get_database_backend(&self) -> DbBackend {
+        self.txn.get_database_backend()
+    }
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.txn.execute_raw(stmt).await
+    }
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.txn.execute_unprepared(sql).await
+    }
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.txn.query_one_raw(stmt).await
+    }
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.txn.query_all_raw(stmt).await
+    }
+    fn support_returning(&self) -> bool {
+        self.txn.support_returning()
+    }
 }
 
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {

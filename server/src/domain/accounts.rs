@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use app::{FieldError, ProviderRegistration, Role, SelfFunderRegistration};
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr, TransactionSession,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
     TransactionTrait,
 };
 

@@ -8,6 +8,7 @@ use super::bookings::{self, Pattern, visit_cost};
 use super::budgets::{self, Right};
 use super::ledger::{self, Account, Transfer};
 use super::{audit, lots, notifications, uk_time};
+use crate::db::WriteTransaction;
 use crate::entities::{accreditation, booking, budget, listing, provider, visit};
 use crate::error::{AppError, AppResult};
 use app::{Role, SignedInUser};
@@ -239,7 +240,7 @@ async fn release_visits(db: &impl ConnectionTrait, booking: &booking::Model, lat
 /// provider on its lot that has not had it yet and works at those times, with the money set
 /// aside again at their price. Returns the new booking's reference, or nothing when no one is
 /// left, the budget cannot cover it, or the booking was for one chosen provider.
-async fn offer_on<C: ConnectionTrait + TransactionTrait>(db: &C, booking: &booking::Model, now: DateTime<Utc>) -> AppResult<Option<String>> {
+async fn offer_on<T: ConnectionTrait + TransactionTrait + TransactionSession + Send>(db: &WriteTransaction<T>, booking: &booking::Model, now: DateTime<Utc>) -> AppResult<Option<String>> {
     let (true, Some(lot_id)) = (booking.best_value, booking.lot_id) else { return Ok(None) };
     let Some(lot) = crate::entities::lot::Entity::find_by_id(lot_id).one(db).await? else { return Ok(None) };
     // Every provider this request has been with already.
@@ -268,7 +269,7 @@ async fn offer_on<C: ConnectionTrait + TransactionTrait>(db: &C, booking: &booki
         };
         let Some(listing) = listing::Entity::find_by_id(accredited.listing_id).one(db).await?.filter(|l| l.status == "published") else { continue };
         // Each offer in a savepoint: one that cannot be made leaves no booking, visit or money behind.
-        let attempt = db.begin().await?;
+        let attempt = db.savepoint().await?;
         let offered = bookings::offer_to(&attempt, booking, &listing, &pattern, now).await;
         match offered {
             Ok(reference) => {

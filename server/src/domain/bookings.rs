@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use app::{BookingAnswers, BookingQuote, BookingView, FieldError, ListingStatus, Role, SignedInUser};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
 /// Money is set aside for the visits in this many days ahead (a rolling horizon).
 pub const HORIZON_DAYS: i64 = 28;
@@ -216,7 +216,6 @@ async fn check(
         }
     }
     available_then(db, &listing, &provider, &pattern).await?;
-    not_already_booked(db, person.id, &visits, pattern.minutes).await?;
     let per_visit_pence = visit_cost(&listing.unit, listing.price_pence, pattern.minutes);
     Ok(Checked { listing, provider, person, budget, lot_id, pattern, visits, per_visit_pence })
 }
@@ -341,6 +340,7 @@ pub async fn quote(
     now: DateTime<Utc>,
 ) -> AppResult<BookingQuote> {
     let checked = check(db, viewer, person_id, listing_public_id, answers, now).await?;
+    not_already_booked(db, checked.person.id, &checked.visits, checked.pattern.minutes).await?;
     let per_four_weeks = checked.horizon_pence();
     let available_pence = ledger::balance(db, &Account::budget_available(checked.budget.council_id, checked.budget.id)).await?;
     let self_funded = checked.budget.funding == "self";
@@ -405,12 +405,19 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
     if request_key.len() != 64 || !request_key.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::invalid("", "This form has expired: go back and check your answers again"));
     }
-    let txn = crate::db::begin_write(db).await?;
-    if let Some(earlier) = booking::Entity::find().filter(booking::Column::RequestKey.eq(request_key)).one(&txn).await? {
-        // A repeat of a request already made (by the same person): the same answer again.
-        return if earlier.placed_by == viewer.user_id { Ok(earlier.reference) } else { Err(AppError::Forbidden) };
+    // A repeat is answered before the checks, which may no longer pass (the time has come).
+    if let Some(earlier) = earlier_answer(db, viewer, request_key).await? {
+        return earlier;
     }
-    let checked = check(&txn, viewer, person_id, listing_public_id, answers, now).await?;
+    // What does not change from one booking to the next is checked before the write
+    // transaction, so SQLite's one write lock is held only for what must be atomic: the repeat
+    // and clash checks, the booking and its money.
+    let checked = check(db, viewer, person_id, listing_public_id, answers, now).await?;
+    let txn = crate::db::begin_write(db).await?;
+    if let Some(earlier) = earlier_answer(&txn, viewer, request_key).await? {
+        return earlier;
+    }
+    not_already_booked(&txn, checked.person.id, &checked.visits, checked.pattern.minutes).await?;
     // No separate look at the balance: setting the money aside is refused, in this same
     // transaction, if it is not there.
     let needed = checked.horizon_pence();
@@ -433,16 +440,19 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
         Err(AppError::Database(error)) if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
             // The same form sent twice at the same instant (PostgreSQL): the other one booked.
             drop(txn);
-            return match booking::Entity::find().filter(booking::Column::RequestKey.eq(request_key)).one(db).await? {
-                Some(earlier) if earlier.placed_by == viewer.user_id => Ok(earlier.reference),
-                Some(_) => Err(AppError::Forbidden),
-                None => Err(AppError::Database(error)),
-            };
+            return earlier_answer(db, viewer, request_key).await?.unwrap_or(Err(AppError::Database(error)));
         }
         other => other?,
     };
     txn.commit().await?;
     Ok(reference)
+}
+
+/// The answer to a request already made with this key: its reference for the person who made
+/// it, refused to anyone else.
+async fn earlier_answer(db: &impl ConnectionTrait, viewer: &SignedInUser, request_key: &str) -> AppResult<Option<AppResult<String>>> {
+    let earlier = booking::Entity::find().filter(booking::Column::RequestKey.eq(request_key)).one(db).await?;
+    Ok(earlier.map(|earlier| if earlier.placed_by == viewer.user_id { Ok(earlier.reference) } else { Err(AppError::Forbidden) }))
 }
 
 /// A booking about to be written, with everything it needs already checked.

@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult};
 use app::{BudgetHolderLine, BudgetsAdmin, NewBudgetForm, Role, SignedInUser, SetUpForm};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 
 /// How long a set-up code works.
 const CODE_DAYS: i64 = 14;

@@ -5,7 +5,7 @@ use crate::entities::{booking, budget, delegation, ledger_account, ledger_transf
 use crate::error::{AppError, AppResult};
 use app::{BudgetStatement, Role, SignedInUser, StatementRow};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use std::collections::HashMap;
 
 /// Days in an allocation period.

@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use app::{CardForm, CardPaymentForm, CardPaymentView, CardPaymentsPage, Role, SignedInUser};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
 /// The most one card payment may be: a slip of the keyboard should not take £50,000.
 const LARGEST_PAYMENT: Pence = Pence::from_pence(500_000);

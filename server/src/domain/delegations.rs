@@ -11,7 +11,7 @@ use crate::error::{AppError, AppResult};
 use app::{ActingFor, DoneForYou, HelperForm, HelperLine, HelpersPage, Role, SignedInUser};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
 fn holder_only(viewer: &SignedInUser) -> AppResult<()> {
     if viewer.role == Role::BudgetHolder { Ok(()) } else { Err(AppError::Forbidden) }

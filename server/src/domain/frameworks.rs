@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use app::{CATEGORIES, FrameworkAdmin, FrameworkForm, FrameworkRow, LotForm, Role, SignedInUser, UNITS, category_label, format_price};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 
 /// Far above any real unit price (Shared Lives is about £600 a week), so a typo is caught.
 pub const PRICE_CAP_LIMIT: Pence = Pence::from_pence(1_000_000);

@@ -8,7 +8,7 @@ use crate::error::{AppError, AppResult};
 use app::{Role, SignedInUser};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
 /// One line of a remittance: what one provider is paid in a run.
 #[derive(Debug, Clone, PartialEq, Eq)]

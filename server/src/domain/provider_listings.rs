@@ -10,7 +10,7 @@ use app::{DayHours, format_clock, ListingChange, ListingForm, ListingStatus, Own
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession, TransactionTrait, TryIntoModel,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait, TryIntoModel,
 };
 
 /// Listings not re-confirmed for this long are shown as possibly out of date.

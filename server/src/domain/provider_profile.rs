@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult};
 use app::{OrganisationProfile, ProfileForm, SignedInUser};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, SqlErr, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionSession, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, SqlErr, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
 
 pub async fn profile(db: &impl ConnectionTrait, user: &SignedInUser) -> AppResult<OrganisationProfile> {
     let provider = provider::Entity::find_by_id(organisation_of(user)?).one(db).await?.ok_or(AppError::NotFound)?;
