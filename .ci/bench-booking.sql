@@ -6,14 +6,15 @@
 \set key random(1, 2000000000)
 -- Who is asking (outside the transaction, as the request's middleware does): the session and its user.
 SELECT * FROM sessions LEFT JOIN users ON sessions.user_id = users.id WHERE sessions.token_hash = md5(:key::text);
-BEGIN;
--- A request with this key already?
-SELECT id FROM bookings WHERE request_key = md5(:key::text) LIMIT 1;
--- The budget, the service with its provider (one query), its hours. The person is the one asking.
+-- Before the transaction: the budget, the service with its provider (one query), its hours.
+-- The person is the one asking.
 SELECT holder_id AS person, council_id FROM budgets WHERE id = :budget \gset
 SELECT listings.id AS listing_id, listings.provider_id, listings.price_pence, providers.status FROM listings
   LEFT JOIN providers ON listings.provider_id = providers.id WHERE listings.id >= :listing AND listings.status = 'published' ORDER BY listings.id LIMIT 1 \gset
 SELECT * FROM listing_availability WHERE listing_id = :listing_id;
+BEGIN;
+-- A request with this key already?
+SELECT id FROM bookings WHERE request_key = md5(:key::text) LIMIT 1;
 -- The person's live visits around that time (already booked?).
 SELECT * FROM visits WHERE booking_id IN (SELECT id FROM bookings WHERE person_id = :person AND status IN ('requested', 'confirmed', 'in_progress'))
   AND status IN ('scheduled', 'in_progress') AND scheduled_start >= now() AND scheduled_start <= now() + interval '1 day';

@@ -405,14 +405,14 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
     if request_key.len() != 64 || !request_key.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::invalid("", "This form has expired: go back and check your answers again"));
     }
-    // A repeat is answered before the checks, which may no longer pass (the time has come).
-    if let Some(earlier) = earlier_answer(db, viewer, request_key).await? {
-        return earlier;
-    }
     // What does not change from one booking to the next is checked before the write
     // transaction, so SQLite's one write lock is held only for what must be atomic: the repeat
-    // and clash checks, the booking and its money.
-    let checked = check(db, viewer, person_id, listing_public_id, answers, now).await?;
+    // and clash checks, the booking and its money. A repeat that no longer passes the checks
+    // (its time has come) still gets its first answer.
+    let checked = match check(db, viewer, person_id, listing_public_id, answers, now).await {
+        Ok(checked) => checked,
+        Err(refused) => return earlier_answer(db, viewer, request_key).await?.unwrap_or(Err(refused)),
+    };
     let txn = crate::db::begin_write(db).await?;
     if let Some(earlier) = earlier_answer(&txn, viewer, request_key).await? {
         return earlier;
