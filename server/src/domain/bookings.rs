@@ -406,18 +406,18 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::invalid("", "This form has expired: go back and check your answers again"));
     }
     // What does not change from one booking to the next is checked before the write
-    // transaction, so SQLite's one write lock is held only for what must be atomic: the repeat
-    // and clash checks, the booking and its money. A repeat that no longer passes the checks
+    // transaction, so SQLite's one write lock is held only for what must be atomic: the clash
+    // check, the booking and its money. A repeat that no longer passes the checks
     // (its time has come) still gets its first answer.
     let checked = match check(db, viewer, person_id, listing_public_id, answers, now).await {
         Ok(checked) => checked,
         Err(refused) => return earlier_answer(db, viewer, request_key).await?.unwrap_or(Err(refused)),
     };
     let txn = crate::db::begin_write(db).await?;
-    if let Some(earlier) = earlier_answer(&txn, viewer, request_key).await? {
-        return earlier;
+    // A repeat of a booking already made clashes with it, and gets its first answer.
+    if let Err(clash) = not_already_booked(&txn, checked.person.id, &checked.visits, checked.pattern.minutes).await {
+        return earlier_answer(&txn, viewer, request_key).await?.unwrap_or(Err(clash));
     }
-    not_already_booked(&txn, checked.person.id, &checked.visits, checked.pattern.minutes).await?;
     // No separate look at the balance: setting the money aside is refused, in this same
     // transaction, if it is not there.
     let needed = checked.horizon_pence();
