@@ -3,6 +3,7 @@
 //! state is a POST whose `csrf_token` argument (the form's hidden field) must match the
 //! visitor's token: checked by the middleware and again here.
 use crate::model::*;
+use crate::report::{OfflinePlacementForm, OfflinePlacements, Report, ReportQuery};
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
@@ -587,6 +588,50 @@ pub async fn change_listing(csrf_token: String, listing_id: String, change: List
         let (_, user) = guard::signed_in()?;
         guard::backend()?.change_listing(&user, &listing_id, change).await?;
         leptos_axum::redirect("/provider/listings");
+        Ok(())
+    }
+    .await)
+}
+
+/// A commissioner's report (`/reports/<slug>`), asked with the filters in the address bar.
+#[server(prefix = "/api", endpoint = "report", input = GetUrl)]
+pub async fn load_report(slug: String, query: ReportQuery) -> Result<Report, UiError> {
+    guard::with_status(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.report(&user, &slug, &query).await
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "offline-placements", input = GetUrl)]
+pub async fn load_offline_placements() -> Result<OfflinePlacements, UiError> {
+    guard::with_status(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.offline_placements(&user).await
+    }
+    .await)
+}
+
+#[server(prefix = "/api", endpoint = "record-offline-placement")]
+pub async fn record_offline_placement(csrf_token: String, form: OfflinePlacementForm) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.record_offline_placement(&user, &form).await?;
+        leptos_axum::redirect("/offline-placements?recorded=1");
+        Ok(())
+    }
+    .await)
+}
+
+/// Imports offline placements pasted from a spreadsheet saved as CSV: all rows or none.
+#[server(prefix = "/api", endpoint = "import-offline-placements")]
+pub async fn import_offline_placements(csrf_token: String, csv: String) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        let imported = guard::backend()?.import_offline_placements(&user, &csv).await?;
+        leptos_axum::redirect(&format!("/offline-placements?recorded={imported}"));
         Ok(())
     }
     .await)

@@ -285,18 +285,25 @@ pub fn Select(
     #[prop(optional, into)] hint: Option<String>,
     options: Vec<(String, String)>,
     #[prop(optional, into)] value: String,
+    /// The first option, for no choice at all ("All areas"), when no choice is a fair answer.
+    #[prop(optional, into)]
+    any: Option<String>,
     #[prop(into)] errors: Signal<Vec<FieldError>>,
 ) -> impl IntoView {
     let message = field_message(errors, id.clone());
     let described_by = described_by(&id, hint.is_some(), message);
     let no_choice = value.is_empty();
+    let first = match any {
+        Some(any) => Some((any, no_choice)),
+        None => no_choice.then(|| ("Choose one".to_string(), true)),
+    };
     view! {
         <div class="form-group" class:form-group-error=move || message.get().is_some()>
             <label class="label" for=id.clone()>{label}</label>
             <HintAndError id=id.clone() hint message/>
             <select class="select" id=id name=name aria-describedby=described_by
                 aria-invalid=move || message.get().is_some().then_some("true")>
-                {no_choice.then(|| view! { <option value="" selected=true>"Choose one"</option> })}
+                {first.map(|(text, selected)| view! { <option value="" selected=selected>{text}</option> })}
                 {options.into_iter().map(|(code, text)| {
                     let selected = code == value;
                     view! { <option value=code selected=selected>{text}</option> }

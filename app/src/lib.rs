@@ -3,11 +3,13 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod chart;
 pub mod components;
 pub mod model;
 mod pages;
 #[cfg(feature = "ssr")]
 pub mod port;
+pub mod report;
 
 pub use model::*;
 
@@ -75,6 +77,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/bookings/:reference") view=BookingDetailsPage ssr=SsrMode::Async/>
                     <Route path=path!("/provider/bookings") view=ProviderBookingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/payments") view=PaymentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reports/:slug") view=ReportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/offline-placements") view=OfflinePlacementsPage ssr=SsrMode::Async/>
                     <Route path=path!("/budgets") view=BudgetsPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/set-up") view=SetUpAccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/frameworks") view=FrameworksPage ssr=SsrMode::Async/>

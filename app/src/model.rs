@@ -986,15 +986,20 @@ pub fn pounds_text(pence: i64) -> String {
 pub fn format_pence(pence: i64) -> String {
     let sign = if pence < 0 { "-" } else { "" };
     let pence = pence.unsigned_abs();
-    let pounds = (pence / 100).to_string();
+    format!("{sign}£{}.{:02}", group_thousands(pence / 100), pence % 100)
+}
+
+/// "1,234,567"
+pub fn group_thousands(number: u64) -> String {
+    let digits = number.to_string();
     let mut grouped = String::new();
-    for (index, digit) in pounds.chars().enumerate() {
-        if index > 0 && (pounds.len() - index).is_multiple_of(3) {
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(digit);
     }
-    format!("{sign}£{grouped}.{:02}", pence % 100)
+    grouped
 }
 
 /// "£24.50 an hour"

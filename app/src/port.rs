@@ -2,6 +2,7 @@
 //! request through Leptos context, so server functions stay thin: read who is asking, check
 //! they may, call the backend, map the result.
 use crate::model::*;
+use crate::report::{OfflinePlacementForm, OfflinePlacements, Report, ReportQuery};
 
 /// What the server knows about the request that the UI needs (placed there by middleware).
 #[derive(Debug, Clone)]
@@ -88,6 +89,12 @@ pub trait Backend: Send + Sync + 'static {
     async fn organisation_profile(&self, user: &SignedInUser) -> Result<OrganisationProfile, UiError>;
     async fn save_organisation_profile(&self, user: &SignedInUser, form: &ProfileForm) -> Result<(), UiError>;
     async fn change_listing(&self, user: &SignedInUser, public_id: &str, change: ListingChange) -> Result<(), UiError>;
+    /// Commissioners: a report on their council, and the placements made outside CareMarket.
+    async fn report(&self, user: &SignedInUser, slug: &str, query: &ReportQuery) -> Result<Report, UiError>;
+    async fn offline_placements(&self, user: &SignedInUser) -> Result<OfflinePlacements, UiError>;
+    async fn record_offline_placement(&self, user: &SignedInUser, form: &OfflinePlacementForm) -> Result<(), UiError>;
+    /// Returns the number of placements imported.
+    async fn import_offline_placements(&self, user: &SignedInUser, csv: &str) -> Result<usize, UiError>;
 }
 
 pub type SharedBackend = std::sync::Arc<dyn Backend>;

@@ -2,12 +2,13 @@
 //! domain's errors onto messages for the browser.
 use crate::config::Config;
 use crate::domain::card_payments::CardProcessor;
-use crate::domain::{accounts, auth, booking_changes, bookings, budget_admin, budgets, card_payments, delegations, payment_runs, dashboards, directory, frameworks, lot_management, lots, provider_listings, provider_profile};
+use crate::domain::{accounts, auth, booking_changes, bookings, budget_admin, budgets, card_payments, delegations, payment_runs, dashboards, directory, frameworks, lot_management, lots, offline_placements, provider_listings, provider_profile, reports};
 use crate::state::AppState;
 use crate::http::cookies;
 use crate::search::{SearchEngine, params};
 use app::port::{Backend, RequestInfo, StartedSession};
 use app::*;
+use app::report::{OfflinePlacementForm, OfflinePlacements, Report, ReportQuery};
 use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -260,5 +261,21 @@ impl Backend for CareMarketBackend {
 
     async fn change_listing(&self, user: &SignedInUser, public_id: &str, change: ListingChange) -> Result<(), UiError> {
         Ok(provider_listings::change_listing(&self.db, user, public_id, change, Utc::now()).await?)
+    }
+
+    async fn report(&self, user: &SignedInUser, slug: &str, query: &ReportQuery) -> Result<Report, UiError> {
+        Ok(reports::report(&self.db, user, slug, query, Utc::now()).await?)
+    }
+
+    async fn offline_placements(&self, user: &SignedInUser) -> Result<OfflinePlacements, UiError> {
+        Ok(offline_placements::page(&self.db, user).await?)
+    }
+
+    async fn record_offline_placement(&self, user: &SignedInUser, form: &OfflinePlacementForm) -> Result<(), UiError> {
+        Ok(offline_placements::record(&self.db, user, form, Utc::now()).await?)
+    }
+
+    async fn import_offline_placements(&self, user: &SignedInUser, csv: &str) -> Result<usize, UiError> {
+        Ok(offline_placements::import(&self.db, user, csv, Utc::now()).await?)
     }
 }

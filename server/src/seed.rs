@@ -179,7 +179,8 @@ pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_
         row![
             b.id, b.reference, b.listing_id, b.provider_id, b.person_id, Some(b.budget_id), b.placed_by, b.channel, b.lot_id,
             b.status, if b.weekdays.is_some() { "weekly" } else { "one_off" }, b.starts_at, b.weekdays, b.duration_minutes,
-            b.unit_price_pence, b.unit, b.committed_pence, "budget", b.requested_at, b.confirmed_at, Some(b.closed_at),
+            b.unit_price_pence, b.unit, b.committed_pence, "budget", b.requested_at, b.confirmed_at,
+            b.confirmed_at.map(|at| crate::domain::uk_time::to_local(at).date()), Some(b.closed_at),
             listing.cancellation_notice_hours, listing.late_cancellation_percent, listing.billing_increment_minutes
         ]
     });
@@ -189,7 +190,7 @@ pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_
         &[
             "id", "reference", "listing_id", "provider_id", "person_id", "budget_id", "placed_by", "channel", "lot_id", "status",
             "schedule", "starts_at", "weekdays", "duration_minutes", "unit_price_pence", "unit", "committed_pence", "paid_by",
-            "requested_at", "confirmed_at", "closed_at", "cancellation_notice_hours", "late_cancellation_percent",
+            "requested_at", "confirmed_at", "placed_on", "closed_at", "cancellation_notice_hours", "late_cancellation_percent",
             "billing_increment_minutes",
         ],
         bookings,

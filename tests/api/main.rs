@@ -18,6 +18,7 @@ mod pages;
 mod provider_listings;
 mod provider_profile;
 mod relevance;
+mod reports;
 mod roles;
 mod search;
 mod search_contract;

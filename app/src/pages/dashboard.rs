@@ -144,6 +144,8 @@ fn DashboardView(summary: Dashboard, token: String) -> impl IntoView {
                 <li><a href="/budgets">"Personal budgets"</a></li>
                 <li><a href="/payments">"Paying providers"</a></li>
                 <li><a href="/lots">"How providers rank on each lot"</a></li>
+                <li><a href="/reports">"Reports: placements, budgets, providers and savings"</a></li>
+                <li><a href="/offline-placements">"Placements made outside CareMarket"</a></li>
             </ul>
         }.into_any(),
     }

@@ -13,6 +13,7 @@ mod profile;
 mod provider_bookings;
 mod provider;
 mod register;
+mod reports;
 mod sign_in;
 mod statement;
 
@@ -29,6 +30,7 @@ pub use lots::{LotPage, LotsPage};
 pub use payments::PaymentsPage;
 pub use profile::OrganisationProfilePage;
 pub use provider_bookings::ProviderBookingsPage;
+pub use reports::{OfflinePlacementsPage, ReportPage, ReportsPage};
 pub use provider::ProviderPage;
 pub use register::{RegisterPage, RegisterPersonPage};
 pub use sign_in::SignInPage;

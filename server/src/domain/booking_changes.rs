@@ -30,6 +30,9 @@ async fn providers_booking(db: &impl ConnectionTrait, viewer: &SignedInUser, ref
     Ok(booking)
 }
 
+/// How a provider cancelling confirmed care (handing it back) starts the booking's close reason.
+pub const HANDED_BACK: &str = "cancelled by the provider";
+
 /// Carries out what provider staff asked for on a booking or one of its visits.
 pub async fn act<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, reference: &str, action: &app::BookingAction, now: DateTime<Utc>) -> AppResult<()> {
     use app::BookingAction::*;
@@ -63,6 +66,7 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &Sig
         let mut row: booking::ActiveModel = booking.clone().into();
         row.status = Set("confirmed".into());
         row.confirmed_at = Set(Some(now));
+        row.placed_on = Set(Some(super::uk_time::to_local(now).date()));
         row.update(&txn).await?;
         let message = format!("{provider} accepted booking {}. Care starts {}.", booking.reference, Pattern::of(&booking).in_words());
         notifications::tell_person(&txn, &booking, &message, now).await?;
@@ -154,7 +158,7 @@ pub async fn cancel_by_provider<C: ConnectionTrait + TransactionTrait>(db: &C, v
     }
     let reason = super::values::required_text("", reason, "why you cannot continue", 500)?;
     let provider = provider_name(&txn, booking.provider_id).await?;
-    close(&txn, &booking, "cancelled", Some(&format!("cancelled by the provider: {reason}")), now).await?;
+    close(&txn, &booking, "cancelled", Some(&format!("{HANDED_BACK}: {reason}")), now).await?;
     let next = offer_on(&txn, &booking, now).await?;
     let message = format!("{provider} has cancelled booking {}: \u{201c}{reason}\u{201d} {}", booking.reference, what_next(next.as_deref()));
     notifications::tell_person(&txn, &booking, &message, now).await?;

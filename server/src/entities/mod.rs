@@ -19,6 +19,7 @@ pub mod locality;
 pub mod lot;
 pub mod monitoring_score;
 pub mod notification;
+pub mod offline_placement;
 pub mod outbox;
 pub mod payment_run;
 pub mod postcode_district;

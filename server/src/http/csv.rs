@@ -1,7 +1,8 @@
 //! CSV downloads: the same figures a page shows, for spreadsheets and finance systems.
 //! A budget statement is at `/budget/statement.csv` (`?budget=<id>` for someone else's); a
-//! payment run's remittance at `/payments/<run>/remittance.csv`.
-use crate::domain::{budgets, payment_runs};
+//! payment run's remittance at `/payments/<run>/remittance.csv`; a report's figures at
+//! `/reports/<report>/csv` with the report page's filters.
+use crate::domain::{budgets, payment_runs, reports};
 use crate::error::AppError;
 use crate::state::AppState;
 use app::port::RequestInfo;
@@ -60,6 +61,33 @@ pub async fn remittance(
         rows.push(row(&[&run.reference, &date, &line.provider, line.regulator_id.as_deref().unwrap_or_default(), &pounds_text(line.amount_pence)]));
     }
     download(&format!("remittance-{}.csv", run.reference), rows.concat())
+}
+
+/// `/reports/<report>/csv?<filters>`: exactly the table the report page shows (commissioners).
+pub async fn report(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestInfo>,
+    axum::extract::Path(slug): axum::extract::Path<String>,
+    Query(query): Query<app::report::ReportQuery>,
+) -> Response {
+    let Some(user) = request.viewer.user else {
+        return Redirect::to(&format!("/sign-in?next=/reports/{}", app::encode_query_value(&slug))).into_response();
+    };
+    let report = match reports::report(&state.db, &user, &slug, &query, Utc::now()).await {
+        Ok(report) => report,
+        Err(error) => return refused(error),
+    };
+    if !report.errors.is_empty() {
+        let problems: Vec<String> = report.errors.iter().map(|error| error.message.clone()).collect();
+        return (StatusCode::BAD_REQUEST, format!("There is a problem with the filters: {}.", problems.join("; "))).into_response();
+    }
+    let columns: Vec<&str> = report.columns.iter().map(String::as_str).collect();
+    let mut lines = vec![row(&columns)];
+    for figures in &report.rows {
+        let cells: Vec<String> = figures.iter().map(|figure| figure.csv()).collect();
+        lines.push(row(&cells.iter().map(String::as_str).collect::<Vec<_>>()));
+    }
+    download(&format!("{}-{}-to-{}.csv", report.slug, report.query.from, report.query.to), lines.concat())
 }
 
 fn refused(error: AppError) -> Response {

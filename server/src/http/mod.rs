@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::ready))
         .route("/budget/statement.csv", get(csv::budget_statement))
         .route("/payments/{reference}/remittance.csv", get(csv::remittance))
+        .route("/reports/{report}/csv", get(csv::report))
         .route("/api/{*function}", get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))

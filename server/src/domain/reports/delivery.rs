@@ -1,0 +1,114 @@
+//! Provider delivery: visits delivered against visits due, and requests and care a provider
+//! turned away, for each provider the council's budget holders booked.
+use super::{Answer, Asked, number, rows};
+use crate::domain::booking_changes::HANDED_BACK;
+use crate::entities::provider;
+use crate::error::AppResult;
+use app::report::{Figure, share};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
+use std::collections::BTreeMap;
+
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    delivered: i64,
+    missed: i64,
+    declined: i64,
+    lapsed: i64,
+    handed_back: i64,
+}
+
+pub(super) async fn provider_delivery(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Answer> {
+    let (start, end) = asked.instants();
+    let (category_sql, category_value): (&str, Vec<Value>) = match asked.category {
+        Some(category) => (" AND l.category = ?", vec![category.into()]),
+        None => ("", Vec::new()),
+    };
+    let base = |extra: &str| {
+        format!("FROM bookings b JOIN budgets bu ON bu.id = b.budget_id JOIN listings l ON l.id = b.listing_id {extra} WHERE bu.council_id = ?{category_sql}")
+    };
+    let parameters = |mut values: Vec<Value>| {
+        let mut all: Vec<Value> = vec![asked.council_id.into()];
+        all.extend(category_value.clone());
+        all.append(&mut values);
+        all
+    };
+    // Visits due in the period: those delivered or missed (a visit still to come is not due).
+    let visits_sql = format!(
+        "SELECT b.provider_id AS p, SUM(CASE WHEN v.status = 'delivered' THEN 1 ELSE 0 END) AS delivered, \
+         SUM(CASE WHEN v.status = 'missed' THEN 1 ELSE 0 END) AS missed {} \
+         AND v.scheduled_start >= ? AND v.scheduled_start < ? AND v.status IN ('delivered', 'missed') GROUP BY b.provider_id",
+        base("JOIN visits v ON v.booking_id = b.id")
+    );
+    // Requests answered no or not at all, and care handed back, when that happened.
+    let turned_away_sql = format!(
+        "SELECT b.provider_id AS p, SUM(CASE WHEN b.status = 'declined' THEN 1 ELSE 0 END) AS declined, \
+         SUM(CASE WHEN b.status = 'lapsed' THEN 1 ELSE 0 END) AS lapsed, \
+         SUM(CASE WHEN b.status = 'cancelled' AND b.close_reason LIKE ? THEN 1 ELSE 0 END) AS handed_back {} \
+         AND b.closed_at >= ? AND b.closed_at < ? AND b.status IN ('declined', 'lapsed', 'cancelled') GROUP BY b.provider_id",
+        base("")
+    );
+    let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
+    for row in rows(db, &visits_sql, parameters(vec![start.into(), end.into()])).await? {
+        let tally = tallies.entry(number(&row, "p")?).or_default();
+        tally.delivered = number(&row, "delivered")?;
+        tally.missed = number(&row, "missed")?;
+    }
+    // The LIKE pattern is in the SELECT list, so its value comes first.
+    let mut values: Vec<Value> = vec![format!("{HANDED_BACK}%").into()];
+    values.extend(parameters(vec![start.into(), end.into()]));
+    for row in rows(db, &turned_away_sql, values).await? {
+        let tally = tallies.entry(number(&row, "p")?).or_default();
+        tally.declined = number(&row, "declined")?;
+        tally.lapsed = number(&row, "lapsed")?;
+        tally.handed_back = number(&row, "handed_back")?;
+    }
+    let mut names = BTreeMap::new();
+    let ids: Vec<i64> = tallies.keys().copied().collect();
+    for chunk in ids.chunks(500) {
+        for found in provider::Entity::find().filter(provider::Column::Id.is_in(chunk.iter().copied())).all(db).await? {
+            names.insert(found.id, found.name);
+        }
+    }
+    let mut lines: Vec<(String, Tally)> = tallies.into_iter().map(|(id, tally)| (names.remove(&id).unwrap_or_else(|| format!("Provider {id}")), tally)).collect();
+    // Busiest first: the chart shows the providers most of the care comes from.
+    lines.sort_by(|(a_name, a), (b_name, b)| (b.delivered + b.missed).cmp(&(a.delivered + a.missed)).then(a_name.cmp(b_name)));
+    let mut answer = Answer::new(
+        &["Provider", "Visits due", "Delivered", "Delivery rate", "Requests declined", "Requests not answered in time", "Care handed back"],
+        &[3],
+    );
+    let mut total = Tally::default();
+    for (name, tally) in lines {
+        total.delivered += tally.delivered;
+        total.missed += tally.missed;
+        total.declined += tally.declined;
+        total.lapsed += tally.lapsed;
+        total.handed_back += tally.handed_back;
+        let due = tally.delivered + tally.missed;
+        answer.rows.push(vec![
+            Figure::Label(name),
+            Figure::Count(due),
+            Figure::Count(tally.delivered),
+            share(tally.delivered, due),
+            Figure::Count(tally.declined),
+            Figure::Count(tally.lapsed),
+            Figure::Count(tally.handed_back),
+        ]);
+    }
+    let due = total.delivered + total.missed;
+    answer.summary = format!(
+        "Providers delivered {} of {} visits due {} ({}). {} requests were declined, {} not answered in time, and {} packages of care were handed back.",
+        Figure::Count(total.delivered).shown(),
+        Figure::Count(due).shown(),
+        asked.span_in_words(),
+        share(total.delivered, due).shown(),
+        Figure::Count(total.declined).shown(),
+        Figure::Count(total.lapsed).shown(),
+        Figure::Count(total.handed_back).shown()
+    );
+    answer.notes = vec![
+        "Visits due are those delivered or missed in the period. Delivery rate is delivered as a share of due.".into(),
+        "Declined and unanswered requests, and care handed back (a provider cancelling confirmed care), are counted when they happened.".into(),
+        format!("The chart shows the {} providers with the most visits due; the table has them all.", app::chart::CHART_ROWS),
+    ];
+    Ok(answer)
+}

@@ -1,0 +1,178 @@
+//! Reports on money: how personal budgets are used, and the savings estimate.
+use super::placements::{WEEKLY_VALUE, placements_from};
+use super::{Answer, Asked, number, rows, text};
+use crate::error::AppError;
+use crate::error::AppResult;
+use app::report::{Figure, ReportQuery, share};
+use app::{FieldError, budget_type_label, format_pence};
+use crate::domain::values::{Pence, collect, whole_number};
+use sea_orm::ConnectionTrait;
+
+const BUDGET_TYPES: [&str; 3] = ["direct_payment", "managed_account", "individual_service_fund"];
+
+/// Allocated and spent in the span (from the ledger's transfers), set aside and unspent now
+/// (from its balances), and how many budgets hold more than 8 weeks' worth, by budget type.
+pub(super) async fn budget_use(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Answer> {
+    let now_sql = "SELECT bu.budget_type AS t, COUNT(*) AS budgets, \
+            CAST(SUM(COALESCE(av.balance_pence, 0)) AS BIGINT) AS unspent, CAST(SUM(COALESCE(cm.balance_pence, 0)) AS BIGINT) AS set_aside, \
+            SUM(CASE WHEN bu.four_weekly_allocation_pence + bu.four_weekly_contribution_pence > 0 \
+                AND COALESCE(av.balance_pence, 0) > 2 * (bu.four_weekly_allocation_pence + bu.four_weekly_contribution_pence) THEN 1 ELSE 0 END) AS surplus \
+        FROM budgets bu \
+        LEFT JOIN ledger_accounts av ON av.budget_id = bu.id AND av.kind = 'budget_available' \
+        LEFT JOIN ledger_accounts cm ON cm.budget_id = bu.id AND cm.kind = 'budget_committed' \
+        WHERE bu.council_id = ? GROUP BY bu.budget_type";
+    let (start, end) = asked.instants();
+    // Spent: set-aside money that became a provider's (delivered care, late cancellations).
+    let flows_sql = "SELECT bu.budget_type AS t, \
+            CAST(SUM(CASE WHEN t.kind = 'allocation' AND c.kind = 'budget_available' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS allocated, \
+            CAST(SUM(CASE WHEN d.kind = 'budget_committed' AND c.kind = 'provider_payable' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS spent \
+        FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id JOIN ledger_accounts d ON d.id = t.debit_account_id \
+        JOIN budgets bu ON bu.id = COALESCE(c.budget_id, d.budget_id) \
+        WHERE bu.council_id = ? AND t.created_at >= ? AND t.created_at < ? GROUP BY bu.budget_type";
+    let mut answer = Answer::new(
+        &["Budget type", "Budgets", "Allocated in the period", "Spent in the period", "Set aside now", "Unspent now", "Holding over 8 weeks' worth"],
+        &[2, 3],
+    );
+    let mut totals = [0_i64; 6];
+    let now_rows = rows(db, now_sql, vec![asked.council_id.into()]).await?;
+    let flow_rows = rows(db, flows_sql, vec![asked.council_id.into(), start.into(), end.into()]).await?;
+    for budget_type in BUDGET_TYPES {
+        let mut figures = [0_i64; 6];
+        for row in &now_rows {
+            if text(row, "t")?.as_deref() == Some(budget_type) {
+                figures[0] = number(row, "budgets")?;
+                figures[3] = number(row, "set_aside")?;
+                figures[4] = number(row, "unspent")?;
+                figures[5] = number(row, "surplus")?;
+            }
+        }
+        for row in &flow_rows {
+            if text(row, "t")?.as_deref() == Some(budget_type) {
+                figures[1] = number(row, "allocated")?;
+                figures[2] = number(row, "spent")?;
+            }
+        }
+        for (total, figure) in totals.iter_mut().zip(figures) {
+            *total += figure;
+        }
+        answer.rows.push(money_row(budget_type_label(budget_type), figures));
+    }
+    answer.rows.push(money_row("All budgets", totals));
+    answer.summary = format!(
+        "{} was allocated to {} personal budgets {} and {} spent on care. {} is unspent now; {} budgets hold more than 8 weeks' worth.",
+        format_pence(totals[1]),
+        Figure::Count(totals[0]).shown(),
+        asked.span_in_words(),
+        format_pence(totals[2]),
+        format_pence(totals[4]),
+        Figure::Count(totals[5]).shown()
+    );
+    answer.notes = vec![
+        "Allocated and spent count money moved in the period; set aside, unspent and the 8 weeks' count are as they stand now.".into(),
+        "Spent is money set aside for care that became the provider's: care delivered, and late cancellations charged under the provider's policy.".into(),
+        "8 weeks' worth is twice the 4-weekly allocation and contribution.".into(),
+    ];
+    Ok(answer)
+}
+
+fn money_row(label: &str, [budgets, allocated, spent, set_aside, unspent, surplus]: [i64; 6]) -> Vec<Figure> {
+    vec![
+        Figure::Label(label.into()),
+        Figure::Count(budgets),
+        Figure::Pence(allocated),
+        Figure::Pence(spent),
+        Figure::Pence(set_aside),
+        Figure::Pence(unspent),
+        Figure::Count(surplus),
+    ]
+}
+
+/// The assumptions a savings estimate starts from when none are given. They are examples,
+/// shown and editable on the page: each council should put in its own.
+pub const MANUAL_COST_PENCE: i64 = 10_000;
+pub const ELECTRONIC_COST_PENCE: i64 = 2_500;
+
+/// Administrative saving: placements through CareMarket × (cost of arranging one by hand −
+/// cost through CareMarket), also as a share of commissioning spend (the money allocated to
+/// personal budgets in the period, unless the commissioner gives a figure). Price saving: what
+/// a week of the care placed would have cost at baseline prices, less what it costs.
+pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &ReportQuery) -> AppResult<Answer> {
+    let mut errors: Vec<FieldError> = Vec::new();
+    let limit = Pence::from_pence(100_000_000_000);
+    let mut pounds = |field: &str, input: &str, what: &str| -> Option<i64> {
+        if input.trim().is_empty() { None } else { collect(&mut errors, Pence::parse_price(field, input, what, limit)).map(Pence::pence) }
+    };
+    let manual = pounds("manual_cost", &query.manual_cost, "the cost of arranging a placement by hand").unwrap_or(MANUAL_COST_PENCE);
+    let electronic = pounds("electronic_cost", &query.electronic_cost, "the cost of a placement through CareMarket").unwrap_or(ELECTRONIC_COST_PENCE);
+    let given_spend = pounds("spend", &query.spend, "the commissioning spend");
+    let price_change = if query.price_change.trim().is_empty() {
+        0
+    } else {
+        collect(&mut errors, whole_number("price_change", &query.price_change, "how much lower unit prices are, in percent", 0, 90)).map_or(0, i64::from)
+    };
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let (start, end) = asked.instants();
+    let mut values = Vec::new();
+    let from = placements_from(asked, &mut values);
+    let placed = rows(db, &format!("SELECT COUNT(*) AS n, CAST(SUM({WEEKLY_VALUE}) AS BIGINT) AS v {from}"), values).await?;
+    let (count, weekly_value) = match placed.first() {
+        Some(row) => (number(row, "n")?, number(row, "v")?),
+        None => (0, 0),
+    };
+    let allocated = rows(
+        db,
+        "SELECT CAST(SUM(t.amount_pence) AS BIGINT) AS s FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id \
+         WHERE t.kind = 'allocation' AND c.kind = 'budget_available' AND c.council_id = ? AND t.created_at >= ? AND t.created_at < ?",
+        vec![asked.council_id.into(), start.into(), end.into()],
+    )
+    .await?;
+    let spend = match (given_spend, allocated.first()) {
+        (Some(given), _) => given,
+        (None, Some(row)) => number(row, "s")?,
+        (None, None) => 0,
+    };
+    let by_hand = count * manual;
+    let through_us = count * electronic;
+    // Prices `price_change`% lower than the baseline: baseline = value × 100 / (100 − change).
+    let at_baseline = (weekly_value * 100 + (100 - price_change) / 2) / (100 - price_change);
+    let mut answer = Answer::new(&["What", "Without CareMarket", "Through CareMarket", "Saving", "Saving as a share of commissioning spend"], &[1, 2]);
+    answer.rows = vec![
+        vec![
+            Figure::Label(format!("Arranging {} placements", Figure::Count(count).shown())),
+            Figure::Pence(by_hand),
+            Figure::Pence(through_us),
+            Figure::Pence(by_hand - through_us),
+            share(by_hand - through_us, spend),
+        ],
+        vec![
+            Figure::Label("A week of the care placed".into()),
+            Figure::Pence(at_baseline),
+            Figure::Pence(weekly_value),
+            Figure::Pence(at_baseline - weekly_value),
+            Figure::Percent(None),
+        ],
+    ];
+    answer.summary = format!(
+        "On these assumptions, arranging the {} placements made {} through CareMarket saved {} ({} of commissioning spend of {}), and a week of the care placed costs {} less than at baseline prices.",
+        Figure::Count(count).shown(),
+        asked.span_in_words(),
+        format_pence(by_hand - through_us),
+        share(by_hand - through_us, spend).shown(),
+        format_pence(spend),
+        format_pence(at_baseline - weekly_value)
+    );
+    answer.notes = vec![
+        format!("Cost of arranging a placement by hand: {} (assumption).", format_pence(manual)),
+        format!("Cost of arranging a placement through CareMarket: {} (assumption).", format_pence(electronic)),
+        format!("Unit prices lower than the baseline by {price_change}% (assumption; Peterborough reported a 10% reduction in unit costs from its framework)."),
+        if given_spend.is_none() {
+            format!("Commissioning spend: {}, the money allocated to personal budgets in the period (enter your own figure to replace it).", format_pence(spend))
+        } else {
+            format!("Commissioning spend: {} (as entered).", format_pence(spend))
+        },
+        format!("Placements through CareMarket in the period: {}, worth {} a week.", Figure::Count(count).shown(), format_pence(weekly_value)),
+    ];
+    Ok(answer)
+}

@@ -1,0 +1,312 @@
+//! Reports counted from placements: volumes and value, the share placed electronically, time
+//! to place, framework share and prices against the cap.
+use super::{Answer, Asked, number, rows, text};
+use crate::entities::{locality, lot, provider};
+use crate::error::AppResult;
+use app::report::{Figure, channel_label, share};
+use app::{category_label, format_pence};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Value};
+use std::collections::HashMap;
+
+/// What one week of a booking costs: a visit's cost (by the hour pro rata, half a penny up,
+/// as `bookings::visit_cost`) times its visits a week.
+pub(super) const WEEKLY_VALUE: &str = "(CASE WHEN b.unit = 'hour' THEN (b.unit_price_pence * b.duration_minutes + 30) / 60 ELSE b.unit_price_pence END) \
+    * (CASE WHEN b.schedule = 'weekly' THEN LENGTH(b.weekdays) ELSE 1 END)";
+
+/// A booking's area: its lot's, or else its service's base district's.
+const LOCALITY: &str = "COALESCE(lt.locality_id, pd.locality_id)";
+
+/// The council's placements made in the span, with the filters asked; `values` gets the
+/// parameters in order.
+pub(super) fn placements_from(asked: &Asked, values: &mut Vec<Value>) -> String {
+    let mut sql = String::from(
+        "FROM bookings b JOIN budgets bu ON bu.id = b.budget_id JOIN listings l ON l.id = b.listing_id \
+         LEFT JOIN lots lt ON lt.id = b.lot_id LEFT JOIN postcode_districts pd ON pd.code = l.base_district \
+         WHERE bu.council_id = ? AND b.placed_on >= ? AND b.placed_on <= ? AND b.status <> 'cancelled'",
+    );
+    values.extend([asked.council_id.into(), asked.from.into(), asked.to.into()]);
+    if let Some(category) = asked.category {
+        sql.push_str(" AND l.category = ?");
+        values.push(category.into());
+    }
+    if let Some(lot) = asked.lot {
+        sql.push_str(" AND b.lot_id = ?");
+        values.push(lot.into());
+    }
+    if let Some(locality) = asked.locality {
+        sql.push_str(&format!(" AND {LOCALITY} = ?"));
+        values.push(locality.into());
+    }
+    sql
+}
+
+/// Placements grouped by one key (as text; none where the key is unknown).
+struct Group {
+    key: Option<String>,
+    placements: i64,
+    weekly_value: i64,
+    on_framework_value: i64,
+}
+
+async fn grouped(db: &impl ConnectionTrait, asked: &Asked, key: &str) -> AppResult<Vec<Group>> {
+    let mut values = Vec::new();
+    let from = placements_from(asked, &mut values);
+    let sql = format!(
+        "SELECT CAST({key} AS TEXT) AS k, COUNT(*) AS n, CAST(SUM({WEEKLY_VALUE}) AS BIGINT) AS v, \
+         CAST(SUM(CASE WHEN b.lot_id IS NOT NULL THEN {WEEKLY_VALUE} ELSE 0 END) AS BIGINT) AS f {from} GROUP BY {key}"
+    );
+    rows(db, &sql, values)
+        .await?
+        .iter()
+        .map(|row| Ok(Group { key: text(row, "k")?, placements: number(row, "n")?, weekly_value: number(row, "v")?, on_framework_value: number(row, "f")? }))
+        .collect()
+}
+
+/// Groups by period, one for every period in the span (empty ones too), in order.
+async fn by_period(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Vec<(String, Group)>> {
+    let key = asked.period.key_sql(db.get_database_backend(), "b.placed_on");
+    let mut found: HashMap<Option<String>, Group> = grouped(db, asked, &key).await?.into_iter().map(|group| (group.key.clone(), group)).collect();
+    Ok(asked
+        .period
+        .all(asked.from, asked.to)
+        .into_iter()
+        .map(|(key, label)| {
+            let group = found.remove(&Some(key.clone())).unwrap_or(Group { key: Some(key), placements: 0, weekly_value: 0, on_framework_value: 0 });
+            (label, group)
+        })
+        .collect())
+}
+
+pub(super) async fn volumes(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Answer> {
+    let (heading, labelled) = match asked.by {
+        "period" => (if asked.period == super::Period::Week { "Week" } else { "Month" }, by_period(db, asked).await?),
+        by => {
+            let (heading, key) = match by {
+                "category" => ("Type of care", "l.category"),
+                "lot" => ("Framework lot", "b.lot_id"),
+                "provider" => ("Provider", "b.provider_id"),
+                "locality" => ("Area", LOCALITY),
+                _ => ("Who placed it", "b.channel"),
+            };
+            let mut groups = grouped(db, asked, key).await?;
+            groups.sort_by(|a, b| b.placements.cmp(&a.placements).then(a.key.cmp(&b.key)));
+            let names = names(db, asked.council_id, by, &groups).await?;
+            (heading, groups.into_iter().map(|group| (name_of(by, &group.key, &names), group)).collect())
+        }
+    };
+    let mut answer = Answer::new(&[heading, "Placements", "Weekly value"], &[1]);
+    let total: i64 = labelled.iter().map(|(_, group)| group.placements).sum();
+    let value: i64 = labelled.iter().map(|(_, group)| group.weekly_value).sum();
+    let busiest = labelled.iter().filter(|(_, group)| group.placements > 0).max_by_key(|(_, group)| group.placements);
+    answer.summary = match busiest {
+        None => format!("No placements were made through CareMarket {}.", asked.span_in_words()),
+        Some((label, group)) => format!(
+            "{} placements worth {} a week were made through CareMarket {}. The most were in {label}: {}.",
+            Figure::Count(total).shown(),
+            format_pence(value),
+            asked.span_in_words(),
+            Figure::Count(group.placements).shown()
+        ),
+    };
+    answer.rows = labelled.into_iter().map(|(label, group)| vec![Figure::Label(label), Figure::Count(group.placements), Figure::Pence(group.weekly_value)]).collect();
+    answer.notes = vec![
+        "A placement is a booking a provider confirmed, paid from a personal budget the council funds, and not since cancelled. It is counted on the day it was confirmed.".into(),
+        "Weekly value is what one week of the care costs as booked; for a one-off booking, its cost.".into(),
+    ];
+    if asked.by == "locality" {
+        answer.notes.push("A placement's area is its framework lot's area, or else the area its service is based in.".into());
+    }
+    Ok(answer)
+}
+
+/// Names for the keys of a breakdown: lots, providers and areas by id.
+async fn names(db: &impl ConnectionTrait, council_id: i64, by: &str, groups: &[Group]) -> AppResult<HashMap<String, String>> {
+    let ids: Vec<i64> = groups.iter().filter_map(|group| group.key.as_deref()?.parse().ok()).collect();
+    Ok(match by {
+        "lot" => lot::Entity::find().filter(lot::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|lot| (lot.id.to_string(), lot.name)).collect(),
+        "provider" => {
+            let mut found = HashMap::new();
+            for chunk in ids.chunks(500) {
+                let providers = provider::Entity::find().filter(provider::Column::Id.is_in(chunk.iter().copied())).all(db).await?;
+                found.extend(providers.into_iter().map(|p| (p.id.to_string(), p.name)));
+            }
+            found
+        }
+        "locality" => locality::Entity::find()
+            .filter(locality::Column::CouncilId.eq(council_id))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|l| (l.id.to_string(), l.name))
+            .collect(),
+        _ => HashMap::new(),
+    })
+}
+
+fn name_of(by: &str, key: &Option<String>, names: &HashMap<String, String>) -> String {
+    match (by, key.as_deref()) {
+        ("category", Some(code)) => category_label(code).into(),
+        ("channel", Some(code)) => channel_label(code).into(),
+        ("lot", None) => "Not on a framework".into(),
+        ("locality", None) => "Area not known".into(),
+        (_, Some(id)) => names.get(id).cloned().unwrap_or_else(|| format!("Number {id}")),
+        (_, None) => "Not known".into(),
+    }
+}
+
+pub(super) async fn electronic_share(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Answer> {
+    let electronic = by_period(db, asked).await?;
+    let key = asked.period.key_sql(db.get_database_backend(), "o.placed_on");
+    let mut sql = format!("SELECT {key} AS k, COUNT(*) AS n FROM offline_placements o WHERE o.council_id = ? AND o.placed_on >= ? AND o.placed_on <= ?");
+    let mut values: Vec<Value> = vec![asked.council_id.into(), asked.from.into(), asked.to.into()];
+    if let Some(category) = asked.category {
+        sql.push_str(" AND o.category = ?");
+        values.push(category.into());
+    }
+    if let Some(locality) = asked.locality {
+        sql.push_str(" AND o.locality_id = ?");
+        values.push(locality.into());
+    }
+    sql.push_str(&format!(" GROUP BY {key}"));
+    let mut offline = HashMap::new();
+    for row in rows(db, &sql, values).await? {
+        offline.insert(text(&row, "k")?, number(&row, "n")?);
+    }
+    let mut answer = Answer::new(&["Period", "Through CareMarket", "Recorded offline", "Share through CareMarket"], &[1, 2]);
+    let (mut total_electronic, mut total_offline) = (0, 0);
+    for (label, group) in electronic {
+        let outside = offline.get(&group.key).copied().unwrap_or(0);
+        total_electronic += group.placements;
+        total_offline += outside;
+        answer.rows.push(vec![Figure::Label(label), Figure::Count(group.placements), Figure::Count(outside), share(group.placements, group.placements + outside)]);
+    }
+    answer.summary = format!(
+        "Of {} placements {}, {} were made through CareMarket ({}) and {} were recorded as made offline.",
+        Figure::Count(total_electronic + total_offline).shown(),
+        asked.span_in_words(),
+        Figure::Count(total_electronic).shown(),
+        share(total_electronic, total_electronic + total_offline).shown(),
+        Figure::Count(total_offline).shown()
+    );
+    answer.notes = vec![
+        "Offline placements are those commissioners record as made outside CareMarket; they are counted only here.".into(),
+        "Offline placements have no framework lot, so this report has no lot filter.".into(),
+    ];
+    Ok(answer)
+}
+
+/// The whole minutes from request to confirmation.
+fn minutes_to_place(backend: DbBackend) -> &'static str {
+    match backend {
+        DbBackend::Postgres => "CAST(round(EXTRACT(EPOCH FROM (b.confirmed_at - b.requested_at)) / 60) AS BIGINT)",
+        _ => "CAST(round((julianday(b.confirmed_at) - julianday(b.requested_at)) * 1440) AS INTEGER)",
+    }
+}
+
+/// Median and 90th percentile by nearest rank: the times at positions ceil(n/2) and
+/// ceil(9n/10) when each period's times are put in order.
+pub(super) async fn time_to_place(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Answer> {
+    let backend = db.get_database_backend();
+    let mut values = Vec::new();
+    let from = placements_from(asked, &mut values);
+    let key = asked.period.key_sql(backend, "b.placed_on");
+    let sql = format!(
+        "SELECT k, n, position, minutes FROM ( \
+           SELECT k, minutes, ROW_NUMBER() OVER (PARTITION BY k ORDER BY minutes) AS position, COUNT(*) OVER (PARTITION BY k) AS n \
+           FROM (SELECT {key} AS k, {} AS minutes {from}) AS placed \
+         ) AS ranked WHERE position = (n + 1) / 2 OR position = (9 * n + 9) / 10",
+        minutes_to_place(backend)
+    );
+    let mut found: HashMap<String, (i64, Option<i64>, Option<i64>)> = HashMap::new();
+    for row in rows(db, &sql, values).await? {
+        let (n, position, minutes) = (number(&row, "n")?, number(&row, "position")?, number(&row, "minutes")?);
+        let entry = found.entry(text(&row, "k")?.unwrap_or_default()).or_insert((n, None, None));
+        if position == (n + 1) / 2 {
+            entry.1 = Some(minutes);
+        }
+        if position == (9 * n + 9) / 10 {
+            entry.2 = Some(minutes);
+        }
+    }
+    let mut answer = Answer::new(&["Period", "Placements", "Median time to place", "90th percentile"], &[2, 3]);
+    for (key, label) in asked.period.all(asked.from, asked.to) {
+        let (n, median, ninetieth) = found.get(&key).copied().unwrap_or((0, None, None));
+        answer.rows.push(vec![Figure::Label(label), Figure::Count(n), Figure::Minutes(median), Figure::Minutes(ninetieth)]);
+    }
+    let slowest = answer.rows.iter().filter_map(|row| Some((row[0].shown(), row[3].number()?))).max_by_key(|(_, minutes)| *minutes);
+    answer.summary = match slowest {
+        None => format!("No placements were made through CareMarket {}.", asked.span_in_words()),
+        Some((label, minutes)) => format!(
+            "Time from request to confirmation, {}. The slowest 90th percentile was in {label}: {}.",
+            asked.span_in_words(),
+            Figure::Minutes(Some(minutes)).shown()
+        ),
+    };
+    answer.notes = vec![
+        "Time to place runs from the request to the provider confirming it, to the nearest minute.".into(),
+        "Half of placements were confirmed within the median time, and nine in ten within the 90th percentile (by nearest rank).".into(),
+    ];
+    Ok(answer)
+}
+
+pub(super) async fn framework_share(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Answer> {
+    let mut answer = Answer::new(&["Period", "On a framework lot", "Off the framework", "Share on the framework"], &[1, 2]);
+    let (mut on, mut all) = (0, 0);
+    for (label, group) in by_period(db, asked).await? {
+        on += group.on_framework_value;
+        all += group.weekly_value;
+        let off = group.weekly_value - group.on_framework_value;
+        answer.rows.push(vec![Figure::Label(label), Figure::Pence(group.on_framework_value), Figure::Pence(off), share(group.on_framework_value, group.weekly_value)]);
+    }
+    answer.summary = format!(
+        "{} of the weekly value of placements made {} was with providers on a framework lot ({} of {}).",
+        share(on, all).shown(),
+        asked.span_in_words(),
+        format_pence(on),
+        format_pence(all)
+    );
+    answer.notes = vec!["Spend here is the weekly value of the placements made in each period: what one week of the care costs as booked.".into()];
+    Ok(answer)
+}
+
+pub(super) async fn prices(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Answer> {
+    let mut values = Vec::new();
+    let from = placements_from(asked, &mut values);
+    let sql = format!(
+        "SELECT b.lot_id AS lot, COUNT(*) AS n, CAST(SUM(b.unit_price_pence) AS BIGINT) AS total {from} AND b.unit = lt.unit GROUP BY b.lot_id"
+    );
+    let mut found = HashMap::new();
+    for row in rows(db, &sql, values).await? {
+        found.insert(number(&row, "lot")?, (number(&row, "n")?, number(&row, "total")?));
+    }
+    let lots = lot::Entity::find().filter(lot::Column::Id.is_in(found.keys().copied())).all(db).await?;
+    let mut answer = Answer::new(&["Lot", "Placements", "Average unit price", "Price cap", "Against the cap"], &[2, 3]);
+    let mut lines: Vec<_> = lots
+        .into_iter()
+        .filter_map(|lot| {
+            let (n, total) = found.get(&lot.id).copied()?;
+            let average = (total + n / 2) / n.max(1);
+            Some((lot.name.clone(), n, average, lot.price_cap_pence, lot.unit))
+        })
+        .collect();
+    lines.sort();
+    let over = lines.iter().filter(|(_, _, average, cap, _)| average > cap).count();
+    for (name, n, average, cap, unit) in lines {
+        answer.rows.push(vec![Figure::Label(format!("{name} (per {unit})")), Figure::Count(n), Figure::Pence(average), Figure::Pence(cap), share(average - cap, cap)]);
+    }
+    answer.summary = format!(
+        "Average unit prices of placements on {} framework lots {}; {} averaged above its cap.",
+        answer.rows.len(),
+        asked.span_in_words(),
+        match over {
+            0 => "none".to_string(),
+            1 => "one".to_string(),
+            n => n.to_string(),
+        }
+    );
+    answer.notes = vec![
+        "Only placements on a framework lot, priced in the lot's unit, are counted. Lots with no placements in the period are left out.".into(),
+        "Against the cap: how far the average is above (or, negative, below) the lot's price cap.".into(),
+    ];
+    Ok(answer)
+}
