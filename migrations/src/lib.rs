@@ -19,7 +19,7 @@ mod m20261123_000011_create_notifications_and_payment_runs;
 mod m20261123_000012_create_account_setup_codes;
 mod m20261123_000013_add_self_funded_accounts;
 mod m20261123_000014_add_booking_terms;
-mod m20261124_000015_add_placement_dates;
+mod m20261124_000015_create_placements;
 
 pub struct Migrator;
 
@@ -41,7 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000012_create_account_setup_codes::Migration),
             Box::new(m20261123_000013_add_self_funded_accounts::Migration),
             Box::new(m20261123_000014_add_booking_terms::Migration),
-            Box::new(m20261124_000015_add_placement_dates::Migration),
+            Box::new(m20261124_000015_create_placements::Migration),
         ]
     }
 }

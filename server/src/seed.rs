@@ -179,8 +179,7 @@ pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_
         row![
             b.id, b.reference, b.listing_id, b.provider_id, b.person_id, Some(b.budget_id), b.placed_by, b.channel, b.lot_id,
             b.status, if b.weekdays.is_some() { "weekly" } else { "one_off" }, b.starts_at, b.weekdays, b.duration_minutes,
-            b.unit_price_pence, b.unit, b.committed_pence, "budget", b.requested_at, b.confirmed_at,
-            b.confirmed_at.map(|at| crate::domain::uk_time::to_local(at).date()), Some(b.closed_at),
+            b.unit_price_pence, b.unit, b.committed_pence, "budget", b.requested_at, b.confirmed_at, Some(b.closed_at),
             listing.cancellation_notice_hours, listing.late_cancellation_percent, listing.billing_increment_minutes
         ]
     });
@@ -190,13 +189,14 @@ pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_
         &[
             "id", "reference", "listing_id", "provider_id", "person_id", "budget_id", "placed_by", "channel", "lot_id", "status",
             "schedule", "starts_at", "weekdays", "duration_minutes", "unit_price_pence", "unit", "committed_pence", "paid_by",
-            "requested_at", "confirmed_at", "placed_on", "closed_at", "cancellation_notice_hours", "late_cancellation_percent",
+            "requested_at", "confirmed_at", "closed_at", "cancellation_notice_hours", "late_cancellation_percent",
             "billing_increment_minutes",
         ],
         bookings,
         progress,
     )
     .await?;
+    load_placements(&txn, data, progress).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         reset_sequences(&txn).await?;
     }
@@ -235,6 +235,36 @@ async fn load_ledger(db: &impl ConnectionTrait, data: &Dataset, progress: Progre
     });
     insert(db, "ledger_transfers", &["idempotency_key", "debit_account_id", "credit_account_id", "amount_pence", "kind", "created_at"], transfers, progress)
         .await
+}
+
+/// The history's placements (confirmed and not cancelled), as `domain::placements` records
+/// them when a provider confirms.
+async fn load_placements(db: &impl ConnectionTrait, data: &Dataset, progress: Progress<'_>) -> AppResult<()> {
+    use crate::domain::{placements, uk_time};
+    let listings: std::collections::HashMap<i64, &seeds::Listing> = data.listings.iter().map(|l| (l.id, l)).collect();
+    let lot_areas: std::collections::HashMap<i64, i64> = data.lots.iter().map(|lot| (lot.id, lot.locality_id)).collect();
+    let district_areas: std::collections::HashMap<&str, i64> = data.districts.iter().map(|d| (d.code.as_str(), d.locality_id)).collect();
+    let rows = data.bookings().filter(|b| b.status != "cancelled").filter_map(|b| {
+        let confirmed_at = b.confirmed_at?;
+        let listing = listings[&b.listing_id];
+        let area = b.lot_id.and_then(|lot| lot_areas.get(&lot).copied()).or_else(|| listing.base_district.as_deref().and_then(|d| district_areas.get(d).copied()));
+        Some(row![
+            b.id, data.council.id, uk_time::to_local(confirmed_at).date(), listing.category, b.lot_id, b.provider_id, area, b.channel,
+            placements::weekly_value(b.unit, b.unit_price_pence, b.duration_minutes, b.weekdays.as_deref()), b.unit_price_pence, b.unit,
+            placements::minutes_to_place(b.requested_at, confirmed_at)
+        ])
+    });
+    insert(
+        db,
+        "placements",
+        &[
+            "booking_id", "council_id", "placed_on", "category", "lot_id", "provider_id", "locality_id", "channel", "weekly_value_pence",
+            "unit_price_pence", "unit", "minutes_to_place",
+        ],
+        rows,
+        progress,
+    )
+    .await
 }
 
 /// After loading explicit ids, PostgreSQL's sequences must start above them.

@@ -21,7 +21,9 @@ use app::Role;
 use app::report::{Figure, ReportQuery};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use server::domain::ledger::{self, Account, Transfer};
+use sea_orm::EntityTrait;
 use server::domain::reports;
+use server::entities::booking;
 use tests::TestApp;
 use tests::fixtures::{count, insert, listing, user};
 
@@ -58,7 +60,7 @@ struct Booking {
 }
 
 async fn book(app: &TestApp, reference: &str, holder: i64, b: Booking) -> i64 {
-    insert(&app.db, "bookings", &[
+    let id = insert(&app.db, "bookings", &[
         ("reference", reference.into()),
         ("listing_id", b.listing.into()),
         ("provider_id", b.provider.into()),
@@ -79,12 +81,16 @@ async fn book(app: &TestApp, reference: &str, holder: i64, b: Booking) -> i64 {
         ("requested_at", b.requested.into()),
         ("respond_by", (b.requested + chrono::Duration::days(3)).into()),
         ("confirmed_at", b.confirmed.into()),
-        // The day the server would give it (see `booking_changes::respond`).
-        ("placed_on", b.confirmed.map(|at| server::domain::uk_time::to_local(at).date()).into()),
         ("closed_at", b.closed.map(|(at, _)| at).into()),
         ("close_reason", b.closed.map(|(_, why)| why.to_string()).into()),
     ])
-    .await
+    .await;
+    // Written down as a placement as the server does when a provider confirms.
+    if let (Some(confirmed), false) = (b.confirmed, b.status == "cancelled") {
+        let booking = booking::Entity::find_by_id(id).one(&app.db).await.expect("read").expect("the booking");
+        server::domain::placements::record(&app.db, &booking, confirmed).await.expect("placement recorded");
+    }
+    id
 }
 
 async fn data_set(app: &TestApp) -> Data {
@@ -390,6 +396,11 @@ async fn a_placement_is_dated_the_uk_day_the_provider_accepts() {
     server::domain::booking_changes::respond(&app.db, &staff, "P5", true, "", at(2026, 6, 30, 23, 30)).await.expect("accepted");
     let july = figures(&app, "placements", spring(&[("from", "2026-06-01"), ("to", "2026-07-31")])).await;
     assert_eq!(july, vec![vec![label("June 2026"), Count(0), Pence(0)], vec![label("July 2026"), Count(1), Pence(2_000)]]);
+    // Cancelled, it is no longer a placement.
+    let holder = app::SignedInUser { user_id: app.personas.budget_holder.id, role: Role::BudgetHolder, provider_id: None, ..staff };
+    server::domain::booking_changes::cancel_by_person(&app.db, &holder, "P5", at(2026, 7, 1, 8, 0)).await.expect("cancelled");
+    let july = figures(&app, "placements", spring(&[("from", "2026-07-01"), ("to", "2026-07-31")])).await;
+    assert_eq!(july, vec![vec![label("July 2026"), Count(0), Pence(0)]]);
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@
 use super::bookings::{self, Pattern, visit_cost};
 use super::budgets::{self, Right};
 use super::ledger::{self, Account, Transfer};
-use super::{audit, lots, notifications, uk_time};
+use super::{audit, lots, notifications, placements, uk_time};
 use crate::db::WriteTransaction;
 use crate::entities::{accreditation, booking, budget, listing, provider, visit};
 use crate::error::{AppError, AppResult};
@@ -66,8 +66,8 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &Sig
         let mut row: booking::ActiveModel = booking.clone().into();
         row.status = Set("confirmed".into());
         row.confirmed_at = Set(Some(now));
-        row.placed_on = Set(Some(super::uk_time::to_local(now).date()));
-        row.update(&txn).await?;
+        let confirmed = row.update(&txn).await?;
+        placements::record(&txn, &confirmed, now).await?;
         let message = format!("{provider} accepted booking {}. Care starts {}.", booking.reference, Pattern::of(&booking).in_words());
         notifications::tell_person(&txn, &booking, &message, now).await?;
         audit::record(&txn, now, Some(viewer.user_id), Some(booking.person_id), "booking_accepted", serde_json::json!({ "booking": booking.reference })).await?;
@@ -186,6 +186,9 @@ async fn close(db: &impl ConnectionTrait, booking: &booking::Model, status: &str
 }
 
 async fn close_row(db: &impl ConnectionTrait, booking: &booking::Model, status: &str, reason: Option<&str>, now: DateTime<Utc>) -> AppResult<()> {
+    if status == "cancelled" {
+        placements::withdraw(db, booking.id).await?;
+    }
     let mut row: booking::ActiveModel = booking.clone().into();
     row.status = Set(status.into());
     row.closed_at = Set(Some(now));

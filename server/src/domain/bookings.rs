@@ -499,7 +499,6 @@ async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: D
         requested_at: Set(now),
         respond_by: Set(Some(now + Duration::hours(RESPONSE_HOURS))),
         confirmed_at: Set(None),
-        placed_on: Set(None),
         closed_at: Set(None),
         close_reason: Set(None),
         request_key: Set(new.request_key.map(str::to_string)),

@@ -21,6 +21,7 @@ pub mod offline_placements;
 pub mod open_referral;
 pub mod outbox;
 pub mod payment_runs;
+pub mod placements;
 pub mod provider_listings;
 pub mod provider_profile;
 pub mod ranking;

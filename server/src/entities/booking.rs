@@ -27,8 +27,6 @@ pub struct Model {
     pub requested_at: DateTimeUtc,
     pub respond_by: Option<DateTimeUtc>,
     pub confirmed_at: Option<DateTimeUtc>,
-    /// The UK date it was confirmed: the day it became a placement (for reports).
-    pub placed_on: Option<Date>,
     pub closed_at: Option<DateTimeUtc>,
     pub close_reason: Option<String>,
     pub request_key: Option<String>,

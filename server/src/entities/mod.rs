@@ -22,6 +22,7 @@ pub mod notification;
 pub mod offline_placement;
 pub mod outbox;
 pub mod payment_run;
+pub mod placement;
 pub mod postcode_district;
 pub mod provider;
 pub mod review;

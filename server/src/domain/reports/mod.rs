@@ -3,14 +3,13 @@
 //! answers with one table of figures (see `app::report`). Figures are totals and rates over
 //! many people: no report names or counts a single budget holder.
 //!
-//! A **placement** is a booking a provider confirmed, paid from a council-funded personal
-//! budget, and not since cancelled; it is made on its UK date of confirmation (`placed_on`).
-//! Its **weekly value** is what one week of it costs as booked: the cost of a visit times the
-//! visits a week (a one-off booking: its one visit), comparable with the weekly value
-//! commissioners record for offline placements.
+//! Placement reports read the `placements` table (see `domain::placements`): a booking a
+//! provider confirmed, paid from a council-funded personal budget and not since cancelled,
+//! made on its UK date of confirmation. Its **weekly value** is what one week of it costs as
+//! booked, comparable with the weekly value commissioners record for offline placements.
 mod delivery;
 mod money;
-mod placements;
+mod placement_figures;
 
 use super::uk_time;
 use crate::entities::{framework, locality, lot};
@@ -55,11 +54,11 @@ pub async fn report(db: &impl ConnectionTrait, viewer: &SignedInUser, slug: &str
     };
     report.query = asked.as_query(query);
     let answer = match info.slug {
-        "placements" => placements::volumes(db, &asked).await,
-        "electronic" => placements::electronic_share(db, &asked).await,
-        "time-to-place" => placements::time_to_place(db, &asked).await,
-        "framework-share" => placements::framework_share(db, &asked).await,
-        "prices" => placements::prices(db, &asked).await,
+        "placements" => placement_figures::volumes(db, &asked).await,
+        "electronic" => placement_figures::electronic_share(db, &asked).await,
+        "time-to-place" => placement_figures::time_to_place(db, &asked).await,
+        "framework-share" => placement_figures::framework_share(db, &asked).await,
+        "prices" => placement_figures::prices(db, &asked).await,
         "budgets" => money::budget_use(db, &asked).await,
         "delivery" => delivery::provider_delivery(db, &asked).await,
         "savings" => money::savings(db, &asked, query).await,

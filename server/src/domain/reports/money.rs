@@ -1,5 +1,5 @@
 //! Reports on money: how personal budgets are used, and the savings estimate.
-use super::placements::{WEEKLY_VALUE, placements_from};
+use super::placement_figures::{WEEKLY_VALUE, placements_from};
 use super::{Answer, Asked, number, rows, text};
 use crate::error::AppError;
 use crate::error::AppResult;

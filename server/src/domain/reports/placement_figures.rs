@@ -5,37 +5,22 @@ use crate::entities::{locality, lot, provider};
 use crate::error::AppResult;
 use app::report::{Figure, channel_label, share};
 use app::{category_label, format_pence};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
 use std::collections::HashMap;
 
-/// What one week of a booking costs: a visit's cost (by the hour pro rata, half a penny up,
-/// as `bookings::visit_cost`) times its visits a week.
-pub(super) const WEEKLY_VALUE: &str = "(CASE WHEN b.unit = 'hour' THEN (b.unit_price_pence * b.duration_minutes + 30) / 60 ELSE b.unit_price_pence END) \
-    * (CASE WHEN b.schedule = 'weekly' THEN LENGTH(b.weekdays) ELSE 1 END)";
-
-/// A booking's area: its lot's, or else its service's base district's.
-const LOCALITY: &str = "COALESCE(lt.locality_id, pd.locality_id)";
+/// What one week of a placement costs as booked (see `domain::placements::weekly_value`).
+pub(super) const WEEKLY_VALUE: &str = "p.weekly_value_pence";
 
 /// The council's placements made in the span, with the filters asked; `values` gets the
 /// parameters in order.
 pub(super) fn placements_from(asked: &Asked, values: &mut Vec<Value>) -> String {
-    let mut sql = String::from(
-        "FROM bookings b JOIN budgets bu ON bu.id = b.budget_id JOIN listings l ON l.id = b.listing_id \
-         LEFT JOIN lots lt ON lt.id = b.lot_id LEFT JOIN postcode_districts pd ON pd.code = l.base_district \
-         WHERE bu.council_id = ? AND b.placed_on >= ? AND b.placed_on <= ? AND b.status <> 'cancelled'",
-    );
+    let mut sql = String::from("FROM placements p WHERE p.council_id = ? AND p.placed_on >= ? AND p.placed_on <= ?");
     values.extend([asked.council_id.into(), asked.from.into(), asked.to.into()]);
-    if let Some(category) = asked.category {
-        sql.push_str(" AND l.category = ?");
-        values.push(category.into());
-    }
-    if let Some(lot) = asked.lot {
-        sql.push_str(" AND b.lot_id = ?");
-        values.push(lot.into());
-    }
-    if let Some(locality) = asked.locality {
-        sql.push_str(&format!(" AND {LOCALITY} = ?"));
-        values.push(locality.into());
+    for (column, value) in [("p.category", asked.category.map(Value::from)), ("p.lot_id", asked.lot.map(Value::from)), ("p.locality_id", asked.locality.map(Value::from))] {
+        if let Some(value) = value {
+            sql.push_str(&format!(" AND {column} = ?"));
+            values.push(value);
+        }
     }
     sql
 }
@@ -53,7 +38,7 @@ async fn grouped(db: &impl ConnectionTrait, asked: &Asked, key: &str) -> AppResu
     let from = placements_from(asked, &mut values);
     let sql = format!(
         "SELECT CAST({key} AS TEXT) AS k, COUNT(*) AS n, CAST(SUM({WEEKLY_VALUE}) AS BIGINT) AS v, \
-         CAST(SUM(CASE WHEN b.lot_id IS NOT NULL THEN {WEEKLY_VALUE} ELSE 0 END) AS BIGINT) AS f {from} GROUP BY {key}"
+         CAST(SUM(CASE WHEN p.lot_id IS NOT NULL THEN {WEEKLY_VALUE} ELSE 0 END) AS BIGINT) AS f {from} GROUP BY {key}"
     );
     rows(db, &sql, values)
         .await?
@@ -64,7 +49,7 @@ async fn grouped(db: &impl ConnectionTrait, asked: &Asked, key: &str) -> AppResu
 
 /// Groups by period, one for every period in the span (empty ones too), in order.
 async fn by_period(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Vec<(String, Group)>> {
-    let key = asked.period.key_sql(db.get_database_backend(), "b.placed_on");
+    let key = asked.period.key_sql(db.get_database_backend(), "p.placed_on");
     let mut found: HashMap<Option<String>, Group> = grouped(db, asked, &key).await?.into_iter().map(|group| (group.key.clone(), group)).collect();
     Ok(asked
         .period
@@ -82,11 +67,11 @@ pub(super) async fn volumes(db: &impl ConnectionTrait, asked: &Asked) -> AppResu
         "period" => (if asked.period == super::Period::Week { "Week" } else { "Month" }, by_period(db, asked).await?),
         by => {
             let (heading, key) = match by {
-                "category" => ("Type of care", "l.category"),
-                "lot" => ("Framework lot", "b.lot_id"),
-                "provider" => ("Provider", "b.provider_id"),
-                "locality" => ("Area", LOCALITY),
-                _ => ("Who placed it", "b.channel"),
+                "category" => ("Type of care", "p.category"),
+                "lot" => ("Framework lot", "p.lot_id"),
+                "provider" => ("Provider", "p.provider_id"),
+                "locality" => ("Area", "p.locality_id"),
+                _ => ("Who placed it", "p.channel"),
             };
             let mut groups = grouped(db, asked, key).await?;
             groups.sort_by(|a, b| b.placements.cmp(&a.placements).then(a.key.cmp(&b.key)));
@@ -114,7 +99,7 @@ pub(super) async fn volumes(db: &impl ConnectionTrait, asked: &Asked) -> AppResu
         "Weekly value is what one week of the care costs as booked; for a one-off booking, its cost.".into(),
     ];
     if asked.by == "locality" {
-        answer.notes.push("A placement's area is its framework lot's area, or else the area its service is based in.".into());
+        answer.notes.push("A placement's area is its framework lot's area, or else the area its service was based in when it was placed.".into());
     }
     Ok(answer)
 }
@@ -195,27 +180,17 @@ pub(super) async fn electronic_share(db: &impl ConnectionTrait, asked: &Asked) -
     Ok(answer)
 }
 
-/// The whole minutes from request to confirmation.
-fn minutes_to_place(backend: DbBackend) -> &'static str {
-    match backend {
-        DbBackend::Postgres => "CAST(round(EXTRACT(EPOCH FROM (b.confirmed_at - b.requested_at)) / 60) AS BIGINT)",
-        _ => "CAST(round((julianday(b.confirmed_at) - julianday(b.requested_at)) * 1440) AS INTEGER)",
-    }
-}
-
 /// Median and 90th percentile by nearest rank: the times at positions ceil(n/2) and
 /// ceil(9n/10) when each period's times are put in order.
 pub(super) async fn time_to_place(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Answer> {
-    let backend = db.get_database_backend();
     let mut values = Vec::new();
     let from = placements_from(asked, &mut values);
-    let key = asked.period.key_sql(backend, "b.placed_on");
+    let key = asked.period.key_sql(db.get_database_backend(), "p.placed_on");
     let sql = format!(
         "SELECT k, n, position, minutes FROM ( \
            SELECT k, minutes, ROW_NUMBER() OVER (PARTITION BY k ORDER BY minutes) AS position, COUNT(*) OVER (PARTITION BY k) AS n \
-           FROM (SELECT {key} AS k, {} AS minutes {from}) AS placed \
-         ) AS ranked WHERE position = (n + 1) / 2 OR position = (9 * n + 9) / 10",
-        minutes_to_place(backend)
+           FROM (SELECT {key} AS k, p.minutes_to_place AS minutes {from}) AS placed \
+         ) AS ranked WHERE position = (n + 1) / 2 OR position = (9 * n + 9) / 10"
     );
     let mut found: HashMap<String, (i64, Option<i64>, Option<i64>)> = HashMap::new();
     for row in rows(db, &sql, values).await? {
@@ -273,18 +248,19 @@ pub(super) async fn prices(db: &impl ConnectionTrait, asked: &Asked) -> AppResul
     let mut values = Vec::new();
     let from = placements_from(asked, &mut values);
     let sql = format!(
-        "SELECT b.lot_id AS lot, COUNT(*) AS n, CAST(SUM(b.unit_price_pence) AS BIGINT) AS total {from} AND b.unit = lt.unit GROUP BY b.lot_id"
+        "SELECT p.lot_id AS lot, p.unit AS unit, COUNT(*) AS n, CAST(SUM(p.unit_price_pence) AS BIGINT) AS total {from} AND p.lot_id IS NOT NULL GROUP BY p.lot_id, p.unit"
     );
     let mut found = HashMap::new();
     for row in rows(db, &sql, values).await? {
-        found.insert(number(&row, "lot")?, (number(&row, "n")?, number(&row, "total")?));
+        found.insert((number(&row, "lot")?, text(&row, "unit")?.unwrap_or_default()), (number(&row, "n")?, number(&row, "total")?));
     }
-    let lots = lot::Entity::find().filter(lot::Column::Id.is_in(found.keys().copied())).all(db).await?;
+    let lots = lot::Entity::find().filter(lot::Column::Id.is_in(found.keys().map(|(lot, _)| *lot))).all(db).await?;
     let mut answer = Answer::new(&["Lot", "Placements", "Average unit price", "Price cap", "Against the cap"], &[2, 3]);
     let mut lines: Vec<_> = lots
         .into_iter()
         .filter_map(|lot| {
-            let (n, total) = found.get(&lot.id).copied()?;
+            // Only prices in the lot's own unit compare with its cap.
+            let (n, total) = found.get(&(lot.id, lot.unit.clone())).copied()?;
             let average = (total + n / 2) / n.max(1);
             Some((lot.name.clone(), n, average, lot.price_cap_pence, lot.unit))
         })
