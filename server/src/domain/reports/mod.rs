@@ -141,6 +141,15 @@ impl Period {
         }
     }
 
+    /// The key of the period a day ("2026-11-24") falls in, as `key_sql` writes it.
+    fn key_of_day(self, day: &str) -> Option<String> {
+        let day = NaiveDate::parse_from_str(day.get(..10)?, "%Y-%m-%d").ok()?;
+        Some(match self {
+            Self::Month => day.format("%Y-%m").to_string(),
+            Self::Week => (day - Duration::days(i64::from(day.weekday().num_days_from_monday()))).format("%Y-%m-%d").to_string(),
+        })
+    }
+
     /// Every period from `from` to `to`, in order: (key as `key_sql` writes it, label).
     fn all(self, from: NaiveDate, to: NaiveDate) -> Vec<(String, String)> {
         let mut start = match self {
@@ -319,6 +328,8 @@ mod tests {
         let weeks = Period::Week.all(day("2026-11-01"), day("2026-11-02"));
         assert_eq!(weeks.iter().map(|(key, _)| key.as_str()).collect::<Vec<_>>(), ["2026-10-26", "2026-11-02"]);
         assert_eq!(weeks[1].1, "Week from 2 Nov 2026");
+        assert_eq!(Period::Week.key_of_day("2026-11-01").as_deref(), Some("2026-10-26"));
+        assert_eq!(Period::Month.key_of_day("2026-11-01").as_deref(), Some("2026-11"));
     }
 
     #[test]

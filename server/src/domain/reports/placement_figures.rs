@@ -47,16 +47,25 @@ async fn grouped(db: &impl ConnectionTrait, asked: &Asked, key: &str) -> AppResu
         .collect()
 }
 
-/// Groups by period, one for every period in the span (empty ones too), in order.
+/// Groups by period, one for every period in the span (empty ones too), in order. The
+/// database groups by day (in date order, straight from the index); days become weeks or
+/// months here.
 async fn by_period(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Vec<(String, Group)>> {
-    let key = asked.period.key_sql(db.get_database_backend(), "p.placed_on");
-    let mut found: HashMap<Option<String>, Group> = grouped(db, asked, &key).await?.into_iter().map(|group| (group.key.clone(), group)).collect();
+    let mut found: HashMap<String, Group> = HashMap::new();
+    for day in grouped(db, asked, "p.placed_on").await? {
+        let Some(key) = day.key.as_deref().and_then(|text| asked.period.key_of_day(text)) else { continue };
+        let group = found.entry(key).or_insert(Group { key: None, placements: 0, weekly_value: 0, on_framework_value: 0 });
+        group.placements += day.placements;
+        group.weekly_value += day.weekly_value;
+        group.on_framework_value += day.on_framework_value;
+    }
     Ok(asked
         .period
         .all(asked.from, asked.to)
         .into_iter()
         .map(|(key, label)| {
-            let group = found.remove(&Some(key.clone())).unwrap_or(Group { key: Some(key), placements: 0, weekly_value: 0, on_framework_value: 0 });
+            let mut group = found.remove(&key).unwrap_or(Group { key: None, placements: 0, weekly_value: 0, on_framework_value: 0 });
+            group.key = Some(key);
             (label, group)
         })
         .collect())
@@ -141,8 +150,7 @@ fn name_of(by: &str, key: &Option<String>, names: &HashMap<String, String>) -> S
 
 pub(super) async fn electronic_share(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Answer> {
     let electronic = by_period(db, asked).await?;
-    let key = asked.period.key_sql(db.get_database_backend(), "o.placed_on");
-    let mut sql = format!("SELECT {key} AS k, COUNT(*) AS n FROM offline_placements o WHERE o.council_id = ? AND o.placed_on >= ? AND o.placed_on <= ?");
+    let mut sql = "SELECT CAST(o.placed_on AS TEXT) AS k, COUNT(*) AS n FROM offline_placements o WHERE o.council_id = ? AND o.placed_on >= ? AND o.placed_on <= ?".to_string();
     let mut values: Vec<Value> = vec![asked.council_id.into(), asked.from.into(), asked.to.into()];
     if let Some(category) = asked.category {
         sql.push_str(" AND o.category = ?");
@@ -152,10 +160,12 @@ pub(super) async fn electronic_share(db: &impl ConnectionTrait, asked: &Asked) -
         sql.push_str(" AND o.locality_id = ?");
         values.push(locality.into());
     }
-    sql.push_str(&format!(" GROUP BY {key}"));
+    sql.push_str(" GROUP BY o.placed_on");
     let mut offline = HashMap::new();
     for row in rows(db, &sql, values).await? {
-        offline.insert(text(&row, "k")?, number(&row, "n")?);
+        if let Some(key) = text(&row, "k")?.and_then(|day| asked.period.key_of_day(&day)) {
+            *offline.entry(Some(key)).or_insert(0) += number(&row, "n")?;
+        }
     }
     let mut answer = Answer::new(&["Period", "Through CareMarket", "Recorded offline", "Share through CareMarket"], &[1, 2]);
     let (mut total_electronic, mut total_offline) = (0, 0);
