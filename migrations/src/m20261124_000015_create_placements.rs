@@ -48,7 +48,14 @@ impl MigrationTrait for Migration {
         for column in REPORT_COLUMNS {
             report_columns.col(column);
         }
-        create_all(manager, vec![placements], vec![report_columns, index("bookings", &["status", "closed_at"])]).await?;
+        // The provider delivery report counts requests declined or lapsed and care handed back
+        // by when they closed, from this index alone.
+        let mut turned_away = Index::create();
+        turned_away.name("ix_bookings_turned_away").table("bookings");
+        for column in ["status", "closed_at", "provider_id", "budget_id", "listing_id", "close_reason"] {
+            turned_away.col(column);
+        }
+        create_all(manager, vec![placements], vec![report_columns, turned_away]).await?;
         let (uk_date, minutes) = match manager.get_database_backend() {
             DbBackend::Postgres => (
                 "CAST(b.confirmed_at AT TIME ZONE 'Europe/London' AS DATE)",
@@ -73,7 +80,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_index(Index::drop().name("ix_bookings_status_closed_at").table("bookings").to_owned()).await?;
+        manager.drop_index(Index::drop().name("ix_bookings_turned_away").table("bookings").to_owned()).await?;
         drop_all(manager, &["placements"]).await
     }
 }

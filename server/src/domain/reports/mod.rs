@@ -131,13 +131,17 @@ impl Period {
     }
 
     /// The SQL for the period a date column falls in, as text: "2026-11" for a month, the
-    /// Monday ("2026-11-23") for a week.
-    fn key_sql(self, backend: DbBackend, column: &str) -> String {
+    /// Monday ("2026-11-23") for a week; and the expression to group by. PostgreSQL groups by
+    /// the truncated date (comparing dates, not text in the locale's collation, is fast).
+    fn key_sql(self, backend: DbBackend, column: &str) -> (String, String) {
         match (backend, self) {
-            (DbBackend::Postgres, Self::Month) => format!("to_char({column}, 'YYYY-MM')"),
-            (DbBackend::Postgres, Self::Week) => format!("to_char(date_trunc('week', {column}), 'YYYY-MM-DD')"),
-            (_, Self::Month) => format!("substr({column}, 1, 7)"),
-            (_, Self::Week) => format!("date({column}, '-6 days', 'weekday 1')"),
+            (DbBackend::Postgres, period) => {
+                let truncated = format!("date_trunc('{}', {column})", period.code());
+                let format = if period == Self::Month { "YYYY-MM" } else { "YYYY-MM-DD" };
+                (format!("to_char({truncated}, '{format}')"), truncated)
+            }
+            (_, Self::Month) => (format!("substr({column}, 1, 7)"), format!("substr({column}, 1, 7)")),
+            (_, Self::Week) => (format!("date({column}, '-6 days', 'weekday 1')"), format!("date({column}, '-6 days', 'weekday 1')")),
         }
     }
 

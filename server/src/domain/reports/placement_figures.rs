@@ -5,7 +5,7 @@ use crate::entities::{locality, lot, provider};
 use crate::error::AppResult;
 use app::report::{Figure, channel_label, share};
 use app::{category_label, format_pence};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Value};
 use std::collections::HashMap;
 
 /// What one week of a placement costs as booked (see `domain::placements::weekly_value`).
@@ -191,26 +191,38 @@ pub(super) async fn electronic_share(db: &impl ConnectionTrait, asked: &Asked) -
 }
 
 /// Median and 90th percentile by nearest rank: the times at positions ceil(n/2) and
-/// ceil(9n/10) when each period's times are put in order.
+/// ceil(9n/10) when each period's times are put in order. PostgreSQL has this built in
+/// (`percentile_disc`); SQLite numbers the rows of each period and picks those two.
 pub(super) async fn time_to_place(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Answer> {
     let mut values = Vec::new();
     let from = placements_from(asked, &mut values);
-    let key = asked.period.key_sql(db.get_database_backend(), "p.placed_on");
-    let sql = format!(
-        "SELECT k, n, position, minutes FROM ( \
-           SELECT k, minutes, ROW_NUMBER() OVER (PARTITION BY k ORDER BY minutes) AS position, COUNT(*) OVER (PARTITION BY k) AS n \
-           FROM (SELECT {key} AS k, p.minutes_to_place AS minutes {from}) AS placed \
-         ) AS ranked WHERE position = (n + 1) / 2 OR position = (9 * n + 9) / 10"
-    );
+    let backend = db.get_database_backend();
+    let (key, group) = asked.period.key_sql(backend, "p.placed_on");
     let mut found: HashMap<String, (i64, Option<i64>, Option<i64>)> = HashMap::new();
-    for row in rows(db, &sql, values).await? {
-        let (n, position, minutes) = (number(&row, "n")?, number(&row, "position")?, number(&row, "minutes")?);
-        let entry = found.entry(text(&row, "k")?.unwrap_or_default()).or_insert((n, None, None));
-        if position == (n + 1) / 2 {
-            entry.1 = Some(minutes);
+    if backend == DbBackend::Postgres {
+        let sql = format!(
+            "SELECT {key} AS k, COUNT(*) AS n, CAST(percentile_disc(0.5) WITHIN GROUP (ORDER BY p.minutes_to_place) AS BIGINT) AS median, \
+             CAST(percentile_disc(0.9) WITHIN GROUP (ORDER BY p.minutes_to_place) AS BIGINT) AS ninetieth {from} GROUP BY {group}"
+        );
+        for row in rows(db, &sql, values).await? {
+            found.insert(text(&row, "k")?.unwrap_or_default(), (number(&row, "n")?, Some(number(&row, "median")?), Some(number(&row, "ninetieth")?)));
         }
-        if position == (9 * n + 9) / 10 {
-            entry.2 = Some(minutes);
+    } else {
+        let sql = format!(
+            "SELECT k, n, position, minutes FROM ( \
+               SELECT k, minutes, ROW_NUMBER() OVER (PARTITION BY k ORDER BY minutes) AS position, COUNT(*) OVER (PARTITION BY k) AS n \
+               FROM (SELECT {key} AS k, p.minutes_to_place AS minutes {from}) AS placed \
+             ) AS ranked WHERE position = (n + 1) / 2 OR position = (9 * n + 9) / 10"
+        );
+        for row in rows(db, &sql, values).await? {
+            let (n, position, minutes) = (number(&row, "n")?, number(&row, "position")?, number(&row, "minutes")?);
+            let entry = found.entry(text(&row, "k")?.unwrap_or_default()).or_insert((n, None, None));
+            if position == (n + 1) / 2 {
+                entry.1 = Some(minutes);
+            }
+            if position == (9 * n + 9) / 10 {
+                entry.2 = Some(minutes);
+            }
         }
     }
     let mut answer = Answer::new(&["Period", "Placements", "Median time to place", "90th percentile"], &[2, 3]);
