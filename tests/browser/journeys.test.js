@@ -2,6 +2,7 @@
 // JavaScript on and with it off, and an axe accessibility scan of every page visited.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 
@@ -299,6 +300,60 @@ for (const javaScript of [true, false]) {
     await Promise.all([page.waitForURL(/\/lots\/\d+$/), page.getByRole('button', { name: 'Add lot' }).click()]);
     await page.getByText('Quality counts for 60% and price for 40%').waitFor({ timeout: 5000 });
     await assertAccessible(page, 'the new lot');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test(`a commissioner opens every report, changes its filters and downloads its figures, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await signIn(page, 'commissioner@demo.test', javaScript);
+    await Promise.all([page.waitForURL(/\/reports$/), page.getByRole('link', { name: /^Reports/ }).click()]);
+    await assertAccessible(page, 'the list of reports');
+    const reports = await page.locator('.report-list a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    assert.equal(reports.length, 8);
+    for (const report of reports) {
+      await open(page, report, javaScript);
+      await page.locator('table.report-table').waitFor();
+      await assertAccessible(page, `report ${report}`);
+      await page.getByLabel('First day').fill('2026-01-01');
+      if (report === '/reports/placements') await page.getByLabel('Break down').selectOption({ label: 'Type of care' });
+      if (report === '/reports/savings') await page.getByLabel(/How much lower unit prices are/).fill('10');
+      await Promise.all([page.waitForURL(/from=2026-01-01/), page.getByRole('button', { name: 'Show figures' }).click()]);
+      await page.locator('caption', { hasText: '2026-01-01' }).waitFor();
+      if (report === '/reports/placements') await page.locator('th[scope=col]', { hasText: 'Type of care' }).waitFor({ state: 'attached' });
+      if (report === '/reports/savings') await page.getByText('Unit prices lower than the baseline by 10%').waitFor();
+      const rows = await page.locator('table.report-table tbody tr').count();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download these figures (CSV)' }).click()]);
+      const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
+      const header = await page.locator('table.report-table th[scope=col]').allTextContents();
+      assert.equal(csv[0], header.join(','), `${report}: the CSV has the table's columns`);
+      assert.equal(csv.length - 1, rows, `${report}: the CSV has the table's rows`);
+    }
+    // A bad filter is named, and no figures are shown.
+    await open(page, '/reports/placements?from=2026-05-01&to=2026-04-01', javaScript);
+    assert.match(await page.locator('.error-summary').textContent(), /The last day must be the same as or after the first day/);
+    assert.equal(await page.locator('table.report-table').count(), 0);
+    await assertAccessible(page, 'a report with a bad filter');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test(`a commissioner imports offline placements, all or nothing, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await signIn(page, 'commissioner@demo.test', javaScript);
+    await Promise.all([page.waitForURL(/\/offline-placements$/), page.getByRole('link', { name: 'Placements made outside CareMarket' }).click()]);
+    await assertAccessible(page, 'offline placements');
+    const header = 'date,type of care,area,weekly value';
+    await page.getByLabel('Rows to import').fill(`${header}\n2026-04-01,Home care,,350.00\n2026-04-31,Home care,,350.00`);
+    await page.getByRole('button', { name: 'Import placements' }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /Line 3: Enter the date the placement was made/);
+    await assertAccessible(page, 'an import with a bad row');
+    await page.getByLabel('Rows to import').fill(`${header}\n2026-04-01,Home care,,350.00\n2026-04-02,Respite and short breaks,,"1,050.00"`);
+    await Promise.all([page.waitForURL(/recorded=2/), page.getByRole('button', { name: 'Import placements' }).click()]);
+    await page.getByText('2 placements recorded.').waitFor();
+    await assertAccessible(page, 'offline placements after an import');
     assert.deepEqual(errors, []);
     await close();
   });

@@ -1,5 +1,5 @@
 //! What each role's dashboard shows. Each summary only reads what that person may see.
-use crate::entities::{booking, budget, council, delegation, ledger_account, listing, lot, provider, user};
+use crate::entities::{booking, budget, council, delegation, ledger_account, listing, lot, placement, provider, user};
 use super::{bookings, notifications};
 use crate::error::{AppError, AppResult};
 use app::{CaseloadEntry, Dashboard, Role, SignedInUser};
@@ -100,8 +100,10 @@ async fn commissioner(db: &impl ConnectionTrait, viewer: &SignedInUser, now: Dat
         .count(db)
         .await?;
     let lots = lot::Entity::find().count(db).await?;
-    let placements_last_28_days = booking::Entity::find()
-        .filter(booking::Column::ConfirmedAt.gt(now - Duration::days(28)))
+    // As the placements report counts them: this council's, by UK date, cancelled ones out.
+    let placements_last_28_days = placement::Entity::find()
+        .filter(placement::Column::CouncilId.eq(council.id))
+        .filter(placement::Column::PlacedOn.gt(super::uk_time::to_local(now).date() - Duration::days(28)))
         .count(db)
         .await?;
     Ok(Dashboard::Commissioner {
