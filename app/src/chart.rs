@@ -26,7 +26,7 @@ pub fn bar_chart(report: &Report) -> Option<String> {
     let height = LEGEND_HEIGHT + group * rows.len() as i64;
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="{}" class="chart" font-size="13" font-family="sans-serif">"#,
-        escape(&format!("Chart of {}", report.title.to_lowercase()))
+        escape(&format!("Chart: {}", report.title))
     );
     for (index, &column) in report.chart.iter().enumerate() {
         let x = LABEL_WIDTH + index as i64 * 200;
