@@ -1015,6 +1015,11 @@ pub fn format_price(pence: i64, unit: &str) -> String {
     format!("{} {per}", format_pence(pence))
 }
 
+/// Every type of care as (code, name), for a select's options.
+pub fn category_choices() -> Vec<(String, String)> {
+    CATEGORIES.iter().map(|code| ((*code).to_string(), category_label(code).to_string())).collect()
+}
+
 pub fn category_label(code: &str) -> &'static str {
     match code {
         "home_care" => "Home care",

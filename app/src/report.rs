@@ -232,10 +232,10 @@ pub fn share(part: i64, whole: i64) -> Figure {
     Figure::Percent((whole != 0).then(|| (part * 10_000 + whole / 2).div_euclid(whole)))
 }
 
-/// The choices a report's filters offer: (value, label).
+/// The council's own choices a report's filters offer, (value, label); types of care are
+/// the same everywhere (`category_choices`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportChoices {
-    pub categories: Vec<(String, String)>,
     pub lots: Vec<(String, String)>,
     pub localities: Vec<(String, String)>,
 }
@@ -283,7 +283,8 @@ pub struct OfflinePlacementForm {
 /// The offline placements page: what can be chosen and the latest recorded.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OfflinePlacements {
-    pub choices: ReportChoices,
+    /// The council's areas: (id, name).
+    pub localities: Vec<(String, String)>,
     pub recorded: i64,
     pub latest: Vec<OfflinePlacementLine>,
 }

@@ -44,7 +44,7 @@ fn FrameworkForms(admin: FrameworkAdmin, new_framework: ServerAction<CreateFrame
     let lot_errors = form_errors(new_lot);
     let lot_token = token.clone();
     let frameworks = choices(admin.frameworks.iter().map(|f| (f.id.to_string(), f.name.clone())));
-    let categories = choices(CATEGORIES.iter().map(|code| (code.to_string(), category_label(code).to_string())));
+    let categories = category_choices();
     let units = choices(UNITS.iter().map(|unit| (unit.to_string(), format!("Per {unit}"))));
     let listed = admin.frameworks.into_iter().map(|framework| view! {
         <li>

@@ -146,7 +146,7 @@ fn Filters(report: Report, errors: Signal<Vec<FieldError>>) -> impl IntoView {
                 <Select id="by" name="by" label="Break down" options=pairs(BREAKDOWNS) value=query.by.clone() errors/>
             })}
             {takes(Filter::Category).then(|| view! {
-                <Select id="category" name="category" label="Type of care" options=choices.categories.clone() value=query.category.clone() any="All types of care" errors/>
+                <Select id="category" name="category" label="Type of care" options=category_choices() value=query.category.clone() any="All types of care" errors/>
             })}
             {takes(Filter::Lot).then(|| view! {
                 <Select id="lot" name="lot" label="Framework lot" options=choices.lots.clone() value=query.lot.clone() any="All lots and off the framework" errors/>
@@ -214,8 +214,8 @@ fn OfflineForms(page: OfflinePlacements, record: ServerAction<RecordOfflinePlace
         <ActionForm action=record attr:novalidate=true>
             <CsrfField token/>
             <TextInput id="placed_on" name="form[placed_on]" label="Date it was made" input_type="date" hint="For example, 2026-04-01" width="input-narrow" errors=record_errors/>
-            <Select id="category" name="form[category]" label="Type of care" options=page.choices.categories.clone() errors=record_errors/>
-            <Select id="locality" name="form[locality]" label="Area (optional)" options=page.choices.localities.clone() any="Not given" errors=record_errors/>
+            <Select id="category" name="form[category]" label="Type of care" options=category_choices() errors=record_errors/>
+            <Select id="locality" name="form[locality]" label="Area (optional)" options=page.localities.clone() any="Not given" errors=record_errors/>
             <TextInput id="weekly_value" name="form[weekly_value]" label="Weekly value, in pounds" hint="What one week of the care costs. For example, 350.00" width="input-narrow" errors=record_errors/>
             <button type="submit" class="button">"Record placement"</button>
         </ActionForm>

@@ -171,6 +171,11 @@ pub fn readable_code(groups: usize) -> AppResult<String> {
     Ok(letters.chunks(4).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
 }
 
+/// The council a commissioner works for; anyone else is refused.
+pub fn commissioners_council(user: &SignedInUser) -> AppResult<i64> {
+    if user.role == app::Role::Commissioner { Ok(user.council_id) } else { Err(AppError::Forbidden) }
+}
+
 pub fn signed_in_user(user: &user::Model) -> AppResult<SignedInUser> {
     let role = Role::from_code(&user.role).ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role)))?;
     Ok(SignedInUser {

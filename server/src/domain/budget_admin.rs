@@ -3,6 +3,7 @@
 //! and assessed contribution, and, for an individual service fund, the provider holding it
 //! (which can be moved to another provider; unspent money stays with the person's budget).
 //! The overview flags budgets holding more than 8 weeks' worth.
+use super::auth::commissioners_council;
 use super::budgets::{self, allocation_key, period_start};
 use super::ledger::{self, Account, AccountKind, Transfer};
 use super::values::{Email, NewPassword, Pence, collect, required_text};
@@ -19,13 +20,10 @@ const CODE_DAYS: i64 = 14;
 /// The most a 4-weekly allocation or contribution can be (a typo guard, not a policy).
 const MOST_PER_FOUR_WEEKS: Pence = Pence::from_pence(2_000_000);
 
-fn council_of(viewer: &SignedInUser) -> AppResult<i64> {
-    if viewer.role == Role::Commissioner { Ok(viewer.council_id) } else { Err(AppError::Forbidden) }
-}
 
 /// Every budget of the council, with its balances and whether it holds a surplus.
 pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppResult<BudgetsAdmin> {
-    let council = council_of(viewer)?;
+    let council = commissioners_council(viewer)?;
     let budgets = budget::Entity::find()
         .filter(budget::Column::CouncilId.eq(council))
         .filter(budget::Column::Funding.eq("council"))
@@ -143,7 +141,7 @@ async fn check(db: &impl ConnectionTrait, council: i64, form: &NewBudgetForm, to
 /// Opens the person's account and budget (paying this period's allocation if it has started)
 /// and returns the one-time code they set up their account with.
 pub async fn open_budget<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, form: &NewBudgetForm, now: DateTime<Utc>) -> AppResult<String> {
-    let council = council_of(viewer)?;
+    let council = commissioners_council(viewer)?;
     let today = uk_time::to_local(now).date();
     let txn = crate::db::begin_write(db).await?;
     let new = check(&txn, council, form, today).await?;
@@ -204,7 +202,7 @@ fn normalise_code(typed: &str) -> String {
 
 /// Moves an individual service fund to another provider; its money stays with the budget.
 pub async fn move_fund<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, budget_id: i64, provider_public_id: &str, now: DateTime<Utc>) -> AppResult<()> {
-    let council = council_of(viewer)?;
+    let council = commissioners_council(viewer)?;
     let txn = crate::db::begin_write(db).await?;
     let found = budget::Entity::find_by_id(budget_id).one(&txn).await?.filter(|b| b.council_id == council).ok_or(AppError::NotFound)?;
     if found.budget_type != "individual_service_fund" {

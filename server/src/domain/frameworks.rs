@@ -1,11 +1,12 @@
 //! Commissioners set up their council's frameworks and the lots on them (a type of care in
 //! one area, with a price cap per unit and a quality:price weighting, 60:40 unless they choose
 //! otherwise). Providers are then admitted to lots (see `lot_management`).
+use super::auth::commissioners_council;
 use super::audit;
 use super::values::{Pence, collect, required_text, whole_number};
 use crate::entities::{framework, locality, lot};
 use crate::error::{AppError, AppResult};
-use app::{CATEGORIES, FrameworkAdmin, FrameworkForm, FrameworkRow, LotForm, Role, SignedInUser, UNITS, category_label, format_price};
+use app::{CATEGORIES, FrameworkAdmin, FrameworkForm, FrameworkRow, LotForm, SignedInUser, UNITS, category_label, format_price};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
@@ -13,16 +14,13 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 /// Far above any real unit price (Shared Lives is about £600 a week), so a typo is caught.
 pub const PRICE_CAP_LIMIT: Pence = Pence::from_pence(1_000_000);
 
-fn council_of(user: &SignedInUser) -> AppResult<i64> {
-    if user.role == Role::Commissioner { Ok(user.council_id) } else { Err(AppError::Forbidden) }
-}
 
 fn long_date(date: NaiveDate) -> String {
     date.format("%-d %B %Y").to_string()
 }
 
 pub async fn framework_admin(db: &impl ConnectionTrait, user: &SignedInUser) -> AppResult<FrameworkAdmin> {
-    let council_id = council_of(user)?;
+    let council_id = commissioners_council(user)?;
     let frameworks = framework::Entity::find().filter(framework::Column::CouncilId.eq(council_id)).order_by_desc(framework::Column::StartsOn).all(db).await?;
     let localities = locality::Entity::find().filter(locality::Column::CouncilId.eq(council_id)).order_by_asc(locality::Column::Name).all(db).await?;
     let lots = lot::Entity::find()
@@ -57,7 +55,7 @@ fn date(field: &str, input: &str, what: &str) -> AppResult<NaiveDate> {
 
 /// Starts a framework; returns its id.
 pub async fn create_framework<C: ConnectionTrait + TransactionTrait>(db: &C, user: &SignedInUser, form: &FrameworkForm, now: DateTime<Utc>) -> AppResult<i64> {
-    let council_id = council_of(user)?;
+    let council_id = commissioners_council(user)?;
     let mut errors = Vec::new();
     let name = collect(&mut errors, required_text("name", &form.name, "the framework's name", 120));
     let starts_on = collect(&mut errors, date("starts_on", &form.starts_on, "the start date"));
@@ -94,7 +92,7 @@ pub async fn create_framework<C: ConnectionTrait + TransactionTrait>(db: &C, use
 /// Adds a lot (a type of care in one of the council's areas) to one of its frameworks;
 /// returns the lot's id.
 pub async fn create_lot<C: ConnectionTrait + TransactionTrait>(db: &C, user: &SignedInUser, form: &LotForm, now: DateTime<Utc>) -> AppResult<i64> {
-    let council_id = council_of(user)?;
+    let council_id = commissioners_council(user)?;
     let txn = crate::db::begin_write(db).await?;
     let mut errors = Vec::new();
     let framework = match form.framework_id.trim().parse::<i64>() {

@@ -1,12 +1,13 @@
 //! Placements made outside CareMarket, recorded by commissioners one at a time or imported
 //! from a spreadsheet (CSV), so reports can show the share placed electronically. An import is
 //! all or nothing: any bad row is named by its line number and nothing is saved.
+use super::auth::commissioners_council;
 use super::audit;
 use super::values::{Pence, collect};
 use crate::entities::{locality, offline_placement};
 use crate::error::{AppError, AppResult};
-use app::report::{OFFLINE_CSV_HEADER, OfflinePlacementForm, OfflinePlacementLine, OfflinePlacements, ReportChoices};
-use app::{CATEGORIES, FieldError, Role, SignedInUser, category_label};
+use app::report::{OFFLINE_CSV_HEADER, OfflinePlacementForm, OfflinePlacementLine, OfflinePlacements};
+use app::{CATEGORIES, FieldError, SignedInUser, category_label};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
@@ -18,12 +19,9 @@ const MOST_ROWS: usize = 20_000;
 /// Rows inserted per statement: under the bind-parameter limits of SQLite and PostgreSQL.
 const BATCH: usize = 500;
 
-fn council_of(user: &SignedInUser) -> AppResult<i64> {
-    if user.role == Role::Commissioner { Ok(user.council_id) } else { Err(AppError::Forbidden) }
-}
 
 pub async fn page(db: &impl ConnectionTrait, user: &SignedInUser) -> AppResult<OfflinePlacements> {
-    let council_id = council_of(user)?;
+    let council_id = commissioners_council(user)?;
     let localities = localities(db, council_id).await?;
     let of_council = offline_placement::Entity::find().filter(offline_placement::Column::CouncilId.eq(council_id));
     let recorded = of_council.clone().count(db).await?;
@@ -42,11 +40,7 @@ pub async fn page(db: &impl ConnectionTrait, user: &SignedInUser) -> AppResult<O
         })
         .collect();
     Ok(OfflinePlacements {
-        choices: ReportChoices {
-            categories: CATEGORIES.iter().map(|code| ((*code).to_string(), category_label(code).to_string())).collect(),
-            lots: Vec::new(),
-            localities: localities.into_iter().map(|l| (l.id.to_string(), l.name)).collect(),
-        },
+        localities: localities.into_iter().map(|l| (l.id.to_string(), l.name)).collect(),
         recorded: i64::try_from(recorded).unwrap_or(i64::MAX),
         latest,
     })
@@ -58,7 +52,7 @@ async fn localities(db: &impl ConnectionTrait, council_id: i64) -> AppResult<Vec
 
 /// Records one offline placement from the form.
 pub async fn record<C: ConnectionTrait + TransactionTrait>(db: &C, user: &SignedInUser, form: &OfflinePlacementForm, now: DateTime<Utc>) -> AppResult<()> {
-    let council_id = council_of(user)?;
+    let council_id = commissioners_council(user)?;
     let areas = localities(db, council_id).await?;
     let placement = read(form, &areas, |area| areas.iter().find(|l| l.id.to_string() == area.trim()), uk_today(now)).map_err(|errors| {
         AppError::Invalid(errors.into_iter().map(|(field, message)| FieldError::new(field, message)).collect())
@@ -73,7 +67,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(db: &C, user: &Signed
 /// Imports a CSV file (with `OFFLINE_CSV_HEADER` as its first line); returns the rows imported.
 /// Every bad row is reported as "Line n: ..." and then nothing is imported.
 pub async fn import<C: ConnectionTrait + TransactionTrait>(db: &C, user: &SignedInUser, csv: &str, now: DateTime<Utc>) -> AppResult<usize> {
-    let council_id = council_of(user)?;
+    let council_id = commissioners_council(user)?;
     let areas = localities(db, council_id).await?;
     let today = uk_today(now);
     let refuse = |message: String| AppError::invalid("csv", message);

@@ -1,11 +1,12 @@
 //! Paying providers: a commissioner's payment run moves everything the council owes each
 //! provider (their payable account) to paid, under one run reference, and the remittance file
 //! lists what each provider is paid, for the council's finance system.
+use super::auth::commissioners_council;
 use super::audit;
 use super::ledger::{self, Account, AccountKind, Transfer};
 use crate::entities::{ledger_account, ledger_transfer, payment_run, provider};
 use crate::error::{AppError, AppResult};
-use app::{Role, SignedInUser};
+use app::SignedInUser;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
@@ -18,13 +19,10 @@ pub struct Remittance {
     pub amount_pence: i64,
 }
 
-fn commissioner_council(viewer: &SignedInUser) -> AppResult<i64> {
-    if viewer.role == Role::Commissioner { Ok(viewer.council_id) } else { Err(AppError::Forbidden) }
-}
 
 /// What the council owes each provider now, largest first.
 pub async fn owed(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppResult<Vec<Remittance>> {
-    let council = commissioner_council(viewer)?;
+    let council = commissioners_council(viewer)?;
     let accounts = ledger_account::Entity::find()
         .filter(ledger_account::Column::CouncilId.eq(council))
         .filter(ledger_account::Column::Kind.eq(AccountKind::ProviderPayable.code()))
@@ -49,7 +47,7 @@ async fn lines(db: &impl ConnectionTrait, amounts: Vec<(i64, i64)>) -> AppResult
 
 /// Pays every provider what it is owed; returns the run's reference. Refused when nothing is owed.
 pub async fn run<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, now: DateTime<Utc>) -> AppResult<String> {
-    let council = commissioner_council(viewer)?;
+    let council = commissioners_council(viewer)?;
     let txn = crate::db::begin_write(db).await?;
     let accounts = ledger_account::Entity::find()
         .filter(ledger_account::Column::CouncilId.eq(council))
@@ -97,13 +95,13 @@ pub async fn run<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedI
 
 /// The council's payment runs, newest first.
 pub async fn runs(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppResult<Vec<payment_run::Model>> {
-    let council = commissioner_council(viewer)?;
+    let council = commissioners_council(viewer)?;
     Ok(payment_run::Entity::find().filter(payment_run::Column::CouncilId.eq(council)).order_by_desc(payment_run::Column::Id).all(db).await?)
 }
 
 /// What each provider was paid in a run.
 pub async fn remittance(db: &impl ConnectionTrait, viewer: &SignedInUser, reference: &str) -> AppResult<(payment_run::Model, Vec<Remittance>)> {
-    let council = commissioner_council(viewer)?;
+    let council = commissioners_council(viewer)?;
     let run = payment_run::Entity::find()
         .filter(payment_run::Column::Reference.eq(reference))
         .filter(payment_run::Column::CouncilId.eq(council))

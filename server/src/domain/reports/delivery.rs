@@ -1,11 +1,10 @@
 //! Provider delivery: visits delivered against visits due, and requests and care a provider
 //! turned away, for each provider the council's budget holders booked.
-use super::{Answer, Asked, number, rows};
+use super::{Answer, Asked, number, provider_names, rows};
 use crate::domain::booking_changes::HANDED_BACK;
-use crate::entities::provider;
 use crate::error::AppResult;
 use app::report::{Figure, share};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Value};
+use sea_orm::{ConnectionTrait, Value};
 use std::collections::BTreeMap;
 
 #[derive(Default, Clone, Copy)]
@@ -43,7 +42,7 @@ pub(super) async fn provider_delivery(db: &impl ConnectionTrait, asked: &Asked) 
     let turned_away_sql = format!(
         "SELECT b.provider_id AS p, SUM(CASE WHEN b.status = 'declined' THEN 1 ELSE 0 END) AS declined, \
          SUM(CASE WHEN b.status = 'lapsed' THEN 1 ELSE 0 END) AS lapsed, \
-         SUM(CASE WHEN b.status = 'cancelled' AND b.close_reason LIKE ? THEN 1 ELSE 0 END) AS handed_back {} \
+         SUM(CASE WHEN b.status = 'cancelled' AND b.close_reason LIKE '{HANDED_BACK}%' THEN 1 ELSE 0 END) AS handed_back {} \
          AND b.closed_at >= ? AND b.closed_at < ? AND b.status IN ('declined', 'lapsed', 'cancelled') GROUP BY b.provider_id",
         base("")
     );
@@ -53,22 +52,13 @@ pub(super) async fn provider_delivery(db: &impl ConnectionTrait, asked: &Asked) 
         tally.delivered = number(&row, "delivered")?;
         tally.missed = number(&row, "missed")?;
     }
-    // The LIKE pattern is in the SELECT list, so its value comes first.
-    let mut values: Vec<Value> = vec![format!("{HANDED_BACK}%").into()];
-    values.extend(parameters(vec![start.into(), end.into()]));
-    for row in rows(db, &turned_away_sql, values).await? {
+    for row in rows(db, &turned_away_sql, parameters(vec![start.into(), end.into()])).await? {
         let tally = tallies.entry(number(&row, "p")?).or_default();
         tally.declined = number(&row, "declined")?;
         tally.lapsed = number(&row, "lapsed")?;
         tally.handed_back = number(&row, "handed_back")?;
     }
-    let mut names = BTreeMap::new();
-    let ids: Vec<i64> = tallies.keys().copied().collect();
-    for chunk in ids.chunks(500) {
-        for found in provider::Entity::find().filter(provider::Column::Id.is_in(chunk.iter().copied())).all(db).await? {
-            names.insert(found.id, found.name);
-        }
-    }
+    let mut names = provider_names(db, &tallies.keys().copied().collect::<Vec<_>>()).await?;
     let mut lines: Vec<(String, Tally)> = tallies.into_iter().map(|(id, tally)| (names.remove(&id).unwrap_or_else(|| format!("Provider {id}")), tally)).collect();
     // Busiest first: the chart shows the providers most of the care comes from.
     lines.sort_by(|(a_name, a), (b_name, b)| (b.delivered + b.missed).cmp(&(a.delivered + a.missed)).then(a_name.cmp(b_name)));

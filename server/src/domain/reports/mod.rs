@@ -11,11 +11,12 @@ mod delivery;
 mod money;
 mod placement_figures;
 
+use super::auth::commissioners_council;
 use super::uk_time;
 use crate::entities::{framework, locality, lot};
 use crate::error::{AppError, AppResult};
 use app::report::{Filter, ReportChoices, ReportInfo, ReportQuery, report_info};
-use app::{CATEGORIES, FieldError, Role, SignedInUser, category_label, format_price};
+use app::{CATEGORIES, FieldError, SignedInUser, format_price};
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QueryResult, Statement, Value};
 
@@ -26,11 +27,9 @@ const LONGEST_SPAN_DAYS: i64 = 5 * 366;
 
 /// Answers the report at `/reports/<slug>`, for commissioners only.
 pub async fn report(db: &impl ConnectionTrait, viewer: &SignedInUser, slug: &str, query: &ReportQuery, now: DateTime<Utc>) -> AppResult<Report> {
-    if viewer.role != Role::Commissioner {
-        return Err(AppError::Forbidden);
-    }
+    let council_id = commissioners_council(viewer)?;
     let info = report_info(slug).ok_or(AppError::NotFound)?;
-    let choices = choices(db, viewer.council_id).await?;
+    let choices = choices(db, council_id).await?;
     let today = uk_time::to_local(now).date();
     let mut report = Report {
         slug: info.slug.into(),
@@ -44,7 +43,7 @@ pub async fn report(db: &impl ConnectionTrait, viewer: &SignedInUser, slug: &str
         summary: String::new(),
         notes: Vec::new(),
     };
-    let asked = match Asked::read(info, query, &report.choices, viewer.council_id, today) {
+    let asked = match Asked::read(info, query, &report.choices, council_id, today) {
         Ok(asked) => asked,
         Err(errors) => {
             report.errors = errors;
@@ -73,16 +72,8 @@ pub async fn report(db: &impl ConnectionTrait, viewer: &SignedInUser, slug: &str
         }
         Err(error) => return Err(error),
     };
-    if answer.rows.is_empty() && answer.summary.is_empty() {
-        report.summary = "There is nothing to show for these filters.".into();
-    } else {
-        report.summary = answer.summary;
-    }
-    report.columns = answer.columns;
-    report.rows = answer.rows;
-    report.chart = answer.chart;
-    report.notes = answer.notes;
-    Ok(report)
+    let Answer { columns, rows, chart, summary, notes } = answer;
+    Ok(Report { columns, rows, chart, summary, notes, ..report })
 }
 
 /// What one report works out.
@@ -110,7 +101,6 @@ async fn choices(db: &impl ConnectionTrait, council_id: i64) -> AppResult<Report
         .all(db)
         .await?;
     Ok(ReportChoices {
-        categories: CATEGORIES.iter().map(|code| ((*code).to_string(), category_label(code).to_string())).collect(),
         lots: lots.into_iter().map(|lot| (lot.id.to_string(), format!("{} (cap {})", lot.name, format_price(lot.price_cap_pence, &lot.unit)))).collect(),
         localities: localities.into_iter().map(|l| (l.id.to_string(), l.name)).collect(),
     })
@@ -240,7 +230,7 @@ impl Asked {
             }
             found
         };
-        let category = if takes(Filter::Category) { pick("category", &query.category, &choices.categories, "Choose a type of care from the list") } else { None };
+        let category = if takes(Filter::Category) { pick("category", &query.category, &app::category_choices(), "Choose a type of care from the list") } else { None };
         let lot = if takes(Filter::Lot) { pick("lot", &query.lot, &choices.lots, "Choose one of your council's framework lots") } else { None };
         let locality = if takes(Filter::Locality) { pick("locality", &query.locality, &choices.localities, "Choose one of your council's areas") } else { None };
         let (Some(from), Some(to), Some(period)) = (from, to, period) else { return Err(errors) };
@@ -302,6 +292,16 @@ fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
 
 async fn rows(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> AppResult<Vec<QueryResult>> {
     Ok(db.query_all_raw(statement(db.get_database_backend(), sql, values)).await?)
+}
+
+/// Providers' names by id, asked for in chunks within the databases' bind-parameter limits.
+async fn provider_names(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<std::collections::HashMap<i64, String>> {
+    let mut names = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        let providers = crate::entities::provider::Entity::find().filter(crate::entities::provider::Column::Id.is_in(chunk.iter().copied())).all(db).await?;
+        names.extend(providers.into_iter().map(|provider| (provider.id, provider.name)));
+    }
+    Ok(names)
 }
 
 fn number(row: &QueryResult, column: &str) -> AppResult<i64> {

@@ -1,8 +1,7 @@
 //! Reports on money: how personal budgets are used, and the savings estimate.
-use super::placement_figures::{WEEKLY_VALUE, placements_from};
+use super::placement_figures::placements_from;
 use super::{Answer, Asked, number, rows, text};
-use crate::error::AppError;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use app::report::{Figure, ReportQuery, share};
 use app::{FieldError, budget_type_label, format_pence};
 use crate::domain::values::{Pence, collect, whole_number};
@@ -11,7 +10,8 @@ use sea_orm::ConnectionTrait;
 const BUDGET_TYPES: [&str; 3] = ["direct_payment", "managed_account", "individual_service_fund"];
 
 /// Allocated and spent in the span (from the ledger's transfers), set aside and unspent now
-/// (from its balances), and how many budgets hold more than 8 weeks' worth, by budget type.
+/// (from its balances), and how many budgets hold more than 8 weeks' worth (the rule of
+/// `budgets::is_surplus`, counted in SQL), by budget type.
 pub(super) async fn budget_use(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Answer> {
     let now_sql = "SELECT bu.budget_type AS t, COUNT(*) AS budgets, \
             CAST(SUM(COALESCE(av.balance_pence, 0)) AS BIGINT) AS unspent, CAST(SUM(COALESCE(cm.balance_pence, 0)) AS BIGINT) AS set_aside, \
@@ -89,8 +89,8 @@ fn money_row(label: &str, [budgets, allocated, spent, set_aside, unspent, surplu
 
 /// The assumptions a savings estimate starts from when none are given. They are examples,
 /// shown and editable on the page: each council should put in its own.
-pub const MANUAL_COST_PENCE: i64 = 10_000;
-pub const ELECTRONIC_COST_PENCE: i64 = 2_500;
+const MANUAL_COST_PENCE: i64 = 10_000;
+const ELECTRONIC_COST_PENCE: i64 = 2_500;
 
 /// Administrative saving: placements through CareMarket × (cost of arranging one by hand −
 /// cost through CareMarket), also as a share of commissioning spend (the money allocated to
@@ -116,22 +116,23 @@ pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &Re
     let (start, end) = asked.instants();
     let mut values = Vec::new();
     let from = placements_from(asked, &mut values);
-    let placed = rows(db, &format!("SELECT COUNT(*) AS n, CAST(SUM({WEEKLY_VALUE}) AS BIGINT) AS v {from}"), values).await?;
+    let placed = rows(db, &format!("SELECT COUNT(*) AS n, CAST(SUM(p.weekly_value_pence) AS BIGINT) AS v {from}"), values).await?;
     let (count, weekly_value) = match placed.first() {
         Some(row) => (number(row, "n")?, number(row, "v")?),
         None => (0, 0),
     };
-    let allocated = rows(
-        db,
-        "SELECT CAST(SUM(t.amount_pence) AS BIGINT) AS s FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id \
-         WHERE t.kind = 'allocation' AND c.kind = 'budget_available' AND c.council_id = ? AND t.created_at >= ? AND t.created_at < ?",
-        vec![asked.council_id.into(), start.into(), end.into()],
-    )
-    .await?;
-    let spend = match (given_spend, allocated.first()) {
-        (Some(given), _) => given,
-        (None, Some(row)) => number(row, "s")?,
-        (None, None) => 0,
+    let spend = match given_spend {
+        Some(given) => given,
+        None => {
+            let allocated = rows(
+                db,
+                "SELECT CAST(SUM(t.amount_pence) AS BIGINT) AS s FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id \
+                 WHERE t.kind = 'allocation' AND c.kind = 'budget_available' AND c.council_id = ? AND t.created_at >= ? AND t.created_at < ?",
+                vec![asked.council_id.into(), start.into(), end.into()],
+            )
+            .await?;
+            allocated.first().map_or(Ok(0), |row| number(row, "s"))?
+        }
     };
     let by_hand = count * manual;
     let through_us = count * electronic;

@@ -1,15 +1,12 @@
 //! Reports counted from placements: volumes and value, the share placed electronically, time
 //! to place, framework share and prices against the cap.
-use super::{Answer, Asked, number, rows, text};
-use crate::entities::{locality, lot, provider};
+use super::{Answer, Asked, number, provider_names, rows, text};
+use crate::entities::{locality, lot};
 use crate::error::AppResult;
 use app::report::{Figure, channel_label, share};
 use app::{category_label, format_pence};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Value};
 use std::collections::HashMap;
-
-/// What one week of a placement costs as booked (see `domain::placements::weekly_value`).
-pub(super) const WEEKLY_VALUE: &str = "p.weekly_value_pence";
 
 /// The council's placements made in the span, with the filters asked; `values` gets the
 /// parameters in order.
@@ -26,6 +23,7 @@ pub(super) fn placements_from(asked: &Asked, values: &mut Vec<Value>) -> String 
 }
 
 /// Placements grouped by one key (as text; none where the key is unknown).
+#[derive(Default)]
 struct Group {
     key: Option<String>,
     placements: i64,
@@ -37,8 +35,8 @@ async fn grouped(db: &impl ConnectionTrait, asked: &Asked, key: &str) -> AppResu
     let mut values = Vec::new();
     let from = placements_from(asked, &mut values);
     let sql = format!(
-        "SELECT CAST({key} AS TEXT) AS k, COUNT(*) AS n, CAST(SUM({WEEKLY_VALUE}) AS BIGINT) AS v, \
-         CAST(SUM(CASE WHEN p.lot_id IS NOT NULL THEN {WEEKLY_VALUE} ELSE 0 END) AS BIGINT) AS f {from} GROUP BY {key}"
+        "SELECT CAST({key} AS TEXT) AS k, COUNT(*) AS n, CAST(SUM(p.weekly_value_pence) AS BIGINT) AS v, \
+         CAST(SUM(CASE WHEN p.lot_id IS NOT NULL THEN p.weekly_value_pence ELSE 0 END) AS BIGINT) AS f {from} GROUP BY {key}"
     );
     rows(db, &sql, values)
         .await?
@@ -54,7 +52,7 @@ async fn by_period(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Vec<(S
     let mut found: HashMap<String, Group> = HashMap::new();
     for day in grouped(db, asked, "p.placed_on").await? {
         let Some(key) = day.key.as_deref().and_then(|text| asked.period.key_of_day(text)) else { continue };
-        let group = found.entry(key).or_insert(Group { key: None, placements: 0, weekly_value: 0, on_framework_value: 0 });
+        let group = found.entry(key).or_default();
         group.placements += day.placements;
         group.weekly_value += day.weekly_value;
         group.on_framework_value += day.on_framework_value;
@@ -64,7 +62,7 @@ async fn by_period(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Vec<(S
         .all(asked.from, asked.to)
         .into_iter()
         .map(|(key, label)| {
-            let mut group = found.remove(&key).unwrap_or(Group { key: None, placements: 0, weekly_value: 0, on_framework_value: 0 });
+            let mut group = found.remove(&key).unwrap_or_default();
             group.key = Some(key);
             (label, group)
         })
@@ -118,14 +116,7 @@ async fn names(db: &impl ConnectionTrait, council_id: i64, by: &str, groups: &[G
     let ids: Vec<i64> = groups.iter().filter_map(|group| group.key.as_deref()?.parse().ok()).collect();
     Ok(match by {
         "lot" => lot::Entity::find().filter(lot::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|lot| (lot.id.to_string(), lot.name)).collect(),
-        "provider" => {
-            let mut found = HashMap::new();
-            for chunk in ids.chunks(500) {
-                let providers = provider::Entity::find().filter(provider::Column::Id.is_in(chunk.iter().copied())).all(db).await?;
-                found.extend(providers.into_iter().map(|p| (p.id.to_string(), p.name)));
-            }
-            found
-        }
+        "provider" => provider_names(db, &ids).await?.into_iter().map(|(id, name)| (id.to_string(), name)).collect(),
         "locality" => locality::Entity::find()
             .filter(locality::Column::CouncilId.eq(council_id))
             .all(db)
