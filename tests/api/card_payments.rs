@@ -325,6 +325,11 @@ async fn a_self_funder_takes_unspent_money_back_to_their_card_once_and_never_wha
     assert_eq!(balances(&app, account).await, (0, 2_650));
     let charge = localstripe::payment(&paid[0].payment_intent_id).await["latest_charge"].as_str().expect("a charge").to_string();
     assert_eq!(localstripe::charge(&charge).await["amount_refunded"], 4_000, "Stripe refunded it, once");
+    // Stripe's success notice arriving again after the refund changes nothing.
+    let intent = localstripe::payment(&paid[0].payment_intent_id).await;
+    let (body, signature) = localstripe::signed_event("payment_intent.succeeded", &intent, WEBHOOK_SECRET);
+    assert_eq!(post_webhook(&app, &body, &signature).await.status, 200);
+    assert_eq!(balances(&app, account).await, (0, 2_650), "a late notice brings no money back");
 
     let reply = person.post_form("/api/refund-card-payment", &[("id", paid[1].id.to_string().as_str())]).await;
     match reply.redirected_error() {

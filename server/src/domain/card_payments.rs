@@ -182,7 +182,9 @@ pub async fn settle<C: ConnectionTrait + TransactionTrait>(db: &C, event: &CardE
         return Ok(Settled::NothingToDo);
     };
     let settled = match event {
-        CardEvent::Succeeded { amount_received_pence, .. } if payment.status != "succeeded" => {
+        // Only a payment still waiting (or retried after a decline) is credited: a late copy of
+        // the notice must not turn a refunded payment back into a paid one.
+        CardEvent::Succeeded { amount_received_pence, .. } if matches!(payment.status.as_str(), "pending" | "failed") => {
             let budget = budget::Entity::find_by_id(payment.budget_id.ok_or(AppError::NotFound)?).one(&txn).await?.ok_or(AppError::NotFound)?;
             if *amount_received_pence != payment.amount_pence {
                 tracing::error!(payment_id, expected = payment.amount_pence, received = amount_received_pence, "card payment amount differs; crediting what arrived");
