@@ -13,6 +13,8 @@ SELECT listings.id AS listing_id, listings.provider_id, listings.price_pence, pr
   LEFT JOIN providers ON listings.provider_id = providers.id WHERE listings.id >= :listing AND listings.status = 'published' ORDER BY listings.id LIMIT 1 \gset
 SELECT * FROM listing_availability WHERE listing_id = :listing_id;
 BEGIN;
+-- One booking at a time for the budget.
+SELECT * FROM budgets WHERE id = :budget FOR UPDATE;
 -- The person's live visits around that time (already booked?).
 SELECT * FROM visits WHERE booking_id IN (SELECT id FROM bookings WHERE person_id = :person AND status IN ('requested', 'confirmed', 'in_progress'))
   AND status IN ('scheduled', 'in_progress') AND scheduled_start >= now() AND scheduled_start <= now() + interval '1 day';

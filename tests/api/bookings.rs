@@ -217,6 +217,70 @@ pub async fn lot_listing(app: &TestApp, lot: i64, provider_id: i64) -> i64 {
         .listing_id
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_person_and_their_planner_booking_the_same_slot_at_once_from_two_servers_book_it_once() {
+    let app = TestApp::new().await;
+    let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Morning visits").await;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let holder_id = app.personas.budget_holder.id;
+    insert(&app.db, "delegations", &[
+        ("holder_id", holder_id.into()), ("delegate_id", app.personas.planner.id.into()), ("can_view", true.into()),
+        ("can_book", true.into()), ("can_pay", false.into()), ("created_at", Utc::now().into()),
+    ]).await;
+    let second = {
+        let db = app.second_connection().await;
+        let search = std::sync::Arc::new(server::search::embedded::EmbeddedIndex::in_memory().expect("index"));
+        server::http::router(server::AppState::new(db, server::Config::for_tests("unused"), search))
+    };
+    let monday = next_monday();
+    let mut racers = Vec::new();
+    let racing = 16;
+    let start = std::sync::Arc::new(tokio::sync::Barrier::new(racing));
+    for n in 0..racing as u32 {
+        // Half the person on this server, half their planner on the other, all for Monday 09:00.
+        let mut client = if n % 2 == 0 {
+            app.signed_in(&app.personas.budget_holder).await
+        } else {
+            let mut client = Client::new(second.clone());
+            assert_eq!(client.sign_in(&app.personas.planner.email, fixtures::PASSWORD).await.status, 302);
+            client
+        };
+        let (listing, start) = (listing.clone(), start.clone());
+        racers.push(tokio::spawn(async move {
+            start.wait().await;
+            let mut fields: Vec<(String, String)> = vec![
+                ("listing".into(), listing),
+                ("request_key".into(), format!("{n:064x}")),
+                ("answers[how_often]".into(), "once".into()),
+                ("answers[date]".into(), monday.to_string()),
+                ("answers[time]".into(), "09:00".into()),
+                ("answers[minutes]".into(), "60".into()),
+                ("answers[weekdays]".into(), String::new()),
+            ];
+            if n % 2 == 1 {
+                fields.push(("person".into(), holder_id.to_string()));
+            }
+            let reply = client.post_form("/api/confirm-booking", &fields).await;
+            match reply.location() {
+                Some(location) if location.starts_with("/bookings/") => true,
+                _ => {
+                    let error = reply.redirected_error();
+                    assert!(matches!(&error, Some(app::UiError::Invalid(errors)) if errors[0].message.starts_with("There is already care booked at 09:00")), "racer {n}: {error:?} {reply:?}");
+                    false
+                }
+            }
+        }));
+    }
+    let mut won = 0;
+    for racer in racers {
+        won += i64::from(racer.await.expect("racer finished"));
+    }
+    assert_eq!(won, 1, "one booking for the slot");
+    assert_eq!(count(&app.db, "bookings").await, 1);
+    assert_eq!(balances(&app, budget).await, (84_000 - 2_650, 2_650));
+    assert_sound(&app).await;
+}
+
 #[tokio::test]
 async fn only_the_person_and_those_they_trust_book_and_see_bookings() {
     let app = TestApp::new().await;

@@ -414,6 +414,10 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
         Err(refused) => return earlier_answer(db, viewer, request_key).await?.unwrap_or(Err(refused)),
     };
     let txn = crate::db::begin_write(db).await?;
+    // One booking at a time for each budget (PostgreSQL; SQLite has one writer anyway), so
+    // two made for the same slot at the same instant (the person and their planner, from two
+    // servers) cannot both pass the clash check below.
+    budget::Entity::find_by_id(checked.budget.id).lock_exclusive().one(&txn).await?;
     // A repeat of a booking already made clashes with it, and gets its first answer.
     if let Err(clash) = not_already_booked(&txn, checked.person.id, &checked.visits, checked.pattern.minutes).await {
         return earlier_answer(&txn, viewer, request_key).await?.unwrap_or(Err(clash));
