@@ -441,6 +441,18 @@ pub async fn move_fund(csrf_token: String, budget_id: i64, fund_holder: String) 
     .await)
 }
 
+#[server(prefix = "/api", endpoint = "set-shortest-visit")]
+pub async fn set_shortest_visit(csrf_token: String, budget_id: i64, minutes: String) -> Result<(), UiError> {
+    guard::with_status(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.set_shortest_visit(&user, budget_id, &minutes).await?;
+        leptos_axum::redirect("/budgets?shortest=1");
+        Ok(())
+    }
+    .await)
+}
+
 #[server(prefix = "/api", endpoint = "set-up-account")]
 pub async fn set_up_account(csrf_token: String, form: SetUpForm) -> Result<(), UiError> {
     guard::with_status(async move {
@@ -467,8 +479,11 @@ pub async fn add_helper(csrf_token: String, form: HelperForm) -> Result<(), UiEr
     guard::with_status(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
-        guard::backend()?.add_helper(&user, &form).await?;
-        leptos_axum::redirect("/budget/helpers?added=1");
+        // A new helper's set-up code is shown once, on the page this leads to.
+        match guard::backend()?.add_helper(&user, &form).await? {
+            Some(code) => leptos_axum::redirect(&format!("/budget/helpers?added=1&code={code}")),
+            None => leptos_axum::redirect("/budget/helpers?added=1"),
+        }
         Ok(())
     }
     .await)

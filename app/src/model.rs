@@ -488,6 +488,9 @@ pub struct CardForm {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HelperForm {
     pub email: String,
+    /// Only for someone with no account yet (a family member): their full name.
+    #[serde(default)]
+    pub name: String,
     /// "yes" when ticked.
     #[serde(default)]
     pub can_book: String,
@@ -521,6 +524,8 @@ pub struct BudgetHolderLine {
     pub fund_holder: Option<String>,
     /// Whether the person has chosen their password yet.
     pub account_set_up: bool,
+    /// The care plan's shortest home care visit, when it is not the usual 30 minutes.
+    pub shortest_visit_minutes: Option<i32>,
 }
 
 /// "Open a personal budget", as typed.
@@ -539,6 +544,9 @@ pub struct NewBudgetForm {
     #[serde(default)]
     pub contribution: String,
     pub starts_on: String,
+    /// Minutes; empty for the usual 30.
+    #[serde(default)]
+    pub shortest_visit: String,
 }
 
 /// A person setting up the account the council opened for them.

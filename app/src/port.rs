@@ -60,11 +60,13 @@ pub trait Backend: Send + Sync + 'static {
     async fn budgets_admin(&self, user: &SignedInUser) -> Result<BudgetsAdmin, UiError>;
     async fn open_budget(&self, user: &SignedInUser, form: &NewBudgetForm) -> Result<String, UiError>;
     async fn move_fund(&self, user: &SignedInUser, budget_id: i64, provider: &str) -> Result<(), UiError>;
+    async fn set_shortest_visit(&self, user: &SignedInUser, budget_id: i64, minutes: &str) -> Result<(), UiError>;
     /// A person sets their password with the council's code, and is signed in.
     async fn set_up_account(&self, request: &RequestInfo, form: SetUpForm) -> Result<StartedSession, UiError>;
     /// A budget holder's helpers: who may act for them, giving and taking back permission.
     async fn helpers(&self, user: &SignedInUser) -> Result<HelpersPage, UiError>;
-    async fn add_helper(&self, user: &SignedInUser, form: &HelperForm) -> Result<(), UiError>;
+    /// Returns the set-up code of a helper's new account, if one was opened.
+    async fn add_helper(&self, user: &SignedInUser, form: &HelperForm) -> Result<Option<String>, UiError>;
     async fn remove_helper(&self, user: &SignedInUser, delegation_id: i64) -> Result<(), UiError>;
     /// A planner starts (`Some`) or stops acting for someone; returns the cookie to set.
     async fn act_for(&self, user: &SignedInUser, person: Option<i64>) -> Result<Vec<String>, UiError>;

@@ -20,6 +20,7 @@ mod m20261123_000012_create_account_setup_codes;
 mod m20261123_000013_add_self_funded_accounts;
 mod m20261123_000014_add_booking_terms;
 mod m20261124_000015_create_placements;
+mod m20261202_000016_add_care_plan_shortest_visit;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000013_add_self_funded_accounts::Migration),
             Box::new(m20261123_000014_add_booking_terms::Migration),
             Box::new(m20261124_000015_create_placements::Migration),
+            Box::new(m20261202_000016_add_care_plan_shortest_visit::Migration),
         ]
     }
 }

@@ -177,6 +177,10 @@ impl Backend for CareMarketBackend {
         Ok(budget_admin::move_fund(&self.db, user, budget_id, provider, Utc::now()).await?)
     }
 
+    async fn set_shortest_visit(&self, user: &SignedInUser, budget_id: i64, minutes: &str) -> Result<(), UiError> {
+        Ok(budget_admin::set_shortest_visit(&self.db, user, budget_id, minutes, Utc::now()).await?)
+    }
+
     async fn set_up_account(&self, request: &RequestInfo, form: SetUpForm) -> Result<StartedSession, UiError> {
         let now = Utc::now();
         let account = budget_admin::set_up_account(&self.db, &self.passwords, &form, now).await?;
@@ -188,7 +192,7 @@ impl Backend for CareMarketBackend {
         Ok(delegations::helpers(&self.db, user, Utc::now()).await?)
     }
 
-    async fn add_helper(&self, user: &SignedInUser, form: &HelperForm) -> Result<(), UiError> {
+    async fn add_helper(&self, user: &SignedInUser, form: &HelperForm) -> Result<Option<String>, UiError> {
         Ok(delegations::grant(&self.db, user, form, Utc::now()).await?)
     }
 

@@ -170,6 +170,49 @@ async fn each_refusal_says_why_and_books_nothing() {
 }
 
 #[tokio::test]
+async fn the_care_plan_sets_the_shortest_home_care_visit_and_only_commissioners_change_it() {
+    let app = TestApp::new().await;
+    let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Morning visits").await;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    let monday = next_monday();
+    let set = |minutes: &'static str| {
+        vec![("budget_id".to_string(), budget.to_string()), ("minutes".to_string(), minutes.to_string())]
+    };
+    // Nobody but a commissioner of the council changes the care plan.
+    for persona in [&app.personas.budget_holder, &app.personas.planner, &app.personas.provider] {
+        let mut client = app.signed_in(persona).await;
+        assert_eq!(client.post_form("/api/set-shortest-visit", &set("15")).await.redirected_error(), Some(app::UiError::Forbidden), "{}", persona.email);
+    }
+    let text = refused(&app, &mut holder, &listing, &question_query("once", monday, "10:00", "15", &[])).await;
+    assert!(text.contains("Home care visits are at least 30 minutes"), "{text}");
+
+    // The plan allows 15-minute visits (a medication prompt): 15 books, 10 does not.
+    let mut commissioner = app.signed_in(&app.personas.commissioner).await;
+    for (typed, message) in [("3", "a number from 5 to 240"), ("quarter of an hour", "as a whole number")] {
+        match commissioner.post_form("/api/set-shortest-visit", &set(typed)).await.redirected_error() {
+            Some(app::UiError::Invalid(errors)) => assert!(errors[0].message.contains(message), "{typed}: {errors:?}"),
+            other => panic!("{typed}: expected a refusal, got {other:?}"),
+        }
+    }
+    assert_eq!(commissioner.post_form("/api/set-shortest-visit", &set("15")).await.location(), Some("/budgets?shortest=1"));
+    assert!(commissioner.get("/budgets").await.text().contains("Care plan: home care visits of at least 15 minutes"));
+    let text = refused(&app, &mut holder, &listing, &question_query("once", monday, "10:00", "10", &[])).await;
+    assert!(text.contains("The care plan's home care visits are at least 15 minutes"), "{text}");
+    let (check, booked) = book(&mut holder, &listing, &question_query("once", monday, "10:00", "15", &[]), None).await;
+    assert!(check.text().contains("15 minutes"), "{}", check.text());
+    assert_eq!(booked.status, 302, "{booked:?}");
+    // A quarter of £26.50 an hour: £6.63 (half a penny up).
+    assert_eq!(balances(&app, budget).await, (84_000 - 663, 663));
+
+    // Back to the usual rule.
+    assert_eq!(commissioner.post_form("/api/set-shortest-visit", &set("")).await.location(), Some("/budgets?shortest=1"));
+    let text = refused(&app, &mut holder, &listing, &question_query("once", monday, "14:00", "15", &[])).await;
+    assert!(text.contains("Home care visits are at least 30 minutes"), "{text}");
+    assert_sound(&app).await;
+}
+
+#[tokio::test]
 async fn budget_types_limit_who_can_be_booked() {
     let app = TestApp::new().await;
     let lot = crate::lots::north_home_care(&app).await;

@@ -15,6 +15,7 @@ fn form(overrides: &[(&str, &str)]) -> Vec<(String, String)> {
         ("allocation", "840.00"),
         ("contribution", "40"),
         ("starts_on", today.as_str()),
+        ("shortest_visit", ""),
     ];
     fixtures::form_fields(&defaults, overrides)
 }
@@ -71,10 +72,10 @@ async fn each_problem_with_a_new_budget_is_named_and_nothing_is_opened() {
     let app = TestApp::new().await;
     let mut commissioner = app.signed_in(&app.personas.commissioner).await;
     let reply = commissioner
-        .post_form("/api/open-budget", &form(&[("name", " "), ("email", "holder@test.example"), ("budget_type", "cash"), ("allocation", "0"), ("contribution", "lots"), ("starts_on", "soon")]))
+        .post_form("/api/open-budget", &form(&[("name", " "), ("email", "holder@test.example"), ("budget_type", "cash"), ("allocation", "0"), ("contribution", "lots"), ("starts_on", "soon"), ("shortest_visit", "3")]))
         .await;
     let fields: Vec<String> = field_messages(&reply).into_iter().map(|(field, _)| field).collect();
-    assert_eq!(fields, ["name", "email", "budget_type", "allocation", "contribution", "starts_on"]);
+    assert_eq!(fields, ["name", "email", "budget_type", "allocation", "contribution", "starts_on", "shortest_visit"]);
     let reply = commissioner.post_form("/api/open-budget", &form(&[("budget_type", "individual_service_fund")])).await;
     assert_eq!(field_messages(&reply), [("fund_holder".to_string(), "Choose the provider who will hold the fund".to_string())]);
     assert_eq!((count(&app.db, "budgets").await, count(&app.db, "users").await), (0, 4));

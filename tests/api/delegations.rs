@@ -30,7 +30,13 @@ async fn a_planner_the_person_trusts_acts_for_them_until_it_is_taken_back() {
     let messages = field_messages(&reply);
     assert!(messages.iter().any(|m| m == "The end date must be in the future"), "{messages:?}");
     let reply = add_helper(&mut holder, &[("email", "nobody@test.example")]).await;
-    assert_eq!(field_messages(&reply), ["There is no support planner with that email address: check it with them"]);
+    assert_eq!(
+        field_messages(&reply),
+        ["There is no account with that email address yet. Check it, or enter their name and we will give you a code for them to set up their account"]
+    );
+    // A provider's or the council's account cannot be made someone's helper.
+    let reply = add_helper(&mut holder, &[("email", app.personas.provider.email.as_str()), ("name", "Someone")]).await;
+    assert_eq!(field_messages(&reply), ["That email address belongs to an account that cannot help someone else: ask them for another one"]);
     assert_eq!(count(&app.db, "delegations").await, 0);
     // Only the person gives permission for themself.
     let mut provider = app.signed_in(&app.personas.provider).await;
@@ -91,4 +97,46 @@ async fn permission_ends_on_its_date_and_view_only_helpers_cannot_book() {
     // Another person's permission cannot be claimed.
     let reply = planner.post_form("/api/act-for", &[("person", person.to_string().as_str())]).await;
     assert_eq!(reply.redirected_error(), Some(app::UiError::Forbidden));
+}
+
+#[tokio::test]
+async fn a_family_member_without_an_account_gets_one_from_the_person_and_sees_only_them() {
+    let app = TestApp::new().await;
+    let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Morning visits").await;
+    funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    // Someone else with a budget, who has not asked Rosa to help.
+    let other = tests::fixtures::user(&app.db, app.personas.council_id, "someone@test.example", app::Role::BudgetHolder, None).await;
+    funded_budget(&app, other.id, "direct_payment", 84_000).await;
+    let users_before = count(&app.db, "users").await;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+
+    let reply = add_helper(&mut holder, &[("email", "rosa@family.example"), ("name", "Rosa Diaz"), ("can_book", "yes")]).await;
+    let location = reply.location().expect("back to the helpers page").to_string();
+    let code = location.split("code=").nth(1).expect("a set-up code for Rosa").to_string();
+    assert!(location.starts_with("/budget/helpers?added=1&code="), "{location}");
+    let page = holder.get(&location).await.text();
+    assert!(page.contains("Their account is ready") && page.contains(&code) && page.contains("Rosa Diaz"), "{page}");
+    assert_eq!(count(&app.db, "users").await, users_before + 1);
+
+    // Rosa chooses her password with the code, and acts for the person who asked her, only.
+    let mut rosa = app.visitor();
+    let fields = tests::fixtures::form_fields(&[("email", "rosa@family.example"), ("code", code.as_str()), ("password", "a long family password")], &[]);
+    let reply = rosa.post_form("/api/set-up-account", &fields).await;
+    assert_eq!(reply.location(), Some("/dashboard/planner"), "{reply:?}");
+    let caseload = rosa.get("/dashboard/planner").await.text();
+    assert!(caseload.contains("Act for Test budget holder"), "{caseload}");
+    assert!(!caseload.contains("someone@test.example") && caseload.matches("Act for").count() == 1, "{caseload}");
+    let reply = rosa.post_form("/api/act-for", &[("person", other.id.to_string().as_str())]).await;
+    assert_eq!(reply.redirected_error(), Some(app::UiError::Forbidden), "not for someone who did not ask her");
+    let person = app.personas.budget_holder.id;
+    let (_, confirmed) = book(&mut rosa, &listing, &question_query("once", next_monday(), "09:00", "60", &[]), Some(person)).await;
+    assert_eq!(confirmed.status, 302, "{confirmed:?}");
+    let done = holder.get("/budget/helpers").await.text();
+    assert!(done.contains("Rosa Diaz") && done.contains("Asked for care (booking CM-"), "{done}");
+
+    // Asking again for someone who now has an account links them; no second account or code.
+    let reply = add_helper(&mut holder, &[("email", "rosa@family.example"), ("name", "Rosa Diaz")]).await;
+    assert_eq!(reply.location(), Some("/budget/helpers?added=1"));
+    assert_eq!(count(&app.db, "users").await, users_before + 1);
+    assert_eq!(count(&app.db, "account_setup_codes").await, 1);
 }

@@ -99,7 +99,11 @@ fn Questions(details: ListingDetails, answers: BookingAnswers, person: Option<i6
     let how_often = vec![("once".to_string(), "Once".to_string()), ("weekly".to_string(), "Every week, on the same days".to_string())];
     let days: Vec<(String, String)> = WEEKDAYS.iter().enumerate().map(|(index, day)| ((index + 1).to_string(), day.to_string())).collect();
     let chosen_days: Vec<String> = answers.weekdays.chars().map(String::from).collect();
-    let shortest = if card.category == "home_care" { details.min_visit_minutes.max(30) } else { details.min_visit_minutes.max(1) };
+    let minutes_hint = match (card.category.as_str(), details.min_visit_minutes) {
+        // The person's care plan can set another shortest visit; the check page applies it.
+        ("home_care", listed) if listed <= 30 => "At least 30 minutes, unless your care plan says otherwise".to_string(),
+        (_, listed) => format!("At least {} minutes", listed.max(1)),
+    };
     let hours: Vec<String> = details.hours.iter().map(|(day, opens, closes)| format!("{day} {opens} to {closes}")).collect();
     let hours_hint = if hours.is_empty() { String::new() } else { format!("{} works: {}.", card.provider_name, hours.join("; ")) };
     view! {
@@ -116,7 +120,7 @@ fn Questions(details: ListingDetails, answers: BookingAnswers, person: Option<i6
             <TextInput id="time" name="time" label="Start time" hint=format!("UK time, like 09:30. {hours_hint}") input_type="time"
                 width="input-narrow" value=answers.time.clone() errors/>
             <TextInput id="minutes" name="minutes" label="How long each visit lasts, in minutes"
-                hint=format!("At least {shortest} minutes") input_type="number" width="input-narrow" value=answers.minutes.clone() errors/>
+                hint=minutes_hint input_type="number" width="input-narrow" value=answers.minutes.clone() errors/>
             <Choices id="weekdays" name="weekdays" legend="If every week: which days" hint="Leave these empty for a single visit"
                 options=days chosen=chosen_days multiple=true errors/>
             <button class="button" type="submit">"Continue"</button>

@@ -3,7 +3,7 @@
 //! budget and the person's account (showing the one-time code they set up their password
 //! with); moving an individual service fund to another provider. And `/account/set-up`, where
 //! the person uses that code.
-use crate::api::{MoveFund, OpenBudget, SetUpAccount, load_budgets};
+use crate::api::{MoveFund, OpenBudget, SetShortestVisit, SetUpAccount, load_budgets};
 use crate::components::{Choices, CsrfField, ErrorSummary, Select, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
@@ -16,9 +16,11 @@ const PATH: &str = "/budgets";
 pub fn BudgetsPage() -> impl IntoView {
     let open = ServerAction::<OpenBudget>::new();
     let moved = ServerAction::<MoveFund>::new();
-    let loaded = Resource::new(move || (open.version().get(), moved.version().get()), |_| load_budgets());
+    let shortest = ServerAction::<SetShortestVisit>::new();
+    let loaded = Resource::new(move || (open.version().get(), moved.version().get(), shortest.version().get()), |_| load_budgets());
     let errors = form_errors(open);
     let move_errors = form_errors(moved);
+    let shortest_errors = form_errors(shortest);
     let viewer = use_viewer();
     let query = use_query_map();
     view! {
@@ -26,6 +28,7 @@ pub fn BudgetsPage() -> impl IntoView {
         <h1>"Personal budgets"</h1>
         <ErrorSummary errors/>
         <ErrorSummary errors=move_errors/>
+        <ErrorSummary errors=shortest_errors/>
         {move || query.read().get("code").map(|code| view! {
             <div class="panel">
                 <h2>"Budget opened"</h2>
@@ -34,11 +37,12 @@ pub fn BudgetsPage() -> impl IntoView {
             </div>
         })}
         {move || query.read().get("moved").map(|_| view! { <div class="notice" role="status"><p>"The fund has moved. Its money stays with the person."</p></div> })}
+        {move || query.read().get("shortest").map(|_| view! { <div class="notice" role="status"><p>"The care plan's shortest visit is saved. New bookings follow it."</p></div> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let token = viewer.await.unwrap_or_default().csrf_token;
                 match loaded.await {
-                    Ok(admin) => view! { <Budgets admin open moved errors token/> }.into_any(),
+                    Ok(admin) => view! { <Budgets admin open moved shortest errors token/> }.into_any(),
                     Err(error) => refusal_view(error, PATH.into()),
                 }
             })}
@@ -47,7 +51,14 @@ pub fn BudgetsPage() -> impl IntoView {
 }
 
 #[component]
-fn Budgets(admin: BudgetsAdmin, open: ServerAction<OpenBudget>, moved: ServerAction<MoveFund>, errors: Signal<Vec<FieldError>>, token: String) -> impl IntoView {
+fn Budgets(
+    admin: BudgetsAdmin,
+    open: ServerAction<OpenBudget>,
+    moved: ServerAction<MoveFund>,
+    shortest: ServerAction<SetShortestVisit>,
+    errors: Signal<Vec<FieldError>>,
+    token: String,
+) -> impl IntoView {
     let types = vec![
         ("direct_payment".to_string(), "Direct payment: any listed provider".to_string()),
         ("managed_account".to_string(), "Managed account: the council holds it; framework providers only".to_string()),
@@ -71,6 +82,13 @@ fn Budgets(admin: BudgetsAdmin, open: ServerAction<OpenBudget>, moved: ServerAct
                             let move_label = format!("Move {}'s fund", line.name);
                             let budget_id = line.budget_id.to_string();
                             let select_id = format!("fund_holder-{}", line.budget_id);
+                            let (plan_token, plan_budget_id) = (token.clone(), budget_id.clone());
+                            let minutes_id = format!("shortest_visit-{}", line.budget_id);
+                            let shortest_label = format!("Save {}'s shortest visit", line.name);
+                            let plan = match line.shortest_visit_minutes {
+                                Some(minutes) => format!("Care plan: home care visits of at least {minutes} minutes"),
+                                None => "Care plan: the usual 30-minute shortest visit".to_string(),
+                            };
                             view! {
                                 <tr>
                                     <th scope="row">
@@ -93,6 +111,18 @@ fn Budgets(admin: BudgetsAdmin, open: ServerAction<OpenBudget>, moved: ServerAct
                                                 </ActionForm>
                                             </details>
                                         })}
+                                        <span class="hint">{plan}</span>
+                                        <details>
+                                            <summary>"Change the shortest visit"</summary>
+                                            <ActionForm action=shortest attr:novalidate=true>
+                                                <CsrfField token=plan_token/>
+                                                <input type="hidden" name="budget_id" value=plan_budget_id/>
+                                                <TextInput id=minutes_id name="minutes" label="Shortest home care visit in the care plan, in minutes"
+                                                    hint="From 5 to 240. Leave empty for the usual 30 minutes" input_type="number" width="input-narrow"
+                                                    value=line.shortest_visit_minutes.map(|m| m.to_string()).unwrap_or_default() errors=Signal::stored(Vec::new())/>
+                                                <button type="submit" class="button button-secondary">{shortest_label}</button>
+                                            </ActionForm>
+                                        </details>
                                     </td>
                                     <td data-label="Every 4 weeks">{format_pence(line.four_weekly_pence)}</td>
                                     <td data-label="Available">{format_pence(line.available_pence)}</td>
@@ -119,6 +149,8 @@ fn Budgets(admin: BudgetsAdmin, open: ServerAction<OpenBudget>, moved: ServerAct
             <TextInput id="contribution" name="form[contribution]" label="The person's assessed contribution every 4 weeks, in pounds"
                 hint="Leave empty if they pay nothing" width="input-narrow" errors/>
             <TextInput id="starts_on" name="form[starts_on]" label="Start date" hint="For example, 2026-12-01" input_type="date" width="input-narrow" errors/>
+            <TextInput id="shortest_visit" name="form[shortest_visit]" label="Shortest home care visit in the care plan, in minutes (optional)"
+                hint="Only if the care plan says otherwise: from 5 to 240. Leave empty for the usual 30 minutes" input_type="number" width="input-narrow" errors/>
             <button type="submit" class="button">"Open the budget"</button>
         </ActionForm>
     }
@@ -132,7 +164,7 @@ pub fn SetUpAccountPage() -> impl IntoView {
     view! {
         <Title text="Set up your account"/>
         <h1>"Set up your account"</h1>
-        <p>"Use the code the council gave you when they set up your personal budget."</p>
+        <p>"Use the code you were given: by the council, when they set up your personal budget, or by the person you are helping."</p>
         <ErrorSummary errors/>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

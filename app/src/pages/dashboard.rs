@@ -94,7 +94,7 @@ fn DashboardView(summary: Dashboard, token: String) -> impl IntoView {
                 view! { <p>"Nobody has asked you to act for them yet. When someone does, they will appear here."</p> }.into_any()
             } else {
                 view! {
-                    <p>{format!("You can act for {} people.", caseload.len())}</p>
+                    <p>{match caseload.len() { 1 => "You can act for 1 person.".to_string(), n => format!("You can act for {n} people.") }}</p>
                     <ul class="spaced-list">
                         {caseload.into_iter().map(|entry| {
                             let token = token.clone();

@@ -1,5 +1,6 @@
-//! A budget holder's helpers (`/budget/helpers`): the support planners they let see their
-//! budget, book or pay for them (optionally until a date), a button to take that back at once,
+//! A budget holder's helpers (`/budget/helpers`): the support planners, family and friends
+//! they let see their budget, book or pay for them (someone with no account gets one, with a
+//! code for the person to pass on) (optionally until a date), a button to take that back at once,
 //! and everything done on their behalf.
 use crate::api::{AddHelper, RemoveHelper, load_helpers};
 use crate::components::{CsrfField, ErrorSummary, TextInput, form_errors, refusal_view, use_viewer};
@@ -35,6 +36,13 @@ pub fn HelpersPage() -> impl IntoView {
         <ErrorSummary errors/>
         <ErrorSummary errors=remove_errors/>
         {move || notice().map(|text| view! { <div class="notice" role="status"><p>{text}</p></div> })}
+        {move || query.read().get("code").map(|code| view! {
+            <div class="panel">
+                <h2>"Their account is ready"</h2>
+                <p>"Give them this code. With it they choose their password at "<strong>"/account/set-up"</strong>" within 14 days:"</p>
+                <p><strong>{code}</strong></p>
+            </div>
+        })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let token = viewer.await.unwrap_or_default().csrf_token;
@@ -73,10 +81,13 @@ fn Helpers(page: HelpersPage, add: ServerAction<AddHelper>, remove: ServerAction
                 </ul>
             }.into_any()
         }}
-        <h2>"Let a support planner help you"</h2>
+        <h2>"Let someone help you"</h2>
+        <p>"A support planner, or someone in your family or a friend."</p>
         <ActionForm action=add attr:novalidate=true>
             <CsrfField token/>
             <TextInput id="email" name="form[email]" label="Their email address" input_type="email" autocomplete="off" errors/>
+            <TextInput id="name" name="form[name]" label="Their full name (only if they have no account yet)"
+                hint="We will give you a code for them to set up their account" autocomplete="off" errors/>
             <div class="form-group">
                 <fieldset class="fieldset" aria-describedby="rights-hint">
                     <legend class="legend">"What they can do"</legend>

@@ -35,8 +35,9 @@ pub struct Pattern {
 }
 
 impl Pattern {
-    /// Checks the typed answers (each problem against its field), given what the service allows.
-    pub fn parse(answers: &BookingAnswers, listing: &listing::Model, today: NaiveDate) -> AppResult<Self> {
+    /// Checks the typed answers (each problem against its field), given what the service and
+    /// the person's care plan allow.
+    pub fn parse(answers: &BookingAnswers, listing: &listing::Model, budget: &budget::Model, today: NaiveDate) -> AppResult<Self> {
         let mut errors = Vec::new();
         let weekly = match answers.how_often.trim() {
             "once" => Some(false),
@@ -48,7 +49,7 @@ impl Pattern {
             &mut errors,
             NaiveTime::parse_from_str(answers.time.trim(), "%H:%M").map_err(|_| AppError::invalid("time", "Enter the start time as hours and minutes, like 09:30")),
         );
-        let minutes = collect(&mut errors, visit_minutes(&answers.minutes, listing));
+        let minutes = collect(&mut errors, visit_minutes(&answers.minutes, listing, budget));
         let mut weekdays: Vec<u32> = answers.weekdays.chars().filter_map(|c| c.to_digit(10)).filter(|d| (1..=7).contains(d)).collect();
         weekdays.sort_unstable();
         weekdays.dedup();
@@ -116,12 +117,22 @@ fn parse_day(input: &str, today: NaiveDate) -> AppResult<NaiveDate> {
     Ok(day)
 }
 
-fn visit_minutes(input: &str, listing: &listing::Model) -> AppResult<u32> {
+fn visit_minutes(input: &str, listing: &listing::Model, budget: &budget::Model) -> AppResult<u32> {
     let minutes: u32 = input.trim().parse().map_err(|_| AppError::invalid("minutes", "Enter how long each visit lasts in minutes, like 60"))?;
     let listed = u32::try_from(listing.min_visit_minutes).unwrap_or(0);
-    let minimum = if listing.category == "home_care" { listed.max(HOME_CARE_MINIMUM) } else { listed.max(1) };
+    let planned = budget.shortest_visit_minutes.and_then(|m| u32::try_from(m).ok());
+    let home_care = listing.category == "home_care";
+    let rule = if home_care { planned.unwrap_or(HOME_CARE_MINIMUM) } else { 1 };
+    // A home care service listed at the usual 30 minutes follows the person's care plan; one
+    // that asks for longer visits keeps its own minimum.
+    let own = if home_care && listed <= HOME_CARE_MINIMUM { 0 } else { listed };
+    let minimum = own.max(rule);
     if minutes < minimum {
-        let why = if listing.category == "home_care" && minimum == HOME_CARE_MINIMUM { "Home care visits are" } else { "This service's visits are" };
+        let why = match (home_care && minimum == rule, planned) {
+            (true, Some(_)) => "The care plan's home care visits are",
+            (true, None) => "Home care visits are",
+            (false, _) => "This service's visits are",
+        };
         return Err(AppError::invalid("minutes", format!("{why} at least {minimum} minutes")));
     }
     if minutes > LONGEST_VISIT {
@@ -199,15 +210,15 @@ async fn check(
         .await?
         .ok_or(AppError::NotFound)?;
     let provider = provider.filter(|p| p.status == "active").ok_or(AppError::NotFound)?;
+    let budget = budget::Entity::find().filter(budget::Column::HolderId.eq(person.id)).one(db).await?.ok_or_else(|| {
+        AppError::invalid("", format!("{} has no personal budget set up yet: the council sets it up", person.display_name))
+    })?;
     let today = uk_time::to_local(now).date();
-    let pattern = Pattern::parse(answers, &listing, today)?;
+    let pattern = Pattern::parse(answers, &listing, &budget, today)?;
     let visits = pattern.visits_before(pattern.first_day + Duration::days(HORIZON_DAYS));
     if visits.first().is_some_and(|first| uk_time::to_utc(*first) <= now) {
         return Err(AppError::invalid("time", "The first visit must start later than now"));
     }
-    let budget = budget::Entity::find().filter(budget::Column::HolderId.eq(person.id)).one(db).await?.ok_or_else(|| {
-        AppError::invalid("", format!("{} has no personal budget set up yet: the council sets it up", person.display_name))
-    })?;
     let mut lot_id = allowed_for_budget(db, &budget, &listing, &provider).await?;
     if answers.best_value && lot_id.is_none() {
         lot_id = framework_lot(db, &listing).await?;

@@ -6,7 +6,7 @@
 use super::auth::commissioners_council;
 use super::budgets::{self, allocation_key, period_start};
 use super::ledger::{self, Account, AccountKind, Transfer};
-use super::values::{Email, NewPassword, Pence, collect, required_text};
+use super::values::{Email, NewPassword, Pence, collect, required_text, whole_number};
 use super::{audit, auth, uk_time};
 use crate::entities::{account_setup_code, budget, ledger_account, provider, user};
 use crate::error::{AppError, AppResult};
@@ -19,6 +19,8 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 const CODE_DAYS: i64 = 14;
 /// The most a 4-weekly allocation or contribution can be (a typo guard, not a policy).
 const MOST_PER_FOUR_WEEKS: Pence = Pence::from_pence(2_000_000);
+/// The range a care plan's shortest home care visit can be set in (the database checks it too).
+const SHORTEST_VISIT_RANGE: (u32, u32) = (5, 240);
 
 
 /// Every budget of the council, with its balances and whether it holds a surplus.
@@ -57,6 +59,7 @@ pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppRe
                 surplus: budgets::is_surplus(budget, available_pence),
                 fund_holder: budget.isf_provider_id.and_then(|id| providers.iter().find(|p| p.id == id)).map(|p| p.name.clone()),
                 account_set_up: holder.password_hash != auth::NO_PASSWORD_YET,
+                shortest_visit_minutes: budget.shortest_visit_minutes,
             })
         })
         .collect();
@@ -72,6 +75,17 @@ struct NewBudget {
     allocation: i64,
     contribution: i64,
     starts_on: NaiveDate,
+    shortest_visit: Option<i32>,
+}
+
+/// The care plan's shortest home care visit as typed; empty means the usual 30 minutes.
+fn shortest_visit(field: &str, typed: &str) -> AppResult<Option<i32>> {
+    if typed.trim().is_empty() {
+        return Ok(None);
+    }
+    let (low, high) = SHORTEST_VISIT_RANGE;
+    let minutes = whole_number(field, typed, "the care plan's shortest home care visit in minutes", low, high)?;
+    Ok(i32::try_from(minutes).ok())
 }
 
 async fn check(db: &impl ConnectionTrait, council: i64, form: &NewBudgetForm, today: NaiveDate) -> AppResult<NewBudget> {
@@ -124,8 +138,9 @@ async fn check(db: &impl ConnectionTrait, council: i64, form: &NewBudgetForm, to
                 }
             }),
     );
-    match (name, email, budget_type, allocation, contribution, starts_on) {
-        (Some(name), Some(email), Some(budget_type), Some(allocation), Some(contribution), Some(starts_on)) if errors.is_empty() => Ok(NewBudget {
+    let shortest_visit = collect(&mut errors, shortest_visit("shortest_visit", &form.shortest_visit));
+    match (name, email, budget_type, allocation, contribution, starts_on, shortest_visit) {
+        (Some(name), Some(email), Some(budget_type), Some(allocation), Some(contribution), Some(starts_on), Some(shortest_visit)) if errors.is_empty() => Ok(NewBudget {
             name,
             email,
             budget_type,
@@ -133,6 +148,7 @@ async fn check(db: &impl ConnectionTrait, council: i64, form: &NewBudgetForm, to
             allocation: allocation.pence(),
             contribution: contribution.pence(),
             starts_on,
+            shortest_visit,
         }),
         _ => Err(AppError::Invalid(errors)),
     }
@@ -156,6 +172,7 @@ pub async fn open_budget<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: 
         four_weekly_contribution_pence: Set(new.contribution),
         funding: Set("council".into()),
         starts_on: Set(new.starts_on),
+        shortest_visit_minutes: Set(new.shortest_visit),
         created_at: Set(now),
         ..Default::default()
     })
@@ -173,20 +190,27 @@ pub async fn open_budget<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: 
         .by(Some(viewer.user_id));
         ledger::transfer(&txn, &first, now).await?;
     }
+    let code = issue_set_up_code(&txn, person, now).await?;
+    let detail = serde_json::json!({ "budget": budget_id, "type": new.budget_type, "allocation_pence": new.allocation, "contribution_pence": new.contribution });
+    audit::record(&txn, now, Some(viewer.user_id), Some(person), "budget_opened", detail).await?;
+    txn.commit().await?;
+    Ok(code)
+}
+
+/// A one-time code (for 14 days) with which the person chooses the password of an account
+/// someone else opened for them; only its digest is kept.
+pub(super) async fn issue_set_up_code(db: &impl ConnectionTrait, user_id: i64, now: DateTime<Utc>) -> AppResult<String> {
     let code = new_code()?;
     account_setup_code::Entity::insert(account_setup_code::ActiveModel {
-        user_id: Set(person),
+        user_id: Set(user_id),
         code_hash: Set(auth::digest(&normalise_code(&code))),
         expires_at: Set(now + Duration::days(CODE_DAYS)),
         used_at: Set(None),
         created_at: Set(now),
         ..Default::default()
     })
-    .exec(&txn)
+    .exec(db)
     .await?;
-    let detail = serde_json::json!({ "budget": budget_id, "type": new.budget_type, "allocation_pence": new.allocation, "contribution_pence": new.contribution });
-    audit::record(&txn, now, Some(viewer.user_id), Some(person), "budget_opened", detail).await?;
-    txn.commit().await?;
     Ok(code)
 }
 
@@ -227,14 +251,35 @@ pub async fn move_fund<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &S
     Ok(())
 }
 
+/// Records the care plan's shortest home care visit for a budget of the council (empty: the
+/// usual 30 minutes). Bookings made from now on follow it.
+pub async fn set_shortest_visit<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, budget_id: i64, typed: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let council = commissioners_council(viewer)?;
+    // The error names no field: the form is one of many on the page, one per budget.
+    let minutes = shortest_visit("", typed)?;
+    let txn = crate::db::begin_write(db).await?;
+    let found = budget::Entity::find_by_id(budget_id)
+        .one(&txn)
+        .await?
+        .filter(|b| b.council_id == council && b.funding == "council")
+        .ok_or(AppError::NotFound)?;
+    let (holder, before) = (found.holder_id, found.shortest_visit_minutes);
+    let mut row: budget::ActiveModel = found.into();
+    row.shortest_visit_minutes = Set(minutes);
+    row.update(&txn).await?;
+    audit::record(&txn, now, Some(viewer.user_id), Some(holder), "shortest_visit_set", serde_json::json!({ "budget": budget_id, "from": before, "to": minutes })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// The person sets their password with the council's code; returns their account, to sign in.
 pub async fn set_up_account<C: ConnectionTrait + TransactionTrait>(db: &C, passwords: &auth::Passwords, form: &SetUpForm, now: DateTime<Utc>) -> AppResult<user::Model> {
-    let refused = || AppError::invalid("code", "The email address or the code is not right, or the code has run out: check them, or ask the council for a new code");
+    let refused = || AppError::invalid("code", "The email address or the code is not right, or the code has run out: check them, or ask for a new code");
     let mut errors = Vec::new();
     let email = collect(&mut errors, Email::parse("email", &form.email));
     let password = collect(&mut errors, NewPassword::parse("password", &form.password));
     if normalise_code(&form.code).is_empty() {
-        errors.push(app::FieldError::new("code", "Enter the code the council gave you"));
+        errors.push(app::FieldError::new("code", "Enter the code you were given"));
     }
     let (Some(email), Some(password)) = (email, password) else { return Err(AppError::Invalid(errors)) };
     if !errors.is_empty() {

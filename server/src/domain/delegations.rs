@@ -1,11 +1,12 @@
-//! Acting on someone's behalf. A budget holder lets a named planner view their budget, book
-//! and pay for them, optionally until a date, and can take that back at once. A planner picks
-//! whom to act for (checked against the permission on every request) and every action records
+//! Acting on someone's behalf. A budget holder lets a named planner (or a family member or
+//! friend, who gets a helper's account if they have none) view their budget, book and pay
+//! for them, optionally until a date, and can take that back at once. A planner picks whom
+//! to act for (checked against the permission on every request) and every action records
 //! both who did it and for whom in the append-only audit log, which the person can read as
 //! "done on your behalf".
 use super::budgets::{self, Right};
-use super::values::{Email, and_list, capitalise, collect};
-use super::{audit, uk_time};
+use super::values::{Email, and_list, capitalise, collect, required_text};
+use super::{audit, auth, uk_time};
 use crate::entities::{audit_entry, delegation, user};
 use crate::error::{AppError, AppResult};
 use app::{ActingFor, DoneForYou, HelperForm, HelperLine, HelpersPage, Role, SignedInUser};
@@ -84,15 +85,22 @@ fn action_in_words(action: &str, detail: &str) -> String {
     }
 }
 
-/// Lets a planner act for the person. Replaces any permission that planner already has.
-pub async fn grant<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, form: &HelperForm, now: DateTime<Utc>) -> AppResult<()> {
+/// Lets a support planner, or a family member or friend, act for the person. Replaces any
+/// permission that helper already has. Someone with no account yet (a family member, usually)
+/// gets one when the person gives their name: the one-time code returned is for the person to
+/// pass on, so their helper can choose a password at `/account/set-up`.
+pub async fn grant<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, form: &HelperForm, now: DateTime<Utc>) -> AppResult<Option<String>> {
     holder_only(viewer)?;
     let mut errors = Vec::new();
     let email = if form.email.trim().is_empty() {
-        errors.push(app::FieldError::new("email", "Enter your support planner's email address"));
+        errors.push(app::FieldError::new("email", "Enter the email address of the person who will help you"));
         None
     } else {
         collect(&mut errors, Email::parse("email", &form.email))
+    };
+    let name = match form.name.trim() {
+        "" => None,
+        _ => collect(&mut errors, required_text("name", &form.name, "their full name", 120)),
     };
     let until = match form.until.trim() {
         "" => None,
@@ -108,13 +116,24 @@ pub async fn grant<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &Signe
         return Err(AppError::Invalid(errors));
     }
     let txn = crate::db::begin_write(db).await?;
-    let helper = user::Entity::find()
-        .filter(user::Column::Email.eq(email.as_str()))
-        .filter(user::Column::Role.eq(Role::Planner.code()))
-        .filter(user::Column::DisabledAt.is_null())
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::invalid("email", "There is no support planner with that email address: check it with them"))?;
+    let existing = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?;
+    let (helper, code) = match (existing, name) {
+        (Some(helper), _) if helper.role == Role::Planner.code() && helper.disabled_at.is_none() => (helper, None),
+        (Some(_), _) => return Err(AppError::invalid("email", "That email address belongs to an account that cannot help someone else: ask them for another one")),
+        (None, None) => {
+            return Err(AppError::invalid(
+                "name",
+                "There is no account with that email address yet. Check it, or enter their name and we will give you a code for them to set up their account",
+            ));
+        }
+        (None, Some(name)) => {
+            let new_user = super::accounts::NewUser { council_id: viewer.council_id, email: &email, name: &name, role: Role::Planner, provider_id: None };
+            let helper = super::accounts::insert_user(&txn, new_user, auth::NO_PASSWORD_YET.into(), now).await?;
+            let code = super::budget_admin::issue_set_up_code(&txn, helper.id, now).await?;
+            audit::record(&txn, now, Some(viewer.user_id), Some(helper.id), "helper_account_opened", serde_json::json!({})).await?;
+            (helper, Some(code))
+        }
+    };
     delegation::Entity::update_many()
         .col_expr(delegation::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
         .filter(delegation::Column::HolderId.eq(viewer.user_id))
@@ -140,7 +159,7 @@ pub async fn grant<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &Signe
     let detail = serde_json::json!({ "helper": helper.id, "can_book": can_book, "can_pay": can_pay, "until": until });
     audit::record(&txn, now, Some(viewer.user_id), Some(viewer.user_id), "helper_added", detail).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(code)
 }
 
 /// Takes a permission back at once.

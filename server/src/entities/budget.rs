@@ -15,6 +15,8 @@ pub struct Model {
     pub starts_on: Date,
     /// `council` (a personal budget) or `self` (a self-funder's account, paid into by card).
     pub funding: String,
+    /// The care plan's shortest home care visit, when it differs from the usual 30 minutes.
+    pub shortest_visit_minutes: Option<i32>,
     pub created_at: DateTimeUtc,
 }
 
