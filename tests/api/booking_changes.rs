@@ -197,6 +197,58 @@ async fn best_value_requests_go_to_the_next_ranked_provider_on_the_lot() {
 }
 
 #[tokio::test]
+async fn care_handed_back_or_left_unanswered_goes_on_down_the_ranking_and_the_person_and_planner_are_told() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let person = app.personas.budget_holder.id;
+    let lot = crate::lots::north_home_care(&app).await;
+    // Hilltop ranks first, Riverside second; Northgate is rated Inadequate, Eastfield suspended.
+    app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT listing_id, 1, 480, 1080 FROM accreditations").await;
+    let budget = funded_budget(&app, person, "direct_payment", 84_000).await;
+    fixtures::insert(&app.db, "delegations", &[
+        ("holder_id", person.into()), ("delegate_id", app.personas.planner.id.into()), ("can_view", true.into()),
+        ("can_book", true.into()), ("can_pay", false.into()), ("created_at", Utc::now().into()),
+    ]).await;
+    // The planner books Riverside, second on the lot, as best value on the framework.
+    let riverside_listing = public_id(&app, lot_listing(&app, lot, app.personas.provider_id).await).await;
+    let mut planner = app.signed_in(&app.personas.planner).await;
+    let query = format!("{}&best_value=yes", question_query("weekly", next_monday(), "09:00", "60", &[1]));
+    let (_, confirmed) = book(&mut planner, &riverside_listing, &query, Some(person)).await;
+    let first = booking_by_reference(&app, confirmed.location().expect("booked")).await;
+    assert_eq!((first.placed_by, first.channel.as_str()), (app.personas.planner.id, "planner"));
+    let riverside = user(&app, app.personas.provider.id).await;
+    booking_changes::respond(&app.db, &riverside, &first.reference, true, "", Utc::now()).await.expect("accepted");
+
+    // Riverside hands it back: Hilltop, not yet asked, is offered the same Mondays.
+    booking_changes::cancel_by_provider(&app.db, &riverside, &first.reference, "Our carer is leaving", Utc::now()).await.expect("handed back");
+    let second = booking::Entity::find().filter(booking::Column::OfferedOnFrom.eq(first.id)).one(&app.db).await.expect("query").expect("offered on");
+    assert_eq!((second.provider_id, second.status.as_str(), second.placed_by), (app.personas.other_provider_id, "requested", app.personas.planner.id));
+    for who in [person, app.personas.planner.id] {
+        assert!(
+            messages(&app, who).await.iter().any(|m| m.contains("Our carer is leaving") && m.contains(&format!("(booking {})", second.reference))),
+            "user {who} is told: {:?}",
+            messages(&app, who).await
+        );
+    }
+    assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 4 * 2_650, "the same 4 Mondays, set aside again");
+
+    // Hilltop does not answer in time: nobody else on the lot can be offered work, so the money is back.
+    assert_eq!(booking_changes::lapse_overdue(&app.db, Utc::now() + Duration::hours(25)).await.expect("lapse run"), 1);
+    assert_eq!(booking::Entity::find_by_id(second.id).one(&app.db).await.expect("query").expect("booking").status, "lapsed");
+    assert_eq!(count(&app.db, "bookings").await, 2, "nobody left to ask");
+    for who in [person, app.personas.planner.id] {
+        assert!(
+            messages(&app, who).await.iter().any(|m| m.contains(&format!("did not answer booking {} in time", second.reference)) && m.contains("back in the budget")),
+            "user {who} is told: {:?}",
+            messages(&app, who).await
+        );
+    }
+    assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000);
+    assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 0);
+    assert_sound(&app, "after the hand-back and the lapse").await;
+}
+
+#[tokio::test]
 async fn weekly_care_keeps_four_weeks_set_aside_until_the_budget_runs_short() {
     let app = TestApp::new().await;
     let council = app.personas.council_id;
