@@ -191,10 +191,7 @@ impl Figure {
             Self::Label(text) => text.clone(),
             Self::Count(count) => format!("{}{}", if *count < 0 { "-" } else { "" }, crate::group_thousands(count.unsigned_abs())),
             Self::Pence(pence) => crate::format_pence(*pence),
-            Self::Percent(Some(hundredths)) => {
-                let tenths = (hundredths.abs() + 5) / 10 * hundredths.signum();
-                format!("{}{}.{}%", if tenths < 0 { "-" } else { "" }, tenths.abs() / 10, tenths.abs() % 10)
-            }
+            Self::Percent(Some(hundredths)) => format!("{}%", percent_in_tenths(*hundredths)),
             Self::Minutes(Some(minutes)) => match (minutes / 60, minutes % 60) {
                 (0, minutes) => format!("{minutes} min"),
                 (hours, 0) => format!("{hours} h"),
@@ -204,14 +201,14 @@ impl Figure {
         }
     }
 
-    /// For a spreadsheet: plain numbers (pounds as "1234.50", percent as "12.34", minutes),
-    /// empty for none.
+    /// For a spreadsheet: the same figures as the page, as plain numbers (pounds as "1234.50",
+    /// percent as "12.3", minutes), empty for none.
     pub fn csv(&self) -> String {
         match self {
             Self::Label(text) => text.clone(),
             Self::Count(count) => count.to_string(),
             Self::Pence(pence) => crate::pounds_text(*pence),
-            Self::Percent(Some(hundredths)) => crate::pounds_text(*hundredths),
+            Self::Percent(Some(hundredths)) => percent_in_tenths(*hundredths),
             Self::Minutes(Some(minutes)) => minutes.to_string(),
             Self::Percent(None) | Self::Minutes(None) => String::new(),
         }
@@ -228,6 +225,12 @@ impl Figure {
 }
 
 /// `part` as a share of `whole`, in hundredths of a percent, rounded half up.
+/// "12.3" for 1,234 hundredths of a percent (half a tenth away from zero).
+fn percent_in_tenths(hundredths: i64) -> String {
+    let tenths = (hundredths.abs() + 5) / 10 * hundredths.signum();
+    format!("{}{}.{}", if tenths < 0 { "-" } else { "" }, tenths.abs() / 10, tenths.abs() % 10)
+}
+
 pub fn share(part: i64, whole: i64) -> Figure {
     Figure::Percent((whole != 0).then(|| (part * 10_000 + whole / 2).div_euclid(whole)))
 }
@@ -306,7 +309,8 @@ mod tests {
         assert_eq!(Figure::Count(1_234_567).shown(), "1,234,567");
         assert_eq!(Figure::Percent(Some(1_234)).shown(), "12.3%");
         assert_eq!(Figure::Percent(Some(-1_250)).shown(), "-12.5%");
-        assert_eq!(Figure::Percent(Some(1_234)).csv(), "12.34");
+        assert_eq!(Figure::Percent(Some(1_234)).csv(), "12.3", "the CSV holds the figure the page shows");
+        assert_eq!(Figure::Percent(Some(-1_250)).csv(), "-12.5");
         assert_eq!(Figure::Minutes(Some(125)).shown(), "2 h 5 min");
         assert_eq!(Figure::Minutes(Some(45)).shown(), "45 min");
         assert_eq!(Figure::Minutes(None).shown(), "–");

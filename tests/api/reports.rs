@@ -199,6 +199,8 @@ fn spring(changes: &[(&str, &str)]) -> ReportQuery {
             "locality" => query.locality = value,
             "price_change" => query.price_change = value,
             "spend" => query.spend = value,
+            "manual_cost" => query.manual_cost = value,
+            "electronic_cost" => query.electronic_cost = value,
             "from" => query.from = value,
             "to" => query.to = value,
             other => panic!("no filter {other}"),
@@ -291,6 +293,57 @@ async fn time_to_place_gives_median_and_ninetieth_percentile_by_nearest_rank() {
 }
 
 #[tokio::test]
+async fn time_to_place_and_framework_share_follow_their_filters() {
+    let app = TestApp::new().await;
+    let data = data_set(&app).await;
+    // Home care only: March 90 and 120 minutes (P1, P2); April P4's 60.
+    assert_eq!(figures(&app, "time-to-place", spring(&[("category", "home_care")])).await, vec![
+        vec![label("March 2026"), Count(2), Minutes(Some(90)), Minutes(Some(120))],
+        vec![label("April 2026"), Count(1), Minutes(Some(60)), Minutes(Some(60))],
+    ]);
+    let lot = data.lot.to_string();
+    assert_eq!(figures(&app, "time-to-place", spring(&[("lot", lot.as_str()), ("from", "2026-04-01")])).await, vec![
+        vec![label("April 2026"), Count(1), Minutes(Some(60)), Minutes(Some(60))],
+    ]);
+    // The South (P3, the day service, off the framework, in April).
+    let south = data.south.to_string();
+    assert_eq!(figures(&app, "framework-share", spring(&[("locality", south.as_str())])).await, vec![
+        vec![label("March 2026"), Pence(0), Pence(0), Percent(None)],
+        vec![label("April 2026"), Pence(0), Pence(9_000), Percent(Some(0))],
+    ]);
+    assert_eq!(figures(&app, "time-to-place", spring(&[("locality", south.as_str())])).await, vec![
+        vec![label("March 2026"), Count(0), Minutes(None), Minutes(None)],
+        vec![label("April 2026"), Count(1), Minutes(Some(1_440)), Minutes(Some(1_440))],
+    ]);
+}
+
+#[tokio::test]
+async fn the_ninetieth_percentile_is_the_nearest_rank_not_the_slowest() {
+    let app = TestApp::new().await;
+    let data = data_set(&app).await;
+    let holder = app.personas.budget_holder.id;
+    // Week of Monday 4 May: 10 placements taking 10, 20 … 100 minutes (made in a muddled order).
+    // Nearest rank: the median is the 5th (50 minutes), the 90th percentile the 9th (90), not 100.
+    // Week of Monday 11 May: 11 placements taking 1 … 11 hours: the 6th (6 h) and the 10th (10 h).
+    let mut made = 0;
+    for (monday, step, n) in [(4, 10, 10_i64), (11, 60, 11)] {
+        for k in [7, 2, 10, 1, 9, 4, 11, 3, 6, 8, 5].into_iter().filter(|k| *k <= n) {
+            made += 1;
+            let requested = at(2026, 5, monday, 8, 0) + chrono::Duration::minutes(i64::from(made));
+            book(&app, &format!("T{made}"), holder, Booking {
+                listing: data.home_care, provider: app.personas.provider_id, budget: data.direct_payment, lot: Some(data.lot), channel: "self",
+                weekdays: None, minutes: 60, price: 2_000, unit: "hour", requested,
+                confirmed: Some(requested + chrono::Duration::minutes(k * step)), status: "confirmed", closed: None,
+            }).await;
+        }
+    }
+    assert_eq!(figures(&app, "time-to-place", spring(&[("from", "2026-05-04"), ("to", "2026-05-17"), ("period", "week")])).await, vec![
+        vec![label("Week from 4 May 2026"), Count(10), Minutes(Some(50)), Minutes(Some(90))],
+        vec![label("Week from 11 May 2026"), Count(11), Minutes(Some(360)), Minutes(Some(600))],
+    ]);
+}
+
+#[tokio::test]
 async fn framework_share_and_prices_against_the_cap() {
     let app = TestApp::new().await;
     data_set(&app).await;
@@ -335,17 +388,31 @@ async fn the_savings_estimate_follows_its_assumptions() {
     let app = TestApp::new().await;
     data_set(&app).await;
     // 4 placements × (£100 − £25) = £300 saved, of £700 allocated in the period: 42.86%.
-    // A week of the care placed costs £191; 10% below baseline, baseline is £212.22.
+    // £20 paid for care in the period; 10% below baseline, baseline is £22.22 (£2,000 × 100 / 90
+    // = 2,222.2p): £2.22 saved, 0.32% of £700. A week of the care placed costs £191; baseline £212.22.
     assert_eq!(figures(&app, "savings", spring(&[("price_change", "10")])).await, vec![
         vec![label("Arranging 4 placements"), Pence(40_000), Pence(10_000), Pence(30_000), Percent(Some(4_286))],
+        vec![label("Care paid for in the period"), Pence(2_222), Pence(2_000), Pence(222), Percent(Some(32))],
         vec![label("A week of the care placed"), Pence(21_222), Pence(19_100), Pence(2_122), Percent(None)],
     ]);
     let given_spend = figures(&app, "savings", spring(&[("spend", "1000.00")])).await;
     assert_eq!(given_spend[0][4], Percent(Some(3_000)));
-    assert_eq!(given_spend[1], vec![label("A week of the care placed"), Pence(19_100), Pence(19_100), Pence(0), Percent(None)]);
-    let report = reports::report(&app.db, &commissioner(&app), "savings", &spring(&[("price_change", "95")]), Utc::now()).await.expect("a report");
-    assert_eq!(report.errors[0].field, "price_change");
+    assert_eq!(given_spend[1], vec![label("Care paid for in the period"), Pence(2_000), Pence(2_000), Pence(0), Percent(Some(0))]);
+    assert_eq!(given_spend[2], vec![label("A week of the care placed"), Pence(19_100), Pence(19_100), Pence(0), Percent(None)]);
+    // The commissioner's own costs: 4 × (£80 − £30) = £200, 28.57% of £700 (rounded down at the
+    // half-hundredth: 2,857.1).
+    let own_costs = figures(&app, "savings", spring(&[("manual_cost", "80"), ("electronic_cost", "30.00")])).await;
+    assert_eq!(own_costs[0], vec![label("Arranging 4 placements"), Pence(32_000), Pence(12_000), Pence(20_000), Percent(Some(2_857))]);
+    // In March only: 2 placements, the same £700 allocated on 2 March, and the same £20 paid.
+    let march = figures(&app, "savings", spring(&[("to", "2026-03-31"), ("price_change", "10")])).await;
+    assert_eq!(march[0], vec![label("Arranging 2 placements"), Pence(20_000), Pence(5_000), Pence(15_000), Percent(Some(2_143))]);
+    assert_eq!(march[1][3], Pence(222));
+    let report = reports::report(&app.db, &commissioner(&app), "savings", &spring(&[("price_change", "95"), ("manual_cost", "lots")]), Utc::now()).await.expect("a report");
+    let fields: Vec<&str> = report.errors.iter().map(|e| e.field.as_str()).collect();
+    assert_eq!(fields, ["manual_cost", "price_change"]);
     assert!(report.rows.is_empty());
+    let text = reports::report(&app.db, &commissioner(&app), "savings", &spring(&[("manual_cost", "80"), ("price_change", "10")]), at(2026, 5, 15, 12, 0)).await.expect("a report");
+    assert!(text.notes.iter().any(|n| n.contains("by hand: £80.00 (assumption)")) && text.summary.contains("care paid for in the period cost £2.22 less"), "{:?} {}", text.notes, text.summary);
 }
 
 #[tokio::test]
@@ -370,11 +437,89 @@ async fn the_csv_is_exactly_the_table() {
     let reply = client.get("/reports/electronic/csv?from=2026-03-01&to=2026-04-30").await;
     assert_eq!(reply.status, 200);
     assert!(reply.headers["content-disposition"].to_str().unwrap().contains("electronic-2026-03-01-to-2026-04-30.csv"));
-    assert_eq!(reply.body, "Period,Through CareMarket,Recorded offline,Share through CareMarket\r\nMarch 2026,2,1,66.67\r\nApril 2026,2,1,66.67\r\n");
+    assert_eq!(reply.body, "Period,Through CareMarket,Recorded offline,Share through CareMarket\r\nMarch 2026,2,1,66.7\r\nApril 2026,2,1,66.7\r\n");
     let page = client.get("/reports/electronic?from=2026-03-01&to=2026-04-30").await;
     assert_eq!(page.status, 200);
     assert!(page.contains(">66.7%</td>"), "{}", page.body);
     assert!(page.contains("<svg") && page.contains("/reports/electronic/csv?from=2026-03-01&amp;to=2026-04-30"));
+}
+
+/// The figures table of a report page, row by row and cell by cell, as the page shows them.
+fn table_cells(body: &str) -> Vec<Vec<String>> {
+    let table = body.split("<table class=\"table report-table\">").nth(1).and_then(|rest| rest.split("</table>").next()).expect("a figures table");
+    // Hydration markers (comments) are not text.
+    let mut clean = String::new();
+    let mut rest = table;
+    while let Some(start) = rest.find("<!") {
+        clean.push_str(&rest[..start]);
+        rest = rest[start..].find('>').map_or("", |end| &rest[start + end + 1..]);
+    }
+    clean.push_str(rest);
+    clean
+        .split("<tr")
+        .skip(1)
+        .map(|row| {
+            let mut cells = Vec::new();
+            let mut rest = row.split("</tr>").next().unwrap_or_default();
+            while let Some(start) = [rest.find("<th"), rest.find("<td")].into_iter().flatten().min() {
+                let opened = &rest[start..];
+                let content = &opened[opened.find('>').expect("a whole tag") + 1..];
+                let end = content.find("</t").expect("a closed cell");
+                cells.push(content[..end].replace("&amp;", "&").replace("&#x27;", "'").replace("&#39;", "'"));
+                rest = &content[end..];
+            }
+            cells
+        })
+        .collect()
+}
+
+/// A page's cell as a spreadsheet holds it: "£1,234.50" as 1234.50, "12.3%" as 12.3,
+/// "2 h 5 min" as 125 minutes, "–" as nothing.
+fn as_spreadsheet_holds_it(shown: &str) -> String {
+    let minutes = |text: &str| -> Option<i64> {
+        let mut total = 0;
+        let words: Vec<&str> = text.split(' ').collect();
+        if words.len() % 2 != 0 {
+            return None;
+        }
+        for pair in words.chunks(2) {
+            let n: i64 = pair[0].parse().ok()?;
+            total += match pair[1] { "h" => n * 60, "min" => n, _ => return None };
+        }
+        Some(total)
+    };
+    if shown == "–" {
+        String::new()
+    } else if let Some(total) = minutes(shown) {
+        total.to_string()
+    } else if let Some(number) = shown.strip_prefix('£').or_else(|| shown.strip_suffix('%')).or_else(|| shown.chars().all(|c| c.is_ascii_digit() || c == ',').then_some(shown)) {
+        number.replace(',', "")
+    } else {
+        shown.to_string()
+    }
+}
+
+#[tokio::test]
+async fn every_reports_csv_holds_exactly_the_figures_its_table_shows() {
+    let app = TestApp::new().await;
+    data_set(&app).await;
+    let mut client = app.signed_in(&app.personas.commissioner).await;
+    for report in app::report::REPORTS {
+        for filters in ["from=2026-03-01&to=2026-04-30", "from=2026-03-01&to=2026-04-30&period=week&by=provider&price_change=10"] {
+            let page = client.get(&format!("/reports/{}?{filters}", report.slug)).await;
+            assert_eq!(page.status, 200, "{}", report.slug);
+            let table: Vec<Vec<String>> = table_cells(&page.body)
+                .into_iter()
+                .enumerate()
+                .map(|(row, cells)| if row == 0 { cells } else { cells.iter().map(|cell| as_spreadsheet_holds_it(cell)).collect() })
+                .collect();
+            let csv = client.get(&format!("/reports/{}/csv?{filters}", report.slug)).await;
+            assert_eq!(csv.status, 200, "{}", report.slug);
+            let lines: Vec<Vec<String>> = csv.body.trim_end().split("\r\n").map(|line| line.split(',').map(|cell| cell.trim_matches('"').to_string()).collect()).collect();
+            assert!(table.len() >= 2, "{}: a table with figures: {table:?}", report.slug);
+            assert_eq!(lines, table, "{} ({filters}): the CSV is the table", report.slug);
+        }
+    }
 }
 
 #[tokio::test]
@@ -424,7 +569,38 @@ async fn only_commissioners_see_reports_and_their_csv() {
         let reply = visitor.get(&format!("/reports/{slug}/csv")).await;
         assert_eq!(reply.status, 303, "visitor CSV of {slug}");
         assert!(reply.location().unwrap_or_default().starts_with("/sign-in"));
+        let page = visitor.get(&format!("/reports/{slug}")).await;
+        assert_eq!((page.status, page.location()), (302, Some(format!("/sign-in?next=/reports/{slug}").as_str())), "visitor page {slug}");
     }
+    for path in ["/reports", "/offline-placements"] {
+        let page = visitor.get(path).await;
+        assert_eq!((page.status, page.location()), (302, Some(format!("/sign-in?next={path}").as_str())), "visitor {path}");
+    }
+    let offline_before = count(&app.db, "offline_placements").await;
+    let one_row = [("csv", "date,type of care,area,weekly value\n2026-04-01,Home care,,350.00")];
+    let form = [("form[placed_on]", "2026-04-01"), ("form[category]", "home_care"), ("form[locality]", ""), ("form[weekly_value]", "350.00")];
+    assert_eq!(visitor.post_form("/api/import-offline-placements", &one_row).await.redirected_error(), Some(app::UiError::SignInRequired));
+    assert_eq!(visitor.post_form("/api/record-offline-placement", &form).await.redirected_error(), Some(app::UiError::SignInRequired));
+    for persona in [&app.personas.budget_holder, &app.personas.planner, &app.personas.provider] {
+        let mut client = app.signed_in(persona).await;
+        assert_eq!(client.post_form("/api/record-offline-placement", &form).await.redirected_error(), Some(app::UiError::Forbidden), "{:?}", persona.role);
+    }
+    assert_eq!(count(&app.db, "offline_placements").await, offline_before, "nobody but a commissioner records a placement");
+
+    // A commissioner of another council sees only that council's figures (X4, in April).
+    let elsewhere: i64 = server::entities::council::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("councils")
+        .into_iter()
+        .find(|c| c.slug == "elsewhere")
+        .expect("the other council")
+        .id;
+    let theirs = user(&app.db, elsewhere, "commissioner@elsewhere.example", Role::Commissioner, None).await;
+    let mut outsider = app.signed_in(&theirs).await;
+    let page = outsider.get("/reports/placements/csv?from=2026-03-01&to=2026-04-30").await;
+    assert_eq!(page.status, 200);
+    assert!(page.body.ends_with("March 2026,0,0.00\r\nApril 2026,1,20.00\r\n"), "{}", page.body);
     let mut commissioner = app.signed_in(&app.personas.commissioner).await;
     for slug in &slugs {
         assert_eq!(commissioner.get(&format!("/reports/{slug}")).await.status, 200, "page {slug}");

@@ -93,9 +93,11 @@ const MANUAL_COST_PENCE: i64 = 10_000;
 const ELECTRONIC_COST_PENCE: i64 = 2_500;
 
 /// Administrative saving: placements through CareMarket × (cost of arranging one by hand −
-/// cost through CareMarket), also as a share of commissioning spend (the money allocated to
-/// personal budgets in the period, unless the commissioner gives a figure). Price saving: what
-/// a week of the care placed would have cost at baseline prices, less what it costs.
+/// cost through CareMarket). Price saving: what the care paid for in the period (delivered
+/// visits and late cancellations) would have cost at baseline prices, less what it cost. Both
+/// also as a share of commissioning spend (the money allocated to personal budgets in the
+/// period, unless the commissioner gives a figure). And what a week of the care placed costs
+/// against the baseline.
 pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &ReportQuery) -> AppResult<Answer> {
     let mut errors: Vec<FieldError> = Vec::new();
     let limit = Pence::from_pence(100_000_000_000);
@@ -121,23 +123,26 @@ pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &Re
         Some(row) => (number(row, "n")?, number(row, "v")?),
         None => (0, 0),
     };
-    let spend = match given_spend {
-        Some(given) => given,
-        None => {
-            let allocated = rows(
-                db,
-                "SELECT CAST(SUM(t.amount_pence) AS BIGINT) AS s FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id \
-                 WHERE t.kind = 'allocation' AND c.kind = 'budget_available' AND c.council_id = ? AND t.created_at >= ? AND t.created_at < ?",
-                vec![asked.council_id.into(), start.into(), end.into()],
-            )
-            .await?;
-            allocated.first().map_or(Ok(0), |row| number(row, "s"))?
-        }
+    // Allocated to budgets, and paid for care (set-aside money that became a provider's), in the period.
+    let flows = rows(
+        db,
+        "SELECT CAST(SUM(CASE WHEN t.kind = 'allocation' AND c.kind = 'budget_available' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS allocated, \
+            CAST(SUM(CASE WHEN d.kind = 'budget_committed' AND c.kind = 'provider_payable' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS paid \
+         FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id JOIN ledger_accounts d ON d.id = t.debit_account_id \
+         WHERE c.council_id = ? AND t.created_at >= ? AND t.created_at < ?",
+        vec![asked.council_id.into(), start.into(), end.into()],
+    )
+    .await?;
+    let (allocated, paid) = match flows.first() {
+        Some(row) => (number(row, "allocated")?, number(row, "paid")?),
+        None => (0, 0),
     };
+    let spend = given_spend.unwrap_or(allocated);
     let by_hand = count * manual;
     let through_us = count * electronic;
-    // Prices `price_change`% lower than the baseline: baseline = value × 100 / (100 − change).
-    let at_baseline = (weekly_value * 100 + (100 - price_change) / 2) / (100 - price_change);
+    // Prices `price_change`% lower than the baseline: baseline = cost × 100 / (100 − change).
+    let at_baseline = |cost: i64| (cost * 100 + (100 - price_change) / 2) / (100 - price_change);
+    let (paid_at_baseline, week_at_baseline) = (at_baseline(paid), at_baseline(weekly_value));
     let mut answer = Answer::new(&["What", "Without CareMarket", "Through CareMarket", "Saving", "Saving as a share of commissioning spend"], &[1, 2]);
     answer.rows = vec![
         vec![
@@ -148,21 +153,30 @@ pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &Re
             share(by_hand - through_us, spend),
         ],
         vec![
+            Figure::Label("Care paid for in the period".into()),
+            Figure::Pence(paid_at_baseline),
+            Figure::Pence(paid),
+            Figure::Pence(paid_at_baseline - paid),
+            share(paid_at_baseline - paid, spend),
+        ],
+        vec![
             Figure::Label("A week of the care placed".into()),
-            Figure::Pence(at_baseline),
+            Figure::Pence(week_at_baseline),
             Figure::Pence(weekly_value),
-            Figure::Pence(at_baseline - weekly_value),
+            Figure::Pence(week_at_baseline - weekly_value),
             Figure::Percent(None),
         ],
     ];
     answer.summary = format!(
-        "On these assumptions, arranging the {} placements made {} through CareMarket saved {} ({} of commissioning spend of {}), and a week of the care placed costs {} less than at baseline prices.",
+        "On these assumptions, arranging the {} placements made {} through CareMarket saved {} ({} of commissioning spend of {}); care paid for in the period cost {} less than at baseline prices ({}), and a week of the care placed costs {} less.",
         Figure::Count(count).shown(),
         asked.span_in_words(),
         format_pence(by_hand - through_us),
         share(by_hand - through_us, spend).shown(),
         format_pence(spend),
-        format_pence(at_baseline - weekly_value)
+        format_pence(paid_at_baseline - paid),
+        share(paid_at_baseline - paid, spend).shown(),
+        format_pence(week_at_baseline - weekly_value)
     );
     answer.notes = vec![
         format!("Cost of arranging a placement by hand: {} (assumption).", format_pence(manual)),
@@ -174,6 +188,7 @@ pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &Re
             format!("Commissioning spend: {} (as entered).", format_pence(spend))
         },
         format!("Placements through CareMarket in the period: {}, worth {} a week.", Figure::Count(count).shown(), format_pence(weekly_value)),
+        format!("Care paid for in the period (visits delivered and late cancellations, for every budget): {}.", format_pence(paid)),
     ];
     Ok(answer)
 }
