@@ -350,7 +350,18 @@ for (const javaScript of [true, false]) {
     await summary.waitFor();
     assert.match(await summary.textContent(), /Line 3: Enter the date the placement was made/);
     await assertAccessible(page, 'an import with a bad row');
-    await page.getByLabel('Rows to import').fill(`${header}\n2026-04-01,Home care,,350.00\n2026-04-02,Respite and short breaks,,"1,050.00"`);
+    const good = `${header}\n2026-04-01,Home care,,350.00\n2026-04-02,Respite and short breaks,,"1,050.00"\n`;
+    if (javaScript) {
+      // With JavaScript a file can be chosen: its rows go into the box, to be sent as if pasted.
+      const chooser = page.getByLabel('Choose the CSV file');
+      await chooser.waitFor();
+      await chooser.setInputFiles({ name: 'placements.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+      await page.getByText('placements.csv is in the box below').waitFor();
+      assert.equal(await page.getByLabel('Rows to import').inputValue(), good);
+    } else {
+      assert.equal(await page.getByLabel('Choose the CSV file').isVisible(), false, 'without JavaScript the rows are pasted');
+      await page.getByLabel('Rows to import').fill(good);
+    }
     await Promise.all([page.waitForURL(/recorded=2/), page.getByRole('button', { name: 'Import placements' }).click()]);
     await page.getByText('2 placements recorded.').waitFor();
     await assertAccessible(page, 'offline placements after an import');

@@ -220,14 +220,21 @@ fn OfflineForms(page: OfflinePlacements, record: ServerAction<RecordOfflinePlace
             <button type="submit" class="button">"Record placement"</button>
         </ActionForm>
         <h2>"Import from a spreadsheet"</h2>
-        <p>"Save the spreadsheet as CSV, open it in a text editor and paste everything here. The first line names the columns: "<code>{header}</code>". Dates are written like 2026-04-01, areas by name (or left empty), values in pounds."</p>
+        <p>"Save the spreadsheet as CSV, then choose the file, or open it in a text editor and paste everything into the box. The first line names the columns: "<code>{header}</code>". Dates are written like 2026-04-01, areas by name (or left empty), values in pounds."</p>
         <p>"If any line has a problem, nothing is imported and each problem is listed with its line number."</p>
         <ErrorSummary errors=import_errors/>
         <ActionForm action=import attr:novalidate=true>
             <CsrfField token=import_token/>
+            // Shown by offline-import.js: choosing a file needs JavaScript; pasting does not.
+            <div class="form-group" id="csv-file-group" hidden>
+                <label class="label" for="csv-file">"Choose the CSV file"</label>
+                <input class="file-input" id="csv-file" type="file" accept=".csv,text/csv" aria-describedby="csv-file-status"/>
+                <p class="hint" id="csv-file-status" role="status"></p>
+            </div>
             <TextArea id="csv" name="csv" label="Rows to import" hint=format!("For example: {header} then 2026-04-01,Home care,Gosforth,350.00") errors=import_errors/>
             <button type="submit" class="button">"Import placements"</button>
         </ActionForm>
+        <script src="/offline-import.js"></script>
         <h2>"Recorded so far"</h2>
         {if page.latest.is_empty() {
             view! { <p>"No placements made outside CareMarket have been recorded yet."</p> }.into_any()

@@ -72,7 +72,7 @@ pub async fn import<C: ConnectionTrait + TransactionTrait>(db: &C, user: &Signed
     let today = uk_today(now);
     let refuse = |message: String| AppError::invalid("csv", message);
     let mut lines = csv.lines().enumerate().map(|(index, line)| (index + 1, line)).filter(|(_, line)| !line.trim().is_empty());
-    let Some((_, header)) = lines.next() else { return Err(refuse("Choose a file with at least one placement in it, or paste its rows".into())) };
+    let Some((_, header)) = lines.next() else { return Err(refuse("Choose a CSV file or paste its rows: the line naming the columns, then at least one placement".into())) };
     if split_csv_line(header).iter().map(|cell| cell.trim().to_lowercase()).collect::<Vec<_>>().join(",") != OFFLINE_CSV_HEADER {
         return Err(refuse(format!("The first line must name the columns: {OFFLINE_CSV_HEADER}")));
     }
