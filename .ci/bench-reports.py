@@ -6,6 +6,7 @@ The default filters are the last 12 months, about 370,000 placements of the benc
 import http.cookiejar, statistics, sys, time, urllib.parse, urllib.request
 
 base, rounds = sys.argv[1], int(sys.argv[2])
+floor_ms = float(sys.argv[3]) if len(sys.argv) > 3 else None
 REPORTS = ["placements", "placements?by=provider", "placements?period=week&by=period", "electronic", "time-to-place",
            "framework-share", "prices", "budgets", "delivery", "savings"]
 
@@ -20,9 +21,13 @@ def timed(path):
     start = time.perf_counter()
     with client.open(base + path) as reply:
         body = reply.read()
-        if reply.status != 200 or not body:
-            sys.exit(f"{path}: status {reply.status}")
-    return (time.perf_counter() - start) * 1000
+        final = urllib.parse.urlparse(reply.geturl()).path
+    elapsed = (time.perf_counter() - start) * 1000
+    # A report, not a sign-in page or an error: the page has its figures table, the CSV its header and a row.
+    whole = b'class="table report-table"' in body if "/csv" not in path else body.count(b"\r\n") >= 2
+    if reply.status != 200 or final != path.partition("?")[0] or not whole:
+        sys.exit(f"{path}: status {reply.status} at {final}, not a whole report")
+    return elapsed
 
 def percentile(times, p):
     ordered = sorted(times)
@@ -37,3 +42,6 @@ for report in REPORTS:
     worst = max(worst, percentile(page, 95), percentile(csv, 95))
     print(f"{report:40} {statistics.median(page):9.1f} {percentile(page, 95):9.1f} {statistics.median(csv):9.1f} {percentile(csv, 95):9.1f}")
 print(f"slowest p95: {worst:.1f} ms")
+if floor_ms is not None:
+    print(f"    {'met' if worst <= floor_ms else 'MISSED'}: every p95 at most {floor_ms:.0f} ms")
+    sys.exit(0 if worst <= floor_ms else 1)
