@@ -147,7 +147,7 @@ fn PaymentView(payment: CardPaymentView, then: Option<String>) -> impl IntoView 
                     </div>
                     <button type="submit" class="button">{format!("Pay {}", format_pence(payment.amount_pence))}</button>
                 </form>
-                <script src="/card-payment.js"></script>
+                <script src="/enhance.js"></script>
             }.into_any(),
             None => view! {
                 <p>"The money is in the budget once the payment has succeeded. "

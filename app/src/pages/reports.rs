@@ -225,7 +225,7 @@ fn OfflineForms(page: OfflinePlacements, record: ServerAction<RecordOfflinePlace
         <ErrorSummary errors=import_errors/>
         <ActionForm action=import attr:novalidate=true>
             <CsrfField token=import_token/>
-            // Shown by offline-import.js: choosing a file needs JavaScript; pasting does not.
+            // Shown by enhance.js: choosing a file needs JavaScript; pasting does not.
             <div class="form-group" id="csv-file-group" hidden>
                 <label class="label" for="csv-file">"Choose the CSV file"</label>
                 <input class="file-input" id="csv-file" type="file" accept=".csv,text/csv" aria-describedby="csv-file-status"/>
@@ -234,7 +234,7 @@ fn OfflineForms(page: OfflinePlacements, record: ServerAction<RecordOfflinePlace
             <TextArea id="csv" name="csv" label="Rows to import" hint=format!("For example: {header} then 2026-04-01,Home care,Gosforth,350.00") errors=import_errors/>
             <button type="submit" class="button">"Import placements"</button>
         </ActionForm>
-        <script src="/offline-import.js"></script>
+        <script src="/enhance.js"></script>
         <h2>"Recorded so far"</h2>
         {if page.latest.is_empty() {
             view! { <p>"No placements made outside CareMarket have been recorded yet."</p> }.into_any()
