@@ -176,6 +176,19 @@ fn focus_field(event: leptos::ev::MouseEvent, id: &str) {
     }
 }
 
+/// The one-time code of an account opened for someone else, shown once, for them to choose
+/// their password with at `/account/set-up`.
+#[component]
+pub fn SetUpCodePanel(heading: &'static str, code: String) -> impl IntoView {
+    view! {
+        <div class="panel">
+            <h2>{heading}</h2>
+            <p>"Give them this code. With it they choose their password at "<strong>"/account/set-up"</strong>" within 14 days:"</p>
+            <p><strong>{code}</strong></p>
+        </div>
+    }
+}
+
 /// The problems a form's last submission was refused for, to show against its fields.
 pub fn form_errors<S>(action: ServerAction<S>) -> Signal<Vec<FieldError>>
 where

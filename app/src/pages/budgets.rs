@@ -4,7 +4,7 @@
 //! with); moving an individual service fund to another provider. And `/account/set-up`, where
 //! the person uses that code.
 use crate::api::{MoveFund, OpenBudget, SetShortestVisit, SetUpAccount, load_budgets};
-use crate::components::{Choices, CsrfField, ErrorSummary, Select, TextInput, form_errors, refusal_view, use_viewer};
+use crate::components::{Choices, CsrfField, ErrorSummary, Select, SetUpCodePanel, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -29,13 +29,7 @@ pub fn BudgetsPage() -> impl IntoView {
         <ErrorSummary errors/>
         <ErrorSummary errors=move_errors/>
         <ErrorSummary errors=shortest_errors/>
-        {move || query.read().get("code").map(|code| view! {
-            <div class="panel">
-                <h2>"Budget opened"</h2>
-                <p>"Give the person this code. With it they choose their password at "<strong>"/account/set-up"</strong>" within 14 days:"</p>
-                <p><strong>{code}</strong></p>
-            </div>
-        })}
+        {move || query.read().get("code").map(|code| view! { <SetUpCodePanel heading="Budget opened" code/> })}
         {move || query.read().get("moved").map(|_| view! { <div class="notice" role="status"><p>"The fund has moved. Its money stays with the person."</p></div> })}
         {move || query.read().get("shortest").map(|_| view! { <div class="notice" role="status"><p>"The care plan's shortest visit is saved. New bookings follow it."</p></div> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>

@@ -3,7 +3,7 @@
 //! code for the person to pass on) (optionally until a date), a button to take that back at once,
 //! and everything done on their behalf.
 use crate::api::{AddHelper, RemoveHelper, load_helpers};
-use crate::components::{CsrfField, ErrorSummary, TextInput, form_errors, refusal_view, use_viewer};
+use crate::components::{CsrfField, ErrorSummary, SetUpCodePanel, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -36,13 +36,7 @@ pub fn HelpersPage() -> impl IntoView {
         <ErrorSummary errors/>
         <ErrorSummary errors=remove_errors/>
         {move || notice().map(|text| view! { <div class="notice" role="status"><p>{text}</p></div> })}
-        {move || query.read().get("code").map(|code| view! {
-            <div class="panel">
-                <h2>"Their account is ready"</h2>
-                <p>"Give them this code. With it they choose their password at "<strong>"/account/set-up"</strong>" within 14 days:"</p>
-                <p><strong>{code}</strong></p>
-            </div>
-        })}
+        {move || query.read().get("code").map(|code| view! { <SetUpCodePanel heading="Their account is ready" code/> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let token = viewer.await.unwrap_or_default().csrf_token;
