@@ -260,6 +260,51 @@ pub async fn lot_listing(app: &TestApp, lot: i64, provider_id: i64) -> i64 {
         .listing_id
 }
 
+/// A second server instance (its own router and pool) on the same database.
+async fn second_server(app: &TestApp) -> axum::Router {
+    let db = app.second_connection().await;
+    let search = std::sync::Arc::new(server::search::embedded::EmbeddedIndex::in_memory().expect("index"));
+    server::http::router(server::AppState::new(db, server::Config::for_tests("unused"), search))
+}
+
+/// Signed in as `persona` on the first server instance, or on `second`.
+async fn racer(app: &TestApp, persona: &tests::fixtures::Persona, second: Option<&axum::Router>) -> Client {
+    match second {
+        None => app.signed_in(persona).await,
+        Some(router) => {
+            let mut client = Client::new(router.clone());
+            assert_eq!(client.sign_in(&persona.email, fixtures::PASSWORD).await.status, 302);
+            client
+        }
+    }
+}
+
+/// Confirms one visit of an hour straight away, with the racer's own request key (as a form
+/// sent at that instant would); true if it was booked, else it must be refused with `refusal`.
+async fn race_to_book(mut client: Client, n: u32, listing: String, (day, time): (NaiveDate, String), person: Option<i64>, refusal: &str) -> bool {
+    let mut fields: Vec<(String, String)> = vec![
+        ("listing".into(), listing),
+        ("request_key".into(), format!("{n:064x}")),
+        ("answers[how_often]".into(), "once".into()),
+        ("answers[date]".into(), day.to_string()),
+        ("answers[time]".into(), time),
+        ("answers[minutes]".into(), "60".into()),
+        ("answers[weekdays]".into(), String::new()),
+    ];
+    if let Some(person) = person {
+        fields.push(("person".into(), person.to_string()));
+    }
+    let reply = client.post_form("/api/confirm-booking", &fields).await;
+    match reply.location() {
+        Some(location) if location.starts_with("/bookings/") => true,
+        _ => {
+            let error = reply.redirected_error();
+            assert!(matches!(&error, Some(app::UiError::Invalid(errors)) if errors[0].message.starts_with(refusal)), "racer {n}: {error:?} {reply:?}");
+            false
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_person_and_their_planner_booking_the_same_slot_at_once_from_two_servers_book_it_once() {
     let app = TestApp::new().await;
@@ -270,48 +315,19 @@ async fn the_person_and_their_planner_booking_the_same_slot_at_once_from_two_ser
         ("holder_id", holder_id.into()), ("delegate_id", app.personas.planner.id.into()), ("can_view", true.into()),
         ("can_book", true.into()), ("can_pay", false.into()), ("created_at", Utc::now().into()),
     ]).await;
-    let second = {
-        let db = app.second_connection().await;
-        let search = std::sync::Arc::new(server::search::embedded::EmbeddedIndex::in_memory().expect("index"));
-        server::http::router(server::AppState::new(db, server::Config::for_tests("unused"), search))
-    };
+    let second = second_server(&app).await;
     let monday = next_monday();
-    let mut racers = Vec::new();
     let racing = 16;
     let start = std::sync::Arc::new(tokio::sync::Barrier::new(racing));
+    let mut racers = Vec::new();
     for n in 0..racing as u32 {
         // Half the person on this server, half their planner on the other, all for Monday 09:00.
-        let mut client = if n % 2 == 0 {
-            app.signed_in(&app.personas.budget_holder).await
-        } else {
-            let mut client = Client::new(second.clone());
-            assert_eq!(client.sign_in(&app.personas.planner.email, fixtures::PASSWORD).await.status, 302);
-            client
-        };
+        let (client, person) =
+            if n % 2 == 0 { (racer(&app, &app.personas.budget_holder, None).await, None) } else { (racer(&app, &app.personas.planner, Some(&second)).await, Some(holder_id)) };
         let (listing, start) = (listing.clone(), start.clone());
         racers.push(tokio::spawn(async move {
             start.wait().await;
-            let mut fields: Vec<(String, String)> = vec![
-                ("listing".into(), listing),
-                ("request_key".into(), format!("{n:064x}")),
-                ("answers[how_often]".into(), "once".into()),
-                ("answers[date]".into(), monday.to_string()),
-                ("answers[time]".into(), "09:00".into()),
-                ("answers[minutes]".into(), "60".into()),
-                ("answers[weekdays]".into(), String::new()),
-            ];
-            if n % 2 == 1 {
-                fields.push(("person".into(), holder_id.to_string()));
-            }
-            let reply = client.post_form("/api/confirm-booking", &fields).await;
-            match reply.location() {
-                Some(location) if location.starts_with("/bookings/") => true,
-                _ => {
-                    let error = reply.redirected_error();
-                    assert!(matches!(&error, Some(app::UiError::Invalid(errors)) if errors[0].message.starts_with("There is already care booked at 09:00")), "racer {n}: {error:?} {reply:?}");
-                    false
-                }
-            }
+            race_to_book(client, n, listing, (monday, "09:00".into()), person, "There is already care booked at 09:00").await
         }));
     }
     let mut won = 0;
@@ -381,45 +397,16 @@ async fn racing_bookings_from_two_servers_never_overspend() {
     let app = TestApp::new().await;
     let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Morning visits").await;
     let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 30_000).await;
-    let second = {
-        let db = app.second_connection().await;
-        let search = std::sync::Arc::new(server::search::embedded::EmbeddedIndex::in_memory().expect("index"));
-        let config = server::Config::for_tests("unused");
-        server::http::router(server::AppState::new(db, config, search))
-    };
+    let second = second_server(&app).await;
     let monday = next_monday();
     let mut racers = Vec::new();
     for n in 0..24_u32 {
-        let mut client = if n % 2 == 0 { app.signed_in(&app.personas.budget_holder).await } else {
-            let mut client = Client::new(second.clone());
-            let reply = client.sign_in(&app.personas.budget_holder.email, fixtures::PASSWORD).await;
-            assert_eq!(reply.status, 302);
-            client
-        };
+        let client = racer(&app, &app.personas.budget_holder, (n % 2 == 1).then_some(&second)).await;
         // Each an hour at £26.50, on its own weekday morning slot.
         let day = monday + Duration::days(i64::from(n / 8) * 7 + i64::from(n % 8 / 2) );
         let time = format!("{:02}:00", 9 + n % 2 * 2);
         let listing = listing.clone();
-        racers.push(tokio::spawn(async move {
-            let fields: Vec<(String, String)> = vec![
-                ("listing".into(), listing),
-                ("request_key".into(), format!("{n:064x}")),
-                ("answers[how_often]".into(), "once".into()),
-                ("answers[date]".into(), day.to_string()),
-                ("answers[time]".into(), time),
-                ("answers[minutes]".into(), "60".into()),
-                ("answers[weekdays]".into(), String::new()),
-            ];
-            let reply = client.post_form("/api/confirm-booking", &fields).await;
-            match reply.location() {
-                Some(location) if location.starts_with("/bookings/") => true,
-                _ => {
-                    let error = reply.redirected_error();
-                    assert!(matches!(&error, Some(app::UiError::Invalid(errors)) if errors[0].message.starts_with("Your budget has")), "racer {n}: {error:?} {reply:?}");
-                    false
-                }
-            }
-        }));
+        racers.push(tokio::spawn(async move { race_to_book(client, n, listing, (day, time), None, "Your budget has").await }));
     }
     let mut won = 0;
     for racer in racers {
