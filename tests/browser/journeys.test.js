@@ -489,6 +489,64 @@ for (const javaScript of [true, false]) {
     await planner.close();
   });
 
+  test(`a commissioner opens a budget with its care plan, the person sets up their account and asks a family member to help, ${mode}`, async () => {
+    const tag = javaScript ? 'js' : 'nojs';
+    const person = { name: `Amira Shah ${tag}`, email: `amira.${tag}@example.org`, password: 'a long new password' };
+    const helper = { name: `Rosa Diaz ${tag}`, email: `rosa.${tag}@family.example`, password: 'a long family password' };
+    const codeShown = async (page) => (await page.locator('.panel p strong').nth(1).textContent()).trim();
+    const setUp = async (page, who, code) => {
+      await open(page, '/account/set-up', javaScript);
+      await assertAccessible(page, 'setting up an account');
+      await page.getByLabel('Email address').fill(who.email);
+      await page.getByLabel('Your code').fill(code);
+      await page.getByLabel('Choose a password').fill(who.password);
+      await Promise.all([page.waitForURL((url) => url.pathname.startsWith('/dashboard/')), page.getByRole('button', { name: 'Set up my account' }).click()]);
+    };
+
+    const council = await newPage(javaScript);
+    await signIn(council.page, 'commissioner@demo.test', javaScript);
+    await open(council.page, '/budgets', javaScript);
+    await assertAccessible(council.page, 'personal budgets');
+    await council.page.getByLabel("The person's full name").fill(person.name);
+    await council.page.getByLabel('Their email address').fill(person.email);
+    await council.page.getByLabel('Direct payment: any listed provider').check();
+    await council.page.getByLabel('Paid in every 4 weeks, in pounds').fill('840.00');
+    await council.page.getByLabel('Start date').fill(new Date().toISOString().slice(0, 10));
+    await council.page.getByLabel(/Shortest home care visit in the care plan, in minutes \(optional\)/).fill('15');
+    await Promise.all([council.page.waitForURL(/code=/), council.page.getByRole('button', { name: 'Open the budget' }).click()]);
+    await council.page.locator('.panel h2', { hasText: 'Budget opened' }).waitFor();
+    const personCode = await codeShown(council.page);
+    const row = council.page.locator('tr', { hasText: person.name });
+    await row.getByText('Care plan: home care visits of at least 15 minutes').waitFor();
+    await assertAccessible(council.page, 'a budget just opened, with its code');
+    // The care plan changes: visits of at least 20 minutes.
+    await row.getByText('Change the shortest visit').click();
+    await row.getByLabel('Shortest home care visit in the care plan, in minutes').fill('20');
+    await Promise.all([council.page.waitForURL(/shortest=1/), row.getByRole('button', { name: `Save ${person.name}'s shortest visit` }).click()]);
+    await council.page.locator('tr', { hasText: person.name }).getByText('Care plan: home care visits of at least 20 minutes').waitFor();
+
+    const holder = await newPage(javaScript);
+    await setUp(holder.page, person, personCode);
+    await open(holder.page, '/budget/helpers', javaScript);
+    await holder.page.getByLabel('Their email address').fill(helper.email);
+    await holder.page.getByLabel('Their full name (only if they have no account yet)').fill(helper.name);
+    await holder.page.getByLabel('Book and cancel care for me').check();
+    await Promise.all([holder.page.waitForURL(/code=/), holder.page.getByRole('button', { name: 'Let them help' }).click()]);
+    await holder.page.locator('.panel h2', { hasText: 'Their account is ready' }).waitFor();
+    const helperCode = await codeShown(holder.page);
+    await assertAccessible(holder.page, 'a helper account just opened, with its code');
+
+    const family = await newPage(javaScript);
+    await setUp(family.page, helper, helperCode);
+    await family.page.getByRole('button', { name: `Act for ${person.name}` }).waitFor();
+    assert.equal(await family.page.getByRole('button', { name: /^Act for / }).count(), 1, 'only the person who asked');
+    await assertAccessible(family.page, "a family member's caseload");
+    assert.deepEqual([...council.errors, ...holder.errors, ...family.errors], []);
+    await council.close();
+    await holder.close();
+    await family.close();
+  });
+
   test(`a provider answers a request and a commissioner sees what is owed, ${mode}`, async () => {
     const provider = await newPage(javaScript);
     await signIn(provider.page, 'provider@demo.test', javaScript);
