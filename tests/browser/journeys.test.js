@@ -444,6 +444,7 @@ for (const javaScript of [true, false]) {
     await signIn(page, 'holder@demo.test', javaScript);
     // Services open on Monday mornings: each has hours to book within.
     await open(page, '/?category=home_care&day=1&time=09:00', javaScript);
+    await assertAccessible(page, 'the search for a service');
     await page.locator('.card h3 a').first().click();
     await page.waitForURL(/\/services\//);
     const reference = await bookFromServicePage(page, javaScript, 0, { checkErrors: true });
@@ -474,6 +475,7 @@ for (const javaScript of [true, false]) {
     await planner.page.locator('.acting-for', { hasText: `You are acting for ${holderName}` }).waitFor({ timeout: 5000 });
     await assertAccessible(planner.page, 'search while acting for someone');
     await open(planner.page, '/?category=home_care&day=1&time=09:00', javaScript);
+    await assertAccessible(planner.page, 'the search for a service, for someone');
     await planner.page.locator('.card h3 a').nth(1).click();
     await planner.page.waitForURL(/\/services\//);
     const reference = await bookFromServicePage(planner.page, javaScript, 2, { person: holderName });
@@ -666,6 +668,7 @@ async function payOnCardPage(page, javaScript, amount) {
 async function bookFromServicePage(page, javaScript, slot, { checkErrors = false, person = null, payByCard = false }) {
   const firstHours = page.locator('table tbody tr').first();
   await firstHours.waitFor({ timeout: 5000 });
+  await assertAccessible(page, 'the service page');
   const day = (await firstHours.locator('th').textContent()).trim();
   const opens = (await firstHours.locator('td').first().textContent()).trim();
   const shortest = page.locator('.summary-list div', { hasText: 'Shortest visit' }).locator('dd');
