@@ -95,6 +95,28 @@ async fn random_operations_keep_every_rule_and_replays_change_nothing() {
 }
 
 #[tokio::test]
+async fn the_ledger_check_finds_balances_their_entries_do_not_explain() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let budget = fixtures::budget(&app.db, council, app.personas.budget_holder.id, "direct_payment", 10_000, today()).await;
+    let allocation = Transfer::new("check:allocation", Account::council_funding(council), Account::budget_available(council, budget), 10_000, "allocation");
+    let txn = server::db::begin_write(&app.db).await.expect("begin");
+    ledger::transfer(&txn, &allocation, chrono::Utc::now()).await.expect("allocated");
+    txn.commit().await.expect("commit");
+    assert!(ledger::soundness(&app.db).await.expect("check").is_sound());
+    // A balance changed behind the ledger's back: the sum is off and one account does not match.
+    app.execute_sql(&format!("UPDATE ledger_accounts SET balance_pence = balance_pence + 1 WHERE code = 'budget:{budget}:available'")).await;
+    let found = ledger::soundness(&app.db).await.expect("check");
+    assert_eq!((found.sum_of_balances, found.balances_not_matching_entries, found.negative_budget_accounts), (1, 1, 0));
+    // A transfer's entry lost: two accounts no longer match it, though the sum is still zero.
+    app.execute_sql(&format!("UPDATE ledger_accounts SET balance_pence = balance_pence - 1 WHERE code = 'budget:{budget}:available'")).await;
+    assert!(ledger::soundness(&app.db).await.expect("check").is_sound(), "put back");
+    app.execute_sql("DELETE FROM ledger_transfers WHERE idempotency_key = 'check:allocation'").await;
+    let found = ledger::soundness(&app.db).await.expect("check");
+    assert_eq!((found.sum_of_balances, found.balances_not_matching_entries), (0, 2));
+}
+
+#[tokio::test]
 async fn a_zero_or_negative_amount_is_refused_and_moves_nothing() {
     let app = TestApp::new().await;
     let council = app.personas.council_id;
