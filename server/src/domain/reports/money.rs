@@ -129,7 +129,7 @@ pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &Re
         "SELECT CAST(SUM(CASE WHEN t.kind = 'allocation' AND c.kind = 'budget_available' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS allocated, \
             CAST(SUM(CASE WHEN d.kind = 'budget_committed' AND c.kind = 'provider_payable' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS paid \
          FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id JOIN ledger_accounts d ON d.id = t.debit_account_id \
-         WHERE c.council_id = ? AND t.created_at >= ? AND t.created_at < ?",
+         WHERE c.council_id = ? AND c.kind IN ('budget_available', 'provider_payable') AND t.created_at >= ? AND t.created_at < ?",
         vec![asked.council_id.into(), start.into(), end.into()],
     )
     .await?;
