@@ -122,11 +122,13 @@ impl Period {
 
     /// The SQL for the period a date column falls in, as text: "2026-11" for a month, the
     /// Monday ("2026-11-23") for a week; and the expression to group by. PostgreSQL groups by
-    /// the truncated date (comparing dates, not text in the locale's collation, is fast).
+    /// the truncated date (comparing dates, not text in the locale's collation, is fast), cast
+    /// to a plain timestamp first: truncating a date would convert it to the session's time
+    /// zone row by row (a third of the time-to-place report on the bench data).
     fn key_sql(self, backend: DbBackend, column: &str) -> (String, String) {
         match (backend, self) {
             (DbBackend::Postgres, period) => {
-                let truncated = format!("date_trunc('{}', {column})", period.code());
+                let truncated = format!("date_trunc('{}', {column}::timestamp)", period.code());
                 let format = if period == Self::Month { "YYYY-MM" } else { "YYYY-MM-DD" };
                 (format!("to_char({truncated}, '{format}')"), truncated)
             }

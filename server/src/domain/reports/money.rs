@@ -28,14 +28,17 @@ pub(super) async fn budget_use(db: &impl ConnectionTrait, asked: &Asked) -> AppR
             CAST(SUM(CASE WHEN d.kind = 'budget_committed' AND c.kind = 'provider_payable' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS spent \
         FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id JOIN ledger_accounts d ON d.id = t.debit_account_id \
         JOIN budgets bu ON bu.id = COALESCE(c.budget_id, d.budget_id) \
-        WHERE bu.council_id = ? AND t.created_at >= ? AND t.created_at < ? GROUP BY bu.budget_type";
+        WHERE bu.council_id = ? AND c.kind IN ('budget_available', 'provider_payable') AND t.created_at >= ? AND t.created_at < ? GROUP BY bu.budget_type";
     let mut answer = Answer::new(
         &["Budget type", "Budgets", "Allocated in the period", "Spent in the period", "Set aside now", "Unspent now", "Holding over 8 weeks' worth"],
         &[2, 3],
     );
     let mut totals = [0_i64; 6];
-    let now_rows = rows(db, now_sql, vec![asked.council_id.into()]).await?;
-    let flow_rows = rows(db, flows_sql, vec![asked.council_id.into(), start.into(), end.into()]).await?;
+    // Two independent scans: asked for at once, each on its own pooled connection.
+    let (now_rows, flow_rows) = tokio::try_join!(
+        rows(db, now_sql, vec![asked.council_id.into()]),
+        rows(db, flows_sql, vec![asked.council_id.into(), start.into(), end.into()])
+    )?;
     for budget_type in BUDGET_TYPES {
         let mut figures = [0_i64; 6];
         for row in &now_rows {
@@ -118,21 +121,24 @@ pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &Re
     let (start, end) = asked.instants();
     let mut values = Vec::new();
     let from = placements_from(asked, &mut values);
-    let placed = rows(db, &format!("SELECT COUNT(*) AS n, CAST(SUM(p.weekly_value_pence) AS BIGINT) AS v {from}"), values).await?;
+    let placed_sql = format!("SELECT COUNT(*) AS n, CAST(SUM(p.weekly_value_pence) AS BIGINT) AS v {from}");
+    // The placements; and allocated to budgets and paid for care (set-aside money that became a
+    // provider's) in the period. Independent, so asked for at once.
+    let (placed, flows) = tokio::try_join!(
+        rows(db, &placed_sql, values),
+        rows(
+            db,
+            "SELECT CAST(SUM(CASE WHEN t.kind = 'allocation' AND c.kind = 'budget_available' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS allocated, \
+                CAST(SUM(CASE WHEN d.kind = 'budget_committed' AND c.kind = 'provider_payable' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS paid \
+             FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id JOIN ledger_accounts d ON d.id = t.debit_account_id \
+             WHERE c.council_id = ? AND c.kind IN ('budget_available', 'provider_payable') AND t.created_at >= ? AND t.created_at < ?",
+            vec![asked.council_id.into(), start.into(), end.into()],
+        )
+    )?;
     let (count, weekly_value) = match placed.first() {
         Some(row) => (number(row, "n")?, number(row, "v")?),
         None => (0, 0),
     };
-    // Allocated to budgets, and paid for care (set-aside money that became a provider's), in the period.
-    let flows = rows(
-        db,
-        "SELECT CAST(SUM(CASE WHEN t.kind = 'allocation' AND c.kind = 'budget_available' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS allocated, \
-            CAST(SUM(CASE WHEN d.kind = 'budget_committed' AND c.kind = 'provider_payable' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS paid \
-         FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id JOIN ledger_accounts d ON d.id = t.debit_account_id \
-         WHERE c.council_id = ? AND c.kind IN ('budget_available', 'provider_payable') AND t.created_at >= ? AND t.created_at < ?",
-        vec![asked.council_id.into(), start.into(), end.into()],
-    )
-    .await?;
     let (allocated, paid) = match flows.first() {
         Some(row) => (number(row, "allocated")?, number(row, "paid")?),
         None => (0, 0),
