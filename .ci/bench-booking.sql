@@ -4,8 +4,10 @@
 \set budget random(1, 50000)
 \set listing random(1, 19000)
 \set key random(1, 2000000000)
+-- Run with `-M prepared`, as the application's statements are. (A colon inside a string would
+-- read as a variable in that mode, hence chr(58).)
 -- Who is asking (outside the transaction, as the request's middleware does): the session and its user.
-SELECT * FROM sessions LEFT JOIN users ON sessions.user_id = users.id WHERE sessions.token_hash = md5(:key::text);
+SELECT * FROM sessions LEFT JOIN users ON sessions.user_id = users.id WHERE sessions.token_hash = md5(:key::bigint::text);
 -- Before the transaction: the budget, the service with its provider (one query), its hours.
 -- The person is the one asking.
 SELECT holder_id AS person, council_id FROM budgets WHERE id = :budget \gset
@@ -26,9 +28,9 @@ INSERT INTO bookings (reference, listing_id, provider_id, person_id, budget_id, 
   RETURNING id AS booking_id \gset
 INSERT INTO visits (booking_id, scheduled_start, scheduled_minutes, status) VALUES (:booking_id, now() + interval '7 days', 30, 'scheduled')
   RETURNING id AS visit_id \gset
-SELECT * FROM ledger_accounts WHERE code IN ('budget:' || :budget || ':available', 'budget:' || :budget || ':committed');
+SELECT * FROM ledger_accounts WHERE code IN (concat_ws(chr(58), 'budget', :budget::bigint, 'available'), concat_ws(chr(58), 'budget', :budget::bigint, 'committed'));
 INSERT INTO ledger_transfers (idempotency_key, debit_account_id, credit_account_id, amount_pence, kind, booking_id, visit_id, actor_id, created_at)
-  VALUES ('commit:visit:' || :visit_id, 2 * :budget, 2 * :budget + 1, 1, 'commitment', :booking_id, :visit_id, :person, now())
+  VALUES (concat_ws(chr(58), 'commit', 'visit', :visit_id::bigint), 2 * :budget, 2 * :budget + 1, 1, 'commitment', :booking_id, :visit_id, :person, now())
   ON CONFLICT (idempotency_key) DO NOTHING RETURNING id;
 UPDATE ledger_accounts SET balance_pence = balance_pence + CASE WHEN id = 2 * :budget THEN -1 ELSE 1 END
   WHERE id IN (2 * :budget, 2 * :budget + 1) AND (id <> 2 * :budget OR balance_pence >= 1);

@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 pub struct CareMarketBackend {
     db: DatabaseConnection,
+    reports_db: DatabaseConnection,
     config: Arc<Config>,
     passwords: auth::Passwords,
     search: Arc<dyn SearchEngine>,
@@ -26,6 +27,7 @@ impl CareMarketBackend {
     pub fn new(state: &AppState) -> Self {
         Self {
             db: state.db.clone(),
+            reports_db: state.reports_db.clone(),
             config: state.config.clone(),
             passwords: state.passwords.clone(),
             search: state.search.clone(),
@@ -268,7 +270,7 @@ impl Backend for CareMarketBackend {
     }
 
     async fn report(&self, user: &SignedInUser, slug: &str, query: &ReportQuery) -> Result<Report, UiError> {
-        Ok(reports::report(&self.db, user, slug, query, Utc::now()).await?)
+        Ok(reports::report(&self.reports_db, user, slug, query, Utc::now()).await?)
     }
 
     async fn offline_placements(&self, user: &SignedInUser) -> Result<OfflinePlacements, UiError> {

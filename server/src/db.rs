@@ -14,14 +14,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     {
         std::fs::create_dir_all(parent).map_err(|error| DbErr::Custom(format!("cannot create {}: {error}", parent.display())))?;
     }
-    let mut options = ConnectOptions::new(url);
-    options
-        // SQLite's writers take turns (see `begin_write`), so the other connections are for
-        // reads beside the write.
-        .max_connections(if url.starts_with("sqlite:") { 4 } else { 16 })
-        .min_connections(1)
-        .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+    // SQLite's writers take turns (see `begin_write`), so the other connections are for reads
+    // beside the write.
+    let mut options = pool_options(url, if url.starts_with("sqlite:") { 4 } else { 16 });
     if url.starts_with("sqlite:") {
         options.map_sqlx_sqlite_opts(|sqlite| {
             sqlite
@@ -31,18 +26,39 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
                 .busy_timeout(Duration::from_secs(10))
         });
     }
-    if url.starts_with("postgres") {
-        // Statements are prepared once per connection; after five runs PostgreSQL may switch to a
-        // generic plan that guesses a date range holds 0.5% of the rows, and a report over a
-        // year's transfers then walks them one by one (3× slower on the bench data). A custom plan
-        // for each run costs well under a millisecond.
-        options.map_sqlx_postgres_opts(|pg| pg.options([("plan_cache_mode", "force_custom_plan")]));
-    }
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
         db.execute_unprepared("PRAGMA foreign_keys = ON").await?;
     }
     Ok(db)
+}
+
+/// On PostgreSQL, a small pool of its own for the commissioners' reports (on SQLite, none: they
+/// share the main pool). Statements are prepared once per connection, and after five runs
+/// PostgreSQL may switch to a generic plan that guesses a date range holds 0.5% of the rows:
+/// a report over a year's transfers then walks them one by one (3× slower on the bench data),
+/// so these connections plan every statement for its values. The main pool keeps the cached
+/// plans: planning each run would halve the bookings a second the database can take.
+pub async fn connect_for_reports(url: &str) -> Result<Option<DatabaseConnection>, DbErr> {
+    if !url.starts_with("postgres") {
+        return Ok(None);
+    }
+    let mut options = pool_options(url, 4);
+    options.map_sqlx_postgres_opts(|pg| pg.options([("plan_cache_mode", "force_custom_plan")]));
+    Ok(Some(Database::connect(options).await?))
+}
+
+fn pool_options(url: &str, max_connections: u32) -> ConnectOptions {
+    let mut options = ConnectOptions::new(url);
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        // A connection in use moments ago is not checked again: pinging at every checkout was
+        // one round trip in four of a booking's on PostgreSQL.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
+        .sqlx_logging(false);
+    options
 }
 
 /// Starts a transaction that will write. On SQLite it takes the write lock at the start

@@ -13,6 +13,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// Where the commissioners' reports read (see `db::connect_for_reports`); `db` unless set.
+    pub reports_db: DatabaseConnection,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
     pub passwords: Passwords,
@@ -41,6 +43,11 @@ impl AppState {
             .build();
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         let stripe = config.stripe.clone().map(|stripe| Arc::new(Stripe::new(stripe).expect("a Stripe client from the settings")));
-        Self { db, config: Arc::new(config), leptos_options, passwords: Passwords::new(cores), search, postcodes: PostcodeCentres::default(), stripe }
+        Self { reports_db: db.clone(), db, config: Arc::new(config), leptos_options, passwords: Passwords::new(cores), search, postcodes: PostcodeCentres::default(), stripe }
+    }
+
+    /// Reads the reports through `reports_db` instead of the main pool.
+    pub fn with_reports_db(self, reports_db: DatabaseConnection) -> Self {
+        Self { reports_db, ..self }
     }
 }

@@ -50,7 +50,10 @@ impl TestApp {
         let search = Arc::new(EmbeddedIndex::in_memory().expect("an in-memory search index"));
         let mut config = Config::for_tests(&database.url);
         change(&mut config);
-        let state = AppState::new(db.clone(), config, search.clone());
+        let mut state = AppState::new(db.clone(), config, search.clone());
+        if let Some(reports_db) = server::db::connect_for_reports(&database.url).await.expect("connect to the test database") {
+            state = state.with_reports_db(reports_db);
+        }
         Self { router: server::http::router(state), db, personas, search, _database: database }
     }
 

@@ -5,8 +5,8 @@ use crate::entities::{booking, budget, delegation, ledger_account, ledger_transf
 use crate::error::{AppError, AppResult};
 use app::{BudgetStatement, Role, SignedInUser, StatementRow};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
-use std::collections::HashMap;
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use std::collections::{HashMap, HashSet};
 
 /// Days in an allocation period.
 pub const PERIOD_DAYS: i64 = 28;
@@ -51,11 +51,27 @@ pub async fn run_allocations<C: ConnectionTrait + TransactionTrait>(db: &C, toda
         .await?;
     let mut run = AllocationRun::default();
     for batch in budgets.chunks(ALLOCATIONS_PER_TRANSACTION) {
+        // The hourly run usually finds every period paid: one read per batch says so, instead
+        // of a write transaction and a refused transfer for every budget. (The transfer's key
+        // still guards a run racing another server.)
+        let keys: Vec<String> = batch.iter().map(|budget| allocation_key(budget.id, period_start(budget.starts_on, today))).collect();
+        let paid: HashSet<String> = ledger_transfer::Entity::find()
+            .select_only()
+            .column(ledger_transfer::Column::IdempotencyKey)
+            .filter(ledger_transfer::Column::IdempotencyKey.is_in(keys.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?
+            .into_iter()
+            .collect();
+        run.already_paid += paid.len() as u64;
+        if paid.len() == batch.len() {
+            continue;
+        }
         let txn = crate::db::begin_write(db).await?;
-        for budget in batch {
-            let period = period_start(budget.starts_on, today);
+        for (budget, key) in batch.iter().zip(keys).filter(|(_, key)| !paid.contains(key)) {
             let transfer = Transfer::new(
-                allocation_key(budget.id, period),
+                key,
                 Account::council_funding(budget.council_id),
                 Account::budget_available(budget.council_id, budget.id),
                 budget.four_weekly_allocation_pence,

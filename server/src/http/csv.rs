@@ -73,7 +73,7 @@ pub async fn report(
     let Some(user) = request.viewer.user else {
         return Redirect::to(&format!("/sign-in?next=/reports/{}", app::encode_query_value(&slug))).into_response();
     };
-    let report = match reports::report(&state.db, &user, &slug, &query, Utc::now()).await {
+    let report = match reports::report(&state.reports_db, &user, &slug, &query, Utc::now()).await {
         Ok(report) => report,
         Err(error) => return refused(error),
     };
