@@ -33,19 +33,19 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     Ok(db)
 }
 
-/// On PostgreSQL, a small pool of its own for the commissioners' reports (on SQLite, none: they
-/// share the main pool). Statements are prepared once per connection, and after five runs
+/// The pool the commissioners' reports read through: on PostgreSQL a small one of its own, on
+/// SQLite the main one. Statements are prepared once per connection, and after five runs
 /// PostgreSQL may switch to a generic plan that guesses a date range holds 0.5% of the rows:
 /// a report over a year's transfers then walks them one by one (3× slower on the bench data),
 /// so these connections plan every statement for its values. The main pool keeps the cached
 /// plans: planning each run would halve the bookings a second the database can take.
-pub async fn connect_for_reports(url: &str) -> Result<Option<DatabaseConnection>, DbErr> {
-    if !url.starts_with("postgres") {
-        return Ok(None);
+pub async fn connect_for_reports(url: &str, main: &DatabaseConnection) -> Result<DatabaseConnection, DbErr> {
+    if main.get_database_backend() != DbBackend::Postgres {
+        return Ok(main.clone());
     }
     let mut options = pool_options(url, 4);
     options.map_sqlx_postgres_opts(|pg| pg.options([("plan_cache_mode", "force_custom_plan")]));
-    Ok(Some(Database::connect(options).await?))
+    Database::connect(options).await
 }
 
 fn pool_options(url: &str, max_connections: u32) -> ConnectOptions {

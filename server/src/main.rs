@@ -143,11 +143,8 @@ async fn serve(db: DatabaseConnection, config: Config, started: Instant) -> Resu
         // A new index (or newly seeded data, which bypasses the outbox): build it whole.
         reindex(&db, search.as_ref(), false).await?;
     }
-    let reports_db = db::connect_for_reports(&config.database_url).await.map_err(|error| format!("cannot open the database: {error}"))?;
-    let mut state = AppState::new(db, config, search.clone());
-    if let Some(reports_db) = reports_db {
-        state = state.with_reports_db(reports_db);
-    }
+    let reports_db = db::connect_for_reports(&config.database_url, &db).await.map_err(|error| format!("cannot open the database: {error}"))?;
+    let state = AppState::new(db, config, search.clone()).with_reports_db(reports_db);
     tokio::spawn(server::search::sync::keep_in_step(state.db.clone(), search));
     tokio::spawn(pay_allocations_when_due(state.db.clone()));
     tokio::spawn(keep_bookings_moving(state.db.clone()));

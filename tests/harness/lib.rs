@@ -50,10 +50,8 @@ impl TestApp {
         let search = Arc::new(EmbeddedIndex::in_memory().expect("an in-memory search index"));
         let mut config = Config::for_tests(&database.url);
         change(&mut config);
-        let mut state = AppState::new(db.clone(), config, search.clone());
-        if let Some(reports_db) = server::db::connect_for_reports(&database.url).await.expect("connect to the test database") {
-            state = state.with_reports_db(reports_db);
-        }
+        let reports_db = server::db::connect_for_reports(&database.url, &db).await.expect("connect to the test database");
+        let state = AppState::new(db.clone(), config, search.clone()).with_reports_db(reports_db);
         Self { router: server::http::router(state), db, personas, search, _database: database }
     }
 
