@@ -18,15 +18,16 @@ BEGIN;
 -- One booking at a time for the budget.
 SELECT * FROM budgets WHERE id = :budget FOR UPDATE;
 -- The person's live visits around that time (already booked?).
-SELECT * FROM visits WHERE booking_id IN (SELECT id FROM bookings WHERE person_id = :person AND status IN ('requested', 'confirmed', 'in_progress'))
-  AND status IN ('scheduled', 'in_progress') AND scheduled_start >= now() AND scheduled_start <= now() + interval '1 day';
+SELECT visits.* FROM visits JOIN bookings ON bookings.id = visits.booking_id WHERE visits.person_id = :person
+  AND visits.scheduled_start >= now() + interval '6 days' AND visits.scheduled_start <= now() + interval '7 days 30 minutes'
+  AND visits.status IN ('scheduled', 'in_progress') AND bookings.status IN ('requested', 'confirmed', 'in_progress');
 -- The booking, its visit, the money set aside, the audit line.
 INSERT INTO bookings (reference, listing_id, provider_id, person_id, budget_id, placed_by, channel, status, schedule, starts_at,
     duration_minutes, unit_price_pence, unit, committed_pence, paid_by, requested_at, respond_by, request_key, best_value)
   VALUES ('PB-' || substr(md5(random()::text), 1, 16), :listing_id, :provider_id, :person, :budget, :person, 'self', 'requested', 'one_off',
     now() + interval '7 days', 30, :price_pence, 'hour', 1, 'budget', now(), now() + interval '1 day', md5(random()::text), false)
   RETURNING id AS booking_id \gset
-INSERT INTO visits (booking_id, scheduled_start, scheduled_minutes, status) VALUES (:booking_id, now() + interval '7 days', 30, 'scheduled')
+INSERT INTO visits (booking_id, person_id, scheduled_start, scheduled_minutes, status) VALUES (:booking_id, :person, now() + interval '7 days', 30, 'scheduled')
   RETURNING id AS visit_id \gset
 SELECT * FROM ledger_accounts WHERE code IN (concat_ws(chr(58), 'budget', :budget::bigint, 'available'), concat_ws(chr(58), 'budget', :budget::bigint, 'committed'));
 INSERT INTO ledger_transfers (idempotency_key, debit_account_id, credit_account_id, amount_pence, kind, booking_id, visit_id, actor_id, created_at)

@@ -165,7 +165,15 @@ async fn each_refusal_says_why_and_books_nothing() {
     assert_eq!(booked.status, 302, "{booked:?}");
     let text = refused(&app, &mut holder, &listing, &question_query("once", monday, "10:30", "30", &[])).await;
     assert!(text.contains("There is already care booked at 10:00 on Monday"), "{text}");
-    assert_eq!(balances(&app, budget).await, (10_000 - 2_650, 2_650));
+    // Visits that only touch it are fine: 09:30 to 10:00, and 11:00 to 11:30.
+    for time in ["09:30", "11:00"] {
+        let (_, next) = book(&mut holder, &listing, &question_query("once", monday, time, "30", &[]), None).await;
+        assert_eq!(next.status, 302, "{time}: {next:?}");
+    }
+    // One that starts earlier and runs into one of them is not.
+    let text = refused(&app, &mut holder, &listing, &question_query("once", monday, "09:00", "45", &[])).await;
+    assert!(text.contains("There is already care booked at 09:30 on Monday"), "{text}");
+    assert_eq!(balances(&app, budget).await, (10_000 - 5_300, 5_300));
     assert_sound(&app).await;
 }
 

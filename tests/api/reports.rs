@@ -148,7 +148,7 @@ async fn data_set(app: &TestApp) -> Data {
 
     // Visits of P1 in March: two delivered, one missed, one still to come (not yet due).
     for (start, status) in [(at(2026, 3, 16, 9, 0), "delivered"), (at(2026, 3, 18, 9, 0), "delivered"), (at(2026, 3, 20, 9, 0), "missed"), (at(2026, 3, 23, 9, 0), "scheduled")] {
-        insert(&app.db, "visits", &[("booking_id", p1.into()), ("scheduled_start", start.into()), ("scheduled_minutes", 60.into()), ("status", status.into())]).await;
+        insert(&app.db, "visits", &[("booking_id", p1.into()), ("person_id", holder.into()), ("scheduled_start", start.into()), ("scheduled_minutes", 60.into()), ("status", status.into())]).await;
     }
 
     // Money: £400 allocated to the direct payment and 3 × £100 to the managed account on

@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use app::{BookingAnswers, BookingQuote, BookingView, FieldError, ListingStatus, Role, SignedInUser};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, TransactionTrait};
 
 /// Money is set aside for the visits in this many days ahead (a rolling horizon).
 pub const HORIZON_DAYS: i64 = 28;
@@ -312,18 +312,19 @@ fn clock(minute: i32) -> String {
 /// Refused when the person already has care booked that overlaps any of the new visits.
 async fn not_already_booked(db: &impl ConnectionTrait, person_id: i64, visits: &[chrono::NaiveDateTime], minutes: u32) -> AppResult<()> {
     let (Some(first), Some(last)) = (visits.first(), visits.last()) else { return Ok(()) };
-    // One query however many bookings the person has: their live visits around these dates.
-    let live_bookings = sea_orm::sea_query::Query::select()
-        .column(booking::Column::Id)
-        .from(booking::Entity)
-        .and_where(booking::Column::PersonId.eq(person_id))
-        .and_where(booking::Column::Status.is_in(["requested", "confirmed", "in_progress"]))
-        .to_owned();
+    let (from, until) = (uk_time::to_utc(*first), uk_time::to_utc(*last) + Duration::minutes(i64::from(minutes)));
+    // One short index range however many bookings the person has: their visits of bookings
+    // still going that start before the last new one ends (and at most a day before the first
+    // one starts: no visit is longer) and end after the first one starts. For a one-off
+    // booking that is exactly the clashes, so usually no rows come back at all.
     let booked = visit::Entity::find()
-        .filter(visit::Column::BookingId.in_subquery(live_bookings))
+        .join(JoinType::InnerJoin, visit::Relation::Booking.def())
+        .filter(visit::Column::PersonId.eq(person_id))
+        .filter(visit::Column::ScheduledStart.gt(from - Duration::minutes(i64::from(LONGEST_VISIT))))
+        .filter(visit::Column::ScheduledStart.lt(until))
+        .filter(ends_after(db.get_database_backend(), from))
         .filter(visit::Column::Status.is_in(["scheduled", "in_progress"]))
-        .filter(visit::Column::ScheduledStart.gte(uk_time::to_utc(*first) - Duration::days(1)))
-        .filter(visit::Column::ScheduledStart.lte(uk_time::to_utc(*last) + Duration::minutes(i64::from(minutes))))
+        .filter(booking::Column::Status.is_in(["requested", "confirmed", "in_progress"]))
         .all(db)
         .await?;
     let length = Duration::minutes(i64::from(minutes));
@@ -339,6 +340,15 @@ async fn not_already_booked(db: &impl ConnectionTrait, person_id: i64, visits: &
         }
     }
     Ok(())
+}
+
+/// "The visit ends after `moment`", in each database's own date arithmetic.
+fn ends_after(backend: DbBackend, moment: DateTime<Utc>) -> sea_orm::sea_query::SimpleExpr {
+    let sql = match backend {
+        DbBackend::Postgres => "visits.scheduled_start + make_interval(mins => visits.scheduled_minutes) > $1",
+        _ => "unixepoch(visits.scheduled_start) + 60 * visits.scheduled_minutes > unixepoch(?)",
+    };
+    sea_orm::sea_query::Expr::cust_with_values(sql, [moment])
 }
 
 /// The "check your answers" figures, with a fresh key for the confirm form.
@@ -425,10 +435,12 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
         Err(refused) => return earlier_answer(db, viewer, request_key).await?.unwrap_or(Err(refused)),
     };
     let txn = crate::db::begin_write(db).await?;
-    // One booking at a time for each budget (PostgreSQL; SQLite has one writer anyway), so
-    // two made for the same slot at the same instant (the person and their planner, from two
-    // servers) cannot both pass the clash check below.
-    budget::Entity::find_by_id(checked.budget.id).lock_exclusive().one(&txn).await?;
+    // One booking at a time for each budget, so two made for the same slot at the same
+    // instant (the person and their planner, from two servers) cannot both pass the clash
+    // check below. SQLite has one writer at a time already.
+    if txn.get_database_backend() == DbBackend::Postgres {
+        budget::Entity::find_by_id(checked.budget.id).lock_exclusive().one(&txn).await?;
+    }
     // A repeat of a booking already made clashes with it, and gets its first answer.
     if let Err(clash) = not_already_booked(&txn, checked.person.id, &checked.visits, checked.pattern.minutes).await {
         return earlier_answer(&txn, viewer, request_key).await?.unwrap_or(Err(clash));
@@ -528,7 +540,7 @@ async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: D
     .await?;
     let booking_id = inserted.last_insert_id;
     for (index, start) in new.visits.iter().enumerate() {
-        let scheduled = schedule_visit(txn, booking_id, new.budget, (*start, pattern.minutes), per_visit_pence, Some(new.placed_by), now).await;
+        let scheduled = schedule_visit(txn, (booking_id, new.person_id), new.budget, (*start, pattern.minutes), per_visit_pence, Some(new.placed_by), now).await;
         if let Err(error) = scheduled {
             return Err(match error {
                 AppError::ShortOfMoney { available_pence } => AppError::ShortOfMoney { available_pence: available_pence + index as i64 * per_visit_pence },
@@ -541,11 +553,12 @@ async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: D
     Ok(reference)
 }
 
-/// Adds one visit (its UK start time and length in minutes) to a booking and sets its money
-/// aside from the budget (refused with `ShortOfMoney` if the budget does not hold it).
+/// Adds one visit (its UK start time and length in minutes) to a booking (its id and the
+/// person it is for) and sets its money aside from the budget (refused with `ShortOfMoney` if
+/// the budget does not hold it).
 pub(super) async fn schedule_visit(
     db: &impl ConnectionTrait,
-    booking_id: i64,
+    (booking_id, person_id): (i64, i64),
     budget: &budget::Model,
     (start, minutes): (chrono::NaiveDateTime, u32),
     cost_pence: i64,
@@ -554,6 +567,7 @@ pub(super) async fn schedule_visit(
 ) -> AppResult<()> {
     let visit = visit::Entity::insert(visit::ActiveModel {
         booking_id: Set(booking_id),
+        person_id: Set(person_id),
         scheduled_start: Set(uk_time::to_utc(start)),
         scheduled_minutes: Set(i32::try_from(minutes).unwrap_or(i32::MAX)),
         status: Set("scheduled".into()),

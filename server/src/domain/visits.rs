@@ -240,7 +240,7 @@ async fn extend_one<C: ConnectionTrait + TransactionTrait>(db: &C, booking_id: i
             tell_short_once(&txn, &booking, start, now).await?;
             break;
         }
-        schedule_visit(&txn, booking.id, &budget, (start, pattern.minutes), cost, None, now).await?;
+        schedule_visit(&txn, (booking.id, booking.person_id), &budget, (start, pattern.minutes), cost, None, now).await?;
         added += 1;
     }
     booking::Entity::update_many()

@@ -7,6 +7,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
     pub booking_id: i64,
+    /// Who the visit is for: its booking's person (copied, so a person's visits index by time).
+    pub person_id: i64,
     pub scheduled_start: DateTimeUtc,
     pub scheduled_minutes: i32,
     pub status: String,
@@ -17,6 +19,9 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::booking::Entity", from = "Column::BookingId", to = "super::booking::Column::Id")]
+    Booking,
+}
 
 impl ActiveModelBehavior for ActiveModel {}
