@@ -434,13 +434,6 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
         Ok(checked) => checked,
         Err(refused) => return earlier_answer(db, viewer, request_key).await?.unwrap_or(Err(refused)),
     };
-    // A budget that plainly cannot pay is refused without queueing to write (SQLite's writers
-    // take turns). Money spent since this read is still caught when it is set aside below.
-    let needed = checked.horizon_pence();
-    let available_pence = ledger::balance(db, &Account::budget_available(checked.budget.council_id, checked.budget.id)).await?;
-    if available_pence < needed {
-        return earlier_answer(db, viewer, request_key).await?.unwrap_or(Err(short_of(needed, available_pence, &checked.budget)));
-    }
     let txn = crate::db::begin_write(db).await?;
     // One booking at a time for each budget, so two made for the same slot at the same
     // instant (the person and their planner, from two servers) cannot both pass the clash
@@ -452,7 +445,9 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
     if let Err(clash) = not_already_booked(&txn, checked.person.id, &checked.visits, checked.pattern.minutes).await {
         return earlier_answer(&txn, viewer, request_key).await?.unwrap_or(Err(clash));
     }
-    // Setting the money aside is refused, in this same transaction, if it is no longer there.
+    // No separate look at the balance: setting the money aside is refused, in this same
+    // transaction, if it is not there.
+    let needed = checked.horizon_pence();
     let channel = if viewer.user_id == checked.person.id { "self" } else { "planner" };
     let new = NewBooking {
         listing: &checked.listing,

@@ -13,7 +13,7 @@ use crate::entities::{ledger_account, ledger_transfer};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement, TryInsertResult};
 
 /// The kinds of account (the `kind` column); the two budget kinds may never go negative.
@@ -155,20 +155,27 @@ pub async fn transfer(db: &impl ConnectionTrait, transfer: &Transfer, now: DateT
     if transfer.amount_pence <= 0 {
         return Err(AppError::Internal(format!("transfer {} of {} pence: amounts are positive", transfer.key, transfer.amount_pence)));
     }
-    // The key first: a second transfer with it waits here for the first to commit, then does
-    // nothing. Usually both accounts are open, and the transfer is recorded with their ids
-    // looked up in the same statement.
-    let (debit, credit) = match record_between_open_accounts(db, transfer, now).await? {
-        Some(ids) => ids,
-        // An account not open yet, or a key used before.
-        None => {
-            let (debit, credit) = open_both(db, &transfer.from, &transfer.to).await?;
-            if !record(db, transfer, (debit, credit), now).await? {
-                return Ok(Moved::Already);
-            }
-            (debit, credit)
-        }
-    };
+    let (debit, credit) = open_both(db, &transfer.from, &transfer.to).await?;
+    // The key first: a second transfer with it waits here for the first to commit, then does nothing.
+    let recorded = ledger_transfer::Entity::insert(ledger_transfer::ActiveModel {
+        idempotency_key: Set(transfer.key.clone()),
+        debit_account_id: Set(debit),
+        credit_account_id: Set(credit),
+        amount_pence: Set(transfer.amount_pence),
+        kind: Set(transfer.kind.to_string()),
+        booking_id: Set(transfer.booking_id),
+        visit_id: Set(transfer.visit_id),
+        payment_ref: Set(transfer.payment_ref.clone()),
+        actor_id: Set(transfer.actor_id),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict_do_nothing_on([ledger_transfer::Column::IdempotencyKey])
+    .exec(db)
+    .await?;
+    if matches!(recorded, TryInsertResult::Conflicted) {
+        return Ok(Moved::Already);
+    }
     // Both balances in one statement (PostgreSQL locks the two rows in index order, so two
     // transfers between the same accounts in opposite directions cannot deadlock). A guarded
     // debit only happens if the money is there; if it is not, the credit (which the statement
@@ -203,59 +210,6 @@ pub async fn transfer(db: &impl ConnectionTrait, transfer: &Transfer, now: DateT
         return Err(AppError::ShortOfMoney { available_pence });
     }
     Ok(Moved::Now)
-}
-
-/// Records the transfer if both its accounts are open and its key is new: their ids, else nothing.
-async fn record_between_open_accounts(db: &impl ConnectionTrait, transfer: &Transfer, now: DateTime<Utc>) -> AppResult<Option<(i64, i64)>> {
-    use ledger_transfer::Column as T;
-    let (debit, credit) = (Alias::new("debit"), Alias::new("credit"));
-    let row = Query::select()
-        .expr(Expr::val(transfer.key.as_str()))
-        .expr(Expr::col((debit.clone(), ledger_account::Column::Id)))
-        .expr(Expr::col((credit.clone(), ledger_account::Column::Id)))
-        .expr(Expr::val(transfer.amount_pence))
-        .expr(Expr::val(transfer.kind))
-        .expr(Expr::val(transfer.booking_id))
-        .expr(Expr::val(transfer.visit_id))
-        .expr(Expr::val(transfer.payment_ref.clone()))
-        .expr(Expr::val(transfer.actor_id))
-        .expr(Expr::val(now))
-        .from_as(ledger_account::Entity, debit.clone())
-        .from_as(ledger_account::Entity, credit.clone())
-        .and_where(Expr::col((debit, ledger_account::Column::Code)).eq(transfer.from.code.as_str()))
-        .and_where(Expr::col((credit, ledger_account::Column::Code)).eq(transfer.to.code.as_str()))
-        .to_owned();
-    let insert = Query::insert()
-        .into_table(ledger_transfer::Entity)
-        .columns([T::IdempotencyKey, T::DebitAccountId, T::CreditAccountId, T::AmountPence, T::Kind, T::BookingId, T::VisitId, T::PaymentRef, T::ActorId, T::CreatedAt])
-        .select_from(row)
-        .map_err(|error| AppError::Internal(format!("recording transfer {}: {error}", transfer.key)))?
-        .on_conflict(OnConflict::column(T::IdempotencyKey).do_nothing().to_owned())
-        .returning(Query::returning().columns([T::DebitAccountId, T::CreditAccountId]))
-        .to_owned();
-    let Some(recorded) = db.query_one(&insert).await? else { return Ok(None) };
-    Ok(Some((recorded.try_get("", "debit_account_id")?, recorded.try_get("", "credit_account_id")?)))
-}
-
-/// Records the transfer between these accounts (debit, credit); false if its key was used before.
-async fn record(db: &impl ConnectionTrait, transfer: &Transfer, (debit, credit): (i64, i64), now: DateTime<Utc>) -> AppResult<bool> {
-    let recorded = ledger_transfer::Entity::insert(ledger_transfer::ActiveModel {
-        idempotency_key: Set(transfer.key.clone()),
-        debit_account_id: Set(debit),
-        credit_account_id: Set(credit),
-        amount_pence: Set(transfer.amount_pence),
-        kind: Set(transfer.kind.to_string()),
-        booking_id: Set(transfer.booking_id),
-        visit_id: Set(transfer.visit_id),
-        payment_ref: Set(transfer.payment_ref.clone()),
-        actor_id: Set(transfer.actor_id),
-        created_at: Set(now),
-        ..Default::default()
-    })
-    .on_conflict_do_nothing_on([ledger_transfer::Column::IdempotencyKey])
-    .exec(db)
-    .await?;
-    Ok(!matches!(recorded, TryInsertResult::Conflicted))
 }
 
 /// Both accounts' ids, read together (the usual case: both already open).
