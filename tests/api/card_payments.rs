@@ -25,17 +25,19 @@ async fn only_payment(app: &TestApp) -> card_payment::Model {
 }
 
 /// Waits for the payment to reach `status`: localstripe sends each webhook about a second
-/// after the event, to every endpoint ever registered with it, one after another, so on a
-/// busy machine it can take a while (30 s at most).
+/// after the event (and again after 1, 2, 4 and 8 s while it fails), so on a busy machine it
+/// can take a while (30 s at most).
 async fn wait_for(app: &TestApp, id: i64, status: &str) -> card_payment::Model {
+    let mut payment = card_payment::Entity::find_by_id(id).one(&app.db).await.expect("read").expect("the payment");
     for _ in 0..300 {
-        let payment = card_payment::Entity::find_by_id(id).one(&app.db).await.expect("read").expect("the payment");
         if payment.status == status {
             return payment;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
+        payment = card_payment::Entity::find_by_id(id).one(&app.db).await.expect("read").expect("the payment");
     }
-    panic!("card payment {id} never became {status}");
+    let at_stripe = localstripe::payment(&payment.payment_intent_id).await;
+    panic!("card payment {id} never became {status}: it is {:?} here and {} at Stripe", payment.status, at_stripe["status"]);
 }
 
 async fn post_webhook(app: &TestApp, body: &str, signature: &str) -> Reply {
@@ -261,7 +263,7 @@ async fn a_self_funder_opens_an_account_pays_for_a_booking_by_card_and_books_it(
     assert_eq!((payment.amount_pence, payment.purpose.as_str()), (2_650, "self_funded_booking"));
     let card_page = reply.location().expect("to the card page").to_string();
     assert!(card_page.starts_with(&format!("/budget/pay/{}?then=", payment.id)), "{card_page}");
-    localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa").await;
+    assert_eq!(localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa").await.0, 200);
     wait_for(&app, payment.id, "succeeded").await;
     let paid = person.get(&card_page).await;
     assert!(paid.contains("Continue to your booking"), "{}", paid.body);
@@ -304,7 +306,7 @@ async fn a_self_funder_takes_unspent_money_back_to_their_card_once_and_never_wha
     for amount in ["40.00", "26.50"] {
         start(&mut person, "top_up", amount).await;
         let payment = card_payment::Entity::find().order_by_desc(card_payment::Column::Id).one(&app.db).await.expect("read").expect("a payment");
-        localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa").await;
+        assert_eq!(localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa").await.0, 200);
         paid.push(wait_for(&app, payment.id, "succeeded").await);
     }
     assert_eq!(balances(&app, account).await, (6_650, 0));

@@ -43,6 +43,8 @@ impl TestApp {
     }
 
     async fn with_config(change: impl FnOnce(&mut Config)) -> Self {
+        // Printed through the test's own output, so it shows only when the test fails.
+        let _ = tracing_subscriber::fmt().with_test_writer().with_max_level(tracing_subscriber::filter::LevelFilter::WARN).try_init();
         let database = TestDatabase::fresh().await;
         let db = database.connect().await;
         server::db::migrate(&db).await.expect("migrations run");

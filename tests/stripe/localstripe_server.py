@@ -22,11 +22,15 @@ interfaces and pickles its state to /tmp. This wrapper imports it unchanged and:
     reason on refunds), and sends the refund.created and charge.refunded
     events Stripe sends for a refund.
 
-Webhooks are localstripe's own: register an endpoint with
+Webhooks: register an endpoint with localstripe's
     POST /_config/webhooks/<any id>   url=http://127.0.0.1:PORT/path  secret=whsec_...
     [events[]=payment_intent.succeeded ...]
 Each event is POSTed about 1 s after it happens, signed with
 `Stripe-Signature: t=<event.created>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+Unlike localstripe, which posts to its endpoints one after another (so one slow or
+silent endpoint holds up every other), each endpoint is sent the event on its own,
+and, as Stripe does, sent it again a few times while it answers with an error or
+not at all (an endpoint that refuses the connection is gone and is not retried).
 DELETE /_config/data empties the store (and the idempotency cache).
 
 Test payment methods: pm_card_visa succeeds; pm_card_visa_chargeDeclined and
@@ -38,13 +42,19 @@ Prints `localstripe ready on http://127.0.0.1:<port>` once it accepts requests.
 
 import argparse
 import asyncio
+import hashlib
+import hmac
+import json
+import logging
 import socket
 from urllib.parse import parse_qsl
 
+import aiohttp
 from aiohttp import web
 from localstripe import resources
 from localstripe.errors import UserError
 from localstripe.resources import Charge, Event, PaymentIntent, PaymentMethod, Refund
+from localstripe import webhooks
 from localstripe.webhooks import _webhooks, schedule_webhook
 
 # The API version async-stripe 1.0.0-rc.10 is generated for; events carry it so
@@ -202,7 +212,44 @@ patch_export(Refund, fix_refund)
 patch_export(Event, fix_event)
 
 
-# --- 5. Idempotency-Key --------------------------------------------------------
+# --- 5. Webhooks: each endpoint on its own, failed deliveries retried ---------
+RETRY_AFTER = (1, 2, 4, 8)  # seconds; Stripe's own schedule is hours, tests cannot wait that long
+
+
+async def deliver(webhook, event_type, created, payload):
+    signature = hmac.new(webhook.secret.encode(), b"%d.%s" % (created, payload),
+                         hashlib.sha256).hexdigest()
+    headers = {"Content-Type": "application/json; charset=utf-8",
+               "Stripe-Signature": "t=%d,v1=%s" % (created, signature)}
+    timeout = aiohttp.ClientTimeout(total=10)
+    for wait in RETRY_AFTER + (None,):
+        try:
+            async with aiohttp.ClientSession(timeout=timeout) as session:
+                async with session.post(webhook.url, data=payload, headers=headers) as r:
+                    if 200 <= r.status < 300:
+                        return
+                    logging.warning("webhook %s to %s: %d", event_type, webhook.url, r.status)
+        except aiohttp.ClientConnectorError:
+            return  # nothing listens there any more
+        except (aiohttp.ClientError, asyncio.TimeoutError) as e:
+            logging.warning("webhook %s to %s: %r", event_type, webhook.url, e)
+        if wait is None:
+            return
+        await asyncio.sleep(wait)
+
+
+async def send_webhook(event):
+    payload = json.dumps(event._export(), indent=2, sort_keys=True).encode()
+    await asyncio.sleep(1)
+    await asyncio.gather(*(
+        deliver(w, event.type, event.created, payload) for w in list(_webhooks.values())
+        if w.events is None or event.type in w.events))
+
+
+webhooks._send_webhook = send_webhook  # schedule_webhook looks it up at each call
+
+
+# --- 6. Idempotency-Key --------------------------------------------------------
 from localstripe import server  # noqa: E402  (builds the aiohttp app: after the patches)
 
 _replays = {}      # (secret key, idempotency key) -> (request fingerprint, response parts)
@@ -250,7 +297,7 @@ async def idempotency(request, handler):
 server.app.middlewares.insert(0, idempotency)
 
 
-# --- 6. Serve on loopback ------------------------------------------------------
+# --- 7. Serve on loopback ------------------------------------------------------
 async def serve(port):
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
