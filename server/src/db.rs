@@ -86,6 +86,22 @@ pub async fn begin_write<C: TransactionTrait + ConnectionTrait>(db: &C) -> Resul
     Ok(WriteTransaction { txn, _turn: turn })
 }
 
+/// Runs `work` (a write transaction) on SQLite's writer thread, or here on PostgreSQL.
+/// SQLite's writing turn is what every booking queues for, so it must last no longer than its
+/// statements do. On the server's runtime the turn stalls after each statement, its answer
+/// waiting in line behind every other request being served; on a thread of its own it goes
+/// straight on.
+pub async fn on_writer_thread<T: Send + 'static>(db: &DatabaseConnection, work: impl Future<Output = T> + Send + 'static) -> T {
+    static WRITER: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    if db.get_database_backend() != DbBackend::Sqlite {
+        return work.await;
+    }
+    let writer = WRITER.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread().worker_threads(1).thread_name("sqlite-writer").enable_all().build().expect("a thread for SQLite's writer")
+    });
+    writer.spawn(work).await.unwrap_or_else(|failed| std::panic::resume_unwind(failed.into_panic()))
+}
+
 /// A transaction from [`begin_write`], used like any other; on SQLite it keeps this process's
 /// writing turn until it commits or is dropped (rolled back).
 pub struct WriteTransaction<T> {

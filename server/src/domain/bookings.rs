@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use app::{BookingAnswers, BookingQuote, BookingView, FieldError, ListingStatus, Role, SignedInUser};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait};
 
 /// Money is set aside for the visits in this many days ahead (a rolling horizon).
 pub const HORIZON_DAYS: i64 = 28;
@@ -413,8 +413,8 @@ fn duration_words(minutes: u32) -> String {
 /// first 4 weeks is set aside from the budget in the same transaction (so two bookings racing
 /// for the last pounds cannot both succeed). Returns the booking's reference. Sending the same
 /// `request_key` again returns the first booking's reference and books nothing more.
-pub async fn book<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
+pub async fn book(
+    db: &DatabaseConnection,
     viewer: &SignedInUser,
     person_id: Option<i64>,
     listing_public_id: &str,
@@ -434,6 +434,12 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
         Ok(checked) => checked,
         Err(refused) => return earlier_answer(db, viewer, request_key).await?.unwrap_or(Err(refused)),
     };
+    let (db, viewer, request_key, best_value) = (db.clone(), viewer.clone(), request_key.to_string(), answers.best_value);
+    crate::db::on_writer_thread(&db.clone(), async move { write_booking(&db, &viewer, checked, &request_key, best_value, now).await }).await
+}
+
+/// The atomic part of [`book`]: the clash check, the booking and its money.
+async fn write_booking(db: &DatabaseConnection, viewer: &SignedInUser, checked: Checked, request_key: &str, best_value: bool, now: DateTime<Utc>) -> AppResult<String> {
     let txn = crate::db::begin_write(db).await?;
     // One booking at a time for each budget, so two made for the same slot at the same
     // instant (the person and their planner, from two servers) cannot both pass the clash
@@ -458,7 +464,7 @@ pub async fn book<C: ConnectionTrait + TransactionTrait>(
         visits: &checked.visits,
         placed_by: viewer.user_id,
         channel,
-        best_value: answers.best_value,
+        best_value,
         offered_on_from: None,
         request_key: Some(request_key),
     };
