@@ -434,6 +434,13 @@ pub async fn book(
         Ok(checked) => checked,
         Err(refused) => return earlier_answer(db, viewer, request_key).await?.unwrap_or(Err(refused)),
     };
+    // A budget that plainly cannot pay is refused without queueing to write (SQLite's writers
+    // take turns). Money spent since this read is still caught when it is set aside.
+    let needed = checked.horizon_pence();
+    let available_pence = ledger::balance(db, &Account::budget_available(checked.budget.council_id, checked.budget.id)).await?;
+    if available_pence < needed {
+        return earlier_answer(db, viewer, request_key).await?.unwrap_or(Err(short_of(needed, available_pence, &checked.budget)));
+    }
     let (db, viewer, request_key, best_value) = (db.clone(), viewer.clone(), request_key.to_string(), answers.best_value);
     crate::db::on_writer_thread(&db.clone(), async move { write_booking(&db, &viewer, checked, &request_key, best_value, now).await }).await
 }
@@ -451,8 +458,7 @@ async fn write_booking(db: &DatabaseConnection, viewer: &SignedInUser, checked: 
     if let Err(clash) = not_already_booked(&txn, checked.person.id, &checked.visits, checked.pattern.minutes).await {
         return earlier_answer(&txn, viewer, request_key).await?.unwrap_or(Err(clash));
     }
-    // No separate look at the balance: setting the money aside is refused, in this same
-    // transaction, if it is not there.
+    // Setting the money aside is refused, in this same transaction, if it is no longer there.
     let needed = checked.horizon_pence();
     let channel = if viewer.user_id == checked.person.id { "self" } else { "planner" };
     let new = NewBooking {
