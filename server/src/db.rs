@@ -1,9 +1,12 @@
 //! Connecting to the database and bringing its schema up to date.
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, ExecResult, QueryResult, SqliteTransactionMode, Statement,
-    TransactionOptions, TransactionSession, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, SqliteTransactionMode,
+    Statement, TransactionOptions, TransactionSession, TransactionTrait,
 };
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 /// Opens a pool. SQLite gets WAL (readers never wait for the writer), foreign keys and a busy
@@ -86,20 +89,121 @@ pub async fn begin_write<C: TransactionTrait + ConnectionTrait>(db: &C) -> Resul
     Ok(WriteTransaction { txn, _turn: turn })
 }
 
-/// Runs `work` (a write transaction) on SQLite's writer thread, or here on PostgreSQL.
-/// SQLite's writing turn is what every booking queues for, so it must last no longer than its
-/// statements do. On the server's runtime the turn stalls after each statement, its answer
-/// waiting in line behind every other request being served; on a thread of its own it goes
-/// straight on.
-pub async fn on_writer_thread<T: Send + 'static>(db: &DatabaseConnection, work: impl Future<Output = T> + Send + 'static) -> T {
-    static WRITER: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+/// Runs `work` in a write transaction and commits it if `work` succeeds. On SQLite, where
+/// writers take turns, the writes queued at the same moment share one transaction (a savepoint
+/// each, so a refused one undoes only itself), made on a thread of their own: the turn every
+/// booking queues for then costs one BEGIN and one COMMIT a batch instead of a booking, and
+/// never stalls behind the requests being served. Each answer waits for the batch's commit.
+pub async fn write_grouped<T, E, F>(db: &DatabaseConnection, work: F) -> Result<T, E>
+where
+    T: Send + 'static,
+    E: From<DbErr> + Send + 'static,
+    F: for<'t> FnOnce(&'t DatabaseTransaction) -> BoxedFuture<'t, Result<T, E>> + Send + 'static,
+{
     if db.get_database_backend() != DbBackend::Sqlite {
-        return work.await;
+        let txn = db.begin().await?;
+        let result = work(&txn).await;
+        if result.is_ok() {
+            txn.commit().await?;
+        }
+        return result;
     }
-    let writer = WRITER.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread().worker_threads(1).thread_name("sqlite-writer").enable_all().build().expect("a thread for SQLite's writer")
-    });
-    writer.spawn(work).await.unwrap_or_else(|failed| std::panic::resume_unwind(failed.into_panic()))
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    let write = QueuedWrite {
+        file: db.get_sqlite_connection_pool().connect_options().get_filename().to_path_buf(),
+        db: db.clone(),
+        run: Box::new(move |txn| {
+            Box::pin(async move {
+                let result = work(txn).await;
+                let keep = result.is_ok();
+                let answer: Answer = Box::new(move |batch_failed| {
+                    let result = match (result, batch_failed) {
+                        (Ok(_), Some(error)) => Err(E::from(DbErr::Custom(format!("the write was not saved: {error}")))),
+                        (result, _) => result,
+                    };
+                    let _ = reply.send(result);
+                });
+                (keep, answer)
+            })
+        }),
+    };
+    sqlite_writer().send(write).map_err(|_| DbErr::Custom("SQLite's writer has stopped".into()))?;
+    // A write whose batch could not start is dropped unanswered (the writer logs why).
+    answer.await.unwrap_or_else(|_| Err(E::from(DbErr::Custom("the write was not saved: see the server's log".into()))))
+}
+
+pub type BoxedFuture<'t, T> = Pin<Box<dyn Future<Output = T> + Send + 't>>;
+/// Tells a queued write how its batch ended: `Some` if the batch was not committed.
+type Answer = Box<dyn FnOnce(Option<&DbErr>) + Send>;
+/// Makes a queued write in its savepoint; says whether to keep it, and how to answer.
+type RunWrite = Box<dyn for<'t> FnOnce(&'t DatabaseTransaction) -> BoxedFuture<'t, (bool, Answer)> + Send>;
+
+/// A write waiting for SQLite's writer thread. `run` says whether to keep what it did.
+struct QueuedWrite {
+    file: PathBuf,
+    db: DatabaseConnection,
+    run: RunWrite,
+}
+
+/// At most this many writes share a transaction, so no answer waits long for the batch.
+const BATCH_LIMIT: usize = 32;
+
+fn sqlite_writer() -> &'static tokio::sync::mpsc::UnboundedSender<QueuedWrite> {
+    static QUEUE: OnceLock<tokio::sync::mpsc::UnboundedSender<QueuedWrite>> = OnceLock::new();
+    QUEUE.get_or_init(|| {
+        let (queue, mut writes) = tokio::sync::mpsc::unbounded_channel::<QueuedWrite>();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime for SQLite's writer");
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || {
+                runtime.block_on(async move {
+                    let mut next = None;
+                    loop {
+                        let Some(first) = (match next.take() {
+                            Some(write) => Some(write),
+                            None => writes.recv().await,
+                        }) else {
+                            return;
+                        };
+                        // Whatever else is waiting for the same database joins the batch.
+                        let mut batch = vec![first];
+                        while batch.len() < BATCH_LIMIT {
+                            match writes.try_recv() {
+                                Ok(write) if write.file == batch[0].file => batch.push(write),
+                                Ok(other) => {
+                                    next = Some(other);
+                                    break;
+                                }
+                                Err(_) => break,
+                            }
+                        }
+                        if let Err(error) = write_batch(batch).await {
+                            tracing::error!(%error, "a batch of writes could not be saved");
+                        }
+                    }
+                })
+            })
+            .expect("a thread for SQLite's writer");
+        queue
+    })
+}
+
+/// One transaction for the batch, a savepoint for each write; the answers once it commits.
+/// Any failure of the database itself rolls the whole batch back, and its writes are told so.
+async fn write_batch(batch: Vec<QueuedWrite>) -> Result<(), DbErr> {
+    let txn = begin_write(&batch[0].db).await?;
+    let mut answers = Vec::with_capacity(batch.len());
+    for write in batch {
+        let savepoint = txn.savepoint().await?;
+        let (keep, answer) = (write.run)(&savepoint).await;
+        if keep { savepoint.commit().await? } else { savepoint.rollback().await? }
+        answers.push(answer);
+    }
+    let committed = txn.commit().await;
+    for answer in answers {
+        answer(committed.as_ref().err());
+    }
+    committed
 }
 
 /// A transaction from [`begin_write`], used like any other; on SQLite it keeps this process's

@@ -128,15 +128,21 @@ async fn a_zero_or_negative_amount_is_refused_and_moves_nothing() {
     assert_eq!(fixtures::count(&app.db, "ledger_transfers").await, 0);
 }
 
-/// Many transactions on two connection pools (as two server instances) set money aside from
-/// one budget at once; together they ask for more than it holds.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn racing_commitments_from_two_pools_never_overdraw() {
+/// A budget holding £100, and two connection pools to it (as two server instances).
+async fn a_race_for_100_pounds() -> (TestApp, i64, i64, [sea_orm::DatabaseConnection; 2]) {
     let app = TestApp::new().await;
     let council = app.personas.council_id;
     let budget = fixtures::budget(&app.db, council, app.personas.budget_holder.id, "direct_payment", 10_000, today()).await;
     server::domain::budgets::run_allocations(&app.db, today(), chrono::Utc::now()).await.expect("allocate");
     let pools = [app.db.clone(), app.second_connection().await];
+    (app, council, budget, pools)
+}
+
+/// Many transactions on two connection pools (as two server instances) set money aside from
+/// one budget at once; together they ask for more than it holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_commitments_from_two_pools_never_overdraw() {
+    let (app, council, budget, pools) = a_race_for_100_pounds().await;
     let mut racers = Vec::new();
     for n in 0..40 {
         let db = pools[n % 2].clone();
@@ -168,4 +174,47 @@ async fn racing_commitments_from_two_pools_never_overdraw() {
     assert_eq!(ledger::balance(&app.db, &Account::budget_available(council, budget)).await.expect("balance"), 200);
     assert_eq!(ledger::balance(&app.db, &Account::budget_committed(council, budget)).await.expect("balance"), 9_800);
     assert_sound(&app.db, "after the race").await;
+}
+
+/// The same race through `write_grouped`, which on SQLite puts the writes queued at the same
+/// moment into one transaction: a write refused after it moved money (every third one here)
+/// undoes only itself, and the money it let go of is there for the others.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writes_made_together_are_each_kept_or_undone_alone() {
+    let (app, council, budget, pools) = a_race_for_100_pounds().await;
+    let transfers_before = fixtures::count(&app.db, "ledger_transfers").await;
+    let mut racers = Vec::new();
+    for n in 0..40 {
+        let db = pools[n % 2].clone();
+        racers.push(tokio::spawn(async move {
+            let written = server::db::write_grouped(&db, move |txn| {
+                Box::pin(async move {
+                    let transfer = Transfer::new(
+                        format!("grouped:{n}"),
+                        Account::budget_available(council, budget),
+                        Account::budget_committed(council, budget),
+                        700,
+                        "commitment",
+                    );
+                    ledger::transfer(txn, &transfer, chrono::Utc::now()).await?;
+                    if n % 3 == 0 { Err(AppError::invalid("", "refused after moving money")) } else { Ok(()) }
+                })
+            })
+            .await;
+            match written {
+                Ok(()) => true,
+                Err(AppError::ShortOfMoney { .. } | AppError::Invalid(_)) => false,
+                Err(other) => panic!("racer {n}: {other:?}"),
+            }
+        }));
+    }
+    let mut won = 0;
+    for racer in racers {
+        won += i64::from(racer.await.expect("racer finished"));
+    }
+    assert_eq!(won, 14, "£100 holds 14 commitments of £7");
+    assert_eq!(fixtures::count(&app.db, "ledger_transfers").await, transfers_before + 14, "nothing of the refused writes is left");
+    assert_eq!(ledger::balance(&app.db, &Account::budget_available(council, budget)).await.expect("balance"), 200);
+    assert_eq!(ledger::balance(&app.db, &Account::budget_committed(council, budget)).await.expect("balance"), 9_800);
+    assert_sound(&app.db, "after the grouped race").await;
 }

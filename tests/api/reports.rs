@@ -479,7 +479,7 @@ fn as_spreadsheet_holds_it(shown: &str) -> String {
     let minutes = |text: &str| -> Option<i64> {
         let mut total = 0;
         let words: Vec<&str> = text.split(' ').collect();
-        if words.len() % 2 != 0 {
+        if !words.len().is_multiple_of(2) {
             return None;
         }
         for pair in words.chunks(2) {

@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use app::{BookingAnswers, BookingQuote, BookingView, FieldError, ListingStatus, Role, SignedInUser};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait};
 
 /// Money is set aside for the visits in this many days ahead (a rolling horizon).
 pub const HORIZON_DAYS: i64 = 28;
@@ -441,22 +441,30 @@ pub async fn book(
     if available_pence < needed {
         return earlier_answer(db, viewer, request_key).await?.unwrap_or(Err(short_of(needed, available_pence, &checked.budget)));
     }
-    let (db, viewer, request_key, best_value) = (db.clone(), viewer.clone(), request_key.to_string(), answers.best_value);
-    crate::db::on_writer_thread(&db.clone(), async move { write_booking(&db, &viewer, checked, &request_key, best_value, now).await }).await
+    let written = {
+        let (viewer, request_key, best_value) = (viewer.clone(), request_key.to_string(), answers.best_value);
+        crate::db::write_grouped(db, move |txn| Box::pin(async move { write_booking(txn, &viewer, checked, &request_key, best_value, now).await })).await
+    };
+    match written {
+        // The same form sent twice at the same instant (PostgreSQL): the other one booked.
+        Err(AppError::Database(error)) if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+            earlier_answer(db, viewer, request_key).await?.unwrap_or(Err(AppError::Database(error)))
+        }
+        other => other,
+    }
 }
 
 /// The atomic part of [`book`]: the clash check, the booking and its money.
-async fn write_booking(db: &DatabaseConnection, viewer: &SignedInUser, checked: Checked, request_key: &str, best_value: bool, now: DateTime<Utc>) -> AppResult<String> {
-    let txn = crate::db::begin_write(db).await?;
+async fn write_booking(txn: &DatabaseTransaction, viewer: &SignedInUser, checked: Checked, request_key: &str, best_value: bool, now: DateTime<Utc>) -> AppResult<String> {
     // One booking at a time for each budget, so two made for the same slot at the same
     // instant (the person and their planner, from two servers) cannot both pass the clash
     // check below. SQLite has one writer at a time already.
     if txn.get_database_backend() == DbBackend::Postgres {
-        budget::Entity::find_by_id(checked.budget.id).lock_exclusive().one(&txn).await?;
+        budget::Entity::find_by_id(checked.budget.id).lock_exclusive().one(txn).await?;
     }
     // A repeat of a booking already made clashes with it, and gets its first answer.
-    if let Err(clash) = not_already_booked(&txn, checked.person.id, &checked.visits, checked.pattern.minutes).await {
-        return earlier_answer(&txn, viewer, request_key).await?.unwrap_or(Err(clash));
+    if let Err(clash) = not_already_booked(txn, checked.person.id, &checked.visits, checked.pattern.minutes).await {
+        return earlier_answer(txn, viewer, request_key).await?.unwrap_or(Err(clash));
     }
     // Setting the money aside is refused, in this same transaction, if it is no longer there.
     let needed = checked.horizon_pence();
@@ -474,17 +482,10 @@ async fn write_booking(db: &DatabaseConnection, viewer: &SignedInUser, checked: 
         offered_on_from: None,
         request_key: Some(request_key),
     };
-    let reference = match insert_booking(&txn, &new, now).await {
-        Err(AppError::ShortOfMoney { available_pence }) => return Err(short_of(needed, available_pence, &checked.budget)),
-        Err(AppError::Database(error)) if matches!(error.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
-            // The same form sent twice at the same instant (PostgreSQL): the other one booked.
-            drop(txn);
-            return earlier_answer(db, viewer, request_key).await?.unwrap_or(Err(AppError::Database(error)));
-        }
-        other => other?,
-    };
-    txn.commit().await?;
-    Ok(reference)
+    match insert_booking(txn, &new, now).await {
+        Err(AppError::ShortOfMoney { available_pence }) => Err(short_of(needed, available_pence, &checked.budget)),
+        other => other,
+    }
 }
 
 /// The answer to a request already made with this key: its reference for the person who made
