@@ -177,8 +177,11 @@ fn sqlite_writer() -> &'static tokio::sync::mpsc::UnboundedSender<QueuedWrite> {
                                 Err(_) => break,
                             }
                         }
-                        if let Err(error) = write_batch(batch).await {
-                            tracing::error!(%error, "a batch of writes could not be saved");
+                        // A task of its own, so that a write that panics fails its batch only.
+                        match tokio::spawn(write_batch(batch)).await {
+                            Ok(Ok(())) => {}
+                            Ok(Err(error)) => tracing::error!(%error, "a batch of writes could not be saved"),
+                            Err(failed) => tracing::error!(%failed, "a batch of writes failed"),
                         }
                     }
                 })

@@ -218,3 +218,29 @@ async fn writes_made_together_are_each_kept_or_undone_alone() {
     assert_eq!(ledger::balance(&app.db, &Account::budget_committed(council, budget)).await.expect("balance"), 9_800);
     assert_sound(&app.db, "after the grouped race").await;
 }
+
+/// A write that fails by panicking fails alone (on SQLite it is reported as not saved; on
+/// PostgreSQL the panic reaches its caller), and the writes after it are made.
+#[tokio::test]
+async fn a_write_that_panics_fails_alone() {
+    let app = TestApp::new().await;
+    let db = app.db.clone();
+    let panicked = tokio::spawn(async move {
+        let written: Result<(), AppError> = server::db::write_grouped(&db, |_| Box::pin(async { panic!("a bug in one write") })).await;
+        written
+    })
+    .await;
+    assert!(matches!(panicked, Ok(Err(AppError::Database(_))) | Err(_)), "{panicked:?}");
+    let council = app.personas.council_id;
+    let budget = fixtures::budget(&app.db, council, app.personas.budget_holder.id, "direct_payment", 10_000, today()).await;
+    let written: Result<Moved, AppError> = server::db::write_grouped(&app.db, move |txn| {
+        Box::pin(async move {
+            let transfer = Transfer::new("after the panic", Account::council_funding(council), Account::budget_available(council, budget), 500, "allocation");
+            ledger::transfer(txn, &transfer, chrono::Utc::now()).await
+        })
+    })
+    .await;
+    assert_eq!(written.expect("the next write is made"), Moved::Now);
+    assert_eq!(ledger::balance(&app.db, &Account::budget_available(council, budget)).await.expect("balance"), 500);
+    assert_sound(&app.db, "after a write panicked").await;
+}
