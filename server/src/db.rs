@@ -159,11 +159,12 @@ fn sqlite_writer() -> &'static tokio::sync::mpsc::UnboundedSender<QueuedWrite> {
                 runtime.block_on(async move {
                     let mut next = None;
                     loop {
-                        let Some(first) = (match next.take() {
-                            Some(write) => Some(write),
-                            None => writes.recv().await,
-                        }) else {
-                            return;
+                        let first = match next.take() {
+                            Some(write) => write,
+                            None => match writes.recv().await {
+                                Some(write) => write,
+                                None => return,
+                            },
                         };
                         // Whatever else is waiting for the same database joins the batch.
                         let mut batch = vec![first];

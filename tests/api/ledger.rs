@@ -138,6 +138,11 @@ async fn a_race_for_100_pounds() -> (TestApp, i64, i64, [sea_orm::DatabaseConnec
     (app, council, budget, pools)
 }
 
+/// One racer's claim: £7 of the budget set aside.
+fn seven_pounds_set_aside(council: i64, budget: i64, key: String) -> Transfer {
+    Transfer::new(key, Account::budget_available(council, budget), Account::budget_committed(council, budget), 700, "commitment")
+}
+
 /// Many transactions on two connection pools (as two server instances) set money aside from
 /// one budget at once; together they ask for more than it holds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -147,13 +152,7 @@ async fn racing_commitments_from_two_pools_never_overdraw() {
     for n in 0..40 {
         let db = pools[n % 2].clone();
         racers.push(tokio::spawn(async move {
-            let transfer = Transfer::new(
-                format!("race:{n}"),
-                Account::budget_available(council, budget),
-                Account::budget_committed(council, budget),
-                700,
-                "commitment",
-            );
+            let transfer = seven_pounds_set_aside(council, budget, format!("race:{n}"));
             let txn = server::db::begin_write(&db).await.expect("begin");
             match ledger::transfer(&txn, &transfer, chrono::Utc::now()).await {
                 Ok(Moved::Now) => {
@@ -189,13 +188,7 @@ async fn writes_made_together_are_each_kept_or_undone_alone() {
         racers.push(tokio::spawn(async move {
             let written = server::db::write_grouped(&db, move |txn| {
                 Box::pin(async move {
-                    let transfer = Transfer::new(
-                        format!("grouped:{n}"),
-                        Account::budget_available(council, budget),
-                        Account::budget_committed(council, budget),
-                        700,
-                        "commitment",
-                    );
+                    let transfer = seven_pounds_set_aside(council, budget, format!("grouped:{n}"));
                     ledger::transfer(txn, &transfer, chrono::Utc::now()).await?;
                     if n % 3 == 0 { Err(AppError::invalid("", "refused after moving money")) } else { Ok(()) }
                 })
