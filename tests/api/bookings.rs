@@ -177,6 +177,46 @@ async fn each_refusal_says_why_and_books_nothing() {
     assert_sound(&app).await;
 }
 
+/// Books and returns the new booking's reference.
+async fn booked_reference(client: &mut Client, listing: &str, query: &str) -> String {
+    let (_, confirmed) = book(client, listing, query, None).await;
+    assert_eq!(confirmed.status, 302, "{query}: {confirmed:?}");
+    confirmed.location().and_then(|l| l.strip_prefix("/bookings/")).expect("goes to the booking").to_string()
+}
+
+#[tokio::test]
+async fn weekly_care_keeps_its_times_after_the_four_weeks_scheduled_now() {
+    let app = TestApp::new().await;
+    let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Morning visits").await;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    let monday = next_monday();
+    let on = |days: i64| server::domain::uk_time::long_date(monday + Duration::days(days));
+
+    // Every Monday 10:00 to 11:00: four visits are scheduled now, and it goes on after them.
+    let mondays = booked_reference(&mut holder, &listing, &question_query("weekly", monday, "10:00", "60", &[1])).await;
+    let text = refused(&app, &mut holder, &listing, &question_query("once", monday + Duration::days(42), "10:30", "30", &[])).await;
+    assert!(text.contains(&format!("There is already care booked at 10:00 on {} (booking {mondays})", on(42))), "{text}");
+    booked_reference(&mut holder, &listing, &question_query("once", monday + Duration::days(42), "11:00", "30", &[])).await;
+
+    // A new weekly booking meets a one-off visit two months on, after its own first 4 weeks.
+    let tuesday_visit = booked_reference(&mut holder, &listing, &question_query("once", monday + Duration::days(57), "14:00", "60", &[])).await;
+    let text = refused(&app, &mut holder, &listing, &question_query("weekly", monday, "14:30", "30", &[2])).await;
+    assert!(text.contains(&format!("There is already care booked at 14:00 on {} (booking {tuesday_visit})", on(57))), "{text}");
+    booked_reference(&mut holder, &listing, &question_query("weekly", monday, "15:00", "30", &[2])).await;
+
+    // Two weekly bookings meet where neither has visits scheduled yet.
+    let text = refused(&app, &mut holder, &listing, &question_query("weekly", monday + Duration::days(35), "10:30", "30", &[1, 3])).await;
+    assert!(text.contains(&format!("There is already care booked at 10:00 on {} (booking {mondays})", on(35))), "{text}");
+    booked_reference(&mut holder, &listing, &question_query("weekly", monday + Duration::days(35), "11:30", "30", &[1, 3])).await;
+
+    // 4 Mondays at £26.50, a half hour at £13.25, an hour, 4 Tuesdays and 8 half hours at £13.25.
+    let committed = 4 * 2_650 + 1_325 + 2_650 + 4 * 1_325 + 8 * 1_325;
+    assert_eq!(balances(&app, budget).await, (84_000 - committed, committed));
+    assert_eq!(count(&app.db, "bookings").await, 5);
+    assert_sound(&app).await;
+}
+
 #[tokio::test]
 async fn the_care_plan_sets_the_shortest_home_care_visit_and_only_commissioners_change_it() {
     let app = TestApp::new().await;

@@ -4,7 +4,7 @@
 //! person, charged only as the service's published policy says. A request for "best value on
 //! the framework" that is declined, lapses or is cancelled by the provider is offered on to
 //! the next-ranked provider on its lot. The person (and the planner who booked) are told.
-use super::bookings::{self, Pattern, visit_cost};
+use super::bookings::{self, LIVE, Pattern, visit_cost};
 use super::budgets::{self, Right};
 use super::ledger::{self, Account, Transfer};
 use super::{audit, lots, notifications, placements, uk_time};
@@ -18,7 +18,6 @@ use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait};
 
 /// Statuses in which visits are still to come.
-const LIVE: [&str; 3] = ["requested", "confirmed", "in_progress"];
 
 /// The booking, if it belongs to this provider's staff member.
 async fn providers_booking(db: &impl ConnectionTrait, viewer: &SignedInUser, reference: &str) -> AppResult<booking::Model> {

@@ -22,6 +22,8 @@ pub const RESPONSE_HOURS: i64 = 24;
 /// Home care visits are at least this long unless the care plan says otherwise.
 const HOME_CARE_MINIMUM: u32 = 30;
 const LONGEST_VISIT: u32 = 24 * 60;
+/// A booking in one of these still has care to come.
+pub const LIVE: [&str; 3] = ["requested", "confirmed", "in_progress"];
 
 /// The answers once checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,13 +86,29 @@ impl Pattern {
 
     /// The UK start time of every visit from `first_day` up to (not including) `until`.
     pub fn visits_before(&self, until: NaiveDate) -> Vec<chrono::NaiveDateTime> {
-        let days = (until - self.first_day).num_days().max(0);
-        let last = if self.weekly { days } else { days.min(1) };
-        (0..last)
-            .map(|offset| self.first_day + Duration::days(offset))
+        self.visits_between(self.first_day, until)
+    }
+
+    /// The UK start time of every visit on the days from `from` up to (not including) `until`.
+    pub fn visits_between(&self, from: NaiveDate, until: NaiveDate) -> Vec<chrono::NaiveDateTime> {
+        let from = from.max(self.first_day);
+        let until = if self.weekly { until } else { until.min(self.first_day + Duration::days(1)) };
+        (0..(until - from).num_days().max(0))
+            .map(|offset| from + Duration::days(offset))
             .filter(|day| self.weekdays.contains(&day.weekday().number_from_monday()))
             .map(|day| day.and_time(self.start))
             .collect()
+    }
+
+    /// A booking's pattern from the day after its last scheduled visit: the visits it has
+    /// yet to schedule (all of them, for a weekly booking whose budget ran short at once).
+    pub async fn still_to_schedule(db: &impl ConnectionTrait, booking: &booking::Model) -> AppResult<Self> {
+        let last = visit::Entity::find().filter(visit::Column::BookingId.eq(booking.id)).order_by_desc(visit::Column::ScheduledStart).one(db).await?;
+        let mut pattern = Self::of(booking);
+        if let Some(last) = last {
+            pattern.first_day = uk_time::to_local(last.scheduled_start).date() + Duration::days(1);
+        }
+        Ok(pattern)
     }
 
     /// "Every Monday and Thursday, 09:00 to 10:00, from Tuesday 1 December 2026".
@@ -309,37 +327,69 @@ fn clock(minute: i32) -> String {
     format!("{:02}:{:02}", minute / 60, minute % 60)
 }
 
-/// Refused when the person already has care booked that overlaps any of the new visits.
-async fn not_already_booked(db: &impl ConnectionTrait, person_id: i64, visits: &[chrono::NaiveDateTime], minutes: u32) -> AppResult<()> {
+/// Refused when the person already has care booked that overlaps any of the new visits. A
+/// weekly booking goes on after the 4 weeks scheduled now, so its later visits are checked
+/// too, and so are the visits the person's other weekly bookings have yet to schedule.
+async fn not_already_booked(db: &impl ConnectionTrait, person_id: i64, pattern: &Pattern, visits: &[chrono::NaiveDateTime]) -> AppResult<()> {
     let (Some(first), Some(last)) = (visits.first(), visits.last()) else { return Ok(()) };
-    let (from, until) = (uk_time::to_utc(*first), uk_time::to_utc(*last) + Duration::minutes(i64::from(minutes)));
+    let (from, until) = (uk_time::to_utc(*first), uk_time::to_utc(*last) + Duration::minutes(i64::from(pattern.minutes)));
     // One short index range however many bookings the person has: their visits of bookings
-    // still going that start before the last new one ends (and at most a day before the first
-    // one starts: no visit is longer) and end after the first one starts. For a one-off
-    // booking that is exactly the clashes, so usually no rows come back at all.
-    let booked = visit::Entity::find()
+    // still going that start before the last new one ends (any time after, for a weekly
+    // booking; and at most a day before the first one starts: no visit is longer) and end
+    // after the first one starts. For a one-off booking that is exactly the clashes, so
+    // usually no rows come back at all.
+    let mut booked = visit::Entity::find()
         .join(JoinType::InnerJoin, visit::Relation::Booking.def())
         .filter(visit::Column::PersonId.eq(person_id))
         .filter(visit::Column::ScheduledStart.gt(from - Duration::minutes(i64::from(LONGEST_VISIT))))
-        .filter(visit::Column::ScheduledStart.lt(until))
         .filter(ends_after(db.get_database_backend(), from))
         .filter(visit::Column::Status.is_in(["scheduled", "in_progress"]))
-        .filter(booking::Column::Status.is_in(["requested", "confirmed", "in_progress"]))
+        .filter(booking::Column::Status.is_in(LIVE));
+    if !pattern.weekly {
+        booked = booked.filter(visit::Column::ScheduledStart.lt(until));
+    }
+    let after_these = last.date() + Duration::days(1);
+    for visit in booked.all(db).await? {
+        let day = uk_time::to_local(visit.scheduled_start).date();
+        let later = pattern.visits_between(after_these.max(day - Duration::days(1)), day + Duration::days(2));
+        if visits.iter().chain(&later).any(|&new| overlaps((new, pattern.minutes), (visit.scheduled_start, visit.scheduled_minutes))) {
+            let reference = booking::Entity::find_by_id(visit.booking_id).one(db).await?.map(|b| b.reference).unwrap_or_default();
+            return Err(already_booked(&reference, visit.scheduled_start));
+        }
+    }
+    let weekly = booking::Entity::find()
+        .filter(booking::Column::PersonId.eq(person_id))
+        .filter(booking::Column::Status.is_in(LIVE))
+        .filter(booking::Column::Schedule.eq("weekly"))
         .all(db)
         .await?;
-    let length = Duration::minutes(i64::from(minutes));
-    for new in visits {
-        let (start, end) = (uk_time::to_utc(*new), uk_time::to_utc(*new) + length);
-        if let Some(clash) = booked.iter().find(|v| v.scheduled_start < end && start < v.scheduled_start + Duration::minutes(i64::from(v.scheduled_minutes))) {
-            let reference = booking::Entity::find_by_id(clash.booking_id).one(db).await?.map(|b| b.reference).unwrap_or_default();
-            let local = uk_time::to_local(clash.scheduled_start);
-            return Err(AppError::invalid(
-                "time",
-                format!("There is already care booked at {} on {} (booking {reference}): choose another time", local.format("%H:%M"), long_date(local.date())),
-            ));
+    for other in weekly {
+        let theirs = Pattern::still_to_schedule(db, &other).await?;
+        // Once both have begun, both repeat every week: 8 days show any clash (a visit may
+        // run past midnight). A one-off booking needs only its own days.
+        let both_begun = theirs.first_day.max(first.date());
+        let until_day = if pattern.weekly { both_begun + Duration::days(8) } else { last.date() + Duration::days(2) };
+        let ours = pattern.visits_between(both_begun - Duration::days(1), until_day + Duration::days(1));
+        for their in theirs.visits_between(first.date() - Duration::days(1), until_day) {
+            let their = (uk_time::to_utc(their), other.duration_minutes);
+            if ours.iter().any(|&new| overlaps((new, pattern.minutes), their)) {
+                return Err(already_booked(&other.reference, their.0));
+            }
         }
     }
     Ok(())
+}
+
+/// Whether a new visit (UK start, minutes) overlaps a booked one (start, minutes); visits that
+/// only touch do not.
+fn overlaps((new, minutes): (chrono::NaiveDateTime, u32), (start, booked_minutes): (DateTime<Utc>, i32)) -> bool {
+    let new = uk_time::to_utc(new);
+    start < new + Duration::minutes(i64::from(minutes)) && new < start + Duration::minutes(i64::from(booked_minutes))
+}
+
+fn already_booked(reference: &str, start: DateTime<Utc>) -> AppError {
+    let local = uk_time::to_local(start);
+    AppError::invalid("time", format!("There is already care booked at {} on {} (booking {reference}): choose another time", local.format("%H:%M"), long_date(local.date())))
 }
 
 /// "The visit ends after `moment`", in each database's own date arithmetic.
@@ -361,7 +411,7 @@ pub async fn quote(
     now: DateTime<Utc>,
 ) -> AppResult<BookingQuote> {
     let checked = check(db, viewer, person_id, listing_public_id, answers, now).await?;
-    not_already_booked(db, checked.person.id, &checked.visits, checked.pattern.minutes).await?;
+    not_already_booked(db, checked.person.id, &checked.pattern, &checked.visits).await?;
     let per_four_weeks = checked.horizon_pence();
     let available_pence = ledger::balance(db, &Account::budget_available(checked.budget.council_id, checked.budget.id)).await?;
     let self_funded = checked.budget.funding == "self";
@@ -463,7 +513,7 @@ async fn write_booking(txn: &DatabaseTransaction, viewer: &SignedInUser, checked
         budget::Entity::find_by_id(checked.budget.id).lock_exclusive().one(txn).await?;
     }
     // A repeat of a booking already made clashes with it, and gets its first answer.
-    if let Err(clash) = not_already_booked(txn, checked.person.id, &checked.visits, checked.pattern.minutes).await {
+    if let Err(clash) = not_already_booked(txn, checked.person.id, &checked.pattern, &checked.visits).await {
         return earlier_answer(txn, viewer, request_key).await?.unwrap_or(Err(clash));
     }
     // Setting the money aside is refused, in this same transaction, if it is no longer there.
@@ -730,7 +780,7 @@ pub async fn provider_bookings(db: &impl ConnectionTrait, viewer: &SignedInUser,
     let provider_id = viewer.provider_id.filter(|_| viewer.role == Role::Provider).ok_or(AppError::Forbidden)?;
     let live = booking::Entity::find()
         .filter(booking::Column::ProviderId.eq(provider_id))
-        .filter(booking::Column::Status.is_in(["requested", "confirmed", "in_progress"]))
+        .filter(booking::Column::Status.is_in(LIVE))
         .order_by_asc(booking::Column::StartsAt)
         .limit(500)
         .all(db)

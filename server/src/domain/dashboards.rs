@@ -33,7 +33,7 @@ async fn budget_holder(db: &impl ConnectionTrait, viewer: &SignedInUser, now: Da
     let balance = |kind: &str| accounts.iter().filter(|a| a.kind == kind).map(|a| a.balance_pence).sum::<i64>();
     let active_bookings = booking::Entity::find()
         .filter(booking::Column::PersonId.eq(viewer.user_id))
-        .filter(booking::Column::Status.is_in(["requested", "confirmed", "in_progress"]))
+        .filter(booking::Column::Status.is_in(super::bookings::LIVE))
         .count(db)
         .await?;
     Ok(Dashboard::BudgetHolder {

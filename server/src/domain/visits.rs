@@ -3,7 +3,7 @@
 //! was booked; the visit's money set aside then moves to the provider (what was delivered)
 //! and back into the budget (the rest). A missed visit releases all of it. Weekly bookings
 //! keep 4 weeks of visits (and their money) ahead as the days pass.
-use super::bookings::{HORIZON_DAYS, Pattern, schedule_visit, visit_cost};
+use super::bookings::{HORIZON_DAYS, LIVE, Pattern, schedule_visit, visit_cost};
 use super::ledger::{self, Account, Transfer};
 use super::{notifications, uk_time};
 use crate::entities::{booking, budget, visit};
@@ -194,7 +194,7 @@ async fn complete_if_done(db: &impl ConnectionTrait, booking: &booking::Model, n
 pub async fn extend_horizons<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<u64> {
     let weekly: Vec<i64> = booking::Entity::find()
         .filter(booking::Column::Schedule.eq("weekly"))
-        .filter(booking::Column::Status.is_in(["requested", "confirmed", "in_progress"]))
+        .filter(booking::Column::Status.is_in(LIVE))
         .order_by_asc(booking::Column::Id)
         .all(db)
         .await?
@@ -221,18 +221,13 @@ async fn extend_one<C: ConnectionTrait + TransactionTrait>(db: &C, booking_id: i
         return Ok(0);
     }
     let txn = crate::db::begin_write(db).await?;
-    let live = ["requested", "confirmed", "in_progress"];
-    let Some(booking) = booking::Entity::find_by_id(booking_id).lock_exclusive().one(&txn).await?.filter(|b| live.contains(&b.status.as_str())) else {
+    let Some(booking) = booking::Entity::find_by_id(booking_id).lock_exclusive().one(&txn).await?.filter(|b| LIVE.contains(&b.status.as_str())) else {
         return Ok(0);
     };
     let Some(budget_id) = booking.budget_id else { return Ok(0) };
     let budget = budget::Entity::find_by_id(budget_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let council = budget.council_id;
-    let last = visit::Entity::find().filter(visit::Column::BookingId.eq(booking.id)).order_by_desc(visit::Column::ScheduledStart).one(&txn).await?;
-    let mut pattern = Pattern::of(&booking);
-    if let Some(last) = last {
-        pattern.first_day = uk_time::to_local(last.scheduled_start).date() + Duration::days(1);
-    }
+    let pattern = Pattern::still_to_schedule(&txn, &booking).await?;
     let cost = visit_cost(&booking.unit, booking.unit_price_pence, pattern.minutes);
     let mut added = 0;
     for start in pattern.visits_before(horizon_end) {
