@@ -21,6 +21,8 @@ SELECT * FROM budgets WHERE id = :budget FOR UPDATE;
 SELECT visits.* FROM visits JOIN bookings ON bookings.id = visits.booking_id WHERE visits.person_id = :person
   AND visits.scheduled_start >= now() + interval '6 days' AND visits.scheduled_start <= now() + interval '7 days 30 minutes'
   AND visits.status IN ('scheduled', 'in_progress') AND bookings.status IN ('requested', 'confirmed', 'in_progress');
+-- Their live weekly bookings, whose visits after the 4 weeks scheduled so far are not rows yet.
+SELECT * FROM bookings WHERE person_id = :person AND schedule = 'weekly';
 -- The booking, its visit, the money set aside, the audit line.
 INSERT INTO bookings (reference, listing_id, provider_id, person_id, budget_id, placed_by, channel, status, schedule, starts_at,
     duration_minutes, unit_price_pence, unit, committed_pence, paid_by, requested_at, respond_by, request_key, best_value)

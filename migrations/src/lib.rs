@@ -22,6 +22,7 @@ mod m20261123_000014_add_booking_terms;
 mod m20261124_000015_create_placements;
 mod m20261202_000016_add_care_plan_shortest_visit;
 mod m20261203_000017_add_visit_people;
+mod m20261204_000018_index_weekly_bookings;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000015_create_placements::Migration),
             Box::new(m20261202_000016_add_care_plan_shortest_visit::Migration),
             Box::new(m20261203_000017_add_visit_people::Migration),
+            Box::new(m20261204_000018_index_weekly_bookings::Migration),
         ]
     }
 }
