@@ -17,8 +17,6 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession, TransactionTrait};
 
-/// Statuses in which visits are still to come.
-
 /// The booking, if it belongs to this provider's staff member.
 async fn providers_booking(db: &impl ConnectionTrait, viewer: &SignedInUser, reference: &str) -> AppResult<booking::Model> {
     // Locked until commit (PostgreSQL): two changes to one booking take turns, each seeing the other's result.
