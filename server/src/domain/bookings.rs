@@ -4,7 +4,7 @@
 //! short, the budget type does not allow the provider or its price, the provider does not
 //! work then, or the person already has care booked at that time.
 use super::budgets::{self, Right};
-use super::ledger::{self, Account, Transfer};
+use super::ledger::{self, BudgetAccounts, Transfer};
 use super::uk_time::{self, long_date, weekday_name};
 use super::values::{and_list, collect};
 use super::{audit, auth};
@@ -171,6 +171,7 @@ struct Checked {
     provider: provider::Model,
     person: Person,
     budget: budget::Model,
+    accounts: BudgetAccounts,
     lot_id: Option<i64>,
     pattern: Pattern,
     /// UK start times of the visits in the first 4 weeks.
@@ -228,7 +229,7 @@ async fn check(
         .await?
         .ok_or(AppError::NotFound)?;
     let provider = provider.filter(|p| p.status == "active").ok_or(AppError::NotFound)?;
-    let budget = budget::Entity::find().filter(budget::Column::HolderId.eq(person.id)).one(db).await?.ok_or_else(|| {
+    let (budget, accounts) = ledger::budget_with_accounts(db, budget::Entity::find().filter(budget::Column::HolderId.eq(person.id))).await?.ok_or_else(|| {
         AppError::invalid("", format!("{} has no personal budget set up yet: the council sets it up", person.display_name))
     })?;
     let today = uk_time::to_local(now).date();
@@ -246,7 +247,7 @@ async fn check(
     }
     available_then(db, &listing, &provider, &pattern).await?;
     let per_visit_pence = visit_cost(&listing.unit, listing.price_pence, pattern.minutes);
-    Ok(Checked { listing, provider, person, budget, lot_id, pattern, visits, per_visit_pence })
+    Ok(Checked { listing, provider, person, budget, accounts, lot_id, pattern, visits, per_visit_pence })
 }
 
 /// Whether this budget may pay this service; for a managed account, the framework lot that
@@ -410,7 +411,7 @@ pub async fn quote(
     let checked = check(db, viewer, person_id, listing_public_id, answers, now).await?;
     not_already_booked(db, checked.person.id, &checked.pattern, &checked.visits).await?;
     let per_four_weeks = checked.horizon_pence();
-    let available_pence = ledger::balance(db, &Account::budget_available(checked.budget.council_id, checked.budget.id)).await?;
+    let available_pence = checked.accounts.available_pence;
     let self_funded = checked.budget.funding == "self";
     // A self-funder pays the difference by card first; a council budget cannot be topped up here.
     if per_four_weeks > available_pence && !self_funded {
@@ -484,7 +485,7 @@ pub async fn book(
     // A budget that plainly cannot pay is refused without queueing to write (SQLite's writers
     // take turns). Money spent since this read is still caught when it is set aside.
     let needed = checked.horizon_pence();
-    let available_pence = ledger::balance(db, &Account::budget_available(checked.budget.council_id, checked.budget.id)).await?;
+    let available_pence = checked.accounts.available_pence;
     if available_pence < needed {
         return earlier_answer(db, viewer, request_key).await?.unwrap_or(Err(short_of(needed, available_pence, &checked.budget)));
     }
@@ -519,7 +520,8 @@ async fn write_booking(txn: &DatabaseTransaction, viewer: &SignedInUser, checked
     let new = NewBooking {
         listing: &checked.listing,
         person_id: checked.person.id,
-        budget: &checked.budget,
+        budget_id: checked.budget.id,
+        accounts: &checked.accounts,
         lot_id: checked.lot_id,
         pattern: &checked.pattern,
         visits: &checked.visits,
@@ -546,7 +548,8 @@ async fn earlier_answer(db: &impl ConnectionTrait, viewer: &SignedInUser, reques
 struct NewBooking<'a> {
     listing: &'a listing::Model,
     person_id: i64,
-    budget: &'a budget::Model,
+    budget_id: i64,
+    accounts: &'a BudgetAccounts,
     lot_id: Option<i64>,
     pattern: &'a Pattern,
     /// UK start times of the visits to set money aside for now.
@@ -569,7 +572,7 @@ async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: D
         listing_id: Set(new.listing.id),
         provider_id: Set(new.listing.provider_id),
         person_id: Set(new.person_id),
-        budget_id: Set(Some(new.budget.id)),
+        budget_id: Set(Some(new.budget_id)),
         placed_by: Set(new.placed_by),
         channel: Set(new.channel.into()),
         lot_id: Set(new.lot_id),
@@ -600,7 +603,7 @@ async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: D
     .await?;
     let booking_id = inserted.last_insert_id;
     for (index, start) in new.visits.iter().enumerate() {
-        let scheduled = schedule_visit(txn, (booking_id, new.person_id), new.budget, (*start, pattern.minutes), per_visit_pence, Some(new.placed_by), now).await;
+        let scheduled = schedule_visit(txn, (booking_id, new.person_id), new.accounts, (*start, pattern.minutes), per_visit_pence, Some(new.placed_by), now).await;
         if let Err(error) = scheduled {
             return Err(match error {
                 AppError::ShortOfMoney { available_pence } => AppError::ShortOfMoney { available_pence: available_pence + index as i64 * per_visit_pence },
@@ -619,7 +622,7 @@ async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: D
 pub(super) async fn schedule_visit(
     db: &impl ConnectionTrait,
     (booking_id, person_id): (i64, i64),
-    budget: &budget::Model,
+    accounts: &BudgetAccounts,
     (start, minutes): (chrono::NaiveDateTime, u32),
     cost_pence: i64,
     actor_id: Option<i64>,
@@ -637,8 +640,8 @@ pub(super) async fn schedule_visit(
     .await?;
     let set_aside = Transfer::new(
         format!("commit:visit:{}", visit.last_insert_id),
-        Account::budget_available(budget.council_id, budget.id),
-        Account::budget_committed(budget.council_id, budget.id),
+        accounts.available.clone(),
+        accounts.committed.clone(),
         cost_pence,
         "commitment",
     )
@@ -653,7 +656,8 @@ pub(super) async fn schedule_visit(
 /// first day, for the same person and budget. Refused (`Invalid`) when that service does not
 /// work then or the budget type does not allow it; `ShortOfMoney` when the budget cannot pay.
 pub async fn offer_to(txn: &impl ConnectionTrait, old: &booking::Model, listing: &listing::Model, pattern: &Pattern, now: DateTime<Utc>) -> AppResult<String> {
-    let budget = budget::Entity::find_by_id(old.budget_id.ok_or(AppError::NotFound)?).one(txn).await?.ok_or(AppError::NotFound)?;
+    let budget_query = budget::Entity::find_by_id(old.budget_id.ok_or(AppError::NotFound)?);
+    let (budget, accounts) = ledger::budget_with_accounts(txn, budget_query).await?.ok_or(AppError::NotFound)?;
     let provider = provider::Entity::find_by_id(listing.provider_id).one(txn).await?.filter(|p| p.status == "active").ok_or(AppError::NotFound)?;
     allowed_for_budget(txn, &budget, listing, &provider).await?;
     available_then(txn, listing, &provider, pattern).await?;
@@ -661,7 +665,8 @@ pub async fn offer_to(txn: &impl ConnectionTrait, old: &booking::Model, listing:
     let new = NewBooking {
         listing,
         person_id: old.person_id,
-        budget: &budget,
+        budget_id: budget.id,
+        accounts: &accounts,
         lot_id: old.lot_id,
         pattern,
         visits: &visits,

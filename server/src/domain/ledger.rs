@@ -9,12 +9,12 @@
 //! Every function here runs inside the caller's transaction, which must be a write
 //! transaction (`crate::db::begin_write`): on SQLite that serialises writers; on PostgreSQL the
 //! guarded update waits for any other transaction holding the row and re-checks the balance.
-use crate::entities::{ledger_account, ledger_transfer};
+use crate::entities::{budget, ledger_account, ledger_transfer};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Statement, TryInsertResult};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Select, Statement, TryInsertResult};
 
 /// The kinds of account (the `kind` column); the two budget kinds may never go negative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,11 +56,13 @@ pub struct Account {
     pub council_id: i64,
     pub budget_id: Option<i64>,
     pub provider_id: Option<i64>,
+    /// Its id, when it was read already: a transfer then need not look it up.
+    pub id: Option<i64>,
 }
 
 impl Account {
     fn new(code: String, kind: AccountKind, council_id: i64, budget_id: Option<i64>, provider_id: Option<i64>) -> Self {
-        Self { code, kind, council_id, budget_id, provider_id }
+        Self { code, kind, council_id, budget_id, provider_id, id: None }
     }
 
     /// The money in a personal budget that is free to spend.
@@ -97,6 +99,32 @@ impl Account {
     pub fn contributions(council_id: i64) -> Self {
         Self::new(format!("council:{council_id}:contributions"), AccountKind::Contributions, council_id, None, None)
     }
+}
+
+/// A person's budget accounts, read with the budget (see [`budget_with_accounts`]).
+#[derive(Debug, Clone)]
+pub struct BudgetAccounts {
+    pub available: Account,
+    pub committed: Account,
+    /// What the budget had free to spend when it was read.
+    pub available_pence: i64,
+}
+
+/// The budget `query` finds, with its accounts in the same query: their ids (so transfers
+/// between them need not look them up) and what is free to spend. A budget no money has
+/// moved through yet has no accounts: it has nothing to spend, and its first transfer opens them.
+pub async fn budget_with_accounts(db: &impl ConnectionTrait, query: Select<budget::Entity>) -> AppResult<Option<(budget::Model, BudgetAccounts)>> {
+    let Some((budget, read)) = query.find_with_related(ledger_account::Entity).all(db).await?.into_iter().next() else {
+        return Ok(None);
+    };
+    let as_read = |mut account: Account| {
+        let found = read.iter().find(|a| a.code == account.code);
+        account.id = found.map(|a| a.id);
+        (account, found.map_or(0, |a| a.balance_pence))
+    };
+    let (available, available_pence) = as_read(Account::budget_available(budget.council_id, budget.id));
+    let (committed, _) = as_read(Account::budget_committed(budget.council_id, budget.id));
+    Ok(Some((budget, BudgetAccounts { available, committed, available_pence })))
 }
 
 /// One movement of money, as an operation asks for it.
@@ -212,8 +240,11 @@ pub async fn transfer(db: &impl ConnectionTrait, transfer: &Transfer, now: DateT
     Ok(Moved::Now)
 }
 
-/// Both accounts' ids, read together (the usual case: both already open).
+/// Both accounts' ids, read together (the usual case: both already open) unless already known.
 async fn open_both(db: &impl ConnectionTrait, from: &Account, to: &Account) -> AppResult<(i64, i64)> {
+    if let (Some(from_id), Some(to_id)) = (from.id, to.id) {
+        return Ok((from_id, to_id));
+    }
     let found = ledger_account::Entity::find().filter(ledger_account::Column::Code.is_in([from.code.as_str(), to.code.as_str()])).all(db).await?;
     let id_of = |account: &Account| found.iter().find(|a| a.code == account.code).map(|a| a.id);
     let from_id = match id_of(from) {

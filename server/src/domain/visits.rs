@@ -225,17 +225,16 @@ async fn extend_one<C: ConnectionTrait + TransactionTrait>(db: &C, booking_id: i
         return Ok(0);
     };
     let Some(budget_id) = booking.budget_id else { return Ok(0) };
-    let budget = budget::Entity::find_by_id(budget_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    let council = budget.council_id;
+    let (_, accounts) = ledger::budget_with_accounts(&txn, budget::Entity::find_by_id(budget_id)).await?.ok_or(AppError::NotFound)?;
     let pattern = Pattern::still_to_schedule(&txn, &booking).await?;
     let cost = visit_cost(&booking.unit, booking.unit_price_pence, pattern.minutes);
     let mut added = 0;
     for start in pattern.visits_before(horizon_end) {
-        if ledger::balance(&txn, &Account::budget_available(council, budget.id)).await? < cost {
+        if ledger::balance(&txn, &accounts.available).await? < cost {
             tell_short_once(&txn, &booking, start, now).await?;
             break;
         }
-        schedule_visit(&txn, (booking.id, booking.person_id), &budget, (start, pattern.minutes), cost, None, now).await?;
+        schedule_visit(&txn, (booking.id, booking.person_id), &accounts, (start, pattern.minutes), cost, None, now).await?;
         added += 1;
     }
     booking::Entity::update_many()

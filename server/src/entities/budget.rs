@@ -21,6 +21,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::ledger_account::Entity")]
+    LedgerAccount,
+}
+
+impl Related<super::ledger_account::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::LedgerAccount.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

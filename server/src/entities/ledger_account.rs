@@ -15,6 +15,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::budget::Entity", from = "Column::BudgetId", to = "super::budget::Column::Id")]
+    Budget,
+}
+
+impl Related<super::budget::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Budget.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}
