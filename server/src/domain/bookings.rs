@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use app::{BookingAnswers, BookingQuote, BookingView, FieldError, ListingStatus, Role, SignedInUser};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
 
 /// Money is set aside for the visits in this many days ahead (a rolling horizon).
 pub const HORIZON_DAYS: i64 = 28;
@@ -71,13 +71,18 @@ impl Pattern {
 
     /// A booking's pattern, as it was made.
     pub fn of(booking: &booking::Model) -> Self {
-        let local = uk_time::to_local(booking.starts_at);
+        Self::as_booked(booking.starts_at, booking.duration_minutes, booking.weekdays.as_deref())
+    }
+
+    /// From a booking's first visit, length and weekdays (none for a one-off booking).
+    fn as_booked(starts_at: DateTime<Utc>, minutes: i32, weekdays: Option<&str>) -> Self {
+        let local = uk_time::to_local(starts_at);
         Self {
-            weekly: booking.schedule == "weekly",
+            weekly: weekdays.is_some(),
             first_day: local.date(),
             start: local.time(),
-            minutes: u32::try_from(booking.duration_minutes).unwrap_or(0),
-            weekdays: match &booking.weekdays {
+            minutes: u32::try_from(minutes).unwrap_or(0),
+            weekdays: match weekdays {
                 Some(days) => days.chars().filter_map(|c| c.to_digit(10)).collect(),
                 None => vec![local.date().weekday().number_from_monday()],
             },
@@ -104,11 +109,15 @@ impl Pattern {
     /// yet to schedule (all of them, for a weekly booking whose budget ran short at once).
     pub async fn still_to_schedule(db: &impl ConnectionTrait, booking: &booking::Model) -> AppResult<Self> {
         let last = visit::Entity::find().filter(visit::Column::BookingId.eq(booking.id)).order_by_desc(visit::Column::ScheduledStart).one(db).await?;
-        let mut pattern = Self::of(booking);
-        if let Some(last) = last {
-            pattern.first_day = uk_time::to_local(last.scheduled_start).date() + Duration::days(1);
+        Ok(Self::of(booking).after(last.map(|visit| visit.scheduled_start)))
+    }
+
+    /// The rest of the pattern after its last visit scheduled so far (if any).
+    fn after(mut self, last_scheduled: Option<DateTime<Utc>>) -> Self {
+        if let Some(last) = last_scheduled {
+            self.first_day = uk_time::to_local(last).date() + Duration::days(1);
         }
-        Ok(pattern)
+        self
     }
 
     /// "Every Monday and Thursday, 09:00 to 10:00, from Tuesday 1 December 2026".
@@ -334,48 +343,86 @@ fn clock(minute: i32) -> String {
 async fn not_already_booked(db: &impl ConnectionTrait, person_id: i64, pattern: &Pattern, visits: &[chrono::NaiveDateTime]) -> AppResult<()> {
     let (Some(first), Some(last)) = (visits.first(), visits.last()) else { return Ok(()) };
     let (from, until) = (uk_time::to_utc(*first), uk_time::to_utc(*last) + Duration::minutes(i64::from(pattern.minutes)));
-    // One short index range however many bookings the person has: their visits of bookings
-    // still going that start before the last new one ends (any time after, for a weekly
-    // booking; and at most a day before the first one starts: no visit is longer) and end
-    // after the first one starts. For a one-off booking that is exactly the clashes, so
-    // usually no rows come back at all.
-    let mut booked = visit::Entity::find()
-        .join(JoinType::InnerJoin, visit::Relation::Booking.def())
-        .filter(visit::Column::PersonId.eq(person_id))
-        .filter(visit::Column::ScheduledStart.gt(from - Duration::minutes(i64::from(LONGEST_VISIT))))
-        .filter(ends_after(db.get_database_backend(), from))
-        .filter(visit::Column::Status.is_in(["scheduled", "in_progress"]))
-        .filter(booking::Column::Status.is_in(LIVE));
-    if !pattern.weekly {
-        booked = booked.filter(visit::Column::ScheduledStart.lt(until));
-    }
     let after_these = last.date() + Duration::days(1);
-    for visit in booked.all(db).await? {
-        let day = uk_time::to_local(visit.scheduled_start).date();
-        let later = pattern.visits_between(after_these.max(day - Duration::days(1)), day + Duration::days(2));
-        if visits.iter().chain(&later).any(|&new| overlaps((new, pattern.minutes), (visit.scheduled_start, visit.scheduled_minutes))) {
-            let reference = booking::Entity::find_by_id(visit.booking_id).one(db).await?.map(|b| b.reference).unwrap_or_default();
-            return Err(already_booked(&reference, visit.scheduled_start));
-        }
-    }
-    // By person and schedule only: bookings' statistics say few are live (most are long
-    // done), so asking for the live ones invites PostgreSQL to walk every live booking instead.
-    let weekly = booking::Entity::find().filter(booking::Column::PersonId.eq(person_id)).filter(booking::Column::Schedule.eq("weekly")).all(db).await?;
-    for other in weekly.into_iter().filter(|b| LIVE.contains(&b.status.as_str())) {
-        let theirs = Pattern::still_to_schedule(db, &other).await?;
-        // Once both have begun, both repeat every week: 8 days show any clash (a visit may
-        // run past midnight). A one-off booking needs only its own days.
-        let both_begun = theirs.first_day.max(first.date());
-        let until_day = if pattern.weekly { both_begun + Duration::days(8) } else { last.date() + Duration::days(2) };
-        let ours = pattern.visits_between(both_begun - Duration::days(1), until_day + Duration::days(1));
-        for their in theirs.visits_between(first.date() - Duration::days(1), until_day) {
-            let their = (uk_time::to_utc(their), other.duration_minutes);
-            if ours.iter().any(|&new| overlaps((new, pattern.minutes), their)) {
-                return Err(already_booked(&other.reference, their.0));
+    for booked in booked_times(db, person_id, from, (!pattern.weekly).then_some(until)).await? {
+        match booked.weekdays.as_deref() {
+            None => {
+                let day = uk_time::to_local(booked.start).date();
+                let later = pattern.visits_between(after_these.max(day - Duration::days(1)), day + Duration::days(2));
+                if visits.iter().chain(&later).any(|&new| overlaps((new, pattern.minutes), (booked.start, booked.minutes))) {
+                    return Err(already_booked(&booked.reference, booked.start));
+                }
             }
+            Some(days) if LIVE.contains(&booked.status.as_str()) => {
+                let theirs = Pattern::as_booked(booked.start, booked.minutes, Some(days)).after(booked.last_visit);
+                // Once both have begun, both repeat every week: 8 days show any clash (a visit may
+                // run past midnight). A one-off booking needs only its own days.
+                let both_begun = theirs.first_day.max(first.date());
+                let until_day = if pattern.weekly { both_begun + Duration::days(8) } else { last.date() + Duration::days(2) };
+                let ours = pattern.visits_between(both_begun - Duration::days(1), until_day + Duration::days(1));
+                for their in theirs.visits_between(first.date() - Duration::days(1), until_day) {
+                    let their = (uk_time::to_utc(their), booked.minutes);
+                    if ours.iter().any(|&new| overlaps((new, pattern.minutes), their)) {
+                        return Err(already_booked(&booked.reference, their.0));
+                    }
+                }
+            }
+            Some(_) => {}
         }
     }
     Ok(())
+}
+
+/// Care a person already has, as the clash check reads it: a visit, or a weekly booking (its
+/// weekdays, and its last visit scheduled so far: the ones after are not rows yet).
+#[derive(Debug, FromQueryResult)]
+struct BookedTime {
+    reference: String,
+    status: String,
+    start: DateTime<Utc>,
+    minutes: i32,
+    weekdays: Option<String>,
+    last_visit: Option<DateTime<Utc>>,
+}
+
+/// In one query however many bookings the person has: their visits of bookings still going
+/// that start before `until` (if given; and at most a day before `from`: no visit is longer)
+/// and end after `from` (usually none at all), and their weekly bookings, picked by person
+/// and schedule only (bookings' statistics say few are live, as most are long done, so asking
+/// for the live ones invites PostgreSQL to walk every live booking instead).
+async fn booked_times(db: &impl ConnectionTrait, person_id: i64, from: DateTime<Utc>, until: Option<DateTime<Utc>>) -> AppResult<Vec<BookedTime>> {
+    use sea_orm::sea_query::{Expr, ExprTrait, Query, UnionType};
+    let mut booked = Query::select();
+    booked
+        .column((booking::Entity, booking::Column::Reference))
+        .column((booking::Entity, booking::Column::Status))
+        .expr_as(Expr::col((visit::Entity, visit::Column::ScheduledStart)), "start")
+        .expr_as(Expr::col((visit::Entity, visit::Column::ScheduledMinutes)), "minutes")
+        .expr_as(Expr::cust("NULL"), "weekdays")
+        .expr_as(Expr::cust("NULL"), "last_visit")
+        .from(visit::Entity)
+        .inner_join(booking::Entity, Expr::col((booking::Entity, booking::Column::Id)).equals((visit::Entity, visit::Column::BookingId)))
+        .and_where(visit::Column::PersonId.eq(person_id))
+        .and_where(visit::Column::ScheduledStart.gt(from - Duration::minutes(i64::from(LONGEST_VISIT))))
+        .and_where(ends_after(db.get_database_backend(), from))
+        .and_where(visit::Column::Status.is_in(["scheduled", "in_progress"]))
+        .and_where(booking::Column::Status.is_in(LIVE));
+    if let Some(until) = until {
+        booked.and_where(visit::Column::ScheduledStart.lt(until));
+    }
+    let mut weekly = Query::select();
+    weekly
+        .column(booking::Column::Reference)
+        .column(booking::Column::Status)
+        .expr_as(Expr::col(booking::Column::StartsAt), "start")
+        .expr_as(Expr::col(booking::Column::DurationMinutes), "minutes")
+        .column(booking::Column::Weekdays)
+        .expr_as(Expr::cust("(SELECT MAX(visits.scheduled_start) FROM visits WHERE visits.booking_id = bookings.id)"), "last_visit")
+        .from(booking::Entity)
+        .and_where(booking::Column::PersonId.eq(person_id))
+        .and_where(booking::Column::Schedule.eq("weekly"));
+    booked.union(UnionType::All, weekly);
+    Ok(BookedTime::find_by_statement(db.get_database_backend().build(&booked)).all(db).await?)
 }
 
 /// Whether a new visit (UK start, minutes) overlaps a booked one (start, minutes); visits that
