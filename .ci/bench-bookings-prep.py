@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Prepares the booking benchmark against a running server on the bench data set: signs in
-budget holders who have a direct payment with at least £1,000 to spend (found through the
+budget holders who have a direct payment with at least £2,000 to spend (about 160 bookings each) (found through the
 pages, as a person would), picks a home care service open 08:00 to 18:00 on Mondays, and
 writes a Lua table for bench-bookings.lua: each holder's cookies and CSRF token, the service,
 and the Monday dates and times each holder books (one visit per slot, so no two clash)."""
@@ -27,7 +27,7 @@ dates = [str(monday + datetime.timedelta(weeks=n)) for n in range(50)]
 times = [f"{hour:02}:{minute:02}" for hour in range(8, 18) for minute in (0, 30)]
 
 sessions = []
-for n in range(1, 5000):
+for n in range(1, 20000):
     if len(sessions) == wanted:
         break
     jar = http.cookiejar.CookieJar()
@@ -38,7 +38,7 @@ for n in range(1, 5000):
     client.open(urllib.request.Request(base + "/api/sign-in", data=form, headers={"Accept": "application/json"})).read()
     page = client.open(base + "/dashboard/budget-holder").read().decode()
     available = re.search(r"Available to spend</dt><dd>£([\d,]+)\.", page)
-    if "Direct payment" not in page or not available or int(available.group(1).replace(",", "")) < 1000:
+    if "Direct payment" not in page or not available or int(available.group(1).replace(",", "")) < 2000:
         continue
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     sessions.append((cookie, csrf))

@@ -3,6 +3,8 @@
 -- own slot. Each wrk thread books for its own half of the holders. A refusal (422: usually
 -- the budget has run out) is a correct answer, counted apart from confirmed bookings.
 local data = dofile(os.getenv("BENCH_SESSIONS"))
+-- The warm-up books weeks of its own (BENCH_FIRST_WEEK), so the measured run finds its slots free.
+local first_week = tonumber(os.getenv("BENCH_FIRST_WEEK") or "0")
 local threads = {}
 local next_id = 0
 
@@ -32,7 +34,7 @@ request = function()
   local holder = holders[turn]
   local n = (slot[turn] or 0)
   slot[turn] = n + 1
-  local date = data.dates[math.floor(n / #data.times) % #data.dates + 1]
+  local date = data.dates[(first_week + math.floor(n / #data.times)) % #data.dates + 1]
   local time = data.times[n % #data.times + 1]
   -- Unique per run, thread, holder and slot: 64 hex digits.
   local key = string.format("%s%08x%08x%032x", data.run, id + 1, turn, n)
