@@ -521,22 +521,27 @@ pub async fn book(
     if request_key.len() != 64 || !request_key.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(AppError::invalid("", "This form has expired: go back and check your answers again"));
     }
-    // What does not change from one booking to the next is checked before the write
-    // transaction, so SQLite's one write lock is held only for what must be atomic: the clash
-    // check, the booking and its money. A repeat that no longer passes the checks
-    // (its time has come) still gets its first answer.
-    let checked = match check(db, viewer, person_id, listing_public_id, answers, now).await {
-        Ok(checked) => checked,
-        Err(refused) => return earlier_answer(db, viewer, request_key).await?.unwrap_or(Err(refused)),
-    };
-    // A budget that plainly cannot pay is refused without queueing to write (SQLite's writers
-    // take turns). Money spent since this read is still caught when it is set aside.
-    let needed = checked.horizon_pence();
-    let available_pence = checked.accounts.available_pence;
-    if available_pence < needed {
-        return earlier_answer(db, viewer, request_key).await?.unwrap_or(Err(short_of(needed, available_pence, &checked.budget)));
-    }
-    let written = {
+    let written = if db.get_database_backend() == DbBackend::Postgres {
+        // The checks and the write in one transaction on one connection: each statement that
+        // takes its own connection from the pool costs PostgreSQL a round trip more.
+        let (viewer, listing_public_id, answers, request_key) = (viewer.clone(), listing_public_id.to_string(), answers.clone(), request_key.to_string());
+        crate::db::write_grouped(db, move |txn| {
+            Box::pin(async move {
+                match check_for_booking(txn, &viewer, person_id, &listing_public_id, &answers, &request_key, now).await {
+                    Ok(checked) => write_booking(txn, &viewer, checked, &request_key, answers.best_value, now).await,
+                    Err(answer) => answer,
+                }
+            })
+        })
+        .await
+    } else {
+        // What does not change from one booking to the next is checked before the write, so
+        // SQLite's one write lock is held only for what must be atomic: the clash check, the
+        // booking and its money.
+        let checked = match check_for_booking(db, viewer, person_id, listing_public_id, answers, request_key, now).await {
+            Ok(checked) => checked,
+            Err(answer) => return answer,
+        };
         let (viewer, request_key, best_value) = (viewer.clone(), request_key.to_string(), answers.best_value);
         crate::db::write_grouped(db, move |txn| Box::pin(async move { write_booking(txn, &viewer, checked, &request_key, best_value, now).await })).await
     };
@@ -547,6 +552,26 @@ pub async fn book(
         }
         other => other,
     }
+}
+
+/// The checks before a booking is written, and a budget that plainly cannot pay refused
+/// (money spent since this read is still caught when it is set aside). A request made already
+/// gets its first answer instead, even one that no longer passes the checks (its time has come).
+async fn check_for_booking(
+    db: &impl ConnectionTrait,
+    viewer: &SignedInUser,
+    person_id: Option<i64>,
+    listing_public_id: &str,
+    answers: &BookingAnswers,
+    request_key: &str,
+    now: DateTime<Utc>,
+) -> Result<Checked, AppResult<String>> {
+    let refused = match check(db, viewer, person_id, listing_public_id, answers, now).await {
+        Ok(checked) if checked.accounts.available_pence >= checked.horizon_pence() => return Ok(checked),
+        Ok(checked) => short_of(checked.horizon_pence(), checked.accounts.available_pence, &checked.budget),
+        Err(refused) => refused,
+    };
+    Err(earlier_answer(db, viewer, request_key).await.and_then(|earlier| earlier.unwrap_or(Err(refused))))
 }
 
 /// The atomic part of [`book`]: the clash check, the booking and its money.
