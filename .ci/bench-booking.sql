@@ -8,21 +8,27 @@
 -- read as a variable in that mode, hence chr(58).)
 -- Who is asking (outside the transaction, as the request's middleware does): the session and its user.
 SELECT * FROM sessions LEFT JOIN users ON sessions.user_id = users.id WHERE sessions.token_hash = md5(:key::bigint::text);
--- Before the transaction: the budget, the service with its provider (one query), its hours.
--- The person is the one asking.
-SELECT holder_id AS person, council_id FROM budgets WHERE id = :budget \gset
+BEGIN;
+-- The checks, in the booking's transaction (one connection): the service with its provider,
+-- the budget with its two ledger accounts (what is free to spend), the service's hours. The
+-- person is the budget's holder, the one asking.
 SELECT listings.id AS listing_id, listings.provider_id, listings.price_pence, providers.status FROM listings
   LEFT JOIN providers ON listings.provider_id = providers.id WHERE listings.id >= :listing AND listings.status = 'published' ORDER BY listings.id LIMIT 1 \gset
+SELECT budgets.holder_id AS person, budgets.council_id, ledger_accounts.id AS account_id, ledger_accounts.code, ledger_accounts.balance_pence FROM budgets LEFT JOIN ledger_accounts ON budgets.id = ledger_accounts.budget_id
+  WHERE budgets.id = :budget ORDER BY budgets.id \aset
 SELECT * FROM listing_availability WHERE listing_id = :listing_id;
-BEGIN;
 -- One booking at a time for the budget.
 SELECT * FROM budgets WHERE id = :budget FOR UPDATE;
--- The person's live visits around that time (already booked?).
-SELECT visits.* FROM visits JOIN bookings ON bookings.id = visits.booking_id WHERE visits.person_id = :person
-  AND visits.scheduled_start >= now() + interval '6 days' AND visits.scheduled_start <= now() + interval '7 days 30 minutes'
-  AND visits.status IN ('scheduled', 'in_progress') AND bookings.status IN ('requested', 'confirmed', 'in_progress');
--- Their live weekly bookings, whose visits after the 4 weeks scheduled so far are not rows yet.
-SELECT * FROM bookings WHERE person_id = :person AND schedule = 'weekly';
+-- Already booked then? The person's live visits around that time, and their weekly bookings
+-- with the last visit of each scheduled so far (the ones after are not rows yet): one query.
+SELECT bookings.reference, bookings.status, visits.scheduled_start AS start, visits.scheduled_minutes AS minutes, NULL AS weekdays, NULL AS last_visit
+  FROM visits JOIN bookings ON bookings.id = visits.booking_id WHERE visits.person_id = :person
+  AND visits.scheduled_start > now() + interval '6 days' AND visits.scheduled_start + make_interval(mins => visits.scheduled_minutes) > now() + interval '7 days'
+  AND visits.status IN ('scheduled', 'in_progress') AND bookings.status IN ('requested', 'confirmed', 'in_progress')
+  AND visits.scheduled_start < now() + interval '7 days 30 minutes'
+UNION ALL (SELECT reference, status, starts_at AS start, duration_minutes AS minutes, weekdays,
+  (SELECT MAX(visits.scheduled_start) FROM visits WHERE visits.booking_id = bookings.id) AS last_visit
+  FROM bookings WHERE person_id = :person AND schedule = 'weekly');
 -- The booking, its visit, the money set aside, the audit line.
 INSERT INTO bookings (reference, listing_id, provider_id, person_id, budget_id, placed_by, channel, status, schedule, starts_at,
     duration_minutes, unit_price_pence, unit, committed_pence, paid_by, requested_at, respond_by, request_key, best_value)
@@ -31,7 +37,6 @@ INSERT INTO bookings (reference, listing_id, provider_id, person_id, budget_id, 
   RETURNING id AS booking_id \gset
 INSERT INTO visits (booking_id, person_id, scheduled_start, scheduled_minutes, status) VALUES (:booking_id, :person, now() + interval '7 days', 30, 'scheduled')
   RETURNING id AS visit_id \gset
-SELECT * FROM ledger_accounts WHERE code IN (concat_ws(chr(58), 'budget', :budget::bigint, 'available'), concat_ws(chr(58), 'budget', :budget::bigint, 'committed'));
 INSERT INTO ledger_transfers (idempotency_key, debit_account_id, credit_account_id, amount_pence, kind, booking_id, visit_id, actor_id, created_at)
   VALUES (concat_ws(chr(58), 'commit', 'visit', :visit_id::bigint), 2 * :budget, 2 * :budget + 1, 1, 'commitment', :booking_id, :visit_id, :person, now())
   ON CONFLICT (idempotency_key) DO NOTHING RETURNING id;

@@ -36,8 +36,8 @@ request = function()
   slot[turn] = n + 1
   local date = data.dates[(first_week + math.floor(n / #data.times)) % #data.dates + 1]
   local time = data.times[n % #data.times + 1]
-  -- Unique per run, thread, holder and slot: 64 hex digits.
-  local key = string.format("%s%08x%08x%032x", data.run, id + 1, turn, n)
+  -- Unique per run, thread, holder, first week and slot: 64 hex digits.
+  local key = string.format("%s%08x%08x%016x%016x", data.run, id + 1, turn, first_week, n)
   local body = "csrf_token=" .. holder.csrf .. "&listing=" .. data.listing
     .. "&answers%5Bhow_often%5D=once&answers%5Bdate%5D=" .. date .. "&answers%5Btime%5D=" .. escape(time)
     .. "&answers%5Bminutes%5D=30&answers%5Bweekdays%5D=&answers%5Bbest_value%5D=false&request_key=" .. key

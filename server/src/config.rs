@@ -7,6 +7,8 @@ use std::path::PathBuf;
 pub struct Config {
     /// `DATABASE_URL`: `sqlite://…` (default: a file under the data directory) or `postgres://…`.
     pub database_url: String,
+    /// `CAREMARKET_DB_CONNECTIONS`: connections kept open to PostgreSQL (default 10).
+    pub db_connections: u32,
     /// `CAREMARKET_DATA_DIR`: where the SQLite file and logs live (default `data`).
     pub data_dir: PathBuf,
     /// `CAREMARKET_ADDR`: where to listen (default `127.0.0.1:3000`).
@@ -63,6 +65,14 @@ impl Config {
                 .filter(|hours| (1..=720).contains(hours))
                 .ok_or("CAREMARKET_SESSION_HOURS must be a whole number of hours from 1 to 720")?,
         };
+        let db_connections = match var("CAREMARKET_DB_CONNECTIONS") {
+            None => crate::db::POSTGRES_CONNECTIONS,
+            Some(count) => count
+                .parse()
+                .ok()
+                .filter(|count| (1..=1000).contains(count))
+                .ok_or("CAREMARKET_DB_CONNECTIONS must be a whole number from 1 to 1000")?,
+        };
         let stripe = match (var("STRIPE_SECRET_KEY"), var("STRIPE_WEBHOOK_SECRET"), var("STRIPE_PUBLISHABLE_KEY")) {
             (None, None, None) => None,
             (Some(secret_key), Some(webhook_secret), Some(publishable_key)) => Some(StripeConfig {
@@ -77,6 +87,7 @@ impl Config {
         Ok(Self {
             stripe,
             database_url,
+            db_connections,
             data_dir,
             address,
             secure_cookies: flag("CAREMARKET_SECURE_COOKIES", false)?,
@@ -95,6 +106,7 @@ impl Config {
     pub fn for_tests(database_url: &str) -> Self {
         Self {
             database_url: database_url.into(),
+            db_connections: crate::db::POSTGRES_CONNECTIONS,
             data_dir: std::env::temp_dir(),
             address: SocketAddr::from(([127, 0, 0, 1], 0)),
             secure_cookies: false,

@@ -9,9 +9,16 @@ use std::pin::Pin;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-/// Opens a pool. SQLite gets WAL (readers never wait for the writer), foreign keys and a busy
-/// timeout, so concurrent requests queue briefly instead of failing.
-pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+/// Connections kept open to PostgreSQL unless configured: a small database server (2 to 4
+/// cores) does most with about this many statements in hand at once; more only queue inside
+/// it, switching between them (booking bench, 2 cores: 16 connections 888/s p95 52 ms, 10
+/// connections 1,048/s p95 40 ms, 8 connections 964/s p95 43 ms, medians of 3).
+pub const POSTGRES_CONNECTIONS: u32 = 10;
+
+/// Opens a pool: on PostgreSQL of `postgres_connections`. SQLite gets WAL (readers never wait
+/// for the writer), foreign keys and a busy timeout, so concurrent requests queue briefly
+/// instead of failing.
+pub async fn connect(url: &str, postgres_connections: u32) -> Result<DatabaseConnection, DbErr> {
     if let Some(path) = url.strip_prefix("sqlite://").map(|rest| rest.split('?').next().unwrap_or(rest))
         && let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty())
     {
@@ -19,7 +26,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     }
     // SQLite's writers take turns (see `begin_write`), so the other connections are for reads
     // beside the write.
-    let mut options = pool_options(url, if url.starts_with("sqlite:") { 4 } else { 16 });
+    let mut options = pool_options(url, if url.starts_with("sqlite:") { 4 } else { postgres_connections });
     if url.starts_with("sqlite:") {
         options.map_sqlx_sqlite_opts(|sqlite| {
             sqlite

@@ -58,7 +58,7 @@ fn log_level() -> tracing::Level {
 async fn run(arguments: &[&str]) -> Result<(), String> {
     let config = Config::from_env()?;
     let started = Instant::now();
-    let db = db::connect(&config.database_url).await.map_err(|error| format!("cannot open the database: {error}"))?;
+    let db = db::connect(&config.database_url, config.db_connections).await.map_err(|error| format!("cannot open the database: {error}"))?;
     match arguments {
         [] | ["serve"] => serve(db, config, started).await,
         ["migrate"] | ["migrate", "up"] => migrate(&db).await,

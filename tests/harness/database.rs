@@ -48,7 +48,7 @@ impl TestDatabase {
     }
 
     pub async fn connect(&self) -> DatabaseConnection {
-        server::db::connect(&self.url).await.expect("connect to the test database")
+        server::db::connect(&self.url, server::db::POSTGRES_CONNECTIONS).await.expect("connect to the test database")
     }
 }
 
