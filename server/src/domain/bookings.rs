@@ -220,6 +220,10 @@ async fn person_booked_for(db: &impl ConnectionTrait, viewer: &SignedInUser, per
     Ok(Person { id: person.id, display_name: person.display_name })
 }
 
+/// What a booking needs checked before it is written. With `lock_budget` (a booking being
+/// made on PostgreSQL, in its transaction) the budget is locked as it is read: one booking at
+/// a time for each budget, so two made for the same slot at the same instant (the person and
+/// their planner, from two servers) cannot both pass the clash check.
 async fn check(
     db: &impl ConnectionTrait,
     viewer: &SignedInUser,
@@ -227,6 +231,7 @@ async fn check(
     listing_public_id: &str,
     answers: &BookingAnswers,
     now: DateTime<Utc>,
+    lock_budget: bool,
 ) -> AppResult<Checked> {
     let person = person_booked_for(db, viewer, person_id, now).await?;
     // The service and its provider in one query.
@@ -238,7 +243,7 @@ async fn check(
         .await?
         .ok_or(AppError::NotFound)?;
     let provider = provider.filter(|p| p.status == "active").ok_or(AppError::NotFound)?;
-    let (budget, accounts) = ledger::budget_with_accounts(db, budget::Entity::find().filter(budget::Column::HolderId.eq(person.id))).await?.ok_or_else(|| {
+    let (budget, accounts) = ledger::budget_with_accounts(db, budget::Entity::find().filter(budget::Column::HolderId.eq(person.id)), lock_budget).await?.ok_or_else(|| {
         AppError::invalid("", format!("{} has no personal budget set up yet: the council sets it up", person.display_name))
     })?;
     let today = uk_time::to_local(now).date();
@@ -455,7 +460,7 @@ pub async fn quote(
     answers: &BookingAnswers,
     now: DateTime<Utc>,
 ) -> AppResult<BookingQuote> {
-    let checked = check(db, viewer, person_id, listing_public_id, answers, now).await?;
+    let checked = check(db, viewer, person_id, listing_public_id, answers, now, false).await?;
     not_already_booked(db, checked.person.id, &checked.pattern, &checked.visits).await?;
     let per_four_weeks = checked.horizon_pence();
     let available_pence = checked.accounts.available_pence;
@@ -527,7 +532,7 @@ pub async fn book(
         let (viewer, listing_public_id, answers, request_key) = (viewer.clone(), listing_public_id.to_string(), answers.clone(), request_key.to_string());
         crate::db::write_grouped(db, move |txn| {
             Box::pin(async move {
-                match check_for_booking(txn, &viewer, person_id, &listing_public_id, &answers, &request_key, now).await {
+                match check_for_booking(txn, &viewer, person_id, &listing_public_id, &answers, &request_key, now, true).await {
                     Ok(checked) => write_booking(txn, &viewer, checked, &request_key, answers.best_value, now).await,
                     Err(answer) => answer,
                 }
@@ -538,7 +543,7 @@ pub async fn book(
         // What does not change from one booking to the next is checked before the write, so
         // SQLite's one write lock is held only for what must be atomic: the clash check, the
         // booking and its money.
-        let checked = match check_for_booking(db, viewer, person_id, listing_public_id, answers, request_key, now).await {
+        let checked = match check_for_booking(db, viewer, person_id, listing_public_id, answers, request_key, now, false).await {
             Ok(checked) => checked,
             Err(answer) => return answer,
         };
@@ -565,8 +570,9 @@ async fn check_for_booking(
     answers: &BookingAnswers,
     request_key: &str,
     now: DateTime<Utc>,
+    lock_budget: bool,
 ) -> Result<Checked, AppResult<String>> {
-    let refused = match check(db, viewer, person_id, listing_public_id, answers, now).await {
+    let refused = match check(db, viewer, person_id, listing_public_id, answers, now, lock_budget).await {
         Ok(checked) if checked.accounts.available_pence >= checked.horizon_pence() => return Ok(checked),
         Ok(checked) => short_of(checked.horizon_pence(), checked.accounts.available_pence, &checked.budget),
         Err(refused) => refused,
@@ -576,12 +582,8 @@ async fn check_for_booking(
 
 /// The atomic part of [`book`]: the clash check, the booking and its money.
 async fn write_booking(txn: &DatabaseTransaction, viewer: &SignedInUser, checked: Checked, request_key: &str, best_value: bool, now: DateTime<Utc>) -> AppResult<String> {
-    // One booking at a time for each budget, so two made for the same slot at the same
-    // instant (the person and their planner, from two servers) cannot both pass the clash
-    // check below. SQLite has one writer at a time already.
-    if txn.get_database_backend() == DbBackend::Postgres {
-        budget::Entity::find_by_id(checked.budget.id).lock_exclusive().one(txn).await?;
-    }
+    // The budget is locked (PostgreSQL: it was read with a lock in this transaction; SQLite
+    // has one writer at a time), so no other booking for it passes the clash check meanwhile.
     // A repeat of a booking already made clashes with it, and gets its first answer.
     if let Err(clash) = not_already_booked(txn, checked.person.id, &checked.pattern, &checked.visits).await {
         return earlier_answer(txn, viewer, request_key).await?.unwrap_or(Err(clash));
@@ -729,7 +731,7 @@ pub(super) async fn schedule_visit(
 /// work then or the budget type does not allow it; `ShortOfMoney` when the budget cannot pay.
 pub async fn offer_to(txn: &impl ConnectionTrait, old: &booking::Model, listing: &listing::Model, pattern: &Pattern, now: DateTime<Utc>) -> AppResult<String> {
     let budget_query = budget::Entity::find_by_id(old.budget_id.ok_or(AppError::NotFound)?);
-    let (budget, accounts) = ledger::budget_with_accounts(txn, budget_query).await?.ok_or(AppError::NotFound)?;
+    let (budget, accounts) = ledger::budget_with_accounts(txn, budget_query, false).await?.ok_or(AppError::NotFound)?;
     let provider = provider::Entity::find_by_id(listing.provider_id).one(txn).await?.filter(|p| p.status == "active").ok_or(AppError::NotFound)?;
     allowed_for_budget(txn, &budget, listing, &provider).await?;
     available_then(txn, listing, &provider, pattern).await?;

@@ -13,8 +13,8 @@ use crate::entities::{budget, ledger_account, ledger_transfer};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, Select, Statement, TryInsertResult};
+use sea_orm::sea_query::{Expr, ExprTrait, LockType};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryTrait, Select, Statement, TryInsertResult};
 
 /// The kinds of account (the `kind` column); the two budget kinds may never go negative.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -113,8 +113,15 @@ pub struct BudgetAccounts {
 /// The budget `query` finds, with its accounts in the same query: their ids (so transfers
 /// between them need not look them up) and what is free to spend. A budget no money has
 /// moved through yet has no accounts: it has nothing to spend, and its first transfer opens them.
-pub async fn budget_with_accounts(db: &impl ConnectionTrait, query: Select<budget::Entity>) -> AppResult<Option<(budget::Model, BudgetAccounts)>> {
-    let Some((budget, read)) = query.find_with_related(ledger_account::Entity).all(db).await?.into_iter().next() else {
+/// With `lock_budget`, the budget's row stays locked until the transaction ends (PostgreSQL;
+/// SQLite has one writer at a time already).
+pub async fn budget_with_accounts(db: &impl ConnectionTrait, query: Select<budget::Entity>, lock_budget: bool) -> AppResult<Option<(budget::Model, BudgetAccounts)>> {
+    let mut query = query.find_with_related(ledger_account::Entity);
+    if lock_budget {
+        // The budget's row only: its accounts are the nullable side of the join.
+        QueryTrait::query(&mut query).lock_with_tables(LockType::Update, [budget::Entity]);
+    }
+    let Some((budget, read)) = query.all(db).await?.into_iter().next() else {
         return Ok(None);
     };
     let as_read = |mut account: Account| {

@@ -225,7 +225,7 @@ async fn extend_one<C: ConnectionTrait + TransactionTrait>(db: &C, booking_id: i
         return Ok(0);
     };
     let Some(budget_id) = booking.budget_id else { return Ok(0) };
-    let (_, accounts) = ledger::budget_with_accounts(&txn, budget::Entity::find_by_id(budget_id)).await?.ok_or(AppError::NotFound)?;
+    let (_, accounts) = ledger::budget_with_accounts(&txn, budget::Entity::find_by_id(budget_id), false).await?.ok_or(AppError::NotFound)?;
     let pattern = Pattern::still_to_schedule(&txn, &booking).await?;
     let cost = visit_cost(&booking.unit, booking.unit_price_pence, pattern.minutes);
     let mut added = 0;
