@@ -10,15 +10,14 @@
 SELECT * FROM sessions LEFT JOIN users ON sessions.user_id = users.id WHERE sessions.token_hash = md5(:key::bigint::text);
 BEGIN;
 -- The checks, in the booking's transaction (one connection): the service with its provider,
--- the budget with its two ledger accounts (what is free to spend), the service's hours. The
+-- the budget with its two ledger accounts (what is free to spend; the budget locked: one
+-- booking at a time for it), the service's hours. The
 -- person is the budget's holder, the one asking.
 SELECT listings.id AS listing_id, listings.provider_id, listings.price_pence, providers.status FROM listings
   LEFT JOIN providers ON listings.provider_id = providers.id WHERE listings.id >= :listing AND listings.status = 'published' ORDER BY listings.id LIMIT 1 \gset
 SELECT budgets.holder_id AS person, budgets.council_id, ledger_accounts.id AS account_id, ledger_accounts.code, ledger_accounts.balance_pence FROM budgets LEFT JOIN ledger_accounts ON budgets.id = ledger_accounts.budget_id
-  WHERE budgets.id = :budget ORDER BY budgets.id \aset
+  WHERE budgets.id = :budget ORDER BY budgets.id FOR UPDATE OF budgets \aset
 SELECT * FROM listing_availability WHERE listing_id = :listing_id;
--- One booking at a time for the budget.
-SELECT * FROM budgets WHERE id = :budget FOR UPDATE;
 -- Already booked then? The person's live visits around that time, and their weekly bookings
 -- with the last visit of each scheduled so far (the ones after are not rows yet): one query.
 SELECT bookings.reference, bookings.status, visits.scheduled_start AS start, visits.scheduled_minutes AS minutes, NULL AS weekdays, NULL AS last_visit
