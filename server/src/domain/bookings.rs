@@ -532,7 +532,7 @@ pub async fn book(
         let (viewer, listing_public_id, answers, request_key) = (viewer.clone(), listing_public_id.to_string(), answers.clone(), request_key.to_string());
         crate::db::write_grouped(db, move |txn| {
             Box::pin(async move {
-                match check_for_booking(txn, &viewer, person_id, &listing_public_id, &answers, &request_key, now, true).await {
+                match check_for_booking(txn, &viewer, person_id, &listing_public_id, &answers, &request_key, now).await {
                     Ok(checked) => write_booking(txn, &viewer, checked, &request_key, answers.best_value, now).await,
                     Err(answer) => answer,
                 }
@@ -543,7 +543,7 @@ pub async fn book(
         // What does not change from one booking to the next is checked before the write, so
         // SQLite's one write lock is held only for what must be atomic: the clash check, the
         // booking and its money.
-        let checked = match check_for_booking(db, viewer, person_id, listing_public_id, answers, request_key, now, false).await {
+        let checked = match check_for_booking(db, viewer, person_id, listing_public_id, answers, request_key, now).await {
             Ok(checked) => checked,
             Err(answer) => return answer,
         };
@@ -562,6 +562,8 @@ pub async fn book(
 /// The checks before a booking is written, and a budget that plainly cannot pay refused
 /// (money spent since this read is still caught when it is set aside). A request made already
 /// gets its first answer instead, even one that no longer passes the checks (its time has come).
+/// On PostgreSQL this runs in the booking's transaction (see [`book`]), so the budget is locked
+/// as it is read.
 async fn check_for_booking(
     db: &impl ConnectionTrait,
     viewer: &SignedInUser,
@@ -570,8 +572,8 @@ async fn check_for_booking(
     answers: &BookingAnswers,
     request_key: &str,
     now: DateTime<Utc>,
-    lock_budget: bool,
 ) -> Result<Checked, AppResult<String>> {
+    let lock_budget = db.get_database_backend() == DbBackend::Postgres;
     let refused = match check(db, viewer, person_id, listing_public_id, answers, now, lock_budget).await {
         Ok(checked) if checked.accounts.available_pence >= checked.horizon_pence() => return Ok(checked),
         Ok(checked) => short_of(checked.horizon_pence(), checked.accounts.available_pence, &checked.budget),
