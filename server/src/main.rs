@@ -7,6 +7,7 @@
 //! caremarket reindex             rebuild the search index from the database
 //! caremarket allocate [--date YYYY-MM-DD]   pay every budget its allocation for the period
 //! caremarket ledger-check         check the ledger balances (sum zero, entries, no overdrawn budget)
+//! caremarket repair               put right what earlier versions recorded wrongly (also at start)
 //! ```
 use sea_orm::DatabaseConnection;
 use server::search::SearchEngine;
@@ -96,17 +97,32 @@ async fn run(arguments: &[&str]) -> Result<(), String> {
             println!("paid {} budgets {} in all; {} already paid for this period", run.paid, app::format_pence(run.total_pence), run.already_paid);
             Ok(())
         }
+        ["repair"] => {
+            migrate(&db).await?;
+            let repaired = repair(&db).await?;
+            println!("{repaired:?}");
+            Ok(())
+        }
         ["ledger-check"] => {
             let check = ledger::soundness(&db).await.map_err(|error| format!("cannot check the ledger: {error}"))?;
             println!("{check:?}");
             if check.is_sound() { Ok(()) } else { Err("the ledger breaks its rules".into()) }
         }
-        _ => Err("usage: caremarket [serve | migrate [up|down|fresh] | seed demo|bench [--seed N] | reindex | allocate [--date D] | ledger-check]".into()),
+        _ => Err("usage: caremarket [serve | migrate [up|down|fresh] | seed demo|bench [--seed N] | reindex | allocate [--date D] | ledger-check | repair]".into()),
     }
 }
 
 async fn migrate(db: &DatabaseConnection) -> Result<(), String> {
     db::migrate(db).await.map_err(|error| format!("migration failed: {error}"))
+}
+
+/// The fixes for what earlier versions recorded wrongly: each is made once, however often run.
+async fn repair(db: &DatabaseConnection) -> Result<server::domain::repairs::Repaired, String> {
+    let repaired = server::domain::repairs::run_all(db, chrono::Utc::now()).await.map_err(|error| format!("repairs failed: {error}"))?;
+    if repaired != server::domain::repairs::Repaired::default() {
+        tracing::warn!(?repaired, "put right records that earlier versions got wrong");
+    }
+    Ok(repaired)
 }
 
 async fn load_seed(db: &DatabaseConnection, size: seeds::Size, seed: u64, show_progress: bool) -> Result<(), String> {
@@ -137,6 +153,7 @@ async fn serve(db: DatabaseConnection, config: Config, started: Instant) -> Resu
         tracing::info!("the database is empty: loading the demo data set");
         load_seed(&db, seeds::Size::Demo, seeds::DEFAULT_SEED, false).await?;
     }
+    repair(&db).await?;
     let address = config.address;
     let search = open_search(&config).await?;
     if search.is_empty().await.map_err(|error| error.to_string())? && has_published_listings(&db).await? {

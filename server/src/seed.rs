@@ -219,8 +219,8 @@ async fn load_ledger(db: &impl ConnectionTrait, data: &Dataset, progress: Progre
     let first_provider_account = 2 + data.budgets.len() as i64 * 2;
     for (index, provider) in data.providers.iter().enumerate() {
         let id = first_provider_account + index as i64 * 2;
-        accounts.push(row![id, format!("provider:{}:payable", provider.id), "provider_payable", council_id, None::<i64>, Some(provider.id), 0_i64]);
-        accounts.push(row![id + 1, format!("provider:{}:paid", provider.id), "provider_paid", council_id, None::<i64>, Some(provider.id), 0_i64]);
+        accounts.push(row![id, format!("council:{council_id}:provider:{}:payable", provider.id), "provider_payable", council_id, None::<i64>, Some(provider.id), 0_i64]);
+        accounts.push(row![id + 1, format!("council:{council_id}:provider:{}:paid", provider.id), "provider_paid", council_id, None::<i64>, Some(provider.id), 0_i64]);
     }
     insert(db, "ledger_accounts", &["id", "code", "kind", "council_id", "budget_id", "provider_id", "balance_pence"], accounts, progress)
         .await?;

@@ -237,3 +237,45 @@ async fn a_write_that_panics_fails_alone() {
     assert_eq!(ledger::balance(&app.db, &Account::budget_available(council, budget)).await.expect("balance"), 500);
     assert_sound(&app.db, "after a write panicked").await;
 }
+
+#[tokio::test]
+async fn provider_accounts_once_shared_by_councils_are_split_by_adjustments_once() {
+    use ledger::AccountKind::{ProviderPaid, ProviderPayable};
+    let app = TestApp::new().await;
+    let now = chrono::Utc::now();
+    let (ours, provider) = (app.personas.council_id, app.personas.provider_id);
+    let other = fixtures::other_council(&app.db).await;
+    let budget_ours = fixtures::budget(&app.db, ours, app.personas.budget_holder.id, "direct_payment", 50_000, today()).await;
+    let budget_theirs = fixtures::budget(&app.db, other.council_id, other.budget_holder.id, "direct_payment", 50_000, today()).await;
+    server::domain::budgets::run_allocations(&app.db, today(), now).await.expect("allocations");
+    // As earlier versions kept them: one payable and one paid account for the provider,
+    // whichever council's care moved through them.
+    let legacy = |suffix: &str, kind| Account { code: format!("provider:{provider}:{suffix}"), kind, council_id: ours, budget_id: None, provider_id: Some(provider), id: None };
+    let (payable, paid) = (legacy("payable", ProviderPayable), legacy("paid", ProviderPaid));
+    let moves = [
+        ("a-commit", Account::budget_available(ours, budget_ours), Account::budget_committed(ours, budget_ours), 3_000),
+        ("b-commit", Account::budget_available(other.council_id, budget_theirs), Account::budget_committed(other.council_id, budget_theirs), 5_000),
+        ("a-settle", Account::budget_committed(ours, budget_ours), payable.clone(), 3_000),
+        ("b-settle", Account::budget_committed(other.council_id, budget_theirs), payable.clone(), 5_000),
+    ];
+    for (key, from, to, pence) in moves {
+        ledger::transfer(&app.db, &Transfer::new(key, from, to, pence, "test"), now).await.expect("transfer");
+    }
+    // Our council's run paid £60 of the £80 owed: £30 of its own care, and £30 of theirs.
+    fixtures::insert(&app.db, "payment_runs", &[("reference", "PR-OLD".into()), ("council_id", ours.into()), ("total_pence", 6_000_i64.into()), ("provider_count", 1.into()), ("run_by", app.personas.commissioner.id.into()), ("created_at", now.into())]).await;
+    ledger::transfer(&app.db, &Transfer::new("old-run", payable.clone(), paid.clone(), 6_000, "payment").paid_with("PR-OLD"), now).await.expect("payment");
+
+    let repaired = server::domain::repairs::run_all(&app.db, now).await.expect("repairs");
+    assert_eq!(repaired.provider_accounts_split, 2);
+    let balance = async |account: &Account| ledger::balance(&app.db, account).await.expect("balance");
+    assert_eq!(balance(&payable).await, 0);
+    assert_eq!(balance(&paid).await, 0);
+    assert_eq!(balance(&Account::provider_payable(ours, provider)).await, 0, "our council paid all its own care");
+    assert_eq!(balance(&Account::provider_payable(other.council_id, provider)).await, 2_000, "theirs, less the £30 our run paid for them");
+    assert_eq!(balance(&Account::provider_paid(ours, provider)).await, 6_000);
+    assert_eq!(balance(&Account::provider_paid(other.council_id, provider)).await, 0);
+    let transfers = fixtures::count(&app.db, "ledger_transfers").await;
+    assert_eq!(server::domain::repairs::run_all(&app.db, now).await.expect("again"), Default::default(), "nothing left to put right");
+    assert_eq!(fixtures::count(&app.db, "ledger_transfers").await, transfers);
+    assert_sound(&app.db, "after splitting").await;
+}

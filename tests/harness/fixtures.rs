@@ -179,3 +179,19 @@ pub async fn budget(db: &DatabaseConnection, council_id: i64, holder_id: i64, bu
     )
     .await
 }
+
+/// A second council with a budget holder and a commissioner of its own, for tests of what
+/// one council may see and pay of another's.
+#[derive(Debug, Clone)]
+pub struct OtherCouncil {
+    pub council_id: i64,
+    pub budget_holder: Persona,
+    pub commissioner: Persona,
+}
+
+pub async fn other_council(db: &DatabaseConnection) -> OtherCouncil {
+    let council_id = insert(db, "councils", &[("name", "Other Council".into()), ("slug", "other".into()), ("created_at", chrono::Utc::now().into())]).await;
+    let budget_holder = user(db, council_id, "holder@other.example", app::Role::BudgetHolder, None).await;
+    let commissioner = user(db, council_id, "commissioner@other.example", app::Role::Commissioner, None).await;
+    OtherCouncil { council_id, budget_holder, commissioner }
+}

@@ -80,14 +80,15 @@ impl Account {
         Self::new(format!("council:{council_id}:funding"), AccountKind::CouncilFunding, council_id, None, None)
     }
 
-    /// What the council owes a provider for care delivered.
+    /// What this council owes a provider for care delivered. One per council and provider:
+    /// a provider working for two councils is owed, and paid, by each for its own care.
     pub fn provider_payable(council_id: i64, provider_id: i64) -> Self {
-        Self::new(format!("provider:{provider_id}:payable"), AccountKind::ProviderPayable, council_id, None, Some(provider_id))
+        Self::new(format!("council:{council_id}:provider:{provider_id}:payable"), AccountKind::ProviderPayable, council_id, None, Some(provider_id))
     }
 
-    /// What a provider has been paid.
+    /// What this council has paid a provider.
     pub fn provider_paid(council_id: i64, provider_id: i64) -> Self {
-        Self::new(format!("provider:{provider_id}:paid"), AccountKind::ProviderPaid, council_id, None, Some(provider_id))
+        Self::new(format!("council:{council_id}:provider:{provider_id}:paid"), AccountKind::ProviderPaid, council_id, None, Some(provider_id))
     }
 
     /// Card payments on their way from Stripe.

@@ -25,6 +25,7 @@ pub mod placements;
 pub mod provider_listings;
 pub mod provider_profile;
 pub mod ranking;
+pub mod repairs;
 pub mod reports;
 pub mod uk_time;
 pub mod values;
