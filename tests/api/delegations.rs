@@ -1,6 +1,7 @@
-//! Acting on someone's behalf: the person lets a planner help (by email, with chosen rights,
-//! optionally until a date) and takes it back at once; the planner acts for them with a banner
-//! on every page; whatever the planner does is recorded with both names and shown to the person.
+//! Acting on someone's behalf: the person asks a planner to help (by email, with chosen rights,
+//! optionally until a date), the planner accepts, and the person can take it back at once; the
+//! planner acts for them with a banner on every page; whatever the planner does is recorded
+//! with both names and shown to the person. Asking never creates an account or reveals one.
 use crate::bookings::{book, funded_budget, next_monday, question_query, weekday_home_care};
 use tests::fixtures::count;
 use tests::{Client, TestApp};
@@ -8,6 +9,19 @@ use tests::{Client, TestApp};
 async fn add_helper(holder: &mut Client, fields: &[(&str, &str)]) -> tests::Reply {
     let fields: Vec<(String, String)> = fields.iter().map(|(name, value)| (format!("form[{name}]"), value.to_string())).collect();
     holder.post_form("/api/add-helper", &fields).await
+}
+
+/// The helper accepts every request waiting for them, from their caseload page.
+async fn accept_requests(helper: &mut Client) -> usize {
+    let page = helper.get("/dashboard/planner").await;
+    let ids: Vec<String> = page.body.split("name=\"request_id\" value=\"").skip(1).filter_map(|rest| rest.split('"').next()).map(str::to_string).collect();
+    let mut accepted = 0;
+    for id in ids.iter().step_by(2) {
+        let reply = helper.post_form("/api/answer-help-request", &[("request_id", id.as_str()), ("answer", "accept")]).await;
+        assert_eq!(reply.location(), Some("/dashboard/planner?accepted=1"), "{reply:?}");
+        accepted += 1;
+    }
+    accepted
 }
 
 fn field_messages(reply: &tests::Reply) -> Vec<String> {
@@ -25,30 +39,36 @@ async fn a_planner_the_person_trusts_acts_for_them_until_it_is_taken_back() {
     let person = app.personas.budget_holder.id;
     let mut holder = app.signed_in(&app.personas.budget_holder).await;
 
-    // Problems are named and nothing is granted.
+    // Problems are named and nothing is asked.
     let reply = add_helper(&mut holder, &[("email", "nobody@test.example"), ("until", "2020-01-01")]).await;
     let messages = field_messages(&reply);
     assert!(messages.iter().any(|m| m == "The end date must be in the future"), "{messages:?}");
-    let reply = add_helper(&mut holder, &[("email", "nobody@test.example")]).await;
-    assert_eq!(
-        field_messages(&reply),
-        ["There is no account with that email address yet. Check it, or enter their name and we will give you a code for them to set up their account"]
-    );
-    // A provider's or the council's account cannot be made someone's helper.
-    let reply = add_helper(&mut holder, &[("email", app.personas.provider.email.as_str()), ("name", "Someone")]).await;
-    assert_eq!(field_messages(&reply), ["That email address belongs to an account that cannot help someone else: ask them for another one"]);
-    assert_eq!(count(&app.db, "delegations").await, 0);
+    let reply = add_helper(&mut holder, &[("email", "not an email")]).await;
+    assert_eq!(field_messages(&reply), ["Enter an email address in the correct format, like name@example.com"]);
+    assert_eq!(count(&app.db, "helper_invitations").await, 0);
     // Only the person gives permission for themself.
     let mut provider = app.signed_in(&app.personas.provider).await;
     let reply = add_helper(&mut provider, &[("email", "planner@test.example"), ("can_book", "yes")]).await;
     assert_eq!(reply.redirected_error(), Some(app::UiError::Forbidden));
 
     let reply = add_helper(&mut holder, &[("email", "planner@test.example"), ("can_book", "yes")]).await;
-    assert_eq!(reply.location(), Some("/budget/helpers?added=1"), "{reply:?}");
-    assert!(holder.get("/budget/helpers").await.text().contains("Can see your budget and book and cancel care"));
+    assert_eq!(reply.location(), Some("/budget/helpers?asked=1"), "{reply:?}");
+    let page = holder.get("/budget/helpers").await.text();
+    assert!(page.contains("Waiting for an answer") && page.contains("Asked to see your budget and book and cancel care"), "{page}");
+
+    // Nothing works until the planner accepts.
+    let mut planner = app.signed_in(&app.personas.planner).await;
+    let reply = planner.post_form("/api/act-for", &[("person", person.to_string().as_str())]).await;
+    assert_eq!(reply.redirected_error(), Some(app::UiError::Forbidden), "not before accepting");
+    let caseload = planner.get("/dashboard/planner").await.text();
+    assert!(caseload.contains("People asking for your help") && caseload.contains("Asks you to: see their budget and book and cancel care"), "{caseload}");
+    assert_eq!(accept_requests(&mut planner).await, 1);
+    let page = holder.get("/budget/helpers").await.text();
+    assert!(page.contains("Can see your budget and book and cancel care") && page.contains("Accepted by Test support planner on"), "{page}");
+    assert!(!page.contains("Waiting for an answer"), "{page}");
+    assert!(page.contains("Accepted your request to help you"), "the person sees who accepted: {page}");
 
     // The planner chooses to act for the person: a banner on every page, their statement.
-    let mut planner = app.signed_in(&app.personas.planner).await;
     let caseload = planner.get("/dashboard/planner").await;
     assert!(caseload.text().contains("Act for Test budget holder"), "{}", caseload.text());
     let reply = planner.post_form("/api/act-for", &[("person", person.to_string().as_str())]).await;
@@ -75,6 +95,40 @@ async fn a_planner_the_person_trusts_acts_for_them_until_it_is_taken_back() {
 }
 
 #[tokio::test]
+async fn asking_for_help_answers_alike_for_any_address_and_opens_no_account() {
+    let app = TestApp::new().await;
+    funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let person = app.personas.budget_holder.id;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    let (users, codes) = (count(&app.db, "users").await, count(&app.db, "account_setup_codes").await);
+    // A planner's, nobody's (even with a name, as the old form took), a provider's and a
+    // commissioner's address: the same answer each time, and no account or code made.
+    let addresses = ["planner@test.example", "squatted@family.example", app.personas.provider.email.as_str(), app.personas.commissioner.email.as_str()];
+    for email in addresses {
+        let reply = add_helper(&mut holder, &[("email", email), ("name", "Rosa Diaz"), ("can_book", "yes")]).await;
+        assert_eq!((reply.status, reply.location()), (302, Some("/budget/helpers?asked=1")), "{email}: {reply:?}");
+        let page = holder.get("/budget/helpers?asked=1").await.text();
+        assert!(page.contains("We have asked them") && !page.contains("Give them this code"), "{email}: {page}");
+    }
+    assert_eq!((count(&app.db, "users").await, count(&app.db, "account_setup_codes").await), (users, codes));
+
+    // Someone who registers themself with the address asked for is a budget holder, not a
+    // helper: they see no request and cannot accept one.
+    let mut squatter = app.visitor();
+    let fields = tests::fixtures::form_fields(&[("your_name", "Not Rosa"), ("email", "squatted@family.example"), ("password", "a long squatter password")], &[]);
+    assert_eq!(squatter.post_form("/api/register-self-funder", &fields).await.status, 302);
+    let request: i64 = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let found = server::entities::helper_invitation::Entity::find().filter(server::entities::helper_invitation::Column::Email.eq("squatted@family.example"));
+        found.one(&app.db).await.expect("query").expect("the request").id
+    };
+    let reply = squatter.post_form("/api/answer-help-request", &[("request_id", request.to_string().as_str()), ("answer", "accept")]).await;
+    assert_eq!(reply.redirected_error(), Some(app::UiError::Forbidden));
+    assert_eq!(squatter.post_form("/api/act-for", &[("person", person.to_string().as_str())]).await.redirected_error(), Some(app::UiError::Forbidden));
+    assert_eq!(count(&app.db, "delegations").await, 0, "nobody can act for the person yet");
+}
+
+#[tokio::test]
 async fn permission_ends_on_its_date_and_view_only_helpers_cannot_book() {
     let app = TestApp::new().await;
     let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Morning visits").await;
@@ -82,9 +136,10 @@ async fn permission_ends_on_its_date_and_view_only_helpers_cannot_book() {
     let person = app.personas.budget_holder.id;
     let mut holder = app.signed_in(&app.personas.budget_holder).await;
     let reply = add_helper(&mut holder, &[("email", "planner@test.example")]).await;
-    assert_eq!(reply.location(), Some("/budget/helpers?added=1"));
+    assert_eq!(reply.location(), Some("/budget/helpers?asked=1"));
 
     let mut planner = app.signed_in(&app.personas.planner).await;
+    assert_eq!(accept_requests(&mut planner).await, 1);
     planner.post_form("/api/act-for", &[("person", person.to_string().as_str())]).await;
     assert_eq!(planner.get("/budget/statement").await.status, 200, "can see");
     let (check, _) = book(&mut planner, &listing, &question_query("once", next_monday(), "09:00", "60", &[]), None).await;
@@ -100,7 +155,7 @@ async fn permission_ends_on_its_date_and_view_only_helpers_cannot_book() {
 }
 
 #[tokio::test]
-async fn a_family_member_without_an_account_gets_one_from_the_person_and_sees_only_them() {
+async fn a_family_member_gets_a_helpers_account_from_the_council_and_helps_only_whoever_asks() {
     let app = TestApp::new().await;
     let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Morning visits").await;
     funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
@@ -108,21 +163,31 @@ async fn a_family_member_without_an_account_gets_one_from_the_person_and_sees_on
     let other = tests::fixtures::user(&app.db, app.personas.council_id, "someone@test.example", app::Role::BudgetHolder, None).await;
     funded_budget(&app, other.id, "direct_payment", 84_000).await;
     let users_before = count(&app.db, "users").await;
+
+    // Only a commissioner opens a helper's account; the code is shown once, to hand over.
+    let rosa_form = tests::fixtures::form_fields(&[("name", "Rosa Diaz"), ("email", "rosa@family.example")], &[]);
     let mut holder = app.signed_in(&app.personas.budget_holder).await;
-
-    let reply = add_helper(&mut holder, &[("email", "rosa@family.example"), ("name", "Rosa Diaz"), ("can_book", "yes")]).await;
-    let location = reply.location().expect("back to the helpers page").to_string();
-    let code = location.split("code=").nth(1).expect("a set-up code for Rosa").to_string();
-    assert!(location.starts_with("/budget/helpers?added=1&code="), "{location}");
-    let page = holder.get(&location).await.text();
-    assert!(page.contains("Their account is ready") && page.contains(&code) && page.contains("Rosa Diaz"), "{page}");
+    assert_eq!(holder.post_form("/api/open-helper-account", &rosa_form).await.redirected_error(), Some(app::UiError::Forbidden));
+    let mut council = app.signed_in(&app.personas.commissioner).await;
+    let reply = council.post_form("/api/open-helper-account", &rosa_form).await;
+    let location = reply.location().expect("back to the budgets page").to_string();
+    let code = location.split("helper_code=").nth(1).expect("a set-up code for Rosa").to_string();
+    let page = council.get(&location).await.text();
+    assert!(page.contains("Helper's account opened") && page.contains(&code), "{page}");
     assert_eq!(count(&app.db, "users").await, users_before + 1);
+    let again = council.post_form("/api/open-helper-account", &rosa_form).await;
+    assert_eq!(field_messages(&again), ["Someone already has an account with this email address"]);
 
-    // Rosa chooses her password with the code, and acts for the person who asked her, only.
+    // Rosa chooses her password with the code; nobody's care is hers to see yet.
     let mut rosa = app.visitor();
     let fields = tests::fixtures::form_fields(&[("email", "rosa@family.example"), ("code", code.as_str()), ("password", "a long family password")], &[]);
     let reply = rosa.post_form("/api/set-up-account", &fields).await;
     assert_eq!(reply.location(), Some("/dashboard/planner"), "{reply:?}");
+    assert!(rosa.get("/dashboard/planner").await.text().contains("Nobody has asked you to act for them yet"));
+
+    // The person asks her; she accepts, and acts for the person who asked her, only.
+    assert_eq!(add_helper(&mut holder, &[("email", "rosa@family.example"), ("can_book", "yes")]).await.location(), Some("/budget/helpers?asked=1"));
+    assert_eq!(accept_requests(&mut rosa).await, 1);
     let caseload = rosa.get("/dashboard/planner").await.text();
     assert!(caseload.contains("Act for Test budget holder"), "{caseload}");
     assert!(!caseload.contains("someone@test.example") && caseload.matches("Act for").count() == 1, "{caseload}");
@@ -132,11 +197,14 @@ async fn a_family_member_without_an_account_gets_one_from_the_person_and_sees_on
     let (_, confirmed) = book(&mut rosa, &listing, &question_query("once", next_monday(), "09:00", "60", &[]), Some(person)).await;
     assert_eq!(confirmed.status, 302, "{confirmed:?}");
     let done = holder.get("/budget/helpers").await.text();
-    assert!(done.contains("Rosa Diaz") && done.contains("Asked for care (booking CM-"), "{done}");
+    assert!(done.contains("Accepted by Rosa Diaz on") && done.contains("Asked for care (booking CM-"), "{done}");
 
-    // Asking again for someone who now has an account links them; no second account or code.
-    let reply = add_helper(&mut holder, &[("email", "rosa@family.example"), ("name", "Rosa Diaz")]).await;
-    assert_eq!(reply.location(), Some("/budget/helpers?added=1"));
-    assert_eq!(count(&app.db, "users").await, users_before + 1);
-    assert_eq!(count(&app.db, "account_setup_codes").await, 1);
+    // Declining a request grants nothing.
+    let mut other_holder = app.signed_in(&other).await;
+    add_helper(&mut other_holder, &[("email", "rosa@family.example")]).await;
+    let page = rosa.get("/dashboard/planner").await;
+    let id = page.body.split("name=\"request_id\" value=\"").nth(1).and_then(|rest| rest.split('"').next()).expect("a request").to_string();
+    let reply = rosa.post_form("/api/answer-help-request", &[("request_id", id.as_str()), ("answer", "decline")]).await;
+    assert_eq!(reply.location(), Some("/dashboard/planner?declined=1"));
+    assert_eq!(rosa.post_form("/api/act-for", &[("person", other.id.to_string().as_str())]).await.redirected_error(), Some(app::UiError::Forbidden));
 }

@@ -464,11 +464,16 @@ for (const javaScript of [true, false]) {
     await assertAccessible(holder.page, 'the helpers page');
     await holder.page.getByLabel('Their email address').fill('planner@demo.test');
     await holder.page.getByLabel('Book and cancel care for me').check();
-    await Promise.all([holder.page.waitForURL(/added=1/), holder.page.getByRole('button', { name: 'Let them help' }).click()]);
-    await holder.page.locator('.notice', { hasText: 'They can now help you' }).waitFor({ timeout: 5000 });
+    await Promise.all([holder.page.waitForURL(/asked=1/), holder.page.getByRole('button', { name: 'Ask them to help' }).click()]);
+    await holder.page.locator('.notice', { hasText: 'We have asked them' }).waitFor({ timeout: 5000 });
+    await assertAccessible(holder.page, 'a request to help, waiting for an answer');
 
+    // Nothing works until the planner accepts.
     const planner = await newPage(javaScript);
     await signIn(planner.page, 'planner@demo.test', javaScript);
+    await planner.page.locator('h2', { hasText: 'People asking for your help' }).waitFor({ timeout: 5000 });
+    await assertAccessible(planner.page, 'a request to help');
+    await Promise.all([planner.page.waitForURL(/accepted=1/), planner.page.getByRole('button', { name: `Accept: help ${holderName}` }).click()]);
     await planner.page.getByRole('button', { name: `Act for ${holderName}` }).waitFor({ timeout: 5000 });
     await assertAccessible(planner.page, 'the caseload');
     await Promise.all([planner.page.waitForURL(`${BASE}/`), planner.page.getByRole('button', { name: `Act for ${holderName}` }).click()]);
@@ -491,7 +496,7 @@ for (const javaScript of [true, false]) {
     await planner.close();
   });
 
-  test(`a commissioner opens a budget with its care plan, the person sets up their account and asks a family member to help, ${mode}`, async () => {
+  test(`a commissioner opens a budget with its care plan and a helper's account, the person sets up their account and asks the helper, ${mode}`, async () => {
     const tag = javaScript ? 'js' : 'nojs';
     const person = { name: `Amira Shah ${tag}`, email: `amira.${tag}@example.org`, password: 'a long new password' };
     const helper = { name: `Rosa Diaz ${tag}`, email: `rosa.${tag}@family.example`, password: 'a long family password' };
@@ -527,19 +532,24 @@ for (const javaScript of [true, false]) {
     await Promise.all([council.page.waitForURL(/shortest=1/), row.getByRole('button', { name: `Save ${person.name}'s shortest visit` }).click()]);
     await council.page.locator('tr', { hasText: person.name }).getByText('Care plan: home care visits of at least 20 minutes').waitFor();
 
+    // The helper's account: the council opens it and hands over its code.
+    await council.page.getByLabel("The helper's full name").fill(helper.name);
+    await council.page.getByLabel("The helper's email address").fill(helper.email);
+    await Promise.all([council.page.waitForURL(/helper_code=/), council.page.getByRole('button', { name: "Open the helper's account" }).click()]);
+    await council.page.locator('.panel h2', { hasText: "Helper's account opened" }).waitFor();
+    const helperCode = await codeShown(council.page);
+    await assertAccessible(council.page, "a helper's account just opened, with its code");
+
     const holder = await newPage(javaScript);
     await setUp(holder.page, person, personCode);
     await open(holder.page, '/budget/helpers', javaScript);
     await holder.page.getByLabel('Their email address').fill(helper.email);
-    await holder.page.getByLabel('Their full name (only if they have no account yet)').fill(helper.name);
     await holder.page.getByLabel('Book and cancel care for me').check();
-    await Promise.all([holder.page.waitForURL(/code=/), holder.page.getByRole('button', { name: 'Let them help' }).click()]);
-    await holder.page.locator('.panel h2', { hasText: 'Their account is ready' }).waitFor();
-    const helperCode = await codeShown(holder.page);
-    await assertAccessible(holder.page, 'a helper account just opened, with its code');
+    await Promise.all([holder.page.waitForURL(/asked=1/), holder.page.getByRole('button', { name: 'Ask them to help' }).click()]);
 
     const family = await newPage(javaScript);
     await setUp(family.page, helper, helperCode);
+    await Promise.all([family.page.waitForURL(/accepted=1/), family.page.getByRole('button', { name: `Accept: help ${person.name}` }).click()]);
     await family.page.getByRole('button', { name: `Act for ${person.name}` }).waitFor();
     assert.equal(await family.page.getByRole('button', { name: /^Act for / }).count(), 1, 'only the person who asked');
     await assertAccessible(family.page, "a family member's caseload");

@@ -1,9 +1,10 @@
 //! Personal budgets for commissioners (`/budgets`): every budget of the council with what is
 //! available, set aside, and a flag for more than 8 weeks' worth unspent; a form that opens a
 //! budget and the person's account (showing the one-time code they set up their password
-//! with); moving an individual service fund to another provider. And `/account/set-up`, where
-//! the person uses that code.
-use crate::api::{MoveFund, OpenBudget, SetShortestVisit, SetUpAccount, load_budgets};
+//! with); moving an individual service fund to another provider; opening a helper's account
+//! for a support planner, relative or friend. And `/account/set-up`, where the person uses
+//! their code.
+use crate::api::{MoveFund, OpenBudget, OpenHelperAccount, SetShortestVisit, SetUpAccount, load_budgets};
 use crate::components::{Choices, CsrfField, ErrorSummary, Select, SetUpCodePanel, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
@@ -17,8 +18,10 @@ pub fn BudgetsPage() -> impl IntoView {
     let open = ServerAction::<OpenBudget>::new();
     let moved = ServerAction::<MoveFund>::new();
     let shortest = ServerAction::<SetShortestVisit>::new();
+    let helper = ServerAction::<OpenHelperAccount>::new();
     let loaded = Resource::new(move || (open.version().get(), moved.version().get(), shortest.version().get()), |_| load_budgets());
     let errors = form_errors(open);
+    let helper_errors = form_errors(helper);
     let move_errors = form_errors(moved);
     let shortest_errors = form_errors(shortest);
     let viewer = use_viewer();
@@ -29,14 +32,16 @@ pub fn BudgetsPage() -> impl IntoView {
         <ErrorSummary errors/>
         <ErrorSummary errors=move_errors/>
         <ErrorSummary errors=shortest_errors/>
+        <ErrorSummary errors=helper_errors/>
         {move || query.read().get("code").map(|code| view! { <SetUpCodePanel heading="Budget opened" code/> })}
+        {move || query.read().get("helper_code").map(|code| view! { <SetUpCodePanel heading="Helper's account opened" code/> })}
         {move || query.read().get("moved").map(|_| view! { <div class="notice" role="status"><p>"The fund has moved. Its money stays with the person."</p></div> })}
         {move || query.read().get("shortest").map(|_| view! { <div class="notice" role="status"><p>"The care plan's shortest visit is saved. New bookings follow it."</p></div> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let token = viewer.await.unwrap_or_default().csrf_token;
                 match loaded.await {
-                    Ok(admin) => view! { <Budgets admin open moved shortest errors token/> }.into_any(),
+                    Ok(admin) => view! { <Budgets admin open moved shortest errors token=token.clone()/><NewHelper helper errors=helper_errors token/> }.into_any(),
                     Err(error) => refusal_view(error, PATH.into()),
                 }
             })}
@@ -150,6 +155,23 @@ fn Budgets(
     }
 }
 
+/// Opens an account for someone who helps budget holders. It lets them do nothing until a
+/// person asks them to help and they accept.
+#[component]
+fn NewHelper(helper: ServerAction<OpenHelperAccount>, errors: Signal<Vec<FieldError>>, token: String) -> impl IntoView {
+    view! {
+        <h2>"Open a helper's account"</h2>
+        <p>"For a support planner, or a relative or friend who helps someone with their budget. "
+           "Give them the code shown next: they choose their password with it. They can act for someone only once that person asks them and they accept."</p>
+        <ActionForm action=helper attr:novalidate=true>
+            <CsrfField token/>
+            <TextInput id="helper_name" name="form[name]" label="The helper's full name" autocomplete="off" errors/>
+            <TextInput id="helper_email" name="form[email]" label="The helper's email address" hint="They sign in with it" input_type="email" autocomplete="off" errors/>
+            <button type="submit" class="button">"Open the helper's account"</button>
+        </ActionForm>
+    }
+}
+
 #[component]
 pub fn SetUpAccountPage() -> impl IntoView {
     let set_up = ServerAction::<SetUpAccount>::new();
@@ -158,7 +180,7 @@ pub fn SetUpAccountPage() -> impl IntoView {
     view! {
         <Title text="Set up your account"/>
         <h1>"Set up your account"</h1>
-        <p>"Use the code you were given: by the council, when they set up your personal budget, or by the person you are helping."</p>
+        <p>"Use the code the council gave you when they opened your account."</p>
         <ErrorSummary errors/>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {

@@ -1,4 +1,4 @@
-use crate::api::{ActFor, load_dashboard};
+use crate::api::{ActFor, AnswerHelpRequest, load_dashboard};
 use crate::components::{CsrfField, ErrorSummary, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
@@ -26,7 +26,9 @@ pub fn DashboardHome() -> impl IntoView {
 pub fn RoleDashboard() -> impl IntoView {
     let params = use_params_map();
     let role = move || params.read().get("role").and_then(|slug| Role::from_slug(&slug));
-    let summary = Resource::new(role, |role| async move {
+    // Answering a request to help changes the caseload shown.
+    let answer = ServerAction::<AnswerHelpRequest>::new();
+    let summary = Resource::new(move || (role(), answer.version().get()), |(role, _)| async move {
         match role {
             Some(role) => load_dashboard(role).await,
             None => Err(UiError::NotFound),
@@ -38,7 +40,7 @@ pub fn RoleDashboard() -> impl IntoView {
             {move || Suspend::new(async move {
                 let token = viewer.await.unwrap_or_default().csrf_token;
                 match summary.await {
-                    Ok(summary) => view! { <DashboardView summary token/> }.into_any(),
+                    Ok(summary) => view! { <DashboardView summary answer token/> }.into_any(),
                     Err(error) => refusal_view(error, role().map_or_else(|| "/dashboard".to_string(), Role::dashboard_path)),
                 }
             })}
@@ -47,7 +49,7 @@ pub fn RoleDashboard() -> impl IntoView {
 }
 
 #[component]
-fn DashboardView(summary: Dashboard, token: String) -> impl IntoView {
+fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, token: String) -> impl IntoView {
     let act_for = ServerAction::<ActFor>::new();
     match summary {
         Dashboard::BudgetHolder { budget_type, available_pence, committed_pence, four_weekly_allocation_pence, active_bookings, bookings, messages } => view! {
@@ -86,10 +88,12 @@ fn DashboardView(summary: Dashboard, token: String) -> impl IntoView {
                 }.into_any()
             }}
         }.into_any(),
-        Dashboard::Planner { caseload, messages } => view! {
+        Dashboard::Planner { caseload, requests, messages } => view! {
             <Title text="Your caseload"/>
             <h1>"Your caseload"</h1>
             <ErrorSummary errors=form_errors(act_for)/>
+            <ErrorSummary errors=form_errors(answer)/>
+            <HelpRequests requests answer token=token.clone()/>
             {if caseload.is_empty() {
                 view! { <p>"Nobody has asked you to act for them yet. When someone does, they will appear here."</p> }.into_any()
             } else {
@@ -149,6 +153,41 @@ fn DashboardView(summary: Dashboard, token: String) -> impl IntoView {
             </ul>
         }.into_any(),
     }
+}
+
+/// People who asked this helper to help them: nothing works until the helper accepts.
+#[component]
+fn HelpRequests(requests: Vec<HelpRequest>, answer: ServerAction<AnswerHelpRequest>, token: String) -> impl IntoView {
+    (!requests.is_empty()).then(|| view! {
+        <h2>"People asking for your help"</h2>
+        <ul class="spaced-list">
+            {requests.into_iter().map(|request| {
+                let (accept_token, decline_token) = (token.clone(), token.clone());
+                let (accept_id, decline_id) = (request.id.to_string(), request.id.to_string());
+                let accept_label = format!("Accept: help {}", request.from);
+                let decline_label = format!("Decline: do not help {}", request.from);
+                view! {
+                    <li class="card">
+                        <h3 class="card-title">{request.from}</h3>
+                        <p>{format!("Asks you to: {}", request.rights.to_lowercase())}{request.until.map(|until| view! { <br/>{until} })}</p>
+                        <ActionForm action=answer attr:class="inline-form">
+                            <CsrfField token=accept_token/>
+                            <input type="hidden" name="request_id" value=accept_id/>
+                            <input type="hidden" name="answer" value="accept"/>
+                            <button type="submit" class="button">{accept_label}</button>
+                        </ActionForm>
+                        " "
+                        <ActionForm action=answer attr:class="inline-form">
+                            <CsrfField token=decline_token/>
+                            <input type="hidden" name="request_id" value=decline_id/>
+                            <input type="hidden" name="answer" value="decline"/>
+                            <button type="submit" class="button button-secondary">{decline_label}</button>
+                        </ActionForm>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    })
 }
 
 /// Messages about bookings, newest first.

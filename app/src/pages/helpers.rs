@@ -1,9 +1,9 @@
 //! A budget holder's helpers (`/budget/helpers`): the support planners, family and friends
-//! they let see their budget, book or pay for them (someone with no account gets one, with a
-//! code for the person to pass on) (optionally until a date), a button to take that back at once,
-//! and everything done on their behalf.
-use crate::api::{AddHelper, RemoveHelper, load_helpers};
-use crate::components::{CsrfField, ErrorSummary, SetUpCodePanel, TextInput, form_errors, refusal_view, use_viewer};
+//! they let see their budget, book or pay for them (optionally until a date), once each has
+//! accepted; the requests not yet answered; a button to take either back at once; and
+//! everything done on their behalf.
+use crate::api::{AddHelper, RemoveHelper, WithdrawHelperRequest, load_helpers};
+use crate::components::{CsrfField, ErrorSummary, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,17 +15,21 @@ const PATH: &str = "/budget/helpers";
 pub fn HelpersPage() -> impl IntoView {
     let add = ServerAction::<AddHelper>::new();
     let remove = ServerAction::<RemoveHelper>::new();
-    let loaded = Resource::new(move || (add.version().get(), remove.version().get()), |_| load_helpers());
+    let withdraw = ServerAction::<WithdrawHelperRequest>::new();
+    let loaded = Resource::new(move || (add.version().get(), remove.version().get(), withdraw.version().get()), |_| load_helpers());
     let errors = form_errors(add);
     let remove_errors = form_errors(remove);
+    let withdraw_errors = form_errors(withdraw);
     let viewer = use_viewer();
     let query = use_query_map();
     let notice = move || {
         let query = query.read();
-        if query.get("added").is_some() {
-            Some("They can now help you. You can take this back at any time.")
+        if query.get("asked").is_some() {
+            Some("We have asked them. If they have a helper's account, they will see your request when they sign in, and can help you once they accept it. You can take it back at any time.")
         } else if query.get("removed").is_some() {
             Some("Done: they can no longer act for you.")
+        } else if query.get("withdrawn").is_some() {
+            Some("Done: your request has been taken back.")
         } else {
             None
         }
@@ -35,13 +39,13 @@ pub fn HelpersPage() -> impl IntoView {
         <h1>"People who can help you"</h1>
         <ErrorSummary errors/>
         <ErrorSummary errors=remove_errors/>
+        <ErrorSummary errors=withdraw_errors/>
         {move || notice().map(|text| view! { <div class="notice" role="status"><p>{text}</p></div> })}
-        {move || query.read().get("code").map(|code| view! { <SetUpCodePanel heading="Their account is ready" code/> })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let token = viewer.await.unwrap_or_default().csrf_token;
                 match loaded.await {
-                    Ok(page) => view! { <Helpers page add remove errors token/> }.into_any(),
+                    Ok(page) => view! { <Helpers page add remove withdraw errors token/> }.into_any(),
                     Err(error) => refusal_view(error, PATH.into()),
                 }
             })}
@@ -50,8 +54,15 @@ pub fn HelpersPage() -> impl IntoView {
 }
 
 #[component]
-fn Helpers(page: HelpersPage, add: ServerAction<AddHelper>, remove: ServerAction<RemoveHelper>, errors: Signal<Vec<FieldError>>, token: String) -> impl IntoView {
-    let row_token = token.clone();
+fn Helpers(
+    page: HelpersPage,
+    add: ServerAction<AddHelper>,
+    remove: ServerAction<RemoveHelper>,
+    withdraw: ServerAction<WithdrawHelperRequest>,
+    errors: Signal<Vec<FieldError>>,
+    token: String,
+) -> impl IntoView {
+    let (row_token, waiting_token) = (token.clone(), token.clone());
     view! {
         {if page.helpers.is_empty() {
             view! { <p>"Nobody can act for you at the moment."</p> }.into_any()
@@ -64,7 +75,7 @@ fn Helpers(page: HelpersPage, add: ServerAction<AddHelper>, remove: ServerAction
                         <li class="card">
                             <h2 class="card-title">{helper.name.clone()}</h2>
                             <p>{helper.email.clone()}<br/>{format!("Can {}", helper.rights.to_lowercase())}
-                                {helper.until.clone().map(|until| view! { <br/>{until} })}</p>
+                                {helper.until.clone().map(|until| view! { <br/>{until} })}<br/>{helper.accepted.clone()}</p>
                             <ActionForm action=remove>
                                 <CsrfField token/>
                                 <input type="hidden" name="delegation_id" value=helper.id.to_string()/>
@@ -75,13 +86,32 @@ fn Helpers(page: HelpersPage, add: ServerAction<AddHelper>, remove: ServerAction
                 </ul>
             }.into_any()
         }}
+        {(!page.waiting.is_empty()).then(|| view! {
+            <h2>"Waiting for an answer"</h2>
+            <ul class="spaced-list">
+                {page.waiting.into_iter().map(|request| {
+                    let token = waiting_token.clone();
+                    view! {
+                        <li class="card">
+                            <h3 class="card-title">{request.email.clone()}</h3>
+                            <p>{format!("Asked to {}", request.rights.to_lowercase())}
+                                {request.until.clone().map(|until| view! { <br/>{until} })}<br/>{request.asked.clone()}</p>
+                            <ActionForm action=withdraw>
+                                <CsrfField token/>
+                                <input type="hidden" name="request_id" value=request.id.to_string()/>
+                                <button type="submit" class="button button-warning">{format!("Take back the request to {}", request.email)}</button>
+                            </ActionForm>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        })}
         <h2>"Let someone help you"</h2>
-        <p>"A support planner, or someone in your family or a friend."</p>
+        <p>"A support planner, or someone in your family or a friend. They need a helper's account: ask the council to open one for them if they have none. "
+           "They can help you once they accept your request."</p>
         <ActionForm action=add attr:novalidate=true>
             <CsrfField token/>
             <TextInput id="email" name="form[email]" label="Their email address" input_type="email" autocomplete="off" errors/>
-            <TextInput id="name" name="form[name]" label="Their full name (only if they have no account yet)"
-                hint="We will give you a code for them to set up their account" autocomplete="off" errors/>
             <div class="form-group">
                 <fieldset class="fieldset" aria-describedby="rights-hint">
                     <legend class="legend">"What they can do"</legend>
@@ -100,7 +130,7 @@ fn Helpers(page: HelpersPage, add: ServerAction<AddHelper>, remove: ServerAction
             </div>
             <TextInput id="until" name="form[until]" label="Until (optional)" hint="For example, 2027-03-31. Leave empty for no end date."
                 input_type="date" width="input-narrow" errors/>
-            <button type="submit" class="button">"Let them help"</button>
+            <button type="submit" class="button">"Ask them to help"</button>
         </ActionForm>
         <h2>"Done on your behalf"</h2>
         {if page.done_for_you.is_empty() {

@@ -10,13 +10,15 @@ use super::values::{Email, NewPassword, Pence, collect, required_text, whole_num
 use super::{audit, auth, uk_time};
 use crate::entities::{account_setup_code, budget, ledger_account, provider, user};
 use crate::error::{AppError, AppResult};
-use app::{BudgetHolderLine, BudgetsAdmin, NewBudgetForm, Role, SignedInUser, SetUpForm};
+use app::{BudgetHolderLine, BudgetsAdmin, NewBudgetForm, NewHelperForm, Role, SignedInUser, SetUpForm};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 
 /// How long a set-up code works.
 const CODE_DAYS: i64 = 14;
+/// Wrong set-up codes allowed from one address in 15 minutes, and for one email in an hour.
+const SET_UP_ATTEMPTS: u64 = 20;
 /// The most a 4-weekly allocation or contribution can be (a typo guard, not a policy).
 const MOST_PER_FOUR_WEEKS: Pence = Pence::from_pence(2_000_000);
 /// The range a care plan's shortest home care visit can be set in (the database checks it too).
@@ -197,9 +199,35 @@ pub async fn open_budget<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: 
     Ok(code)
 }
 
+/// Opens an account for someone who helps budget holders (a support planner, a relative or a
+/// friend) and returns its one-time set-up code, for the council to hand over. Nobody can act
+/// for anyone with it until a budget holder asks them and they accept.
+pub async fn open_helper_account<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, form: &NewHelperForm, now: DateTime<Utc>) -> AppResult<String> {
+    let council = commissioners_council(viewer)?;
+    let mut errors = Vec::new();
+    let name = collect(&mut errors, required_text("helper_name", &form.name, "their full name", 120));
+    let email = if form.email.trim().is_empty() {
+        errors.push(app::FieldError::new("helper_email", "Enter their email address"));
+        None
+    } else {
+        collect(&mut errors, Email::parse("helper_email", &form.email))
+    };
+    let (Some(name), Some(email)) = (name, email) else { return Err(AppError::Invalid(errors)) };
+    let txn = crate::db::begin_write(db).await?;
+    if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?.is_some() {
+        return Err(AppError::invalid("helper_email", "Someone already has an account with this email address"));
+    }
+    let new_user = super::accounts::NewUser { council_id: council, email: &email, name: &name, role: Role::Planner, provider_id: None };
+    let helper = super::accounts::insert_user(&txn, new_user, auth::NO_PASSWORD_YET.into(), now).await?;
+    let code = issue_set_up_code(&txn, helper.id, now).await?;
+    audit::record(&txn, now, Some(viewer.user_id), Some(helper.id), "helper_account_opened", serde_json::json!({})).await?;
+    txn.commit().await?;
+    Ok(code)
+}
+
 /// A one-time code (for 14 days) with which the person chooses the password of an account
 /// someone else opened for them; only its digest is kept.
-pub(super) async fn issue_set_up_code(db: &impl ConnectionTrait, user_id: i64, now: DateTime<Utc>) -> AppResult<String> {
+async fn issue_set_up_code(db: &impl ConnectionTrait, user_id: i64, now: DateTime<Utc>) -> AppResult<String> {
     let code = new_code()?;
     account_setup_code::Entity::insert(account_setup_code::ActiveModel {
         user_id: Set(user_id),
@@ -273,7 +301,9 @@ pub async fn set_shortest_visit<C: ConnectionTrait + TransactionTrait>(db: &C, v
 }
 
 /// The person sets their password with the council's code; returns their account, to sign in.
-pub async fn set_up_account<C: ConnectionTrait + TransactionTrait>(db: &C, passwords: &auth::Passwords, form: &SetUpForm, now: DateTime<Utc>) -> AppResult<user::Model> {
+/// The code is checked before the password is hashed, and attempts from one address are
+/// limited, so wrong codes cost the server nothing much.
+pub async fn set_up_account<C: ConnectionTrait + TransactionTrait>(db: &C, passwords: &auth::Passwords, form: &SetUpForm, client_address: &str, now: DateTime<Utc>) -> AppResult<user::Model> {
     let refused = || AppError::invalid("code", "The email address or the code is not right, or the code has run out: check them, or ask for a new code");
     let mut errors = Vec::new();
     let email = collect(&mut errors, Email::parse("email", &form.email));
@@ -285,17 +315,22 @@ pub async fn set_up_account<C: ConnectionTrait + TransactionTrait>(db: &C, passw
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
+    let limits = [(auth::Throttle::Address, SET_UP_ATTEMPTS, 15), (auth::Throttle::Account, SET_UP_ATTEMPTS, 60)];
+    let attempt = auth::reserve_hashing(db, "set-up", email.as_str(), client_address, &limits, now).await?;
+    let code_hash = auth::digest(&normalise_code(&form.code));
+    let usable_code = |person_id: i64| {
+        account_setup_code::Entity::find()
+            .filter(account_setup_code::Column::UserId.eq(person_id))
+            .filter(account_setup_code::Column::CodeHash.eq(code_hash.as_str()))
+            .filter(account_setup_code::Column::UsedAt.is_null())
+            .filter(account_setup_code::Column::ExpiresAt.gt(now))
+    };
+    let person = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?.ok_or_else(refused)?;
+    usable_code(person.id).one(db).await?.ok_or_else(refused)?;
+    attempt.succeeded(db).await?;
     let hash = passwords.hash(password.expose().to_string()).await?;
     let txn = crate::db::begin_write(db).await?;
-    let person = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?.ok_or_else(refused)?;
-    let code = account_setup_code::Entity::find()
-        .filter(account_setup_code::Column::UserId.eq(person.id))
-        .filter(account_setup_code::Column::CodeHash.eq(auth::digest(&normalise_code(&form.code))))
-        .filter(account_setup_code::Column::UsedAt.is_null())
-        .filter(account_setup_code::Column::ExpiresAt.gt(now))
-        .one(&txn)
-        .await?
-        .ok_or_else(refused)?;
+    let code = usable_code(person.id).one(&txn).await?.ok_or_else(refused)?;
     // Marked used only if still unused: the same code sent twice at once sets up the account once.
     let marked = account_setup_code::Entity::update_many()
         .col_expr(account_setup_code::Column::UsedAt, sea_orm::sea_query::Expr::value(now))

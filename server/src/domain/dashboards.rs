@@ -67,7 +67,8 @@ async fn planner(db: &impl ConnectionTrait, viewer: &SignedInUser, now: DateTime
             display_name: holder.display_name,
         })
         .collect();
-    Ok(Dashboard::Planner { caseload, messages: notifications::messages_for(db, viewer.user_id).await? })
+    let requests = super::delegations::requests_for(db, viewer, now).await?;
+    Ok(Dashboard::Planner { caseload, requests, messages: notifications::messages_for(db, viewer.user_id).await? })
 }
 
 async fn provider_staff(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppResult<Dashboard> {

@@ -1,16 +1,17 @@
-//! Acting on someone's behalf. A budget holder lets a named planner (or a family member or
-//! friend, who gets a helper's account if they have none) view their budget, book and pay
-//! for them, optionally until a date, and can take that back at once. A planner picks whom
+//! Acting on someone's behalf. A budget holder asks a support planner (or a family member or
+//! friend with a helper's account, which the council opens) by email to view their budget, book
+//! and pay for them, optionally until a date; the right works once the helper accepts it, and
+//! the person can take it back at once. A planner picks whom
 //! to act for (checked against the permission on every request) and every action records
 //! both who did it and for whom in the append-only audit log, which the person can read as
 //! "done on your behalf".
 use super::budgets::{self, Right};
-use super::values::{Email, and_list, capitalise, collect, required_text};
-use super::{audit, auth, uk_time};
-use crate::entities::{audit_entry, delegation, user};
+use super::values::{Email, and_list, capitalise, collect};
+use super::{audit, uk_time};
+use crate::entities::{audit_entry, delegation, helper_invitation, user};
 use crate::error::{AppError, AppResult};
-use app::{ActingFor, DoneForYou, HelperForm, HelperLine, HelpersPage, Role, SignedInUser};
-use chrono::{DateTime, NaiveDate, Utc};
+use app::{ActingFor, DoneForYou, HelpRequest, HelperForm, HelperInvitationLine, HelperLine, HelpersPage, Role, SignedInUser};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 
@@ -24,7 +25,8 @@ fn live(now: DateTime<Utc>) -> Condition {
         .add(Condition::any().add(delegation::Column::ExpiresAt.is_null()).add(delegation::Column::ExpiresAt.gt(now)))
 }
 
-/// The helpers page: who may act for the person now, and what has been done for them.
+/// The helpers page: who may act for the person now (and who accepted, when), who has been
+/// asked and not answered, and what has been done for them.
 pub async fn helpers(db: &impl ConnectionTrait, viewer: &SignedInUser, now: DateTime<Utc>) -> AppResult<HelpersPage> {
     holder_only(viewer)?;
     let granted = delegation::Entity::find().filter(delegation::Column::HolderId.eq(viewer.user_id)).filter(live(now)).order_by_asc(delegation::Column::Id).all(db).await?;
@@ -33,20 +35,29 @@ pub async fn helpers(db: &impl ConnectionTrait, viewer: &SignedInUser, now: Date
         .iter()
         .filter_map(|grant| {
             let person = people.iter().find(|p| p.id == grant.delegate_id)?;
-            let mut rights = vec!["see your budget"];
-            if grant.can_book {
-                rights.push("book and cancel care");
-            }
-            if grant.can_pay {
-                rights.push("pay by card");
-            }
             Some(HelperLine {
                 id: grant.id,
                 name: person.display_name.clone(),
                 email: person.email.clone(),
-                rights: capitalise(&and_list(&rights)),
-                until: grant.expires_at.map(|at| format!("Until {}", uk_time::to_local(at).format("%-d %B %Y"))),
+                rights: rights_in_words(grant.can_book, grant.can_pay, "your"),
+                until: until_words(grant.expires_at),
+                accepted: format!("Accepted by {} on {}", person.display_name, uk_time::long_date(uk_time::to_local(grant.created_at).date())),
             })
+        })
+        .collect();
+    let waiting = helper_invitation::Entity::find()
+        .filter(helper_invitation::Column::HolderId.eq(viewer.user_id))
+        .filter(helper_invitation::Column::Status.eq("waiting"))
+        .order_by_asc(helper_invitation::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|request| HelperInvitationLine {
+            id: request.id,
+            rights: rights_in_words(request.can_book, request.can_pay, "your"),
+            until: until_words(request.expires_at),
+            asked: format!("Asked on {}", uk_time::long_date(uk_time::to_local(request.created_at).date())),
+            email: request.email,
         })
         .collect();
     let entries = audit_entry::Entity::find()
@@ -69,7 +80,7 @@ pub async fn helpers(db: &impl ConnectionTrait, viewer: &SignedInUser, now: Date
             }
         })
         .collect();
-    Ok(HelpersPage { helpers, done_for_you })
+    Ok(HelpersPage { helpers, waiting, done_for_you })
 }
 
 fn action_in_words(action: &str, detail: &str) -> String {
@@ -81,15 +92,18 @@ fn action_in_words(action: &str, detail: &str) -> String {
         "booking_accepted" => with_booking("The provider accepted a booking"),
         "booking_declined" => with_booking("The provider declined a booking"),
         "booking_handed_back" => with_booking("The provider handed back care"),
+        "helper_accepted" => "Accepted your request to help you".to_string(),
+        "helper_declined" => "Said no to your request to help you".to_string(),
         other => other.replace('_', " "),
     }
 }
 
-/// Lets a support planner, or a family member or friend, act for the person. Replaces any
-/// permission that helper already has. Someone with no account yet (a family member, usually)
-/// gets one when the person gives their name: the one-time code returned is for the person to
-/// pass on, so their helper can choose a password at `/account/set-up`.
-pub async fn grant<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, form: &HelperForm, now: DateTime<Utc>) -> AppResult<Option<String>> {
+/// Asks someone, by email, to help the person: a support planner, or a family member or friend
+/// with a helper's account (the council opens those). Nothing works until they accept from
+/// their own account; a new request to the same address replaces one still waiting. The answer
+/// is the same whether or not the address has an account, or which kind, so the form cannot be
+/// used to learn who has one.
+pub async fn grant<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, form: &HelperForm, now: DateTime<Utc>) -> AppResult<()> {
     holder_only(viewer)?;
     let mut errors = Vec::new();
     let email = if form.email.trim().is_empty() {
@@ -98,17 +112,17 @@ pub async fn grant<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &Signe
     } else {
         collect(&mut errors, Email::parse("email", &form.email))
     };
-    let name = match form.name.trim() {
-        "" => None,
-        _ => collect(&mut errors, required_text("name", &form.name, "their full name", 120)),
-    };
     let until = match form.until.trim() {
         "" => None,
         text => collect(
             &mut errors,
             NaiveDate::parse_from_str(text, "%Y-%m-%d")
                 .map_err(|_| AppError::invalid("until", "Enter the end date like 2027-03-31, or leave it empty"))
-                .and_then(|day| if day > uk_time::to_local(now).date() { Ok(day) } else { Err(AppError::invalid("until", "The end date must be in the future")) }),
+                .and_then(|day| match day {
+                    day if day <= uk_time::to_local(now).date() => Err(AppError::invalid("until", "The end date must be in the future")),
+                    day if day.year() > uk_time::LAST_YEAR => Err(AppError::invalid("until", format!("The end date must be before {}", uk_time::LAST_YEAR + 1))),
+                    day => Ok(day),
+                }),
         ),
     };
     let Some(email) = email else { return Err(AppError::Invalid(errors)) };
@@ -116,50 +130,152 @@ pub async fn grant<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &Signe
         return Err(AppError::Invalid(errors));
     }
     let txn = crate::db::begin_write(db).await?;
-    let existing = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?;
-    let (helper, code) = match (existing, name) {
-        (Some(helper), _) if helper.role == Role::Planner.code() && helper.disabled_at.is_none() => (helper, None),
-        (Some(_), _) => return Err(AppError::invalid("email", "That email address belongs to an account that cannot help someone else: ask them for another one")),
-        (None, None) => {
-            return Err(AppError::invalid(
-                "name",
-                "There is no account with that email address yet. Check it, or enter their name and we will give you a code for them to set up their account",
-            ));
-        }
-        (None, Some(name)) => {
-            let new_user = super::accounts::NewUser { council_id: viewer.council_id, email: &email, name: &name, role: Role::Planner, provider_id: None };
-            let helper = super::accounts::insert_user(&txn, new_user, auth::NO_PASSWORD_YET.into(), now).await?;
-            let code = super::budget_admin::issue_set_up_code(&txn, helper.id, now).await?;
-            audit::record(&txn, now, Some(viewer.user_id), Some(helper.id), "helper_account_opened", serde_json::json!({})).await?;
-            (helper, Some(code))
-        }
-    };
-    delegation::Entity::update_many()
-        .col_expr(delegation::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
-        .filter(delegation::Column::HolderId.eq(viewer.user_id))
-        .filter(delegation::Column::DelegateId.eq(helper.id))
-        .filter(delegation::Column::RevokedAt.is_null())
+    helper_invitation::Entity::update_many()
+        .col_expr(helper_invitation::Column::Status, sea_orm::sea_query::Expr::value("withdrawn"))
+        .col_expr(helper_invitation::Column::AnsweredAt, sea_orm::sea_query::Expr::value(now))
+        .filter(helper_invitation::Column::HolderId.eq(viewer.user_id))
+        .filter(helper_invitation::Column::Email.eq(email.as_str()))
+        .filter(helper_invitation::Column::Status.eq("waiting"))
         .exec(&txn)
         .await?;
     let (can_book, can_pay) = (form.can_book == "yes", form.can_pay == "yes");
     let expires_at = until.and_then(|day| day.succ_opt()).and_then(|day| day.and_hms_opt(0, 0, 0)).map(uk_time::to_utc);
-    delegation::Entity::insert(delegation::ActiveModel {
+    helper_invitation::Entity::insert(helper_invitation::ActiveModel {
         holder_id: Set(viewer.user_id),
-        delegate_id: Set(helper.id),
-        can_view: Set(true),
+        email: Set(email.as_str().into()),
         can_book: Set(can_book),
         can_pay: Set(can_pay),
         expires_at: Set(expires_at),
+        status: Set("waiting".into()),
         created_at: Set(now),
-        revoked_at: Set(None),
         ..Default::default()
     })
     .exec(&txn)
     .await?;
-    let detail = serde_json::json!({ "helper": helper.id, "can_book": can_book, "can_pay": can_pay, "until": until });
-    audit::record(&txn, now, Some(viewer.user_id), Some(viewer.user_id), "helper_added", detail).await?;
+    let detail = serde_json::json!({ "email": email.as_str(), "can_book": can_book, "can_pay": can_pay, "until": until });
+    audit::record(&txn, now, Some(viewer.user_id), Some(viewer.user_id), "helper_asked", detail).await?;
     txn.commit().await?;
-    Ok(code)
+    Ok(())
+}
+
+/// The person takes back a request nobody has answered yet.
+pub async fn withdraw<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, invitation_id: i64, now: DateTime<Utc>) -> AppResult<()> {
+    holder_only(viewer)?;
+    let txn = crate::db::begin_write(db).await?;
+    let withdrawn = helper_invitation::Entity::update_many()
+        .col_expr(helper_invitation::Column::Status, sea_orm::sea_query::Expr::value("withdrawn"))
+        .col_expr(helper_invitation::Column::AnsweredAt, sea_orm::sea_query::Expr::value(now))
+        .filter(helper_invitation::Column::Id.eq(invitation_id))
+        .filter(helper_invitation::Column::HolderId.eq(viewer.user_id))
+        .filter(helper_invitation::Column::Status.eq("waiting"))
+        .exec(&txn)
+        .await?;
+    if withdrawn.rows_affected != 1 {
+        return Err(AppError::NotFound);
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Requests still waiting for a helper: those sent to their account's email address.
+fn waiting_for(helper_email: &str, now: DateTime<Utc>) -> Condition {
+    Condition::all()
+        .add(helper_invitation::Column::Email.eq(helper_email))
+        .add(helper_invitation::Column::Status.eq("waiting"))
+        .add(Condition::any().add(helper_invitation::Column::ExpiresAt.is_null()).add(helper_invitation::Column::ExpiresAt.gt(now)))
+}
+
+/// The requests waiting for this helper's answer, for their caseload page.
+pub async fn requests_for(db: &impl ConnectionTrait, helper: &SignedInUser, now: DateTime<Utc>) -> AppResult<Vec<HelpRequest>> {
+    if helper.role != Role::Planner {
+        return Ok(Vec::new());
+    }
+    let Some(account) = user::Entity::find_by_id(helper.user_id).one(db).await? else { return Ok(Vec::new()) };
+    let waiting = helper_invitation::Entity::find().filter(waiting_for(&account.email, now)).order_by_asc(helper_invitation::Column::Id).all(db).await?;
+    let holders = user::Entity::find().filter(user::Column::Id.is_in(waiting.iter().map(|w| w.holder_id))).all(db).await?;
+    Ok(waiting
+        .into_iter()
+        .filter(|request| request.holder_id != helper.user_id)
+        .filter_map(|request| {
+            let holder = holders.iter().find(|h| h.id == request.holder_id)?;
+            Some(HelpRequest {
+                id: request.id,
+                from: holder.display_name.clone(),
+                rights: rights_in_words(request.can_book, request.can_pay, "their"),
+                until: until_words(request.expires_at),
+            })
+        })
+        .collect())
+}
+
+/// The helper accepts (the rights start now, replacing any they held for that person) or
+/// declines a request sent to their address.
+pub async fn answer<C: ConnectionTrait + TransactionTrait>(db: &C, helper: &SignedInUser, invitation_id: i64, accept: bool, now: DateTime<Utc>) -> AppResult<()> {
+    if helper.role != Role::Planner {
+        return Err(AppError::Forbidden);
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let account = user::Entity::find_by_id(helper.user_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let request = helper_invitation::Entity::find_by_id(invitation_id)
+        .filter(waiting_for(&account.email, now))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .filter(|request| request.holder_id != helper.user_id)
+        .ok_or(AppError::NotFound)?;
+    let holder_id = request.holder_id;
+    let mut answered: helper_invitation::ActiveModel = request.clone().into();
+    answered.answered_at = Set(Some(now));
+    answered.answered_by = Set(Some(helper.user_id));
+    if accept {
+        delegation::Entity::update_many()
+            .col_expr(delegation::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
+            .filter(delegation::Column::HolderId.eq(holder_id))
+            .filter(delegation::Column::DelegateId.eq(helper.user_id))
+            .filter(delegation::Column::RevokedAt.is_null())
+            .exec(&txn)
+            .await?;
+        let granted = delegation::Entity::insert(delegation::ActiveModel {
+            holder_id: Set(holder_id),
+            delegate_id: Set(helper.user_id),
+            can_view: Set(true),
+            can_book: Set(request.can_book),
+            can_pay: Set(request.can_pay),
+            expires_at: Set(request.expires_at),
+            created_at: Set(now),
+            revoked_at: Set(None),
+            ..Default::default()
+        })
+        .exec(&txn)
+        .await?;
+        answered.status = Set("accepted".into());
+        answered.delegation_id = Set(Some(granted.last_insert_id));
+    } else {
+        answered.status = Set("declined".into());
+    }
+    answered.update(&txn).await?;
+    let action = if accept { "helper_accepted" } else { "helper_declined" };
+    audit::record(&txn, now, Some(helper.user_id), Some(holder_id), action, serde_json::json!({ "request": invitation_id })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// "See your budget, book and cancel care and pay by card".
+fn rights_in_words(can_book: bool, can_pay: bool, whose: &str) -> String {
+    let see = format!("see {whose} budget");
+    let mut rights = vec![see.as_str()];
+    if can_book {
+        rights.push("book and cancel care");
+    }
+    if can_pay {
+        rights.push("pay by card");
+    }
+    capitalise(&and_list(&rights))
+}
+
+fn until_words(expires_at: Option<DateTime<Utc>>) -> Option<String> {
+    // Rights end at the start of the day after the one chosen: that day is the last.
+    expires_at.map(|at| format!("Until {}", uk_time::long_date(uk_time::to_local(at).date() - chrono::Duration::days(1))))
 }
 
 /// Takes a permission back at once.

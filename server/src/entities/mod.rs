@@ -9,6 +9,7 @@ pub mod card_payment;
 pub mod council;
 pub mod delegation;
 pub mod framework;
+pub mod helper_invitation;
 pub mod ledger_account;
 pub mod ledger_transfer;
 pub mod listing;
