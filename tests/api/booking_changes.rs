@@ -186,7 +186,7 @@ async fn best_value_requests_go_to_the_next_ranked_provider_on_the_lot() {
     let second = booking::Entity::find().filter(booking::Column::OfferedOnFrom.eq(first.id)).one(&app.db).await.expect("query").expect("offered on");
     assert_eq!((second.provider_id, second.status.as_str()), (app.personas.provider_id, "requested"));
     assert!(messages(&app, app.personas.budget_holder.id).await.iter().any(|m| m.contains(&format!("asked the next provider on the council's framework instead (booking {})", second.reference))));
-    assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 4 * 2_650, "the same 4 Mondays, set aside again");
+    assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 4 * 2_400, "the same 4 Mondays, set aside again at Riverside's contracted rate");
 
     // Riverside cannot either, and nobody else on the lot can be offered work: money back.
     let staff = user(&app, app.personas.provider.id).await;
@@ -230,7 +230,7 @@ async fn care_handed_back_or_left_unanswered_goes_on_down_the_ranking_and_the_pe
             messages(&app, who).await
         );
     }
-    assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 4 * 2_650, "the same 4 Mondays, set aside again");
+    assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 4 * 2_000, "the same 4 Mondays, set aside again at Hilltop's contracted rate");
 
     // Hilltop does not answer in time: nobody else on the lot can be offered work, so the money is back.
     assert_eq!(booking_changes::lapse_overdue(&app.db, Utc::now() + Duration::hours(25)).await.expect("lapse run"), 1);
@@ -336,9 +336,8 @@ async fn an_offer_the_budget_cannot_cover_leaves_nothing_behind() {
     let council = app.personas.council_id;
     let lot = crate::lots::north_home_care(&app).await;
     app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT listing_id, 1, 480, 1080 FROM accreditations").await;
-    // Riverside (next after Hilltop) now charges £50 an hour: 4 Mondays would need £200.
-    app.execute_sql(&format!("UPDATE listings SET price_pence = 5000 WHERE id IN (SELECT listing_id FROM accreditations WHERE provider_id = {} AND lot_id = {lot})", app.personas.provider_id)).await;
-    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 12_000).await;
+    // Hilltop's 4 Mondays cost £80.00 at its contracted rate; Riverside (next) would need £96.00.
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 9_000).await;
     let hilltop_listing = public_id(&app, lot_listing(&app, lot, app.personas.other_provider_id).await).await;
     let mut holder = app.signed_in(&app.personas.budget_holder).await;
     let query = format!("{}&best_value=yes", question_query("weekly", next_monday(), "09:00", "60", &[1]));
@@ -350,7 +349,7 @@ async fn an_offer_the_budget_cannot_cover_leaves_nothing_behind() {
     assert_eq!(count(&app.db, "bookings").await, 1, "no half-made booking");
     assert!(visits_of(&app, first.id).await.iter().all(|v| v.status == "cancelled"));
     assert_eq!(count(&app.db, "visits").await, 4);
-    assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 12_000);
+    assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 9_000);
     assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 0);
     assert!(messages(&app, app.personas.budget_holder.id).await.iter().any(|m| m.contains("The money set aside for it is back in the budget")));
     assert_sound(&app, "after an offer that could not be made").await;
@@ -381,4 +380,84 @@ async fn visits_nobody_attended_are_released_a_day_later() {
     assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000 - 2_650);
     assert_eq!(balance(&app, Account::provider_payable(council, app.personas.provider_id)).await, 0);
     assert_sound(&app, "after the sweep").await;
+}
+
+/// A budget of the other council, paid its allocation.
+async fn other_councils_budget(app: &TestApp, other: &fixtures::OtherCouncil, pence: i64) -> i64 {
+    let today = Utc::now().date_naive();
+    let budget = fixtures::budget(&app.db, other.council_id, other.budget_holder.id, "direct_payment", pence, today).await;
+    server::domain::budgets::run_allocations(&app.db, today, Utc::now()).await.expect("allocation run");
+    budget
+}
+
+/// Books the listing through the pages as `persona`, the provider accepts, and the first visit
+/// is delivered in full (an hour at £26.50).
+async fn delivered_visit(app: &TestApp, persona: &fixtures::Persona, listing: &str, time: &str) {
+    let mut client = app.signed_in(persona).await;
+    let (_, confirmed) = book(&mut client, listing, &question_query("once", next_monday(), time, "60", &[]), None).await;
+    let booking = booking_by_reference(app, confirmed.location().expect("booked")).await;
+    let staff = user(app, app.personas.provider.id).await;
+    booking_changes::respond(&app.db, &staff, &booking.reference, true, "", Utc::now()).await.expect("accepted");
+    let visit = &visits_of(app, booking.id).await[0];
+    visits::check_in(&app.db, &staff, visit.id, visit.scheduled_start).await.expect("checked in");
+    visits::check_out(&app.db, &staff, visit.id, visit.scheduled_start + Duration::minutes(60)).await.expect("checked out");
+}
+
+#[tokio::test]
+async fn each_council_owes_and_pays_a_shared_provider_only_for_its_own_care() {
+    let app = TestApp::new().await;
+    let other = fixtures::other_council(&app.db).await;
+    funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    other_councils_budget(&app, &other, 84_000).await;
+    let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Shared visits").await;
+    delivered_visit(&app, &app.personas.budget_holder, &listing, "09:00").await;
+    delivered_visit(&app, &other.budget_holder, &listing, "11:00").await;
+    delivered_visit(&app, &other.budget_holder, &listing, "14:00").await;
+
+    let ours = user(&app, app.personas.commissioner.id).await;
+    let theirs = user(&app, other.commissioner.id).await;
+    let owed = async |commissioner: &app::SignedInUser| -> Vec<(String, i64)> {
+        payment_runs::owed(&app.db, commissioner).await.expect("owed").into_iter().map(|line| (line.provider, line.amount_pence)).collect()
+    };
+    assert_eq!(owed(&ours).await, [("Riverside Home Care".to_string(), 2_650)]);
+    assert_eq!(owed(&theirs).await, [("Riverside Home Care".to_string(), 5_300)]);
+    // The savings estimate counts the care each council paid for, not the other's.
+    for (commissioner, paid) in [(&ours, 2_650), (&theirs, 5_300)] {
+        // The visits are next week: the period runs to then.
+        let query = app::report::ReportQuery { to: (next_monday() + Duration::days(7)).to_string(), ..Default::default() };
+        let report = server::domain::reports::report(&app.db, commissioner, "savings", &query, Utc::now()).await.expect("savings");
+        assert_eq!(report.rows[1][2], app::report::Figure::Pence(paid), "{:?}", report.rows[1]);
+    }
+
+    // Each council's run pays its own care, and its remittance lists only that.
+    let run = payment_runs::run(&app.db, &ours, Utc::now()).await.expect("our run");
+    let (_, lines) = payment_runs::remittance(&app.db, &ours, &run).await.expect("remittance");
+    assert_eq!(lines.iter().map(|l| l.amount_pence).collect::<Vec<_>>(), [2_650]);
+    assert_eq!(owed(&theirs).await, [("Riverside Home Care".to_string(), 5_300)], "the other council still owes its own");
+    let run = payment_runs::run(&app.db, &theirs, Utc::now()).await.expect("their run");
+    let (_, lines) = payment_runs::remittance(&app.db, &theirs, &run).await.expect("remittance");
+    assert_eq!(lines.iter().map(|l| l.amount_pence).collect::<Vec<_>>(), [5_300]);
+    assert_eq!(balance(&app, Account::provider_paid(app.personas.council_id, app.personas.provider_id)).await, 2_650);
+    assert_eq!(balance(&app, Account::provider_paid(other.council_id, app.personas.provider_id)).await, 5_300);
+    assert_sound(&app, "after both runs").await;
+}
+
+#[tokio::test]
+async fn arriving_early_is_not_paid_as_care_delivered() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let booking = booked(&app, &question_query("once", next_monday(), "09:00", "60", &[])).await;
+    let staff = user(&app, app.personas.provider.id).await;
+    booking_changes::respond(&app.db, &staff, &booking.reference, true, "", Utc::now()).await.expect("accepted");
+    let visit = &visits_of(&app, booking.id).await[0];
+    // In an hour and a half early, out 45 minutes after the booked start: 45 minutes delivered.
+    visits::check_in(&app.db, &staff, visit.id, visit.scheduled_start - Duration::minutes(90)).await.expect("checked in");
+    let charged = visits::check_out(&app.db, &staff, visit.id, visit.scheduled_start + Duration::minutes(45)).await.expect("checked out");
+    assert_eq!(charged, 1_988, "three quarters of £26.50");
+    assert_eq!(balance(&app, Account::provider_payable(council, app.personas.provider_id)).await, 1_988);
+    assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000 - 1_988);
+    let stored = visit::Entity::find_by_id(visit.id).one(&app.db).await.expect("query").expect("visit");
+    assert_eq!(stored.delivered_minutes, Some(45));
+    assert_sound(&app, "after the visit").await;
 }

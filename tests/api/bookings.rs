@@ -60,6 +60,7 @@ pub async fn book(client: &mut Client, listing: &str, query: &str, person: Optio
     for name in ["how_often", "date", "time", "minutes", "weekdays", "best_value"] {
         fields.push((format!("answers[{name}]"), hidden_value(&check, &format!("answers[{name}]"))));
     }
+    fields.push(("quoted_total".into(), hidden_value(&check, "quoted_total")));
     if let Some(person) = person {
         fields.push(("person".into(), person.to_string()));
     }
@@ -116,6 +117,7 @@ async fn a_budget_holder_books_weekly_care_and_the_first_four_weeks_are_set_asid
         for name in ["how_often", "date", "time", "minutes", "weekdays"] {
             fields.push((format!("answers[{name}]"), hidden_value(&check, &format!("answers[{name}]"))));
         }
+        fields.push(("quoted_total".into(), hidden_value(&check, "quoted_total")));
         fields
     };
     let again = holder.post_form("/api/confirm-booking", &fields_again).await;
@@ -274,9 +276,11 @@ async fn budget_types_limit_who_can_be_booked() {
 
     let text = refused(&app, &mut holder, &off_framework, &once).await;
     assert!(text.contains("A managed account can only pay for services on the council's framework"), "{text}");
-    app.execute_sql(&format!("UPDATE lots SET price_cap_pence = 2500 WHERE id = {lot}")).await;
+    // Riverside is contracted on the lot at £24.00 an hour (a cap below that is refused when
+    // it is set; here it is forced, as if from before that check).
+    app.execute_sql(&format!("UPDATE lots SET price_cap_pence = 2300 WHERE id = {lot}")).await;
     let text = refused(&app, &mut holder, &framework_listing, &once).await;
-    assert!(text.contains("This service costs £26.50 an hour, over the council's cap of £25.00 an hour for managed accounts"), "{text}");
+    assert!(text.contains("This service is contracted at £24.00 an hour, over the council's cap of £23.00 an hour"), "{text}");
     app.execute_sql(&format!("UPDATE lots SET price_cap_pence = 3000 WHERE id = {lot}")).await;
     let (_, booked) = book(&mut holder, &framework_listing, &once, None).await;
     assert_eq!(booked.status, 302, "a framework service within the cap: {booked:?}");
@@ -338,6 +342,8 @@ async fn race_to_book(mut client: Client, n: u32, listing: String, (day, time): 
         ("answers[time]".into(), time),
         ("answers[minutes]".into(), "60".into()),
         ("answers[weekdays]".into(), String::new()),
+        // An hour at £26.50, as the check page showed.
+        ("quoted_total".into(), "2650".into()),
     ];
     if let Some(person) = person {
         fields.push(("person".into(), person.to_string()));
@@ -465,4 +471,76 @@ async fn racing_bookings_from_two_servers_never_overspend() {
     assert_eq!(balances(&app, budget).await, (30_000 - 11 * 2_650, 11 * 2_650));
     assert_eq!(count(&app.db, "bookings").await, 11);
     assert_sound(&app).await;
+}
+
+#[tokio::test]
+async fn framework_care_is_charged_the_contracted_rate_whatever_the_listing_says_now() {
+    let app = TestApp::new().await;
+    let lot = crate::lots::north_home_care(&app).await;
+    // Riverside's service on the lot: £26.50 an hour to the public, £24.00 contracted.
+    let framework_listing = lot_listing(&app, lot, app.personas.provider_id).await;
+    let listing = public_id(&app, framework_listing).await;
+    app.execute_sql(&format!("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT id, 1, 480, 1080 FROM listings WHERE id = {framework_listing}")).await;
+    let managed = funded_budget(&app, app.personas.budget_holder.id, "managed_account", 84_000).await;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    // The provider raises its public price after being admitted: framework care is unmoved.
+    app.execute_sql(&format!("UPDATE listings SET price_pence = 4000 WHERE id = {framework_listing}")).await;
+    let (check, booked) = book(&mut holder, &listing, &question_query("once", next_monday(), "09:00", "60", &[]), None).await;
+    assert!(check.text().contains("Each visit£24.00"), "{}", check.text());
+    assert_eq!(booked.status, 302, "{booked:?}");
+    assert_eq!(balances(&app, managed).await, (84_000 - 2_400, 2_400));
+
+    // A direct payment asking for best value on the framework is charged the same rate.
+    let direct_holder = fixtures::user(&app.db, app.personas.council_id, "direct@test.example", app::Role::BudgetHolder, None).await;
+    let direct = funded_budget(&app, direct_holder.id, "direct_payment", 84_000).await;
+    let mut client = app.signed_in(&direct_holder).await;
+    let query = format!("{}&best_value=yes", question_query("once", next_monday(), "11:00", "60", &[]));
+    let (check, booked) = book(&mut client, &listing, &query, None).await;
+    assert!(check.text().contains("Each visit£24.00"), "{}", check.text());
+    assert_eq!(booked.status, 302, "{booked:?}");
+    assert_eq!(balances(&app, direct).await, (84_000 - 2_400, 2_400));
+    // Without it, the public price.
+    let (check, _) = book(&mut client, &listing, &question_query("once", next_monday(), "14:00", "60", &[]), None).await;
+    assert!(check.text().contains("Each visit£40.00"), "{}", check.text());
+
+    // Another council's managed account cannot use this council's framework.
+    let other = fixtures::other_council(&app.db).await;
+    fixtures::budget(&app.db, other.council_id, other.budget_holder.id, "managed_account", 84_000, Utc::now().date_naive()).await;
+    server::domain::budgets::run_allocations(&app.db, Utc::now().date_naive(), Utc::now()).await.expect("allocation run");
+    let mut theirs = app.signed_in(&other.budget_holder).await;
+    let text = refused(&app, &mut theirs, &listing, &question_query("once", next_monday(), "09:00", "60", &[])).await;
+    assert!(text.contains("A managed account can only pay for services on the council's framework"), "{text}");
+    assert_sound(&app).await;
+}
+
+#[tokio::test]
+async fn confirming_is_refused_with_the_new_cost_when_it_changed_after_checking() {
+    let app = TestApp::new().await;
+    let (listing_id, listing) = weekday_home_care(&app, app.personas.provider_id, "Morning visits").await;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    let query = question_query("weekly", next_monday(), "09:00", "60", &[1]);
+    let check = holder.get(&format!("/book/{listing}?{query}")).await;
+    assert!(check.text().contains("Every 4 weeks£106.00 (4 visits)"), "{}", check.text());
+    // The provider raises its price while the person reads the check page.
+    app.execute_sql(&format!("UPDATE listings SET price_pence = 3000 WHERE id = {listing_id}")).await;
+    let mut fields: Vec<(String, String)> = vec![("listing".into(), listing.clone()), ("request_key".into(), hidden_value(&check, "request_key"))];
+    for name in ["how_often", "date", "time", "minutes", "weekdays", "best_value"] {
+        fields.push((format!("answers[{name}]"), hidden_value(&check, &format!("answers[{name}]"))));
+    }
+    fields.push(("quoted_total".into(), hidden_value(&check, "quoted_total")));
+    let reply = holder.post_form("/api/confirm-booking", &fields).await;
+    match reply.redirected_error() {
+        Some(app::UiError::Invalid(errors)) => assert_eq!(
+            errors[0].message,
+            "The cost has changed since you checked it: the first 4 weeks now cost £120.00, not £106.00. Check the new cost, then confirm again"
+        ),
+        other => panic!("expected the new cost, got {other:?}: {reply:?}"),
+    }
+    assert_eq!(count(&app.db, "bookings").await, 0);
+    assert_eq!(balances(&app, budget).await, (84_000, 0));
+    // Without the figure shown, nothing is booked either.
+    fields.retain(|(name, _)| name != "quoted_total");
+    assert!(matches!(holder.post_form("/api/confirm-booking", &fields).await.redirected_error(), Some(app::UiError::Invalid(_))));
+    assert_eq!(count(&app.db, "bookings").await, 0);
 }

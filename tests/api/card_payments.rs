@@ -240,6 +240,7 @@ async fn a_self_funder_opens_an_account_pays_for_a_booking_by_card_and_books_it(
                 ("answers[weekdays]", ""),
                 ("answers[best_value]", "false"),
                 ("request_key", &hidden_value(&check, "request_key")),
+                ("quoted_total", "2650"),
             ],
         )
         .await;

@@ -177,6 +177,7 @@ fn CheckAnswers(quote: BookingQuote, answers: BookingAnswers, person: Option<i64
                 <input type="hidden" name="answers[weekdays]" value=answers.weekdays.clone()/>
                 <input type="hidden" name="answers[best_value]" value=answers.best_value.to_string()/>
                 <input type="hidden" name="request_key" value=request_key/>
+                <input type="hidden" name="quoted_total" value=quote.four_weeks_pence.to_string()/>
                 <button class="button" type="submit">"Confirm and send the request"</button>
             </ActionForm>
         }

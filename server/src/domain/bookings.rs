@@ -8,9 +8,9 @@ use super::ledger::{self, BudgetAccounts, Transfer};
 use super::uk_time::{self, long_date, weekday_name};
 use super::values::{and_list, collect};
 use super::{audit, auth};
-use crate::entities::{accreditation, booking, budget, listing, listing_availability, lot, provider, user, visit};
+use crate::entities::{accreditation, booking, budget, framework, listing, listing_availability, lot, provider, user, visit};
 use crate::error::{AppError, AppResult};
-use app::{BookingAnswers, BookingQuote, BookingView, FieldError, ListingStatus, Role, SignedInUser};
+use app::{BookingAnswers, BookingQuote, BookingRequest, BookingView, FieldError, ListingStatus, Role, SignedInUser};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
@@ -181,11 +181,35 @@ struct Checked {
     person: Person,
     budget: budget::Model,
     accounts: BudgetAccounts,
-    lot_id: Option<i64>,
+    price: Price,
     pattern: Pattern,
     /// UK start times of the visits in the first 4 weeks.
     visits: Vec<chrono::NaiveDateTime>,
     per_visit_pence: i64,
+}
+
+/// What a booking is charged: the listing's public price, or, for care placed through a
+/// framework lot, the rate the council contracted on that lot (whatever the listing says now).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Price {
+    pub unit_price_pence: i64,
+    pub unit: String,
+    /// The lot the care is placed through, if it is.
+    pub lot_id: Option<i64>,
+}
+
+impl Price {
+    fn public(listing: &listing::Model) -> Self {
+        Self { unit_price_pence: listing.price_pence, unit: listing.unit.clone(), lot_id: None }
+    }
+
+    fn contracted(lot: &lot::Model, accredited: &accreditation::Model) -> Self {
+        Self { unit_price_pence: accredited.contracted_rate_pence, unit: lot.unit.clone(), lot_id: Some(lot.id) }
+    }
+
+    fn per_visit(&self, minutes: u32) -> i64 {
+        visit_cost(&self.unit, self.unit_price_pence, minutes)
+    }
 }
 
 impl Checked {
@@ -252,66 +276,76 @@ async fn check(
     if visits.first().is_some_and(|first| uk_time::to_utc(*first) <= now) {
         return Err(AppError::invalid("time", "The first visit must start later than now"));
     }
-    let mut lot_id = allowed_for_budget(db, &budget, &listing, &provider).await?;
-    if answers.best_value && lot_id.is_none() {
-        lot_id = framework_lot(db, &listing).await?;
-        if lot_id.is_none() {
-            return Err(AppError::invalid("", "This service is not on the council's framework: choose it as a service of your own choice instead"));
-        }
-    }
+    let price = price_for_budget(db, &budget, &listing, &provider, answers.best_value).await?;
     available_then(db, &listing, &provider, &pattern).await?;
-    let per_visit_pence = visit_cost(&listing.unit, listing.price_pence, pattern.minutes);
-    Ok(Checked { listing, provider, person, budget, accounts, lot_id, pattern, visits, per_visit_pence })
+    let per_visit_pence = price.per_visit(pattern.minutes);
+    Ok(Checked { listing, provider, person, budget, accounts, price, pattern, visits, per_visit_pence })
 }
 
-/// Whether this budget may pay this service; for a managed account, the framework lot that
-/// allows it (its contracted provider, not gated, priced at or under the lot's cap).
-async fn allowed_for_budget(db: &impl ConnectionTrait, budget: &budget::Model, listing: &listing::Model, provider: &provider::Model) -> AppResult<Option<i64>> {
-    match budget.budget_type.as_str() {
-        "individual_service_fund" if budget.isf_provider_id != Some(provider.id) => {
-            let holder = match budget.isf_provider_id {
-                Some(id) => provider::Entity::find_by_id(id).one(db).await?.map_or_else(|| "another provider".to_string(), |p| p.name),
-                None => "another provider".to_string(),
-            };
-            Err(AppError::invalid("", format!("This individual service fund is held by {holder}: only their services can be booked from it")))
-        }
-        "managed_account" => {
-            let accreditations = accreditation::Entity::find()
-                .filter(accreditation::Column::ListingId.eq(listing.id))
-                .filter(accreditation::Column::Status.eq("active"))
-                .all(db)
-                .await?;
-            let lots = lot::Entity::find().filter(lot::Column::Id.is_in(accreditations.iter().map(|a| a.lot_id))).all(db).await?;
-            if lots.is_empty() || provider.regulator_rating == "inadequate" {
-                return Err(AppError::invalid("", "A managed account can only pay for services on the council's framework: choose one marked \"On the council's framework\""));
+/// What this budget pays for this service, refused where its type does not allow it. Care
+/// placed through the council's framework (a managed account always; anyone asking for "best
+/// value on the framework") is charged the contracted rate on a lot of the budget's own
+/// council; other care the listing's public price.
+async fn price_for_budget(db: &impl ConnectionTrait, budget: &budget::Model, listing: &listing::Model, provider: &provider::Model, best_value: bool) -> AppResult<Price> {
+    fund_allows(db, budget, provider).await?;
+    let through_framework = budget.budget_type == "managed_account" || best_value;
+    if !through_framework {
+        return Ok(Price::public(listing));
+    }
+    let placed = framework_place(db, budget.council_id, listing, None).await?;
+    let gated = super::ranking::Rating::from_code(&provider.regulator_rating) == Some(super::ranking::Rating::Inadequate);
+    match placed {
+        Some((lot, accredited)) if !gated => {
+            if accredited.contracted_rate_pence > lot.price_cap_pence {
+                return Err(AppError::invalid(
+                    "",
+                    format!(
+                        "This service is contracted at {}, over the council's cap of {}: it cannot be booked through the framework",
+                        app::format_price(accredited.contracted_rate_pence, &lot.unit),
+                        app::format_price(lot.price_cap_pence, &lot.unit)
+                    ),
+                ));
             }
-            match lots.iter().find(|lot| listing.price_pence <= lot.price_cap_pence) {
-                Some(lot) => Ok(Some(lot.id)),
-                None => {
-                    let cap = lots.iter().map(|lot| lot.price_cap_pence).max().unwrap_or_default();
-                    Err(AppError::invalid(
-                        "",
-                        format!(
-                            "This service costs {}, over the council's cap of {} for managed accounts",
-                            app::format_price(listing.price_pence, &listing.unit),
-                            app::format_price(cap, &listing.unit)
-                        ),
-                    ))
-                }
-            }
+            Ok(Price::contracted(&lot, &accredited))
         }
-        _ => Ok(None),
+        _ if budget.budget_type == "managed_account" => {
+            Err(AppError::invalid("", "A managed account can only pay for services on the council's framework: choose one marked \"On the council's framework\""))
+        }
+        _ => Err(AppError::invalid("", "This service is not on the council's framework: choose it as a service of your own choice instead")),
     }
 }
 
-/// The framework lot this service is contracted on (actively), if any.
-async fn framework_lot(db: &impl ConnectionTrait, listing: &listing::Model) -> AppResult<Option<i64>> {
-    let accredited = accreditation::Entity::find()
+/// An individual service fund pays only the provider holding it.
+async fn fund_allows(db: &impl ConnectionTrait, budget: &budget::Model, provider: &provider::Model) -> AppResult<()> {
+    if budget.budget_type != "individual_service_fund" || budget.isf_provider_id == Some(provider.id) {
+        return Ok(());
+    }
+    let holder = match budget.isf_provider_id {
+        Some(id) => provider::Entity::find_by_id(id).one(db).await?.map_or_else(|| "another provider".to_string(), |p| p.name),
+        None => "another provider".to_string(),
+    };
+    Err(AppError::invalid("", format!("This individual service fund is held by {holder}: only their services can be booked from it")))
+}
+
+/// The lot (of one of this council's frameworks; `only_lot` if given) this service is actively
+/// contracted on, with its accreditation, the lowest rate first.
+async fn framework_place(db: &impl ConnectionTrait, council_id: i64, listing: &listing::Model, only_lot: Option<i64>) -> AppResult<Option<(lot::Model, accreditation::Model)>> {
+    let mut accredited = accreditation::Entity::find()
         .filter(accreditation::Column::ListingId.eq(listing.id))
         .filter(accreditation::Column::Status.eq("active"))
-        .one(db)
+        .order_by_asc(accreditation::Column::ContractedRatePence);
+    if let Some(lot_id) = only_lot {
+        accredited = accredited.filter(accreditation::Column::LotId.eq(lot_id));
+    }
+    let accredited = accredited.all(db).await?;
+    let councils_lots = lot::Entity::find()
+        .filter(lot::Column::Id.is_in(accredited.iter().map(|a| a.lot_id)))
+        .filter(lot::Column::FrameworkId.in_subquery(
+            sea_orm::sea_query::Query::select().column(framework::Column::Id).from(framework::Entity).and_where(framework::Column::CouncilId.eq(council_id)).to_owned(),
+        ))
+        .all(db)
         .await?;
-    Ok(accredited.map(|a| a.lot_id))
+    Ok(accredited.into_iter().find_map(|a| councils_lots.iter().find(|lot| lot.id == a.lot_id).map(|lot| (lot.clone(), a))))
 }
 
 /// Refused unless every visit fits inside the service's published hours for its day.
@@ -512,28 +546,23 @@ fn duration_words(minutes: u32) -> String {
 /// Makes the booking: the request goes to the provider, and the money for every visit in the
 /// first 4 weeks is set aside from the budget in the same transaction (so two bookings racing
 /// for the last pounds cannot both succeed). Returns the booking's reference. Sending the same
-/// `request_key` again returns the first booking's reference and books nothing more.
-pub async fn book(
-    db: &DatabaseConnection,
-    viewer: &SignedInUser,
-    person_id: Option<i64>,
-    listing_public_id: &str,
-    answers: &BookingAnswers,
-    request_key: &str,
-    now: DateTime<Utc>,
-) -> AppResult<String> {
-    let request_key = request_key.trim();
-    if request_key.len() != 64 || !request_key.bytes().all(|b| b.is_ascii_hexdigit()) {
+/// `request_key` again returns the first booking's reference and books nothing more. Refused,
+/// with the new figure, if the cost is no longer what the person was shown.
+pub async fn book(db: &DatabaseConnection, viewer: &SignedInUser, request: &BookingRequest, now: DateTime<Utc>) -> AppResult<String> {
+    let request_key = request.request_key.trim();
+    let quoted = request.quoted_total.trim().parse::<i64>().ok();
+    let (true, Some(quoted)) = (request_key.len() == 64 && request_key.bytes().all(|b| b.is_ascii_hexdigit()), quoted) else {
         return Err(AppError::invalid("", "This form has expired: go back and check your answers again"));
-    }
+    };
+    let request = BookingRequest { request_key: request_key.to_string(), ..request.clone() };
     let written = if db.get_database_backend() == DbBackend::Postgres {
         // The checks and the write in one transaction on one connection: each statement that
         // takes its own connection from the pool costs PostgreSQL a round trip more.
-        let (viewer, listing_public_id, answers, request_key) = (viewer.clone(), listing_public_id.to_string(), answers.clone(), request_key.to_string());
+        let (viewer, request) = (viewer.clone(), request.clone());
         crate::db::write_grouped(db, move |txn| {
             Box::pin(async move {
-                match check_for_booking(txn, &viewer, person_id, &listing_public_id, &answers, &request_key, now).await {
-                    Ok(checked) => write_booking(txn, &viewer, checked, &request_key, answers.best_value, now).await,
+                match check_for_booking(txn, &viewer, &request, quoted, now).await {
+                    Ok(checked) => write_booking(txn, &viewer, checked, &request.request_key, request.answers.best_value, now).await,
                     Err(answer) => answer,
                 }
             })
@@ -543,11 +572,11 @@ pub async fn book(
         // What does not change from one booking to the next is checked before the write, so
         // SQLite's one write lock is held only for what must be atomic: the clash check, the
         // booking and its money.
-        let checked = match check_for_booking(db, viewer, person_id, listing_public_id, answers, request_key, now).await {
+        let checked = match check_for_booking(db, viewer, &request, quoted, now).await {
             Ok(checked) => checked,
             Err(answer) => return answer,
         };
-        let (viewer, request_key, best_value) = (viewer.clone(), request_key.to_string(), answers.best_value);
+        let (viewer, request_key, best_value) = (viewer.clone(), request.request_key.clone(), request.answers.best_value);
         crate::db::write_grouped(db, move |txn| Box::pin(async move { write_booking(txn, &viewer, checked, &request_key, best_value, now).await })).await
     };
     match written {
@@ -560,26 +589,26 @@ pub async fn book(
 }
 
 /// The checks before a booking is written, and a budget that plainly cannot pay refused
-/// (money spent since this read is still caught when it is set aside). A request made already
-/// gets its first answer instead, even one that no longer passes the checks (its time has come).
-/// On PostgreSQL this runs in the booking's transaction (see [`book`]), so the budget is locked
-/// as it is read.
-async fn check_for_booking(
-    db: &impl ConnectionTrait,
-    viewer: &SignedInUser,
-    person_id: Option<i64>,
-    listing_public_id: &str,
-    answers: &BookingAnswers,
-    request_key: &str,
-    now: DateTime<Utc>,
-) -> Result<Checked, AppResult<String>> {
+/// (money spent since this read is still caught when it is set aside), as is a cost that is no
+/// longer `quoted`. A request made already gets its first answer instead, even one that no
+/// longer passes the checks (its time has come). On PostgreSQL this runs in the booking's
+/// transaction (see [`book`]), so the budget is locked as it is read.
+async fn check_for_booking(db: &impl ConnectionTrait, viewer: &SignedInUser, request: &BookingRequest, quoted: i64, now: DateTime<Utc>) -> Result<Checked, AppResult<String>> {
     let lock_budget = db.get_database_backend() == DbBackend::Postgres;
-    let refused = match check(db, viewer, person_id, listing_public_id, answers, now, lock_budget).await {
+    let refused = match check(db, viewer, request.person, &request.listing, &request.answers, now, lock_budget).await {
+        Ok(checked) if checked.horizon_pence() != quoted => AppError::invalid(
+            "",
+            format!(
+                "The cost has changed since you checked it: the first 4 weeks now cost {}, not {}. Check the new cost, then confirm again",
+                app::format_pence(checked.horizon_pence()),
+                app::format_pence(quoted)
+            ),
+        ),
         Ok(checked) if checked.accounts.available_pence >= checked.horizon_pence() => return Ok(checked),
         Ok(checked) => short_of(checked.horizon_pence(), checked.accounts.available_pence, &checked.budget),
         Err(refused) => refused,
     };
-    Err(earlier_answer(db, viewer, request_key).await.and_then(|earlier| earlier.unwrap_or(Err(refused))))
+    Err(earlier_answer(db, viewer, &request.request_key).await.and_then(|earlier| earlier.unwrap_or(Err(refused))))
 }
 
 /// The atomic part of [`book`]: the clash check, the booking and its money.
@@ -598,7 +627,7 @@ async fn write_booking(txn: &DatabaseTransaction, viewer: &SignedInUser, checked
         person_id: checked.person.id,
         budget_id: checked.budget.id,
         accounts: &checked.accounts,
-        lot_id: checked.lot_id,
+        price: &checked.price,
         pattern: &checked.pattern,
         visits: &checked.visits,
         placed_by: viewer.user_id,
@@ -626,7 +655,7 @@ struct NewBooking<'a> {
     person_id: i64,
     budget_id: i64,
     accounts: &'a BudgetAccounts,
-    lot_id: Option<i64>,
+    price: &'a Price,
     pattern: &'a Pattern,
     /// UK start times of the visits to set money aside for now.
     visits: &'a [chrono::NaiveDateTime],
@@ -642,7 +671,7 @@ struct NewBooking<'a> {
 async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: DateTime<Utc>) -> AppResult<String> {
     let reference = new_reference()?;
     let pattern = new.pattern;
-    let per_visit_pence = visit_cost(&new.listing.unit, new.listing.price_pence, pattern.minutes);
+    let per_visit_pence = new.price.per_visit(pattern.minutes);
     let inserted = booking::Entity::insert(booking::ActiveModel {
         reference: Set(reference.clone()),
         listing_id: Set(new.listing.id),
@@ -651,15 +680,15 @@ async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: D
         budget_id: Set(Some(new.budget_id)),
         placed_by: Set(new.placed_by),
         channel: Set(new.channel.into()),
-        lot_id: Set(new.lot_id),
+        lot_id: Set(new.price.lot_id),
         status: Set("requested".into()),
         schedule: Set(if pattern.weekly { "weekly" } else { "one_off" }.into()),
         starts_at: Set(uk_time::to_utc(pattern.first_day.and_time(pattern.start))),
         ends_on: Set(None),
         weekdays: Set(pattern.weekly.then(|| pattern.weekdays.iter().map(u32::to_string).collect())),
         duration_minutes: Set(i32::try_from(pattern.minutes).unwrap_or(i32::MAX)),
-        unit_price_pence: Set(new.listing.price_pence),
-        unit: Set(new.listing.unit.clone()),
+        unit_price_pence: Set(new.price.unit_price_pence),
+        unit: Set(new.price.unit.clone()),
         committed_pence: Set(per_visit_pence * new.visits.len() as i64),
         paid_by: Set("budget".into()),
         requested_at: Set(now),
@@ -728,22 +757,26 @@ pub(super) async fn schedule_visit(
     Ok(())
 }
 
-/// Offers a booking that will not go ahead to another provider's service, from `pattern`'s
-/// first day, for the same person and budget. Refused (`Invalid`) when that service does not
-/// work then or the budget type does not allow it; `ShortOfMoney` when the budget cannot pay.
+/// Offers a booking that will not go ahead to another provider's service on the same lot, at
+/// its contracted rate there, from `pattern`'s first day, for the same person and budget.
+/// Refused (`Invalid`) when that service does not work then, the person has other care then,
+/// or the budget type does not allow it; `ShortOfMoney` when the budget cannot pay.
 pub async fn offer_to(txn: &impl ConnectionTrait, old: &booking::Model, listing: &listing::Model, pattern: &Pattern, now: DateTime<Utc>) -> AppResult<String> {
     let budget_query = budget::Entity::find_by_id(old.budget_id.ok_or(AppError::NotFound)?);
     let (budget, accounts) = ledger::budget_with_accounts(txn, budget_query, false).await?.ok_or(AppError::NotFound)?;
     let provider = provider::Entity::find_by_id(listing.provider_id).one(txn).await?.filter(|p| p.status == "active").ok_or(AppError::NotFound)?;
-    allowed_for_budget(txn, &budget, listing, &provider).await?;
+    fund_allows(txn, &budget, &provider).await?;
+    let (lot, accredited) = framework_place(txn, budget.council_id, listing, old.lot_id).await?.ok_or(AppError::NotFound)?;
+    let price = Price::contracted(&lot, &accredited);
     available_then(txn, listing, &provider, pattern).await?;
     let visits = pattern.visits_before(pattern.first_day + Duration::days(HORIZON_DAYS));
+    not_already_booked(txn, old.person_id, pattern, &visits).await?;
     let new = NewBooking {
         listing,
         person_id: old.person_id,
         budget_id: budget.id,
         accounts: &accounts,
-        lot_id: old.lot_id,
+        price: &price,
         pattern,
         visits: &visits,
         placed_by: old.placed_by,

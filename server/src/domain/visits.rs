@@ -79,7 +79,10 @@ pub async fn check_out<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &S
     let Some(checked_in_at) = visit.checked_in_at.filter(|_| visit.status == "in_progress") else {
         return Err(AppError::invalid("", "Check in to this visit before checking out"));
     };
-    let minutes = delivered_minutes((now - checked_in_at).num_minutes(), booking.billing_increment_minutes, visit.scheduled_minutes);
+    // Care is paid from the later of arrival and the booked start: arriving early is not
+    // care the person booked.
+    let started = Ord::max(checked_in_at, visit.scheduled_start);
+    let minutes = delivered_minutes((now - started).num_minutes(), booking.billing_increment_minutes, visit.scheduled_minutes);
     let charge = delivered_cost(&booking.unit, booking.unit_price_pence, minutes);
     settle(&txn, &booking, &visit, charge, now).await?;
     let mut row: visit::ActiveModel = visit.into();
