@@ -39,6 +39,25 @@ mod guard {
         Ok((request, user))
     }
 
+    /// Runs a server function's body: a panic inside it (a bug) is caught and logged with an
+    /// id, and the call fails like any unexpected error, instead of leaving the page waiting
+    /// for an answer that never comes. Then gives the result its HTTP status.
+    pub async fn run<T>(body: impl Future<Output = Result<T, UiError>> + Send) -> Result<T, UiError> {
+        let mut body = Box::pin(body);
+        let caught = std::future::poll_fn(move |cx| match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body.as_mut().poll(cx))) {
+            Ok(std::task::Poll::Ready(result)) => std::task::Poll::Ready(Ok(result)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(panic) => std::task::Poll::Ready(Err(panic)),
+        })
+        .await;
+        with_status(caught.unwrap_or_else(|panic| {
+            let what = panic.downcast_ref::<&str>().map(|s| (*s).to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
+            let id = format!("{:08x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |t| t.subsec_nanos()));
+            tracing::error!(panic_id = %id, panic = %what, "a server function panicked; the request fails with an error page");
+            Err(UiError::Unexpected)
+        }))
+    }
+
     /// Gives a failed call its HTTP status (403, 422 ...) for API clients. Plain form posts
     /// (JavaScript off) keep the redirect back to their page, which shows the error.
     pub fn with_status<T>(result: Result<T, UiError>) -> Result<T, UiError> {
@@ -50,6 +69,7 @@ mod guard {
                 UiError::Invalid(_) => http::StatusCode::UNPROCESSABLE_ENTITY,
                 UiError::SignInFailed | UiError::SignInRequired => http::StatusCode::UNAUTHORIZED,
                 UiError::Throttled { .. } => http::StatusCode::TOO_MANY_REQUESTS,
+                UiError::Busy => http::StatusCode::SERVICE_UNAVAILABLE,
                 UiError::Forbidden => http::StatusCode::FORBIDDEN,
                 UiError::NotFound => http::StatusCode::NOT_FOUND,
                 UiError::Unexpected | UiError::Transport(_) => http::StatusCode::INTERNAL_SERVER_ERROR,
@@ -72,48 +92,39 @@ mod guard {
     }
 }
 
-/// Only same-site paths may be used as a place to go back to after signing in.
-pub fn safe_return_path(next: Option<&str>) -> Option<String> {
-    next.filter(|path| path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'))
-        .map(str::to_string)
-}
-
 #[server(prefix = "/api", endpoint = "viewer", input = GetUrl)]
 pub async fn current_viewer() -> Result<Viewer, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         Ok(guard::request()?.viewer)
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "sign-in")]
 pub async fn sign_in(csrf_token: String, email: String, password: String, next: Option<String>) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let request = guard::verify_csrf(&csrf_token)?;
         let session = guard::backend()?.sign_in(&request, &email, &password).await?;
         guard::set_cookies(session.set_cookies);
         let destination = safe_return_path(next.as_deref()).unwrap_or_else(|| session.user.role.dashboard_path());
         leptos_axum::redirect(&destination);
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "sign-out")]
 pub async fn sign_out(csrf_token: String) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let request = guard::verify_csrf(&csrf_token)?;
         let cookies = guard::backend()?.sign_out(&request).await?;
         guard::set_cookies(cookies);
         leptos_axum::redirect("/");
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "register-provider")]
 pub async fn register_provider(csrf_token: String, form: ProviderRegistration) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let request = guard::verify_csrf(&csrf_token)?;
         if request.viewer.user.is_some() {
             return Err(UiError::Invalid(vec![FieldError::new("", "Sign out before registering a new organisation")]));
@@ -122,13 +133,12 @@ pub async fn register_provider(csrf_token: String, form: ProviderRegistration) -
         guard::set_cookies(session.set_cookies);
         leptos_axum::redirect(&Role::Provider.dashboard_path());
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "register-self-funder")]
 pub async fn register_self_funder(csrf_token: String, form: SelfFunderRegistration) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let request = guard::verify_csrf(&csrf_token)?;
         if request.viewer.user.is_some() {
             return Err(UiError::Invalid(vec![FieldError::new("", "Sign out before opening a new account")]));
@@ -137,62 +147,57 @@ pub async fn register_self_funder(csrf_token: String, form: SelfFunderRegistrati
         guard::set_cookies(session.set_cookies);
         leptos_axum::redirect(&Role::BudgetHolder.dashboard_path());
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "search", input = GetUrl)]
 pub async fn search_services(form: SearchForm) -> Result<SearchPage, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let viewer = guard::request()?.viewer.user;
         guard::backend()?.search(viewer.as_ref(), form).await
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "service", input = GetUrl)]
 pub async fn load_listing(public_id: String) -> Result<ListingDetails, UiError> {
-    guard::with_status(async move { guard::backend()?.listing_details(&public_id).await }.await)
+    guard::run(async move { guard::backend()?.listing_details(&public_id).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "provider", input = GetUrl)]
 pub async fn load_provider(public_id: String) -> Result<ProviderDetails, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::backend()?.provider_details(&public_id).await
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "lots", input = GetUrl)]
 pub async fn load_lots() -> Result<Vec<LotSummary>, UiError> {
-    guard::with_status(async move { guard::backend()?.all_lots().await }.await)
+    guard::run(async move { guard::backend()?.all_lots().await }).await
 }
 
 #[server(prefix = "/api", endpoint = "lot", input = GetUrl)]
 pub async fn load_lot(lot_id: i64) -> Result<LotTable, UiError> {
-    guard::with_status(async move { guard::backend()?.lot_table(lot_id).await }.await)
+    guard::run(async move { guard::backend()?.lot_table(lot_id).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "lot-admin", input = GetUrl)]
 pub async fn load_lot_admin(lot_id: i64) -> Result<LotAdmin, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.lot_admin(&user, lot_id).await
-    }
-    .await)
+    }).await
 }
 
 /// The lot changes below share this: check the token and who is asking, apply, go back.
 #[cfg(feature = "ssr")]
 async fn change_lot(csrf_token: &str, lot_id: i64, change: LotChange) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(csrf_token)?;
         let (_, user) = guard::signed_in()?;
         guard::backend()?.change_lot(&user, lot_id, change).await?;
         leptos_axum::redirect(&format!("/lots/{lot_id}"));
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "admit-provider")]
@@ -222,63 +227,58 @@ pub async fn set_lot_terms(csrf_token: String, lot_id: i64, price_cap: String, q
 
 #[server(prefix = "/api", endpoint = "framework-admin", input = GetUrl)]
 pub async fn load_framework_admin() -> Result<FrameworkAdmin, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.framework_admin(&user).await
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "create-framework")]
 pub async fn create_framework(csrf_token: String, form: FrameworkForm) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
         guard::backend()?.create_framework(&user, &form).await?;
         leptos_axum::redirect("/frameworks?created=framework");
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "create-lot")]
 pub async fn create_lot(csrf_token: String, form: LotForm) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
         let lot_id = guard::backend()?.create_lot(&user, &form).await?;
         leptos_axum::redirect(&format!("/lots/{lot_id}"));
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 /// A dashboard is only for the role it belongs to.
 #[server(prefix = "/api", endpoint = "dashboard", input = GetUrl)]
 pub async fn load_dashboard(role: Role) -> Result<Dashboard, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (_, user) = guard::signed_in()?;
         if user.role != role {
             return Err(UiError::Forbidden);
         }
         guard::backend()?.dashboard(&user).await
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "my-listings", input = GetUrl)]
 pub async fn load_own_listings() -> Result<Vec<OwnListing>, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.own_listings(&user).await
-    }
-    .await)
+    }).await
 }
 
 /// An empty form for a new listing (no id), or an existing listing's details to edit.
 #[server(prefix = "/api", endpoint = "listing-form", input = GetUrl)]
 pub async fn load_listing_form(listing_id: Option<String>) -> Result<ListingForm, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (_, user) = guard::signed_in()?;
         if user.role != Role::Provider {
             return Err(UiError::Forbidden);
@@ -287,76 +287,70 @@ pub async fn load_listing_form(listing_id: Option<String>) -> Result<ListingForm
             Some(public_id) => guard::backend()?.listing_form(&user, &public_id).await,
             None => Ok(ListingForm::new_listing()),
         }
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "save-listing")]
 pub async fn save_listing(csrf_token: String, listing_id: Option<String>, form: ListingForm) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
         let listing_id = listing_id.filter(|id| !id.is_empty());
         let public_id = guard::backend()?.save_listing(&user, listing_id.as_deref(), &form).await?;
         leptos_axum::redirect(&format!("/provider/listings?saved={public_id}"));
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 /// What a booking would cost ("check your answers"); refused with the reason it cannot be made.
 #[server(prefix = "/api", endpoint = "quote-booking", input = GetUrl)]
 pub async fn quote_booking(listing: String, person: Option<i64>, answers: BookingAnswers) -> Result<BookingQuote, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (request, user) = guard::signed_in()?;
         let person = person.or(request.viewer.acting_for.map(|acting| acting.user_id));
         guard::backend()?.quote_booking(&user, person, &listing, &answers).await
-    }
-    .await)
+    }).await
 }
 
 /// Makes the booking and goes to its confirmation page.
 #[server(prefix = "/api", endpoint = "confirm-booking")]
-pub async fn confirm_booking(csrf_token: String, listing: String, person: Option<i64>, answers: BookingAnswers, request_key: String) -> Result<(), UiError> {
-    guard::with_status(async move {
+pub async fn confirm_booking(csrf_token: String, listing: String, person: Option<i64>, answers: BookingAnswers, request_key: String, quoted_total: Option<String>) -> Result<(), UiError> {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (request, user) = guard::signed_in()?;
         let person = person.or(request.viewer.acting_for.map(|acting| acting.user_id));
-        let reference = guard::backend()?.book(&user, person, &listing, &answers, &request_key).await?;
+        let booking = BookingRequest { person, listing, answers, request_key, quoted_total: quoted_total.unwrap_or_default() };
+        let reference = guard::backend()?.book(&user, &booking).await?;
         leptos_axum::redirect(&format!("/bookings/{reference}"));
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "booking", input = GetUrl)]
 pub async fn load_booking(reference: String) -> Result<BookingView, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.booking(&user, &reference).await
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "cancel-booking")]
 pub async fn cancel_booking(csrf_token: String, reference: String) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
         guard::backend()?.cancel_booking(&user, &reference).await?;
         leptos_axum::redirect(&format!("/bookings/{reference}?cancelled=1"));
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "provider-bookings", input = GetUrl)]
 pub async fn load_provider_bookings() -> Result<ProviderBookings, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.provider_bookings(&user).await
-    }
-    .await)
+    }).await
 }
 
 /// A provider's answer to a booking (`accept`, `decline`, `hand_back`) or what happened on one
@@ -364,7 +358,7 @@ pub async fn load_provider_bookings() -> Result<ProviderBookings, UiError> {
 /// is a small form that works without JavaScript.
 #[server(prefix = "/api", endpoint = "act-on-booking")]
 pub async fn act_on_booking(csrf_token: String, reference: String, action: String, visit_id: Option<i64>, reason: Option<String>) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
         let reason = reason.unwrap_or_default();
@@ -381,164 +375,189 @@ pub async fn act_on_booking(csrf_token: String, reference: String, action: Strin
         guard::backend()?.act_on_booking(&user, &reference, &action).await?;
         leptos_axum::redirect("/provider/bookings?done=1");
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "payments", input = GetUrl)]
 pub async fn load_payments() -> Result<PaymentsAdmin, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.payments(&user).await
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "run-payments")]
 pub async fn run_payments(csrf_token: String) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
         let reference = guard::backend()?.run_payments(&user).await?;
         leptos_axum::redirect(&format!("/payments?run={reference}"));
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "budgets", input = GetUrl)]
 pub async fn load_budgets() -> Result<BudgetsAdmin, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.budgets_admin(&user).await
-    }
-    .await)
+    }).await
 }
 
 /// Opens a budget; the page then shows the person's set-up code once (it is in the address
 /// only for that page, which no cache keeps).
 #[server(prefix = "/api", endpoint = "open-budget")]
 pub async fn open_budget(csrf_token: String, form: NewBudgetForm) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
         let code = guard::backend()?.open_budget(&user, &form).await?;
         leptos_axum::redirect(&format!("/budgets?code={code}"));
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "move-fund")]
 pub async fn move_fund(csrf_token: String, budget_id: i64, fund_holder: String) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
         guard::backend()?.move_fund(&user, budget_id, &fund_holder).await?;
         leptos_axum::redirect("/budgets?moved=1");
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "set-shortest-visit")]
 pub async fn set_shortest_visit(csrf_token: String, budget_id: i64, minutes: String) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
         guard::backend()?.set_shortest_visit(&user, budget_id, &minutes).await?;
         leptos_axum::redirect("/budgets?shortest=1");
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "set-up-account")]
 pub async fn set_up_account(csrf_token: String, form: SetUpForm) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let request = guard::verify_csrf(&csrf_token)?;
         let session = guard::backend()?.set_up_account(&request, form).await?;
         guard::set_cookies(session.set_cookies);
         leptos_axum::redirect(&session.user.role.dashboard_path());
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "helpers", input = GetUrl)]
 pub async fn load_helpers() -> Result<HelpersPage, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.helpers(&user).await
-    }
-    .await)
+    }).await
 }
 
+/// Asks someone to help; the answer is the same whether or not they have an account.
 #[server(prefix = "/api", endpoint = "add-helper")]
 pub async fn add_helper(csrf_token: String, form: HelperForm) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
-        // A new helper's set-up code is shown once, on the page this leads to.
-        match guard::backend()?.add_helper(&user, &form).await? {
-            Some(code) => leptos_axum::redirect(&format!("/budget/helpers?added=1&code={code}")),
-            None => leptos_axum::redirect("/budget/helpers?added=1"),
-        }
+        guard::backend()?.add_helper(&user, &form).await?;
+        leptos_axum::redirect("/budget/helpers?asked=1");
         Ok(())
-    }
-    .await)
+    }).await
+}
+
+#[server(prefix = "/api", endpoint = "withdraw-helper-request")]
+pub async fn withdraw_helper_request(csrf_token: String, request_id: i64) -> Result<(), UiError> {
+    guard::run(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.withdraw_helper_request(&user, request_id).await?;
+        leptos_axum::redirect("/budget/helpers?withdrawn=1");
+        Ok(())
+    }).await
+}
+
+/// A helper answers a request to help someone: `answer` is `accept` or `decline`.
+#[server(prefix = "/api", endpoint = "answer-help-request")]
+pub async fn answer_help_request(csrf_token: String, request_id: i64, answer: String) -> Result<(), UiError> {
+    guard::run(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        let accept = match answer.as_str() {
+            "accept" => true,
+            "decline" => false,
+            _ => return Err(UiError::Invalid(vec![FieldError::new("", "Choose whether to help them")])),
+        };
+        guard::backend()?.answer_help_request(&user, request_id, accept).await?;
+        leptos_axum::redirect(if accept { "/dashboard/planner?accepted=1" } else { "/dashboard/planner?declined=1" });
+        Ok(())
+    }).await
+}
+
+/// Opens a helper's account; the page then shows its set-up code once, for the council to
+/// hand over (as for a budget holder's).
+#[server(prefix = "/api", endpoint = "open-helper-account")]
+pub async fn open_helper_account(csrf_token: String, form: NewHelperForm) -> Result<(), UiError> {
+    guard::run(async move {
+        guard::verify_csrf(&csrf_token)?;
+        let (_, user) = guard::signed_in()?;
+        let code = guard::backend()?.open_helper_account(&user, &form).await?;
+        leptos_axum::redirect(&format!("/budgets?helper_code={code}"));
+        Ok(())
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "remove-helper")]
 pub async fn remove_helper(csrf_token: String, delegation_id: i64) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
         guard::backend()?.remove_helper(&user, delegation_id).await?;
         leptos_axum::redirect("/budget/helpers?removed=1");
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 /// A planner starts acting for someone (`person`) or stops (no `person`).
 #[server(prefix = "/api", endpoint = "act-for")]
 pub async fn act_for(csrf_token: String, person: Option<i64>) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
         let cookies = guard::backend()?.act_for(&user, person).await?;
         guard::set_cookies(cookies);
         leptos_axum::redirect(if person.is_some() { "/" } else { "/dashboard/planner" });
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 /// A budget's statement: the signed-in holder's own without `budget`, else one they may see.
 #[server(prefix = "/api", endpoint = "budget-statement", input = GetUrl)]
 pub async fn load_budget_statement(budget: Option<i64>) -> Result<BudgetStatement, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (request, user) = guard::signed_in()?;
         let person = request.viewer.acting_for.map(|acting| acting.user_id);
         guard::backend()?.budget_statement(&user, budget, person).await
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "card-payments", input = GetUrl)]
 pub async fn load_card_payments() -> Result<CardPaymentsPage, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (request, user) = guard::signed_in()?;
         let person = request.viewer.acting_for.map(|acting| acting.user_id);
         guard::backend()?.card_payments(&user, person).await
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "start-card-payment")]
 pub async fn start_card_payment(csrf_token: String, form: CardPaymentForm, request_key: String, then: Option<String>) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (request, user) = guard::signed_in()?;
         let person = request.viewer.acting_for.map(|acting| acting.user_id);
@@ -550,104 +569,94 @@ pub async fn start_card_payment(csrf_token: String, form: CardPaymentForm, reque
             None => leptos_axum::redirect(&format!("/budget/pay/{id}")),
         }
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "refund-card-payment")]
 pub async fn refund_card_payment(csrf_token: String, id: i64) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
         guard::backend()?.refund_card_payment(&user, id).await?;
         leptos_axum::redirect("/budget/pay?refunded=1");
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "card-payment", input = GetUrl)]
 pub async fn load_card_payment(id: i64) -> Result<CardPaymentView, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.card_payment(&user, id).await
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "organisation-profile", input = GetUrl)]
 pub async fn load_organisation_profile() -> Result<OrganisationProfile, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.organisation_profile(&user).await
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "save-organisation-profile")]
 pub async fn save_organisation_profile(csrf_token: String, form: ProfileForm) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
         guard::backend()?.save_organisation_profile(&user, &form).await?;
         leptos_axum::redirect("/provider/profile?saved=1");
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "change-listing")]
 pub async fn change_listing(csrf_token: String, listing_id: String, change: ListingChange) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
         guard::backend()?.change_listing(&user, &listing_id, change).await?;
         leptos_axum::redirect("/provider/listings");
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 /// A commissioner's report (`/reports/<slug>`), asked with the filters in the address bar.
 #[server(prefix = "/api", endpoint = "report", input = GetUrl)]
 pub async fn load_report(slug: String, query: ReportQuery) -> Result<Report, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.report(&user, &slug, &query).await
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "offline-placements", input = GetUrl)]
 pub async fn load_offline_placements() -> Result<OfflinePlacements, UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.offline_placements(&user).await
-    }
-    .await)
+    }).await
 }
 
 #[server(prefix = "/api", endpoint = "record-offline-placement")]
 pub async fn record_offline_placement(csrf_token: String, form: OfflinePlacementForm) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
         guard::backend()?.record_offline_placement(&user, &form).await?;
         leptos_axum::redirect("/offline-placements?recorded=1");
         Ok(())
-    }
-    .await)
+    }).await
 }
 
 /// Imports offline placements pasted from a spreadsheet saved as CSV: all rows or none.
 #[server(prefix = "/api", endpoint = "import-offline-placements")]
 pub async fn import_offline_placements(csrf_token: String, csv: String) -> Result<(), UiError> {
-    guard::with_status(async move {
+    guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
         let imported = guard::backend()?.import_offline_placements(&user, &csv).await?;
         leptos_axum::redirect(&format!("/offline-placements?recorded={imported}"));
         Ok(())
-    }
-    .await)
+    }).await
 }

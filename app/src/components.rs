@@ -372,7 +372,7 @@ pub fn Choices(
 pub fn refusal_view(error: UiError, return_to: String) -> AnyView {
     match error {
         UiError::SignInRequired => {
-            view! { <leptos_router::components::Redirect path=format!("/sign-in?next={return_to}")/> }.into_any()
+            view! { <leptos_router::components::Redirect path=sign_in_then(&return_to)/> }.into_any()
         }
         UiError::Forbidden => {
             set_status(403);

@@ -196,6 +196,35 @@ impl SearchForm {
 }
 
 /// Percent-encodes a value for a query string.
+/// A place on this site to go back to (after signing in, say), parsed as the path and query of
+/// one of our own addresses: a single leading `/`, then only the characters an address's path
+/// and query may hold (RFC 3986), with every `%` escape well formed. Anything else is refused:
+/// another site (`//evil.example`), or a tab, line break or backslash that a browser would drop
+/// or read as `/` on its way to somewhere else.
+pub fn safe_return_path(next: Option<&str>) -> Option<String> {
+    let path = next?;
+    let bytes = path.as_bytes();
+    let plain = |byte: u8| byte.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@/?".contains(&byte);
+    let mut at = 0;
+    while at < bytes.len() {
+        at += match bytes[at] {
+            b'%' if bytes.get(at + 1).is_some_and(u8::is_ascii_hexdigit) && bytes.get(at + 2).is_some_and(u8::is_ascii_hexdigit) => 3,
+            byte if plain(byte) => 1,
+            _ => return None,
+        };
+    }
+    (path.starts_with('/') && !path.starts_with("//") && path.len() <= 2_000).then(|| path.to_string())
+}
+
+/// `/sign-in`, with `next` set to return to `path` afterwards if it is one of ours.
+pub fn sign_in_then(path: &str) -> String {
+    match safe_return_path(Some(path)) {
+        // Escaped just enough to stay one query value; slashes stay readable.
+        Some(path) => format!("/sign-in?next={}", path.replace('%', "%25").replace('&', "%26").replace('+', "%2B").replace('=', "%3D").replace('?', "%3F")),
+        None => "/sign-in".to_string(),
+    }
+}
+
 pub fn encode_query_value(value: &str) -> String {
     value
         .bytes()
@@ -282,6 +311,21 @@ pub struct BookingAnswers {
     /// offered to the next-ranked provider on the lot.
     #[serde(default)]
     pub best_value: bool,
+}
+
+/// A request to book, as the confirm form sends it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BookingRequest {
+    /// Whom it is for, when not the person booking (someone who lets them book).
+    pub person: Option<i64>,
+    /// The service's public id.
+    pub listing: String,
+    pub answers: BookingAnswers,
+    /// One per "check your answers" page: the same form sent twice books once.
+    pub request_key: String,
+    /// The cost of the first 4 weeks the person was shown, in pence: the booking is refused
+    /// if it no longer costs that.
+    pub quoted_total: String,
 }
 
 /// What a booking will cost and what it leaves: the "check your answers" page.
@@ -407,6 +451,8 @@ pub struct PaymentRunLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HelpersPage {
     pub helpers: Vec<HelperLine>,
+    /// Asked to help and not yet answered.
+    pub waiting: Vec<HelperInvitationLine>,
     pub done_for_you: Vec<DoneForYou>,
 }
 
@@ -418,6 +464,30 @@ pub struct HelperLine {
     /// "See your budget and book care".
     pub rights: String,
     /// "Until 31 March 2027", or nothing for no end date.
+    pub until: Option<String>,
+    /// "Accepted by Rosa Diaz on 6 December 2026".
+    pub accepted: String,
+}
+
+/// Someone asked (by email) to help, who has not answered yet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HelperInvitationLine {
+    pub id: i64,
+    pub email: String,
+    pub rights: String,
+    pub until: Option<String>,
+    /// "Asked on 6 December 2026".
+    pub asked: String,
+}
+
+/// A request to help someone, as the helper sees it on their caseload.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HelpRequest {
+    pub id: i64,
+    /// Who asked.
+    pub from: String,
+    /// "See their budget and book and cancel care".
+    pub rights: String,
     pub until: Option<String>,
 }
 
@@ -488,9 +558,6 @@ pub struct CardForm {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct HelperForm {
     pub email: String,
-    /// Only for someone with no account yet (a family member): their full name.
-    #[serde(default)]
-    pub name: String,
     /// "yes" when ticked.
     #[serde(default)]
     pub can_book: String,
@@ -547,6 +614,14 @@ pub struct NewBudgetForm {
     /// Minutes; empty for the usual 30.
     #[serde(default)]
     pub shortest_visit: String,
+}
+
+/// A commissioner opens an account for someone who helps budget holders (a support planner,
+/// a relative or friend): they set their password with the code the council gives them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewHelperForm {
+    pub name: String,
+    pub email: String,
 }
 
 /// A person setting up the account the council opened for them.
@@ -618,6 +693,8 @@ pub enum Dashboard {
     },
     Planner {
         caseload: Vec<CaseloadEntry>,
+        /// People who asked this helper to help them, waiting for an answer.
+        requests: Vec<HelpRequest>,
         messages: Vec<Message>,
     },
     Provider {
@@ -945,8 +1022,10 @@ pub enum UiError {
     Invalid(Vec<FieldError>),
     #[error("Enter the email address and password you registered with")]
     SignInFailed,
-    #[error("Too many sign-in attempts. Wait {minutes} minutes, then try again")]
+    #[error("Too many attempts. Wait {minutes} minutes, then try again")]
     Throttled { minutes: u32 },
+    #[error("CareMarket is very busy just now. Wait a minute, then try again")]
+    Busy,
     #[error("Sign in to see this page")]
     SignInRequired,
     #[error("You do not have access to this page")]
@@ -1092,5 +1171,19 @@ mod tests {
             assert_eq!(Role::from_slug(role.slug()), Some(role));
         }
         assert_eq!(Role::from_code("admin"), None);
+    }
+
+    #[test]
+    fn only_our_own_paths_are_places_to_return_to() {
+        for ours in ["/", "/bookings/CM-7K3Q-XH9P", "/book/abc?how_often=once&date=2026-12-07&time=09%3A00", "/%2F%2Fstill-ours"] {
+            assert_eq!(safe_return_path(Some(ours)).as_deref(), Some(ours), "{ours:?}");
+        }
+        for theirs in ["//evil.example", "/\t/evil.example", "/\\evil.example", "/\\/evil.example", "https://evil.example", "evil.example", "/bookings/\n",
+            "/a b", "/%zz", "/%4", "/caf\u{e9}", "/#top", ""] {
+            assert_eq!(safe_return_path(Some(theirs)), None, "{theirs:?}");
+        }
+        assert_eq!(sign_in_then("/dashboard/planner"), "/sign-in?next=/dashboard/planner");
+        assert_eq!(sign_in_then("/book/x?a=1&b=2"), "/sign-in?next=/book/x%3Fa%3D1%26b%3D2");
+        assert_eq!(sign_in_then("/bookings/\n"), "/sign-in");
     }
 }

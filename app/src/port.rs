@@ -45,7 +45,7 @@ pub trait Backend: Send + Sync + 'static {
     /// Prices a booking for the signed-in person (or, `person`, someone who lets them book).
     async fn quote_booking(&self, user: &SignedInUser, person: Option<i64>, listing: &str, answers: &BookingAnswers) -> Result<BookingQuote, UiError>;
     /// Makes the booking; returns its reference. The same `request_key` books once.
-    async fn book(&self, user: &SignedInUser, person: Option<i64>, listing: &str, answers: &BookingAnswers, request_key: &str) -> Result<String, UiError>;
+    async fn book(&self, user: &SignedInUser, request: &BookingRequest) -> Result<String, UiError>;
     async fn booking(&self, user: &SignedInUser, reference: &str) -> Result<BookingView, UiError>;
     /// The person (or someone they let book for them) cancels a booking.
     async fn cancel_booking(&self, user: &SignedInUser, reference: &str) -> Result<(), UiError>;
@@ -65,9 +65,14 @@ pub trait Backend: Send + Sync + 'static {
     async fn set_up_account(&self, request: &RequestInfo, form: SetUpForm) -> Result<StartedSession, UiError>;
     /// A budget holder's helpers: who may act for them, giving and taking back permission.
     async fn helpers(&self, user: &SignedInUser) -> Result<HelpersPage, UiError>;
-    /// Returns the set-up code of a helper's new account, if one was opened.
-    async fn add_helper(&self, user: &SignedInUser, form: &HelperForm) -> Result<Option<String>, UiError>;
+    /// Asks someone by email to help; it works once they accept.
+    async fn add_helper(&self, user: &SignedInUser, form: &HelperForm) -> Result<(), UiError>;
+    async fn withdraw_helper_request(&self, user: &SignedInUser, request_id: i64) -> Result<(), UiError>;
     async fn remove_helper(&self, user: &SignedInUser, delegation_id: i64) -> Result<(), UiError>;
+    /// A helper accepts or declines a request to help someone.
+    async fn answer_help_request(&self, user: &SignedInUser, request_id: i64, accept: bool) -> Result<(), UiError>;
+    /// Commissioners open a helper's account; returns its set-up code.
+    async fn open_helper_account(&self, user: &SignedInUser, form: &NewHelperForm) -> Result<String, UiError>;
     /// A planner starts (`Some`) or stops acting for someone; returns the cookie to set.
     async fn act_for(&self, user: &SignedInUser, person: Option<i64>) -> Result<Vec<String>, UiError>;
     /// The holder's own budget (or, for a planner, that of `person` they act for), or the

@@ -75,7 +75,7 @@ impl Backend for CareMarketBackend {
 
     async fn register_provider(&self, request: &RequestInfo, form: ProviderRegistration) -> Result<StartedSession, UiError> {
         let now = Utc::now();
-        let account = accounts::register_provider_from_form(&self.db, &self.passwords, &form, now).await?;
+        let account = accounts::register_provider_from_form(&self.db, &self.passwords, &form, &request.client_key, now).await?;
         let session =
             auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
         Ok(self.started(session))
@@ -83,7 +83,7 @@ impl Backend for CareMarketBackend {
 
     async fn register_self_funder(&self, request: &RequestInfo, form: SelfFunderRegistration) -> Result<StartedSession, UiError> {
         let now = Utc::now();
-        let account = accounts::register_self_funder(&self.db, &self.passwords, &form, now).await?;
+        let account = accounts::register_self_funder(&self.db, &self.passwords, &form, &request.client_key, now).await?;
         let session =
             auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
         Ok(self.started(session))
@@ -139,8 +139,8 @@ impl Backend for CareMarketBackend {
         Ok(quote)
     }
 
-    async fn book(&self, user: &SignedInUser, person: Option<i64>, listing: &str, answers: &BookingAnswers, request_key: &str) -> Result<String, UiError> {
-        Ok(bookings::book(&self.db, user, person, listing, answers, request_key, Utc::now()).await?)
+    async fn book(&self, user: &SignedInUser, request: &BookingRequest) -> Result<String, UiError> {
+        Ok(bookings::book(&self.db, user, request, Utc::now()).await?)
     }
 
     async fn booking(&self, user: &SignedInUser, reference: &str) -> Result<BookingView, UiError> {
@@ -185,7 +185,7 @@ impl Backend for CareMarketBackend {
 
     async fn set_up_account(&self, request: &RequestInfo, form: SetUpForm) -> Result<StartedSession, UiError> {
         let now = Utc::now();
-        let account = budget_admin::set_up_account(&self.db, &self.passwords, &form, now).await?;
+        let account = budget_admin::set_up_account(&self.db, &self.passwords, &form, &request.client_key, now).await?;
         let session = auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
         Ok(self.started(session))
     }
@@ -194,8 +194,20 @@ impl Backend for CareMarketBackend {
         Ok(delegations::helpers(&self.db, user, Utc::now()).await?)
     }
 
-    async fn add_helper(&self, user: &SignedInUser, form: &HelperForm) -> Result<Option<String>, UiError> {
+    async fn add_helper(&self, user: &SignedInUser, form: &HelperForm) -> Result<(), UiError> {
         Ok(delegations::grant(&self.db, user, form, Utc::now()).await?)
+    }
+
+    async fn withdraw_helper_request(&self, user: &SignedInUser, request_id: i64) -> Result<(), UiError> {
+        Ok(delegations::withdraw(&self.db, user, request_id, Utc::now()).await?)
+    }
+
+    async fn answer_help_request(&self, user: &SignedInUser, request_id: i64, accept: bool) -> Result<(), UiError> {
+        Ok(delegations::answer(&self.db, user, request_id, accept, Utc::now()).await?)
+    }
+
+    async fn open_helper_account(&self, user: &SignedInUser, form: &NewHelperForm) -> Result<String, UiError> {
+        Ok(budget_admin::open_helper_account(&self.db, user, form, Utc::now()).await?)
     }
 
     async fn remove_helper(&self, user: &SignedInUser, delegation_id: i64) -> Result<(), UiError> {

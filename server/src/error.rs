@@ -10,8 +10,11 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     #[error("sign-in refused")]
     SignInFailed,
-    #[error("too many sign-in attempts")]
+    #[error("too many attempts")]
     Throttled { minutes: u32 },
+    /// Too much work waiting (passwords to hash): refused at once rather than queued.
+    #[error("too busy")]
+    Busy,
     #[error("not signed in")]
     SignInRequired,
     #[error("forbidden")]
@@ -39,6 +42,7 @@ impl From<AppError> for UiError {
             AppError::Invalid(fields) => UiError::Invalid(fields),
             AppError::SignInFailed => UiError::SignInFailed,
             AppError::Throttled { minutes } => UiError::Throttled { minutes },
+            AppError::Busy => UiError::Busy,
             AppError::SignInRequired => UiError::SignInRequired,
             AppError::Forbidden => UiError::Forbidden,
             AppError::NotFound => UiError::NotFound,

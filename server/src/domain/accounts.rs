@@ -136,6 +136,7 @@ pub async fn register_self_funder<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     passwords: &auth::Passwords,
     form: &SelfFunderRegistration,
+    client_address: &str,
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
     let mut errors: Vec<FieldError> = Vec::new();
@@ -145,6 +146,8 @@ pub async fn register_self_funder<C: ConnectionTrait + TransactionTrait>(
     let (Some(your_name), Some(email), Some(password)) = (your_name, email, password) else {
         return Err(AppError::Invalid(errors));
     };
+    refuse_taken(db, &email).await?;
+    auth::reserve_hashing(db, "register", email.as_str(), client_address, &REGISTRATION_LIMITS, now).await?;
     let hash = passwords.hash(password.expose().to_string()).await?;
     let txn = crate::db::begin_write(db).await?;
     let council = council::Entity::find().order_by_asc(council::Column::Id).one(&txn).await?.ok_or_else(|| AppError::Internal("no council is set up yet".into()))?;
@@ -173,14 +176,29 @@ pub async fn register_self_funder<C: ConnectionTrait + TransactionTrait>(
     Ok(account)
 }
 
-/// Convenience for callers that have not hashed yet: validate, hash off-thread, create.
+/// Registrations (each ends in hashing a password) allowed from one address in an hour.
+const REGISTRATION_LIMITS: [(auth::Throttle, u64, i64); 1] = [(auth::Throttle::Address, 10, 60)];
+
+/// An address already in use is refused before any password is hashed.
+async fn refuse_taken(db: &impl ConnectionTrait, email: &Email) -> AppResult<()> {
+    if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?.is_some() {
+        return Err(AppError::invalid("email", "An account with this email address already exists. Sign in instead"));
+    }
+    Ok(())
+}
+
+/// Registers an organisation from its form: checks, then hashes the password off-thread, then
+/// creates. Attempts from one address are limited.
 pub async fn register_provider_from_form<C: ConnectionTrait + TransactionTrait>(
     db: &C,
     passwords: &auth::Passwords,
     form: &ProviderRegistration,
+    client_address: &str,
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
     let registration = validate_registration(form)?;
+    refuse_taken(db, &registration.email).await?;
+    auth::reserve_hashing(db, "register", registration.email.as_str(), client_address, &REGISTRATION_LIMITS, now).await?;
     let hash = passwords.hash(registration.password.expose().to_string()).await?;
     register_provider(db, registration, hash, now).await
 }

@@ -2,8 +2,12 @@
 //!
 //! * Passwords are hashed with argon2id at OWASP's parameters (19 MiB, 2 passes, 1 lane).
 //! * A session is a random 256-bit token in an HttpOnly cookie; only its hash is stored.
-//! * Sign-in is throttled per account and per client address, and fails the same way (and
-//!   takes about as long) whether or not the account exists.
+//! * Sign-in is throttled per account and address pair, per account from anywhere, and per
+//!   client address; each attempt is counted before its password is checked, so attempts
+//!   sent all at once are counted too. It fails the same way (and takes about as long)
+//!   whether or not the account exists.
+//! * Hashing is slow on purpose, so it waits in a bounded queue: past 64 waiting, requests that
+//!   need one are refused at once (503) instead of piling up.
 use crate::entities::{session, sign_in_attempt, user};
 use crate::error::{AppError, AppResult};
 use app::{Role, SignedInUser};
@@ -12,12 +16,20 @@ use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, Version};
 use blake2::{Blake2b, Digest, digest::consts::U32};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
-/// Failed attempts allowed per account, and per client address, in one window.
-pub const ACCOUNT_ATTEMPTS: u64 = 5;
+/// Failed sign-ins allowed for one account from one address in `THROTTLE_WINDOW_MINUTES`: a
+/// stranger guessing a password locks out only themself, not the account's owner.
+pub const PAIR_ATTEMPTS: u64 = 5;
+/// Failed sign-ins allowed from one address, whatever the accounts, in the same window.
 pub const ADDRESS_ATTEMPTS: u64 = 20;
 pub const THROTTLE_WINDOW_MINUTES: i64 = 15;
+/// Failed sign-ins allowed for one account from anywhere in an hour: a slow attack spread
+/// over many addresses.
+pub const ACCOUNT_ATTEMPTS_PER_HOUR: u64 = 50;
+/// Passwords waiting to be hashed before more are refused.
+pub const MOST_WAITING_HASHES: usize = 64;
 
 fn hasher() -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params())
@@ -94,6 +106,8 @@ static DECOY_HASH: std::sync::LazyLock<String> =
 #[derive(Clone)]
 pub struct Passwords {
     jobs: mpsc::Sender<Job>,
+    /// Jobs sent and not yet started.
+    waiting: Arc<AtomicUsize>,
 }
 
 type Job = Box<dyn FnOnce(&mut [Block]) + Send>;
@@ -115,7 +129,7 @@ impl Passwords {
                 }
             });
         }
-        Self { jobs }
+        Self { jobs, waiting: Arc::new(AtomicUsize::new(0)) }
     }
 
     pub async fn hash(&self, password: String) -> AppResult<String> {
@@ -135,10 +149,17 @@ impl Passwords {
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce(&mut [Block]) -> T + Send + 'static) -> AppResult<T> {
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= MOST_WAITING_HASHES {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(AppError::Busy);
+        }
         let (reply, answer) = tokio::sync::oneshot::channel();
-        self.jobs
-            .send(Box::new(move |memory| drop(reply.send(work(memory)))))
-            .map_err(|_| AppError::Internal("the password threads have stopped".into()))?;
+        let waiting = self.waiting.clone();
+        let job: Job = Box::new(move |memory| {
+            waiting.fetch_sub(1, Ordering::SeqCst);
+            drop(reply.send(work(memory)));
+        });
+        self.jobs.send(job).map_err(|_| AppError::Internal("the password threads have stopped".into()))?;
         answer.await.map_err(|_| AppError::Internal("password hashing did not finish".into()))
     }
 }
@@ -246,19 +267,82 @@ pub fn address_key(address: &str) -> String {
     digest(&format!("address:{address}"))
 }
 
-async fn recent_failures(
-    db: &impl ConnectionTrait,
-    column: sign_in_attempt::Column,
-    key: &str,
-    since: DateTime<Utc>,
-) -> AppResult<u64> {
-    Ok(sign_in_attempt::Entity::find()
-        .filter(column.eq(key))
-        .filter(sign_in_attempt::Column::Succeeded.eq(false))
-        .filter(sign_in_attempt::Column::AttemptedAt.gt(since))
-        .count(db)
-        .await?)
+/// Counts an attempt at something that ends in hashing a password (setting up an account,
+/// registering), kept apart from sign-ins by `purpose`, before the hashing starts.
+pub async fn reserve_hashing(db: &impl ConnectionTrait, purpose: &str, email: &str, client_address: &str, limits: &[(Throttle, u64, i64)], now: DateTime<Utc>) -> AppResult<Attempt> {
+    let account = digest(&format!("{purpose}:{}", email.trim().to_lowercase()));
+    let address = digest(&format!("{purpose}-address:{client_address}"));
+    Attempt::reserve(db, &account, &address, limits, now).await
 }
+
+/// Failed attempts matching `keys` (column, key) since `since`.
+async fn failures_since(db: &impl ConnectionTrait, keys: &[(sign_in_attempt::Column, &str)], since: DateTime<Utc>) -> AppResult<u64> {
+    let mut query = sign_in_attempt::Entity::find().filter(sign_in_attempt::Column::Succeeded.eq(false)).filter(sign_in_attempt::Column::AttemptedAt.gt(since));
+    for (column, key) in keys {
+        query = query.filter(column.eq(*key));
+    }
+    Ok(query.count(db).await?)
+}
+
+/// An attempt counted before the slow work it guards: `reserve` records it as failed, and
+/// refuses (taking it back) if that makes too many; `succeeded` marks it otherwise.
+pub struct Attempt(i64);
+
+impl Attempt {
+    /// `limits` are (what is counted, how many, over how many minutes).
+    pub async fn reserve(db: &impl ConnectionTrait, account_key: &str, address_key: &str, limits: &[(Throttle, u64, i64)], now: DateTime<Utc>) -> AppResult<Self> {
+        let reserved = sign_in_attempt::Entity::insert(sign_in_attempt::ActiveModel {
+            account_key: Set(account_key.to_string()),
+            address_key: Set(address_key.to_string()),
+            succeeded: Set(false),
+            attempted_at: Set(now),
+            ..Default::default()
+        })
+        .exec(db)
+        .await?
+        .last_insert_id;
+        for (throttle, most, minutes) in limits {
+            let keys: &[(sign_in_attempt::Column, &str)] = match throttle {
+                Throttle::Pair => &[(sign_in_attempt::Column::AccountKey, account_key), (sign_in_attempt::Column::AddressKey, address_key)],
+                Throttle::Account => &[(sign_in_attempt::Column::AccountKey, account_key)],
+                Throttle::Address => &[(sign_in_attempt::Column::AddressKey, address_key)],
+            };
+            // This attempt is counted: of attempts sent at once, only the first few pass.
+            if failures_since(db, keys, now - Duration::minutes(*minutes)).await? > *most {
+                sign_in_attempt::Entity::delete_by_id(reserved).exec(db).await?;
+                return Err(AppError::Throttled { minutes: u32::try_from(*minutes).unwrap_or(60) });
+            }
+        }
+        Ok(Self(reserved))
+    }
+
+    pub async fn succeeded(self, db: &impl ConnectionTrait) -> AppResult<()> {
+        sign_in_attempt::Entity::update_many()
+            .col_expr(sign_in_attempt::Column::Succeeded, sea_orm::sea_query::Expr::value(true))
+            .filter(sign_in_attempt::Column::Id.eq(self.0))
+            .exec(db)
+            .await?;
+        Ok(())
+    }
+}
+
+/// What an attempt's count is kept by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Throttle {
+    /// This account from this address.
+    Pair,
+    /// This account from anywhere.
+    Account,
+    /// This address, whatever the account.
+    Address,
+}
+
+/// The sign-in limits: see the constants.
+const SIGN_IN_LIMITS: [(Throttle, u64, i64); 3] = [
+    (Throttle::Pair, PAIR_ATTEMPTS, THROTTLE_WINDOW_MINUTES),
+    (Throttle::Address, ADDRESS_ATTEMPTS, THROTTLE_WINDOW_MINUTES),
+    (Throttle::Account, ACCOUNT_ATTEMPTS_PER_HOUR, 60),
+];
 
 /// What someone typed into the sign-in form.
 pub struct Credentials<'a> {
@@ -276,14 +360,7 @@ pub async fn sign_in(
     session_hours: i64,
     now: DateTime<Utc>,
 ) -> AppResult<NewSession> {
-    let account_key = account_key(email);
-    let address_key = address_key(client_address);
-    let since = now - Duration::minutes(THROTTLE_WINDOW_MINUTES);
-    if recent_failures(db, sign_in_attempt::Column::AccountKey, &account_key, since).await? >= ACCOUNT_ATTEMPTS
-        || recent_failures(db, sign_in_attempt::Column::AddressKey, &address_key, since).await? >= ADDRESS_ATTEMPTS
-    {
-        return Err(AppError::Throttled { minutes: THROTTLE_WINDOW_MINUTES as u32 });
-    }
+    let attempt = Attempt::reserve(db, &account_key(email), &address_key(client_address), &SIGN_IN_LIMITS, now).await?;
     let normalised = email.trim().to_lowercase();
     let account = if normalised.is_empty() {
         None
@@ -293,17 +370,11 @@ pub async fn sign_in(
     // An account not yet set up (no password chosen) answers exactly as no account would.
     let stored_hash = account.as_ref().filter(|user| user.disabled_at.is_none() && user.password_hash != NO_PASSWORD_YET).map(|user| user.password_hash.clone());
     let matches = passwords.verify(password.to_string(), stored_hash).await?;
-    sign_in_attempt::Entity::insert(sign_in_attempt::ActiveModel {
-        account_key: Set(account_key),
-        address_key: Set(address_key),
-        succeeded: Set(matches),
-        attempted_at: Set(now),
-        ..Default::default()
-    })
-    .exec(db)
-    .await?;
     match account {
-        Some(user) if matches => start_session(db, &user, previous_token, session_hours, now).await,
+        Some(user) if matches => {
+            attempt.succeeded(db).await?;
+            start_session(db, &user, previous_token, session_hours, now).await
+        }
         _ => Err(AppError::SignInFailed),
     }
 }

@@ -14,6 +14,21 @@ fn is_summer_time(utc: DateTime<Utc>) -> bool {
     matches!((change(3), change(10)), (Some(forward), Some(back)) if utc >= forward && utc < back)
 }
 
+/// The years a date typed into CareMarket may fall in: anything outside is a typing slip, and
+/// refusing it keeps date arithmetic far from chrono's limits.
+pub const FIRST_YEAR: i32 = 2000;
+pub const LAST_YEAR: i32 = 2100;
+
+/// A date typed as `YYYY-MM-DD`, from 2000 to 2100; `what` names it in the message.
+pub fn parse_date(field: &str, text: &str, what: &str) -> Result<NaiveDate, crate::error::AppError> {
+    let invalid = |message: String| crate::error::AppError::invalid(field, message);
+    let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| invalid(format!("Enter {what} as a date, like 2026-12-01")))?;
+    if !(FIRST_YEAR..=LAST_YEAR).contains(&day.year()) {
+        return Err(invalid(format!("Enter {what} between {FIRST_YEAR} and {LAST_YEAR}")));
+    }
+    Ok(day)
+}
+
 /// The UK clock time at this instant.
 pub fn to_local(utc: DateTime<Utc>) -> NaiveDateTime {
     let local = utc.naive_utc();

@@ -66,7 +66,7 @@ pub async fn request_context(State(state): State<AppState>, request: Request, ne
         },
         _ => None,
     };
-    let client_key = client_address(&parts, state.config.trust_proxy);
+    let client_key = client_address(&parts, state.config.trusted_proxies);
     parts.extensions.insert(RequestInfo { viewer: Viewer { user, csrf_token, acting_for }, session_token, client_key });
 
     let mut response = next.run(Request::from_parts(parts, body)).await;
@@ -110,11 +110,16 @@ fn constant_time_equal(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |diff, (x, y)| diff | (x ^ y)) == 0
 }
 
-fn client_address(parts: &axum::http::request::Parts, trust_proxy: bool) -> String {
-    let forwarded = trust_proxy
-        .then(|| parts.headers.get("x-forwarded-for")?.to_str().ok()?.split(',').next().map(|ip| ip.trim().to_string()))
-        .flatten();
-    forwarded
+/// The client's address. Behind `proxies` proxies of ours, each appended the address it was
+/// reached from to `X-Forwarded-For`: the client's is that many from the right. Entries to the
+/// left of it were written by the client and are ignored.
+fn client_address(parts: &axum::http::request::Parts, proxies: usize) -> String {
+    let forwarded = || {
+        let chain: Vec<&str> = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(str::trim).collect();
+        chain.len().checked_sub(proxies).and_then(|at| chain.get(at)).map(|address| (*address).to_string())
+    };
+    let from_proxy = if proxies > 0 { forwarded() } else { None };
+    from_proxy
         .or_else(|| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip().to_string()))
         .unwrap_or_else(|| "unknown".into())
 }
