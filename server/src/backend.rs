@@ -41,12 +41,15 @@ impl CareMarketBackend {
         self.cards.as_deref().ok_or(UiError::NotFound)
     }
 
-    fn started(&self, session: auth::NewSession) -> StartedSession {
+    /// The cookies of a session just started: the session's, and a new CSRF token (one known
+    /// before signing in is not trusted after).
+    fn started(&self, session: auth::NewSession) -> Result<StartedSession, UiError> {
         let max_age = (session.expires_at - Utc::now()).num_seconds().max(0);
-        StartedSession {
-            set_cookies: vec![cookies::session(&session.token, max_age, self.config.secure_cookies)],
+        let secure = self.config.secure_cookies;
+        Ok(StartedSession {
+            set_cookies: vec![cookies::session(&session.token, max_age, secure), cookies::csrf(&auth::random_token()?, secure)],
             user: session.user,
-        }
+        })
     }
 }
 
@@ -63,7 +66,7 @@ impl Backend for CareMarketBackend {
             Utc::now(),
         )
         .await?;
-        Ok(self.started(session))
+        self.started(session)
     }
 
     async fn sign_out(&self, request: &RequestInfo) -> Result<Vec<String>, UiError> {
@@ -78,7 +81,7 @@ impl Backend for CareMarketBackend {
         let account = accounts::register_provider_from_form(&self.db, &self.passwords, &form, &request.client_key, now).await?;
         let session =
             auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
-        Ok(self.started(session))
+        self.started(session)
     }
 
     async fn register_self_funder(&self, request: &RequestInfo, form: SelfFunderRegistration) -> Result<StartedSession, UiError> {
@@ -86,7 +89,7 @@ impl Backend for CareMarketBackend {
         let account = accounts::register_self_funder(&self.db, &self.passwords, &form, &request.client_key, now).await?;
         let session =
             auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
-        Ok(self.started(session))
+        self.started(session)
     }
 
     async fn search(&self, viewer: Option<&SignedInUser>, form: SearchForm) -> Result<SearchPage, UiError> {
@@ -187,7 +190,7 @@ impl Backend for CareMarketBackend {
         let now = Utc::now();
         let account = budget_admin::set_up_account(&self.db, &self.passwords, &form, &request.client_key, now).await?;
         let session = auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
-        Ok(self.started(session))
+        self.started(session)
     }
 
     async fn helpers(&self, user: &SignedInUser) -> Result<HelpersPage, UiError> {

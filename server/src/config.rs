@@ -138,6 +138,12 @@ impl Config {
         })
     }
 
+    /// Whether the demo sign-ins, if present, may be served: only on this machine's own
+    /// loopback address, unless this is declared a public demonstration.
+    pub fn may_serve_demo_logins(&self) -> bool {
+        self.address.ip().is_loopback() || self.public_demo
+    }
+
     /// A configuration for tests: the given database, no demo data.
     pub fn for_tests(database_url: &str) -> Self {
         Self {
@@ -189,6 +195,9 @@ mod tests {
         assert!(config(&[("DATABASE_URL", "postgres://db.internal/caremarket"), ("CAREMARKET_DEMO_DATA", "true")]).unwrap().demo_data);
         assert!(!config(&[("CAREMARKET_DEMO_DATA", "false")]).unwrap().demo_data);
         assert!(!config(&[]).unwrap().public_demo);
+        assert!(config(&[]).unwrap().may_serve_demo_logins(), "127.0.0.1 by default");
+        assert!(!config(&[("CAREMARKET_ADDR", "0.0.0.0:3000")]).unwrap().may_serve_demo_logins());
+        assert!(config(&[("CAREMARKET_ADDR", "0.0.0.0:3000"), ("CAREMARKET_PUBLIC_DEMO", "true")]).unwrap().may_serve_demo_logins());
     }
 
     #[test]

@@ -154,7 +154,14 @@ async fn serve(db: DatabaseConnection, config: Config, started: Instant) -> Resu
         load_seed(&db, seeds::Size::Demo, seeds::DEFAULT_SEED, false).await?;
     }
     repair(&db).await?;
-    let address = config.address;
+    if !config.may_serve_demo_logins() && server::domain::auth::demo_logins_present(&db).await.map_err(|error| error.to_string())? {
+        return Err(format!(
+            "this database has the demo sign-ins, whose password is published, and {} can be reached from other machines. \
+             Serve it on 127.0.0.1, disable those accounts, or set CAREMARKET_PUBLIC_DEMO=true if it is a public demonstration",
+            config.address
+        ));
+    }
+    let (address, show_demo_logins) = (config.address, config.demo_data);
     let search = open_search(&config).await?;
     if search.is_empty().await.map_err(|error| error.to_string())? && has_published_listings(&db).await? {
         // A new index (or newly seeded data, which bypasses the outbox): build it whole.
@@ -178,9 +185,11 @@ async fn serve(db: DatabaseConnection, config: Config, started: Instant) -> Resu
     let listener = tokio::net::TcpListener::bind(address).await.map_err(|error| format!("cannot listen on {address}: {error}"))?;
     let shown = listener.local_addr().map_err(|error| error.to_string())?;
     println!("\nCareMarket is running at http://{shown}  (ready in {} ms)", started.elapsed().as_millis());
-    println!("Demo sign-ins (password: {}):", seeds::DEMO_PASSWORD);
-    for (role, email) in seeds::DEMO_LOGINS {
-        println!("  {role:<16} {email}");
+    if show_demo_logins {
+        println!("Demo sign-ins (password: {}):", seeds::DEMO_PASSWORD);
+        for (role, email) in seeds::DEMO_LOGINS {
+            println!("  {role:<16} {email}");
+        }
     }
     println!("Press Ctrl+C to stop.\n");
     axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())

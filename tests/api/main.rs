@@ -22,5 +22,6 @@ mod reports;
 mod roles;
 mod search;
 mod search_contract;
+mod security;
 mod seeds;
 mod sign_in;

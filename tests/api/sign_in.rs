@@ -128,3 +128,76 @@ async fn a_form_posted_from_another_site_is_refused_even_with_a_token() {
     assert_eq!(client.send(request).await.status, 403);
     assert_eq!(tests::fixtures::count(&app.db, "sessions").await, 1, "still signed in");
 }
+
+#[tokio::test]
+async fn a_stranger_guessing_a_password_does_not_lock_its_owner_out() {
+    let app = TestApp::new().await;
+    let mut stranger = app.visitor();
+    stranger.address = "192.0.2.66".into();
+    for _ in 0..6 {
+        stranger.sign_in(&app.personas.planner.email, "guess").await;
+    }
+    assert_eq!(stranger.sign_in(&app.personas.planner.email, PASSWORD).await.redirected_error(), Some(UiError::Throttled { minutes: 15 }));
+    // The owner, from their own connection, signs in as usual.
+    let mut owner = app.visitor();
+    owner.address = "198.51.100.20".into();
+    assert_eq!(owner.sign_in(&app.personas.planner.email, PASSWORD).await.status, 302);
+    assert!(owner.session().is_some());
+}
+
+#[tokio::test]
+async fn attempts_sent_all_at_once_are_each_counted_before_any_is_checked() {
+    let app = TestApp::new().await;
+    let mut first = app.visitor();
+    first.get("/sign-in").await;
+    let token = first.cookies.get("cm_csrf").cloned().expect("a token");
+    let attempts = (0..12).map(|_| {
+        let mut client = app.visitor();
+        client.cookies.insert("cm_csrf".into(), token.clone());
+        async move { client.sign_in("planner@test.example", "guess").await.redirected_error() }
+    });
+    let answers = join_all(attempts).await;
+    let checked = answers.iter().filter(|answer| **answer == Some(UiError::SignInFailed)).count();
+    let throttled = answers.iter().filter(|answer| **answer == Some(UiError::Throttled { minutes: 15 })).count();
+    // At most the five allowed were checked (on their own, attempts are counted one by one).
+    assert!(checked <= 5 && checked + throttled == 12, "{answers:?}");
+}
+
+#[tokio::test]
+async fn a_forwarded_for_header_the_client_wrote_does_not_escape_the_address_limit() {
+    let app = TestApp::new().await;
+    let mut client = app.visitor();
+    client.get("/sign-in").await;
+    let token = client.cookies.get("cm_csrf").cloned().expect("a token");
+    let mut answers = Vec::new();
+    for n in 0..21 {
+        // The client invents an address on the left; our proxy appends the real one.
+        let body = serde_urlencoded::to_string([("csrf_token", token.as_str()), ("email", &format!("someone{n}@test.example")), ("password", "guess")]).expect("form");
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .uri("/api/sign-in")
+            .header("host", "caremarket.test")
+            .header("accept", "text/html")
+            .header("cookie", format!("cm_csrf={token}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("x-forwarded-for", format!("10.9.8.{n}, 203.0.113.10"))
+            .header("referer", "http://caremarket.test/sign-in")
+            .body(axum::body::Body::from(body))
+            .expect("request");
+        let reply = client.send(request).await;
+        answers.push((reply.status, reply.redirected_error()));
+    }
+    let answers: Vec<_> = answers.into_iter().map(|(status, error)| error.ok_or(status)).collect();
+    assert_eq!(answers[19], Ok(UiError::SignInFailed), "{answers:?}");
+    assert_eq!(answers[20], Ok(UiError::Throttled { minutes: 15 }), "the 21st from one real address");
+}
+
+/// Runs the futures at the same time; their answers in order.
+async fn join_all<T: Send + 'static>(futures: impl Iterator<Item = impl std::future::Future<Output = T> + Send + 'static>) -> Vec<T> {
+    let handles: Vec<_> = futures.map(tokio::spawn).collect();
+    let mut answers = Vec::new();
+    for handle in handles {
+        answers.push(handle.await.expect("the task ends"));
+    }
+    answers
+}

@@ -20,6 +20,8 @@ pub struct TestApp {
     pub router: axum::Router,
     pub personas: fixtures::Personas,
     pub search: Arc<EmbeddedIndex>,
+    /// The app's password hashing (its count of hashes made tells what work a request did).
+    pub passwords: server::domain::auth::Passwords,
     _database: TestDatabase,
 }
 
@@ -42,6 +44,11 @@ impl TestApp {
         app
     }
 
+    /// An application with its configuration changed (cookies, public address ...).
+    pub async fn configured(change: impl FnOnce(&mut Config)) -> Self {
+        Self::with_config(change).await
+    }
+
     async fn with_config(change: impl FnOnce(&mut Config)) -> Self {
         // Printed through the test's own output, so it shows only when the test fails.
         let _ = tracing_subscriber::fmt().with_test_writer().with_max_level(tracing_subscriber::filter::LevelFilter::WARN).try_init();
@@ -54,7 +61,8 @@ impl TestApp {
         change(&mut config);
         let reports_db = server::db::connect_for_reports(&database.url, &db).await.expect("connect to the test database");
         let state = AppState::new(db.clone(), config, search.clone()).with_reports_db(reports_db);
-        Self { router: server::http::router(state), db, personas, search, _database: database }
+        let passwords = state.passwords.clone();
+        Self { router: server::http::router(state), db, personas, search, passwords, _database: database }
     }
 
     /// Brings the search index up to date, as the server's background task would: everything

@@ -16,7 +16,7 @@ use argon2::{ARGON2ID_IDENT, Algorithm, Argon2, Block, Params, Version};
 use blake2::{Blake2b, Digest, digest::consts::U32};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 
 /// Failed sign-ins allowed for one account from one address in `THROTTLE_WINDOW_MINUTES`: a
@@ -106,14 +106,22 @@ static DECOY_HASH: std::sync::LazyLock<String> =
 #[derive(Clone)]
 pub struct Passwords {
     jobs: mpsc::Sender<Job>,
-    /// Jobs sent and not yet started.
+    /// Jobs sent and not yet started, and how many may be.
     waiting: Arc<AtomicUsize>,
+    most_waiting: usize,
+    /// Jobs done since start (hashes made and checked).
+    done: Arc<AtomicU64>,
 }
 
 type Job = Box<dyn FnOnce(&mut [Block]) + Send>;
 
 impl Passwords {
     pub fn new(threads: usize) -> Self {
+        Self::with_limit(threads, MOST_WAITING_HASHES)
+    }
+
+    /// `threads` hashing at once and at most `most_waiting` queued behind them.
+    pub fn with_limit(threads: usize, most_waiting: usize) -> Self {
         let (jobs, queue) = mpsc::channel::<Job>();
         let queue = Arc::new(Mutex::new(queue));
         for _ in 0..threads.max(1) {
@@ -129,7 +137,12 @@ impl Passwords {
                 }
             });
         }
-        Self { jobs, waiting: Arc::new(AtomicUsize::new(0)) }
+        Self { jobs, waiting: Arc::new(AtomicUsize::new(0)), most_waiting, done: Arc::new(AtomicU64::new(0)) }
+    }
+
+    /// How many passwords have been hashed or checked since start.
+    pub fn hashed(&self) -> u64 {
+        self.done.load(Ordering::SeqCst)
     }
 
     pub async fn hash(&self, password: String) -> AppResult<String> {
@@ -149,15 +162,17 @@ impl Passwords {
     }
 
     async fn run<T: Send + 'static>(&self, work: impl FnOnce(&mut [Block]) -> T + Send + 'static) -> AppResult<T> {
-        if self.waiting.fetch_add(1, Ordering::SeqCst) >= MOST_WAITING_HASHES {
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.most_waiting {
             self.waiting.fetch_sub(1, Ordering::SeqCst);
             return Err(AppError::Busy);
         }
         let (reply, answer) = tokio::sync::oneshot::channel();
-        let waiting = self.waiting.clone();
+        let (waiting, done) = (self.waiting.clone(), self.done.clone());
         let job: Job = Box::new(move |memory| {
             waiting.fetch_sub(1, Ordering::SeqCst);
-            drop(reply.send(work(memory)));
+            let result = work(memory);
+            done.fetch_add(1, Ordering::SeqCst);
+            drop(reply.send(result));
         });
         self.jobs.send(job).map_err(|_| AppError::Internal("the password threads have stopped".into()))?;
         answer.await.map_err(|_| AppError::Internal("password hashing did not finish".into()))
@@ -190,6 +205,20 @@ pub fn readable_code(groups: usize) -> AppResult<String> {
     // 32 letters divide 256 evenly, so every letter is as likely.
     let letters: Vec<char> = bytes.iter().map(|byte| char::from(LETTERS[usize::from(*byte) % LETTERS.len()])).collect();
     Ok(letters.chunks(4).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
+}
+
+/// Whether any of the well-known demo sign-ins (whose password is published) would let someone
+/// in here: such a database must not be served where others can reach it.
+pub async fn demo_logins_present(db: &impl ConnectionTrait) -> AppResult<bool> {
+    let emails = seeds::DEMO_LOGINS.iter().map(|(_, email)| *email);
+    let accounts = user::Entity::find().filter(user::Column::Email.is_in(emails)).filter(user::Column::DisabledAt.is_null()).all(db).await?;
+    let hashes: Vec<String> = accounts.into_iter().map(|account| account.password_hash).collect();
+    tokio::task::spawn_blocking(move || {
+        let memory = &mut working_memory();
+        hashes.iter().any(|hash| verify_in(seeds::DEMO_PASSWORD, hash, memory))
+    })
+    .await
+    .map_err(|error| AppError::Internal(format!("checking the demo sign-ins failed: {error}")))
 }
 
 /// The council a commissioner works for; anyone else is refused.
@@ -409,6 +438,41 @@ mod tests {
             assert!(verify_in("another phrase", &theirs, memory), "m={m} t={t}");
             assert!(!verify_in("another phrase!", &theirs, memory), "m={m} t={t}");
         }
+    }
+
+    #[tokio::test]
+    async fn past_its_limit_the_hashing_queue_refuses_at_once() {
+        // One thread hashing, two waiting: of eight asked at once, the rest are refused.
+        let passwords = Passwords::with_limit(1, 2);
+        let asked: Vec<_> = (0..8).map(|n| passwords.hash(format!("password number {n}"))).collect();
+        let answers = futures_join(asked).await;
+        let refused = answers.iter().filter(|answer| matches!(answer, Err(AppError::Busy))).count();
+        let hashed = answers.iter().filter(|answer| answer.is_ok()).count();
+        assert!((5..=6).contains(&refused) && refused + hashed == 8, "refused {refused}, hashed {hashed}");
+        assert_eq!(passwords.hashed(), hashed as u64);
+        // Once the queue has room again, hashing goes on.
+        assert!(passwords.hash("another password".into()).await.is_ok());
+    }
+
+    /// Polls every future to completion at once (each asks its question before any waits).
+    async fn futures_join<T>(futures: Vec<impl std::future::Future<Output = T>>) -> Vec<T> {
+        let mut handles = Vec::new();
+        for future in futures {
+            handles.push(Box::pin(future));
+        }
+        let mut results: Vec<Option<T>> = handles.iter().map(|_| None).collect();
+        std::future::poll_fn(|cx| {
+            for (handle, result) in handles.iter_mut().zip(results.iter_mut()) {
+                if result.is_none()
+                    && let std::task::Poll::Ready(value) = handle.as_mut().poll(cx)
+                {
+                    *result = Some(value);
+                }
+            }
+            if results.iter().all(Option::is_some) { std::task::Poll::Ready(()) } else { std::task::Poll::Pending }
+        })
+        .await;
+        results.into_iter().flatten().collect()
     }
 
     #[test]

@@ -17,7 +17,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 /// How long a set-up code works.
 const CODE_DAYS: i64 = 14;
-/// Wrong set-up codes allowed from one address in 15 minutes, and for one email in an hour.
+/// Wrong set-up codes allowed from one address in 15 minutes.
 const SET_UP_ATTEMPTS: u64 = 20;
 /// The most a 4-weekly allocation or contribution can be (a typo guard, not a policy).
 const MOST_PER_FOUR_WEEKS: Pence = Pence::from_pence(2_000_000);
@@ -315,7 +315,8 @@ pub async fn set_up_account<C: ConnectionTrait + TransactionTrait>(db: &C, passw
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let limits = [(auth::Throttle::Address, SET_UP_ATTEMPTS, 15), (auth::Throttle::Account, SET_UP_ATTEMPTS, 60)];
+    // By address only: a stranger's wrong guesses must not stop the person setting up.
+    let limits = [(auth::Throttle::Address, SET_UP_ATTEMPTS, 15)];
     let attempt = auth::reserve_hashing(db, "set-up", email.as_str(), client_address, &limits, now).await?;
     let code_hash = auth::digest(&normalise_code(&form.code));
     let usable_code = |person_id: i64| {

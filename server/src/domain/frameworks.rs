@@ -50,7 +50,7 @@ pub async fn framework_admin(db: &impl ConnectionTrait, user: &SignedInUser) -> 
 }
 
 fn date(field: &str, input: &str, what: &str) -> AppResult<NaiveDate> {
-    NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").map_err(|_| AppError::invalid(field, format!("Enter {what} as a date, like 2027-04-01")))
+    super::uk_time::parse_date(field, input, what)
 }
 
 /// Starts a framework; returns its id.

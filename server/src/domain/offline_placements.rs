@@ -128,6 +128,10 @@ fn read<'a>(
             problems.push(("placed_on", "The date cannot be in the future".to_string()));
             None
         }
+        Ok(date) if !super::uk_time::within_years(date) => {
+            problems.push(("placed_on", format!("Enter a date from {} onwards", super::uk_time::FIRST_YEAR)));
+            None
+        }
         Ok(date) => Some(date),
         Err(_) => {
             problems.push(("placed_on", format!("Enter the date the placement was made, like {}", today.format("%Y-%m-%d"))));

@@ -22,11 +22,16 @@ pub const LAST_YEAR: i32 = 2100;
 /// A date typed as `YYYY-MM-DD`, from 2000 to 2100; `what` names it in the message.
 pub fn parse_date(field: &str, text: &str, what: &str) -> Result<NaiveDate, crate::error::AppError> {
     let invalid = |message: String| crate::error::AppError::invalid(field, message);
-    let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| invalid(format!("Enter {what} as a date, like 2026-12-01")))?;
+    let day = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| invalid(format!("Enter {what} as a date, like 2027-04-01")))?;
     if !(FIRST_YEAR..=LAST_YEAR).contains(&day.year()) {
         return Err(invalid(format!("Enter {what} between {FIRST_YEAR} and {LAST_YEAR}")));
     }
     Ok(day)
+}
+
+/// Whether a date falls in the years CareMarket accepts.
+pub fn within_years(day: NaiveDate) -> bool {
+    (FIRST_YEAR..=LAST_YEAR).contains(&day.year())
 }
 
 /// The UK clock time at this instant.

@@ -3,7 +3,11 @@
 use axum::http::{HeaderMap, header};
 
 pub const SESSION: &str = "cm_session";
-pub const CSRF: &str = "cm_csrf";
+/// The CSRF cookie's name; behind HTTPS the `__Host-` prefix, which browsers accept only from
+/// this exact host, over HTTPS, for the whole site: no subdomain can plant one.
+pub fn csrf_name(secure: bool) -> &'static str {
+    if secure { "__Host-cm_csrf" } else { "cm_csrf" }
+}
 /// Whom a planner is acting for (a user id; checked against their permission on every request).
 pub const ACTING_FOR: &str = "cm_acting_for";
 
@@ -47,7 +51,7 @@ pub fn acting_for(holder_id: Option<i64>, secure: bool) -> String {
 }
 
 pub fn csrf(token: &str, secure: bool) -> String {
-    cookie(CSRF, token, 60 * 60 * 24 * 365, secure)
+    cookie(csrf_name(secure), token, 60 * 60 * 24 * 365, secure)
 }
 
 #[cfg(test)]
@@ -59,7 +63,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(header::COOKIE, "a=1; cm_session=abc; b=2".parse().unwrap());
         assert_eq!(read(&headers, SESSION).as_deref(), Some("abc"));
-        assert_eq!(read(&headers, CSRF), None);
+        assert_eq!(read(&headers, csrf_name(false)), None);
     }
 
     #[test]
@@ -67,5 +71,6 @@ mod tests {
         let value = session("t", 60, true);
         assert!(value.contains("HttpOnly") && value.contains("SameSite=Lax") && value.ends_with("; Secure"));
         assert!(clear_session(false).contains("Max-Age=0"));
+        assert!(csrf("t", true).starts_with("__Host-cm_csrf=t; Path=/;") && csrf("t", true).ends_with("; Secure"));
     }
 }

@@ -1,5 +1,5 @@
-//! The HTTP edge: routes, the per-request context (session, CSRF), health checks and
-//! security headers. Handlers stay thin; the work happens in `crate::domain`.
+//! The HTTP edge: routes, the per-request context (session, CSRF), health checks,
+//! security headers and the last resort for a request that panics. Handlers stay thin; the work happens in `crate::domain`.
 pub mod assets;
 pub mod cookies;
 pub mod csv;
@@ -7,6 +7,7 @@ pub mod health;
 pub mod open_referral;
 pub mod request_context;
 pub mod search_api;
+pub mod security;
 pub mod stripe_webhook;
 
 use crate::backend::CareMarketBackend;
@@ -19,9 +20,10 @@ use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Router, middleware};
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list, handle_server_fns_with_context};
 use std::sync::{Arc, LazyLock};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -33,7 +35,15 @@ static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route
 /// The whole application as one router, ready to serve or to drive from tests.
 pub fn router(state: AppState) -> Router {
     let backend: SharedBackend = Arc::new(CareMarketBackend::new(&state));
-    let context = move || provide_context(backend.clone());
+    let context = move || {
+        provide_context(backend.clone());
+        // The nonce our Content-Security-Policy header names, for the scripts Leptos writes inline.
+        let nonce = use_context::<axum::http::request::Parts>().and_then(|parts| parts.extensions.get::<security::CspNonce>().cloned());
+        if let Some(security::CspNonce(nonce)) = nonce {
+            provide_context(leptos::nonce::Nonce::from_value(nonce));
+        }
+    };
+    let policy = security::Policy::new(&state.config);
     let routes = ROUTES.clone();
     let leptos_options = state.leptos_options.clone();
     let server_fns = {
@@ -62,11 +72,29 @@ pub fn router(state: AppState) -> Router {
         // Signed by Stripe rather than sent from a session: no cookies, no CSRF token.
         .route("/stripe/webhook", axum::routing::post(stripe_webhook::receive))
         .layer(CompressionLayer::new())
+        .layer(middleware::from_fn_with_state(policy, security::headers))
+        // A bug that panics ends its own request with an error page, and is logged with an id.
+        .layer(CatchPanicLayer::custom(panicked))
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
         // Same-origin referrers are needed: forms sent without JavaScript return to the page they came from.
         .layer(security_header(header::REFERRER_POLICY, "same-origin"))
         .with_state(state)
+}
+
+fn panicked(panic: Box<dyn std::any::Any + Send>) -> axum::response::Response {
+    let what = panic.downcast_ref::<&str>().map(|s| (*s).to_string()).or_else(|| panic.downcast_ref::<String>().cloned()).unwrap_or_default();
+    let id = crate::domain::auth::random_token().map(|token| token[..12].to_string()).unwrap_or_default();
+    tracing::error!(panic_id = %id, panic = %what, "a request panicked; it was answered with an error page");
+    let page = format!(
+        r#"<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sorry, there is a problem with the service – CareMarket</title></head>
+<body><main><h1>Sorry, there is a problem with the service</h1>
+<p>Try again later. If you contact us about it, quote this reference: {id}.</p>
+<p><a href="/">Go back to CareMarket</a></p></main></body></html>"#
+    );
+    (axum::http::StatusCode::INTERNAL_SERVER_ERROR, axum::response::Html(page)).into_response()
 }
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

@@ -6,7 +6,7 @@ use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use app::FieldError;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -85,8 +85,9 @@ async fn list_request(state: &AppState, params: &ListParams) -> AppResult<ListRe
                 .map(|at| at.with_timezone(&Utc))
                 .ok()
                 .or_else(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|day| day.and_hms_opt(0, 0, 0)).map(|at| at.and_utc()));
+            let parsed = parsed.filter(|at| crate::domain::uk_time::within_years(at.date_naive()));
             if parsed.is_none() {
-                errors.push(FieldError::new("modified_after", "modified_after must be a date like 2026-11-01 or a time like 2026-11-01T09:30:00Z"));
+                errors.push(FieldError::new("modified_after", "modified_after must be a date like 2026-11-01 or a time like 2026-11-01T09:30:00Z, from 2000 to 2100"));
             }
             parsed
         }
@@ -129,10 +130,11 @@ async fn list_request(state: &AppState, params: &ListParams) -> AppResult<ListRe
     Ok(ListRequest { filters, paging })
 }
 
-async fn about(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let scheme = if state.config.secure_cookies { "https" } else { "http" };
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    open_to_all(Json(oruk::about(&format!("{scheme}://{host}{BASE}/openapi.json"))).into_response())
+/// What this API is. The address of its description is our configured public address (or the
+/// address we listen on), never the request's Host header, which the caller chooses.
+async fn about(State(state): State<AppState>) -> Response {
+    let site = state.config.public_url.clone().unwrap_or_else(|| format!("http://{}", state.config.address));
+    open_to_all(Json(oruk::about(&format!("{site}{BASE}/openapi.json"))).into_response())
 }
 
 /// The standard's own description of this API (HSDS 3.0, CC BY-SA 4.0, see server/standards).

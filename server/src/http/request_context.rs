@@ -13,12 +13,15 @@ use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use std::net::SocketAddr;
 
-/// The largest form body the CSRF check will read.
+/// The largest form body the CSRF check will read; the upload forms (a spreadsheet of placements)
+/// may be larger.
 const MAX_FORM_BYTES: usize = 256 * 1024;
+const MAX_UPLOAD_BYTES: usize = 4 * 1024 * 1024;
+const UPLOAD_ROUTES: [&str; 1] = ["/api/import-offline-placements"];
 
 pub async fn request_context(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let (mut parts, body) = request.into_parts();
-    let existing_csrf = cookies::read(&parts.headers, cookies::CSRF).filter(|token| cookies::is_token(token));
+    let existing_csrf = cookies::read(&parts.headers, cookies::csrf_name(state.config.secure_cookies)).filter(|token| cookies::is_token(token));
     let (csrf_token, new_csrf_cookie) = match existing_csrf {
         Some(token) => (token, None),
         None => match auth::random_token() {
@@ -31,11 +34,12 @@ pub async fn request_context(State(state): State<AppState>, request: Request, ne
     };
 
     let body = if is_state_changing(&parts.method) {
-        let bytes = match to_bytes(body, MAX_FORM_BYTES).await {
+        let limit = if UPLOAD_ROUTES.contains(&parts.uri.path()) { MAX_UPLOAD_BYTES } else { MAX_FORM_BYTES };
+        let bytes = match to_bytes(body, limit).await {
             Ok(bytes) => bytes,
             Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "That form is too large to send.").into_response(),
         };
-        if !from_our_pages(&parts, &bytes, new_csrf_cookie.is_none().then_some(csrf_token.as_str())) {
+        if !from_our_pages(&parts, &bytes, new_csrf_cookie.is_none().then_some(csrf_token.as_str()), state.config.public_url.as_deref()) {
             tracing::warn!(path = %parts.uri.path(), "refused a request without a valid CSRF token");
             return csrf_refused();
         }
@@ -83,16 +87,22 @@ fn is_state_changing(method: &Method) -> bool {
 }
 
 /// True when the request carries the visitor's CSRF token and no browser header says it
-/// came from another site. Without a cookie there is nothing to match, so it fails.
-fn from_our_pages(parts: &axum::http::request::Parts, body: &[u8], cookie_token: Option<&str>) -> bool {
+/// came from another site. Without a cookie there is nothing to match, so it fails. The
+/// origin a form came from must be our public address when one is configured (a proxy in front
+/// may rewrite Host), else the host the request was sent to.
+fn from_our_pages(parts: &axum::http::request::Parts, body: &[u8], cookie_token: Option<&str>, public_url: Option<&str>) -> bool {
     let Some(expected) = cookie_token else { return false };
     let header = |name: &str| parts.headers.get(name).and_then(|value| value.to_str().ok());
     if matches!(header("sec-fetch-site"), Some("cross-site" | "same-site")) {
         return false;
     }
-    if let (Some(origin), Some(host)) = (header("origin"), header("host")) {
-        let origin_host = origin.split_once("://").map_or(origin, |(_, rest)| rest);
-        if origin_host != host {
+    if let Some(origin) = header("origin") {
+        let ours = match (public_url, header("host")) {
+            (Some(public), _) => origin == public,
+            (None, Some(host)) => origin.split_once("://").map_or(origin, |(_, rest)| rest) == host,
+            (None, None) => false,
+        };
+        if !ours {
             return false;
         }
     }

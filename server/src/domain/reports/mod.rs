@@ -191,11 +191,15 @@ impl Asked {
             if input.trim().is_empty() {
                 return Some(default);
             }
-            let parsed = NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").ok();
-            if parsed.is_none() {
-                errors.push(FieldError::new(field, format!("Enter the {what} as a date, like {}", today.format("%Y-%m-%d"))));
+            // Years far away are refused here: counting months out to them overflows.
+            match uk_time::parse_date(field, input, &format!("the {what}")) {
+                Ok(day) => Some(day),
+                Err(AppError::Invalid(mut problems)) => {
+                    errors.append(&mut problems);
+                    None
+                }
+                Err(_) => None,
             }
-            parsed
         };
         let from = date("from", &query.from, default_from, "first day");
         let to = date("to", &query.to, today, "last day");
