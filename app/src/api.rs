@@ -577,8 +577,8 @@ pub async fn refund_card_payment(csrf_token: String, id: i64) -> Result<(), UiEr
     guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (_, user) = guard::signed_in()?;
-        guard::backend()?.refund_card_payment(&user, id).await?;
-        leptos_axum::redirect("/budget/pay?refunded=1");
+        let done = guard::backend()?.refund_card_payment(&user, id).await?;
+        leptos_axum::redirect(if done { "/budget/pay?refunded=1" } else { "/budget/pay?refunding=1" });
         Ok(())
     }).await
 }

@@ -83,8 +83,9 @@ pub trait Backend: Send + Sync + 'static {
     async fn card_payments(&self, user: &SignedInUser, person: Option<i64>) -> Result<CardPaymentsPage, UiError>;
     async fn start_card_payment(&self, user: &SignedInUser, person: Option<i64>, form: &CardPaymentForm, request_key: &str) -> Result<i64, UiError>;
     async fn card_payment(&self, user: &SignedInUser, id: i64) -> Result<CardPaymentView, UiError>;
-    /// A self-funder takes an unspent card payment back to their card.
-    async fn refund_card_payment(&self, user: &SignedInUser, id: i64) -> Result<(), UiError>;
+    /// A self-funder takes an unspent card payment back to their card: true once the card
+    /// processor has done it, false while it is under way.
+    async fn refund_card_payment(&self, user: &SignedInUser, id: i64) -> Result<bool, UiError>;
     /// A provider's own listings; these four refuse anyone but that provider's staff.
     async fn own_listings(&self, user: &SignedInUser) -> Result<Vec<OwnListing>, UiError>;
     async fn listing_form(&self, user: &SignedInUser, public_id: &str) -> Result<ListingForm, UiError>;

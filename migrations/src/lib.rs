@@ -24,6 +24,7 @@ mod m20261202_000016_add_care_plan_shortest_visit;
 mod m20261203_000017_add_visit_people;
 mod m20261204_000018_index_weekly_bookings;
 mod m20261206_000019_create_helper_invitations;
+mod m20261206_000020_add_card_refund_start;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000017_add_visit_people::Migration),
             Box::new(m20261204_000018_index_weekly_bookings::Migration),
             Box::new(m20261206_000019_create_helper_invitations::Migration),
+            Box::new(m20261206_000020_add_card_refund_start::Migration),
         ]
     }
 }

@@ -244,8 +244,8 @@ impl Backend for CareMarketBackend {
         Ok(card_payments::payment(&self.db, self.cards()?, user, id, Utc::now()).await?)
     }
 
-    async fn refund_card_payment(&self, user: &SignedInUser, id: i64) -> Result<(), UiError> {
-        Ok(card_payments::refund(&self.db, self.cards()?, user, id, Utc::now()).await?)
+    async fn refund_card_payment(&self, user: &SignedInUser, id: i64) -> Result<bool, UiError> {
+        Ok(card_payments::refund(&self.db, self.cards()?, user, id, Utc::now()).await? == card_payments::Refund::Done)
     }
 
     async fn own_listings(&self, user: &SignedInUser) -> Result<Vec<OwnListing>, UiError> {

@@ -172,6 +172,9 @@ async fn serve(db: DatabaseConnection, config: Config, started: Instant) -> Resu
     tokio::spawn(server::search::sync::keep_in_step(state.db.clone(), search));
     tokio::spawn(pay_allocations_when_due(state.db.clone()));
     tokio::spawn(keep_bookings_moving(state.db.clone()));
+    if let Some(stripe) = state.stripe.clone() {
+        tokio::spawn(finish_refunds(state.db.clone(), stripe));
+    }
     let site_root = state.leptos_options.site_root.to_string();
     if let Err(error) = server::http::assets::remove_stale_copies(&site_root) {
         tracing::warn!(%error, "could not check the browser bundle's compressed copies");
@@ -231,6 +234,17 @@ async fn keep_bookings_moving(db: DatabaseConnection) {
         }
         if let Err(error) = visits::release_unattended(&db, now).await {
             tracing::error!(%error, "could not release visits nobody attended; trying again in a minute");
+        }
+    }
+}
+
+/// Every minute: refunds started but not yet confirmed by Stripe are asked for again.
+async fn finish_refunds(db: DatabaseConnection, stripe: Arc<server::stripe::Stripe>) {
+    let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every_minute.tick().await;
+        if let Err(error) = server::domain::card_payments::finish_refunds(&db, stripe.as_ref(), chrono::Utc::now()).await {
+            tracing::error!(%error, "could not look at refunds under way; trying again in a minute");
         }
     }
 }

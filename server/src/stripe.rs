@@ -36,6 +36,7 @@ impl Stripe {
                 Some(CardEvent::Succeeded { payment_id: intent.id.to_string(), amount_received_pence: intent.amount_received })
             }
             EventObject::PaymentIntentPaymentFailed(intent) => Some(CardEvent::Failed { payment_id: intent.id.to_string() }),
+            EventObject::ChargeRefunded(charge) => charge.payment_intent.as_ref().map(|intent| CardEvent::Refunded { payment_id: intent.id().to_string() }),
             _ => None,
         })
     }
@@ -55,31 +56,35 @@ fn unavailable(error: stripe::StripeError) -> AppError {
     AppError::Internal("card payments are not available just now".into())
 }
 
+/// How long a call to Stripe may take before we stop waiting: a request holding a person's
+/// page must not hang on it (a refund not answered in time is asked again later).
+const STRIPE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+
+async fn in_time<T>(call: impl Future<Output = Result<T, stripe::StripeError>>) -> AppResult<T> {
+    match tokio::time::timeout(STRIPE_TIMEOUT, call).await {
+        Ok(answer) => answer.map_err(unavailable),
+        Err(_) => {
+            tracing::error!("Stripe did not answer within {} seconds", STRIPE_TIMEOUT.as_secs());
+            Err(AppError::Internal("card payments are not available just now".into()))
+        }
+    }
+}
+
 #[async_trait::async_trait]
 impl CardProcessor for Stripe {
     async fn open_payment(&self, idempotency_key: &str, amount_pence: i64, description: &str) -> AppResult<OpenedPayment> {
-        let intent = CreatePaymentIntent::new(amount_pence, Currency::GBP)
-            .description(description)
-            .customize()
-            .request_strategy(idempotent(idempotency_key)?)
-            .send(&self.client)
-            .await
-            .map_err(unavailable)?;
+        let create = CreatePaymentIntent::new(amount_pence, Currency::GBP).description(description).customize().request_strategy(idempotent(idempotency_key)?);
+        let intent = in_time(create.send(&self.client)).await?;
         Ok(OpenedPayment { id: intent.id.to_string(), client_secret: client_secret(intent)? })
     }
 
     async fn client_secret(&self, payment_id: &str) -> AppResult<String> {
-        client_secret(RetrievePaymentIntent::new(payment_id).send(&self.client).await.map_err(unavailable)?)
+        client_secret(in_time(RetrievePaymentIntent::new(payment_id).send(&self.client)).await?)
     }
 
     async fn refund(&self, idempotency_key: &str, payment_id: &str) -> AppResult<()> {
-        CreateRefund::new()
-            .payment_intent(payment_id)
-            .customize()
-            .request_strategy(idempotent(idempotency_key)?)
-            .send(&self.client)
-            .await
-            .map_err(unavailable)?;
+        let create = CreateRefund::new().payment_intent(payment_id).customize().request_strategy(idempotent(idempotency_key)?);
+        in_time(create.send(&self.client)).await?;
         Ok(())
     }
 

@@ -347,3 +347,104 @@ async fn a_self_funder_takes_unspent_money_back_to_their_card_once_and_never_wha
     assert_eq!(statuses, ["refunded", "succeeded"]);
     assert_sound(&app).await;
 }
+
+/// A card processor that answers slowly, or refuses, as a test needs (Stripe's part in a refund).
+#[derive(Default)]
+struct SlowCards {
+    delay: Duration,
+    refuse: std::sync::atomic::AtomicBool,
+    refunds: std::sync::atomic::AtomicU32,
+}
+
+#[async_trait::async_trait]
+impl server::domain::card_payments::CardProcessor for SlowCards {
+    async fn open_payment(&self, _: &str, _: i64, _: &str) -> server::error::AppResult<server::domain::card_payments::OpenedPayment> {
+        Err(server::error::AppError::Internal("not in this test".into()))
+    }
+    async fn client_secret(&self, _: &str) -> server::error::AppResult<String> {
+        Err(server::error::AppError::Internal("not in this test".into()))
+    }
+    async fn refund(&self, _: &str, _: &str) -> server::error::AppResult<()> {
+        tokio::time::sleep(self.delay).await;
+        if self.refuse.load(std::sync::atomic::Ordering::SeqCst) {
+            return Err(server::error::AppError::Internal("card payments are not available just now".into()));
+        }
+        self.refunds.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+    fn card_form(&self, client_secret: String) -> app::CardForm {
+        app::CardForm { client_secret, publishable_key: String::new(), script_url: String::new() }
+    }
+}
+
+/// A self-funder's account with a card payment of `pence` in it, as Stripe's webhook leaves it.
+async fn paid_in(app: &TestApp, budget: Option<i64>, intent: &str, pence: i64) -> (i64, i64) {
+    use server::domain::ledger::{self, Account, Transfer};
+    let council = app.personas.council_id;
+    let budget = match budget {
+        Some(budget) => budget,
+        None => tests::fixtures::insert(&app.db, "budgets", &[
+            ("holder_id", app.personas.budget_holder.id.into()), ("council_id", council.into()), ("budget_type", "direct_payment".into()),
+            ("four_weekly_allocation_pence", 0_i64.into()), ("four_weekly_contribution_pence", 0_i64.into()), ("funding", "self".into()),
+            ("starts_on", chrono::Utc::now().date_naive().into()), ("created_at", chrono::Utc::now().into()),
+        ]).await,
+    };
+    let credit = Transfer::new(format!("card:{intent}"), Account::card_clearing(council), Account::budget_available(council, budget), pence, "card_payment");
+    ledger::transfer(&app.db, &credit, chrono::Utc::now()).await.expect("credit");
+    let payment = tests::fixtures::insert(&app.db, "card_payments", &[
+        ("payment_intent_id", intent.into()), ("purpose", "top_up".into()), ("payer_id", app.personas.budget_holder.id.into()),
+        ("budget_id", budget.into()), ("amount_pence", pence.into()), ("status", "succeeded".into()), ("created_at", chrono::Utc::now().into()),
+    ]).await;
+    (budget, payment)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refund_waits_for_stripe_outside_any_transaction_and_refunds_once() {
+    use server::domain::{card_payments, ledger};
+    let app = TestApp::new().await;
+    let (budget, payment) = paid_in(&app, None, "pi_slow", 4_000).await;
+    let holder = server::domain::auth::signed_in_user(&server::entities::user::Entity::find_by_id(app.personas.budget_holder.id).one(&app.db).await.expect("read").expect("holder")).expect("user");
+    let cards = std::sync::Arc::new(SlowCards { delay: Duration::from_secs(3), ..Default::default() });
+    let refunding = {
+        let (db, cards, holder) = (app.db.clone(), cards.clone(), holder.clone());
+        tokio::spawn(async move { card_payments::refund(&db, cards.as_ref(), &holder, payment, chrono::Utc::now()).await.is_ok() })
+    };
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    // While Stripe thinks, money still moves in and out of the same account.
+    let started = std::time::Instant::now();
+    let txn = server::db::begin_write(&app.db).await.expect("a write");
+    let council = app.personas.council_id;
+    let credit = ledger::Transfer::new("card:pi_meanwhile", ledger::Account::card_clearing(council), ledger::Account::budget_available(council, budget), 100, "card_payment");
+    ledger::transfer(&txn, &credit, chrono::Utc::now()).await.expect("credit");
+    txn.commit().await.expect("commit");
+    assert!(started.elapsed() < Duration::from_millis(1_500), "a write waited {:?} for Stripe", started.elapsed());
+    assert!(refunding.await.expect("the refund ends"), "refunded");
+    assert_eq!(balances(&app, budget).await, (100, 0), "the £40 left the account; the £1 paid meanwhile is there");
+    assert_eq!(card_payment::Entity::find_by_id(payment).one(&app.db).await.expect("read").expect("payment").status, "refunded");
+    // Asked again, nothing more moves and Stripe is not asked twice.
+    assert!(card_payments::refund(&app.db, cards.as_ref(), &holder, payment, chrono::Utc::now()).await.is_ok());
+    assert_eq!(cards.refunds.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(balances(&app, budget).await, (100, 0));
+    assert_sound(&app).await;
+}
+
+#[tokio::test]
+async fn a_refund_stripe_did_not_confirm_stays_under_way_until_it_does() {
+    use server::domain::card_payments;
+    let app = TestApp::new().await;
+    let (budget, payment) = paid_in(&app, None, "pi_refused", 3_000).await;
+    let holder = server::domain::auth::signed_in_user(&server::entities::user::Entity::find_by_id(app.personas.budget_holder.id).one(&app.db).await.expect("read").expect("holder")).expect("user");
+    let cards = SlowCards { refuse: true.into(), ..Default::default() };
+    assert_eq!(card_payments::refund(&app.db, &cards, &holder, payment, chrono::Utc::now()).await.expect("asked"), card_payments::Refund::UnderWay);
+    assert_eq!(balances(&app, budget).await, (0, 0), "the money is out of the account, on its way back to the card");
+    let page = card_payments::page(&app.db, &holder, None, chrono::Utc::now()).await.expect("page");
+    assert_eq!(page.payments[0].status, "refunding");
+    // The minute's run asks again; once Stripe says yes, it is refunded, and said so once.
+    assert_eq!(card_payments::finish_refunds(&app.db, &cards, chrono::Utc::now()).await.expect("run"), 0);
+    cards.refuse.store(false, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(card_payments::finish_refunds(&app.db, &cards, chrono::Utc::now()).await.expect("run"), 1);
+    assert_eq!(card_payments::finish_refunds(&app.db, &cards, chrono::Utc::now()).await.expect("run"), 0);
+    assert_eq!(card_payment::Entity::find_by_id(payment).one(&app.db).await.expect("read").expect("payment").status, "refunded");
+    assert_eq!(cards.refunds.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_sound(&app).await;
+}

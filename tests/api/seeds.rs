@@ -91,3 +91,18 @@ async fn seeds_refuse_a_database_that_holds_other_data() {
     assert!(load(&app.db, &data, &|_, _, _| {}).await.is_err());
     assert_eq!(tests::fixtures::count(&app.db, "providers").await, before, "nothing was loaded");
 }
+
+#[tokio::test]
+async fn the_published_demo_sign_ins_are_found_until_each_is_changed() {
+    use server::domain::auth::demo_logins_present;
+    let (_database, db) = seeded(seeds::DEFAULT_SEED).await;
+    assert!(demo_logins_present(&db).await.expect("check"), "the demo data's sign-ins are there");
+    // Each one disabled or given another password: none is left to let a stranger in.
+    for (_, email) in seeds::DEMO_LOGINS {
+        assert!(demo_logins_present(&db).await.expect("check"));
+        let hash = server::domain::auth::hash_password("a password nobody has published").expect("hash");
+        let sql = format!("UPDATE users SET password_hash = '{hash}' WHERE email = '{email}'");
+        db.execute_unprepared(&sql).await.expect("change the password");
+    }
+    assert!(!demo_logins_present(&db).await.expect("check"));
+}

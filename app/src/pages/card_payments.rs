@@ -24,6 +24,9 @@ pub fn PayByCardPage() -> impl IntoView {
         {move || query.read().get("refunded").map(|_| view! {
             <div class="notice" role="status"><p>"Refunded to your card. It can take a few days to show."</p></div>
         })}
+        {move || query.read().get("refunding").map(|_| view! {
+            <div class="notice" role="status"><p>"Your refund is under way: the money has left your account and reaches your card once our card processor confirms it."</p></div>
+        })}
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 let token = viewer.await.unwrap_or_default().csrf_token;
@@ -164,6 +167,7 @@ fn status_in_words(status: &str) -> &'static str {
         "succeeded" => "Paid: the money is in the budget",
         "failed" => "Not paid: the card was refused; you can try again",
         "refunded" => "Refunded",
+        "refunding" => "Refund under way",
         _ => "Waiting for the card payment",
     }
 }

@@ -43,6 +43,8 @@ pub trait CardProcessor: Send + Sync {
 pub enum CardEvent {
     Succeeded { payment_id: String, amount_received_pence: i64 },
     Failed { payment_id: String },
+    /// The payment has been given back to the card.
+    Refunded { payment_id: String },
 }
 
 /// What a notice did here.
@@ -52,6 +54,7 @@ pub enum Settled {
     /// Told before, or not a payment of ours, or a failure after the money arrived.
     NothingToDo,
     MarkedFailed,
+    MarkedRefunded,
 }
 
 /// Whether `viewer` may pay into this budget: its holder, or someone they let pay for them.
@@ -175,7 +178,10 @@ pub async fn payment(db: &impl ConnectionTrait, cards: &dyn CardProcessor, viewe
 /// the payment's new status, under a lock on the payment, with the processor's payment id as
 /// the transfer's key: a notice delivered twice, or two at once, credits once.
 pub async fn settle<C: ConnectionTrait + TransactionTrait>(db: &C, event: &CardEvent, now: DateTime<Utc>) -> AppResult<Settled> {
-    let (CardEvent::Succeeded { payment_id, .. } | CardEvent::Failed { payment_id }) = event;
+    let payment_id = match event {
+        CardEvent::Refunded { payment_id } => return refunded(db, payment_id, now).await,
+        CardEvent::Succeeded { payment_id, .. } | CardEvent::Failed { payment_id } => payment_id,
+    };
     let txn = begin_write(db).await?;
     let Some(payment) = card_payment::Entity::find().filter(card_payment::Column::PaymentIntentId.eq(payment_id)).lock_exclusive().one(&txn).await? else {
         tracing::warn!(payment_id, "a card payment notice for a payment we did not open");
@@ -221,11 +227,23 @@ pub async fn settle<C: ConnectionTrait + TransactionTrait>(db: &C, event: &CardE
     Ok(settled)
 }
 
+/// How a refund stands once asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refund {
+    /// The processor has refunded it.
+    Done,
+    /// The money has left the account; the processor has not confirmed yet (it is asked again
+    /// every minute, and its webhook settles it too).
+    UnderWay,
+}
+
 /// Gives a self-funder's card payment back to their card, in full, while their account still
-/// holds it. The money leaves the account (refused if it has been spent) and the processor is
-/// asked to refund, both under the payment's lock, so the same request twice refunds once.
-/// A council budget's contributions are refunded through the council's own finance process.
-pub async fn refund<C: ConnectionTrait + TransactionTrait>(db: &C, cards: &dyn CardProcessor, viewer: &SignedInUser, id: i64, now: DateTime<Utc>) -> AppResult<()> {
+/// holds it. First, in one transaction under the payment's lock, the money leaves the account
+/// (refused if it has been spent) and the payment is marked as being refunded; only then, with
+/// no transaction open, is the processor asked, with a key that makes it refund once however
+/// often it is asked. A council budget's contributions are refunded through the council's own
+/// finance process.
+pub async fn refund<C: ConnectionTrait + TransactionTrait>(db: &C, cards: &dyn CardProcessor, viewer: &SignedInUser, id: i64, now: DateTime<Utc>) -> AppResult<Refund> {
     let txn = begin_write(db).await?;
     let payment = card_payment::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
     let budget = budget::Entity::find_by_id(payment.budget_id.ok_or(AppError::NotFound)?).one(&txn).await?.ok_or(AppError::NotFound)?;
@@ -235,35 +253,99 @@ pub async fn refund<C: ConnectionTrait + TransactionTrait>(db: &C, cards: &dyn C
     if budget.funding != "self" {
         return Err(AppError::invalid("", "Ask the council to refund a payment into a personal budget"));
     }
-    match payment.status.as_str() {
-        "succeeded" => {}
-        "refunded" => return Ok(()),
+    match (payment.status.as_str(), payment.refund_started_at) {
+        ("refunded", _) => return Ok(Refund::Done),
+        // Started before: ask the processor again (it refunds once).
+        ("succeeded", Some(_)) => {}
+        ("succeeded", None) => {
+            let back = Transfer::new(refund_key(&payment), Account::budget_available(budget.council_id, budget.id), Account::card_clearing(budget.council_id), payment.amount_pence, "refund")
+                .paid_with(payment.payment_intent_id.clone())
+                .by(Some(viewer.user_id));
+            if let Err(error) = ledger::transfer(&txn, &back, now).await {
+                return Err(match error {
+                    AppError::ShortOfMoney { available_pence } => AppError::invalid(
+                        "",
+                        format!(
+                            "Your account has {} not set aside for care, less than this payment of {}: cancel care you no longer need first",
+                            app::format_pence(available_pence),
+                            app::format_pence(payment.amount_pence)
+                        ),
+                    ),
+                    other => other,
+                });
+            }
+            let mut started: card_payment::ActiveModel = payment.clone().into();
+            started.refund_started_at = Set(Some(now));
+            started.update(&txn).await?;
+            let detail = serde_json::json!({ "card_payment": id, "pence": payment.amount_pence });
+            audit::record(&txn, now, Some(viewer.user_id), Some(budget.holder_id), "card_payment_refund_started", detail).await?;
+        }
         _ => return Err(AppError::invalid("", "Only a payment that went through can be refunded")),
     }
-    let key = format!("refund:{}", payment.payment_intent_id);
-    let back = Transfer::new(key.clone(), Account::budget_available(budget.council_id, budget.id), Account::card_clearing(budget.council_id), payment.amount_pence, "refund")
-        .paid_with(payment.payment_intent_id.clone())
-        .by(Some(viewer.user_id));
-    if let Err(error) = ledger::transfer(&txn, &back, now).await {
-        return Err(match error {
-            AppError::ShortOfMoney { available_pence } => AppError::invalid(
-                "",
-                format!(
-                    "Your account has {} not set aside for care, less than this payment of {}: cancel care you no longer need first",
-                    app::format_pence(available_pence),
-                    app::format_pence(payment.amount_pence)
-                ),
-            ),
-            other => other,
-        });
+    txn.commit().await?;
+    ask_for_refund(db, cards, &payment, now).await
+}
+
+/// The key a payment's refund is made with, in the ledger and at the processor.
+fn refund_key(payment: &card_payment::Model) -> String {
+    format!("refund:{}", payment.payment_intent_id)
+}
+
+/// Asks the processor to refund a payment whose refund has started, and settles it if it says
+/// yes. A refusal or no answer leaves it under way, for the next try.
+async fn ask_for_refund<C: ConnectionTrait + TransactionTrait>(db: &C, cards: &dyn CardProcessor, payment: &card_payment::Model, now: DateTime<Utc>) -> AppResult<Refund> {
+    match cards.refund(&refund_key(payment), &payment.payment_intent_id).await {
+        Ok(()) => {
+            refunded(db, &payment.payment_intent_id, now).await?;
+            Ok(Refund::Done)
+        }
+        Err(error) => {
+            tracing::warn!(%error, card_payment = payment.id, "the card processor did not confirm a refund; it will be asked again");
+            Ok(Refund::UnderWay)
+        }
     }
-    cards.refund(&key, &payment.payment_intent_id).await?;
-    let amount = payment.amount_pence;
+}
+
+/// The processor has refunded this payment (it said so, or its webhook did): it is marked
+/// refunded and the person told, once.
+pub async fn refunded<C: ConnectionTrait + TransactionTrait>(db: &C, payment_intent_id: &str, now: DateTime<Utc>) -> AppResult<Settled> {
+    let txn = begin_write(db).await?;
+    let Some(payment) = card_payment::Entity::find()
+        .filter(card_payment::Column::PaymentIntentId.eq(payment_intent_id))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .filter(|payment| payment.status == "succeeded" && payment.refund_started_at.is_some())
+    else {
+        return Ok(Settled::NothingToDo);
+    };
+    let (amount, id, holder) = (payment.amount_pence, payment.id, payment.payer_id);
+    let budget = budget::Entity::find_by_id(payment.budget_id.ok_or(AppError::NotFound)?).one(&txn).await?.ok_or(AppError::NotFound)?;
     mark(&txn, payment, "refunded", Some(now)).await?;
-    audit::record(&txn, now, Some(viewer.user_id), Some(budget.holder_id), "card_payment_refunded", serde_json::json!({ "card_payment": id, "pence": amount })).await?;
+    audit::record(&txn, now, Some(holder), Some(budget.holder_id), "card_payment_refunded", serde_json::json!({ "card_payment": id, "pence": amount })).await?;
     notifications::tell(&txn, budget.holder_id, None, &format!("We have refunded {} to your card. It can take a few days to show.", app::format_pence(amount)), now).await?;
     txn.commit().await?;
-    Ok(())
+    Ok(Settled::MarkedRefunded)
+}
+
+/// Asks the processor again about every refund still under way (run every minute); one that
+/// cannot be settled is logged and the rest go on. Returns how many were confirmed.
+pub async fn finish_refunds<C: ConnectionTrait + TransactionTrait>(db: &C, cards: &dyn CardProcessor, now: DateTime<Utc>) -> AppResult<u64> {
+    let under_way = card_payment::Entity::find()
+        .filter(card_payment::Column::Status.eq("succeeded"))
+        .filter(card_payment::Column::RefundStartedAt.is_not_null())
+        .order_by_asc(card_payment::Column::Id)
+        .all(db)
+        .await?;
+    let mut done = 0;
+    for payment in under_way {
+        match ask_for_refund(db, cards, &payment, now).await {
+            Ok(Refund::Done) => done += 1,
+            Ok(Refund::UnderWay) => {}
+            Err(error) => tracing::error!(%error, card_payment = payment.id, "could not settle a refund; trying the others"),
+        }
+    }
+    Ok(done)
 }
 
 async fn mark(db: &impl ConnectionTrait, payment: card_payment::Model, status: &str, settled_at: Option<DateTime<Utc>>) -> AppResult<()> {
@@ -291,12 +373,13 @@ fn purpose_in_words(purpose: &str) -> &'static str {
 }
 
 fn view(payment: &card_payment::Model, holder: &str, card_form: Option<CardForm>) -> CardPaymentView {
+    let refunding = payment.status == "succeeded" && payment.refund_started_at.is_some();
     CardPaymentView {
         id: payment.id,
         holder: holder.into(),
         purpose: purpose_in_words(&payment.purpose).into(),
         amount_pence: payment.amount_pence,
-        status: payment.status.clone(),
+        status: if refunding { "refunding".into() } else { payment.status.clone() },
         started: uk_time::to_local(payment.created_at).format("%Y-%m-%d %H:%M").to_string(),
         card_form,
     }

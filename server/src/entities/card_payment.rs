@@ -15,6 +15,8 @@ pub struct Model {
     pub status: String,
     pub created_at: DateTimeUtc,
     pub settled_at: Option<DateTimeUtc>,
+    /// Set when a refund has been started and not yet confirmed by the card processor.
+    pub refund_started_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
