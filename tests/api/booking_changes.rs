@@ -461,3 +461,75 @@ async fn arriving_early_is_not_paid_as_care_delivered() {
     assert_eq!(stored.delivered_minutes, Some(45));
     assert_sound(&app, "after the visit").await;
 }
+
+/// Sums a report column's counts.
+fn column_total(report: &app::report::Report, column: usize) -> i64 {
+    report.rows.iter().filter_map(|row| match row.get(column) { Some(app::report::Figure::Count(n)) => Some(*n), _ => None }).sum()
+}
+
+#[tokio::test]
+async fn care_a_person_pays_for_themself_never_shows_in_the_councils_figures_or_pages() {
+    use server::domain::ledger::Transfer;
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    // Someone paying for their own care, with £100 paid in by card.
+    let own = fixtures::user(&app.db, council, "own@test.example", app::Role::BudgetHolder, None).await;
+    let own_account = fixtures::insert(&app.db, "budgets", &[
+        ("holder_id", own.id.into()), ("council_id", council.into()), ("budget_type", "direct_payment".into()), ("four_weekly_allocation_pence", 0_i64.into()),
+        ("four_weekly_contribution_pence", 0_i64.into()), ("funding", "self".into()), ("starts_on", Utc::now().date_naive().into()), ("created_at", Utc::now().into()),
+    ]).await;
+    let paid_in = Transfer::new("card:pi_own", Account::card_clearing(council), Account::budget_available(council, own_account), 10_000, "card_payment");
+    ledger::transfer(&app.db, &paid_in, Utc::now()).await.expect("paid in");
+    let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Visits for anyone").await;
+    delivered_visit(&app, &app.personas.budget_holder, &listing, "09:00").await;
+    delivered_visit(&app, &own, &listing, "11:00").await;
+    let own_booking = booking::Entity::find().filter(booking::Column::PersonId.eq(own.id)).one(&app.db).await.expect("query").expect("their booking");
+
+    let commissioner = user(&app, app.personas.commissioner.id).await;
+    let mut council_staff = app.signed_in(&app.personas.commissioner).await;
+    assert_eq!(council_staff.get(&format!("/bookings/{}", own_booking.reference)).await.status, 403, "not the council's to open");
+    let query = app::report::ReportQuery { to: (next_monday() + Duration::days(7)).to_string(), ..Default::default() };
+    let report = |slug: &'static str| {
+        let (db, commissioner, query) = (app.db.clone(), commissioner.clone(), query.clone());
+        async move { server::domain::reports::report(&db, &commissioner, slug, &query, Utc::now()).await.expect(slug) }
+    };
+    assert_eq!(column_total(&report("placements").await, 1), 1, "only the council-funded placement");
+    assert_eq!(column_total(&report("delivery").await, 2), 1, "only the council-funded visit");
+    let budgets = report("budgets").await;
+    assert_eq!(budgets.rows.last().map(|row| row[1].clone()), Some(app::report::Figure::Count(1)), "one council budget");
+    assert_eq!(report("savings").await.rows[1][2], app::report::Figure::Pence(2_650), "care the council paid for");
+    let dashboard = council_staff.get("/dashboard/commissioner").await.text();
+    assert!(dashboard.contains("Budget holders1"), "{dashboard}");
+}
+
+#[tokio::test]
+async fn a_booking_that_ends_while_staff_are_there_leaves_no_money_set_aside() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let staff = user(&app, app.personas.provider.id).await;
+    let holder = user(&app, app.personas.budget_holder.id).await;
+    for (time, by_person) in [("09:00", true), ("13:00", false)] {
+        let booking = booked(&app, &question_query("once", next_monday(), time, "60", &[])).await;
+        booking_changes::respond(&app.db, &staff, &booking.reference, true, "", Utc::now()).await.expect("accepted");
+        let visit = &visits_of(&app, booking.id).await[0];
+        visits::check_in(&app.db, &staff, visit.id, visit.scheduled_start).await.expect("checked in");
+        // Half an hour in, the person cancels, or the provider hands the care back.
+        let at = visit.scheduled_start + Duration::minutes(30);
+        if by_person {
+            booking_changes::cancel_by_person(&app.db, &holder, &booking.reference, at).await.expect("cancelled");
+        } else {
+            booking_changes::cancel_by_provider(&app.db, &staff, &booking.reference, "Our carer was taken ill", at).await.expect("handed back");
+        }
+        let ended = visit::Entity::find_by_id(visit.id).one(&app.db).await.expect("query").expect("visit");
+        assert_eq!((ended.status.as_str(), ended.delivered_minutes, ended.charged_pence), ("delivered", Some(30), Some(1_325)), "{time}");
+    }
+    assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 0, "nothing stranded");
+    assert_eq!(balance(&app, Account::provider_payable(council, app.personas.provider_id)).await, 2 * 1_325);
+    assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000 - 2 * 1_325);
+    let mut client = app.signed_in(&app.personas.budget_holder).await;
+    let statement = client.get("/budget/statement").await.text();
+    assert!(statement.contains("Paid for care given before the booking ended") && statement.contains("Released when the booking ended"), "{statement}");
+    assert_sound(&app, "after the bookings ended").await;
+}

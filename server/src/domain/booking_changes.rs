@@ -196,9 +196,14 @@ async fn close_row(db: &impl ConnectionTrait, booking: &booking::Model, status: 
 
 /// Cancels every visit still to come and releases what was set aside for it; with a late
 /// policy (notice hours, percent), visits starting inside the notice are charged that share
-/// to the provider. Returns the pence charged.
+/// to the provider. A visit staff are at now ends now: the care given so far is paid, the rest
+/// released (nothing is left set aside for a booking that has ended). Returns the pence charged.
 async fn release_visits(db: &impl ConnectionTrait, booking: &booking::Model, late_policy: Option<(i32, i32)>, now: DateTime<Utc>) -> AppResult<i64> {
     let Some(budget_id) = booking.budget_id else { return Ok(0) };
+    let under_way = visit::Entity::find().filter(visit::Column::BookingId.eq(booking.id)).filter(visit::Column::Status.eq("in_progress")).all(db).await?;
+    for visit in under_way {
+        super::visits::end_in_progress(db, booking, visit, super::visits::Ending::BookingEnded, now).await?;
+    }
     let budget = budget::Entity::find_by_id(budget_id).one(db).await?.ok_or(AppError::NotFound)?;
     let council = budget.council_id;
     let coming = visit::Entity::find()

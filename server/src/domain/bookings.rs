@@ -803,7 +803,11 @@ pub async fn booking_view(db: &impl ConnectionTrait, viewer: &SignedInUser, refe
         Role::BudgetHolder => booking.person_id == viewer.user_id,
         Role::Planner => budgets::may_act(db, booking.person_id, viewer.user_id, Right::View, now).await?,
         Role::Provider => viewer.provider_id == Some(booking.provider_id),
-        Role::Commissioner => person.council_id == viewer.council_id,
+        // Council staff see care their council funds, never what someone pays for themself.
+        Role::Commissioner => match booking.budget_id {
+            Some(budget_id) => budget::Entity::find_by_id(budget_id).one(db).await?.is_some_and(|b| b.council_id == viewer.council_id && b.funding == "council"),
+            None => false,
+        },
     };
     if !allowed {
         return Err(AppError::Forbidden);

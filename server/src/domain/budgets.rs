@@ -204,6 +204,8 @@ fn details(transfer: &ledger_transfer::Model, booking: Option<&str>) -> String {
         "release" => for_booking("Released: no longer needed"),
         "settlement" => for_booking("Paid for care delivered"),
         "late_cancellation" => for_booking("Late cancellation charge"),
+        "closing_settlement" => for_booking("Paid for care given before the booking ended"),
+        "closing_release" => for_booking("Released when the booking ended"),
         "refund" => "Card payment refunded".to_string(),
         other => for_booking(other),
     }

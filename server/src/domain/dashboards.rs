@@ -95,9 +95,10 @@ async fn commissioner(db: &impl ConnectionTrait, viewer: &SignedInUser, now: Dat
     let council = council::Entity::find_by_id(viewer.council_id).one(db).await?.ok_or(AppError::NotFound)?;
     let providers = provider::Entity::find().filter(provider::Column::CouncilId.eq(council.id)).count(db).await?;
     let published_listings = listing::Entity::find().filter(listing::Column::Status.eq("published")).count(db).await?;
-    let budget_holders = user::Entity::find()
-        .filter(user::Column::CouncilId.eq(council.id))
-        .filter(user::Column::Role.eq("budget_holder"))
+    // People with a council-funded budget: a self-funder's account is theirs alone.
+    let budget_holders = budget::Entity::find()
+        .filter(budget::Column::CouncilId.eq(council.id))
+        .filter(budget::Column::Funding.eq("council"))
         .count(db)
         .await?;
     let lots = lot::Entity::find().count(db).await?;

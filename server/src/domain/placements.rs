@@ -1,5 +1,5 @@
 //! Placements: a booking a provider confirmed, paid from a council-funded personal budget, and
-//! not since cancelled. Each is written down as it is confirmed, with what reports count it by
+//! not since cancelled (a self-funder's care is never one). Each is written down as it is confirmed, with what reports count it by
 //! and add up (`entities::placement`), and taken out again if it is cancelled.
 use super::bookings::visit_cost;
 use super::uk_time;
@@ -25,7 +25,8 @@ pub fn minutes_to_place(requested_at: DateTime<Utc>, confirmed_at: DateTime<Utc>
 /// Records a booking confirmed at `confirmed_at` as a placement (nothing for a self-funder's).
 pub async fn record(db: &impl ConnectionTrait, booking: &booking::Model, confirmed_at: DateTime<Utc>) -> AppResult<()> {
     let Some(budget_id) = booking.budget_id else { return Ok(()) };
-    let Some(budget) = budget::Entity::find_by_id(budget_id).one(db).await? else { return Ok(()) };
+    // Care a person pays for themself is theirs alone: the council's figures never count it.
+    let Some(budget) = budget::Entity::find_by_id(budget_id).one(db).await?.filter(|budget| budget.funding == "council") else { return Ok(()) };
     let Some(listing) = listing::Entity::find_by_id(booking.listing_id).one(db).await? else { return Ok(()) };
     let lot_area = match booking.lot_id {
         Some(lot_id) => lot::Entity::find_by_id(lot_id).one(db).await?.map(|lot| lot.locality_id),

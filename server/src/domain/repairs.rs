@@ -3,9 +3,10 @@
 //! running it again moves nothing), and the server runs them all at every start.
 use super::audit;
 use super::ledger::{self, Account, AccountKind, Transfer};
-use crate::entities::ledger_account;
+use crate::entities::{booking, budget, ledger_account, placement};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement, TransactionTrait};
 
 /// What the repairs did this time (all zero once everything is right).
@@ -13,10 +14,29 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryF
 pub struct Repaired {
     /// Provider accounts shared by every council, emptied into one account per council.
     pub provider_accounts_split: u64,
+    /// Self-funders' bookings once counted as the council's placements.
+    pub private_placements_removed: u64,
 }
 
 pub async fn run_all<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<Repaired> {
-    Ok(Repaired { provider_accounts_split: split_provider_accounts(db, now).await? })
+    Ok(Repaired { provider_accounts_split: split_provider_accounts(db, now).await?, private_placements_removed: remove_private_placements(db).await? })
+}
+
+/// Care a person pays for themself was once recorded among the council's placements; the
+/// placements table is derived (a report's index), so those rows are simply removed.
+async fn remove_private_placements(db: &impl ConnectionTrait) -> AppResult<u64> {
+    let removed = placement::Entity::delete_many()
+        .filter(placement::Column::BookingId.in_subquery(
+            Query::select()
+                .column((booking::Entity, booking::Column::Id))
+                .from(booking::Entity)
+                .inner_join(budget::Entity, Expr::col((budget::Entity, budget::Column::Id)).equals((booking::Entity, booking::Column::BudgetId)))
+                .and_where(budget::Column::Funding.eq("self"))
+                .to_owned(),
+        ))
+        .exec(db)
+        .await?;
+    Ok(removed.rows_affected)
 }
 
 /// Before provider accounts were per council and provider, every council's care for a
@@ -90,7 +110,7 @@ async fn settle_overpayments(db: &impl ConnectionTrait, shares: &mut [(i64, i64)
     let overpaid: Vec<(i64, i64)> = shares.iter().filter(|(_, share)| *share < 0).map(|(council, share)| (*council, -share)).collect();
     for (payer, mut amount) in overpaid {
         for (council_id, share) in shares.iter_mut().filter(|(_, share)| *share > 0) {
-            let taken = amount.min(*share);
+            let taken = Ord::min(amount, *share);
             *share -= taken;
             amount -= taken;
             let detail = serde_json::json!({ "provider": provider_id, "paid_by_council": payer, "care_of_council": *council_id, "pence": taken });
@@ -101,7 +121,7 @@ async fn settle_overpayments(db: &impl ConnectionTrait, shares: &mut [(i64, i64)
         }
     }
     for (_, share) in shares.iter_mut() {
-        *share = (*share).max(0);
+        *share = Ord::max(*share, 0);
     }
     Ok(())
 }

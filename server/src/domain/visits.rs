@@ -76,23 +76,51 @@ pub async fn check_in<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &Si
 pub async fn check_out<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<i64> {
     let txn = crate::db::begin_write(db).await?;
     let (visit, booking) = providers_visit(&txn, viewer, visit_id).await?;
-    let Some(checked_in_at) = visit.checked_in_at.filter(|_| visit.status == "in_progress") else {
+    if visit.checked_in_at.is_none() || visit.status != "in_progress" {
         return Err(AppError::invalid("", "Check in to this visit before checking out"));
-    };
+    }
+    let charge = end_in_progress(&txn, &booking, visit, Ending::CheckedOut, now).await?;
+    complete_if_done(&txn, &booking, now).await?;
+    txn.commit().await?;
+    Ok(charge)
+}
+
+/// Why a visit's money moves, which the person's statement says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Ending {
+    /// Staff checked out, or the visit was missed.
+    CheckedOut,
+    /// The booking ended (cancelled or handed back) while staff were there.
+    BookingEnded,
+}
+
+impl Ending {
+    /// The ledger kinds of the payment and of the money given back.
+    fn kinds(self) -> (&'static str, &'static str) {
+        match self {
+            Self::CheckedOut => ("settlement", "release"),
+            Self::BookingEnded => ("closing_settlement", "closing_release"),
+        }
+    }
+}
+
+/// Ends a visit staff are checked in to, at `now`: the care delivered so far (from the later
+/// of check-in and the booked start, rounded to the billing increment, never above what was
+/// booked) is paid, the rest released. Returns the pence charged.
+pub(super) async fn end_in_progress(db: &impl ConnectionTrait, booking: &booking::Model, visit: visit::Model, ending: Ending, now: DateTime<Utc>) -> AppResult<i64> {
+    let checked_in_at = visit.checked_in_at.ok_or_else(|| AppError::Internal(format!("visit {} is under way with no check-in", visit.id)))?;
     // Care is paid from the later of arrival and the booked start: arriving early is not
     // care the person booked.
     let started = Ord::max(checked_in_at, visit.scheduled_start);
     let minutes = delivered_minutes((now - started).num_minutes(), booking.billing_increment_minutes, visit.scheduled_minutes);
     let charge = delivered_cost(&booking.unit, booking.unit_price_pence, minutes);
-    settle(&txn, &booking, &visit, charge, now).await?;
+    settle(db, booking, &visit, charge, ending, now).await?;
     let mut row: visit::ActiveModel = visit.into();
     row.status = Set("delivered".into());
     row.checked_out_at = Set(Some(now));
     row.delivered_minutes = Set(Some(minutes));
     row.charged_pence = Set(Some(charge));
-    row.update(&txn).await?;
-    complete_if_done(&txn, &booking, now).await?;
-    txn.commit().await?;
+    row.update(db).await?;
     Ok(charge)
 }
 
@@ -113,7 +141,7 @@ pub async fn mark_missed<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: 
 
 /// A visit that did not happen: nothing charged, its money back in the budget.
 async fn record_missed(db: &impl ConnectionTrait, booking: &booking::Model, visit: visit::Model, now: DateTime<Utc>) -> AppResult<()> {
-    settle(db, booking, &visit, 0, now).await?;
+    settle(db, booking, &visit, 0, Ending::CheckedOut, now).await?;
     let mut row: visit::ActiveModel = visit.into();
     row.status = Set("missed".into());
     row.delivered_minutes = Set(Some(0));
@@ -144,20 +172,21 @@ pub async fn release_unattended<C: ConnectionTrait + TransactionTrait>(db: &C, n
 }
 
 /// Moves a visit's money: `charge` to the provider, the rest back to the budget.
-async fn settle(db: &impl ConnectionTrait, booking: &booking::Model, visit: &visit::Model, charge: i64, now: DateTime<Utc>) -> AppResult<()> {
+async fn settle(db: &impl ConnectionTrait, booking: &booking::Model, visit: &visit::Model, charge: i64, ending: Ending, now: DateTime<Utc>) -> AppResult<()> {
+    let (paid, released) = ending.kinds();
     let Some(budget_id) = booking.budget_id else { return Ok(()) };
     let budget = budget::Entity::find_by_id(budget_id).one(db).await?.ok_or(AppError::NotFound)?;
     let council = budget.council_id;
     let set_aside = visit_cost(&booking.unit, booking.unit_price_pence, u32::try_from(visit.scheduled_minutes).unwrap_or(0));
     let committed = Account::budget_committed(council, budget.id);
     if charge > 0 {
-        let pay = Transfer::new(format!("settle:visit:{}", visit.id), committed.clone(), Account::provider_payable(council, booking.provider_id), charge, "settlement")
+        let pay = Transfer::new(format!("settle:visit:{}", visit.id), committed.clone(), Account::provider_payable(council, booking.provider_id), charge, paid)
             .for_booking(booking.id)
             .for_visit(visit.id);
         ledger::transfer(db, &pay, now).await?;
     }
     if set_aside > charge {
-        let release = Transfer::new(format!("release:visit:{}", visit.id), committed, Account::budget_available(council, budget.id), set_aside - charge, "release")
+        let release = Transfer::new(format!("release:visit:{}", visit.id), committed, Account::budget_available(council, budget.id), set_aside - charge, released)
             .for_booking(booking.id)
             .for_visit(visit.id);
         ledger::transfer(db, &release, now).await?;

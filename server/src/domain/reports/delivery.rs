@@ -23,7 +23,7 @@ pub(super) async fn provider_delivery(db: &impl ConnectionTrait, asked: &Asked) 
         None => ("", Vec::new()),
     };
     let base = |extra: &str| {
-        format!("FROM bookings b JOIN budgets bu ON bu.id = b.budget_id JOIN listings l ON l.id = b.listing_id {extra} WHERE bu.council_id = ?{category_sql}")
+        format!("FROM bookings b JOIN budgets bu ON bu.id = b.budget_id JOIN listings l ON l.id = b.listing_id {extra} WHERE bu.council_id = ? AND bu.funding = 'council'{category_sql}")
     };
     let parameters = |mut values: Vec<Value>| {
         let mut all: Vec<Value> = vec![asked.council_id.into()];

@@ -20,7 +20,7 @@ pub(super) async fn budget_use(db: &impl ConnectionTrait, asked: &Asked) -> AppR
         FROM budgets bu \
         LEFT JOIN ledger_accounts av ON av.budget_id = bu.id AND av.kind = 'budget_available' \
         LEFT JOIN ledger_accounts cm ON cm.budget_id = bu.id AND cm.kind = 'budget_committed' \
-        WHERE bu.council_id = ? GROUP BY bu.budget_type";
+        WHERE bu.council_id = ? AND bu.funding = 'council' GROUP BY bu.budget_type";
     let (start, end) = asked.instants();
     // Spent: set-aside money that became a provider's (delivered care, late cancellations).
     let flows_sql = "SELECT bu.budget_type AS t, \
@@ -28,7 +28,7 @@ pub(super) async fn budget_use(db: &impl ConnectionTrait, asked: &Asked) -> AppR
             CAST(SUM(CASE WHEN d.kind = 'budget_committed' AND c.kind = 'provider_payable' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS spent \
         FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id JOIN ledger_accounts d ON d.id = t.debit_account_id \
         JOIN budgets bu ON bu.id = COALESCE(c.budget_id, d.budget_id) \
-        WHERE bu.council_id = ? AND c.kind IN ('budget_available', 'provider_payable') AND t.created_at >= ? AND t.created_at < ? GROUP BY bu.budget_type";
+        WHERE bu.council_id = ? AND bu.funding = 'council' AND c.kind IN ('budget_available', 'provider_payable') AND t.created_at >= ? AND t.created_at < ? GROUP BY bu.budget_type";
     let mut answer = Answer::new(
         &["Budget type", "Budgets", "Allocated in the period", "Spent in the period", "Set aside now", "Unspent now", "Holding over 8 weeks' worth"],
         &[2, 3],
@@ -131,7 +131,8 @@ pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &Re
             "SELECT CAST(SUM(CASE WHEN t.kind = 'allocation' AND c.kind = 'budget_available' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS allocated, \
                 CAST(SUM(CASE WHEN d.kind = 'budget_committed' AND c.kind = 'provider_payable' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS paid \
              FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id JOIN ledger_accounts d ON d.id = t.debit_account_id \
-             WHERE c.council_id = ? AND c.kind IN ('budget_available', 'provider_payable') AND t.created_at >= ? AND t.created_at < ?",
+             JOIN budgets bu ON bu.id = COALESCE(c.budget_id, d.budget_id) \
+             WHERE bu.council_id = ? AND bu.funding = 'council' AND c.kind IN ('budget_available', 'provider_payable') AND t.created_at >= ? AND t.created_at < ?",
             vec![asked.council_id.into(), start.into(), end.into()],
         )
     )?;
@@ -194,7 +195,7 @@ pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &Re
             format!("Commissioning spend: {} (as entered).", format_pence(spend))
         },
         format!("Placements through CareMarket in the period: {}, worth {} a week.", Figure::Count(count).shown(), format_pence(weekly_value)),
-        format!("Care paid for in the period (visits delivered and late cancellations, for every budget): {}.", format_pence(paid)),
+        format!("Care paid for in the period (visits delivered and late cancellations, from every council-funded budget): {}.", format_pence(paid)),
     ];
     Ok(answer)
 }
