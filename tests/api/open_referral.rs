@@ -176,6 +176,24 @@ async fn service_at_locations_near_a_postcode_come_nearest_first_within_the_prox
     let everywhere = json(&client.get("/openreferral/service_at_locations?postcode=NE3").await);
     assert_eq!(everywhere["total_items"], 3, "without a proximity, everything, nearest first");
     assert_eq!(everywhere["contents"][2]["service"]["name"], "Durham home care");
+    // Paged as ordered: the second page of two holds the farthest.
+    let second = json(&client.get("/openreferral/service_at_locations?postcode=NE3&per_page=2&page=2").await);
+    assert_eq!((second["total_items"].as_u64(), second["size"].as_u64()), (Some(3), Some(1)));
+    assert_eq!(second["contents"][0]["service"]["name"], "Durham home care");
+    let unordered = json(&client.get("/openreferral/service_at_locations?per_page=2&page=2").await);
+    assert_eq!((unordered["total_items"].as_u64(), unordered["size"].as_u64()), (Some(3), Some(1)));
+}
+
+#[tokio::test]
+async fn a_search_of_more_than_ten_words_is_refused_not_run() {
+    let app = TestApp::new().await;
+    let mut client = app.visitor();
+    let words = vec!["a"; 11].join("+");
+    for list in ["services", "organizations", "service_at_locations", "taxonomy_terms"] {
+        let reply = client.get(&format!("/openreferral/{list}?search={words}")).await;
+        assert_eq!((reply.status, json(&reply)["errors"][0]["field"].as_str()), (400, Some("search")), "{list}");
+    }
+    assert_eq!(client.get(&format!("/openreferral/services?search={}", vec!["a"; 10].join("+"))).await.status, 200);
 }
 
 #[tokio::test]
@@ -193,7 +211,9 @@ async fn bad_parameters_are_each_named_and_answered_with_a_400() {
 
     let about = json(&client.get("/openreferral/").await);
     assert_eq!(about["version"], "HSDS 3.0");
-    assert_eq!(about["openapi_url"], "http://caremarket.test/openreferral/openapi.json");
+    // Our own address, not the Host header the caller sent.
+    let described = about["openapi_url"].as_str().expect("an address");
+    assert!(described.ends_with("/openreferral/openapi.json") && !described.contains("caremarket.test"), "{described}");
     let openapi = json(&client.get("/openreferral/openapi.json").await);
     assert!(openapi["paths"]["/service_at_locations"].is_object());
 }

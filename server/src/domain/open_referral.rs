@@ -6,9 +6,9 @@
 //! providers are never published. Every id is a UUID: our own public ids for organizations and
 //! services, and name-based (version 5) UUIDs derived from them for everything else, so an id
 //! never changes between requests.
-use crate::entities::{listing, listing_attribute, provider};
+use crate::entities::{listing, listing_attribute, postcode_district, provider};
 use crate::error::{AppError, AppResult};
-use crate::search::{ListingDocument, distance_km, sync};
+use crate::search::{ListingDocument, sync};
 use app::{CATEGORIES, SPECIALISMS, WEEKDAYS, category_label, format_clock, format_price};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
@@ -296,41 +296,59 @@ pub fn taxonomy_terms(filters: &Filters, paging: Paging) -> Value {
 }
 
 /// `GET /service_at_locations`: where each service is based, nearest first when a postcode is
-/// given.
+/// given. Filtered, ordered and paged in the database: a page reads its own rows only.
 pub async fn service_at_locations(db: &impl ConnectionTrait, filters: &Filters, paging: Paging) -> AppResult<Value> {
-    let listings = public_listings(filters).filter(listing::Column::BaseDistrict.is_not_null()).order_by_asc(listing::Column::Id).all(db).await?;
+    let with_centre = Query::select().column(postcode_district::Column::Code).from(postcode_district::Entity).to_owned();
+    let mut select = public_listings(filters).filter(listing::Column::BaseDistrict.in_subquery(with_centre));
+    match filters.near {
+        Some((from, within)) => {
+            let distance = flat_distance_sql(from);
+            if let Some(metres) = within {
+                let limit = metres / 1000.0 / KM_PER_DEGREE;
+                select = select.filter(Expr::cust(format!("{distance} <= {:.12}", limit * limit)));
+            }
+            select = select.order_by(Expr::cust(distance), sea_orm::Order::Asc).order_by_asc(listing::Column::Id);
+        }
+        None => select = select.order_by_asc(listing::Column::Id),
+    }
+    let total = select.clone().count(db).await?;
+    let listings = select.offset(offset(paging)).limit(paging.per_page).all(db).await?;
     let centres = sync::district_centres(db, listings.iter().filter_map(|l| l.base_district.clone())).await?;
-    let mut placed: Vec<(&listing::Model, (f64, f64), Option<f64>)> = listings
+    let providers = providers_of(db, &listings).await?;
+    let contents = listings
         .iter()
         .filter_map(|l| {
             let centre = *centres.get(l.base_district.as_deref()?)?;
-            let metres = filters.near.map(|(from, _)| distance_km(from, centre) * 1000.0);
-            Some((l, centre, metres))
-        })
-        .filter(|(_, _, metres)| match (filters.near, metres) {
-            (Some((_, Some(within))), Some(metres)) => *metres <= within,
-            _ => true,
-        })
-        .collect();
-    if filters.near.is_some() {
-        placed.sort_by(|a, b| a.2.unwrap_or_default().total_cmp(&b.2.unwrap_or_default()).then(a.0.id.cmp(&b.0.id)));
-    }
-    let total = placed.len() as u64;
-    let chosen: Vec<_> = placed.into_iter().skip(usize::try_from(offset(paging)).unwrap_or(usize::MAX)).take(usize::try_from(paging.per_page).unwrap_or(0)).collect();
-    let chosen_listings: Vec<listing::Model> = chosen.iter().map(|(l, _, _)| (*l).clone()).collect();
-    let providers = providers_of(db, &chosen_listings).await?;
-    let contents = chosen
-        .into_iter()
-        .filter_map(|(l, centre, metres)| {
             let provider = providers.get(&l.provider_id)?;
             let mut row = service_at_location(l, provider, centre);
-            if let Some(metres) = metres {
-                row["distance"] = json!(metres.round());
+            if let Some((from, _)) = filters.near {
+                row["distance"] = json!((flat_km(from, centre) * 1000.0).round());
             }
             Some(row)
         })
         .collect();
     Ok(page(paging, total, contents))
+}
+
+/// Kilometres in a degree of latitude.
+const KM_PER_DEGREE: f64 = 111.32;
+
+/// The squared distance from `from` to a listing's district centre, in degrees of latitude, as
+/// SQL both databases run: a flat map with longitude shrunk for the latitude, within a fraction
+/// of a percent over the distances of one country. The numbers are our own postcode table's,
+/// never typed text.
+fn flat_distance_sql((latitude, longitude): (f64, f64)) -> String {
+    let shrink = latitude.to_radians().cos().powi(2);
+    format!(
+        "(SELECT (pd.latitude - ({latitude:.6})) * (pd.latitude - ({latitude:.6})) + (pd.longitude - ({longitude:.6})) * (pd.longitude - ({longitude:.6})) * {shrink:.9} \
+         FROM postcode_districts pd WHERE pd.code = listings.base_district)"
+    )
+}
+
+/// The same distance in kilometres.
+fn flat_km(from: (f64, f64), to: (f64, f64)) -> f64 {
+    let shrink = from.0.to_radians().cos();
+    ((to.0 - from.0).powi(2) + ((to.1 - from.1) * shrink).powi(2)).sqrt() * KM_PER_DEGREE
 }
 
 async fn providers_of(db: &impl ConnectionTrait, listings: &[listing::Model]) -> AppResult<HashMap<i64, provider::Model>> {
@@ -546,6 +564,15 @@ mod tests {
             .map(|s| (s["byday"].as_str().unwrap_or(""), s["opens_at"].as_str().unwrap_or(""), s["closes_at"].as_str().unwrap_or("")))
             .collect();
         assert_eq!(summary, [("MO,TU", "07:00:00", "22:00:00"), ("SA", "10:00:00", "17:00:00"), ("SU", "00:00:00", "23:59:59")]);
+    }
+
+    #[test]
+    fn flat_distances_match_the_great_circle_within_a_fraction_of_a_percent() {
+        let newcastle = (54.9783, -1.6178);
+        for to in [(54.9, -1.5), (55.2, -2.0), (53.48, -2.24), (51.5, -0.12)] {
+            let (flat, round) = (flat_km(newcastle, to), crate::search::distance_km(newcastle, to));
+            assert!((flat - round).abs() / round < 0.01, "{to:?}: {flat} against {round}");
+        }
     }
 
     #[test]

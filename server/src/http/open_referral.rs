@@ -15,6 +15,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 pub const BASE: &str = "/openreferral";
+/// Each word searched for is a condition on every service: a handful is plenty.
+const MAX_SEARCH_WORDS: usize = 10;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -121,6 +123,9 @@ async fn list_request(state: &AppState, params: &ListParams) -> AppResult<ListRe
     };
     if near.is_none() && within.is_some() && params.postcode.trim().is_empty() {
         errors.push(FieldError::new("postcode", "Give a postcode to measure proximity from"));
+    }
+    if params.search.split_whitespace().count() > MAX_SEARCH_WORDS {
+        errors.push(FieldError::new("search", format!("search may have at most {MAX_SEARCH_WORDS} words")));
     }
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
