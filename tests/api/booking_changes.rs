@@ -533,3 +533,68 @@ async fn a_booking_that_ends_while_staff_are_there_leaves_no_money_set_aside() {
     assert!(statement.contains("Paid for care given before the booking ended") && statement.contains("Released when the booking ended"), "{statement}");
     assert_sound(&app, "after the bookings ended").await;
 }
+
+#[tokio::test]
+async fn a_one_off_visit_whose_time_has_passed_is_not_offered_on_for_another_day() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let lot = crate::lots::north_home_care(&app).await;
+    app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT listing_id, w.d, 480, 1080 FROM accreditations, (SELECT 1 AS d UNION SELECT 2 UNION SELECT 3 UNION SELECT 4 UNION SELECT 5) AS w").await;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let hilltop_listing = public_id(&app, lot_listing(&app, lot, app.personas.other_provider_id).await).await;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    let query = format!("{}&best_value=yes", question_query("once", next_monday(), "09:00", "60", &[]));
+    let (_, confirmed) = book(&mut holder, &hilltop_listing, &query, None).await;
+    let first = booking_by_reference(&app, confirmed.location().expect("booked")).await;
+    // Nobody answers before the visit's day has come and gone.
+    assert_eq!(booking_changes::lapse_overdue(&app.db, first.starts_at + Duration::days(1)).await.expect("lapse run"), 1);
+    assert_eq!(count(&app.db, "bookings").await, 1, "not re-booked for a day nobody asked for");
+    assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000);
+    assert_sound(&app, "after the lapse").await;
+}
+
+#[tokio::test]
+async fn care_offered_on_never_clashes_with_care_the_person_already_has() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let person = app.personas.budget_holder.id;
+    let lot = crate::lots::north_home_care(&app).await;
+    app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT listing_id, 1, 480, 1080 FROM accreditations").await;
+    let budget = funded_budget(&app, person, "direct_payment", 84_000).await;
+    let hilltop_listing = public_id(&app, lot_listing(&app, lot, app.personas.other_provider_id).await).await;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    let query = format!("{}&best_value=yes", question_query("once", next_monday(), "09:00", "60", &[]));
+    let (_, confirmed) = book(&mut holder, &hilltop_listing, &query, None).await;
+    let first = booking_by_reference(&app, confirmed.location().expect("booked")).await;
+    // Meanwhile the council arranged a visit at that very hour (recorded straight in the database).
+    let listing_id = fixtures::listing(&app.db, app.personas.provider_id, "Council-arranged visit", "published").await;
+    let other = fixtures::insert(&app.db, "bookings", &[
+        ("reference", "CM-TEST-0001".into()), ("listing_id", listing_id.into()), ("provider_id", app.personas.provider_id.into()), ("person_id", person.into()),
+        ("placed_by", app.personas.commissioner.id.into()), ("channel", "council".into()), ("status", "confirmed".into()), ("schedule", "one_off".into()),
+        ("starts_at", first.starts_at.into()), ("duration_minutes", 60.into()), ("unit_price_pence", 2_650_i64.into()), ("unit", "hour".into()),
+        ("committed_pence", 0_i64.into()), ("paid_by", "budget".into()), ("budget_id", budget.into()), ("requested_at", Utc::now().into()), ("best_value", false.into()),
+        ("cancellation_notice_hours", 24.into()), ("late_cancellation_percent", 0.into()), ("billing_increment_minutes", 15.into()),
+    ]).await;
+    fixtures::insert(&app.db, "visits", &[
+        ("booking_id", other.into()), ("person_id", person.into()), ("scheduled_start", first.starts_at.into()), ("scheduled_minutes", 60.into()), ("status", "scheduled".into()),
+    ]).await;
+    let hilltop_staff = user(&app, fixtures::user(&app.db, council, "staff@hilltop.example", app::Role::Provider, Some(app.personas.other_provider_id)).await.id).await;
+    booking_changes::respond(&app.db, &hilltop_staff, &first.reference, false, "", Utc::now()).await.expect("declined");
+    assert_eq!(count(&app.db, "bookings").await, 2, "Riverside is not asked for a time the person already has care");
+    assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000);
+    assert_sound(&app, "after the decline").await;
+}
+
+#[tokio::test]
+async fn one_weekly_booking_that_cannot_be_extended_does_not_stop_the_others() {
+    let app = TestApp::new().await;
+    funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let broken = booked(&app, &question_query("weekly", next_monday(), "09:00", "60", &[1])).await;
+    let fine = booked(&app, &question_query("weekly", next_monday(), "13:00", "60", &[1])).await;
+    // Something the extension cannot set money aside for: a minute at a penny an hour is nothing.
+    app.execute_sql(&format!("UPDATE bookings SET unit_price_pence = 1, duration_minutes = 1 WHERE id = {}", broken.id)).await;
+    let added = visits::extend_horizons(&app.db, fine.starts_at + Duration::days(7)).await.expect("the run goes on");
+    assert_eq!(added, 1, "the other booking got its next Monday");
+    assert_eq!(visits_of(&app, fine.id).await.len(), 5);
+    assert_sound(&app, "after extending").await;
+}

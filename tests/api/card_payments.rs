@@ -181,6 +181,17 @@ async fn only_the_holder_or_someone_they_let_pay_can_pay_or_see_a_card_payment()
     assert_eq!(count(&app.db, "card_payments").await, 2);
     let entries = count(&app.db, "audit_log").await;
     assert!(entries >= 2, "each start is in the audit log");
+
+    // Permission taken back: the planner's own unfinished payment is closed to them too, and
+    // no fresh card form (client secret) is handed out for it.
+    let theirs = card_payment::Entity::find().order_by_desc(card_payment::Column::Id).one(&app.db).await.expect("read").expect("the planner's payment");
+    assert_eq!(planner.get(&format!("/budget/pay/{}", theirs.id)).await.status, 200);
+    app.execute_sql("UPDATE delegations SET revoked_at = CURRENT_TIMESTAMP").await;
+    let closed = planner.get(&format!("/budget/pay/{}", theirs.id)).await;
+    assert_eq!(closed.status, 404);
+    assert!(!closed.contains("data-client-secret"));
+    assert_eq!(planner.api_get(&format!("/api/card-payment?id={}", theirs.id)).await.status, 404);
+    assert_eq!(holder.get(&format!("/budget/pay/{}", theirs.id)).await.status, 200, "the person still sees it");
 }
 
 #[tokio::test]

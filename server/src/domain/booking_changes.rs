@@ -264,6 +264,11 @@ async fn offer_on<T: ConnectionTrait + TransactionTrait + TransactionSession + S
     let mut pattern = Pattern::of(booking);
     let today = uk_time::to_local(now).date();
     if pattern.first_day <= today {
+        // A one-off visit whose day has come is not moved to another day nobody asked for;
+        // weekly care carries on from tomorrow.
+        if !pattern.weekly {
+            return Ok(None);
+        }
         pattern.first_day = today + Duration::days(1);
     }
     for ranked in ranking.ranked.iter().filter(|r| !tried.contains(&r.candidate.provider_id)) {

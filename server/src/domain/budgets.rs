@@ -68,25 +68,40 @@ pub async fn run_allocations<C: ConnectionTrait + TransactionTrait>(db: &C, toda
         if paid.len() == batch.len() {
             continue;
         }
-        let txn = crate::db::begin_write(db).await?;
-        for (budget, key) in batch.iter().zip(keys).filter(|(_, key)| !paid.contains(key)) {
-            let transfer = Transfer::new(
-                key,
-                Account::council_funding(budget.council_id),
-                Account::budget_available(budget.council_id, budget.id),
-                budget.four_weekly_allocation_pence,
-                "allocation",
-            );
-            match ledger::transfer(&txn, &transfer, now).await? {
-                ledger::Moved::Now => {
-                    run.paid += 1;
-                    run.total_pence += budget.four_weekly_allocation_pence;
-                }
-                ledger::Moved::Already => run.already_paid += 1,
+        // A batch that cannot be paid is logged and the run goes on: its budgets are paid
+        // next time (the keys stop any being paid twice).
+        match pay_batch(db, batch, keys, &paid, now).await {
+            Ok(batch_run) => {
+                run.paid += batch_run.paid;
+                run.already_paid += batch_run.already_paid;
+                run.total_pence += batch_run.total_pence;
             }
+            Err(error) => tracing::error!(%error, first_budget = batch[0].id, "could not pay a batch of allocations; going on with the others"),
         }
-        txn.commit().await?;
     }
+    Ok(run)
+}
+
+async fn pay_batch<C: ConnectionTrait + TransactionTrait>(db: &C, batch: &[budget::Model], keys: Vec<String>, paid: &HashSet<String>, now: DateTime<Utc>) -> AppResult<AllocationRun> {
+    let mut run = AllocationRun::default();
+    let txn = crate::db::begin_write(db).await?;
+    for (budget, key) in batch.iter().zip(keys).filter(|(_, key)| !paid.contains(key)) {
+        let transfer = Transfer::new(
+            key,
+            Account::council_funding(budget.council_id),
+            Account::budget_available(budget.council_id, budget.id),
+            budget.four_weekly_allocation_pence,
+            "allocation",
+        );
+        match ledger::transfer(&txn, &transfer, now).await? {
+            ledger::Moved::Now => {
+                run.paid += 1;
+                run.total_pence += budget.four_weekly_allocation_pence;
+            }
+            ledger::Moved::Already => run.already_paid += 1,
+        }
+    }
+    txn.commit().await?;
     Ok(run)
 }
 

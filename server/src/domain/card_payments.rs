@@ -159,12 +159,14 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
     Ok(payment.id)
 }
 
-/// One card payment, for its payer, the budget holder or someone who may pay for them; with
-/// the card form while it can still be paid.
+/// One card payment, for the budget holder or someone who may pay for them now; with the card
+/// form while it can still be paid.
 pub async fn payment(db: &impl ConnectionTrait, cards: &dyn CardProcessor, viewer: &SignedInUser, id: i64, now: DateTime<Utc>) -> AppResult<CardPaymentView> {
     let payment = card_payment::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound)?;
     let budget = budget::Entity::find_by_id(payment.budget_id.ok_or(AppError::NotFound)?).one(db).await?.ok_or(AppError::NotFound)?;
-    if payment.payer_id != viewer.user_id && !may_pay_into(db, viewer, &budget, now).await? {
+    // Whoever started it must still be allowed to pay: a helper whose right was taken back
+    // gets no card form (and no fresh client secret) for a payment they began before.
+    if !may_pay_into(db, viewer, &budget, now).await? {
         return Err(AppError::NotFound);
     }
     let form = match payment.status.as_str() {

@@ -161,14 +161,23 @@ pub async fn release_unattended<C: ConnectionTrait + TransactionTrait>(db: &C, n
         .await?;
     let mut released = 0;
     for stale in overdue {
-        let txn = crate::db::begin_write(db).await?;
-        let Some(booking) = booking::Entity::find_by_id(stale.booking_id).lock_exclusive().one(&txn).await? else { continue };
-        let Some(visit) = visit::Entity::find_by_id(stale.id).lock_exclusive().one(&txn).await?.filter(|v| v.status == "scheduled") else { continue };
-        record_missed(&txn, &booking, visit, now).await?;
-        txn.commit().await?;
-        released += 1;
+        // One visit that cannot be released must not hold up the others.
+        match release_one(db, &stale, now).await {
+            Ok(true) => released += 1,
+            Ok(false) => {}
+            Err(error) => tracing::error!(%error, visit = stale.id, "could not release a visit nobody attended; going on with the others"),
+        }
     }
     Ok(released)
+}
+
+async fn release_one<C: ConnectionTrait + TransactionTrait>(db: &C, stale: &visit::Model, now: DateTime<Utc>) -> AppResult<bool> {
+    let txn = crate::db::begin_write(db).await?;
+    let Some(booking) = booking::Entity::find_by_id(stale.booking_id).lock_exclusive().one(&txn).await? else { return Ok(false) };
+    let Some(visit) = visit::Entity::find_by_id(stale.id).lock_exclusive().one(&txn).await?.filter(|v| v.status == "scheduled") else { return Ok(false) };
+    record_missed(&txn, &booking, visit, now).await?;
+    txn.commit().await?;
+    Ok(true)
 }
 
 /// Moves a visit's money: `charge` to the provider, the rest back to the budget.
@@ -240,7 +249,8 @@ pub async fn extend_horizons<C: ConnectionTrait + TransactionTrait>(db: &C, now:
             Ok(visits) => added += visits,
             // Another booking took the money at the same instant: the next run looks again.
             Err(AppError::ShortOfMoney { .. }) => {}
-            Err(error) => return Err(error),
+            // One booking that cannot be extended must not hold up the others.
+            Err(error) => tracing::error!(%error, booking = booking_id, "could not extend a weekly booking; going on with the others"),
         }
     }
     Ok(added)
