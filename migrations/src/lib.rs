@@ -25,6 +25,7 @@ mod m20261203_000017_add_visit_people;
 mod m20261204_000018_index_weekly_bookings;
 mod m20261206_000019_create_helper_invitations;
 mod m20261206_000020_add_card_refund_start;
+mod m20261206_000021_create_search_followers;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000018_index_weekly_bookings::Migration),
             Box::new(m20261206_000019_create_helper_invitations::Migration),
             Box::new(m20261206_000020_add_card_refund_start::Migration),
+            Box::new(m20261206_000021_create_search_followers::Migration),
         ]
     }
 }

@@ -272,7 +272,7 @@ async fn reindex(db: &DatabaseConnection, search: &dyn SearchEngine, show_progre
             let _ = std::io::stdout().flush();
         }
     };
-    let count = server::search::sync::reindex(db, search, progress, chrono::Utc::now()).await.map_err(|error| error.to_string())?;
+    let count = server::search::sync::rebuild(db, search, progress, chrono::Utc::now()).await.map_err(|error| error.to_string())?;
     if show_progress {
         println!();
     }

@@ -195,11 +195,13 @@ async fn changes_succeed_while_the_search_index_drains_the_outbox() {
     let app = TestApp::new().await;
     fixtures::listing(&app.db, app.personas.provider_id, "Riverside day centre", "draft").await;
     let ours = listing_titled(&app, "Riverside day centre").await;
-    // The server's background task, writing (deleting applied entries) as changes arrive.
+    // The server's background task, writing (its place in the outbox, and removing what every
+    // index has applied) as changes arrive.
     let (db, search) = (app.db.clone(), app.search.clone());
     let drain = tokio::spawn(async move {
         loop {
-            server::search::sync::drain_outbox(&db, search.as_ref(), 500, chrono::Utc::now()).await.expect("drain");
+            server::search::sync::follow_outbox(&db, search.as_ref(), 500, chrono::Utc::now()).await.expect("follow");
+            server::search::sync::prune_outbox(&db, chrono::Utc::now()).await.expect("prune");
             tokio::task::yield_now().await;
         }
     });

@@ -1,7 +1,7 @@
 //! Searching through the pages: filters in the address (so every search works without
 //! JavaScript), specific errors, pages, suggestions, and the framework rank on a card.
 use crate::lots::north_home_care;
-use sea_orm::ConnectionTrait;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use tests::{TestApp, fixtures};
 
 /// Three districts and a service in each: Gosforth (NE3), Jesmond (NE2, 2.6 km away) and
@@ -237,4 +237,79 @@ async fn within_my_budget_means_what_is_left_in_it_and_for_a_managed_account_fra
     assert!(!visitor.get("/?q=home+care").await.contains(r#"id="budget""#), "the box is for budget holders");
     let api = visitor.api_get("/api/v1/search?budget=yes").await;
     assert_eq!(api.status, 422);
+}
+
+/// How many services a search through this server's API finds for these words.
+async fn found(client: &mut tests::Client, words: &str) -> u64 {
+    let reply = client.api_get(&format!("/api/v1/search?q={}", words.replace(' ', "+"))).await;
+    serde_json::from_str::<serde_json::Value>(&reply.body).expect("json")["total"].as_u64().expect("a total")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_each_find_a_change_made_through_either_within_two_seconds() {
+    use server::search::{SearchEngine, sync};
+    let app = TestApp::new().await;
+    let titles: Vec<String> = (0..12).map(|n| format!("Wayfarer sitting {}", ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima"][n])).collect();
+    for title in &titles {
+        fixtures::listing(&app.db, app.personas.provider_id, title, "published").await;
+    }
+    let (second_router, second_index) = app.second_server().await;
+    let indexes: [std::sync::Arc<dyn SearchEngine>; 2] = [app.search.clone(), second_index];
+    for index in &indexes {
+        sync::rebuild(&app.db, index.as_ref(), |_, _| {}, chrono::Utc::now()).await.expect("rebuilt");
+        tokio::spawn(sync::keep_in_step(app.db.clone(), index.clone()));
+    }
+    let routers = [app.router.clone(), second_router];
+    let mut staff = Vec::new();
+    for router in &routers {
+        let mut client = tests::Client::new(router.clone());
+        assert_eq!(client.sign_in(&app.personas.provider.email, fixtures::PASSWORD).await.status, 302);
+        staff.push(client);
+    }
+    let mut visitors: Vec<tests::Client> = routers.iter().map(|router| tests::Client::new(router.clone())).collect();
+    for (n, title) in titles.iter().enumerate() {
+        let word = title.rsplit(' ').next().expect("a word");
+        let listing = server::entities::listing::Entity::find().filter(server::entities::listing::Column::Title.eq(title.as_str())).one(&app.db).await.expect("query").expect("listing");
+        // Paused through one server or the other, in turn: gone from both within 2 seconds.
+        let reply = staff[n % 2].post_form("/api/change-listing", &[("listing_id", listing.public_id.as_str()), ("change", "Pause")]).await;
+        assert_eq!(reply.status, 302, "{:?}", reply.redirected_error());
+        let since = std::time::Instant::now();
+        loop {
+            let on_each = [found(&mut visitors[0], word).await, found(&mut visitors[1], word).await];
+            if on_each == [0, 0] {
+                break;
+            }
+            assert!(since.elapsed() < std::time::Duration::from_secs(2), "change {n} ({word}) still found on {on_each:?} after 2 s");
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+    assert_eq!(found(&mut visitors[0], "wayfarer").await, 0);
+    assert_eq!(found(&mut visitors[1], "wayfarer").await, 0);
+}
+
+#[tokio::test]
+async fn entries_wait_for_every_index_still_reporting_in_and_one_left_behind_rebuilds() {
+    use server::search::{SearchEngine, sync};
+    let app = TestApp::new().await;
+    fixtures::listing(&app.db, app.personas.provider_id, "Wayfarer sitting", "published").await;
+    let now = chrono::Utc::now();
+    let (_, second) = app.second_server().await;
+    for index in [app.search.clone() as std::sync::Arc<dyn SearchEngine>, second.clone()] {
+        sync::rebuild(&app.db, index.as_ref(), |_, _| {}, now).await.expect("rebuilt");
+    }
+    // A change: the first index applies it, the second has not yet.
+    let listing = server::entities::listing::Entity::find().one(&app.db).await.expect("query").expect("listing");
+    server::domain::outbox::queue_listings(&app.db, [listing.id], now).await.expect("queued");
+    assert_eq!(sync::follow_outbox(&app.db, app.search.as_ref(), 500, now).await.expect("follow"), 1);
+    assert_eq!(sync::prune_outbox(&app.db, now).await.expect("prune"), 0, "the second index still needs it");
+    assert_eq!(sync::follow_outbox(&app.db, second.as_ref(), 500, now).await.expect("follow"), 1);
+    assert_eq!(sync::prune_outbox(&app.db, now).await.expect("prune"), 1, "both have it: removed");
+    // Another change while the second server is away for longer than entries are kept.
+    app.execute_sql(&format!("UPDATE listings SET title = 'Wayfarer night sitting' WHERE id = {}", listing.id)).await;
+    server::domain::outbox::queue_listings(&app.db, [listing.id], now).await.expect("queued");
+    assert_eq!(sync::prune_outbox(&app.db, now + chrono::Duration::days(8)).await.expect("prune"), 1, "removed after 7 days");
+    // Back, it finds itself behind the removal and rebuilds: it has the change all the same.
+    sync::follow_outbox(&app.db, second.as_ref(), 500, now + chrono::Duration::days(8)).await.expect("follow");
+    let query = server::search::SearchQuery { text: "night".into(), page: 1, per_page: 10, ..Default::default() };
+    assert_eq!(second.search(&query).await.expect("search").total, 1);
 }

@@ -66,14 +66,16 @@ impl TestApp {
     }
 
     /// Brings the search index up to date, as the server's background task would: everything
-    /// waiting in the outbox, or (with `everything`) a rebuild that also picks up rows that
-    /// tests inserted directly.
+    /// waiting in the outbox (then removed, this being the only index), or (with `everything`)
+    /// a rebuild that also picks up rows that tests inserted directly.
     pub async fn sync_search(&self, everything: bool) {
         let now = chrono::Utc::now();
         if everything {
             server::search::sync::reindex(&self.db, self.search.as_ref(), |_, _| {}, now).await.expect("reindex");
         } else {
-            while server::search::sync::drain_outbox(&self.db, self.search.as_ref(), 500, now).await.expect("drain") > 0 {}
+            while server::search::sync::follow_outbox(&self.db, self.search.as_ref(), 500, now).await.expect("follow") > 0 {}
+            // As the server's minute's tidy-up would: what every index has applied goes.
+            server::search::sync::prune_outbox(&self.db, now).await.expect("prune");
         }
     }
 
@@ -85,6 +87,15 @@ impl TestApp {
     /// Another pool on the same database, as a second server instance would have.
     pub async fn second_connection(&self) -> sea_orm::DatabaseConnection {
         self._database.connect().await
+    }
+
+    /// A second server on the same database, as a load balancer would run beside this one:
+    /// its own pool and its own embedded search index (empty until it is rebuilt or follows).
+    pub async fn second_server(&self) -> (axum::Router, Arc<EmbeddedIndex>) {
+        let db = self.second_connection().await;
+        let search = Arc::new(EmbeddedIndex::in_memory().expect("an in-memory search index"));
+        let state = AppState::new(db, Config::for_tests(&self._database.url), search.clone());
+        (server::http::router(state), search)
     }
 
     /// A client with no cookies yet: a new visitor.

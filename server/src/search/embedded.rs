@@ -17,6 +17,8 @@ const WRITER_MEMORY: usize = 15_000_000;
 #[derive(Clone)]
 pub struct EmbeddedIndex {
     inner: Arc<Inner>,
+    /// Its name as a follower of the outbox (see `sync`).
+    follower: String,
 }
 
 struct Inner {
@@ -412,20 +414,30 @@ impl EmbeddedIndex {
                 open()?
             }
         };
-        Self::with_index(index, fields)
+        // The index's own name, kept beside it: its cursor in the outbox survives a restart.
+        let name_file = directory.join("follower");
+        let follower = match std::fs::read_to_string(&name_file) {
+            Ok(name) if !name.trim().is_empty() => name.trim().to_string(),
+            _ => {
+                let name = format!("embedded:{}", uuid::Uuid::new_v4());
+                std::fs::write(&name_file, &name).map_err(index_error)?;
+                name
+            }
+        };
+        Self::with_index(index, fields, follower)
     }
 
     /// An index that lives only as long as the process (for tests).
     pub fn in_memory() -> Result<Self, SearchError> {
         let (schema, fields) = schema();
-        Self::with_index(Index::create_in_ram(schema), fields)
+        Self::with_index(Index::create_in_ram(schema), fields, format!("embedded:{}", uuid::Uuid::new_v4()))
     }
 
-    fn with_index(index: Index, fields: IndexFields) -> Result<Self, SearchError> {
+    fn with_index(index: Index, fields: IndexFields, follower: String) -> Result<Self, SearchError> {
         let writer = index.writer_with_num_threads(1, WRITER_MEMORY).map_err(index_error)?;
         let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into().map_err(index_error)?;
         let store = load_documents(&reader, fields)?;
-        Ok(Self { inner: Arc::new(Inner { reader, writer: Mutex::new(writer), fields, store: RwLock::new(store) }) })
+        Ok(Self { inner: Arc::new(Inner { reader, writer: Mutex::new(writer), fields, store: RwLock::new(store) }), follower })
     }
 
     /// How many documents it holds.
@@ -744,6 +756,10 @@ impl SearchEngine for EmbeddedIndex {
 
     async fn is_empty(&self) -> Result<bool, SearchError> {
         Ok(self.document_count() == 0)
+    }
+
+    fn follower(&self) -> String {
+        self.follower.clone()
     }
 }
 

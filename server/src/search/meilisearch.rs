@@ -268,6 +268,10 @@ impl SearchEngine for MeilisearchIndex {
         Ok(self.index.get_stats().await.map_err(failed)?.number_of_documents == 0)
     }
 
+    fn follower(&self) -> String {
+        format!("meilisearch:{}", self.index.uid)
+    }
+
     async fn clear(&self) -> Result<(), SearchError> {
         self.finish(self.index.delete_all_documents().await.map_err(failed)?).await
     }

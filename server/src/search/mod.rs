@@ -135,6 +135,9 @@ pub trait SearchEngine: Send + Sync + 'static {
     async fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError>;
     /// Holds no documents (so the server builds it whole at start).
     async fn is_empty(&self) -> Result<bool, SearchError>;
+    /// Whose cursor in the outbox this index follows: an embedded index its own (each server
+    /// keeps a copy), Meilisearch's the one every server shares.
+    fn follower(&self) -> String;
 }
 
 /// The distance to the nearest place the service works, or infinity if it lists none.
