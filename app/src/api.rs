@@ -65,16 +65,7 @@ mod guard {
             let plain_form = use_context::<http::request::Parts>().is_some_and(|parts| {
                 parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
             });
-            let status = match error {
-                UiError::Invalid(_) => http::StatusCode::UNPROCESSABLE_ENTITY,
-                UiError::SignInFailed | UiError::SignInRequired => http::StatusCode::UNAUTHORIZED,
-                UiError::Throttled { .. } => http::StatusCode::TOO_MANY_REQUESTS,
-                UiError::Busy => http::StatusCode::SERVICE_UNAVAILABLE,
-                UiError::Forbidden => http::StatusCode::FORBIDDEN,
-                UiError::NotFound => http::StatusCode::NOT_FOUND,
-                UiError::Unexpected | UiError::Transport(_) => http::StatusCode::INTERNAL_SERVER_ERROR,
-            };
-            if let (false, Some(response)) = (plain_form, use_context::<leptos_axum::ResponseOptions>()) {
+            if let (false, Some(response), Ok(status)) = (plain_form, use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(error.status())) {
                 response.set_status(status);
             }
         }

@@ -1039,6 +1039,20 @@ pub enum UiError {
 }
 
 impl UiError {
+    /// The HTTP status this refusal is answered with: the one place that decides it for every
+    /// server function.
+    pub fn status(&self) -> u16 {
+        match self {
+            UiError::Invalid(_) => 422,
+            UiError::SignInFailed | UiError::SignInRequired => 401,
+            UiError::Throttled { .. } => 429,
+            UiError::Busy => 503,
+            UiError::Forbidden => 403,
+            UiError::NotFound => 404,
+            UiError::Unexpected | UiError::Transport(_) => 500,
+        }
+    }
+
     /// The messages to show against each field, or one general message.
     pub fn field_errors(&self) -> Vec<FieldError> {
         match self {
@@ -1057,6 +1071,12 @@ impl leptos::server_fn::error::FromServerFnError for UiError {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => {
                 UiError::Invalid(vec![FieldError::new("", "Some of the form was missing. Fill in every field and try again")])
             }
+            // On the server, what could not be read is what was sent: bad input, said so.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Request(_) | ServerFnErrorErr::Deserialization(_) => {
+                UiError::Invalid(vec![FieldError::new("", "Some of what was sent could not be read. Check it and try again")])
+            }
+            #[cfg(not(feature = "ssr"))]
             ServerFnErrorErr::Request(detail) | ServerFnErrorErr::Deserialization(detail) => UiError::Transport(detail),
             _ => UiError::Unexpected,
         }

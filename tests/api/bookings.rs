@@ -19,7 +19,9 @@ pub fn next_monday() -> NaiveDate {
 /// A published home care service at £26.50 an hour, open 08:00 to 18:00 Monday to Friday.
 pub async fn weekday_home_care(app: &TestApp, provider_id: i64, title: &str) -> (i64, String) {
     let id = fixtures::listing(&app.db, provider_id, title, "published").await;
-    for weekday in 1..=5 {
+    // A small integer, as the column and the app's own inserts have it: PostgreSQL connections
+    // reuse a statement prepared for the same text, with the types it was first given.
+    for weekday in 1..=5_i16 {
         insert(&app.db, "listing_availability", &[("listing_id", id.into()), ("weekday", weekday.into()), ("opens_minute", 480.into()), ("closes_minute", 1080.into())]).await;
     }
     (id, public_id(app, id).await)

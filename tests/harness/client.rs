@@ -98,6 +98,27 @@ impl Client {
         self.post_raw(path, &all).await
     }
 
+    /// Calls a state-changing server function the way the hydrated app does: the form with
+    /// this client's CSRF token, answered in JSON with the real status (no redirects).
+    pub async fn api_post<K: AsRef<str>, V: AsRef<str>>(&mut self, path: &str, fields: &[(K, V)]) -> Reply {
+        if !self.cookies.contains_key("cm_csrf") {
+            let page = self.last_page.clone();
+            self.get(&page).await;
+        }
+        let token = self.cookies.get("cm_csrf").cloned().unwrap_or_default();
+        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
+        all.extend(fields.iter().map(|(name, value)| (name.as_ref(), value.as_ref())));
+        let body = serde_urlencoded::to_string(all).expect("form encodes");
+        let mut request = self
+            .request("POST", path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::REFERER, format!("http://caremarket.test{}", self.last_page))
+            .body(Body::from(body))
+            .expect("request");
+        request.headers_mut().insert(header::ACCEPT, "application/json".parse().expect("header"));
+        self.send(request).await
+    }
+
     /// Posts exactly these fields (no CSRF token added).
     pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
         let body = serde_urlencoded::to_string(fields).expect("form encodes");

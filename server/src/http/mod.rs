@@ -18,7 +18,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use axum::{Router, middleware};
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list, handle_server_fns_with_context};
@@ -31,6 +31,41 @@ use tower_http::set_header::SetResponseHeaderLayer;
 /// loading switched off by a process-wide flag (leptos-rs/leptos#4773), so listing them again
 /// while another router is serving (as parallel tests do) could leave a page waiting forever.
 static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
+
+/// The routes that read the session (downloads for signed-in people), besides the app's pages
+/// and server functions.
+fn session_routes() -> Vec<(String, MethodRouter<AppState>)> {
+    vec![
+        ("/budget/statement.csv".into(), get(csv::budget_statement)),
+        ("/payments/{reference}/remittance.csv".into(), get(csv::remittance)),
+        ("/reports/{report}/csv".into(), get(csv::report)),
+    ]
+}
+
+/// Public, cookie-free routes: no session is looked up and no cookie is set.
+fn public_routes() -> Vec<(String, MethodRouter<AppState>)> {
+    let mut routes: Vec<(String, MethodRouter<AppState>)> = vec![
+        ("/healthz".into(), get(health::live)),
+        ("/readyz".into(), get(health::ready)),
+        ("/api/v1/search".into(), get(search_api::search)),
+        ("/openapi.json".into(), get(search_api::openapi)),
+        // Signed by Stripe rather than sent from a session: no cookies, no CSRF token.
+        ("/stripe/webhook".into(), axum::routing::post(stripe_webhook::receive)),
+    ];
+    routes.extend(open_referral::routes());
+    routes
+}
+
+/// Every route's path besides the app's pages and server functions (which `page_paths` and
+/// Leptos's own registry list), so a test can check each is covered.
+pub fn plain_route_paths() -> Vec<String> {
+    session_routes().into_iter().chain(public_routes()).map(|(path, _)| path).chain(["/pkg/{*file}".to_string()]).collect()
+}
+
+/// The app's pages, as routed.
+pub fn page_paths() -> Vec<String> {
+    ROUTES.iter().map(|route| route.path().to_string()).collect()
+}
 
 /// The whole application as one router, ready to serve or to drive from tests.
 pub fn router(state: AppState) -> Router {
@@ -54,23 +89,16 @@ pub fn router(state: AppState) -> Router {
         }
     };
     let site_root = state.leptos_options.site_root.to_string();
-    Router::new()
-        .route("/healthz", get(health::live))
-        .route("/readyz", get(health::ready))
-        .route("/budget/statement.csv", get(csv::budget_statement))
-        .route("/payments/{reference}/remittance.csv", get(csv::remittance))
-        .route("/reports/{report}/csv", get(csv::report))
+    let with_session = session_routes().into_iter().fold(Router::new(), |router, (path, route)| router.route(&path, route));
+    let public = public_routes().into_iter().fold(Router::new(), |router, (path, route)| router.route(&path, route));
+    with_session
         .route("/api/{*function}", get(server_fns.clone()).post(server_fns))
         .leptos_routes_with_context(&state, routes, context.clone(), move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
+        .layer(middleware::map_response(with_error_status))
         .layer(middleware::from_fn_with_state(state.clone(), request_context::request_context))
-        // Public, cookie-free answers: no session is looked up and no cookie is set.
         .merge(assets::router(&site_root))
-        .route("/api/v1/search", get(search_api::search))
-        .route("/openapi.json", get(search_api::openapi))
-        .merge(open_referral::router())
-        // Signed by Stripe rather than sent from a session: no cookies, no CSRF token.
-        .route("/stripe/webhook", axum::routing::post(stripe_webhook::receive))
+        .merge(public)
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(policy, security::headers))
         // A bug that panics ends its own request with an error page, and is logged with an id.
@@ -80,6 +108,22 @@ pub fn router(state: AppState) -> Router {
         // Same-origin referrers are needed: forms sent without JavaScript return to the page they came from.
         .layer(security_header(header::REFERRER_POLICY, "same-origin"))
         .with_state(state)
+}
+
+/// A server function refused before its body ran (its arguments could not be read) is answered
+/// 500 by the framework: it gets the status of the refusal it carries instead (422 for input
+/// that could not be read), the same as every other refusal (`UiError::status`).
+async fn with_error_status(response: axum::response::Response) -> axum::response::Response {
+    // Leptos answers a server function's refusal with 500 and this header, whatever it was.
+    if response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR || !response.headers().contains_key("serverfnerror") {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else { return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response() };
+    if let Some(status) = serde_json::from_slice::<app::UiError>(&bytes).ok().and_then(|error| axum::http::StatusCode::from_u16(error.status()).ok()) {
+        parts.status = status;
+    }
+    axum::response::Response::from_parts(parts, Body::from(bytes))
 }
 
 fn panicked(panic: Box<dyn std::any::Any + Send>) -> axum::response::Response {

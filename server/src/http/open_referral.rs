@@ -8,8 +8,8 @@ use app::FieldError;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::Json;
+use axum::routing::{MethodRouter, get};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -18,19 +18,21 @@ pub const BASE: &str = "/openreferral";
 /// Each word searched for is a condition on every service: a handful is plenty.
 const MAX_SEARCH_WORDS: usize = 10;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route(BASE, get(about))
-        .route(&format!("{BASE}/"), get(about))
-        .route(&format!("{BASE}/openapi.json"), get(openapi))
-        .route(&format!("{BASE}/services"), get(services))
-        .route(&format!("{BASE}/services/{{id}}"), get(service))
-        .route(&format!("{BASE}/organizations"), get(organizations))
-        .route(&format!("{BASE}/organizations/{{id}}"), get(organization))
-        .route(&format!("{BASE}/taxonomies"), get(taxonomies))
-        .route(&format!("{BASE}/taxonomy_terms"), get(taxonomy_terms))
-        .route(&format!("{BASE}/service_at_locations"), get(service_at_locations))
-        .route(&format!("{BASE}/{{*rest}}"), get(async || respond(Err(AppError::NotFound))))
+/// The API's routes (path, handler).
+pub fn routes() -> Vec<(String, MethodRouter<AppState>)> {
+    vec![
+        (BASE.to_string(), get(about)),
+        (format!("{BASE}/"), get(about)),
+        (format!("{BASE}/openapi.json"), get(openapi)),
+        (format!("{BASE}/services"), get(services)),
+        (format!("{BASE}/services/{{id}}"), get(service)),
+        (format!("{BASE}/organizations"), get(organizations)),
+        (format!("{BASE}/organizations/{{id}}"), get(organization)),
+        (format!("{BASE}/taxonomies"), get(taxonomies)),
+        (format!("{BASE}/taxonomy_terms"), get(taxonomy_terms)),
+        (format!("{BASE}/service_at_locations"), get(service_at_locations)),
+        (format!("{BASE}/{{*rest}}"), get(async || respond(Err(AppError::NotFound)))),
+    ]
 }
 
 /// Every parameter any list takes, as typed (so a bad value gets our message, not a generic one).
