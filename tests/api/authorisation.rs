@@ -15,10 +15,10 @@ use tests::{Client, Reply, TestApp};
 const WHO: [&str; 11] = ["anonymous", "holder", "other holder", "planner (view)", "planner (book)", "planner (pay)", "planner (revoked)", "staff", "other staff", "commissioner", "other commissioner"];
 
 /// route (as registered) | request (with {placeholders}) | form fields | expected per person.
-type Row = (&'static str, &'static str, &'static [(&'static str, &'static str)], &'static str);
+pub(crate) type Row = (&'static str, &'static str, &'static [(&'static str, &'static str)], &'static str);
 
 #[rustfmt::skip]
-const TABLE: &[Row] = &[
+pub(crate) const TABLE: &[Row] = &[
     //                                                                                                                        anon hold oth  pv   pb   pp   prev staf ostf comm ocom
     ("GET /api/viewer", "GET /api/viewer", &[], "Y Y Y Y Y Y Y Y Y Y Y"),
     ("POST /api/sign-in", "POST /api/sign-in", &[("email", "nobody@test.example"), ("password", "wrong")], "* * * * * * * * * * *"),
@@ -129,12 +129,12 @@ const TABLE: &[Row] = &[
 ];
 
 /// Everything the requests refer to, built once.
-struct World {
-    values: BTreeMap<&'static str, String>,
-    people: Vec<Option<Persona>>,
+pub(crate) struct World {
+    pub(crate) values: BTreeMap<&'static str, String>,
+    pub(crate) people: Vec<Option<Persona>>,
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let council = app.personas.council_id;
     let holder = app.personas.budget_holder.clone();
     let other_holder = fixtures::user(&app.db, council, "other.holder@test.example", app::Role::BudgetHolder, None).await;
@@ -227,8 +227,38 @@ async fn one_text(app: &TestApp, sql: &str) -> String {
     row.try_get_by_index::<String>(0).expect("text")
 }
 
+/// One client per person, signed in (and, for planners, acting for the holder; the revoked
+/// planner's permission ends after they began).
+pub(crate) async fn clients(app: &TestApp, world: &World) -> Vec<Client> {
+    let mut clients: Vec<Client> = Vec::new();
+    for (column, person) in world.people.iter().enumerate() {
+        let mut client = match person {
+            Some(person) => app.signed_in(person).await,
+            None => app.visitor(),
+        };
+        client.address = format!("198.51.100.{column}");
+        if (3..=6).contains(&column) {
+            client.post_form("/api/act-for", &[("person", world.values["holder_id"].as_str())]).await;
+        }
+        clients.push(client);
+    }
+    app.execute_sql(&format!("UPDATE delegations SET revoked_at = CURRENT_TIMESTAMP WHERE delegate_id = {}", world.people[6].as_ref().expect("revoked").id)).await;
+    clients
+}
+
+/// Sends a table row's request as this client: server functions as the hydrated app calls
+/// them (real statuses), pages and downloads as a browser without JavaScript.
+pub(crate) async fn send(client: &mut Client, method: &str, path: &str, fields: &[(String, String)]) -> Reply {
+    match (method, path.starts_with("/api/") && !path.starts_with("/api/v1/")) {
+        ("GET", true) => client.api_get(path).await,
+        ("GET", false) => client.get(path).await,
+        (_, true) => client.api_post(path, fields).await,
+        (_, false) => client.post_form(path, fields).await,
+    }
+}
+
 /// The request's text with its placeholders filled in for this person.
-fn fill(text: &str, world: &World, who: Option<&Persona>, fresh: usize) -> String {
+pub(crate) fn fill(text: &str, world: &World, who: Option<&Persona>, fresh: usize) -> String {
     let mut filled = text.replace("{fresh}", &format!("fresh{fresh}")).replace("{key}", &format!("{fresh:064x}"));
     // Anyone not signed in asks for a budget holder's dashboard.
     let role = who.map_or(app::Role::BudgetHolder, |person| person.role);
@@ -258,21 +288,7 @@ async fn every_route_and_server_function_answers_each_kind_of_person_as_the_tabl
     let stale: Vec<&String> = rows.difference(&routes).collect();
     assert!(missing.is_empty() && stale.is_empty(), "routes without a row: {missing:?}; rows without a route: {stale:?}");
 
-    // One client per person, signed in (and, for planners, acting for the holder).
-    let mut clients: Vec<Client> = Vec::new();
-    for (column, person) in world.people.iter().enumerate() {
-        let mut client = match person {
-            Some(person) => app.signed_in(person).await,
-            None => app.visitor(),
-        };
-        client.address = format!("198.51.100.{column}");
-        if (3..=6).contains(&column) {
-            client.post_form("/api/act-for", &[("person", world.values["holder_id"].as_str())]).await;
-        }
-        clients.push(client);
-    }
-    // The revoked planner's permission ends after they began acting.
-    app.execute_sql(&format!("UPDATE delegations SET revoked_at = CURRENT_TIMESTAMP WHERE delegate_id = {}", world.people[6].as_ref().expect("revoked").id)).await;
+    let mut clients = clients(&app, &world).await;
 
     let mut wrong = Vec::new();
     let mut fresh = 0;
@@ -289,12 +305,7 @@ async fn every_route_and_server_function_answers_each_kind_of_person_as_the_tabl
             let (method, path) = request.split_once(' ').expect("METHOD path");
             let path = fill(path, &world, who, fresh);
             let fields: Vec<(String, String)> = fields.iter().map(|(name, value)| (name.to_string(), fill(value, &world, who, fresh))).collect();
-            let reply = match (method, path.starts_with("/api/") && !path.starts_with("/api/v1/")) {
-                ("GET", true) => client.api_get(&path).await,
-                ("GET", false) => client.get(&path).await,
-                (_, true) => client.api_post(&path, &fields).await,
-                (_, false) => client.post_form(&path, &fields).await,
-            };
+            let reply = send(client, method, &path, &fields).await;
             let answer = if reply.status >= 500 {
                 "5xx"
             } else if expected[column] == "*" {

@@ -9,6 +9,7 @@ mod card_payments;
 mod budgets;
 mod delegations;
 mod frameworks;
+mod hostile_input;
 mod lot_management;
 mod ledger;
 mod lots;

@@ -3,6 +3,7 @@
 //! settings, so a phone downloads the smallest bundle and the server never compresses it again.
 use axum::Router;
 use axum::http::{HeaderValue, header};
+use axum::response::IntoResponse;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use tower_http::services::ServeDir;
@@ -13,7 +14,17 @@ pub fn router<S: Clone + Send + Sync + 'static>(site_root: &str) -> Router<S> {
     let files = ServeDir::new(Path::new(site_root).join("pkg")).precompressed_br().precompressed_gzip();
     // File names do not change between releases, so browsers check back (a cheap 304) each time.
     let revalidate = SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    Router::new().nest_service("/pkg", files).layer(revalidate)
+    Router::new().nest_service("/pkg", files).layer(revalidate).layer(axum::middleware::from_fn(only_plausible_names))
+}
+
+/// Our bundle's files have short plain names: anything else is not found, rather than asked
+/// of the file system (a name too long for it was a server error).
+async fn only_plausible_names(request: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    let path = request.uri().path();
+    if path.len() > 200 || !path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/._-".contains(&b)) {
+        return axum::http::StatusCode::NOT_FOUND.into_response();
+    }
+    next.run(request).await
 }
 
 /// Deletes compressed copies older than their bundle file (a new build), so none is served

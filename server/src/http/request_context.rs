@@ -39,6 +39,9 @@ pub async fn request_context(State(state): State<AppState>, request: Request, ne
             Ok(bytes) => bytes,
             Err(_) => return (StatusCode::PAYLOAD_TOO_LARGE, "That form is too large to send.").into_response(),
         };
+        if super::security::holds_null(&bytes) {
+            return super::security::null_refused();
+        }
         if !from_our_pages(&parts, &bytes, new_csrf_cookie.is_none().then_some(csrf_token.as_str()), state.config.public_url.as_deref()) {
             tracing::warn!(path = %parts.uri.path(), "refused a request without a valid CSRF token");
             return csrf_refused();

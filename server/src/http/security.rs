@@ -7,7 +7,7 @@ use crate::config::Config;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
 
 /// This response's nonce, for Leptos to put on the scripts it writes inline.
@@ -48,7 +48,53 @@ impl Policy {
     }
 }
 
+/// A null character has no place in anything a person types, and PostgreSQL refuses it in
+/// text: a request whose address holds one is refused here, at once, with a clear answer.
+/// (Form bodies are checked where they are read, in `request_context`.)
+pub fn holds_null(text: &[u8]) -> bool {
+    // Decoded as often as anything downstream might decode it (the router decodes a page's
+    // address again): "%2500" is a null too.
+    let mut text = text.to_vec();
+    for _ in 0..3 {
+        if text.contains(&0) {
+            return true;
+        }
+        let decoded = percent_decoded(&text);
+        if decoded == text {
+            return false;
+        }
+        text = decoded;
+    }
+    text.contains(&0)
+}
+
+fn percent_decoded(text: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(text.len());
+    let mut at = 0;
+    while at < text.len() {
+        match (text[at], text.get(at + 1).copied().and_then(hex), text.get(at + 2).copied().and_then(hex)) {
+            (b'%', Some(high), Some(low)) => {
+                out.push(high * 16 + low);
+                at += 3;
+            }
+            (byte, _, _) => {
+                out.push(byte);
+                at += 1;
+            }
+        }
+    }
+    out
+}
+
+pub fn null_refused() -> Response {
+    (axum::http::StatusCode::BAD_REQUEST, "This request holds a null character, which cannot be used. Check what was typed and try again.").into_response()
+}
+
 pub async fn headers(State(policy): State<Arc<Policy>>, mut request: Request, next: Next) -> Response {
+    if request.uri().path_and_query().is_some_and(|target| holds_null(target.as_str().as_bytes())) {
+        return null_refused();
+    }
     let nonce = crate::domain::auth::random_token().map(|token| token[..32].to_string()).unwrap_or_default();
     let card_page = is_card_page(request.uri().path());
     request.extensions_mut().insert(CspNonce(nonce.clone()));
@@ -101,5 +147,6 @@ mod tests {
         assert!(!other.contains("stripe") && other.contains("frame-src 'none'"), "{other}");
         assert!(is_card_page("/budget/pay/12") && !is_card_page("/budget/pay") && !is_card_page("/budget/pay/12/x"));
         assert_eq!(origin("http://127.0.0.1:4242/js.stripe.com/v3/").as_deref(), Some("http://127.0.0.1:4242"));
+        assert!(holds_null(b"/bookings/%00") && holds_null(b"a\0b") && holds_null(b"/x/%2500") && !holds_null(b"/bookings/%0A%100") && !holds_null(b"q=50%25"));
     }
 }
