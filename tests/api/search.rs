@@ -142,11 +142,13 @@ async fn the_openapi_document_describes_every_search_parameter_and_card_field() 
         .filter_map(|p| p["name"].as_str())
         .collect();
     let form = serde_json::to_value(app::SearchForm::default()).expect("form");
-    let mut fields: Vec<&str> = form.as_object().expect("object").keys().map(String::as_str).collect();
+    // All but "within my budget", which needs a signed-in budget holder: the keyless API
+    // refuses it, so its document does not offer it.
+    let mut fields: Vec<&str> = form.as_object().expect("object").keys().map(String::as_str).filter(|field| *field != "budget").collect();
     let mut described_sorted = described.clone();
     fields.sort_unstable();
     described_sorted.sort_unstable();
-    assert_eq!(described_sorted, fields, "every search parameter is documented, and nothing else");
+    assert_eq!(described_sorted, fields, "every search parameter the API takes is documented, and nothing else");
     let card = serde_json::to_value(app::ListingCard {
         public_id: String::new(),
         title: String::new(),

@@ -625,6 +625,8 @@ impl<'q> Wanted<'q> {
         let query = self.query;
         let available = match (query.day, query.time) {
             (Some(day), Some(minute)) => entry.document.hours.iter().any(|&(weekday, opens, closes)| weekday == day && opens <= minute && minute < closes),
+            // A time without a day: open then on some day.
+            (None, Some(minute)) => entry.document.hours.iter().any(|&(_, opens, closes)| opens <= minute && minute < closes),
             _ => true,
         };
         available && self.language.as_deref().is_none_or(|language| entry.facets.languages.iter().any(|l| l == language))

@@ -199,7 +199,12 @@ fn filters(query: &SearchQuery) -> Vec<String> {
     match (query.day, query.time) {
         (Some(day), Some(minute)) => filters.push(format!("opens_{day} <= {minute} AND closes_{day} > {minute}")),
         (Some(day), None) => filters.push(format!("opens_{day} EXISTS")),
-        _ => {}
+        // A time without a day: open then on some day.
+        (None, Some(minute)) => {
+            let any_day: Vec<String> = (1..=7).map(|day| format!("(opens_{day} <= {minute} AND closes_{day} > {minute})")).collect();
+            filters.push(format!("({})", any_day.join(" OR ")));
+        }
+        (None, None) => {}
     }
     if let Some(gender) = &query.carer_gender {
         // A carer gender asked for is met by services that offer it or offer any carer.

@@ -41,11 +41,10 @@ pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres
     let time = match form.time.trim() {
         "" => None,
         text => {
+            // Without a day, the time means on any day.
             let minute = time_of_day(text);
             if minute.is_none() {
                 errors.push(FieldError::new("time", "Enter a time like 09:00 or 17:30"));
-            } else if form.day.trim().is_empty() {
-                errors.push(FieldError::new("day", "Choose a day to search by time"));
             }
             minute
         }
@@ -60,6 +59,19 @@ pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres
             errors.push(FieldError::new("sort", "Choose how to sort the results"));
             Sort::BestValue
         }
+    };
+    let framework_only = match form.framework.trim() {
+        "" => false,
+        "yes" => true,
+        _ => {
+            errors.push(FieldError::new("framework", "Tick the box for framework services only, or leave it empty"));
+            false
+        }
+    };
+    let page = if form.page.trim().is_empty() {
+        Some(1)
+    } else {
+        collect(&mut errors, whole_number("page", &form.page, "the page", 1, 10_000))
     };
     let budget = match form.budget.trim() {
         "" => None,
@@ -95,9 +107,9 @@ pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres
         language: Some(form.language.trim().chars().take(40).collect::<String>()).filter(|language| !language.is_empty()),
         specialism: specialism.flatten(),
         // A managed account pays framework providers only.
-        framework_only: form.framework.trim() == "yes" || budget.is_some_and(|b| b.framework_only),
+        framework_only: framework_only || budget.is_some_and(|b| b.framework_only),
         sort,
-        page: form.page.trim().parse().unwrap_or(1).clamp(1, 10_000),
+        page: page.unwrap_or(1),
         per_page: PER_PAGE,
     })
 }
