@@ -3,7 +3,8 @@
 budget holders who have a direct payment with at least £2,000 to spend (about 160 bookings each) (found through the
 pages, as a person would), picks a home care service open 08:00 to 18:00 on Mondays, and
 writes a Lua table for bench-bookings.lua: each holder's cookies and CSRF token, the service,
-and the Monday dates and times each holder books (one visit per slot, so no two clash)."""
+the cost shown for one half-hour visit (which confirming sends back), and the Monday dates and
+times each holder books (one visit per slot, so no two clash)."""
 import datetime, http.cookiejar, json, re, secrets, sys, urllib.parse, urllib.request
 
 base, wanted, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
@@ -36,6 +37,8 @@ for n in range(1, 20000):
     csrf = next(c.value for c in jar if c.name == "cm_csrf")
     form = urllib.parse.urlencode({"csrf_token": csrf, "email": f"holder{n:06}@demo.test", "password": PASSWORD}).encode()
     client.open(urllib.request.Request(base + "/api/sign-in", data=form, headers={"Accept": "application/json"})).read()
+    # Signing in renews the CSRF token.
+    csrf = next(c.value for c in jar if c.name == "cm_csrf")
     page = client.open(base + "/dashboard/budget-holder").read().decode()
     available = re.search(r"Available to spend</dt><dd>£([\d,]+)\.", page)
     if "Direct payment" not in page or not available or int(available.group(1).replace(",", "")) < 2000:
@@ -43,8 +46,14 @@ for n in range(1, 20000):
     cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
     sessions.append((cookie, csrf))
 
+# The cost "check your answers" shows for one half-hour visit, which confirming sends back.
+query = urllib.parse.urlencode({"listing": listing, "answers[how_often]": "once", "answers[date]": dates[0], "answers[time]": times[0], "answers[minutes]": "30", "answers[weekdays]": ""})
+quote = urllib.request.Request(base + "/api/quote-booking?" + query, headers={"Accept": "application/json", "Cookie": sessions[0][0]})
+with urllib.request.urlopen(quote) as reply:
+    quoted = json.load(reply)["four_weeks_pence"]
+
 with open(out, "w") as lua:
-    lua.write("return {\n  listing = %s,\n  run = %s,\n" % (json.dumps(listing), json.dumps(secrets.token_hex(8))))
+    lua.write("return {\n  listing = %s,\n  run = %s,\n  quoted = %d,\n" % (json.dumps(listing), json.dumps(secrets.token_hex(8)), quoted))
     lua.write("  dates = {%s},\n" % ", ".join(json.dumps(d) for d in dates))
     lua.write("  times = {%s},\n" % ", ".join(json.dumps(t) for t in times))
     lua.write("  sessions = {\n%s\n  },\n}\n" % ",\n".join("    {cookie = %s, csrf = %s}" % (json.dumps(c), json.dumps(t)) for c, t in sessions))

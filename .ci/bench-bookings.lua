@@ -41,6 +41,7 @@ request = function()
   local body = "csrf_token=" .. holder.csrf .. "&listing=" .. data.listing
     .. "&answers%5Bhow_often%5D=once&answers%5Bdate%5D=" .. date .. "&answers%5Btime%5D=" .. escape(time)
     .. "&answers%5Bminutes%5D=30&answers%5Bweekdays%5D=&answers%5Bbest_value%5D=false&request_key=" .. key
+    .. "&quoted_total=" .. data.quoted
   return wrk.format("POST", "/api/confirm-booking", {
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Accept"] = "application/json",
