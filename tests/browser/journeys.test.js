@@ -41,8 +41,10 @@ async function newPage(javaScriptEnabled) {
   page.on('pageerror', (error) => errors.push(error.message));
   // Refusals (401 wrong password, 403 not yours, 422 bad input) are real HTTP statuses, which
   // Chromium logs as failed loads: expected where a test asks for one.
+  // The Content-Security-Policy is enforced as served: any violation fails the test.
   page.on('console', (message) => {
-    if (message.type() === 'error' && !/status of (401|403|422)/.test(message.text())) errors.push(message.text());
+    if (/Content Security Policy/i.test(message.text())) errors.push(`CSP violation: ${message.text()}`);
+    else if (message.type() === 'error' && !/status of (401|403|422)/.test(message.text())) errors.push(message.text());
   });
   return { page, errors, close: () => context.close() };
 }

@@ -106,7 +106,7 @@ pub async fn headers(State(policy): State<Arc<Policy>>, mut request: Request, ne
         }
     };
     set(header::CONTENT_SECURITY_POLICY, &policy.content_security_policy(&nonce, card_page));
-    set(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), usb=(), serial=(), bluetooth=(), payment=(self), geolocation=(self)");
+    set(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), usb=(), serial=(), payment=(self), geolocation=(self)");
     if policy.hsts {
         set(header::STRICT_TRANSPORT_SECURITY, "max-age=31536000; includeSubDomains");
     }
