@@ -188,12 +188,12 @@ async fn service_at_locations_near_a_postcode_come_nearest_first_within_the_prox
 async fn a_search_of_more_than_ten_words_is_refused_not_run() {
     let app = TestApp::new().await;
     let mut client = app.visitor();
-    let words = vec!["a"; 11].join("+");
+    let words = ["a"; 11].join("+");
     for list in ["services", "organizations", "service_at_locations", "taxonomy_terms"] {
         let reply = client.get(&format!("/openreferral/{list}?search={words}")).await;
         assert_eq!((reply.status, json(&reply)["errors"][0]["field"].as_str()), (400, Some("search")), "{list}");
     }
-    assert_eq!(client.get(&format!("/openreferral/services?search={}", vec!["a"; 10].join("+"))).await.status, 200);
+    assert_eq!(client.get(&format!("/openreferral/services?search={}", ["a"; 10].join("+"))).await.status, 200);
 }
 
 #[tokio::test]
