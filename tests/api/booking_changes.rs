@@ -165,24 +165,35 @@ async fn a_provider_handing_back_care_must_say_why_and_the_person_is_told() {
     assert_sound(&app, "after the hand-back").await;
 }
 
+/// Hilltop's service on the North home care lot (Hilltop ranks first, Riverside second;
+/// Northgate is rated Inadequate, Eastfield suspended), booked on Mondays by the budget holder
+/// as best value on the framework, from a direct payment holding `pence`.
+async fn best_value_at_hilltop(app: &TestApp, pence: i64, how_often: &str) -> (i64, booking::Model) {
+    let lot = crate::lots::north_home_care(app).await;
+    app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT listing_id, 1, 480, 1080 FROM accreditations").await;
+    let budget = funded_budget(app, app.personas.budget_holder.id, "direct_payment", pence).await;
+    let hilltop_listing = public_id(app, lot_listing(app, lot, app.personas.other_provider_id).await).await;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    let weekdays: &[u32] = if how_often == "weekly" { &[1] } else { &[] };
+    let query = format!("{}&best_value=yes", question_query(how_often, next_monday(), "09:00", "60", weekdays));
+    let (check, confirmed) = book(&mut holder, &hilltop_listing, &query, None).await;
+    assert!(check.text().contains("If Hilltop Care cannot take it, it goes to the next provider"), "{}", check.text());
+    (budget, booking_by_reference(app, confirmed.location().expect("booked")).await)
+}
+
+/// Hilltop's staff, who answer for it.
+async fn hilltop_staff(app: &TestApp) -> app::SignedInUser {
+    user(app, fixtures::user(&app.db, app.personas.council_id, "staff@hilltop.example", app::Role::Provider, Some(app.personas.other_provider_id)).await.id).await
+}
+
 #[tokio::test]
 async fn best_value_requests_go_to_the_next_ranked_provider_on_the_lot() {
     let app = TestApp::new().await;
     let council = app.personas.council_id;
-    let lot = crate::lots::north_home_care(&app).await;
-    // Hilltop ranks first, Riverside second; Northgate is rated Inadequate, Eastfield suspended.
-    app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT listing_id, 1, 480, 1080 FROM accreditations").await;
-    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
-    let hilltop_listing = public_id(&app, lot_listing(&app, lot, app.personas.other_provider_id).await).await;
-    let mut holder = app.signed_in(&app.personas.budget_holder).await;
-    let query = format!("{}&best_value=yes", question_query("weekly", next_monday(), "09:00", "60", &[1]));
-    let (check, confirmed) = book(&mut holder, &hilltop_listing, &query, None).await;
-    assert!(check.text().contains("If Hilltop Care cannot take it, it goes to the next provider"), "{}", check.text());
-    let first = booking_by_reference(&app, confirmed.location().expect("booked")).await;
+    let (budget, first) = best_value_at_hilltop(&app, 84_000, "weekly").await;
     assert!(first.best_value);
 
-    let hilltop_staff = user(&app, fixtures::user(&app.db, council, "staff@hilltop.example", app::Role::Provider, Some(app.personas.other_provider_id)).await.id).await;
-    booking_changes::respond(&app.db, &hilltop_staff, &first.reference, false, "", Utc::now()).await.expect("declined");
+    booking_changes::respond(&app.db, &hilltop_staff(&app).await, &first.reference, false, "", Utc::now()).await.expect("declined");
     let second = booking::Entity::find().filter(booking::Column::OfferedOnFrom.eq(first.id)).one(&app.db).await.expect("query").expect("offered on");
     assert_eq!((second.provider_id, second.status.as_str()), (app.personas.provider_id, "requested"));
     assert!(messages(&app, app.personas.budget_holder.id).await.iter().any(|m| m.contains(&format!("asked the next provider on the council's framework instead (booking {})", second.reference))));
@@ -334,17 +345,9 @@ async fn the_pages_answer_cancel_and_pay_with_javascript_off() {
 async fn an_offer_the_budget_cannot_cover_leaves_nothing_behind() {
     let app = TestApp::new().await;
     let council = app.personas.council_id;
-    let lot = crate::lots::north_home_care(&app).await;
-    app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT listing_id, 1, 480, 1080 FROM accreditations").await;
     // Hilltop's 4 Mondays cost £80.00 at its contracted rate; Riverside (next) would need £96.00.
-    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 9_000).await;
-    let hilltop_listing = public_id(&app, lot_listing(&app, lot, app.personas.other_provider_id).await).await;
-    let mut holder = app.signed_in(&app.personas.budget_holder).await;
-    let query = format!("{}&best_value=yes", question_query("weekly", next_monday(), "09:00", "60", &[1]));
-    let (_, confirmed) = book(&mut holder, &hilltop_listing, &query, None).await;
-    let first = booking_by_reference(&app, confirmed.location().expect("booked")).await;
-    let hilltop_staff = user(&app, fixtures::user(&app.db, council, "staff@hilltop.example", app::Role::Provider, Some(app.personas.other_provider_id)).await.id).await;
-    booking_changes::respond(&app.db, &hilltop_staff, &first.reference, false, "", Utc::now()).await.expect("declined");
+    let (budget, first) = best_value_at_hilltop(&app, 9_000, "weekly").await;
+    booking_changes::respond(&app.db, &hilltop_staff(&app).await, &first.reference, false, "", Utc::now()).await.expect("declined");
 
     assert_eq!(count(&app.db, "bookings").await, 1, "no half-made booking");
     assert!(visits_of(&app, first.id).await.iter().all(|v| v.status == "cancelled"));
@@ -538,14 +541,7 @@ async fn a_booking_that_ends_while_staff_are_there_leaves_no_money_set_aside() {
 async fn a_one_off_visit_whose_time_has_passed_is_not_offered_on_for_another_day() {
     let app = TestApp::new().await;
     let council = app.personas.council_id;
-    let lot = crate::lots::north_home_care(&app).await;
-    app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT listing_id, w.d, 480, 1080 FROM accreditations, (SELECT 1 AS d UNION SELECT 2 UNION SELECT 3 UNION SELECT 4 UNION SELECT 5) AS w").await;
-    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
-    let hilltop_listing = public_id(&app, lot_listing(&app, lot, app.personas.other_provider_id).await).await;
-    let mut holder = app.signed_in(&app.personas.budget_holder).await;
-    let query = format!("{}&best_value=yes", question_query("once", next_monday(), "09:00", "60", &[]));
-    let (_, confirmed) = book(&mut holder, &hilltop_listing, &query, None).await;
-    let first = booking_by_reference(&app, confirmed.location().expect("booked")).await;
+    let (budget, first) = best_value_at_hilltop(&app, 84_000, "once").await;
     // Nobody answers before the visit's day has come and gone.
     assert_eq!(booking_changes::lapse_overdue(&app.db, first.starts_at + Duration::days(1)).await.expect("lapse run"), 1);
     assert_eq!(count(&app.db, "bookings").await, 1, "not re-booked for a day nobody asked for");
@@ -558,14 +554,7 @@ async fn care_offered_on_never_clashes_with_care_the_person_already_has() {
     let app = TestApp::new().await;
     let council = app.personas.council_id;
     let person = app.personas.budget_holder.id;
-    let lot = crate::lots::north_home_care(&app).await;
-    app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT listing_id, 1, 480, 1080 FROM accreditations").await;
-    let budget = funded_budget(&app, person, "direct_payment", 84_000).await;
-    let hilltop_listing = public_id(&app, lot_listing(&app, lot, app.personas.other_provider_id).await).await;
-    let mut holder = app.signed_in(&app.personas.budget_holder).await;
-    let query = format!("{}&best_value=yes", question_query("once", next_monday(), "09:00", "60", &[]));
-    let (_, confirmed) = book(&mut holder, &hilltop_listing, &query, None).await;
-    let first = booking_by_reference(&app, confirmed.location().expect("booked")).await;
+    let (budget, first) = best_value_at_hilltop(&app, 84_000, "once").await;
     // Meanwhile the council arranged a visit at that very hour (recorded straight in the database).
     let listing_id = fixtures::listing(&app.db, app.personas.provider_id, "Council-arranged visit", "published").await;
     let other = fixtures::insert(&app.db, "bookings", &[
@@ -578,8 +567,7 @@ async fn care_offered_on_never_clashes_with_care_the_person_already_has() {
     fixtures::insert(&app.db, "visits", &[
         ("booking_id", other.into()), ("person_id", person.into()), ("scheduled_start", first.starts_at.into()), ("scheduled_minutes", 60.into()), ("status", "scheduled".into()),
     ]).await;
-    let hilltop_staff = user(&app, fixtures::user(&app.db, council, "staff@hilltop.example", app::Role::Provider, Some(app.personas.other_provider_id)).await.id).await;
-    booking_changes::respond(&app.db, &hilltop_staff, &first.reference, false, "", Utc::now()).await.expect("declined");
+    booking_changes::respond(&app.db, &hilltop_staff(&app).await, &first.reference, false, "", Utc::now()).await.expect("declined");
     assert_eq!(count(&app.db, "bookings").await, 2, "Riverside is not asked for a time the person already has care");
     assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000);
     assert_sound(&app, "after the decline").await;

@@ -88,46 +88,44 @@ impl Client {
     /// Posts a form, adding the CSRF token from this client's cookie (fetching a page first
     /// if this client has none yet), as a page of ours would.
     pub async fn post_form<K: AsRef<str>, V: AsRef<str>>(&mut self, path: &str, fields: &[(K, V)]) -> Reply {
-        if !self.cookies.contains_key("cm_csrf") {
-            let page = self.last_page.clone();
-            self.get(&page).await;
-        }
-        let token = self.cookies.get("cm_csrf").cloned().unwrap_or_default();
-        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
-        all.extend(fields.iter().map(|(name, value)| (name.as_ref(), value.as_ref())));
-        self.post_raw(path, &all).await
+        let all = self.with_token(fields).await;
+        self.post(path, &all, "text/html,application/xhtml+xml").await
     }
 
     /// Calls a state-changing server function the way the hydrated app does: the form with
     /// this client's CSRF token, answered in JSON with the real status (no redirects).
     pub async fn api_post<K: AsRef<str>, V: AsRef<str>>(&mut self, path: &str, fields: &[(K, V)]) -> Reply {
+        let all = self.with_token(fields).await;
+        self.post(path, &all, "application/json").await
+    }
+
+    /// Posts exactly these fields (no CSRF token added).
+    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let fields: Vec<(String, String)> = fields.iter().map(|(name, value)| (name.to_string(), value.to_string())).collect();
+        self.post(path, &fields, "text/html,application/xhtml+xml").await
+    }
+
+    /// The fields with this client's CSRF token first (fetching a page for one if it has none).
+    async fn with_token<K: AsRef<str>, V: AsRef<str>>(&mut self, fields: &[(K, V)]) -> Vec<(String, String)> {
         if !self.cookies.contains_key("cm_csrf") {
             let page = self.last_page.clone();
             self.get(&page).await;
         }
         let token = self.cookies.get("cm_csrf").cloned().unwrap_or_default();
-        let mut all: Vec<(&str, &str)> = vec![("csrf_token", token.as_str())];
-        all.extend(fields.iter().map(|(name, value)| (name.as_ref(), value.as_ref())));
-        let body = serde_urlencoded::to_string(all).expect("form encodes");
+        let mut all = vec![("csrf_token".to_string(), token)];
+        all.extend(fields.iter().map(|(name, value)| (name.as_ref().to_string(), value.as_ref().to_string())));
+        all
+    }
+
+    async fn post(&mut self, path: &str, fields: &[(String, String)], accept: &str) -> Reply {
+        let body = serde_urlencoded::to_string(fields).expect("form encodes");
         let mut request = self
             .request("POST", path)
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(header::REFERER, format!("http://caremarket.test{}", self.last_page))
             .body(Body::from(body))
             .expect("request");
-        request.headers_mut().insert(header::ACCEPT, "application/json".parse().expect("header"));
-        self.send(request).await
-    }
-
-    /// Posts exactly these fields (no CSRF token added).
-    pub async fn post_raw(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
-        let body = serde_urlencoded::to_string(fields).expect("form encodes");
-        let request = self
-            .request("POST", path)
-            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-            .header(header::REFERER, format!("http://caremarket.test{}", self.last_page))
-            .body(Body::from(body))
-            .expect("request");
+        request.headers_mut().insert(header::ACCEPT, accept.parse().expect("header"));
         self.send(request).await
     }
 
