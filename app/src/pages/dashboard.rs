@@ -162,32 +162,32 @@ fn HelpRequests(requests: Vec<HelpRequest>, answer: ServerAction<AnswerHelpReque
         <h2>"People asking for your help"</h2>
         <ul class="spaced-list">
             {requests.into_iter().map(|request| {
-                let (accept_token, decline_token) = (token.clone(), token.clone());
-                let (accept_id, decline_id) = (request.id.to_string(), request.id.to_string());
-                let accept_label = format!("Accept: help {}", request.from);
-                let decline_label = format!("Decline: do not help {}", request.from);
+                let (accept, decline) = (format!("Accept: help {}", request.from), format!("Decline: do not help {}", request.from));
                 view! {
                     <li class="card">
                         <h3 class="card-title">{request.from}</h3>
                         <p>{format!("Asks you to: {}", request.rights.to_lowercase())}{request.until.map(|until| view! { <br/>{until} })}</p>
-                        <ActionForm action=answer attr:class="inline-form">
-                            <CsrfField token=accept_token/>
-                            <input type="hidden" name="request_id" value=accept_id/>
-                            <input type="hidden" name="answer" value="accept"/>
-                            <button type="submit" class="button">{accept_label}</button>
-                        </ActionForm>
+                        <AnswerForm answer token=token.clone() request_id=request.id value="accept" label=accept class="button"/>
                         " "
-                        <ActionForm action=answer attr:class="inline-form">
-                            <CsrfField token=decline_token/>
-                            <input type="hidden" name="request_id" value=decline_id/>
-                            <input type="hidden" name="answer" value="decline"/>
-                            <button type="submit" class="button button-secondary">{decline_label}</button>
-                        </ActionForm>
+                        <AnswerForm answer token=token.clone() request_id=request.id value="decline" label=decline class="button button-secondary"/>
                     </li>
                 }
             }).collect_view()}
         </ul>
     })
+}
+
+/// One answer to a request to help, as its own small form (works without JavaScript).
+#[component]
+fn AnswerForm(answer: ServerAction<AnswerHelpRequest>, token: String, request_id: i64, value: &'static str, label: String, class: &'static str) -> impl IntoView {
+    view! {
+        <ActionForm action=answer attr:class="inline-form">
+            <CsrfField token/>
+            <input type="hidden" name="request_id" value=request_id.to_string()/>
+            <input type="hidden" name="answer" value=value/>
+            <button type="submit" class=class>{label}</button>
+        </ActionForm>
+    }
 }
 
 /// Messages about bookings, newest first.
