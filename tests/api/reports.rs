@@ -290,6 +290,16 @@ async fn time_to_place_gives_median_and_ninetieth_percentile_by_nearest_rank() {
     ]);
     let may = figures(&app, "time-to-place", spring(&[("from", "2026-05-01"), ("to", "2026-05-31")])).await;
     assert_eq!(may, vec![vec![label("May 2026"), Count(0), Minutes(None), Minutes(None)]]);
+    // By week (Mondays): P1 in the week of 9 March; P2 and P3 in the week of 30 March (UK
+    // days 31 March and 1 April); P4 on Monday 20 April. Every week of the span has its row.
+    let weeks = figures(&app, "time-to-place", spring(&[("period", "week")])).await;
+    assert_eq!(weeks.len(), 10, "23 Feb to 27 Apr");
+    let placed: Vec<_> = weeks.into_iter().filter(|row| row[1] != Count(0)).collect();
+    assert_eq!(placed, vec![
+        vec![label("Week from 9 Mar 2026"), Count(1), Minutes(Some(90)), Minutes(Some(90))],
+        vec![label("Week from 30 Mar 2026"), Count(2), Minutes(Some(120)), Minutes(Some(1_440))],
+        vec![label("Week from 20 Apr 2026"), Count(1), Minutes(Some(60)), Minutes(Some(60))],
+    ]);
 }
 
 #[tokio::test]

@@ -183,22 +183,32 @@ pub(super) async fn electronic_share(db: &impl ConnectionTrait, asked: &Asked) -
 
 /// Median and 90th percentile by nearest rank: the times at positions ceil(n/2) and
 /// ceil(9n/10) when each period's times are put in order. PostgreSQL has this built in
-/// (`percentile_disc`); SQLite numbers the rows of each period and picks those two.
+/// (`percentile_disc`), asked one period at a time: each reads its days from the report index
+/// in order and sorts only its own times (grouping a year at once sorted all its rows by
+/// period first, on disk: twice the time). SQLite numbers the rows of each period and picks
+/// those two.
 pub(super) async fn time_to_place(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Answer> {
-    let mut values = Vec::new();
-    let from = placements_from(asked, &mut values);
     let backend = db.get_database_backend();
-    let (key, group) = asked.period.key_sql(backend, "p.placed_on");
     let mut found: HashMap<String, (i64, Option<i64>, Option<i64>)> = HashMap::new();
     if backend == DbBackend::Postgres {
+        let (period, (key, _)) = (asked.period.code(), asked.period.key_sql(backend, "period.start"));
+        let mut values: Vec<Value> = vec![asked.from.into(), asked.to.into()];
+        let from = placements_from(asked, &mut values);
         let sql = format!(
-            "SELECT {key} AS k, COUNT(*) AS n, CAST(percentile_disc(0.5) WITHIN GROUP (ORDER BY p.minutes_to_place) AS BIGINT) AS median, \
-             CAST(percentile_disc(0.9) WITHIN GROUP (ORDER BY p.minutes_to_place) AS BIGINT) AS ninetieth {from} GROUP BY {group}"
+            "SELECT {key} AS k, placed.n, placed.times \
+             FROM generate_series(date_trunc('{period}', CAST(? AS date)::timestamp), CAST(? AS date)::timestamp, interval '1 {period}') AS period(start) \
+             CROSS JOIN LATERAL (SELECT COUNT(*) AS n, percentile_disc(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY p.minutes_to_place) AS times \
+               {from} AND p.placed_on >= CAST(period.start AS date) AND p.placed_on < CAST(period.start + interval '1 {period}' AS date)) AS placed"
         );
         for row in rows(db, &sql, values).await? {
-            found.insert(text(&row, "k")?.unwrap_or_default(), (number(&row, "n")?, Some(number(&row, "median")?), Some(number(&row, "ninetieth")?)));
+            let times: Option<Vec<i32>> = row.try_get("", "times")?;
+            let time = |index: usize| times.as_ref().and_then(|times| times.get(index)).map(|minutes| i64::from(*minutes));
+            found.insert(text(&row, "k")?.unwrap_or_default(), (number(&row, "n")?, time(0), time(1)));
         }
     } else {
+        let mut values = Vec::new();
+        let from = placements_from(asked, &mut values);
+        let (key, _) = asked.period.key_sql(backend, "p.placed_on");
         let sql = format!(
             "SELECT k, n, position, minutes FROM ( \
                SELECT k, minutes, ROW_NUMBER() OVER (PARTITION BY k ORDER BY minutes) AS position, COUNT(*) OVER (PARTITION BY k) AS n \
