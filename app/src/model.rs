@@ -144,6 +144,13 @@ pub struct SearchForm {
     /// "yes" (signed-in budget holders) for what the money left in their budget can pay for.
     #[serde(default)]
     pub budget: String,
+    /// What the words were understood to mean that the person removed (keys like `language`,
+    /// comma-separated): their words are then matched as words.
+    #[serde(default)]
+    pub ignore: String,
+    /// "yes" to match exactly the words typed (every one, nothing understood).
+    #[serde(default)]
+    pub exact: String,
 }
 
 impl SearchForm {
@@ -165,11 +172,22 @@ impl SearchForm {
             sort: field("sort"),
             page: field("page"),
             budget: field("budget"),
+            ignore: field("ignore"),
+            exact: field("exact"),
         }
     }
 
     /// The query string for this form (empty fields left out), for links to other pages.
     pub fn to_query(&self) -> String {
+        self.fields()
+            .iter()
+            .map(|(name, value)| format!("{name}={}", encode_query_value(value)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// The fields that are filled in, by name.
+    pub fn fields(&self) -> Vec<(&'static str, String)> {
         let fields = [
             ("q", &self.q),
             ("category", &self.category),
@@ -185,13 +203,10 @@ impl SearchForm {
             ("sort", &self.sort),
             ("page", &self.page),
             ("budget", &self.budget),
+            ("ignore", &self.ignore),
+            ("exact", &self.exact),
         ];
-        fields
-            .iter()
-            .filter(|(_, value)| !value.trim().is_empty())
-            .map(|(name, value)| format!("{name}={}", encode_query_value(value.trim())))
-            .collect::<Vec<_>>()
-            .join("&")
+        fields.iter().filter(|(_, value)| !value.trim().is_empty()).map(|(name, value)| (*name, value.trim().to_string())).collect()
     }
 }
 
@@ -250,6 +265,20 @@ pub struct SearchPage {
     pub on_framework: u64,
     /// When nothing was found: what could be loosened, in words.
     pub suggestions: Vec<String>,
+    /// What the words were understood to mean, each removable.
+    pub chips: Vec<Chip>,
+    /// When no service matched every word: what these results do match, in a sentence.
+    pub partial: Option<String>,
+    /// The words asked to search "near me" but no postcode is known.
+    pub ask_postcode: bool,
+}
+
+/// One thing the words were understood to mean ("Speaks Polish"), and how to remove it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Chip {
+    pub label: String,
+    /// Added to the form's `ignore` field to remove it.
+    pub key: String,
 }
 
 /// One service's public page.

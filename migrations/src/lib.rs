@@ -26,6 +26,7 @@ mod m20261204_000018_index_weekly_bookings;
 mod m20261206_000019_create_helper_invitations;
 mod m20261206_000020_add_card_refund_start;
 mod m20261206_000021_create_search_followers;
+mod m20261206_000022_add_district_names;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000019_create_helper_invitations::Migration),
             Box::new(m20261206_000020_add_card_refund_start::Migration),
             Box::new(m20261206_000021_create_search_followers::Migration),
+            Box::new(m20261206_000022_add_district_names::Migration),
         ]
     }
 }

@@ -25,6 +25,12 @@ pub struct Category {
 
 const EVERY_DAY_7_TO_22: &[(i16, i32, i32)] =
     &[(1, 420, 1320), (2, 420, 1320), (3, 420, 1320), (4, 420, 1320), (5, 420, 1320), (6, 420, 1320), (7, 420, 1320)];
+/// Night sitting runs into the night.
+pub const EVERY_DAY_7_TO_MIDNIGHT: &[(i16, i32, i32)] =
+    &[(1, 420, 1440), (2, 420, 1440), (3, 420, 1440), (4, 420, 1440), (5, 420, 1440), (6, 420, 1440), (7, 420, 1440)];
+pub const NIGHT_TITLE: &str = "Night sitting";
+/// Titles that promise dementia care, so their listings have the specialism.
+pub const DEMENTIA_TITLES: &[&str] = &["Dementia care at home", "Memory cafe"];
 const WEEKDAYS_9_TO_4: &[(i16, i32, i32)] = &[(1, 570, 960), (2, 570, 960), (3, 570, 960), (4, 570, 960), (5, 570, 960)];
 const WEEKDAYS_8_TO_6: &[(i16, i32, i32)] = &[(1, 480, 1080), (2, 480, 1080), (3, 480, 1080), (4, 480, 1080), (5, 480, 1080)];
 const ALL_DAY_EVERY_DAY: &[(i16, i32, i32)] =

@@ -385,7 +385,14 @@ fn listing(rng: &mut Rng, id: i64, provider: &Provider, category: &Category, hom
         .collect();
     areas.sort_unstable();
     let radius_km = (category.visits_home && rng.chance(30)).then(|| rng.between(3, 12) as i32);
-    let title = format!("{} {}", rng.pick(category.titles), catalogue::area_phrase(rng, home));
+    let kind = *rng.pick(category.titles);
+    let title = format!("{kind} {}", catalogue::area_phrase(rng, home));
+    // What the title promises, the listing says (without drawing again, so the data set stays the same).
+    if catalogue::DEMENTIA_TITLES.contains(&kind) && !specialisms.contains(&"dementia") {
+        specialisms.push("dementia");
+        specialisms.sort_unstable();
+    }
+    let availability = if kind == catalogue::NIGHT_TITLE { catalogue::EVERY_DAY_7_TO_MIDNIGHT.to_vec() } else { category.opening_hours.to_vec() };
     let status = *rng.weighted(&[("published", 92), ("draft", 5), ("paused", 3)]);
     let carer_gender = if category.personal_care { *rng.weighted(&[("any", 80), ("female", 15), ("male", 5)]) } else { "any" };
     Listing {
@@ -409,7 +416,7 @@ fn listing(rng: &mut Rng, id: i64, provider: &Provider, category: &Category, hom
         specialisms,
         languages,
         areas,
-        availability: category.opening_hours.to_vec(),
+        availability,
     }
 }
 

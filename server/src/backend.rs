@@ -93,12 +93,12 @@ impl Backend for CareMarketBackend {
     }
 
     async fn search(&self, viewer: Option<&SignedInUser>, form: SearchForm) -> Result<SearchPage, UiError> {
-        let query = params::search_query(&self.db, &self.postcodes, viewer, &form).await?;
-        let results = self.search.search(&query).await.map_err(|error| {
+        let search = params::search(&self.db, &self.postcodes, viewer, &form).await?;
+        let results = self.search.search(&search.query).await.map_err(|error| {
             tracing::error!(%error, "search failed");
             UiError::Unexpected
         })?;
-        Ok(directory::search_page(&form, &query, results))
+        Ok(directory::search_page(&form, search, results))
     }
 
     async fn listing_details(&self, public_id: &str) -> Result<ListingDetails, UiError> {

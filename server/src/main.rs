@@ -148,6 +148,8 @@ async fn load_seed(db: &DatabaseConnection, size: seeds::Size, seed: u64, show_p
 }
 
 async fn serve(db: DatabaseConnection, config: Config, started: Instant) -> Result<(), String> {
+    // A vocabulary that does not read would leave search without its synonyms: refuse to start.
+    server::search::understanding::check()?;
     migrate(&db).await?;
     if config.demo_data && is_empty(&db).await? {
         tracing::info!("the database is empty: loading the demo data set");

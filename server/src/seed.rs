@@ -55,8 +55,8 @@ pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_
     insert(
         &txn,
         "postcode_districts",
-        &["code", "locality_id", "latitude", "longitude"],
-        data.districts.iter().map(|d| row![d.code.clone(), d.locality_id, d.latitude, d.longitude]),
+        &["code", "locality_id", "latitude", "longitude", "name"],
+        data.districts.iter().map(|d| row![d.code.clone(), d.locality_id, d.latitude, d.longitude, Some(d.area.clone())]),
         progress,
     )
     .await?;

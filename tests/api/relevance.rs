@@ -98,3 +98,88 @@ async fn judged_queries_put_the_right_services_first() {
         assert!(embedded >= defaults, "the embedded engine is at least as good as Meilisearch's default rules");
     }
 }
+
+/// The natural judged set (tests/relevance/natural_queries.json): searches in people's own
+/// words, each with a rule for a good first result.
+#[derive(Deserialize)]
+struct Natural {
+    queries: Vec<NaturalQuery>,
+}
+
+#[derive(Deserialize)]
+struct NaturalQuery {
+    query: String,
+    good: GoodFirst,
+}
+
+/// What a good first result is: of one of these types of care, with what the words ask for.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GoodFirst {
+    #[serde(default)]
+    categories: Vec<String>,
+    specialism: Option<String>,
+    language: Option<String>,
+    /// A carer of this gender (a service offering any carer can send one).
+    carer: Option<String>,
+    #[serde(default)]
+    at_night: bool,
+    #[serde(default)]
+    weekend: bool,
+    day: Option<u8>,
+}
+
+impl GoodFirst {
+    /// Why this service is not a good first result, or none if it is.
+    fn fault(&self, document: &server::search::ListingDocument) -> Option<String> {
+        let open_on = |days: &[u8]| document.hours.iter().any(|(day, _, _)| days.contains(day));
+        let faults = [
+            (!self.categories.is_empty() && !self.categories.contains(&document.category), format!("a {} service", document.category)),
+            (self.specialism.as_ref().is_some_and(|s| !document.specialisms.contains(s)), format!("specialisms {:?}", document.specialisms)),
+            (self.language.as_ref().is_some_and(|l| !document.languages.contains(l)), format!("languages {:?}", document.languages)),
+            (self.carer.as_ref().is_some_and(|c| *c != document.carer_gender && document.carer_gender != "any"), format!("carer {}", document.carer_gender)),
+            (self.at_night && !server::search::open_at_night(&document.hours), "not open at night".to_string()),
+            (self.weekend && !open_on(&[6, 7]), "not open at the weekend".to_string()),
+            (self.day.is_some_and(|day| !open_on(&[day])), "not open that day".to_string()),
+        ];
+        let faults: Vec<String> = faults.into_iter().filter(|(fault, _)| *fault).map(|(_, why)| why).collect();
+        (!faults.is_empty()).then(|| faults.join(", "))
+    }
+}
+
+#[tokio::test]
+async fn natural_searches_find_the_care_people_mean() {
+    let natural: Natural = serde_json::from_str(include_str!("../relevance/natural_queries.json")).expect("the natural set parses");
+    assert!(natural.queries.len() >= 150, "at least 150 natural searches");
+    let (_database, db, engines) = demo_with_engines().await;
+    let postcodes = server::search::params::PostcodeCentres::default();
+    for (name, engine) in &engines {
+        let (mut empty, mut poor) = (Vec::new(), Vec::new());
+        for natural in &natural.queries {
+            let form = app::SearchForm { q: natural.query.clone(), ..app::SearchForm::default() };
+            let search = server::search::params::search(&db, &postcodes, None, &form).await.expect("a valid search");
+            let found = engine.search(&search.query).await.expect("search");
+            match found.hits.first() {
+                None => empty.push(natural.query.clone()),
+                Some(first) => {
+                    if let Some(fault) = natural.good.fault(&first.document) {
+                        poor.push(format!("{:?}: first {:?}, {fault}", natural.query, first.document.title));
+                    }
+                }
+            }
+        }
+        let total = natural.queries.len();
+        let good = total - empty.len() - poor.len();
+        println!("{name}: {good} of {total} natural searches have a good first result; {} find nothing", empty.len());
+        for query in &empty {
+            println!("  nothing for {query:?}");
+        }
+        for failure in &poor {
+            println!("  {failure}");
+        }
+        if name == "embedded" {
+            assert!(empty.len() * 100 <= total * 3, "at most 3% find nothing: {empty:#?}");
+            assert!(good * 100 >= total * 90, "a good first result for at least 90%: {good} of {total}");
+        }
+    }
+}

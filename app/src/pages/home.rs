@@ -188,8 +188,10 @@ fn Results(page: SearchPage, form: SearchForm) -> impl IntoView {
             format!("/?{}", next.to_query())
         }
     };
+    let understood = understood(&page, &form);
     if page.cards.is_empty() {
         return view! {
+            {understood}
             <h2>"No services found"</h2>
             {(!page.suggestions.is_empty()).then(|| view! {
                 <p>"You could:"</p>
@@ -220,6 +222,7 @@ fn Results(page: SearchPage, form: SearchForm) -> impl IntoView {
     let previous = (page.page > 1).then(|| link(&|f: &mut SearchForm| f.page = (page.page - 1).to_string()));
     let next = (page.page < page.pages).then(|| link(&|f: &mut SearchForm| f.page = (page.page + 1).to_string()));
     view! {
+        {understood}
         <h2 id="results-heading">{heading}</h2>
         {narrow}
         <ul class="card-list" aria-labelledby="results-heading">
@@ -234,6 +237,60 @@ fn Results(page: SearchPage, form: SearchForm) -> impl IntoView {
         })}
     }
     .into_any()
+}
+
+/// What the words were understood to mean (each removable), what partial results match, a
+/// postcode asked for when the words said "near me", and the way to search for exactly the
+/// words typed. Links and a plain form: all of it works without JavaScript.
+fn understood(page: &SearchPage, form: &SearchForm) -> AnyView {
+    let link = |change: &dyn Fn(&mut SearchForm)| {
+        let mut next = form.clone();
+        change(&mut next);
+        next.page.clear();
+        format!("/?{}", next.to_query())
+    };
+    let chips = (!page.chips.is_empty()).then(|| {
+        let chips = page.chips.iter().map(|chip| {
+            let key = chip.key.clone();
+            let href = link(&|f: &mut SearchForm| {
+                f.ignore = f.ignore.split(',').filter(|k| !k.is_empty() && *k != key).chain([key.as_str()]).collect::<Vec<_>>().join(",");
+            });
+            view! {
+                <li><a class="chip" href=href><span class="visually-hidden">"Remove "</span>{chip.label.clone()}<span aria-hidden="true">" ×"</span></a></li>
+            }
+        }).collect_view();
+        view! {
+            <div class="understood">
+                <p id="understood-heading">"From your words, we also looked for:"</p>
+                <ul class="chips" aria-labelledby="understood-heading">{chips}</ul>
+            </div>
+        }
+    });
+    let ask_postcode = page.ask_postcode.then(|| {
+        let kept = form.fields().into_iter().filter(|(name, _)| !matches!(*name, "postcode" | "page")).map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view();
+        view! {
+            <form method="get" action="/" class="near-me">
+                {kept}
+                <label class="label" for="near-postcode">"To see services near you, enter your postcode"</label>
+                <div class="hint" id="near-postcode-hint">"Like NE3 1AB"</div>
+                <div class="search-row">
+                    <input class="input input-narrow" id="near-postcode" name="postcode" autocomplete="postal-code" aria-describedby="near-postcode-hint"/>
+                    <button type="submit" class="button">"Show services near me"</button>
+                </div>
+            </form>
+        }
+    });
+    let partial = page.partial.clone().map(|sentence| view! { <p class="notice">{sentence}</p> });
+    let exact = (!form.q.trim().is_empty()).then(|| {
+        if form.exact == "yes" {
+            let href = link(&|f: &mut SearchForm| f.exact.clear());
+            view! { <p class="exact-link">"Showing services with exactly the words you typed. "<a href=href>"Search for what your words mean instead"</a></p> }.into_any()
+        } else {
+            let href = link(&|f: &mut SearchForm| f.exact = "yes".into());
+            view! { <p class="exact-link"><a href=href>{format!("Search for exactly \u{201c}{}\u{201d}", form.q.trim())}</a></p> }.into_any()
+        }
+    });
+    view! { {chips}{ask_postcode}{partial}{exact} }.into_any()
 }
 
 /// Every filter and the sort order. (A component of its own, drawn as one piece, to keep

@@ -2,7 +2,8 @@
 //! listing is shown as. (Searching is `crate::search`.)
 use crate::entities::{listing, listing_area, provider};
 use crate::error::{AppError, AppResult};
-use crate::search::{SearchHit, SearchQuery, SearchResults};
+use crate::search::params::Search;
+use crate::search::{PartialMatch, SearchHit, SearchResults};
 use app::{ListingCard, ListingDetails, ProviderDetails, SearchForm, SearchPage, WEEKDAYS, category_label, format_clock, specialism_label};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
@@ -129,7 +130,8 @@ pub fn card(hit: SearchHit) -> ListingCard {
 }
 
 /// The results page: cards, counts for narrowing down, and what to loosen if nothing matched.
-pub fn search_page(form: &SearchForm, query: &SearchQuery, results: SearchResults) -> SearchPage {
+pub fn search_page(form: &SearchForm, search: Search, results: SearchResults) -> SearchPage {
+    let query = &search.query;
     let pages = u32::try_from(results.total.div_ceil(u64::from(query.per_page.max(1)))).unwrap_or(u32::MAX).max(1);
     let suggestions = if results.total > 0 {
         Vec::new()
@@ -159,5 +161,25 @@ pub fn search_page(form: &SearchForm, query: &SearchQuery, results: SearchResult
         on_framework: results.facets.on_framework,
         cards: results.hits.into_iter().map(card).collect(),
         suggestions,
+        chips: search.chips,
+        partial: results.partial.map(|partial| partial_sentence(&partial)),
+        ask_postcode: search.ask_postcode,
     }
+}
+
+/// "No service matched every word; showing services for respite and autism."
+fn partial_sentence(partial: &PartialMatch) -> String {
+    let listed = |words: &[String], joiner: &str| match words {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {joiner} {last}", rest.join(", ")),
+    };
+    let matched = if !partial.matched_by_all.is_empty() {
+        format!("showing services for {}", listed(&partial.matched_by_all, "and"))
+    } else if !partial.matched_by_some.is_empty() {
+        format!("showing services for {}", listed(&partial.matched_by_some, "or"))
+    } else {
+        "showing services that match most of them".to_string()
+    };
+    format!("No service matched every word; {matched}.")
 }

@@ -1,5 +1,5 @@
-//! The `postcode_districts` table: outward codes ("NE3") with an approximate centre, and the
-//! locality each lies in.
+//! The `postcode_districts` table: outward codes ("NE3") with an approximate centre, the
+//! locality each lies in, and its everyday name.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -10,6 +10,8 @@ pub struct Model {
     pub locality_id: i64,
     pub latitude: f64,
     pub longitude: f64,
+    /// Its everyday name, like "Gosforth".
+    pub name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -14,14 +14,14 @@ use serde_json::json;
 
 pub async fn search(State(state): State<AppState>, Query(form): Query<SearchForm>) -> Response {
     // The public API has no sign-in, so nobody searches "within my budget" through it.
-    let answer = match params::search_query(&state.db, &state.postcodes, None, &form).await {
+    let answer = match params::search(&state.db, &state.postcodes, None, &form).await {
         Err(AppError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "errors": errors }))).into_response(),
         Err(error) => {
             tracing::error!(%error, "search API");
             unavailable()
         }
-        Ok(query) => match state.search.search(&query).await {
-            Ok(results) => Json(directory::search_page(&form, &query, results)).into_response(),
+        Ok(search) => match state.search.search(&search.query).await {
+            Ok(results) => Json(directory::search_page(&form, search, results)).into_response(),
             Err(error) => {
                 tracing::error!(%error, "search API");
                 unavailable()

@@ -3,7 +3,7 @@
 //! to where it occurs finds, for every typed word, the words within its typos and their
 //! places, so ranking touches only the matches, never a document's whole text.
 use super::ranking_rules::{self, Relevance, WordHit};
-use super::{Facets, ListingDocument, SearchEngine, SearchError, SearchHit, SearchQuery, SearchResults, Sort};
+use super::{Concept, Facets, ListingDocument, PartialMatch, SearchEngine, SearchError, SearchHit, SearchQuery, SearchResults, Sort};
 use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::path::Path;
@@ -109,6 +109,8 @@ struct Column {
     specialisms: u16,
     /// One bit per weekday open (Monday = bit 0).
     open_days: u8,
+    /// Open before 06:00 or after 22:00 on some day.
+    at_night: bool,
     framework_score: Option<u32>,
     quality: u32,
     price_pence: i64,
@@ -128,6 +130,7 @@ impl Column {
         gender: u8::MAX,
         specialisms: 0,
         open_days: 0,
+        at_night: false,
         framework_score: None,
         quality: 0,
         price_pence: 0,
@@ -147,6 +150,7 @@ impl Column {
             gender: small(facets.gender),
             specialisms: facets.specialisms.iter().filter(|&&p| p < 16).fold(0, |bits, &p| bits | 1 << p),
             open_days: document.hours.iter().filter(|(day, _, _)| (1..=7).contains(day)).fold(0, |bits, (day, _, _)| bits | 1 << (day - 1)),
+            at_night: super::open_at_night(&document.hours),
             framework_score: document.framework_score,
             quality: document.quality,
             price_pence: document.price_pence,
@@ -297,57 +301,103 @@ impl Store {
         matched
     }
 
-    fn all(&self) -> Vec<(u32, Relevance)> {
-        (0..self.columns.len()).filter(|&slot| self.columns[slot].live).map(|slot| (slot as u32, Relevance::default())).collect()
+    fn all(&self) -> Vec<Candidate> {
+        (0..self.columns.len()).filter(|&slot| self.columns[slot].live).map(|slot| Candidate { slot: slot as u32, relevance: Relevance::default(), matched: 0 }).collect()
     }
 
-    /// The documents every typed word matches (exactly, within the typos its length allows,
-    /// or, for the last word, as the start of a word), with how relevant each is.
-    fn matching(&self, typed: &[String]) -> Vec<(u32, Relevance)> {
+    /// Whether the document in this slot has, for each word, one of its terms.
+    fn has_all(&self, slot: u32, words: &[Vec<u32>]) -> bool {
+        let Some(Some(entry)) = self.entries.get(slot as usize) else { return false };
+        words.iter().all(|terms| terms.iter().any(|term| entry.terms.binary_search(term).is_ok()))
+    }
+
+    /// The documents that match the concepts, with how relevant each is. A concept matches a
+    /// document when all the words of one of its forms do (exactly, within the typos their
+    /// length allows, or, for an unfinished last word, as the start of a word), or when the
+    /// document is of a type of care the concept points to. Documents that match no concept
+    /// that must match are left out; if none must match, every document is a candidate.
+    fn matching(&self, concepts: &[Concept]) -> Vec<Candidate> {
         SCRATCH.with_borrow_mut(|scratch| {
-            let stamp = scratch.next_search(typed.len(), self.entries.len());
-            // The documents each word was found in, to visit only those of the rarest word.
-            let mut found_in: Vec<Vec<u32>> = Vec::with_capacity(typed.len());
-            for (index, word) in typed.iter().enumerate() {
-                let prefix = index + 1 == typed.len();
+            let stamp = scratch.next_search(concepts.len(), self.entries.len());
+            // The documents a concept that must match was found in.
+            let mut found: Vec<u32> = Vec::new();
+            for (index, concept) in concepts.iter().enumerate() {
                 let hits = &mut scratch.words[index];
-                let mut found = Vec::new();
-                for &(term, typos) in self.expand(word, prefix).iter() {
-                    for posting in &self.postings[term as usize] {
-                        let (seen, hit) = &mut hits[posting.slot as usize];
-                        if *seen == stamp {
-                            hit.offer(typos, posting.in_title, posting.position);
-                        } else {
-                            (*seen, *hit) = (stamp, WordHit::at(typos, posting.in_title, posting.position));
-                            found.push(posting.slot);
+                let mut offer = |slot: u32, typos: u8, in_title: bool, synonym: bool, position: u32| {
+                    let (seen, hit) = &mut hits[slot as usize];
+                    if *seen == stamp {
+                        hit.offer(typos, in_title, synonym, position);
+                    } else {
+                        (*seen, *hit) = (stamp, WordHit::at(typos, in_title, position).by_synonym(synonym));
+                        if concept.required {
+                            found.push(slot);
+                        }
+                    }
+                };
+                for (form_index, form) in concept.forms.iter().enumerate() {
+                    let unfinished = concept.prefix && form_index == 0;
+                    let Some((first, rest)) = form.split_first() else { continue };
+                    // The other words of a phrase, each as the terms it matches.
+                    let rest: Vec<Vec<u32>> = rest
+                        .iter()
+                        .enumerate()
+                        .map(|(k, word)| self.expand(word, unfinished && k + 2 == form.len()).iter().map(|&(term, _)| term).collect())
+                        .collect();
+                    if rest.iter().any(Vec::is_empty) {
+                        continue;
+                    }
+                    for &(term, typos) in self.expand(first, unfinished && form.len() == 1).iter() {
+                        for posting in &self.postings[term as usize] {
+                            if rest.is_empty() || self.has_all(posting.slot, &rest) {
+                                offer(posting.slot, typos, posting.in_title, form_index > 0, posting.position);
+                            }
                         }
                     }
                 }
-                if found.is_empty() {
-                    return Vec::new();
+                if !concept.categories.is_empty() {
+                    let wanted: Vec<u8> = concept.categories.iter().filter_map(|code| app::CATEGORIES.iter().position(|c| c == code)).filter_map(|p| u8::try_from(p).ok()).collect();
+                    for (slot, column) in self.columns.iter().enumerate() {
+                        if column.live && wanted.contains(&column.category) {
+                            // A match by type, not by a word: no place in the text.
+                            offer(slot as u32, 0, false, true, u32::MAX);
+                        }
+                    }
                 }
-                found_in.push(found);
             }
-            let rarest = found_in.iter().min_by_key(|found| found.len()).map(Vec::as_slice).unwrap_or_default();
-            let words = &scratch.words[..typed.len()];
-            let mut hits: Vec<&WordHit> = Vec::with_capacity(typed.len());
-            rarest
-                .iter()
-                .map(|&slot| slot as usize)
-                .filter_map(|slot| {
+            let candidates: Vec<u32> = if concepts.iter().any(|concept| concept.required) {
+                found.sort_unstable();
+                found.dedup();
+                found
+            } else {
+                (0..self.columns.len()).filter(|&slot| self.columns[slot].live).map(|slot| slot as u32).collect()
+            };
+            let lanes = &scratch.words[..concepts.len()];
+            let required: Vec<bool> = concepts.iter().map(|concept| concept.required).collect();
+            let mut hits: Vec<Option<&WordHit>> = Vec::with_capacity(concepts.len());
+            candidates
+                .into_iter()
+                .filter(|&slot| self.columns[slot as usize].live)
+                .map(|slot| {
                     hits.clear();
-                    for word in words {
-                        let (seen, hit) = &word[slot];
-                        if *seen != stamp {
-                            return None;
-                        }
-                        hits.push(hit);
+                    let mut matched = 0u32;
+                    for (index, lane) in lanes.iter().enumerate() {
+                        let (seen, hit) = &lane[slot as usize];
+                        let present = *seen == stamp;
+                        matched |= u32::from(present) << index;
+                        hits.push(present.then_some(hit));
                     }
-                    self.columns[slot].live.then(|| (slot as u32, ranking_rules::relevance(&hits)))
+                    Candidate { slot, relevance: ranking_rules::relevance(&hits, &required), matched }
                 })
                 .collect()
         })
     }
+}
+
+/// A document that matches, how well, and which concepts it matched (one bit each).
+struct Candidate {
+    slot: u32,
+    relevance: Relevance,
+    matched: u32,
 }
 
 thread_local! {
@@ -498,13 +548,20 @@ impl Inner {
     }
 
     fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
-        let typed = ranking_rules::words(&query.text);
+        let concepts = query.concepts();
         let store = self.store.read().map_err(index_error)?;
-        let candidates = if typed.is_empty() { store.all() } else { store.matching(&typed) };
+        let candidates = if query.concepts.is_none() && concepts.is_empty() { store.all() } else { store.matching(&concepts) };
         let wanted = Wanted::of(query);
+        // The types of care the words point to: services of other types come after them.
+        let pointed: Vec<u8> = concepts
+            .iter()
+            .flat_map(|concept| &concept.categories)
+            .filter_map(|code| app::CATEGORIES.iter().position(|c| c == code))
+            .filter_map(|p| u8::try_from(p).ok())
+            .collect();
         let mut matches: Vec<Match> = candidates
             .into_iter()
-            .filter_map(|(slot, relevance)| {
+            .filter_map(|Candidate { slot, mut relevance, matched }| {
                 let column = &store.columns[slot as usize];
                 if !wanted.admits(column) {
                     return None;
@@ -522,9 +579,24 @@ impl Inner {
                     Some(origin) if query.sort == Sort::Nearest => Some(origin.nearest_km(store.places_of(column))?),
                     _ => None,
                 };
-                Some(Match::new(slot, column, relevance, distance_km))
+                relevance.off_type = !pointed.is_empty() && !pointed.contains(&column.category);
+                relevance.either_carer = wanted.gender.is_some() && column.gender == 0;
+                Some(Match::new(slot, column, relevance, matched, distance_km))
             })
             .collect();
+        // Only the services that match the most of what must match: every concept if any
+        // service does, else as many as any service does (and the page says which). Searching
+        // for exactly the words typed, every word must match.
+        let fewest_missing = matches.iter().map(|m| m.relevance.missing).min().unwrap_or(0);
+        let mut partial = None;
+        if query.concepts.is_none() || fewest_missing == 0 {
+            matches.retain(|m| m.relevance.missing == 0);
+        } else {
+            matches.retain(|m| m.relevance.missing == fewest_missing);
+            let (all, some) = matches.iter().fold((u32::MAX, 0u32), |(all, some), m| (all & m.matched, some | m.matched));
+            let named = |mask: u32| concepts.iter().enumerate().filter(|(i, c)| c.required && mask & (1 << i) != 0).map(|(_, c)| c.typed.clone()).collect();
+            partial = Some(PartialMatch { matched_by_all: named(all), matched_by_some: named(some) });
+        }
         let facets = facets(&store.columns, &matches);
         let per_page = query.per_page.max(1) as usize;
         let skip = (query.page.max(1) as usize - 1) * per_page;
@@ -541,7 +613,7 @@ impl Inner {
                 Some(SearchHit { document: entry.document.clone(), distance_km })
             })
             .collect();
-        Ok(SearchResults { total, hits, facets })
+        Ok(SearchResults { total, hits, facets, partial })
     }
 }
 
@@ -555,6 +627,8 @@ fn id_key(id: i64) -> u64 {
 struct Match {
     slot: u32,
     relevance: Relevance,
+    /// Which concepts it matched (one bit each).
+    matched: u32,
     distance_km: Option<f64>,
     /// Whole metres (sortable as integers); the farthest possible when unknown.
     metres: u64,
@@ -565,10 +639,11 @@ struct Match {
 }
 
 impl Match {
-    fn new(slot: u32, column: &Column, relevance: Relevance, distance_km: Option<f64>) -> Self {
+    fn new(slot: u32, column: &Column, relevance: Relevance, matched: u32, distance_km: Option<f64>) -> Self {
         Self {
             slot,
             relevance,
+            matched,
             distance_km,
             metres: distance_km.map_or(u64::MAX, |km| if km.is_finite() { (km * 1_000.0) as u64 } else { u64::MAX }),
             framework_score: column.framework_score.unwrap_or(0),
@@ -614,6 +689,9 @@ impl<'q> Wanted<'q> {
             && self.specialism.is_none_or(|wanted| wanted < 16 && column.specialisms & (1 << wanted) != 0)
             && (!query.framework_only || column.framework_score.is_some())
             && query.day.is_none_or(|day| (1..=7).contains(&day) && column.open_days & (1 << (day - 1)) != 0)
+            // Saturday or Sunday.
+            && (!query.weekend || column.open_days & 0b110_0000 != 0)
+            && (!query.at_night || column.at_night)
     }
 
     /// Whether a language or a time of day is asked for, which only the document can answer.
@@ -726,14 +804,17 @@ fn sort_first(matches: &mut [Match], sort: Sort, needed: usize) {
             matches[..end].sort_unstable_by_key($key);
         }};
     }
-    // After the chosen order and relevance, the same tie-breaks every time (as the
-    // Meilisearch engine's ranking rules): framework score, quality, price, id.
+    // The tier first (matching every concept, of a type the words point to), then the chosen
+    // order and relevance, then the same tie-breaks every time (as the Meilisearch engine's
+    // ranking rules): framework score, quality, price, id.
     match sort {
         Sort::BestValue => order_by!(|m: &Match| (m.relevance, Reverse(m.framework_score), Reverse(m.quality), m.price_pence, m.listing_id)),
-        Sort::LowestPrice => order_by!(|m: &Match| (m.price_pence, m.relevance, Reverse(m.framework_score), Reverse(m.quality), m.listing_id)),
-        Sort::HighestQuality => order_by!(|m: &Match| (Reverse(m.quality), m.relevance, Reverse(m.framework_score), m.price_pence, m.listing_id)),
+        Sort::LowestPrice => order_by!(|m: &Match| (m.relevance.tier(), m.price_pence, m.relevance, Reverse(m.framework_score), Reverse(m.quality), m.listing_id)),
+        Sort::HighestQuality => {
+            order_by!(|m: &Match| (m.relevance.tier(), Reverse(m.quality), m.relevance, Reverse(m.framework_score), m.price_pence, m.listing_id))
+        }
         Sort::Nearest => {
-            order_by!(|m: &Match| (m.metres, m.relevance, Reverse(m.framework_score), Reverse(m.quality), m.price_pence, m.listing_id))
+            order_by!(|m: &Match| (m.relevance.tier(), m.metres, m.relevance, Reverse(m.framework_score), Reverse(m.quality), m.price_pence, m.listing_id))
         }
     }
 }

@@ -8,7 +8,7 @@
 //! The ranking rules mirror the embedded engine's: all words must match; then typos, a title
 //! hit, words close together; then framework score, quality, price and id. A chosen sort
 //! (price, quality, distance) comes right after "all words match".
-use super::{Facets, ListingDocument, SearchEngine, SearchError, SearchHit, SearchQuery, SearchResults, Sort};
+use super::{Facets, ListingDocument, SearchEngine, SearchError, SearchHit, SearchQuery, SearchResults, Sort, understanding};
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::indexes::Index;
 use meilisearch_sdk::search::{MatchingStrategies, Selectors};
@@ -66,6 +66,10 @@ struct PlaceDocument {
     #[serde(skip_serializing_if = "Option::is_none")]
     framework_score: Option<u32>,
     quality: u32,
+    /// Open before 06:00 or after 22:00 on some day.
+    at_night: bool,
+    /// Open on Saturday or Sunday.
+    at_weekend: bool,
     /// Minutes from midnight each weekday opens and closes (one window a day, as the listing form has).
     #[serde(flatten)]
     hours: std::collections::BTreeMap<String, u16>,
@@ -96,7 +100,7 @@ impl MeilisearchIndex {
         let client = Client::new(url.trim_end_matches('/'), api_key).map_err(failed)?;
         let index = client.index(index_uid);
         let days = (1..=7).flat_map(|day| [format!("opens_{day}"), format!("closes_{day}")]);
-        let filterable: Vec<String> = ["id", "listing_id", "primary", "category", "price_pence", "carer_gender", "languages", "specialisms", "on_framework", "_geo"]
+        let filterable: Vec<String> = ["id", "listing_id", "primary", "category", "price_pence", "carer_gender", "languages", "specialisms", "on_framework", "at_night", "at_weekend", "_geo"]
             .into_iter()
             .map(str::to_string)
             .chain(days)
@@ -107,6 +111,9 @@ impl MeilisearchIndex {
             .with_filterable_attributes(filterable)
             .with_sortable_attributes(["price_pence", "quality", "framework_score", "listing_id", "_geo"])
             .with_ranking_rules(rules.rules())
+            // The care vocabulary: its groups as synonyms, its filler as stop words.
+            .with_synonyms(understanding::synonyms())
+            .with_stop_words(understanding::lexicon().map(|lexicon| lexicon.filler().cloned().collect::<Vec<_>>()).unwrap_or_default())
             .with_typo_tolerance(TypoToleranceSettings {
                 enabled: Some(true),
                 min_word_size_for_typos: Some(MinWordSizeForTypos { one_typo: Some(5), two_typos: Some(9) }),
@@ -168,6 +175,8 @@ fn place_documents(document: ListingDocument) -> Vec<PlaceDocument> {
             on_framework: document.framework_score.is_some(),
             framework_score: document.framework_score,
             quality: document.quality,
+            at_night: super::open_at_night(&document.hours),
+            at_weekend: document.hours.iter().any(|&(day, _, _)| day >= 6),
             hours: hours.clone(),
             geo,
             document: document.clone(),
@@ -219,7 +228,25 @@ fn filters(query: &SearchQuery) -> Vec<String> {
     if query.framework_only {
         filters.push("on_framework = true".to_string());
     }
+    if query.at_night {
+        filters.push("at_night = true".to_string());
+    }
+    if query.weekend {
+        filters.push("at_weekend = true".to_string());
+    }
     filters
+}
+
+/// What Meilisearch is asked to match: the words that must match, as typed (their synonyms
+/// are in the index's settings), or, for an exact search, the words typed.
+fn words_to_match(query: &SearchQuery) -> (String, usize) {
+    match &query.concepts {
+        Some(concepts) => {
+            let required: Vec<&str> = concepts.iter().filter(|c| c.required).map(|c| c.typed.as_str()).collect();
+            (required.join(" "), required.len())
+        }
+        None => (query.text.clone(), 1),
+    }
 }
 
 fn sort(query: &SearchQuery) -> Vec<String> {
@@ -285,23 +312,15 @@ impl SearchEngine for MeilisearchIndex {
         let filter = filters(query).join(" AND ");
         let sort = sort(query);
         let sort: Vec<&str> = sort.iter().map(String::as_str).collect();
-        let mut request = self.index.search();
-        request
-            .with_query(&query.text)
-            .with_matching_strategy(MatchingStrategies::ALL)
-            .with_facets(Selectors::Some(&FACETS))
-            .with_page(query.page as usize)
-            .with_hits_per_page(query.per_page as usize);
-        if !filter.is_empty() {
-            request.with_filter(&filter);
+        let (words, concepts) = words_to_match(query);
+        let mut found = self.search_with(query, &filter, &sort, &words, MatchingStrategies::ALL).await?;
+        let mut partial = None;
+        // No service matched every concept: those matching the most of them (Meilisearch does not
+        // say which words each matched).
+        if found.total_hits == Some(0) && concepts > 1 {
+            found = self.search_with(query, &filter, &sort, &words, MatchingStrategies::FREQUENCY).await?;
+            partial = Some(super::PartialMatch::default());
         }
-        if !sort.is_empty() {
-            request.with_sort(&sort);
-        }
-        if query.near.is_some() {
-            request.with_distinct("listing_id");
-        }
-        let found = request.execute::<Shown>().await.map_err(failed)?;
         let hits = found
             .hits
             .into_iter()
@@ -310,7 +329,36 @@ impl SearchEngine for MeilisearchIndex {
                 SearchHit { document: hit.result.document, distance_km }
             })
             .collect();
-        Ok(SearchResults { total: found.total_hits.unwrap_or(0) as u64, hits, facets: facet_counts(found.facet_distribution.as_ref()) })
+        Ok(SearchResults { total: found.total_hits.unwrap_or(0) as u64, hits, facets: facet_counts(found.facet_distribution.as_ref()), partial })
+    }
+}
+
+impl MeilisearchIndex {
+    async fn search_with(
+        &self,
+        query: &SearchQuery,
+        filter: &str,
+        sort: &[&str],
+        words: &str,
+        strategy: MatchingStrategies,
+    ) -> Result<meilisearch_sdk::search::SearchResults<Shown>, SearchError> {
+        let mut request = self.index.search();
+        request
+            .with_query(words)
+            .with_matching_strategy(strategy)
+            .with_facets(Selectors::Some(&FACETS))
+            .with_page(query.page as usize)
+            .with_hits_per_page(query.per_page as usize);
+        if !filter.is_empty() {
+            request.with_filter(filter);
+        }
+        if !sort.is_empty() {
+            request.with_sort(sort);
+        }
+        if query.near.is_some() {
+            request.with_distinct("listing_id");
+        }
+        request.execute::<Shown>().await.map_err(failed)
     }
 }
 

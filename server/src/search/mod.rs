@@ -8,6 +8,7 @@ pub mod meilisearch;
 pub mod params;
 pub mod ranking_rules;
 pub mod sync;
+pub mod understanding;
 
 use serde::{Deserialize, Serialize};
 
@@ -75,16 +76,38 @@ pub struct Near {
     pub within_km: Option<f64>,
 }
 
+/// One thing the person asked for in words ("short break"), matched by any of its forms.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Concept {
+    /// As typed, without filler, to tell the person what was matched.
+    pub typed: String,
+    /// Each way of saying it, as index words (a form matches when all its words do); the
+    /// first is what was typed.
+    pub forms: Vec<Vec<String>>,
+    /// Services of these types (codes) match it whatever their words.
+    pub categories: Vec<String>,
+    /// It must match, or the result is a partial one; otherwise it only helps to rank.
+    pub required: bool,
+    /// The typed form's last word may be unfinished (search as you type).
+    pub prefix: bool,
+}
+
 /// A search, already checked: every value here is valid.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct SearchQuery {
     pub text: String,
+    /// What the words mean (see `understanding`); none = every typed word must match as typed.
+    pub concepts: Option<Vec<Concept>>,
     pub category: Option<String>,
     pub near: Option<Near>,
     pub max_price_pence: Option<i64>,
     /// Available on this weekday (1 = Monday), and at this minute of the day if given.
     pub day: Option<u8>,
     pub time: Option<u16>,
+    /// Open before 06:00 or after 22:00 on some day.
+    pub at_night: bool,
+    /// Open on Saturday or Sunday.
+    pub weekend: bool,
     pub carer_gender: Option<String>,
     pub language: Option<String>,
     pub specialism: Option<String>,
@@ -93,6 +116,25 @@ pub struct SearchQuery {
     /// 1-based.
     pub page: u32,
     pub per_page: u32,
+}
+
+impl SearchQuery {
+    /// What must match: the understood concepts, or every typed word as typed.
+    pub fn concepts(&self) -> std::borrow::Cow<'_, [Concept]> {
+        match &self.concepts {
+            Some(concepts) => std::borrow::Cow::Borrowed(concepts),
+            None => std::borrow::Cow::Owned(understanding::literal(&self.text)),
+        }
+    }
+}
+
+/// Night: opening before 06:00 or closing after 22:00 (minutes from midnight).
+pub const NIGHT_ENDS: u16 = 6 * 60;
+pub const NIGHT_STARTS: u16 = 22 * 60;
+
+/// Whether weekly hours (as `ListingDocument::hours`) include some of the night.
+pub fn open_at_night(hours: &[(u8, u16, u16)]) -> bool {
+    hours.iter().any(|&(_, opens, closes)| opens < NIGHT_ENDS || closes > NIGHT_STARTS)
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -115,6 +157,17 @@ pub struct SearchResults {
     pub total: u64,
     pub hits: Vec<SearchHit>,
     pub facets: Facets,
+    /// Set when no service matched every word that must match, so these match fewer.
+    pub partial: Option<PartialMatch>,
+}
+
+/// What partial results do match (both empty when the engine cannot tell).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PartialMatch {
+    /// Words (as typed) every one of the results matches.
+    pub matched_by_all: Vec<String>,
+    /// Words some of them match.
+    pub matched_by_some: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]

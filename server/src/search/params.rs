@@ -1,12 +1,13 @@
 //! The search form, checked: each problem is reported against its field, and a postcode is
 //! turned into a place (the centre of its district).
+use super::understanding::{self, Meaning, Places};
 use super::{Near, SearchQuery, Sort};
 use crate::domain::listings::time_of_day;
 use crate::domain::values::{Pence, Postcode, PostcodeDistrict, collect, whole_number};
 use crate::entities::postcode_district;
 use crate::error::{AppError, AppResult};
 use crate::entities::{budget, ledger_account};
-use app::{CATEGORIES, FieldError, Role, SPECIALISMS, SearchForm, SignedInUser};
+use app::{CATEGORIES, Chip, FieldError, Role, SPECIALISMS, SearchForm, SignedInUser};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -14,6 +15,67 @@ use std::sync::{Arc, RwLock};
 pub const PER_PAGE: u32 = 20;
 /// Far above any real hourly or daily price, so that a typo is caught.
 const PRICE_LIMIT: Pence = Pence::from_pence(500_000);
+
+/// Services within this distance of a place the words name (a district is a few kilometres across).
+const NEAR_A_PLACE_KM: f64 = 5.0;
+
+/// A search ready to run, and what its words were understood to mean.
+#[derive(Debug, Clone, Default)]
+pub struct Search {
+    pub query: SearchQuery,
+    /// What the words added, each removable.
+    pub chips: Vec<Chip>,
+    /// The words asked for services near the person, whose postcode is not known.
+    pub ask_postcode: bool,
+}
+
+/// The search form, checked, with what its words mean applied where the form leaves it open
+/// (a filter chosen on the form wins over one understood from the words).
+pub async fn search(db: &impl ConnectionTrait, postcodes: &PostcodeCentres, viewer: Option<&SignedInUser>, form: &SearchForm) -> AppResult<Search> {
+    let mut query = search_query(db, postcodes, viewer, form).await?;
+    let exact = form.exact.trim() == "yes" || form.q.contains('"');
+    if exact || form.q.trim().is_empty() {
+        return Ok(Search { query, ..Search::default() });
+    }
+    let ignored: Vec<&str> = form.ignore.split(',').map(str::trim).filter(|key| !key.is_empty()).collect();
+    let places = postcodes.places(db).await?;
+    let understanding = understanding::understand(&query.text, &places, &ignored);
+    let mut search = Search::default();
+    for (meaning, _) in &understanding.meanings {
+        let applied = match meaning {
+            Meaning::Language(language) => query.language.is_none().then(|| query.language = Some((*language).to_string())).is_some(),
+            Meaning::Carer(gender) => query.carer_gender.is_none().then(|| query.carer_gender = Some((*gender).to_string())).is_some(),
+            Meaning::Specialism(code) => query.specialism.is_none().then(|| query.specialism = Some((*code).to_string())).is_some(),
+            Meaning::Cheapest => form.sort.trim().is_empty().then(|| query.sort = Sort::LowestPrice).is_some(),
+            Meaning::AtNight => !std::mem::replace(&mut query.at_night, true),
+            Meaning::Weekend => query.day.is_none().then(|| query.weekend = true).is_some(),
+            Meaning::Day(day) => (query.day.is_none() && !query.weekend).then(|| query.day = Some(*day)).is_some(),
+            Meaning::NearMe => {
+                search.ask_postcode = query.near.is_none();
+                if let Some(near) = &mut query.near {
+                    near.within_km.get_or_insert(NEAR_A_PLACE_KM);
+                }
+                false
+            }
+            Meaning::Near { district, .. } => match query.near {
+                Some(_) => false,
+                None => match postcodes.locate(db, district).await? {
+                    Some((latitude, longitude)) => {
+                        query.near = Some(Near { latitude, longitude, within_km: Some(NEAR_A_PLACE_KM) });
+                        true
+                    }
+                    None => false,
+                },
+            },
+        };
+        if applied {
+            search.chips.push(Chip { label: meaning.label(), key: meaning.key().to_string() });
+        }
+    }
+    query.concepts = Some(understanding.concepts);
+    search.query = query;
+    Ok(search)
+}
 
 pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres, viewer: Option<&SignedInUser>, form: &SearchForm) -> AppResult<SearchQuery> {
     let mut errors: Vec<FieldError> = Vec::new();
@@ -68,6 +130,9 @@ pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres
             false
         }
     };
+    if !matches!(form.exact.trim(), "" | "yes") {
+        errors.push(FieldError::new("exact", "Tick the box to search for exactly these words, or leave it empty"));
+    }
     let page = if form.page.trim().is_empty() {
         Some(1)
     } else {
@@ -94,6 +159,9 @@ pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres
     }
     Ok(SearchQuery {
         text: form.q.chars().take(200).collect(),
+        concepts: None,
+        at_night: false,
+        weekend: false,
         category: category.flatten(),
         near: place.map(|(latitude, longitude)| Near { latitude, longitude, within_km: within }),
         // Within the budget: no dearer than the money left in it, whatever the typed maximum.
@@ -155,9 +223,35 @@ fn listed(field: &str, input: &str, allowed: &[&str], message: &str) -> Result<O
 #[derive(Clone, Default)]
 pub struct PostcodeCentres {
     known: Arc<RwLock<HashMap<String, (f64, f64)>>>,
+    places: Arc<RwLock<Option<Arc<Places>>>>,
 }
 
 impl PostcodeCentres {
+    /// The districts and place names a search's words may name, read once.
+    pub async fn places(&self, db: &impl ConnectionTrait) -> AppResult<Arc<Places>> {
+        if let Some(places) = self.places.read().ok().and_then(|places| places.clone()) {
+            return Ok(places);
+        }
+        let mut places = Places::default();
+        for district in postcode_district::Entity::find().all(db).await? {
+            if let Some(name) = district.name.as_deref() {
+                // "Byker and Walker" is also each of its parts.
+                for key in std::iter::once(name).chain(name.split(" and ")) {
+                    let key = key.trim().to_lowercase();
+                    if !key.is_empty() {
+                        places.names.entry(key).or_insert_with(|| (district.code.clone(), name.to_string()));
+                    }
+                }
+            }
+            places.districts.insert(district.code.to_uppercase());
+        }
+        let places = Arc::new(places);
+        if let Ok(mut kept) = self.places.write() {
+            *kept = Some(places.clone());
+        }
+        Ok(places)
+    }
+
     /// The centre of a postcode's district, or none if no postcode was given.
     pub async fn locate(&self, db: &impl ConnectionTrait, input: &str) -> AppResult<Option<(f64, f64)>> {
         if input.is_empty() {

@@ -1,5 +1,6 @@
-//! How well a service matches the words typed, as people expect: every word must match;
-//! exact words beat typos, title matches beat description matches, words close together beat
+//! How well a service matches the words typed, as people expect: services that match every
+//! concept that must match come first (see `understanding`), then those of a type of care the
+//! words point to; then exact words beat typos, title matches beat description matches, words close together beat
 //! words far apart. (The framework score breaks the remaining ties; see `embedded`.)
 //! The last word may be unfinished (search as you type), so it also matches as a prefix.
 use std::cmp::Ordering;
@@ -77,13 +78,20 @@ const PLACES: usize = 4;
 pub struct WordHit {
     pub typos: u8,
     pub in_title: bool,
+    /// Matched by another way of saying it (or by the type of care), not the words typed.
+    pub synonym: bool,
     places: [u32; PLACES],
     count: u8,
 }
 
 impl WordHit {
     pub fn at(typos: u8, in_title: bool, position: u32) -> Self {
-        Self { typos, in_title, places: [position, 0, 0, 0], count: 1 }
+        Self { typos, in_title, synonym: false, places: [position, 0, 0, 0], count: 1 }
+    }
+
+    /// The same, matched by a synonym.
+    pub fn by_synonym(self, synonym: bool) -> Self {
+        Self { synonym, ..self }
     }
 
     /// Where it matched in its field, at its number of typos (the first few places).
@@ -92,11 +100,11 @@ impl WordHit {
     }
 
     /// Takes another place the word matched: fewer typos win; at equal typos the title wins
-    /// (it is looked at first); an equal match adds its place.
-    pub fn offer(&mut self, typos: u8, in_title: bool, position: u32) {
-        let (new, old) = ((typos, !in_title), (self.typos, !self.in_title));
+    /// (it is looked at first), then the words as typed over a synonym; an equal match adds its place.
+    pub fn offer(&mut self, typos: u8, in_title: bool, synonym: bool, position: u32) {
+        let (new, old) = ((typos, !in_title, synonym), (self.typos, !self.in_title, self.synonym));
         if new < old {
-            *self = Self::at(typos, in_title, position);
+            *self = Self::at(typos, in_title, position).by_synonym(synonym);
         } else if new == old && usize::from(self.count) < PLACES {
             self.places[usize::from(self.count)] = position;
             self.count += 1;
@@ -107,16 +115,41 @@ impl WordHit {
 /// How relevant a document is to the words typed. Smaller is better (see `Ord`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Relevance {
+    /// Concepts that must match and do not (results that match every one come first).
+    pub missing: u32,
+    /// Not one of the types of care the words point to.
+    pub off_type: bool,
+    /// A carer of either gender offered, where one was asked for (it can send one, but one who
+    /// offers just what was asked comes first).
+    pub either_carer: bool,
     pub typos: u32,
     /// Typed words found in the title.
     pub in_title: u32,
+    /// Concepts matched by a synonym rather than the words typed.
+    pub synonyms: u32,
+    /// Words that would help to rank and do not match.
+    pub unmatched_optional: u32,
     /// Sum over neighbouring typed words of how far apart they are (capped).
     pub proximity: u32,
 }
 
+impl Relevance {
+    /// The tier a result is in, which every order keeps first: matching every concept, then
+    /// being of a type of care the words point to, then offering the carer asked for.
+    pub fn tier(&self) -> (u32, bool, bool) {
+        (self.missing, self.off_type, self.either_carer)
+    }
+}
+
 impl Ord for Relevance {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.typos.cmp(&other.typos).then(other.in_title.cmp(&self.in_title)).then(self.proximity.cmp(&other.proximity))
+        self.tier()
+            .cmp(&other.tier())
+            .then(self.typos.cmp(&other.typos))
+            .then(other.in_title.cmp(&self.in_title))
+            .then(self.synonyms.cmp(&other.synonyms))
+            .then(self.unmatched_optional.cmp(&other.unmatched_optional))
+            .then(self.proximity.cmp(&other.proximity))
     }
 }
 
@@ -129,13 +162,24 @@ impl PartialOrd for Relevance {
 /// Words further apart than this count the same.
 const FAR: u32 = 8;
 
-/// The relevance of a document given where each typed word (in order) matched it best.
-pub fn relevance(hits: &[&WordHit]) -> Relevance {
+/// The relevance of a document given where each concept (in the order typed) matched it
+/// best, if it did, and whether each must match.
+pub fn relevance(hits: &[Option<&WordHit>], required: &[bool]) -> Relevance {
     let mut relevance = Relevance::default();
-    for (index, hit) in hits.iter().enumerate() {
+    let mut previous: Option<&WordHit> = None;
+    for (hit, &required) in hits.iter().zip(required) {
+        let Some(hit) = hit else {
+            if required {
+                relevance.missing += 1;
+            } else {
+                relevance.unmatched_optional += 1;
+            }
+            continue;
+        };
         relevance.typos += u32::from(hit.typos);
         relevance.in_title += u32::from(hit.in_title);
-        if let Some(previous) = index.checked_sub(1).map(|i| hits[i]) {
+        relevance.synonyms += u32::from(hit.synonym);
+        if let Some(previous) = previous {
             let gap = if previous.in_title == hit.in_title {
                 previous.positions().iter().flat_map(|a| hit.positions().iter().map(move |b| a.abs_diff(*b))).min().unwrap_or(FAR)
             } else {
@@ -143,6 +187,7 @@ pub fn relevance(hits: &[&WordHit]) -> Relevance {
             };
             relevance.proximity += gap.min(FAR);
         }
+        previous = Some(hit);
     }
     relevance
 }
@@ -163,7 +208,7 @@ mod tests {
                     if let Some(count) = typos(word, token, prefix) {
                         let position = u32::try_from(position).unwrap_or(u32::MAX);
                         match &mut best {
-                            Some(hit) => hit.offer(count, in_title, position),
+                            Some(hit) => hit.offer(count, in_title, false, position),
                             None => best = Some(WordHit::at(count, in_title, position)),
                         }
                     }
@@ -171,7 +216,7 @@ mod tests {
             }
             hits.push(best?);
         }
-        Some(relevance(&hits.iter().collect::<Vec<_>>()))
+        Some(relevance(&hits.iter().map(Some).collect::<Vec<_>>(), &vec![true; hits.len()]))
     }
 
     #[test]
@@ -206,15 +251,15 @@ mod tests {
     #[test]
     fn a_better_match_replaces_a_worse_one_and_an_equal_one_adds_its_place() {
         let mut hit = WordHit::at(1, false, 7);
-        hit.offer(1, true, 2);
+        hit.offer(1, true, false, 2);
         assert_eq!(hit, WordHit::at(1, true, 2), "the title beats the body at equal typos");
-        hit.offer(0, false, 9);
+        hit.offer(0, false, false, 9);
         assert_eq!(hit, WordHit::at(0, false, 9), "fewer typos beat the title");
-        hit.offer(0, false, 12);
-        hit.offer(1, true, 1);
+        hit.offer(0, false, false, 12);
+        hit.offer(1, true, false, 1);
         assert_eq!(hit.positions(), [9, 12]);
         for position in 20..30 {
-            hit.offer(0, false, position);
+            hit.offer(0, false, false, position);
         }
         assert_eq!(hit.positions(), [9, 12, 20, 21], "the first few places are kept");
     }
