@@ -94,7 +94,7 @@ impl Backend for CareMarketBackend {
 
     async fn search(&self, viewer: Option<&SignedInUser>, form: SearchForm) -> Result<SearchPage, UiError> {
         let search = params::search(&self.db, &self.postcodes, viewer, &form).await?;
-        let results = self.search.search(&search.query).await.map_err(|error| {
+        let results = search.run(self.search.as_ref()).await.map_err(|error| {
             tracing::error!(%error, "search failed");
             UiError::Unexpected
         })?;

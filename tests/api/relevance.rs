@@ -158,7 +158,7 @@ async fn natural_searches_find_the_care_people_mean() {
         for natural in &natural.queries {
             let form = app::SearchForm { q: natural.query.clone(), ..app::SearchForm::default() };
             let search = server::search::params::search(&db, &postcodes, None, &form).await.expect("a valid search");
-            let found = engine.search(&search.query).await.expect("search");
+            let found = search.run(engine.as_ref()).await.expect("search");
             match found.hits.first() {
                 None => empty.push(natural.query.clone()),
                 Some(first) => {

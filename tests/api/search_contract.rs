@@ -176,3 +176,37 @@ async fn an_edit_replaces_the_old_words_and_a_removal_disappears() {
         assert_eq!(ids(&*engine, &query("")).await, [1], "{name}");
     }
 }
+
+/// The query as the search page makes it from these words (no places known).
+fn understood(text: &str) -> SearchQuery {
+    let understanding = server::search::understanding::understand(text, &Default::default(), &[]);
+    SearchQuery { concepts: Some(understanding.concepts), ..query(text) }
+}
+
+#[tokio::test]
+async fn words_match_by_their_synonyms_and_type_of_care_and_the_best_partial_matches_say_what_they_match() {
+    for (name, engine) in engines().await {
+        let mut respite = listing(1, "Holiday stays", "A week away with care around the clock.");
+        respite.category = "respite".into();
+        let mut breaks = listing(2, "Short breaks by the sea", "Stays for people with autism.");
+        breaks.category = "respite".into();
+        let mut cleaning = listing(3, "Cleaning and shopping", "Help around the house.");
+        cleaning.category = "cleaning_shopping".into();
+        engine.upsert(vec![respite, breaks, cleaning]).await.expect("upsert");
+        // "Respite" is in neither: the synonym and the type of care find both, the words as typed first.
+        assert_eq!(ids(&*engine, &understood("short break for my dad")).await, [2, 1], "{name}: filler need not match");
+        let mut respite = ids(&*engine, &understood("respite")).await;
+        respite.sort_unstable();
+        assert_eq!(respite, [1, 2], "{name}: by its synonyms (holiday, short break)");
+        let partial = engine.search(&understood("respite zorbing")).await.expect("search");
+        assert_eq!(partial.hits.len(), 2, "{name}: the services matching most of the words come");
+        assert!(partial.partial.is_some(), "{name}: and the results say they are partial");
+        if name == "embedded" {
+            assert_eq!(partial.partial.unwrap().matched_by_all, ["respite"], "{name}: what they match");
+        }
+        assert_eq!(ids(&*engine, &query("respite zorbing")).await, Vec::<i64>::new(), "{name}: exactly the words typed: every one must match");
+        let help = engine.search(&understood("help")).await.expect("search");
+        assert_eq!(help.total, 3, "{name}: a word that only helps to rank filters nothing");
+        assert_eq!(help.hits[0].document.listing_id, 3, "{name}: but ranks what has it first");
+    }
+}

@@ -20,7 +20,7 @@ pub async fn search(State(state): State<AppState>, Query(form): Query<SearchForm
             tracing::error!(%error, "search API");
             unavailable()
         }
-        Ok(search) => match state.search.search(&search.query).await {
+        Ok(search) => match search.run(state.search.as_ref()).await {
             Ok(results) => Json(directory::search_page(&form, search, results)).into_response(),
             Err(error) => {
                 tracing::error!(%error, "search API");

@@ -39,6 +39,9 @@ struct IndexFields {
 struct Entry {
     document: ListingDocument,
     terms: Vec<u32>,
+    /// The title's and the body's words in order, to match phrases ("personal care").
+    title_words: Vec<u32>,
+    body_words: Vec<u32>,
     facets: FacetValues,
 }
 
@@ -200,11 +203,13 @@ impl Store {
         let slot = self.free.pop().unwrap_or_else(|| u32::try_from(self.entries.len()).unwrap_or(u32::MAX));
         let body = format!("{} {}", document.description, document.extra_words());
         let mut terms = Vec::new();
+        let (mut title_words, mut body_words) = (Vec::new(), Vec::new());
         for (in_title, text) in [(true, document.title.as_str()), (false, body.as_str())] {
             for (position, word) in ranking_rules::words(text).into_iter().enumerate() {
                 let term = self.intern(word);
                 self.postings[term as usize].push(Posting { slot, in_title, position: u32::try_from(position).unwrap_or(u32::MAX) });
                 terms.push(term);
+                if in_title { &mut title_words } else { &mut body_words }.push(term);
             }
         }
         terms.sort_unstable();
@@ -216,7 +221,7 @@ impl Store {
         column.places_start = u32::try_from(self.places.len()).unwrap_or(u32::MAX);
         column.places_count = u32::try_from(document.places.len()).unwrap_or(0);
         self.places.extend(document.places.iter().copied().map(Place::new));
-        let entry = Some(Arc::new(Entry { document, terms, facets }));
+        let entry = Some(Arc::new(Entry { document, terms, title_words, body_words, facets }));
         match self.entries.get_mut(slot as usize) {
             Some(place) => {
                 *place = entry;
@@ -305,14 +310,20 @@ impl Store {
         (0..self.columns.len()).filter(|&slot| self.columns[slot].live).map(|slot| Candidate { slot: slot as u32, relevance: Relevance::default(), matched: 0 }).collect()
     }
 
-    /// Whether the document in this slot has, for each word, one of its terms.
-    fn has_all(&self, slot: u32, words: &[Vec<u32>]) -> bool {
-        let Some(Some(entry)) = self.entries.get(slot as usize) else { return false };
-        words.iter().all(|terms| terms.iter().any(|term| entry.terms.binary_search(term).is_ok()))
+    /// Whether a phrase's other words follow its first word (at `position` in the title or the
+    /// body), each within a word of the one before ("washed and dressed" is "washed dressed").
+    fn phrase_follows(&self, posting: &Posting, rest: &[Vec<u32>]) -> bool {
+        let Some(Some(entry)) = self.entries.get(posting.slot as usize) else { return false };
+        let field = if posting.in_title { &entry.title_words } else { &entry.body_words };
+        let mut at = posting.position as usize;
+        rest.iter().all(|terms| {
+            let next = (at + 1..=at + 2).find(|&p| field.get(p).is_some_and(|term| terms.binary_search(term).is_ok()));
+            next.inspect(|&p| at = p).is_some()
+        })
     }
 
     /// The documents that match the concepts, with how relevant each is. A concept matches a
-    /// document when all the words of one of its forms do (exactly, within the typos their
+    /// document when one of its forms does, its words in order (each exactly, within the typos their
     /// length allows, or, for an unfinished last word, as the start of a word), or when the
     /// document is of a type of care the concept points to. Documents that match no concept
     /// that must match are left out; if none must match, every document is a candidate.
@@ -341,14 +352,18 @@ impl Store {
                     let rest: Vec<Vec<u32>> = rest
                         .iter()
                         .enumerate()
-                        .map(|(k, word)| self.expand(word, unfinished && k + 2 == form.len()).iter().map(|&(term, _)| term).collect())
+                        .map(|(k, word)| {
+                            let mut terms: Vec<u32> = self.expand(word, unfinished && k + 2 == form.len()).iter().map(|&(term, _)| term).collect();
+                            terms.sort_unstable();
+                            terms
+                        })
                         .collect();
                     if rest.iter().any(Vec::is_empty) {
                         continue;
                     }
                     for &(term, typos) in self.expand(first, unfinished && form.len() == 1).iter() {
                         for posting in &self.postings[term as usize] {
-                            if rest.is_empty() || self.has_all(posting.slot, &rest) {
+                            if rest.is_empty() || self.phrase_follows(posting, &rest) {
                                 offer(posting.slot, typos, posting.in_title, form_index > 0, posting.position);
                             }
                         }

@@ -1,7 +1,7 @@
 //! The search form, checked: each problem is reported against its field, and a postcode is
 //! turned into a place (the centre of its district).
 use super::understanding::{self, Meaning, Places};
-use super::{Near, SearchQuery, Sort};
+use super::{Near, PartialMatch, SearchEngine, SearchError, SearchQuery, SearchResults, Sort};
 use crate::domain::listings::time_of_day;
 use crate::domain::values::{Pence, Postcode, PostcodeDistrict, collect, whole_number};
 use crate::entities::postcode_district;
@@ -16,6 +16,9 @@ pub const PER_PAGE: u32 = 20;
 /// Far above any real hourly or daily price, so that a typo is caught.
 const PRICE_LIMIT: Pence = Pence::from_pence(500_000);
 
+/// Words that qualify a place's name: "High Heaton" is in Heaton.
+const QUALIFIERS: &[&str] = &["high", "low", "upper", "lower", "north", "south", "east", "west", "old", "new", "great", "little"];
+
 /// Services within this distance of a place the words name (a district is a few kilometres across).
 const NEAR_A_PLACE_KM: f64 = 5.0;
 
@@ -27,6 +30,31 @@ pub struct Search {
     pub chips: Vec<Chip>,
     /// The words asked for services near the person, whose postcode is not known.
     pub ask_postcode: bool,
+    /// The words behind the chips, as typed ("polish", "at weekends").
+    pub chip_words: Vec<String>,
+}
+
+impl Search {
+    /// Runs the search. When the filters the words named leave no service that also matches
+    /// the other words, the services those filters find come instead (the other words only
+    /// ranking them), and the page says so: "polish carer at weekends" with no Polish carer
+    /// open at weekends still shows what is open at weekends in Polish.
+    pub async fn run(&self, engine: &dyn SearchEngine) -> Result<SearchResults, SearchError> {
+        let results = engine.search(&self.query).await?;
+        let must_match = self.query.concepts.iter().flatten().any(|concept| concept.required);
+        if results.total > 0 || self.chips.is_empty() || !must_match {
+            return Ok(results);
+        }
+        let mut looser = self.query.clone();
+        for concept in looser.concepts.iter_mut().flatten() {
+            concept.required = false;
+        }
+        let mut results = engine.search(&looser).await?;
+        if results.total > 0 {
+            results.partial = Some(PartialMatch { matched_by_all: self.chip_words.clone(), matched_by_some: Vec::new() });
+        }
+        Ok(results)
+    }
 }
 
 /// The search form, checked, with what its words mean applied where the form leaves it open
@@ -41,7 +69,7 @@ pub async fn search(db: &impl ConnectionTrait, postcodes: &PostcodeCentres, view
     let places = postcodes.places(db).await?;
     let understanding = understanding::understand(&query.text, &places, &ignored);
     let mut search = Search::default();
-    for (meaning, _) in &understanding.meanings {
+    for (meaning, typed) in &understanding.meanings {
         let applied = match meaning {
             Meaning::Language(language) => query.language.is_none().then(|| query.language = Some((*language).to_string())).is_some(),
             Meaning::Carer(gender) => query.carer_gender.is_none().then(|| query.carer_gender = Some((*gender).to_string())).is_some(),
@@ -70,6 +98,7 @@ pub async fn search(db: &impl ConnectionTrait, postcodes: &PostcodeCentres, view
         };
         if applied {
             search.chips.push(Chip { label: meaning.label(), key: meaning.key().to_string() });
+            search.chip_words.push(typed.clone());
         }
     }
     query.concepts = Some(understanding.concepts);
@@ -235,8 +264,9 @@ impl PostcodeCentres {
         let mut places = Places::default();
         for district in postcode_district::Entity::find().all(db).await? {
             if let Some(name) = district.name.as_deref() {
-                // "Byker and Walker" is also each of its parts.
-                for key in std::iter::once(name).chain(name.split(" and ")) {
+                // "Byker and Walker" is also each of its parts, and "High Heaton" is also "Heaton".
+                let unqualified = name.split_once(' ').filter(|(first, _)| QUALIFIERS.contains(&first.to_lowercase().as_str())).map(|(_, rest)| rest);
+                for key in std::iter::once(name).chain(name.split(" and ")).chain(unqualified) {
                     let key = key.trim().to_lowercase();
                     if !key.is_empty() {
                         places.names.entry(key).or_insert_with(|| (district.code.clone(), name.to_string()));

@@ -84,7 +84,7 @@ static RULES: &[(&[&str], Meaning)] = &[
     (&["arabic"], Meaning::Language("Arabic")),
     (&["cantonese"], Meaning::Language("Cantonese")),
     (&["mandarin"], Meaning::Language("Mandarin")),
-    (&["british sign language", "sign language", "bsl", "signing", "signer"], Meaning::Language("British Sign Language")),
+    (&["british sign language", "sign language", "bsl", "signing", "signer", "signs", "who signs"], Meaning::Language("British Sign Language")),
     (&["gujarati"], Meaning::Language("Gujarati")),
     (&["hindi"], Meaning::Language("Hindi")),
     (&["somali"], Meaning::Language("Somali")),
