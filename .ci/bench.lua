@@ -1,6 +1,8 @@
 -- The benchmark's mix of searches: a typo; words with price and framework filters; no words,
 -- a type of care within 5 km of a postcode, best value first; words with a specialism and a
 -- day; words with a carer filter, cheapest first; words with their counts by type of care.
+-- With BENCH_MIX=natural, five searches in people's own words join them (issue 22): filler,
+-- synonyms, a language, a place and "cheap", a specialism with a partial match.
 local searches = {
   "q=dementa",
   "q=home+care&max_price=25&framework=yes",
@@ -9,6 +11,15 @@ local searches = {
   "q=support&carer=female&sort=price",
   "q=respite",
 }
+if os.getenv("BENCH_MIX") == "natural" then
+  for _, natural in ipairs({
+    "q=short+break+for+carers",
+    "q=polish+speaking+carer",
+    "q=someone+to+help+my+mum+get+washed+and+dressed",
+    "q=cheap+home+care+in+gosforth",
+    "q=respite+for+autism",
+  }) do table.insert(searches, natural) end
+end
 local prefix = os.getenv("BENCH_TARGET") == "page" and "/?" or "/api/v1/search?"
 local n = 0
 
