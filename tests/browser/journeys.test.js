@@ -400,6 +400,30 @@ for (const javaScript of [true, false]) {
     assert.deepEqual(errors, []);
     await close();
   });
+  test(`search understands a family's words, shows what it read as chips that can be removed, and asks where "near me" is, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await open(page, '/?q=polish+speaking+carer', javaScript);
+    const chip = page.getByRole('link', { name: 'Remove Speaks Polish' });
+    await chip.waitFor({ timeout: 5000 });
+    assert.ok((await page.locator('.card').count()) > 0, 'Polish-speaking carers are found');
+    await assertAccessible(page, 'results with what the words were read as');
+    await Promise.all([page.waitForURL(/ignore=language/), chip.click()]);
+    await page.locator('#results-heading').waitFor({ timeout: 5000 });
+    await page.waitForFunction(() => !document.querySelector('.chips'), null, { timeout: 5000 });
+    assert.ok((await page.locator('.card').count()) > 0, 'without the language, carers are still found');
+    await open(page, '/?q=someone+to+help+my+mum+get+washed+and+dressed+near+me', javaScript);
+    const postcode = page.getByLabel('To see services near you, enter your postcode');
+    await postcode.waitFor({ timeout: 5000 });
+    assert.ok((await page.locator('.card').count()) > 0, 'care is found in a family member\'s words');
+    await assertAccessible(page, 'a search that asks for a postcode');
+    await postcode.fill('NE3');
+    await Promise.all([page.waitForURL(/postcode=NE3/), page.getByRole('button', { name: 'Show services near me' }).click()]);
+    await page.locator('.card').first().waitFor({ timeout: 5000 });
+    assert.match(await page.locator('.card').first().textContent(), /km/, 'results say how far away they are');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
   test(`search follows typing, filters narrow it and cards explain their framework rank, ${mode}`, async () => {
     const { page, errors, close } = await newPage(javaScript);
     await open(page, '/', javaScript);
