@@ -210,3 +210,4 @@ async fn words_match_by_their_synonyms_and_type_of_care_and_the_best_partial_mat
         assert_eq!(help.hits[0].document.listing_id, 3, "{name}: but ranks what has it first");
     }
 }
+

@@ -182,6 +182,9 @@ struct Store {
     vocabulary: HashMap<String, u32>,
     terms: Vec<String>,
     postings: Vec<Vec<Posting>>,
+    /// Where each pair of words occurs side by side or one word apart (first word's place), so
+    /// a phrase ("personal care", "washed and dressed") is looked up, not checked word by word.
+    pairs: HashMap<u64, Vec<Posting>>,
     /// The words each typed word matches, remembered (people type the same words again and
     /// again, one letter more each time); forgotten whenever a new word joins the index.
     expansions: Mutex<HashMap<(String, bool), Expansion>>,
@@ -214,6 +217,11 @@ impl Store {
         }
         terms.sort_unstable();
         terms.dedup();
+        for (in_title, field) in [(true, &title_words), (false, &body_words)] {
+            for (position, pair) in pairs_of(field) {
+                self.pairs.entry(pair).or_default().push(Posting { slot, in_title, position });
+            }
+        }
         self.slots.insert(document.listing_id, slot);
         let facets = FacetValues::of(&document);
         let mut column = Column::of(&document, &facets);
@@ -280,6 +288,14 @@ impl Store {
             for &term in &entry.terms {
                 self.postings[term as usize].retain(|posting| posting.slot != slot);
             }
+            let mut pairs: Vec<u64> = [&entry.title_words, &entry.body_words].into_iter().flat_map(|field| pairs_of(field).map(|(_, pair)| pair)).collect();
+            pairs.sort_unstable();
+            pairs.dedup();
+            for pair in pairs {
+                if let Some(postings) = self.pairs.get_mut(&pair) {
+                    postings.retain(|posting| posting.slot != slot);
+                }
+            }
         }
         self.free.push(slot);
     }
@@ -306,20 +322,48 @@ impl Store {
         matched
     }
 
-    fn all(&self) -> Vec<Candidate> {
-        (0..self.columns.len()).filter(|&slot| self.columns[slot].live).map(|slot| Candidate { slot: slot as u32, relevance: Relevance::default(), matched: 0 }).collect()
+    fn all(&self, admit: impl Fn(&Column) -> bool) -> Vec<Candidate> {
+        (0..self.columns.len()).filter(|&slot| self.columns[slot].live && admit(&self.columns[slot])).map(|slot| Candidate { slot: slot as u32, relevance: Relevance::default(), matched: 0 }).collect()
     }
 
-    /// Whether a phrase's other words follow its first word (at `position` in the title or the
-    /// body), each within a word of the one before ("washed and dressed" is "washed dressed").
-    fn phrase_follows(&self, posting: &Posting, rest: &[Vec<u32>]) -> bool {
+    /// Whether a phrase's other words are around its word number `anchor` (found at `posting`
+    /// in the title or the body), in order, each within a word of the one before ("washed and
+    /// dressed" is "washed dressed").
+    fn phrase_around(&self, posting: &Posting, anchor: usize, words: &[Vec<u32>]) -> bool {
         let Some(Some(entry)) = self.entries.get(posting.slot as usize) else { return false };
         let field = if posting.in_title { &entry.title_words } else { &entry.body_words };
-        let mut at = posting.position as usize;
-        rest.iter().all(|terms| {
-            let next = (at + 1..=at + 2).find(|&p| field.get(p).is_some_and(|term| terms.binary_search(term).is_ok()));
-            next.inspect(|&p| at = p).is_some()
-        })
+        let is = |place: usize, terms: &[u32]| field.get(place).is_some_and(|term| terms.binary_search(term).is_ok());
+        let start = posting.position as usize;
+        let mut at = start;
+        let after = words[anchor + 1..].iter().all(|terms| {
+            let next = (at + 1..=at + 2).find(|&place| is(place, terms));
+            next.inspect(|&place| at = place).is_some()
+        });
+        at = start;
+        after
+            && words[..anchor].iter().rev().all(|terms| {
+                let previous = [at.checked_sub(1), at.checked_sub(2)].into_iter().flatten().find(|&place| is(place, terms));
+                previous.inspect(|&place| at = place).is_some()
+            })
+    }
+
+    /// The index's words a word typed as part of a concept matches: as `expand`, but its plural
+    /// or singular is no typo (a synonym's plural is none either, and "short breaks" typed must
+    /// not lose to a synonym).
+    fn as_typed(&self, word: &str, prefix: bool) -> Expansion {
+        let expansion = self.expand(word, prefix);
+        if !expansion.iter().any(|&(term, typos)| typos > 0 && is_plural(word, &self.terms[term as usize])) {
+            return expansion;
+        }
+        Arc::new(expansion.iter().map(|&(term, typos)| (term, if is_plural(word, &self.terms[term as usize]) { 0 } else { typos })).collect())
+    }
+
+    /// The index's words that are this word or its plural (for a synonym, spelt right).
+    fn exact(&self, word: &str) -> Expansion {
+        let forms = [Some(word.to_string()), Some(format!("{word}s")), Some(format!("{word}es")), word.strip_suffix('s').map(str::to_string)];
+        let mut terms: Vec<(u32, u8)> = forms.into_iter().flatten().filter_map(|form| self.vocabulary.get(&form).map(|&term| (term, 0))).collect();
+        terms.dedup();
+        Arc::new(terms)
     }
 
     /// The documents that match the concepts, with how relevant each is. A concept matches a
@@ -327,71 +371,99 @@ impl Store {
     /// length allows, or, for an unfinished last word, as the start of a word), or when the
     /// document is of a type of care the concept points to. Documents that match no concept
     /// that must match are left out; if none must match, every document is a candidate.
-    fn matching(&self, concepts: &[Concept]) -> Vec<Candidate> {
+    fn matching(&self, concepts: &[Concept], admit: impl Fn(&Column) -> bool) -> Vec<Candidate> {
         SCRATCH.with_borrow_mut(|scratch| {
             let stamp = scratch.next_search(concepts.len(), self.entries.len());
-            // The documents a concept that must match was found in.
+            let Scratch { words: lanes, chosen, .. } = scratch;
+            // The documents a concept that must match was found in (each once).
             let mut found: Vec<u32> = Vec::new();
             for (index, concept) in concepts.iter().enumerate() {
-                let hits = &mut scratch.words[index];
-                let mut offer = |slot: u32, typos: u8, in_title: bool, synonym: bool, position: u32| {
+                let hits = &mut lanes[index];
+                // Records where the concept matched a document (the first match makes it a candidate).
+                let mut offer = |hits: &mut [(u32, WordHit)], slot: u32, typos: u8, in_title: bool, synonym: bool, position: u32| {
                     let (seen, hit) = &mut hits[slot as usize];
                     if *seen == stamp {
                         hit.offer(typos, in_title, synonym, position);
                     } else {
                         (*seen, *hit) = (stamp, WordHit::at(typos, in_title, position).by_synonym(synonym));
-                        if concept.required {
+                        if concept.required && chosen[slot as usize] != stamp {
+                            chosen[slot as usize] = stamp;
                             found.push(slot);
                         }
                     }
                 };
+                // Services of a type the concept points to match it first (by type, not by a word:
+                // no place in the text), so a synonym's phrase need not be checked where it could
+                // add no more than that.
+                if !concept.categories.is_empty() {
+                    let wanted: Vec<u8> = concept.categories.iter().filter_map(|code| app::CATEGORIES.iter().position(|c| c == code)).filter_map(|p| u8::try_from(p).ok()).collect();
+                    for (slot, column) in self.columns.iter().enumerate() {
+                        if column.live && wanted.contains(&column.category) && admit(column) {
+                            offer(hits, slot as u32, 0, false, true, u32::MAX);
+                        }
+                    }
+                }
                 for (form_index, form) in concept.forms.iter().enumerate() {
-                    let unfinished = concept.prefix && form_index == 0;
-                    let Some((first, rest)) = form.split_first() else { continue };
-                    // The other words of a phrase, each as the terms it matches.
-                    let rest: Vec<Vec<u32>> = rest
+                    // The words as typed forgive typos (the last may be unfinished); a synonym is
+                    // spelt right, so only its plural is looked for.
+                    let typed = form_index == 0;
+                    let words: Vec<Expansion> = form
                         .iter()
                         .enumerate()
-                        .map(|(k, word)| {
-                            let mut terms: Vec<u32> = self.expand(word, unfinished && k + 2 == form.len()).iter().map(|&(term, _)| term).collect();
+                        .map(|(k, word)| if typed { self.as_typed(word, concept.prefix && k + 1 == form.len()) } else { self.exact(word) })
+                        .collect();
+                    if words.iter().any(|terms| terms.is_empty()) {
+                        continue;
+                    }
+                    if words.len() == 1 {
+                        for &(term, typos) in words[0].iter() {
+                            for posting in &self.postings[term as usize] {
+                                offer(hits, posting.slot, typos, posting.in_title, !typed, posting.position);
+                            }
+                        }
+                        continue;
+                    }
+                    // A phrase: its first two words as a pair, then any others beside them.
+                    let around: Vec<Vec<u32>> = words
+                        .iter()
+                        .map(|terms| {
+                            let mut terms: Vec<u32> = terms.iter().map(|&(term, _)| term).collect();
                             terms.sort_unstable();
                             terms
                         })
                         .collect();
-                    if rest.iter().any(Vec::is_empty) {
-                        continue;
-                    }
-                    for &(term, typos) in self.expand(first, unfinished && form.len() == 1).iter() {
-                        for posting in &self.postings[term as usize] {
-                            if rest.is_empty() || self.phrase_follows(posting, &rest) {
-                                offer(posting.slot, typos, posting.in_title, form_index > 0, posting.position);
+                    for &(first, first_typos) in words[0].iter() {
+                        for &(second, second_typos) in words[1].iter() {
+                            let Some(postings) = self.pairs.get(&pair_key(first, second)) else { continue };
+                            let typos = first_typos.saturating_add(second_typos);
+                            for posting in postings {
+                                let slot = posting.slot as usize;
+                                // Filtered out, or already matched as well: no need to read further.
+                                let (seen, hit) = &hits[slot];
+                                let known = *seen == stamp && (hit.typos, !hit.in_title, hit.synonym) <= (typos, !posting.in_title, !typed);
+                                if known || !admit(&self.columns[slot]) || (words.len() > 2 && !self.phrase_around(posting, 0, &around)) {
+                                    continue;
+                                }
+                                offer(hits, posting.slot, typos, posting.in_title, !typed, posting.position);
                             }
-                        }
-                    }
-                }
-                if !concept.categories.is_empty() {
-                    let wanted: Vec<u8> = concept.categories.iter().filter_map(|code| app::CATEGORIES.iter().position(|c| c == code)).filter_map(|p| u8::try_from(p).ok()).collect();
-                    for (slot, column) in self.columns.iter().enumerate() {
-                        if column.live && wanted.contains(&column.category) {
-                            // A match by type, not by a word: no place in the text.
-                            offer(slot as u32, 0, false, true, u32::MAX);
                         }
                     }
                 }
             }
             let candidates: Vec<u32> = if concepts.iter().any(|concept| concept.required) {
-                found.sort_unstable();
-                found.dedup();
                 found
             } else {
-                (0..self.columns.len()).filter(|&slot| self.columns[slot].live).map(|slot| slot as u32).collect()
+                (0..self.columns.len()).map(|slot| slot as u32).collect()
             };
-            let lanes = &scratch.words[..concepts.len()];
+            let lanes = &lanes[..concepts.len()];
             let required: Vec<bool> = concepts.iter().map(|concept| concept.required).collect();
             let mut hits: Vec<Option<&WordHit>> = Vec::with_capacity(concepts.len());
             candidates
                 .into_iter()
-                .filter(|&slot| self.columns[slot as usize].live)
+                .filter(|&slot| {
+                    let column = &self.columns[slot as usize];
+                    column.live && admit(column)
+                })
                 .map(|slot| {
                     hits.clear();
                     let mut matched = 0u32;
@@ -426,6 +498,8 @@ thread_local! {
 struct Scratch {
     stamp: u32,
     words: Vec<Vec<(u32, WordHit)>>,
+    /// Per slot, the last search that made it a candidate.
+    chosen: Vec<u32>,
 }
 
 impl Scratch {
@@ -434,7 +508,11 @@ impl Scratch {
         if self.stamp == 0 {
             // After four billion searches on this thread, old stamps could come round again.
             self.words.clear();
+            self.chosen.clear();
             self.stamp = 1;
+        }
+        if self.chosen.len() < slots {
+            self.chosen.resize(slots, 0);
         }
         if self.words.len() < words {
             self.words.resize_with(words, Vec::new);
@@ -565,8 +643,10 @@ impl Inner {
     fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
         let concepts = query.concepts();
         let store = self.store.read().map_err(index_error)?;
-        let candidates = if query.concepts.is_none() && concepts.is_empty() { store.all() } else { store.matching(&concepts) };
         let wanted = Wanted::of(query);
+        // The filters the columns answer are applied before any relevance is worked out.
+        let admit = |column: &Column| wanted.admits(column);
+        let candidates = if query.concepts.is_none() && concepts.is_empty() { store.all(admit) } else { store.matching(&concepts, admit) };
         // The types of care the words point to: services of other types come after them.
         let pointed: Vec<u8> = concepts
             .iter()
@@ -578,9 +658,6 @@ impl Inner {
             .into_iter()
             .filter_map(|Candidate { slot, mut relevance, matched }| {
                 let column = &store.columns[slot as usize];
-                if !wanted.admits(column) {
-                    return None;
-                }
                 // Only what the columns do not hold needs the document itself.
                 let entry = || store.entries[slot as usize].as_deref();
                 if wanted.needs_document() && !wanted.admits_document(entry()?) {
@@ -630,6 +707,24 @@ impl Inner {
             .collect();
         Ok(SearchResults { total, hits, facets, partial })
     }
+}
+
+/// Whether one word is the other with an s (or es) on the end.
+fn is_plural(a: &str, b: &str) -> bool {
+    let plural = |one: &str, other: &str| other.strip_prefix(one).is_some_and(|end| end == "s" || end == "es");
+    plural(a, b) || plural(b, a)
+}
+
+/// Two words as one key.
+fn pair_key(first: u32, second: u32) -> u64 {
+    u64::from(first) << 32 | u64::from(second)
+}
+
+/// Each pair of words side by side or one word apart in a field, with the first word's place.
+fn pairs_of(field: &[u32]) -> impl Iterator<Item = (u32, u64)> + '_ {
+    field.iter().enumerate().flat_map(move |(i, &first)| {
+        [1, 2].into_iter().filter_map(move |gap| Some((u32::try_from(i).ok()?, pair_key(first, *field.get(i + gap)?))))
+    })
 }
 
 /// Listing ids are positive; the index keeps them as u64.

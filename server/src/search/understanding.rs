@@ -182,15 +182,27 @@ enum Kind {
 /// Every phrase the understanding knows, by its first word.
 pub struct Lexicon {
     groups: Vec<Group>,
+    /// Each group's words as a document may have them (filler left out), worked out once.
+    forms: Vec<Vec<Vec<String>>>,
     filler: HashSet<String>,
     phrases: HashMap<String, Vec<(Vec<String>, Kind)>>,
     /// First words long enough to forgive a typo in.
     long_first_words: Vec<String>,
 }
 
-/// Words from seven letters may have one typo ("dementa", "alzhiemers"); shorter ones are too
-/// close to other words ("night", "right") to guess.
+/// Words from seven letters may have one typo ("dementa", "alzhiemers"), never in the first
+/// letter; shorter words, and other first letters, are too close to other words to guess
+/// ("night" and "right", "fitting" and "sitting").
 const TYPO_FROM: usize = 7;
+
+/// Whether `token` is `word` with one typo (as `TYPO_FROM` allows).
+fn one_typo(token: &str, word: &str) -> bool {
+    token.chars().count() >= TYPO_FROM
+        && word.chars().count() >= TYPO_FROM
+        && token.chars().next() == word.chars().next()
+        && token.len().abs_diff(word.len()) <= 1
+        && typos(token, word, false).is_some_and(|n| n <= 1)
+}
 
 impl Lexicon {
     fn parse(text: &str) -> Result<Self, String> {
@@ -200,7 +212,8 @@ impl Lexicon {
                 return Err(format!("the group {:?} points to {unknown:?}, which is not a type of care", group.words.first()));
             }
         }
-        let mut lexicon = Lexicon { groups: Vec::new(), filler: HashSet::new(), phrases: HashMap::new(), long_first_words: Vec::new() };
+        let mut lexicon =
+            Lexicon { groups: Vec::new(), forms: Vec::new(), filler: HashSet::new(), phrases: HashMap::new(), long_first_words: Vec::new() };
         for (index, (phrases, _)) in RULES.iter().enumerate() {
             for phrase in *phrases {
                 lexicon.add(phrase, Kind::Rule(index));
@@ -224,6 +237,7 @@ impl Lexicon {
         }
         lexicon.long_first_words = lexicon.phrases.keys().filter(|word| word.chars().count() >= TYPO_FROM).cloned().collect();
         lexicon.long_first_words.sort();
+        lexicon.forms = file.group.iter().map(|group| document_forms(group, &lexicon.filler)).collect();
         lexicon.groups = file.group;
         Ok(lexicon)
     }
@@ -250,7 +264,7 @@ impl Lexicon {
             found.extend(self.phrases.get(key).into_iter().flatten());
         }
         if found.is_empty() && token.chars().count() >= TYPO_FROM {
-            for key in self.long_first_words.iter().filter(|key| typos(token, key, false).is_some()) {
+            for key in self.long_first_words.iter().filter(|key| one_typo(token, key)) {
                 found.extend(self.phrases.get(key).into_iter().flatten());
             }
         }
@@ -274,7 +288,7 @@ fn same_word(token: &str, word: &str) -> bool {
     token == word
         || token.strip_suffix('s') == Some(word)
         || word.strip_suffix('s') == Some(token)
-        || (token.chars().count() >= TYPO_FROM && word.chars().count() >= TYPO_FROM && typos(token, word, false).is_some_and(|n| n <= 1))
+        || one_typo(token, word)
 }
 
 static LEXICON: LazyLock<Result<Lexicon, String>> = LazyLock::new(|| Lexicon::parse(include_str!("vocabulary.toml")));
@@ -366,9 +380,9 @@ pub fn understand(text: &str, places: &Places, ignored: &[&str]) -> Understandin
                     let definition = &lexicon.groups[group];
                     let mut concept = Concept::words(typed, !definition.weak);
                     concept.typed = phrase;
-                    for form in definition.words.iter().map(|phrase| strip(words(phrase), &lexicon.filler)) {
-                        if !form.is_empty() && !concept.forms.contains(&form) {
-                            concept.forms.push(form);
+                    for form in &lexicon.forms[group] {
+                        if !concept.forms.contains(form) {
+                            concept.forms.push(form.clone());
                         }
                     }
                     concept.categories = definition.categories.clone();
@@ -396,6 +410,21 @@ pub fn literal(text: &str) -> Vec<Concept> {
         .take(MAX_CONCEPTS)
         .map(|(index, word)| Concept { prefix: index == last, ..Concept::words(vec![word], true) })
         .collect()
+}
+
+/// A group's words as a document may have them. Filler is left out ("care at home" is "care
+/// home", its words in that order), and a phrase that filler leaves one word of ("at home") only
+/// helps to read the search, never to match a document: "home" alone says too little.
+fn document_forms(group: &Group, filler: &HashSet<String>) -> Vec<Vec<String>> {
+    let mut forms: Vec<Vec<String>> = Vec::new();
+    for phrase in &group.words {
+        let all = words(phrase);
+        let kept = strip(all.clone(), filler);
+        if (kept.len() > 1 || all.len() == 1) && !forms.contains(&kept) {
+            forms.push(kept);
+        }
+    }
+    forms
 }
 
 fn strip(phrase: Vec<String>, filler: &HashSet<String>) -> Vec<String> {
@@ -531,13 +560,14 @@ mod tests {
         assert_eq!(meanings("help with shopping"), []);
         assert_eq!(meanings("NE99 care"), [], "an unknown district is just a word");
         assert_eq!(meanings("right light"), [], "short words are never guessed from a typo");
+        assert_eq!(required("key safe fitting"), ["key safe", "fitting"], "nor a typo in the first letter (fitting is not sitting)");
     }
 
     #[test]
     fn filler_never_has_to_match_and_weak_words_only_rank() {
         assert_eq!(required("someone to help my mum get washed and dressed"), ["get washed"]);
         assert_eq!(required("washed and dressed"), ["washed and dressed"]);
-        assert_eq!(required("short break for carers"), ["short break"]);
+        assert_eq!(required("short break for carers"), ["short break", "for carers"]);
         assert_eq!(required("respite care for elderly"), ["respite care"]);
         assert_eq!(required("help"), Vec::<String>::new());
         assert_eq!(required("the"), Vec::<String>::new());
