@@ -370,23 +370,30 @@ impl Store {
     /// document when one of its forms does, its words in order (each exactly, within the typos their
     /// length allows, or, for an unfinished last word, as the start of a word), or when the
     /// document is of a type of care the concept points to. Documents that match no concept
-    /// that must match are left out; if none must match, every document is a candidate.
+    /// that must match are left out; if none must match, those that match none of the others.
     fn matching(&self, concepts: &[Concept], admit: impl Fn(&Column) -> bool) -> Vec<Candidate> {
         SCRATCH.with_borrow_mut(|scratch| {
             let stamp = scratch.next_search(concepts.len(), self.entries.len());
             let Scratch { words: lanes, chosen, .. } = scratch;
             // The documents a concept that must match was found in (each once).
-            let mut found: Vec<u32> = Vec::new();
-            for (index, concept) in concepts.iter().enumerate() {
+            let mut found: Vec<u32> = Vec::with_capacity(self.columns.len() / 4);
+            let any_required = concepts.iter().any(|concept| concept.required);
+            // Those that must match first: the others then only rank what they found.
+            let order = concepts.iter().enumerate().filter(|(_, c)| c.required).chain(concepts.iter().enumerate().filter(|(_, c)| !c.required));
+            for (index, concept) in order {
                 let hits = &mut lanes[index];
                 // Records where the concept matched a document (the first match makes it a candidate).
                 let mut offer = |hits: &mut [(u32, WordHit)], slot: u32, typos: u8, in_title: bool, synonym: bool, position: u32| {
+                    // A concept that only ranks touches only what the others found.
+                    if any_required && !concept.required && chosen[slot as usize] != stamp {
+                        return;
+                    }
                     let (seen, hit) = &mut hits[slot as usize];
                     if *seen == stamp {
                         hit.offer(typos, in_title, synonym, position);
                     } else {
                         (*seen, *hit) = (stamp, WordHit::at(typos, in_title, position).by_synonym(synonym));
-                        if concept.required && chosen[slot as usize] != stamp {
+                        if (concept.required || !any_required) && chosen[slot as usize] != stamp {
                             chosen[slot as usize] = stamp;
                             found.push(slot);
                         }
@@ -450,7 +457,9 @@ impl Store {
                     }
                 }
             }
-            let candidates: Vec<u32> = if concepts.iter().any(|concept| concept.required) {
+            // What the concepts that must match found; with none, what any concept found (a search
+            // for "support" lists what offers support); with nothing found, everything.
+            let candidates: Vec<u32> = if any_required || !found.is_empty() {
                 found
             } else {
                 (0..self.columns.len()).map(|slot| slot as u32).collect()
@@ -654,7 +663,8 @@ impl Inner {
             .filter_map(|code| app::CATEGORIES.iter().position(|c| c == code))
             .filter_map(|p| u8::try_from(p).ok())
             .collect();
-        let mut matches: Vec<Match> = candidates
+        let mut matches: Vec<Match> = Vec::with_capacity(candidates.len());
+        matches.extend(candidates
             .into_iter()
             .filter_map(|Candidate { slot, mut relevance, matched }| {
                 let column = &store.columns[slot as usize];
@@ -674,8 +684,7 @@ impl Inner {
                 relevance.off_type = !pointed.is_empty() && !pointed.contains(&column.category);
                 relevance.either_carer = wanted.gender.is_some() && column.gender == 0;
                 Some(Match::new(slot, column, relevance, matched, distance_km))
-            })
-            .collect();
+            }));
         // Only the services that match the most of what must match: every concept if any
         // service does, else as many as any service does (and the page says which). Searching
         // for exactly the words typed, every word must match.
