@@ -326,25 +326,17 @@ impl Store {
         (0..self.columns.len()).filter(|&slot| self.columns[slot].live && admit(&self.columns[slot])).map(|slot| Candidate { slot: slot as u32, relevance: Relevance::default(), matched: 0 }).collect()
     }
 
-    /// Whether a phrase's other words are around its word number `anchor` (found at `posting`
-    /// in the title or the body), in order, each within a word of the one before ("washed and
+    /// Whether a phrase's later words follow its first two (found as a pair at `posting`, in the
+    /// title or the body), in order, each within a word of the one before ("washed and
     /// dressed" is "washed dressed").
-    fn phrase_around(&self, posting: &Posting, anchor: usize, words: &[Vec<u32>]) -> bool {
+    fn phrase_follows(&self, posting: &Posting, words: &[Vec<u32>]) -> bool {
         let Some(Some(entry)) = self.entries.get(posting.slot as usize) else { return false };
         let field = if posting.in_title { &entry.title_words } else { &entry.body_words };
-        let is = |place: usize, terms: &[u32]| field.get(place).is_some_and(|term| terms.binary_search(term).is_ok());
-        let start = posting.position as usize;
-        let mut at = start;
-        let after = words[anchor + 1..].iter().all(|terms| {
-            let next = (at + 1..=at + 2).find(|&place| is(place, terms));
+        let mut at = posting.position as usize;
+        words[1..].iter().all(|terms| {
+            let next = (at + 1..=at + 2).find(|&place| field.get(place).is_some_and(|term| terms.binary_search(term).is_ok()));
             next.inspect(|&place| at = place).is_some()
-        });
-        at = start;
-        after
-            && words[..anchor].iter().rev().all(|terms| {
-                let previous = [at.checked_sub(1), at.checked_sub(2)].into_iter().flatten().find(|&place| is(place, terms));
-                previous.inspect(|&place| at = place).is_some()
-            })
+        })
     }
 
     /// The index's words a word typed as part of a concept matches: as `expand`, but its plural
@@ -448,7 +440,7 @@ impl Store {
                                 // Filtered out, or already matched as well: no need to read further.
                                 let (seen, hit) = &hits[slot];
                                 let known = *seen == stamp && (hit.typos, !hit.in_title, hit.synonym) <= (typos, !posting.in_title, !typed);
-                                if known || !admit(&self.columns[slot]) || (words.len() > 2 && !self.phrase_around(posting, 0, &around)) {
+                                if known || !admit(&self.columns[slot]) || (words.len() > 2 && !self.phrase_follows(posting, &around)) {
                                     continue;
                                 }
                                 offer(hits, posting.slot, typos, posting.in_title, !typed, posting.position);
@@ -655,7 +647,7 @@ impl Inner {
         let wanted = Wanted::of(query);
         // The filters the columns answer are applied before any relevance is worked out.
         let admit = |column: &Column| wanted.admits(column);
-        let candidates = if query.concepts.is_none() && concepts.is_empty() { store.all(admit) } else { store.matching(&concepts, admit) };
+        let candidates = if concepts.is_empty() { store.all(admit) } else { store.matching(&concepts, admit) };
         // The types of care the words point to: services of other types come after them.
         let pointed: Vec<u8> = concepts
             .iter()
