@@ -6,8 +6,11 @@
 //! `primary`). A search near a point asks for one hit per service (`distinct` on the listing
 //! id); any other search looks only at the primary documents, so counts are exact either way.
 //! The ranking rules mirror the embedded engine's: all words must match; then typos, a title
-//! hit, words close together; then framework score, quality, price and id. A chosen sort
-//! (price, quality, distance) comes right after "all words match".
+//! hit, the words as typed before their synonyms, words close together; then framework score,
+//! quality, price and id. A chosen sort (price, quality, distance) comes right after "all words
+//! match". The care vocabulary's groups are synonyms, and each place document carries the
+//! vocabulary of its type of care (`care_words`), so an understood search finds a service by
+//! its type as the embedded engine does; exact searches do not search those words.
 use super::{Facets, ListingDocument, SearchEngine, SearchError, SearchHit, SearchQuery, SearchResults, Sort, understanding};
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::indexes::Index;
@@ -20,6 +23,8 @@ use std::time::Duration;
 /// How long a write may take to be applied before the outbox keeps it for another try.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(60);
 const FACETS: [&str; 4] = ["category", "specialisms", "carer_gender", "on_framework"];
+/// The attributes with a service's own words (all but its type of care's vocabulary).
+const OWN_WORDS: [&str; 3] = ["title", "description", "extra_words"];
 
 /// Which ranking rules the index uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +39,8 @@ impl RankingRules {
     fn rules(self) -> Vec<&'static str> {
         let tie_breaks = ["framework_score:desc", "quality:desc", "price_pence:asc", "listing_id:asc"];
         let relevance: &[&str] = match self {
-            RankingRules::CareMarket => &["words", "sort", "typo", "attributeRank", "proximity"],
+            // "exactness" puts the words as typed before their synonyms, as the embedded engine does.
+            RankingRules::CareMarket => &["words", "sort", "typo", "attributeRank", "exactness", "proximity"],
             RankingRules::MeilisearchDefaults => &["words", "typo", "proximity", "attributeRank", "sort", "wordPosition", "exactness"],
         };
         relevance.iter().copied().chain(tie_breaks).collect()
@@ -57,6 +63,8 @@ struct PlaceDocument {
     title: String,
     description: String,
     extra_words: String,
+    /// The care vocabulary's words for its type of care (searched last).
+    care_words: String,
     category: String,
     price_pence: i64,
     carer_gender: String,
@@ -106,14 +114,16 @@ impl MeilisearchIndex {
             .chain(days)
             .collect();
         let settings = Settings::new()
-            .with_searchable_attributes(["title", "description", "extra_words"])
+            .with_searchable_attributes(["title", "description", "extra_words", "care_words"])
             .with_displayed_attributes(["document"])
             .with_filterable_attributes(filterable)
             .with_sortable_attributes(["price_pence", "quality", "framework_score", "listing_id", "_geo"])
             .with_ranking_rules(rules.rules())
-            // The care vocabulary: its groups as synonyms, its filler as stop words.
+            // The care vocabulary's groups as synonyms. Its filler is not made stop words: Meilisearch
+            // would drop them from the synonyms' phrases too ("day care" would become "care", and
+            // "care" would find every "centre"), and filler is never sent as a word to match.
             .with_synonyms(understanding::synonyms())
-            .with_stop_words(understanding::lexicon().map(|lexicon| lexicon.filler().cloned().collect::<Vec<_>>()).unwrap_or_default())
+            .with_stop_words(Vec::<String>::new())
             .with_typo_tolerance(TypoToleranceSettings {
                 enabled: Some(true),
                 min_word_size_for_typos: Some(MinWordSizeForTypos { one_typo: Some(5), two_typos: Some(9) }),
@@ -155,6 +165,7 @@ fn place_documents(document: ListingDocument) -> Vec<PlaceDocument> {
         hours.entry(format!("opens_{day}")).or_insert(opens);
         hours.entry(format!("closes_{day}")).or_insert(closes);
     }
+    let care_words = understanding::words_for_category(&document.category);
     let places: Vec<Option<Geo>> =
         if document.places.is_empty() { vec![None] } else { document.places.iter().map(|&(lat, lng)| Some(Geo { lat, lng })).collect() };
     places
@@ -167,6 +178,7 @@ fn place_documents(document: ListingDocument) -> Vec<PlaceDocument> {
             title: document.title.clone(),
             description: document.description.clone(),
             extra_words: document.extra_words(),
+            care_words: care_words.clone(),
             category: document.category.clone(),
             price_pence: document.price_pence,
             carer_gender: document.carer_gender.clone(),
@@ -237,15 +249,16 @@ fn filters(query: &SearchQuery) -> Vec<String> {
     filters
 }
 
-/// What Meilisearch is asked to match: the words that must match, as typed (their synonyms
-/// are in the index's settings), or, for an exact search, the words typed.
-fn words_to_match(query: &SearchQuery) -> (String, usize) {
-    match &query.concepts {
-        Some(concepts) => {
-            let required: Vec<&str> = concepts.iter().filter(|c| c.required).map(|c| c.typed.as_str()).collect();
-            (required.join(" "), required.len())
-        }
-        None => (query.text.clone(), 1),
+/// What Meilisearch is asked to match, and how: the words that must match, as typed (their
+/// synonyms are in the index's settings), every one of them; with none that must, the words
+/// that only rank, any of them (a search for "help" lists what offers help); for an exact
+/// search, every word typed.
+fn words_to_match(query: &SearchQuery) -> (String, MatchingStrategies) {
+    let Some(concepts) = &query.concepts else { return (query.text.clone(), MatchingStrategies::ALL) };
+    let typed = |required: bool| concepts.iter().filter(|c| c.required == required).map(|c| c.typed.as_str()).collect::<Vec<_>>().join(" ");
+    match typed(true) {
+        required if required.is_empty() => (typed(false), MatchingStrategies::FREQUENCY),
+        required => (required, MatchingStrategies::ALL),
     }
 }
 
@@ -312,14 +325,23 @@ impl SearchEngine for MeilisearchIndex {
         let filter = filters(query).join(" AND ");
         let sort = sort(query);
         let sort: Vec<&str> = sort.iter().map(String::as_str).collect();
-        let (words, concepts) = words_to_match(query);
-        let mut found = self.search_with(query, &filter, &sort, &words, MatchingStrategies::ALL).await?;
+        let (words, strategy) = words_to_match(query);
+        let every_word = matches!(strategy, MatchingStrategies::ALL);
+        // A type of care's words match only the concepts that must match in an understood search:
+        // not the exact words typed, nor a word that only ranks (every home care service has "help").
+        let care_words = query.concepts.is_some() && every_word;
+        let mut found = self.search_with(query, &filter, &sort, &words, strategy, care_words).await?;
         let mut partial = None;
-        // No service matched every concept: those matching the most of them (Meilisearch does not
-        // say which words each matched).
-        if found.total_hits == Some(0) && concepts > 1 {
-            found = self.search_with(query, &filter, &sort, &words, MatchingStrategies::FREQUENCY).await?;
-            partial = Some(super::PartialMatch::default());
+        if found.total_hits == Some(0) && !words.is_empty() {
+            if every_word && query.concepts.iter().flatten().filter(|c| c.required).count() > 1 {
+                // No service matched every concept: those matching the most of them (Meilisearch
+                // does not say which words each matched).
+                found = self.search_with(query, &filter, &sort, &words, MatchingStrategies::FREQUENCY, true).await?;
+                partial = Some(super::PartialMatch::default());
+            } else if !every_word {
+                // Nothing has the words that only rank: everything.
+                found = self.search_with(query, &filter, &sort, "", MatchingStrategies::ALL, false).await?;
+            }
         }
         let hits = found
             .hits
@@ -341,6 +363,7 @@ impl MeilisearchIndex {
         sort: &[&str],
         words: &str,
         strategy: MatchingStrategies,
+        care_words: bool,
     ) -> Result<meilisearch_sdk::search::SearchResults<Shown>, SearchError> {
         let mut request = self.index.search();
         request
@@ -357,6 +380,9 @@ impl MeilisearchIndex {
         }
         if query.near.is_some() {
             request.with_distinct("listing_id");
+        }
+        if !care_words {
+            request.with_attributes_to_search_on(&OWN_WORDS);
         }
         request.execute::<Shown>().await.map_err(failed)
     }
@@ -397,6 +423,18 @@ mod tests {
         );
         assert_eq!(sort(&query), ["_geoPoint(55.0048, -1.6177):asc"]);
         assert_eq!(filters(&SearchQuery::default()), ["primary = true"], "away from a place, one document per service");
+    }
+
+    #[test]
+    fn what_must_match_is_sent_every_word_and_what_only_ranks_any_word() {
+        let understood = |text: &str| SearchQuery { text: text.into(), concepts: Some(understanding::understand(text, &Default::default(), &[]).concepts), ..SearchQuery::default() };
+        let (words, strategy) = words_to_match(&understood("short break for my dad"));
+        assert_eq!((words.as_str(), matches!(strategy, MatchingStrategies::ALL)), ("short break", true));
+        let (words, strategy) = words_to_match(&understood("help"));
+        assert_eq!((words.as_str(), matches!(strategy, MatchingStrategies::FREQUENCY)), ("help", true));
+        let exact = SearchQuery { text: "short break for my dad".into(), ..SearchQuery::default() };
+        assert_eq!(words_to_match(&exact).0, "short break for my dad", "an exact search sends every word typed");
+        assert!(understanding::words_for_category("respite").contains("short break"));
     }
 
     #[test]

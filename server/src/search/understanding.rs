@@ -253,10 +253,6 @@ impl Lexicon {
         &self.groups
     }
 
-    pub fn filler(&self) -> impl Iterator<Item = &String> {
-        self.filler.iter()
-    }
-
     /// The phrases that could start with this token (as typed, without a plural s, or with a typo).
     fn starting_with(&self, token: &str) -> Vec<&(Vec<String>, Kind)> {
         let mut found: Vec<&(Vec<String>, Kind)> = Vec::new();
@@ -489,6 +485,15 @@ pub fn synonyms() -> HashMap<String, Vec<String>> {
         }
     }
     synonyms
+}
+
+/// The vocabulary's words for a type of care (those of every group that points to it), for an
+/// engine that can only match words: a service of that type then matches them, as the
+/// embedded engine matches a group by type.
+pub fn words_for_category(category: &str) -> String {
+    let groups = lexicon().map(Lexicon::groups).unwrap_or_default();
+    let words: Vec<&str> = groups.iter().filter(|group| group.categories.iter().any(|c| c == category)).flat_map(|group| group.words.iter().map(String::as_str)).collect();
+    words.join(", ")
 }
 
 #[cfg(test)]
