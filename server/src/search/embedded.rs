@@ -48,6 +48,8 @@ struct Entry {
 const GENDERS: [&str; 3] = ["any", "female", "male"];
 /// A position that matches nothing (a filter value the index has never heard of).
 const NONE: usize = usize::MAX;
+/// Whether a service is near enough, not yet worked out (else 1 for yes, 0 for no).
+const UNASKED: u8 = 2;
 
 /// Positions in `app::CATEGORIES`, `app::SPECIALISMS` and `GENDERS`.
 struct FacetValues {
@@ -112,6 +114,8 @@ struct Column {
     specialisms: u16,
     /// One bit per weekday open (Monday = bit 0).
     open_days: u8,
+    /// One bit per language in `Store::languages` (the first 64 the index meets).
+    languages: u64,
     /// Open before 06:00 or after 22:00 on some day.
     at_night: bool,
     framework_score: Option<u32>,
@@ -133,6 +137,7 @@ impl Column {
         gender: u8::MAX,
         specialisms: 0,
         open_days: 0,
+        languages: 0,
         at_night: false,
         framework_score: None,
         quality: 0,
@@ -153,6 +158,7 @@ impl Column {
             gender: small(facets.gender),
             specialisms: facets.specialisms.iter().filter(|&&p| p < 16).fold(0, |bits, &p| bits | 1 << p),
             open_days: document.hours.iter().filter(|(day, _, _)| (1..=7).contains(day)).fold(0, |bits, (day, _, _)| bits | 1 << (day - 1)),
+            languages: 0,
             at_night: super::open_at_night(&document.hours),
             framework_score: document.framework_score,
             quality: document.quality,
@@ -179,6 +185,11 @@ struct Store {
     dead_places: usize,
     slots: HashMap<i64, u32>,
     free: Vec<u32>,
+    /// The live slots of each type of care (by position in `app::CATEGORIES`), so a search
+    /// within a type, or for words that point to one, reads only its services.
+    by_category: Vec<Vec<u32>>,
+    /// Every language a service speaks (lower-cased); the first 64 have a bit in `Column::languages`.
+    languages: Vec<String>,
     vocabulary: HashMap<String, u32>,
     terms: Vec<String>,
     postings: Vec<Vec<Posting>>,
@@ -225,6 +236,24 @@ impl Store {
         self.slots.insert(document.listing_id, slot);
         let facets = FacetValues::of(&document);
         let mut column = Column::of(&document, &facets);
+        for language in &facets.languages {
+            let position = match self.languages.iter().position(|known| known == language) {
+                Some(position) => position,
+                None => {
+                    self.languages.push(language.clone());
+                    self.languages.len() - 1
+                }
+            };
+            if position < 64 {
+                column.languages |= 1 << position;
+            }
+        }
+        if let Some(category) = facets.category {
+            if self.by_category.len() <= category {
+                self.by_category.resize_with(category + 1, Vec::new);
+            }
+            self.by_category[category].push(slot);
+        }
         self.compact_places();
         column.places_start = u32::try_from(self.places.len()).unwrap_or(u32::MAX);
         column.places_count = u32::try_from(document.places.len()).unwrap_or(0);
@@ -282,6 +311,9 @@ impl Store {
         let Some(slot) = self.slots.remove(&listing_id) else { return };
         if let Some(column) = self.columns.get_mut(slot as usize) {
             self.dead_places += column.places_count as usize;
+            if let Some(slots) = self.by_category.get_mut(usize::from(column.category)) {
+                slots.retain(|&s| s != slot);
+            }
             *column = Column::EMPTY;
         }
         if let Some(entry) = self.entries.get_mut(slot as usize).and_then(Option::take) {
@@ -322,8 +354,13 @@ impl Store {
         matched
     }
 
-    fn all(&self, admit: impl Fn(&Column) -> bool) -> Vec<Candidate> {
-        (0..self.columns.len()).filter(|&slot| self.columns[slot].live && admit(&self.columns[slot])).map(|slot| Candidate { slot: slot as u32, relevance: Relevance::default(), matched: 0 }).collect()
+    /// Every service the filters admit (only those of the type of care asked for are read).
+    fn all(&self, category: Option<usize>, admit: impl Fn(u32) -> bool) -> Vec<Candidate> {
+        let candidate = |slot: u32| Candidate { slot, relevance: Relevance::default(), matched: 0 };
+        match category {
+            Some(category) => self.by_category.get(category).into_iter().flatten().copied().filter(|&slot| admit(slot)).map(candidate).collect(),
+            None => (0..self.columns.len() as u32).filter(|&slot| admit(slot)).map(candidate).collect(),
+        }
     }
 
     /// Whether a phrase's later words follow its first two (found as a pair at `posting`, in the
@@ -363,7 +400,7 @@ impl Store {
     /// length allows, or, for an unfinished last word, as the start of a word), or when the
     /// document is of a type of care the concept points to. Documents that match no concept
     /// that must match are left out; if none must match, those that match none of the others.
-    fn matching(&self, concepts: &[Concept], admit: impl Fn(&Column) -> bool) -> Vec<Candidate> {
+    fn matching(&self, concepts: &[Concept], admit: impl Fn(u32) -> bool) -> Vec<Candidate> {
         SCRATCH.with_borrow_mut(|scratch| {
             let stamp = scratch.next_search(concepts.len(), self.entries.len());
             let Scratch { words: lanes, chosen, .. } = scratch;
@@ -394,11 +431,10 @@ impl Store {
                 // Services of a type the concept points to match it first (by type, not by a word:
                 // no place in the text), so a synonym's phrase need not be checked where it could
                 // add no more than that.
-                if !concept.categories.is_empty() {
-                    let wanted: Vec<u8> = concept.categories.iter().filter_map(|code| app::CATEGORIES.iter().position(|c| c == code)).filter_map(|p| u8::try_from(p).ok()).collect();
-                    for (slot, column) in self.columns.iter().enumerate() {
-                        if column.live && wanted.contains(&column.category) && admit(column) {
-                            offer(hits, slot as u32, 0, false, true, u32::MAX);
+                for category in concept.categories.iter().filter_map(|code| app::CATEGORIES.iter().position(|c| c == code)) {
+                    for &slot in self.by_category.get(category).into_iter().flatten() {
+                        if admit(slot) {
+                            offer(hits, slot, 0, false, true, u32::MAX);
                         }
                     }
                 }
@@ -440,7 +476,7 @@ impl Store {
                                 // Filtered out, or already matched as well: no need to read further.
                                 let (seen, hit) = &hits[slot];
                                 let known = *seen == stamp && (hit.typos, !hit.in_title, hit.synonym) <= (typos, !posting.in_title, !typed);
-                                if known || !admit(&self.columns[slot]) || (words.len() > 2 && !self.phrase_follows(posting, &around)) {
+                                if known || !admit(posting.slot) || (words.len() > 2 && !self.phrase_follows(posting, &around)) {
                                     continue;
                                 }
                                 offer(hits, posting.slot, typos, posting.in_title, !typed, posting.position);
@@ -461,10 +497,7 @@ impl Store {
             let mut hits: Vec<Option<&WordHit>> = Vec::with_capacity(concepts.len());
             candidates
                 .into_iter()
-                .filter(|&slot| {
-                    let column = &self.columns[slot as usize];
-                    column.live && admit(column)
-                })
+                .filter(|&slot| admit(slot))
                 .map(|slot| {
                     hits.clear();
                     let mut matched = 0u32;
@@ -644,10 +677,23 @@ impl Inner {
     fn search(&self, query: &SearchQuery) -> Result<SearchResults, SearchError> {
         let concepts = query.concepts();
         let store = self.store.read().map_err(index_error)?;
-        let wanted = Wanted::of(query);
-        // The filters the columns answer are applied before any relevance is worked out.
-        let admit = |column: &Column| wanted.admits(column);
-        let candidates = if concepts.is_empty() { store.all(admit) } else { store.matching(&concepts, admit) };
+        let wanted = Wanted::of(query, &store.languages);
+        // The filters are applied before any relevance is worked out. Whether a service is near
+        // enough takes reading its places, so that answer is kept (a service is asked once per word).
+        let near_enough: Option<Vec<std::cell::Cell<u8>>> = wanted.origin.as_ref().map(|_| vec![std::cell::Cell::new(UNASKED); store.columns.len()]);
+        let admit = |slot: u32| {
+            let column = &store.columns[slot as usize];
+            if !column.live || !wanted.admits(column) {
+                return false;
+            }
+            let (Some(origin), Some(near_enough)) = (&wanted.origin, &near_enough) else { return true };
+            let verdict = &near_enough[slot as usize];
+            if verdict.get() == UNASKED {
+                verdict.set(u8::from(origin.may_be_near(column) && origin.is_within(store.places_of(column))));
+            }
+            verdict.get() == 1
+        };
+        let candidates = if concepts.is_empty() { store.all(wanted.category, admit) } else { store.matching(&concepts, admit) };
         // The types of care the words point to: services of other types come after them.
         let pointed: Vec<u8> = concepts
             .iter()
@@ -669,7 +715,6 @@ impl Inner {
                 // a cheap estimate decides "within" (exactly near the edge) and the page's own
                 // results are measured at the end.
                 let distance_km = match &wanted.origin {
-                    Some(origin) if !origin.may_be_near(column) || !origin.is_within(store.places_of(column)) => return None,
                     Some(origin) if query.sort == Sort::Nearest => Some(origin.nearest_km(store.places_of(column))?),
                     _ => None,
                 };
@@ -771,12 +816,19 @@ struct Wanted<'q> {
     category: Option<usize>,
     gender: Option<usize>,
     specialism: Option<usize>,
-    language: Option<String>,
+    language: Option<Language>,
     origin: Option<Origin>,
 }
 
+/// A language asked for: a bit of `Column::languages`, or, past the 64 that have one, its name
+/// (answered by the document).
+enum Language {
+    Bit(u64),
+    Named(String),
+}
+
 impl<'q> Wanted<'q> {
-    fn of(query: &'q SearchQuery) -> Self {
+    fn of(query: &'q SearchQuery, languages: &[String]) -> Self {
         let position = |wanted: &Option<String>, codes: &[&str]| wanted.as_ref().map(|value| codes.iter().position(|code| code == value).unwrap_or(NONE));
         let specialisms: Vec<&str> = app::SPECIALISMS.iter().map(|(code, _)| *code).collect();
         Self {
@@ -784,7 +836,15 @@ impl<'q> Wanted<'q> {
             category: position(&query.category, app::CATEGORIES),
             gender: position(&query.carer_gender, &GENDERS),
             specialism: position(&query.specialism, &specialisms),
-            language: query.language.as_ref().map(|language| language.to_lowercase()),
+            language: query.language.as_ref().map(|language| {
+                let language = language.to_lowercase();
+                match languages.iter().position(|known| *known == language) {
+                    Some(position) if position < 64 => Language::Bit(1 << position),
+                    // Never heard of: no bit, so no service has it.
+                    None => Language::Bit(0),
+                    Some(_) => Language::Named(language),
+                }
+            }),
             origin: query.near.map(|near| Origin { place: Place::new((near.latitude, near.longitude)), within_km: near.within_km }),
         }
     }
@@ -803,11 +863,15 @@ impl<'q> Wanted<'q> {
             // Saturday or Sunday.
             && (!query.weekend || column.open_days & 0b110_0000 != 0)
             && (!query.at_night || column.at_night)
+            && match self.language {
+                Some(Language::Bit(bit)) => column.languages & bit != 0,
+                _ => true,
+            }
     }
 
     /// Whether a language or a time of day is asked for, which only the document can answer.
     fn needs_document(&self) -> bool {
-        self.language.is_some() || self.query.time.is_some()
+        matches!(self.language, Some(Language::Named(_))) || self.query.time.is_some()
     }
 
     fn admits_document(&self, entry: &Entry) -> bool {
@@ -818,7 +882,11 @@ impl<'q> Wanted<'q> {
             (None, Some(minute)) => entry.document.hours.iter().any(|&(_, opens, closes)| opens <= minute && minute < closes),
             _ => true,
         };
-        available && self.language.as_deref().is_none_or(|language| entry.facets.languages.iter().any(|l| l == language))
+        available
+            && match &self.language {
+                Some(Language::Named(language)) => entry.facets.languages.iter().any(|l| l == language),
+                _ => true,
+            }
     }
 }
 
@@ -984,6 +1052,23 @@ mod tests {
             rank_explanation: None,
             possibly_out_of_date: false,
         }
+    }
+
+    #[test]
+    fn a_language_is_found_whether_or_not_it_has_a_bit_and_one_nobody_speaks_finds_nothing() {
+        let index = EmbeddedIndex::in_memory().unwrap();
+        let mut store = index.inner.store.write().unwrap();
+        for id in 1..=70 {
+            store.insert(ListingDocument { languages: vec![format!("Language{id}")], ..document(id, Vec::new()) });
+        }
+        drop(store);
+        let speaking = |language: &str| {
+            let query = SearchQuery { language: Some(language.into()), page: 1, per_page: 100, ..SearchQuery::default() };
+            index.inner.search(&query).unwrap().hits.iter().map(|hit| hit.document.listing_id).collect::<Vec<_>>()
+        };
+        assert_eq!(speaking("language3"), [3], "one of the first 64 (by its bit, in any case)");
+        assert_eq!(speaking("Language69"), [69], "past the 64 with a bit (by the document)");
+        assert_eq!(speaking("Klingon"), Vec::<i64>::new());
     }
 
     #[test]
