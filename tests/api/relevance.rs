@@ -183,3 +183,34 @@ async fn natural_searches_find_the_care_people_mean() {
         }
     }
 }
+
+/// The embedded engine works out at indexing which services each group of the vocabulary
+/// matches; a search must find what looking up every phrase of the group would.
+#[tokio::test]
+async fn a_group_worked_out_at_indexing_finds_what_its_phrases_do() {
+    let natural: Natural = serde_json::from_str(include_str!("../relevance/natural_queries.json")).expect("the natural set parses");
+    let (_database, db, engines) = demo_with_engines().await;
+    let engine = &engines[0].1;
+    let postcodes = server::search::params::PostcodeCentres::default();
+    let (mut grouped, mut reordered) = (0, 0);
+    for natural in &natural.queries {
+        let form = app::SearchForm { q: natural.query.clone(), ..app::SearchForm::default() };
+        let search = server::search::params::search(&db, &postcodes, None, &form).await.expect("a valid search");
+        let mut query = SearchQuery { per_page: 100, ..search.query.clone() };
+        let found = engine.search(&query).await.expect("search");
+        let concepts = query.concepts.iter_mut().flatten();
+        grouped += concepts.filter(|c| c.group.is_some()).map(|c| c.group = None).count();
+        let phrase_by_phrase = engine.search(&query).await.expect("search");
+        // The same services (the order may differ a little where a phrase was found more than once:
+        // the list keeps more of its places for measuring how close words are).
+        let ids = |results: &server::search::SearchResults| {
+            let mut ids: Vec<i64> = results.hits.iter().map(|h| h.document.listing_id).collect();
+            ids.sort_unstable();
+            ids
+        };
+        assert_eq!((found.total, ids(&found)), (phrase_by_phrase.total, ids(&phrase_by_phrase)), "{:?}", natural.query);
+        reordered += usize::from(found.hits.first().map(|h| h.document.listing_id) != phrase_by_phrase.hits.first().map(|h| h.document.listing_id));
+    }
+    assert!(grouped > 100, "most natural searches name a group ({grouped})");
+    assert!(reordered * 10 <= natural.queries.len(), "the first result is rarely another: {reordered}");
+}

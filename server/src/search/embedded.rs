@@ -3,11 +3,12 @@
 //! to where it occurs finds, for every typed word, the words within its typos and their
 //! places, so ranking touches only the matches, never a document's whole text.
 use super::ranking_rules::{self, Relevance, WordHit};
+use super::understanding::{self, Lexicon};
 use super::{Concept, Facets, ListingDocument, PartialMatch, SearchEngine, SearchError, SearchHit, SearchQuery, SearchResults, Sort};
 use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, LazyLock, Mutex, RwLock};
 use tantivy::schema::{Field, INDEXED, STORED, Schema, Value};
 use tantivy::{DocAddress, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
@@ -43,6 +44,8 @@ struct Entry {
     title_words: Vec<u32>,
     body_words: Vec<u32>,
     facets: FacetValues,
+    /// The care vocabulary's groups it matches (see `Store::group_hits`).
+    groups: Vec<usize>,
 }
 
 const GENDERS: [&str; 3] = ["any", "female", "male"];
@@ -196,6 +199,10 @@ struct Store {
     /// Where each pair of words occurs side by side or one word apart (first word's place), so
     /// a phrase ("personal care", "washed and dressed") is looked up, not checked word by word.
     pairs: HashMap<u64, Vec<Posting>>,
+    /// For each group of the care vocabulary, the services it matches whatever was typed (by
+    /// type of care, or by one of its phrases) and how: worked out as a service is indexed, so
+    /// a search for "washed and dressed" reads one list, not fifty phrases' postings.
+    group_hits: Vec<Vec<(u32, WordHit)>>,
     /// The words each typed word matches, remembered (people type the same words again and
     /// again, one letter more each time); forgotten whenever a new word joins the index.
     expansions: Mutex<HashMap<(String, bool), Expansion>>,
@@ -218,8 +225,17 @@ impl Store {
         let body = format!("{} {}", document.description, document.extra_words());
         let mut terms = Vec::new();
         let (mut title_words, mut body_words) = (Vec::new(), Vec::new());
-        for (in_title, text) in [(true, document.title.as_str()), (false, body.as_str())] {
-            for (position, word) in ranking_rules::words(text).into_iter().enumerate() {
+        let (title_text, body_text) = (ranking_rules::words(&document.title), ranking_rules::words(&body));
+        let groups = vocabulary_hits(&document.category, &title_text, &body_text);
+        for (group, hit) in &groups {
+            if self.group_hits.len() <= *group {
+                self.group_hits.resize_with(group + 1, Vec::new);
+            }
+            self.group_hits[*group].push((slot, *hit));
+        }
+        let groups = groups.into_iter().map(|(group, _)| group).collect();
+        for (in_title, text) in [(true, title_text), (false, body_text)] {
+            for (position, word) in text.into_iter().enumerate() {
                 let term = self.intern(word);
                 self.postings[term as usize].push(Posting { slot, in_title, position: u32::try_from(position).unwrap_or(u32::MAX) });
                 terms.push(term);
@@ -258,7 +274,7 @@ impl Store {
         column.places_start = u32::try_from(self.places.len()).unwrap_or(u32::MAX);
         column.places_count = u32::try_from(document.places.len()).unwrap_or(0);
         self.places.extend(document.places.iter().copied().map(Place::new));
-        let entry = Some(Arc::new(Entry { document, terms, title_words, body_words, facets }));
+        let entry = Some(Arc::new(Entry { document, terms, title_words, body_words, facets, groups }));
         match self.entries.get_mut(slot as usize) {
             Some(place) => {
                 *place = entry;
@@ -327,6 +343,9 @@ impl Store {
                 if let Some(postings) = self.pairs.get_mut(&pair) {
                     postings.retain(|posting| posting.slot != slot);
                 }
+            }
+            for &group in &entry.groups {
+                self.group_hits[group].retain(|&(s, _)| s != slot);
             }
         }
         self.free.push(slot);
@@ -412,16 +431,18 @@ impl Store {
             for (index, concept) in order {
                 let hits = &mut lanes[index];
                 // Records where the concept matched a document (the first match makes it a candidate).
-                let mut offer = |hits: &mut [(u32, WordHit)], slot: u32, typos: u8, in_title: bool, synonym: bool, position: u32| {
+                let mut offer = |hits: &mut [(u32, WordHit)], slot: u32, new: WordHit| {
                     // A concept that only ranks touches only what the others found.
                     if any_required && !concept.required && chosen[slot as usize] != stamp {
                         return;
                     }
                     let (seen, hit) = &mut hits[slot as usize];
                     if *seen == stamp {
-                        hit.offer(typos, in_title, synonym, position);
+                        for &position in new.positions() {
+                            hit.offer(new.typos, new.in_title, new.synonym, position);
+                        }
                     } else {
-                        (*seen, *hit) = (stamp, WordHit::at(typos, in_title, position).by_synonym(synonym));
+                        (*seen, *hit) = (stamp, new);
                         if (concept.required || !any_required) && chosen[slot as usize] != stamp {
                             chosen[slot as usize] = stamp;
                             found.push(slot);
@@ -431,14 +452,29 @@ impl Store {
                 // Services of a type the concept points to match it first (by type, not by a word:
                 // no place in the text), so a synonym's phrase need not be checked where it could
                 // add no more than that.
-                for category in concept.categories.iter().filter_map(|code| app::CATEGORIES.iter().position(|c| c == code)) {
-                    for &slot in self.by_category.get(category).into_iter().flatten() {
-                        if admit(slot) {
-                            offer(hits, slot, 0, false, true, u32::MAX);
+                // A group of the vocabulary: what its types of care and its phrases match was
+                // worked out at indexing; only the words as typed are left to look up.
+                let forms = match concept.group {
+                    Some(group) => {
+                        for &(slot, hit) in self.group_hits.get(group).into_iter().flatten() {
+                            if admit(slot) {
+                                offer(hits, slot, hit);
+                            }
                         }
+                        &concept.forms[..1.min(concept.forms.len())]
                     }
-                }
-                for (form_index, form) in concept.forms.iter().enumerate() {
+                    None => {
+                        for category in concept.categories.iter().filter_map(|code| app::CATEGORIES.iter().position(|c| c == code)) {
+                            for &slot in self.by_category.get(category).into_iter().flatten() {
+                                if admit(slot) {
+                                    offer(hits, slot, WordHit::at(0, false, u32::MAX).by_synonym(true));
+                                }
+                            }
+                        }
+                        &concept.forms[..]
+                    }
+                };
+                for (form_index, form) in forms.iter().enumerate() {
                     // The words as typed forgive typos (the last may be unfinished); a synonym is
                     // spelt right, so only its plural is looked for.
                     let typed = form_index == 0;
@@ -453,7 +489,7 @@ impl Store {
                     if words.len() == 1 {
                         for &(term, typos) in words[0].iter() {
                             for posting in &self.postings[term as usize] {
-                                offer(hits, posting.slot, typos, posting.in_title, !typed, posting.position);
+                                offer(hits, posting.slot, WordHit::at(typos, posting.in_title, posting.position).by_synonym(!typed));
                             }
                         }
                         continue;
@@ -479,7 +515,7 @@ impl Store {
                                 if known || !admit(posting.slot) || (words.len() > 2 && !self.phrase_follows(posting, &around)) {
                                     continue;
                                 }
-                                offer(hits, posting.slot, typos, posting.in_title, !typed, posting.position);
+                                offer(hits, posting.slot, WordHit::at(typos, posting.in_title, posting.position).by_synonym(!typed));
                             }
                         }
                     }
@@ -759,6 +795,62 @@ impl Inner {
 fn is_plural(a: &str, b: &str) -> bool {
     let plural = |one: &str, other: &str| other.strip_prefix(one).is_some_and(|end| end == "s" || end == "es");
     plural(a, b) || plural(b, a)
+}
+
+/// The care vocabulary's document forms by their first word, as (group, form).
+static FORM_STARTS: LazyLock<HashMap<&'static str, Vec<(usize, usize)>>> = LazyLock::new(|| {
+    let mut starts: HashMap<&'static str, Vec<(usize, usize)>> = HashMap::new();
+    for (group, forms) in understanding::lexicon().map(Lexicon::document_forms).unwrap_or_default().iter().enumerate() {
+        for (form, words) in forms.iter().enumerate() {
+            if let Some(first) = words.first() {
+                starts.entry(first.as_str()).or_default().push((group, form));
+            }
+        }
+    }
+    starts
+});
+
+/// The vocabulary's groups a service matches whatever was typed, each with how: by being of a
+/// type of care the group points to (no place in the text), or by one of its phrases, spelt right
+/// or as a plural, its words in order with at most one word between (in the title or the body).
+fn vocabulary_hits(category: &str, title: &[String], body: &[String]) -> Vec<(usize, WordHit)> {
+    let Some(lexicon) = understanding::lexicon() else { return Vec::new() };
+    let forms = lexicon.document_forms();
+    let same = |word: &str, form_word: &str| word == form_word || is_plural(word, form_word);
+    // (group, form, in the title, place) of each phrase found.
+    let mut found: Vec<(usize, usize, bool, u32)> = Vec::new();
+    for (in_title, words) in [(true, title), (false, body)] {
+        for (i, word) in words.iter().enumerate() {
+            let stems = [Some(word.clone()), Some(format!("{word}s")), Some(format!("{word}es")), word.strip_suffix('s').map(str::to_string), word.strip_suffix("es").map(str::to_string)];
+            for stem in stems.into_iter().flatten() {
+                for &(group, form) in FORM_STARTS.get(stem.as_str()).into_iter().flatten() {
+                    let mut at = i;
+                    let follows = forms[group][form][1..].iter().all(|next| {
+                        let place = (at + 1..=at + 2).find(|&place| words.get(place).is_some_and(|w| same(w, next)));
+                        place.inspect(|&place| at = place).is_some()
+                    });
+                    if follows {
+                        found.push((group, form, in_title, u32::try_from(i).unwrap_or(u32::MAX)));
+                    }
+                }
+            }
+        }
+    }
+    // As a search would offer them: form by form, the title's places first.
+    found.sort_unstable_by_key(|&(group, form, in_title, place)| (group, form, !in_title, place));
+    found.dedup();
+    let mut hits = Vec::new();
+    for (group, definition) in lexicon.groups().iter().enumerate() {
+        let mut hit = definition.categories.iter().any(|code| code == category).then(|| WordHit::at(0, false, u32::MAX).by_synonym(true));
+        for &(_, _, in_title, place) in found.iter().filter(|found| found.0 == group) {
+            match &mut hit {
+                Some(hit) => hit.offer(0, in_title, true, place),
+                None => hit = Some(WordHit::at(0, in_title, place).by_synonym(true)),
+            }
+        }
+        hits.extend(hit.map(|hit| (group, hit)));
+    }
+    hits
 }
 
 /// Two words as one key.

@@ -90,6 +90,9 @@ pub struct Concept {
     pub required: bool,
     /// The typed form's last word may be unfinished (search as you type).
     pub prefix: bool,
+    /// The care vocabulary's group it is (its other forms and types of care are that group's),
+    /// by position in the vocabulary: an engine may have worked out which services it matches.
+    pub group: Option<usize>,
 }
 
 /// A search, already checked: every value here is valid.

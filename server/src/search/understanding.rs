@@ -253,6 +253,11 @@ impl Lexicon {
         &self.groups
     }
 
+    /// Each group's words as a document may have them (filler left out), by group.
+    pub fn document_forms(&self) -> &[Vec<Vec<String>>] {
+        &self.forms
+    }
+
     /// The phrases that could start with this token (as typed, without a plural s, or with a typo).
     fn starting_with(&self, token: &str) -> Vec<&(Vec<String>, Kind)> {
         let mut found: Vec<&(Vec<String>, Kind)> = Vec::new();
@@ -382,6 +387,7 @@ pub fn understand(text: &str, places: &Places, ignored: &[&str]) -> Understandin
                         }
                     }
                     concept.categories = definition.categories.clone();
+                    concept.group = Some(group);
                     understood.add_concept(concept);
                 }
             }
@@ -471,7 +477,7 @@ fn place_at(tokens: &[String], places: &Places) -> Option<(usize, String, String
 impl Concept {
     /// A concept of these words as typed (filler left out), and no other form yet.
     pub fn words(typed: Vec<String>, required: bool) -> Self {
-        Concept { typed: typed.join(" "), forms: vec![typed], categories: Vec::new(), required, prefix: false }
+        Concept { typed: typed.join(" "), forms: vec![typed], categories: Vec::new(), required, prefix: false, group: None }
     }
 }
 
