@@ -112,31 +112,32 @@ impl WordHit {
     }
 }
 
-/// How relevant a document is to the words typed. Smaller is better (see `Ord`).
+/// How relevant a document is to the words typed. Smaller is better (see `Ord`). Counts are
+/// bytes (a search has at most 16 concepts): every result carries one, and small results sort fast.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Relevance {
     /// Concepts that must match and do not (results that match every one come first).
-    pub missing: u32,
+    pub missing: u8,
     /// Not one of the types of care the words point to.
     pub off_type: bool,
     /// A carer of either gender offered, where one was asked for (it can send one, but one who
     /// offers just what was asked comes first).
     pub either_carer: bool,
-    pub typos: u32,
+    pub typos: u8,
     /// Typed words found in the title.
-    pub in_title: u32,
+    pub in_title: u8,
     /// Concepts matched by a synonym rather than the words typed.
-    pub synonyms: u32,
+    pub synonyms: u8,
     /// Words that would help to rank and do not match.
-    pub unmatched_optional: u32,
+    pub unmatched_optional: u8,
     /// Sum over neighbouring typed words of how far apart they are (capped).
-    pub proximity: u32,
+    pub proximity: u16,
 }
 
 impl Relevance {
     /// The tier a result is in, which every order keeps first: matching every concept, then
     /// being of a type of care the words point to, then offering the carer asked for.
-    pub fn tier(&self) -> (u32, bool, bool) {
+    pub fn tier(&self) -> (u8, bool, bool) {
         (self.missing, self.off_type, self.either_carer)
     }
 }
@@ -170,22 +171,22 @@ pub fn relevance(hits: &[Option<&WordHit>], required: &[bool]) -> Relevance {
     for (hit, &required) in hits.iter().zip(required) {
         let Some(hit) = hit else {
             if required {
-                relevance.missing += 1;
+                relevance.missing = relevance.missing.saturating_add(1);
             } else {
-                relevance.unmatched_optional += 1;
+                relevance.unmatched_optional = relevance.unmatched_optional.saturating_add(1);
             }
             continue;
         };
-        relevance.typos += u32::from(hit.typos);
-        relevance.in_title += u32::from(hit.in_title);
-        relevance.synonyms += u32::from(hit.synonym);
+        relevance.typos = relevance.typos.saturating_add(hit.typos);
+        relevance.in_title = relevance.in_title.saturating_add(u8::from(hit.in_title));
+        relevance.synonyms = relevance.synonyms.saturating_add(u8::from(hit.synonym));
         if let Some(previous) = previous {
             let gap = if previous.in_title == hit.in_title {
                 previous.positions().iter().flat_map(|a| hit.positions().iter().map(move |b| a.abs_diff(*b))).min().unwrap_or(FAR)
             } else {
                 FAR
             };
-            relevance.proximity += gap.min(FAR);
+            relevance.proximity = relevance.proximity.saturating_add(u16::try_from(gap.min(FAR)).unwrap_or(u16::MAX));
         }
         previous = Some(hit);
     }
