@@ -783,7 +783,8 @@ impl Inner {
             .filter_map(|m| {
                 let entry = store.entries[m.slot as usize].as_ref()?;
                 let places = store.places_of(&store.columns[m.slot as usize]);
-                let distance_km = m.distance_km.or_else(|| wanted.origin.as_ref().and_then(|origin| origin.nearest_km(places)));
+                // Measured again for the page's own results (the sort kept only whole metres).
+                let distance_km = wanted.origin.as_ref().and_then(|origin| origin.nearest_km(places));
                 Some(SearchHit { document: entry.document.clone(), distance_km })
             })
             .collect();
@@ -877,7 +878,6 @@ struct Match {
     relevance: Relevance,
     /// Which concepts it matched (one bit each).
     matched: u32,
-    distance_km: Option<f64>,
     /// Whole metres (sortable as integers); the farthest possible when unknown.
     metres: u64,
     framework_score: u32,
@@ -892,7 +892,6 @@ impl Match {
             slot,
             relevance,
             matched,
-            distance_km,
             metres: distance_km.map_or(u64::MAX, |km| if km.is_finite() { (km * 1_000.0) as u64 } else { u64::MAX }),
             framework_score: column.framework_score.unwrap_or(0),
             quality: column.quality,
