@@ -449,9 +449,6 @@ impl Store {
                         }
                     }
                 };
-                // Services of a type the concept points to match it first (by type, not by a word:
-                // no place in the text), so a synonym's phrase need not be checked where it could
-                // add no more than that.
                 // A group of the vocabulary: what its types of care and its phrases match was
                 // worked out at indexing; only the words as typed are left to look up.
                 let forms = match concept.group {
@@ -464,6 +461,9 @@ impl Store {
                         &concept.forms[..1.min(concept.forms.len())]
                     }
                     None => {
+                        // Services of a type the concept points to match it first (by type, not by
+                        // a word: no place in the text), so a synonym's phrase need not be checked
+                        // where it could add no more than that.
                         for category in concept.categories.iter().filter_map(|code| app::CATEGORIES.iter().position(|c| c == code)) {
                             for &slot in self.by_category.get(category).into_iter().flatten() {
                                 if admit(slot) {
@@ -822,9 +822,11 @@ fn vocabulary_hits(category: &str, title: &[String], body: &[String]) -> Vec<(us
     let mut found: Vec<(usize, usize, bool, u32)> = Vec::new();
     for (in_title, words) in [(true, title), (false, body)] {
         for (i, word) in words.iter().enumerate() {
-            let stems = [Some(word.clone()), Some(format!("{word}s")), Some(format!("{word}es")), word.strip_suffix('s').map(str::to_string), word.strip_suffix("es").map(str::to_string)];
+            // The form's first word may be this word, its singular or its plural.
+            let (plural, plural_es) = (format!("{word}s"), format!("{word}es"));
+            let stems = [Some(word.as_str()), Some(plural.as_str()), Some(plural_es.as_str()), word.strip_suffix('s'), word.strip_suffix("es")];
             for stem in stems.into_iter().flatten() {
-                for &(group, form) in FORM_STARTS.get(stem.as_str()).into_iter().flatten() {
+                for &(group, form) in FORM_STARTS.get(stem).into_iter().flatten() {
                     let mut at = i;
                     let follows = forms[group][form][1..].iter().all(|next| {
                         let place = (at + 1..=at + 2).find(|&place| words.get(place).is_some_and(|w| same(w, next)));
