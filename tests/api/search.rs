@@ -170,6 +170,81 @@ async fn the_openapi_document_describes_every_search_parameter_and_card_field() 
     }
 }
 
+/// Whether the document allows `value` for a parameter: one of its enum, matching its
+/// pattern, or (for a number) a whole number in its range.
+fn documented(schema: &serde_json::Value, value: &str) -> bool {
+    if let Some(options) = schema["anyOf"].as_array() {
+        return options.iter().any(|option| documented(option, value));
+    }
+    if schema["type"] == "integer" {
+        let whole = !value.is_empty() && value.trim_start_matches('-').bytes().all(|b| b.is_ascii_digit()) && value.len() < 12;
+        let number = || value.parse::<i64>().unwrap_or(i64::MIN);
+        return whole && schema["minimum"].as_i64().is_none_or(|low| number() >= low) && schema["maximum"].as_i64().is_none_or(|high| number() <= high);
+    }
+    if let Some(options) = schema["enum"].as_array() {
+        return options.iter().any(|option| option == value);
+    }
+    schema["pattern"].as_str().is_none_or(|pattern| regex::Regex::new(pattern).expect("the document's pattern compiles").is_match(value))
+}
+
+#[tokio::test]
+async fn every_search_parameter_is_refused_exactly_when_the_document_refuses_it() {
+    let app = TestApp::new().await;
+    three_places(&app).await;
+    let mut client = app.visitor();
+    let document: serde_json::Value = serde_json::from_str(&client.api_get("/openapi.json").await.body).expect("json");
+    let parameters = document["paths"]["/api/v1/search"]["get"]["parameters"].as_array().expect("parameters").clone();
+    // Padding a person might type or a client might send, and characters that only look like it.
+    let around = ["", " ", "\t", "\r\n", "\u{a0}", "\u{85}", "\u{2003}", "\u{feff}"];
+    let odd = ["x", "0", "+3", "-1", "007", "1e3", "\u{663}", "5.0", "\0", "YES", "Any"];
+    let typed: &[(&str, &[&str])] = &[
+        ("postcode", &["NE3", "ne3", "NE3 1AB", "ne31ab", "NE3\t 1AB", "N E3", "NE3 1AB X", "NE31 AB", "NE3AB", "NE3 1A\u{17f}", "3NE", "NE", "DH1 1AA"]),
+        ("within", &["1", "100", "101", "05", "5 km"]),
+        ("day", &["1", "7", "8", "07"]),
+        ("page", &["1", "10000", "10001", "0009"]),
+        ("time", &["9:00", "09:00", "24:00", "24:01", "23:59", "7:5", "007:30", "\u{660}7:30"]),
+        (
+            "max_price",
+            &[
+                "24.50", "£24.50", "££24", "24.", "0.5", "0.05", "0.00", "5000", "5000.", "5000.00", "5000.01", "5,000", "05000", "1,250.50",
+                "01,250", "12,50", "1,2345", "0,100", "£", ".", ".50", "00.50", "4999.99", "1 000", "24,50.1.2", "£ 24",
+            ],
+        ),
+    ];
+    let mut checked = 0;
+    for parameter in &parameters {
+        let name = parameter["name"].as_str().expect("name");
+        let schema = &parameter["schema"];
+        let mut values: Vec<String> = odd.iter().map(|value| value.to_string()).collect();
+        let listed = schema["enum"].as_array().map(|options| options.iter().filter_map(|option| option.as_str()).collect::<Vec<_>>()).unwrap_or_default();
+        let examples = typed.iter().find(|(field, _)| *field == name).map(|(_, examples)| examples.to_vec()).unwrap_or_default();
+        for value in listed.iter().chain(&examples) {
+            values.extend(around.iter().flat_map(|pad| [format!("{pad}{value}"), format!("{value}{pad}")]));
+        }
+        for value in values {
+            // Every other parameter as plainly as it can be: a postcode the map holds, so that a
+            // distance or sort by distance has something to be measured from.
+            let mut query = vec![(name, value.as_str())];
+            if name != "postcode" {
+                query.push(("postcode", "NE3"));
+            }
+            let reply = client.api_get(&format!("/api/v1/search?{}", serde_urlencoded::to_string(&query).expect("query"))).await;
+            let refused = matches!(reply.status, 400 | 422);
+            assert!(refused || reply.status == 200, "{name}={value:?}: {} {}", reply.status, reply.body);
+            if documented(schema, &value) {
+                // A well-formed postcode for a district that is not on the map is refused too.
+                let off_the_map = name == "postcode" && reply.body.contains("on our map");
+                assert!(!refused || off_the_map, "{name}={value:?} is documented, yet refused: {}", reply.body);
+            } else {
+                assert!(refused, "{name}={value:?} is not documented, yet accepted");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 500, "{checked} probes");
+}
+
+
 #[tokio::test]
 async fn a_service_page_shows_its_policies_hours_and_framework_rank_but_drafts_are_not_found() {
     let app = TestApp::new().await;

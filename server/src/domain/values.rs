@@ -143,16 +143,28 @@ impl RegulatorId {
     }
 }
 
-/// A whole number from `low` to `high`; `what` names it in messages ("the score").
+/// The characters around a typed value that are not part of it: spaces, tabs and line breaks.
+/// Exactly these, so that a published document can say what is accepted.
+pub const PADDING: [char; 4] = [' ', '\t', '\n', '\r'];
+
+/// What was typed, without the padding around it.
+pub fn typed(input: &str) -> &str {
+    input.trim_matches(PADDING)
+}
+
+/// A whole number from `low` to `high`, in digits; `what` names it in messages ("the score").
 pub fn whole_number(field: &str, input: &str, what: &str, low: u32, high: u32) -> Result<u32, AppError> {
-    let text = input.trim();
+    let text = typed(input);
     if text.is_empty() {
         return Err(AppError::invalid(field, format!("Enter {what}")));
     }
+    // Digits only (`parse` would also take a "+"), so a number that does not parse is too large.
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AppError::invalid(field, format!("Enter {what} as a whole number, like {}", low.max(1) * 15)));
+    }
     match text.parse::<u32>() {
         Ok(number) if (low..=high).contains(&number) => Ok(number),
-        Ok(_) => Err(AppError::invalid(field, format!("Enter {what}: a number from {low} to {high}"))),
-        Err(_) => Err(AppError::invalid(field, format!("Enter {what} as a whole number, like {}", low.max(1) * 15))),
+        _ => Err(AppError::invalid(field, format!("Enter {what}: a number from {low} to {high}"))),
     }
 }
 
@@ -178,13 +190,21 @@ pub struct Pence(i64);
 impl Pence {
     /// A price: more than nothing and at most `max`. `what` names it in messages ("the price").
     pub fn parse_price(field: &str, input: &str, what: &str, max: Pence) -> Result<Self, AppError> {
-        let text = input.trim().trim_start_matches('£').replace(',', "");
+        let text = typed(input);
+        let text = text.strip_prefix('£').unwrap_or(text);
         if text.is_empty() {
             return Err(AppError::invalid(field, format!("Enter {what}")));
         }
-        let (pounds, pennies) = text.split_once('.').unwrap_or((&text, ""));
-        let digits_only = |part: &str| part.chars().all(|c| c.is_ascii_digit());
-        if pounds.is_empty() || !digits_only(pounds) || !digits_only(pennies) || pennies.len() > 2 || pounds.len() > 9 {
+        let (pounds, pennies) = text.split_once('.').unwrap_or((text, ""));
+        let digits_only = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+        // Commas may mark thousands (1,250), and only thousands.
+        let grouped = pounds.split(',').enumerate().all(|(index, group)| {
+            digits_only(group) && if index == 0 { (1..=3).contains(&group.len()) && !group.starts_with('0') } else { group.len() == 3 }
+        });
+        let pounds = if pounds.contains(',') && grouped { pounds.replace(',', "") } else { pounds.to_string() };
+        let pounds = pounds.trim_start_matches('0');
+        let well_formed = (!pounds.is_empty() || text.starts_with('0')) && digits_only(pounds) && digits_only(pennies) && pennies.len() <= 2;
+        if !well_formed || pounds.len() > 9 {
             return Err(AppError::invalid(field, format!("Enter {what} in pounds and pence, like 24.50")));
         }
         let pounds: i64 = pounds.parse().unwrap_or(0);
@@ -223,6 +243,23 @@ impl PostcodeDistrict {
         } else {
             Err(AppError::invalid(field, format!("Enter a postcode district in the correct format, like NE3 (not {text})")))
         }
+    }
+
+    /// The district of a postcode as a person types it in a search, in full ("ne3 1ab", "NE31AB")
+    /// or its first half ("NE3"), with nothing else: padding only around it and between halves.
+    pub fn of_typed(input: &str) -> Option<Self> {
+        let text = typed(input).to_ascii_uppercase();
+        let (outward, inward) = match text.split_once(PADDING) {
+            Some((outward, inward)) => (outward, Some(typed(inward))),
+            // The second half is always three characters, so a full postcode needs no space.
+            None if text.len() >= 5 && text.is_ascii() => (&text[..text.len() - 3], Some(&text[text.len() - 3..])),
+            None => (text.as_str(), None),
+        };
+        let inward_valid = inward.is_none_or(|inward| {
+            let mut chars = inward.chars();
+            inward.len() == 3 && chars.next().is_some_and(|c| c.is_ascii_digit()) && chars.all(|c| c.is_ascii_uppercase())
+        });
+        (is_outward_code(outward) && inward_valid).then(|| Self(outward.to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -345,6 +382,12 @@ mod tests {
         assert_eq!(message(price("0.00").unwrap_err()), "The price must be more than £0");
         assert_eq!(message(price("10000.01").unwrap_err()), "The price must be £10,000.00 or less");
         assert_eq!(price("10000").ok(), Some(1_000_000));
+        // Commas mark thousands, and only thousands; one pound sign.
+        assert_eq!(price("1,250.5").ok(), Some(125_050));
+        assert_eq!(price("0.05").ok(), Some(5));
+        for bad in ["12,50", "01,250", "1,2345", "££24", "£ 24", "1 000"] {
+            assert_eq!(message(price(bad).unwrap_err()), "Enter the price in pounds and pence, like 24.50", "{bad}");
+        }
     }
 
     #[test]
@@ -356,6 +399,26 @@ mod tests {
             assert!(PostcodeDistrict::parse("d", bad).is_err(), "{bad}");
         }
         assert_eq!(message(PostcodeDistrict::parse("d", "").unwrap_err()), "Enter a postcode district, like NE3");
+    }
+
+    #[test]
+    fn a_typed_postcode_gives_its_district_and_nothing_else_does() {
+        for (input, district) in [("ne3", "NE3"), (" NE3 1AB\r\n", "NE3"), ("ne31ab", "NE3"), ("SW1A\t 1AA", "SW1A"), ("M11AE", "M1")] {
+            assert_eq!(PostcodeDistrict::of_typed(input).map(|district| district.0).as_deref(), Some(district), "{input:?}");
+        }
+        // Only spaces, tabs and line breaks are padding, and only around the halves.
+        for bad in ["N E3", "NE3 1AB X", "NE31 AB", "NE3AB", "NE3 1A\u{17f}", "\u{a0}NE3", "NE3\u{2003}1AB", "", "3NE"] {
+            assert!(PostcodeDistrict::of_typed(bad).is_none(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn whole_numbers_are_digits() {
+        assert_eq!(whole_number("n", " 007\t", "a day", 1, 7).ok(), Some(7));
+        for bad in ["+3", "-1", "3.0", "\u{663}", "\u{a0}3"] {
+            assert_eq!(message(whole_number("n", bad, "a day", 1, 7).unwrap_err()), "Enter a day as a whole number, like 15", "{bad:?}");
+        }
+        assert_eq!(message(whole_number("n", "99999999999", "a day", 1, 7).unwrap_err()), "Enter a day: a number from 1 to 7");
     }
 
     #[test]

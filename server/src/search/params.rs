@@ -3,7 +3,7 @@
 use super::understanding::{self, Meaning, Places};
 use super::{Near, PartialMatch, SearchEngine, SearchError, SearchQuery, SearchResults, Sort};
 use crate::domain::listings::time_of_day;
-use crate::domain::values::{Pence, Postcode, PostcodeDistrict, collect, whole_number};
+use crate::domain::values::{Pence, PostcodeDistrict, collect, typed, whole_number};
 use crate::entities::postcode_district;
 use crate::error::{AppError, AppResult};
 use crate::entities::{budget, ledger_account};
@@ -113,23 +113,23 @@ pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres
         &mut errors,
         listed("specialism", &form.specialism, &SPECIALISMS.iter().map(|(code, _)| *code).collect::<Vec<_>>(), "Choose a specialism from the list"),
     );
-    let place = collect(&mut errors, postcodes.locate(db, form.postcode.trim()).await);
-    let within = if form.within.trim().is_empty() {
+    let place = collect(&mut errors, postcodes.locate(db, &form.postcode).await);
+    let within = if typed(&form.within).is_empty() {
         None
     } else {
         collect(&mut errors, whole_number("within", &form.within, "how many kilometres away", 1, 100)).map(f64::from)
     };
-    let max_price = if form.max_price.trim().is_empty() {
+    let max_price = if typed(&form.max_price).is_empty() {
         None
     } else {
         collect(&mut errors, Pence::parse_price("max_price", &form.max_price, "the most you want to pay", PRICE_LIMIT))
     };
-    let day = if form.day.trim().is_empty() {
+    let day = if typed(&form.day).is_empty() {
         None
     } else {
         collect(&mut errors, whole_number("day", &form.day, "a day", 1, 7)).and_then(|day| u8::try_from(day).ok())
     };
-    let time = match form.time.trim() {
+    let time = match typed(&form.time) {
         "" => None,
         text => {
             // Without a day, the time means on any day.
@@ -141,7 +141,8 @@ pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres
         }
     };
     let carer = collect(&mut errors, listed("carer", &form.carer, &["any", "female", "male"], "Choose who you would like to provide care"));
-    let sort = match form.sort.trim() {
+    // A choice is one of its values exactly, as the page's controls send them.
+    let sort = match form.sort.as_str() {
         "" | "best" => Sort::BestValue,
         "price" => Sort::LowestPrice,
         "quality" => Sort::HighestQuality,
@@ -151,7 +152,7 @@ pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres
             Sort::BestValue
         }
     };
-    let framework_only = match form.framework.trim() {
+    let framework_only = match form.framework.as_str() {
         "" => false,
         "yes" => true,
         _ => {
@@ -159,15 +160,15 @@ pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres
             false
         }
     };
-    if !matches!(form.exact.trim(), "" | "yes") {
+    if !matches!(form.exact.as_str(), "" | "yes") {
         errors.push(FieldError::new("exact", "Tick the box to search for exactly these words, or leave it empty"));
     }
-    let page = if form.page.trim().is_empty() {
+    let page = if typed(&form.page).is_empty() {
         Some(1)
     } else {
         collect(&mut errors, whole_number("page", &form.page, "the page", 1, 10_000))
     };
-    let budget = match form.budget.trim() {
+    let budget = match form.budget.as_str() {
         "" => None,
         "yes" => collect(&mut errors, within_budget(db, viewer).await),
         _ => {
@@ -176,7 +177,7 @@ pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres
         }
     };
     let place = place.flatten();
-    if place.is_none() && form.postcode.trim().is_empty() {
+    if place.is_none() && typed(&form.postcode).is_empty() {
         if within.is_some() {
             errors.push(FieldError::new("postcode", "Enter a postcode to search within a distance of it"));
         } else if sort == Sort::Nearest {
@@ -239,7 +240,7 @@ async fn within_budget(db: &impl ConnectionTrait, viewer: Option<&SignedInUser>)
 
 /// Empty, or one of the allowed codes.
 fn listed(field: &str, input: &str, allowed: &[&str], message: &str) -> Result<Option<String>, AppError> {
-    match input.trim() {
+    match input {
         "" => Ok(None),
         value if allowed.contains(&value) => Ok(Some(value.to_string())),
         _ => Err(AppError::invalid(field, message)),
@@ -284,13 +285,12 @@ impl PostcodeCentres {
 
     /// The centre of a postcode's district, or none if no postcode was given.
     pub async fn locate(&self, db: &impl ConnectionTrait, input: &str) -> AppResult<Option<(f64, f64)>> {
+        let input = typed(input);
         if input.is_empty() {
             return Ok(None);
         }
-        let district = Postcode::parse("postcode", input)
-            .map(|postcode| postcode.district())
-            .or_else(|_| PostcodeDistrict::parse("postcode", input))
-            .map_err(|_| AppError::invalid("postcode", "Enter a postcode like NE3 1AB, or its first half, like NE3"))?;
+        let district =
+            PostcodeDistrict::of_typed(input).ok_or_else(|| AppError::invalid("postcode", "Enter a postcode like NE3 1AB, or its first half, like NE3"))?;
         if let Some(centre) = self.known.read().ok().and_then(|known| known.get(district.as_str()).copied()) {
             return Ok(Some(centre));
         }
