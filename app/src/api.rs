@@ -149,6 +149,11 @@ pub async fn search_services(form: SearchForm) -> Result<SearchPage, UiError> {
     }).await
 }
 
+#[server(prefix = "/api", endpoint = "nearest-district", input = GetUrl)]
+pub async fn nearest_district(latitude: f64, longitude: f64) -> Result<String, UiError> {
+    guard::run(async move { guard::backend()?.nearest_district(latitude, longitude).await }).await
+}
+
 #[server(prefix = "/api", endpoint = "service", input = GetUrl)]
 pub async fn load_listing(public_id: String) -> Result<ListingDetails, UiError> {
     guard::run(async move { guard::backend()?.listing_details(&public_id).await }).await

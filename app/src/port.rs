@@ -32,6 +32,9 @@ pub trait Backend: Send + Sync + 'static {
     /// Searches published services; anyone may.
     /// `viewer` is whoever is signed in (a budget holder may search within their budget).
     async fn search(&self, viewer: Option<&SignedInUser>, form: SearchForm) -> Result<SearchPage, UiError>;
+    /// The postcode district a person is in, from where their browser says they are (with
+    /// their permission), for "near me"; anyone may ask, and the point is not kept.
+    async fn nearest_district(&self, latitude: f64, longitude: f64) -> Result<String, UiError>;
     async fn provider_details(&self, public_id: &str) -> Result<ProviderDetails, UiError>;
     /// A published service of an active provider; anything else is not found.
     async fn listing_details(&self, public_id: &str) -> Result<ListingDetails, UiError>;

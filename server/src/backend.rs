@@ -101,6 +101,10 @@ impl Backend for CareMarketBackend {
         Ok(directory::search_page(&form, search, results))
     }
 
+    async fn nearest_district(&self, latitude: f64, longitude: f64) -> Result<String, UiError> {
+        Ok(self.postcodes.nearest(&self.db, latitude, longitude).await?)
+    }
+
     async fn listing_details(&self, public_id: &str) -> Result<ListingDetails, UiError> {
         Ok(directory::listing_details(&self.db, public_id, Utc::now()).await?)
     }

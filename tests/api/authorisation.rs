@@ -26,6 +26,7 @@ pub(crate) const TABLE: &[Row] = &[
     ("POST /api/register-self-funder", "POST /api/register-self-funder", &[("form[your_name]", "Sam"), ("form[email]", "{fresh}@example.org"), ("form[password]", "a long new password")], "* * * * * * * * * * *"),
     ("POST /api/set-up-account", "POST /api/set-up-account", &[("form[email]", "amira@example.org"), ("form[code]", "AAAA-BBBB-CCCC"), ("form[password]", "a long new password")], "* * * * * * * * * * *"),
     ("GET /api/search", "GET /api/search?form[q]=care", &[], "Y Y Y Y Y Y Y Y Y Y Y"),
+    ("GET /api/nearest-district", "GET /api/nearest-district?latitude=55.0&longitude=-1.6", &[], "Y Y Y Y Y Y Y Y Y Y Y"),
     ("GET /api/service", "GET /api/service?public_id={listing}", &[], "Y Y Y Y Y Y Y Y Y Y Y"),
     ("GET /api/provider", "GET /api/provider?public_id={provider}", &[], "Y Y Y Y Y Y Y Y Y Y Y"),
     ("GET /api/lots", "GET /api/lots", &[], "Y Y Y Y Y Y Y Y Y Y Y"),

@@ -170,6 +170,24 @@ async fn the_openapi_document_describes_every_search_parameter_and_card_field() 
     }
 }
 
+#[tokio::test]
+async fn near_me_from_the_browser_is_the_nearest_district_and_only_where_we_cover() {
+    let app = TestApp::new().await;
+    three_places(&app).await;
+    let mut client = app.visitor();
+    // Between Gosforth and Jesmond, nearer Jesmond; then by Durham's cathedral.
+    for ((latitude, longitude), district) in [((54.99, -1.605), "NE2"), ((54.7735, -1.5762), "DH1"), ((55.01, -1.62), "NE3")] {
+        let reply = client.api_get(&format!("/api/nearest-district?latitude={latitude}&longitude={longitude}")).await;
+        assert_eq!((reply.status, reply.body.as_str()), (200, format!("\"{district}\"").as_str()));
+    }
+    // London is not covered, and a point off the Earth is not a place.
+    for (query, message) in [("latitude=51.5&longitude=-0.12", "We do not cover where you are yet"), ("latitude=95&longitude=0", "not on Earth")] {
+        let reply = client.api_get(&format!("/api/nearest-district?{query}")).await;
+        assert_eq!(reply.status, 422, "{query}");
+        assert!(reply.body.contains(message), "{query}: {}", reply.body);
+    }
+}
+
 /// Whether the document allows `value` for a parameter: one of its enum, matching its
 /// pattern, or (for a number) a whole number in its range.
 fn documented(schema: &serde_json::Value, value: &str) -> bool {

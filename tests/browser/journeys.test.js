@@ -31,9 +31,12 @@ before(async () => {
 });
 after(async () => browser?.close());
 
-/** A fresh browser profile; fails the test on any script error once JavaScript runs. */
-async function newPage(javaScriptEnabled) {
-  const context = await browser.newContext({ javaScriptEnabled, viewport: VIEWPORT });
+/**
+ * A fresh browser profile; fails the test on any script error once JavaScript runs. `options`
+ * can give the profile a place and the permission to share it.
+ */
+async function newPage(javaScriptEnabled, options = {}) {
+  const context = await browser.newContext({ javaScriptEnabled, viewport: VIEWPORT, ...options });
   context.javaScriptDisabled = !javaScriptEnabled;
   const page = await context.newPage();
   page.setDefaultTimeout(15000);
@@ -422,6 +425,34 @@ for (const javaScript of [true, false]) {
     assert.match(await page.locator('.card').first().textContent(), /km/, 'results say how far away they are');
     assert.deepEqual(errors, []);
     await close();
+  });
+
+  test(`"near me" can be where the browser says the person is, if they allow it, ${mode}`, async () => {
+    // In Gosforth (NE3), and this profile lets the page know it.
+    const { page, errors, close } = await newPage(javaScript, { geolocation: { latitude: 55.005, longitude: -1.62 }, permissions: ['geolocation'] });
+    await open(page, '/?q=home+care+near+me', javaScript);
+    await page.getByLabel('To see services near you, enter your postcode').waitFor({ timeout: 5000 });
+    const useLocation = page.getByRole('button', { name: 'Use my location' });
+    if (!javaScript) {
+      assert.equal(await useLocation.count(), 0, 'without JavaScript the location cannot be asked for, so no button offers it');
+      await close();
+      return;
+    }
+    await assertAccessible(page, 'a search that can use the browser\'s location');
+    await Promise.all([page.waitForURL(/postcode=NE3/), useLocation.click()]);
+    await page.locator('.card').first().waitFor({ timeout: 5000 });
+    assert.match(await page.locator('.card').first().textContent(), /km/, 'results say how far away they are');
+    assert.equal(await useLocation.count(), 0, 'the postcode is known now, so it is not asked for');
+    assert.deepEqual(errors, []);
+    await close();
+    // Someone who does not allow it is told, and the postcode field is still there.
+    const refused = await newPage(true);
+    await open(refused.page, '/?q=home+care+near+me', true);
+    await refused.page.getByRole('button', { name: 'Use my location' }).click();
+    await refused.page.getByText('Your browser did not let us use your location: enter your postcode instead').waitFor({ timeout: 5000 });
+    assert.ok(!refused.page.url().includes('postcode='), 'nothing was searched for');
+    assert.deepEqual(refused.errors, []);
+    await refused.close();
   });
 
   test(`search follows typing, filters narrow it and cards explain their framework rank, ${mode}`, async () => {

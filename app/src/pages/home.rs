@@ -1,7 +1,7 @@
 //! The front door: search with filters, counts to narrow down, sorting and pages. The form is
 //! a plain GET form, so everything works without JavaScript; with it, results follow the
 //! words as they are typed, and only the number found is announced.
-use crate::api::search_services;
+use crate::api::{nearest_district, search_services};
 use crate::components::{Choices, ErrorSummary, ListingCardView, Select, TextInput, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
@@ -277,6 +277,7 @@ fn understood(page: &SearchPage, form: &SearchForm) -> AnyView {
                     <input class="input input-narrow" id="near-postcode" name="postcode" autocomplete="postal-code" aria-describedby="near-postcode-hint"/>
                     <button type="submit" class="button">"Show services near me"</button>
                 </div>
+                <UseMyLocation form=form.clone()/>
             </form>
         }
     });
@@ -291,6 +292,91 @@ fn understood(page: &SearchPage, form: &SearchForm) -> AnyView {
         }
     });
     view! { {chips}{ask_postcode}{partial}{exact} }.into_any()
+}
+
+/// With JavaScript, and if the person allows it, "near me" can be where their browser says
+/// they are: the district nearest that point becomes the search's postcode. The button is drawn
+/// only once the page is interactive, since without JavaScript it could do nothing.
+#[component]
+fn UseMyLocation(form: SearchForm) -> impl IntoView {
+    let interactive = RwSignal::new(false);
+    Effect::new(move |_| interactive.set(true));
+    let problem = RwSignal::new(String::new());
+    let busy = RwSignal::new(false);
+    let navigate = use_navigate();
+    let on_click = move |_: leptos::ev::MouseEvent| {
+        busy.set(true);
+        problem.set(String::new());
+        let (form, navigate) = (form.clone(), navigate.clone());
+        where_the_browser_is(move |found| {
+            leptos::task::spawn_local(async move {
+                let district = match found {
+                    Ok((latitude, longitude)) => nearest_district(latitude, longitude).await.map_err(|error| error.to_string()),
+                    Err(refusal) => Err(refusal),
+                };
+                busy.set(false);
+                match district {
+                    Ok(code) => {
+                        let mut near = form;
+                        near.postcode = code;
+                        near.page.clear();
+                        navigate(&format!("/?{}", near.to_query()), NavigateOptions::default());
+                    }
+                    Err(message) => problem.set(message),
+                }
+            });
+        });
+    };
+    move || {
+        interactive.get().then(|| {
+            view! {
+                <div class="use-location">
+                    <button type="button" class="button button-secondary" on:click=on_click.clone() disabled=busy>"Use my location"</button>
+                    <p class="error-message" aria-live="polite">{problem}</p>
+                </div>
+            }
+        })
+    }
+}
+
+/// Asks the browser where the person is; the browser asks them first. Calls `done` once with
+/// the point, or with what to tell the person.
+fn where_the_browser_is(done: impl FnOnce(Result<(f64, f64), String>) + 'static) {
+    #[cfg(feature = "hydrate")]
+    {
+        use leptos::wasm_bindgen::{JsCast, closure::Closure};
+        use leptos::web_sys::{Position, PositionError};
+        use std::{cell::RefCell, rc::Rc};
+        let done = Rc::new(RefCell::new(Some(done)));
+        let finish = move |answer| {
+            if let Some(done) = done.borrow_mut().take() {
+                done(answer);
+            }
+        };
+        let found = Closure::once_into_js({
+            let finish = finish.clone();
+            move |position: Position| finish(Ok((position.coords().latitude(), position.coords().longitude())))
+        });
+        let refused = Closure::once_into_js({
+            let finish = finish.clone();
+            move |error: PositionError| {
+                finish(Err(if error.code() == PositionError::PERMISSION_DENIED {
+                    "Your browser did not let us use your location: enter your postcode instead".to_string()
+                } else {
+                    "We could not find where you are: enter your postcode instead".to_string()
+                }))
+            }
+        });
+        let asked = window()
+            .navigator()
+            .geolocation()
+            .and_then(|geolocation| geolocation.get_current_position_with_error_callback(found.unchecked_ref(), Some(refused.unchecked_ref())));
+        if asked.is_err() {
+            finish(Err("This browser cannot tell us where you are: enter your postcode instead".to_string()));
+        }
+    }
+    #[cfg(not(feature = "hydrate"))]
+    done(Err("Your location can only be found in the browser".to_string()));
 }
 
 /// Every filter and the sort order. (A component of its own, drawn as one piece, to keep

@@ -1,7 +1,7 @@
 //! The search form, checked: each problem is reported against its field, and a postcode is
 //! turned into a place (the centre of its district).
 use super::understanding::{self, Meaning, Places};
-use super::{Near, PartialMatch, SearchEngine, SearchError, SearchQuery, SearchResults, Sort};
+use super::{Near, PartialMatch, SearchEngine, SearchError, SearchQuery, SearchResults, Sort, distance_km};
 use crate::domain::listings::time_of_day;
 use crate::domain::values::{Pence, PostcodeDistrict, collect, typed, whole_number};
 use crate::entities::postcode_district;
@@ -18,6 +18,9 @@ const PRICE_LIMIT: Pence = Pence::from_pence(500_000);
 
 /// Words that qualify a place's name: "High Heaton" is in Heaton.
 const QUALIFIERS: &[&str] = &["high", "low", "upper", "lower", "north", "south", "east", "west", "old", "new", "great", "little"];
+
+/// The farthest a person can be from a district's centre for it to be theirs.
+const YOUR_DISTRICT_KM: f64 = 15.0;
 
 /// Services within this distance of a place the words name (a district is a few kilometres across).
 const NEAR_A_PLACE_KM: f64 = 5.0;
@@ -302,5 +305,22 @@ impl PostcodeCentres {
             known.insert(district.as_str().to_string(), centre);
         }
         Ok(Some(centre))
+    }
+
+    /// The district whose centre is nearest a point (where a person's browser says they are,
+    /// with their permission), if one is near enough to be theirs. The point is not kept.
+    pub async fn nearest(&self, db: &impl ConnectionTrait, latitude: f64, longitude: f64) -> AppResult<String> {
+        if !(-90.0..=90.0).contains(&latitude) || !(-180.0..=180.0).contains(&longitude) {
+            return Err(AppError::invalid("postcode", "Your browser gave a location that is not on Earth: enter your postcode instead"));
+        }
+        let districts = postcode_district::Entity::find().all(db).await?;
+        let nearest = districts
+            .into_iter()
+            .map(|district| (distance_km((latitude, longitude), (district.latitude, district.longitude)), district.code))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        match nearest {
+            Some((km, code)) if km <= YOUR_DISTRICT_KM => Ok(code),
+            _ => Err(AppError::invalid("postcode", "We do not cover where you are yet: enter a postcode to search near it")),
+        }
     }
 }
