@@ -5,6 +5,7 @@
 use super::ranking_rules::{self, Relevance, WordHit};
 use super::understanding::{self, Lexicon};
 use super::{Concept, Facets, ListingDocument, PartialMatch, SearchEngine, SearchError, SearchHit, SearchQuery, SearchResults, Sort};
+use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, LazyLock, Mutex, RwLock};
@@ -755,7 +756,7 @@ impl Inner {
                 };
                 relevance.off_type = !pointed.is_empty() && !pointed.contains(&column.category);
                 relevance.either_carer = wanted.gender.is_some() && column.gender == 0;
-                Some(Match::new(slot, column, relevance, matched, distance_km, query.sort))
+                Some(Match::new(slot, column, relevance, matched, distance_km))
             }));
         // Only the services that match the most of what must match: every concept if any
         // service does, else as many as any service does (and the page says which). Searching
@@ -773,7 +774,7 @@ impl Inner {
         let facets = facets(&store.columns, &matches);
         let per_page = query.per_page.max(1) as usize;
         let skip = (query.page.max(1) as usize - 1) * per_page;
-        sort_first(&mut matches, skip + per_page);
+        sort_first(&mut matches, query.sort, skip + per_page);
         let total = matches.len() as u64;
         let hits = matches
             .iter()
@@ -872,37 +873,33 @@ fn id_key(id: i64) -> u64 {
     u64::try_from(id).unwrap_or(0)
 }
 
-/// One result, with its place in the order worked out once (sorting then reads no documents
-/// and compares plain numbers).
+/// One result, with its sort keys copied out (sorting then reads no documents).
 #[derive(Clone, Copy)]
 struct Match {
     slot: u32,
     relevance: Relevance,
     /// Which concepts it matched (one bit each).
     matched: u32,
-    order: (u64, u64, u64, u64, u64),
+    /// Whole metres (sortable as integers); the farthest possible when unknown.
+    metres: u64,
+    framework_score: u32,
+    quality: u32,
+    price_pence: i64,
+    listing_id: i64,
 }
 
 impl Match {
-    fn new(slot: u32, column: &Column, relevance: Relevance, matched: u32, distance_km: Option<f64>, sort: Sort) -> Self {
-        // The tier first (matching every concept, of a type the words point to), then the chosen
-        // order and relevance, then the same tie-breaks every time (as the Meilisearch engine's
-        // ranking rules): framework score, quality, price, id. Smaller comes first.
-        let relevance_key = relevance.key();
-        let tier_then = |value: u64| (relevance_key >> 48) << 54 | value.min((1 << 54) - 1);
-        let less_framework = u64::from(u32::MAX - column.framework_score.unwrap_or(0));
-        let less_quality = u64::from(u32::MAX - column.quality);
-        let price = u64::try_from(column.price_pence).unwrap_or(0);
-        let id = id_key(column.listing_id);
-        // Whole metres; the farthest possible when unknown.
-        let metres = distance_km.filter(|km| km.is_finite()).map_or(u64::MAX, |km| (km * 1_000.0) as u64);
-        let order = match sort {
-            Sort::BestValue => (relevance_key, less_framework << 32 | less_quality, price, id, 0),
-            Sort::LowestPrice => (tier_then(price), relevance_key, less_framework << 32 | less_quality, id, 0),
-            Sort::HighestQuality => (tier_then(less_quality), relevance_key, less_framework, price, id),
-            Sort::Nearest => (tier_then(metres), relevance_key, less_framework << 32 | less_quality, price, id),
-        };
-        Self { slot, relevance, matched, order }
+    fn new(slot: u32, column: &Column, relevance: Relevance, matched: u32, distance_km: Option<f64>) -> Self {
+        Self {
+            slot,
+            relevance,
+            matched,
+            metres: distance_km.map_or(u64::MAX, |km| if km.is_finite() { (km * 1_000.0) as u64 } else { u64::MAX }),
+            framework_score: column.framework_score.unwrap_or(0),
+            quality: column.quality,
+            price_pence: column.price_pence,
+            listing_id: column.listing_id,
+        }
     }
 }
 
@@ -1069,12 +1066,29 @@ fn facets(columns: &[Column], matches: &[Match]) -> Facets {
 
 /// Puts the first `needed` matches in order (the rest only after them, unordered); every
 /// order ends with the listing id, so pages never overlap.
-fn sort_first(matches: &mut [Match], needed: usize) {
-    if needed < matches.len() {
-        matches.select_nth_unstable_by_key(needed, |m| m.order);
+fn sort_first(matches: &mut [Match], sort: Sort, needed: usize) {
+    macro_rules! order_by {
+        ($key:expr) => {{
+            if needed < matches.len() {
+                matches.select_nth_unstable_by_key(needed, $key);
+            }
+            let end = needed.min(matches.len());
+            matches[..end].sort_unstable_by_key($key);
+        }};
     }
-    let end = needed.min(matches.len());
-    matches[..end].sort_unstable_by_key(|m| m.order);
+    // The tier first (matching every concept, of a type the words point to), then the chosen
+    // order and relevance, then the same tie-breaks every time (as the Meilisearch engine's
+    // ranking rules): framework score, quality, price, id.
+    match sort {
+        Sort::BestValue => order_by!(|m: &Match| (m.relevance, Reverse(m.framework_score), Reverse(m.quality), m.price_pence, m.listing_id)),
+        Sort::LowestPrice => order_by!(|m: &Match| (m.relevance.tier(), m.price_pence, m.relevance, Reverse(m.framework_score), Reverse(m.quality), m.listing_id)),
+        Sort::HighestQuality => {
+            order_by!(|m: &Match| (m.relevance.tier(), Reverse(m.quality), m.relevance, Reverse(m.framework_score), m.price_pence, m.listing_id))
+        }
+        Sort::Nearest => {
+            order_by!(|m: &Match| (m.relevance.tier(), m.metres, m.relevance, Reverse(m.framework_score), Reverse(m.quality), m.price_pence, m.listing_id))
+        }
+    }
 }
 
 #[async_trait::async_trait]
