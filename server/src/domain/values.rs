@@ -255,11 +255,7 @@ impl PostcodeDistrict {
             None if text.len() >= 5 && text.is_ascii() => (&text[..text.len() - 3], Some(&text[text.len() - 3..])),
             None => (text.as_str(), None),
         };
-        let inward_valid = inward.is_none_or(|inward| {
-            let mut chars = inward.chars();
-            inward.len() == 3 && chars.next().is_some_and(|c| c.is_ascii_digit()) && chars.all(|c| c.is_ascii_uppercase())
-        });
-        (is_outward_code(outward) && inward_valid).then(|| Self(outward.to_string()))
+        (is_outward_code(outward) && inward.is_none_or(is_inward_code)).then(|| Self(outward.to_string()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -277,12 +273,10 @@ impl Postcode {
         if compact.is_empty() {
             return Err(AppError::invalid(field, "Enter a postcode"));
         }
-        let valid = compact.len() >= 5 && {
+        // ASCII first: the split below counts bytes.
+        let valid = compact.len() >= 5 && compact.is_ascii() && {
             let (outward, inward) = compact.split_at(compact.len() - 3);
-            let mut inward = inward.chars();
-            is_outward_code(outward)
-                && inward.next().is_some_and(|c| c.is_ascii_digit())
-                && inward.all(|c| c.is_ascii_uppercase())
+            is_outward_code(outward) && is_inward_code(inward)
         };
         if valid {
             let (outward, inward) = compact.split_at(compact.len() - 3);
@@ -299,6 +293,12 @@ impl Postcode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// The inward code: a digit and two letters (1AB).
+fn is_inward_code(text: &str) -> bool {
+    let mut chars = text.chars();
+    text.len() == 3 && chars.next().is_some_and(|c| c.is_ascii_digit()) && chars.all(|c| c.is_ascii_uppercase())
 }
 
 /// The outward code: one or two letters, a digit, then an optional letter or digit (NE3, SW1A, M1).
@@ -427,7 +427,7 @@ mod tests {
         assert_eq!(postcode.as_str(), "NE3 1AB");
         assert_eq!(postcode.district().as_str(), "NE3");
         assert_eq!(Postcode::parse("p", "sw1a1aa").unwrap().as_str(), "SW1A 1AA");
-        for bad in ["NE3", "NE3 1A", "NE3 AAB", "123 4AB", "NE3 1AB X"] {
+        for bad in ["NE3", "NE3 1A", "NE3 AAB", "123 4AB", "NE3 1AB X", "aa\u{e9}\u{e9}", "\u{e9}\u{e9}\u{e9}"] {
             assert_eq!(message(Postcode::parse("p", bad).unwrap_err()), "Enter a full postcode, like NE3 1AB", "{bad}");
         }
     }
