@@ -131,6 +131,8 @@ struct Column {
     /// The span of its places' latitudes (min above max when it lists none).
     latitude_min: f64,
     latitude_max: f64,
+    /// Its place among all services in the order that breaks ties (see `Store::rerank`).
+    order: u32,
 }
 
 impl Column {
@@ -150,6 +152,7 @@ impl Column {
         places_count: 0,
         latitude_min: f64::INFINITY,
         latitude_max: f64::NEG_INFINITY,
+        order: u32::MAX,
     };
 
     fn of(document: &ListingDocument, facets: &FacetValues) -> Self {
@@ -171,6 +174,7 @@ impl Column {
             places_count: 0,
             latitude_min: latitudes.clone().fold(f64::INFINITY, f64::min),
             latitude_max: latitudes.fold(f64::NEG_INFINITY, f64::max),
+            order: u32::MAX,
         }
     }
 }
@@ -293,6 +297,21 @@ impl Store {
         self.places.get(start..start + column.places_count as usize).unwrap_or_default()
     }
 
+    /// Numbers the live services in the order that breaks ties between equally good results, the
+    /// same in every sort (as the Meilisearch engine's ranking rules): framework score, quality,
+    /// price, id. A result's place in any order is then one integer (see `order_key`).
+    fn rerank(&mut self) {
+        let columns = &mut self.columns;
+        let mut live: Vec<u32> = (0..columns.len()).filter(|&slot| columns[slot].live).filter_map(|slot| u32::try_from(slot).ok()).collect();
+        live.sort_unstable_by_key(|&slot| {
+            let column = &columns[slot as usize];
+            (Reverse(column.framework_score.unwrap_or(0)), Reverse(column.quality), column.price_pence, column.listing_id)
+        });
+        for (place, slot) in live.into_iter().enumerate() {
+            columns[slot as usize].order = u32::try_from(place).unwrap_or(u32::MAX);
+        }
+    }
+
     /// Drops the places of removed services once they are half the array.
     fn compact_places(&mut self) {
         if self.dead_places < 4_096 || self.dead_places * 2 < self.places.len() {
@@ -373,12 +392,15 @@ impl Store {
         matched
     }
 
-    /// Every service the filters admit (only those of the type of care asked for are read).
-    fn all(&self, category: Option<usize>, admit: impl Fn(u32) -> bool) -> Vec<Candidate> {
-        let candidate = |slot: u32| Candidate { slot, relevance: Relevance::default(), matched: 0 };
-        match category {
-            Some(category) => self.by_category.get(category).into_iter().flatten().copied().filter(|&slot| admit(slot)).map(candidate).collect(),
-            None => (0..self.columns.len() as u32).filter(|&slot| admit(slot)).map(candidate).collect(),
+    /// Every service the filters admit (only those of the type of care asked for are read),
+    /// handed to `each` with its relevance and the concepts it matched (none).
+    fn all(&self, category: Option<usize>, admit: impl Fn(u32) -> bool, mut each: impl FnMut(u32, Relevance, u32)) {
+        let slots: Box<dyn Iterator<Item = u32>> = match category {
+            Some(category) => Box::new(self.by_category.get(category).into_iter().flatten().copied()),
+            None => Box::new(0..u32::try_from(self.columns.len()).unwrap_or(u32::MAX)),
+        };
+        for slot in slots.filter(|&slot| admit(slot)) {
+            each(slot, Relevance::default(), 0);
         }
     }
 
@@ -419,7 +441,8 @@ impl Store {
     /// length allows, or, for an unfinished last word, as the start of a word), or when the
     /// document is of a type of care the concept points to. Documents that match no concept
     /// that must match are left out; if none must match, those that match none of the others.
-    fn matching(&self, concepts: &[Concept], admit: impl Fn(u32) -> bool) -> Vec<Candidate> {
+    /// Each is handed to `each` with its relevance and the concepts it matched (one bit each).
+    fn matching(&self, concepts: &[Concept], admit: impl Fn(u32) -> bool, mut each: impl FnMut(u32, Relevance, u32)) {
         SCRATCH.with_borrow_mut(|scratch| {
             let stamp = scratch.next_search(concepts.len(), self.entries.len());
             let Scratch { words: lanes, chosen, .. } = scratch;
@@ -523,38 +546,25 @@ impl Store {
             }
             // What the concepts that must match found; with none, what any concept found (a search
             // for "support" lists what offers support); with nothing found, everything.
-            let candidates: Vec<u32> = if any_required || !found.is_empty() {
-                found
-            } else {
-                (0..self.columns.len()).map(|slot| slot as u32).collect()
-            };
+            if !any_required && found.is_empty() {
+                found.extend(0..u32::try_from(self.columns.len()).unwrap_or(u32::MAX));
+            }
             let lanes = &lanes[..concepts.len()];
             let required: Vec<bool> = concepts.iter().map(|concept| concept.required).collect();
             let mut hits: Vec<Option<&WordHit>> = Vec::with_capacity(concepts.len());
-            candidates
-                .into_iter()
-                .filter(|&slot| admit(slot))
-                .map(|slot| {
-                    hits.clear();
-                    let mut matched = 0u32;
-                    for (index, lane) in lanes.iter().enumerate() {
-                        let (seen, hit) = &lane[slot as usize];
-                        let present = *seen == stamp;
-                        matched |= u32::from(present) << index;
-                        hits.push(present.then_some(hit));
-                    }
-                    Candidate { slot, relevance: ranking_rules::relevance(&hits, &required), matched }
-                })
-                .collect()
+            for slot in found.into_iter().filter(|&slot| admit(slot)) {
+                hits.clear();
+                let mut matched = 0u32;
+                for (index, lane) in lanes.iter().enumerate() {
+                    let (seen, hit) = &lane[slot as usize];
+                    let present = *seen == stamp;
+                    matched |= u32::from(present) << index;
+                    hits.push(present.then_some(hit));
+                }
+                each(slot, ranking_rules::relevance(&hits, &required), matched);
+            }
         })
     }
-}
-
-/// A document that matches, how well, and which concepts it matched (one bit each).
-struct Candidate {
-    slot: u32,
-    relevance: Relevance,
-    matched: u32,
 }
 
 thread_local! {
@@ -677,6 +687,7 @@ fn load_documents(reader: &IndexReader, fields: IndexFields) -> Result<Store, Se
             store.insert(document);
         }
     }
+    store.rerank();
     Ok(store)
 }
 
@@ -707,6 +718,7 @@ impl Inner {
         for document in upserts {
             store.insert(document);
         }
+        store.rerank();
         Ok(())
     }
 
@@ -729,7 +741,6 @@ impl Inner {
             }
             verdict.get() == 1
         };
-        let candidates = if concepts.is_empty() { store.all(wanted.category, admit) } else { store.matching(&concepts, admit) };
         // The types of care the words point to: services of other types come after them.
         let pointed: Vec<u8> = concepts
             .iter()
@@ -737,44 +748,47 @@ impl Inner {
             .filter_map(|code| app::CATEGORIES.iter().position(|c| c == code))
             .filter_map(|p| u8::try_from(p).ok())
             .collect();
-        let mut matches: Vec<Match> = Vec::with_capacity(candidates.len());
-        matches.extend(candidates
-            .into_iter()
-            .filter_map(|Candidate { slot, mut relevance, matched }| {
-                let column = &store.columns[slot as usize];
-                // Only what the columns do not hold needs the document itself.
-                let entry = || store.entries[slot as usize].as_deref();
-                if wanted.needs_document() && !wanted.admits_document(entry()?) {
-                    return None;
-                }
-                // Distances are worked out exactly only where they order the results; otherwise
-                // a cheap estimate decides "within" (exactly near the edge) and the page's own
-                // results are measured at the end.
-                let distance_km = match &wanted.origin {
-                    Some(origin) if query.sort == Sort::Nearest => Some(origin.nearest_km(store.places_of(column))?),
-                    _ => None,
-                };
-                relevance.off_type = !pointed.is_empty() && !pointed.contains(&column.category);
-                relevance.either_carer = wanted.gender.is_some() && column.gender == 0;
-                Some(Match::new(slot, column, relevance, matched, distance_km))
-            }));
-        // Only the services that match the most of what must match: every concept if any
-        // service does, else as many as any service does (and the page says which). Searching
-        // for exactly the words typed, every word must match.
-        let fewest_missing = matches.iter().map(|m| m.relevance.missing).min().unwrap_or(0);
-        let mut partial = None;
-        if query.concepts.is_none() || fewest_missing == 0 {
-            matches.retain(|m| m.relevance.missing == 0);
+        // Searching for exactly the words typed, every word must match.
+        let exact = query.concepts.is_none();
+        let mut kept = Kept::new(if exact { 0 } else { u8::MAX });
+        let consider = |slot: u32, mut relevance: Relevance, matched: u32| {
+            let column = &store.columns[slot as usize];
+            // Only what the columns do not hold needs the document itself.
+            if wanted.needs_document() && !store.entries[slot as usize].as_deref().is_some_and(|entry| wanted.admits_document(entry)) {
+                return;
+            }
+            // Distances are worked out exactly only where they order the results; otherwise a
+            // cheap estimate decides "within" (exactly near the edge) and the page's own results
+            // are measured at the end.
+            let metres = match &wanted.origin {
+                Some(origin) if query.sort == Sort::Nearest => match origin.nearest_km(store.places_of(column)) {
+                    // Whole metres; the farthest possible when unknown.
+                    Some(km) if km.is_finite() => (km * 1_000.0).min(f64::from(u32::MAX - 1)) as u32,
+                    Some(_) => u32::MAX,
+                    None => return,
+                },
+                _ => u32::MAX,
+            };
+            relevance.off_type = !pointed.is_empty() && !pointed.contains(&column.category);
+            relevance.either_carer = wanted.gender.is_some() && column.gender == 0;
+            kept.offer(relevance.missing, Match { key: order_key(query.sort, &relevance, column, metres), slot, matched }, column);
+        };
+        if concepts.is_empty() {
+            store.all(wanted.category, admit, consider);
         } else {
-            matches.retain(|m| m.relevance.missing == fewest_missing);
+            store.matching(&concepts, admit, consider);
+        }
+        let Kept { fewest_missing, mut matches, counts } = kept;
+        // When no service matches every concept that must match, the page says which were matched.
+        let partial = (!exact && fewest_missing > 0 && !matches.is_empty()).then(|| {
             let (all, some) = matches.iter().fold((u32::MAX, 0u32), |(all, some), m| (all & m.matched, some | m.matched));
             let named = |mask: u32| concepts.iter().enumerate().filter(|(i, c)| c.required && mask & (1 << i) != 0).map(|(_, c)| c.typed.clone()).collect();
-            partial = Some(PartialMatch { matched_by_all: named(all), matched_by_some: named(some) });
-        }
-        let facets = facets(&store.columns, &matches);
+            PartialMatch { matched_by_all: named(all), matched_by_some: named(some) }
+        });
+        let facets = counts.facets();
         let per_page = query.per_page.max(1) as usize;
         let skip = (query.page.max(1) as usize - 1) * per_page;
-        sort_first(&mut matches, query.sort, skip + per_page);
+        sort_first(&mut matches, skip + per_page);
         let total = matches.len() as u64;
         let hits = matches
             .iter()
@@ -873,32 +887,98 @@ fn id_key(id: i64) -> u64 {
     u64::try_from(id).unwrap_or(0)
 }
 
-/// One result, with its sort keys copied out (sorting then reads no documents).
+/// One result, with its place in the chosen order worked out once (see `order_key`), so
+/// sorting thousands of them compares integers and reads no documents.
 #[derive(Clone, Copy)]
 struct Match {
+    key: u128,
     slot: u32,
-    relevance: Relevance,
     /// Which concepts it matched (one bit each).
     matched: u32,
-    /// Whole metres (sortable as integers); the farthest possible when unknown.
-    metres: u64,
-    framework_score: u32,
-    quality: u32,
-    price_pence: i64,
-    listing_id: i64,
 }
 
-impl Match {
-    fn new(slot: u32, column: &Column, relevance: Relevance, matched: u32, distance_km: Option<f64>) -> Self {
-        Self {
-            slot,
-            relevance,
-            matched,
-            metres: distance_km.map_or(u64::MAX, |km| if km.is_finite() { (km * 1_000.0) as u64 } else { u64::MAX }),
-            framework_score: column.framework_score.unwrap_or(0),
-            quality: column.quality,
-            price_pence: column.price_pence,
-            listing_id: column.listing_id,
+/// A result's place in the chosen order as one number, smaller first: its tier (matching every
+/// concept, of a type the words point to, offering the carer asked for), then the order chosen
+/// (price, quality or distance in whole metres), then its relevance, then the tie-breaks every
+/// order ends with (`Column::order`, different for every service, so pages never overlap).
+fn order_key(sort: Sort, relevance: &Relevance, column: &Column, metres: u32) -> u128 {
+    let relevance = relevance.key();
+    let (tier, rest) = (relevance >> 48, relevance & ((1 << 48) - 1));
+    let chosen = match sort {
+        Sort::BestValue => 0,
+        Sort::LowestPrice => u32::try_from(column.price_pence.max(0)).unwrap_or(u32::MAX),
+        Sort::HighestQuality => u32::MAX - column.quality,
+        Sort::Nearest => metres,
+    };
+    u128::from(tier) << 112 | u128::from(chosen) << 80 | u128::from(rest) << 32 | u128::from(column.order)
+}
+
+/// The results kept as they are found: those that miss the fewest concepts that must match (a
+/// better one clears the others), with their facets counted on the way.
+struct Kept {
+    fewest_missing: u8,
+    matches: Vec<Match>,
+    counts: FacetCounts,
+}
+
+impl Kept {
+    /// Keeps results that miss at most `fewest_missing` concepts (at first).
+    fn new(fewest_missing: u8) -> Self {
+        Self { fewest_missing, matches: Vec::with_capacity(1_024), counts: FacetCounts::default() }
+    }
+
+    fn offer(&mut self, missing: u8, found: Match, column: &Column) {
+        if missing > self.fewest_missing {
+            return;
+        }
+        if missing < self.fewest_missing {
+            self.fewest_missing = missing;
+            self.matches.clear();
+            self.counts = FacetCounts::default();
+        }
+        self.counts.add(column);
+        self.matches.push(found);
+    }
+}
+
+/// How many results have each filter value.
+#[derive(Default)]
+struct FacetCounts {
+    categories: [u64; app::CATEGORIES.len()],
+    /// By bit of `Column::specialisms`.
+    specialisms: [u64; 16],
+    genders: [u64; GENDERS.len()],
+    on_framework: u64,
+}
+
+impl FacetCounts {
+    fn add(&mut self, column: &Column) {
+        if let Some(count) = self.categories.get_mut(usize::from(column.category)) {
+            *count += 1;
+        }
+        let mut bits = column.specialisms;
+        while bits != 0 {
+            self.specialisms[bits.trailing_zeros() as usize] += 1;
+            bits &= bits - 1;
+        }
+        if let Some(count) = self.genders.get_mut(usize::from(column.gender)) {
+            *count += 1;
+        }
+        self.on_framework += u64::from(column.framework_score.is_some());
+    }
+
+    /// (code, count) for each value present, ordered by code.
+    fn facets(&self) -> Facets {
+        let listed = |codes: &mut dyn Iterator<Item = &str>, counts: &[u64]| {
+            let mut listed: Vec<(String, u64)> = codes.zip(counts).filter(|(_, n)| **n > 0).map(|(code, n)| (code.to_string(), *n)).collect();
+            listed.sort();
+            listed
+        };
+        Facets {
+            categories: listed(&mut app::CATEGORIES.iter().copied(), &self.categories),
+            specialisms: listed(&mut app::SPECIALISMS.iter().map(|(code, _)| *code), &self.specialisms),
+            carer_genders: listed(&mut GENDERS.iter().copied(), &self.genders),
+            on_framework: self.on_framework,
         }
     }
 }
@@ -1027,68 +1107,13 @@ impl Origin {
     }
 }
 
-fn facets(columns: &[Column], matches: &[Match]) -> Facets {
-    let mut categories = [0u64; app::CATEGORIES.len()];
-    let mut specialisms = vec![0u64; app::SPECIALISMS.len()];
-    let mut genders = [0u64; GENDERS.len()];
-    let mut on_framework = 0;
-    for m in matches {
-        let column = &columns[m.slot as usize];
-        if let Some(count) = categories.get_mut(usize::from(column.category)) {
-            *count += 1;
-        }
-        let mut bits = column.specialisms;
-        while bits != 0 {
-            if let Some(count) = specialisms.get_mut(bits.trailing_zeros() as usize) {
-                *count += 1;
-            }
-            bits &= bits - 1;
-        }
-        if let Some(count) = genders.get_mut(usize::from(column.gender)) {
-            *count += 1;
-        }
-        on_framework += u64::from(column.framework_score.is_some());
+/// Puts the first `needed` matches in order (the rest only after them, unordered).
+fn sort_first(matches: &mut [Match], needed: usize) {
+    if needed < matches.len() {
+        matches.select_nth_unstable_by_key(needed, |m| m.key);
     }
-    // (code, count) for each value present, ordered by code.
-    let listed = |codes: Vec<&str>, counts: &[u64]| {
-        let mut listed: Vec<(String, u64)> =
-            codes.into_iter().zip(counts).filter(|(_, n)| **n > 0).map(|(code, n)| (code.to_string(), *n)).collect();
-        listed.sort();
-        listed
-    };
-    Facets {
-        categories: listed(app::CATEGORIES.to_vec(), &categories),
-        specialisms: listed(app::SPECIALISMS.iter().map(|(code, _)| *code).collect(), &specialisms),
-        carer_genders: listed(GENDERS.to_vec(), &genders),
-        on_framework,
-    }
-}
-
-/// Puts the first `needed` matches in order (the rest only after them, unordered); every
-/// order ends with the listing id, so pages never overlap.
-fn sort_first(matches: &mut [Match], sort: Sort, needed: usize) {
-    macro_rules! order_by {
-        ($key:expr) => {{
-            if needed < matches.len() {
-                matches.select_nth_unstable_by_key(needed, $key);
-            }
-            let end = needed.min(matches.len());
-            matches[..end].sort_unstable_by_key($key);
-        }};
-    }
-    // The tier first (matching every concept, of a type the words point to), then the chosen
-    // order and relevance, then the same tie-breaks every time (as the Meilisearch engine's
-    // ranking rules): framework score, quality, price, id.
-    match sort {
-        Sort::BestValue => order_by!(|m: &Match| (m.relevance, Reverse(m.framework_score), Reverse(m.quality), m.price_pence, m.listing_id)),
-        Sort::LowestPrice => order_by!(|m: &Match| (m.relevance.tier(), m.price_pence, m.relevance, Reverse(m.framework_score), Reverse(m.quality), m.listing_id)),
-        Sort::HighestQuality => {
-            order_by!(|m: &Match| (m.relevance.tier(), Reverse(m.quality), m.relevance, Reverse(m.framework_score), m.price_pence, m.listing_id))
-        }
-        Sort::Nearest => {
-            order_by!(|m: &Match| (m.relevance.tier(), m.metres, m.relevance, Reverse(m.framework_score), Reverse(m.quality), m.price_pence, m.listing_id))
-        }
-    }
+    let end = needed.min(matches.len());
+    matches[..end].sort_unstable_by_key(|m| m.key);
 }
 
 #[async_trait::async_trait]

@@ -140,6 +140,19 @@ impl Relevance {
     pub fn tier(&self) -> (u8, bool, bool) {
         (self.missing, self.off_type, self.either_carer)
     }
+
+    /// The same order as `Ord`, as one number (smaller is better), so thousands of results
+    /// sort by comparing integers. The tier is its top ten bits (`key() >> 48`).
+    pub fn key(&self) -> u64 {
+        u64::from(self.missing) << 50
+            | u64::from(self.off_type) << 49
+            | u64::from(self.either_carer) << 48
+            | u64::from(self.typos) << 40
+            | u64::from(u8::MAX - self.in_title) << 32
+            | u64::from(self.synonyms) << 24
+            | u64::from(self.unmatched_optional) << 16
+            | u64::from(self.proximity)
+    }
 }
 
 impl Ord for Relevance {
@@ -196,6 +209,34 @@ pub fn relevance(hits: &[Option<&WordHit>], required: &[bool]) -> Relevance {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_relevance_key_orders_as_relevance_does() {
+        // A small generator: every field over the values where orders turn (0, 1, the largest).
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move |choices: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % choices
+        };
+        let edge = |n: u64| [0u8, 1, u8::MAX][n as usize];
+        let mut random = || Relevance {
+            missing: edge(next(3)),
+            off_type: next(2) == 1,
+            either_carer: next(2) == 1,
+            typos: edge(next(3)),
+            in_title: edge(next(3)),
+            synonyms: edge(next(3)),
+            unmatched_optional: edge(next(3)),
+            proximity: [0u16, 1, u16::MAX][next(3) as usize],
+        };
+        for _ in 0..20_000 {
+            let (a, b) = (random(), random());
+            assert_eq!(a.key().cmp(&b.key()), a.cmp(&b), "{a:?} {b:?}");
+            assert_eq!(a.key() >> 48 == b.key() >> 48, a.tier() == b.tier(), "{a:?} {b:?}");
+        }
+    }
 
     /// What the index works out from its postings, worked out here by reading the words.
     fn relevance_of(typed: &str, title: &str, body: &str) -> Option<Relevance> {
