@@ -109,7 +109,6 @@ struct Posting {
 /// search through every service reads memory in order instead of visiting each document.
 #[derive(Clone, Copy)]
 struct Column {
-    live: bool,
     /// Positions as in `FacetValues` (`u8::MAX` for none).
     category: u8,
     gender: u8,
@@ -137,7 +136,6 @@ struct Column {
 
 impl Column {
     const EMPTY: Column = Column {
-        live: false,
         category: u8::MAX,
         gender: u8::MAX,
         specialisms: 0,
@@ -159,7 +157,6 @@ impl Column {
         let small = |position: Option<usize>| position.and_then(|p| u8::try_from(p).ok()).unwrap_or(u8::MAX);
         let latitudes = document.places.iter().map(|&(latitude, _)| latitude);
         Column {
-            live: true,
             category: small(facets.category),
             gender: small(facets.gender),
             specialisms: facets.specialisms.iter().filter(|&&p| p < 16).fold(0, |bits, &p| bits | 1 << p),
@@ -184,6 +181,9 @@ impl Column {
 struct Store {
     entries: Vec<Option<Arc<Entry>>>,
     columns: Vec<Column>,
+    /// Whether each slot holds a service: apart from the columns, because a search with no
+    /// filters reads only this for every service it offers.
+    live: Vec<bool>,
     /// Every service's places, each service's side by side (see `Column::places_start`), so
     /// distances are measured without visiting documents. Places of removed or replaced
     /// services stay until they are half of the array, then it is compacted.
@@ -283,10 +283,12 @@ impl Store {
             Some(place) => {
                 *place = entry;
                 self.columns[slot as usize] = column;
+                self.live[slot as usize] = true;
             }
             None => {
                 self.entries.push(entry);
                 self.columns.push(column);
+                self.live.push(true);
             }
         }
     }
@@ -302,7 +304,7 @@ impl Store {
     /// price, id. A result's place in any order is then one integer (see `order_key`).
     fn rerank(&mut self) {
         let columns = &mut self.columns;
-        let mut live: Vec<u32> = (0..columns.len()).filter(|&slot| columns[slot].live).filter_map(|slot| u32::try_from(slot).ok()).collect();
+        let mut live: Vec<u32> = (0..columns.len()).filter(|&slot| self.live[slot]).filter_map(|slot| u32::try_from(slot).ok()).collect();
         live.sort_unstable_by_key(|&slot| {
             let column = &columns[slot as usize];
             (Reverse(column.framework_score.unwrap_or(0)), Reverse(column.quality), column.price_pence, column.listing_id)
@@ -318,7 +320,7 @@ impl Store {
             return;
         }
         let mut compacted = Vec::with_capacity(self.places.len() - self.dead_places);
-        for column in self.columns.iter_mut().filter(|c| c.live) {
+        for (column, _) in self.columns.iter_mut().zip(&self.live).filter(|(_, live)| **live) {
             let start = column.places_start as usize;
             let moved = u32::try_from(compacted.len()).unwrap_or(u32::MAX);
             compacted.extend_from_slice(self.places.get(start..start + column.places_count as usize).unwrap_or_default());
@@ -350,6 +352,7 @@ impl Store {
                 slots.retain(|&s| s != slot);
             }
             *column = Column::EMPTY;
+            self.live[slot as usize] = false;
         }
         if let Some(entry) = self.entries.get_mut(slot as usize).and_then(Option::take) {
             for &term in &entry.terms {
@@ -569,6 +572,7 @@ impl Store {
 
 thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+    static RECYCLED_MATCHES: std::cell::Cell<Vec<Match>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// For each typed word, the best hit in each slot: one slot per document, a plain array being
@@ -729,9 +733,16 @@ impl Inner {
         // The filters are applied before any relevance is worked out. Whether a service is near
         // enough takes reading its places, so that answer is kept (a service is asked once per word).
         let near_enough: Option<Vec<std::cell::Cell<u8>>> = wanted.origin.as_ref().map(|_| vec![std::cell::Cell::new(UNASKED); store.columns.len()]);
+        let filtered = query.filters();
         let admit = |slot: u32| {
+            if !store.live[slot as usize] {
+                return false;
+            }
+            if !filtered {
+                return true;
+            }
             let column = &store.columns[slot as usize];
-            if !column.live || !wanted.admits(column) {
+            if !wanted.admits(column) {
                 return false;
             }
             let (Some(origin), Some(near_enough)) = (&wanted.origin, &near_enough) else { return true };
@@ -802,6 +813,7 @@ impl Inner {
                 Some(SearchHit { document: entry.document.clone(), distance_km })
             })
             .collect();
+        RECYCLED_MATCHES.set(matches);
         Ok(SearchResults { total, hits, facets, partial })
     }
 }
@@ -922,9 +934,13 @@ struct Kept {
 }
 
 impl Kept {
-    /// Keeps results that miss at most `fewest_missing` concepts (at first).
+    /// Keeps results that miss at most `fewest_missing` concepts (at first), in the thread's
+    /// array from its last search (a wide search keeps thousands: growing a new array each time
+    /// costs more than ranking them).
     fn new(fewest_missing: u8) -> Self {
-        Self { fewest_missing, matches: Vec::with_capacity(1_024), counts: FacetCounts::default() }
+        let mut matches = RECYCLED_MATCHES.take();
+        matches.clear();
+        Self { fewest_missing, matches, counts: FacetCounts::default() }
     }
 
     fn offer(&mut self, missing: u8, found: Match, column: &Column) {
@@ -1210,7 +1226,7 @@ mod tests {
         store.remove(150);
         let origin = Origin { place: Place::new((54.0 + 39.0 * 0.001 + 1.5, -1.6)), within_km: Some(0.5) };
         let near: Vec<i64> =
-            store.columns.iter().filter(|c| c.live && origin.is_within(store.places_of(c))).map(|c| c.listing_id).collect();
+            store.columns.iter().zip(&store.live).filter(|(c, live)| **live && origin.is_within(store.places_of(c))).map(|(c, _)| c.listing_id).collect();
         // Service 150's first place and service 100's second are both there; 150 is gone.
         assert_eq!(near, [100]);
     }

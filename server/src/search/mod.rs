@@ -122,6 +122,40 @@ pub struct SearchQuery {
 }
 
 impl SearchQuery {
+    /// Whether any filter narrows the services searched (every field is named, so a new
+    /// filter cannot be forgotten here).
+    pub fn filters(&self) -> bool {
+        let SearchQuery {
+            text: _,
+            concepts: _,
+            category,
+            near,
+            max_price_pence,
+            day,
+            time,
+            at_night,
+            weekend,
+            carer_gender,
+            language,
+            specialism,
+            framework_only,
+            sort: _,
+            page: _,
+            per_page: _,
+        } = self;
+        category.is_some()
+            || near.is_some()
+            || max_price_pence.is_some()
+            || day.is_some()
+            || time.is_some()
+            || *at_night
+            || *weekend
+            || carer_gender.is_some()
+            || language.is_some()
+            || specialism.is_some()
+            || *framework_only
+    }
+
     /// What must match: the understood concepts, or every typed word as typed.
     pub fn concepts(&self) -> std::borrow::Cow<'_, [Concept]> {
         match &self.concepts {
