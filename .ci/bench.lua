@@ -20,6 +20,8 @@ if os.getenv("BENCH_MIX") == "natural" then
     "q=respite+for+autism",
   }) do table.insert(searches, natural) end
 end
+-- BENCH_QUERY="q=..." sends that one search instead (to see what each costs).
+if os.getenv("BENCH_QUERY") then searches = { os.getenv("BENCH_QUERY") } end
 local prefix = os.getenv("BENCH_TARGET") == "page" and "/?" or "/api/v1/search?"
 local n = 0
 
