@@ -18,9 +18,7 @@ mod guard {
     }
 
     pub fn request() -> Result<RequestInfo, UiError> {
-        use_context::<http::request::Parts>()
-            .and_then(|parts| parts.extensions.get::<RequestInfo>().cloned())
-            .ok_or(UiError::Unexpected)
+        use_context::<http::request::Parts>().and_then(|parts| parts.extensions.get::<RequestInfo>().cloned()).ok_or(UiError::Unexpected)
     }
 
     /// State-changing calls carry the CSRF token they were served with. The middleware has
@@ -62,10 +60,10 @@ mod guard {
     /// (JavaScript off) keep the redirect back to their page, which shows the error.
     pub fn with_status<T>(result: Result<T, UiError>) -> Result<T, UiError> {
         if let Err(error) = &result {
-            let plain_form = use_context::<http::request::Parts>().is_some_and(|parts| {
-                parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"))
-            });
-            if let (false, Some(response), Ok(status)) = (plain_form, use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(error.status())) {
+            let plain_form = use_context::<http::request::Parts>()
+                .is_some_and(|parts| parts.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html")));
+            if let (false, Some(response), Ok(status)) = (plain_form, use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(error.status()))
+            {
                 response.set_status(status);
             }
         }
@@ -85,9 +83,7 @@ mod guard {
 
 #[server(prefix = "/api", endpoint = "viewer", input = GetUrl)]
 pub async fn current_viewer() -> Result<Viewer, UiError> {
-    guard::run(async move {
-        Ok(guard::request()?.viewer)
-    }).await
+    guard::run(async move { Ok(guard::request()?.viewer) }).await
 }
 
 #[server(prefix = "/api", endpoint = "sign-in")]
@@ -99,7 +95,8 @@ pub async fn sign_in(csrf_token: String, email: String, password: String, next: 
         let destination = safe_return_path(next.as_deref()).unwrap_or_else(|| session.user.role.dashboard_path());
         leptos_axum::redirect(&destination);
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "sign-out")]
@@ -110,7 +107,8 @@ pub async fn sign_out(csrf_token: String) -> Result<(), UiError> {
         guard::set_cookies(cookies);
         leptos_axum::redirect("/");
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "register-provider")]
@@ -124,7 +122,8 @@ pub async fn register_provider(csrf_token: String, form: ProviderRegistration) -
         guard::set_cookies(session.set_cookies);
         leptos_axum::redirect(&Role::Provider.dashboard_path());
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "register-self-funder")]
@@ -138,7 +137,8 @@ pub async fn register_self_funder(csrf_token: String, form: SelfFunderRegistrati
         guard::set_cookies(session.set_cookies);
         leptos_axum::redirect(&Role::BudgetHolder.dashboard_path());
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "search", input = GetUrl)]
@@ -146,7 +146,8 @@ pub async fn search_services(form: SearchForm) -> Result<SearchPage, UiError> {
     guard::run(async move {
         let viewer = guard::request()?.viewer.user;
         guard::backend()?.search(viewer.as_ref(), form).await
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "nearest-district", input = GetUrl)]
@@ -161,9 +162,7 @@ pub async fn load_listing(public_id: String) -> Result<ListingDetails, UiError> 
 
 #[server(prefix = "/api", endpoint = "provider", input = GetUrl)]
 pub async fn load_provider(public_id: String) -> Result<ProviderDetails, UiError> {
-    guard::run(async move {
-        guard::backend()?.provider_details(&public_id).await
-    }).await
+    guard::run(async move { guard::backend()?.provider_details(&public_id).await }).await
 }
 
 #[server(prefix = "/api", endpoint = "lots", input = GetUrl)]
@@ -181,7 +180,8 @@ pub async fn load_lot_admin(lot_id: i64) -> Result<LotAdmin, UiError> {
     guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.lot_admin(&user, lot_id).await
-    }).await
+    })
+    .await
 }
 
 /// The lot changes below share this: check the token and who is asking, apply, go back.
@@ -193,7 +193,8 @@ async fn change_lot(csrf_token: &str, lot_id: i64, change: LotChange) -> Result<
         guard::backend()?.change_lot(&user, lot_id, change).await?;
         leptos_axum::redirect(&format!("/lots/{lot_id}"));
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "admit-provider")]
@@ -226,7 +227,8 @@ pub async fn load_framework_admin() -> Result<FrameworkAdmin, UiError> {
     guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.framework_admin(&user).await
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "create-framework")]
@@ -237,7 +239,8 @@ pub async fn create_framework(csrf_token: String, form: FrameworkForm) -> Result
         guard::backend()?.create_framework(&user, &form).await?;
         leptos_axum::redirect("/frameworks?created=framework");
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "create-lot")]
@@ -248,7 +251,8 @@ pub async fn create_lot(csrf_token: String, form: LotForm) -> Result<(), UiError
         let lot_id = guard::backend()?.create_lot(&user, &form).await?;
         leptos_axum::redirect(&format!("/lots/{lot_id}"));
         Ok(())
-    }).await
+    })
+    .await
 }
 
 /// A dashboard is only for the role it belongs to.
@@ -260,7 +264,8 @@ pub async fn load_dashboard(role: Role) -> Result<Dashboard, UiError> {
             return Err(UiError::Forbidden);
         }
         guard::backend()?.dashboard(&user).await
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "my-listings", input = GetUrl)]
@@ -268,7 +273,8 @@ pub async fn load_own_listings() -> Result<Vec<OwnListing>, UiError> {
     guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.own_listings(&user).await
-    }).await
+    })
+    .await
 }
 
 /// An empty form for a new listing (no id), or an existing listing's details to edit.
@@ -283,7 +289,8 @@ pub async fn load_listing_form(listing_id: Option<String>) -> Result<ListingForm
             Some(public_id) => guard::backend()?.listing_form(&user, &public_id).await,
             None => Ok(ListingForm::new_listing()),
         }
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "save-listing")]
@@ -295,7 +302,8 @@ pub async fn save_listing(csrf_token: String, listing_id: Option<String>, form: 
         let public_id = guard::backend()?.save_listing(&user, listing_id.as_deref(), &form).await?;
         leptos_axum::redirect(&format!("/provider/listings?saved={public_id}"));
         Ok(())
-    }).await
+    })
+    .await
 }
 
 /// What a booking would cost ("check your answers"); refused with the reason it cannot be made.
@@ -305,12 +313,20 @@ pub async fn quote_booking(listing: String, person: Option<i64>, answers: Bookin
         let (request, user) = guard::signed_in()?;
         let person = person.or(request.viewer.acting_for.map(|acting| acting.user_id));
         guard::backend()?.quote_booking(&user, person, &listing, &answers).await
-    }).await
+    })
+    .await
 }
 
 /// Makes the booking and goes to its confirmation page.
 #[server(prefix = "/api", endpoint = "confirm-booking")]
-pub async fn confirm_booking(csrf_token: String, listing: String, person: Option<i64>, answers: BookingAnswers, request_key: String, quoted_total: Option<String>) -> Result<(), UiError> {
+pub async fn confirm_booking(
+    csrf_token: String,
+    listing: String,
+    person: Option<i64>,
+    answers: BookingAnswers,
+    request_key: String,
+    quoted_total: Option<String>,
+) -> Result<(), UiError> {
     guard::run(async move {
         guard::verify_csrf(&csrf_token)?;
         let (request, user) = guard::signed_in()?;
@@ -319,7 +335,8 @@ pub async fn confirm_booking(csrf_token: String, listing: String, person: Option
         let reference = guard::backend()?.book(&user, &booking).await?;
         leptos_axum::redirect(&format!("/bookings/{reference}"));
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "booking", input = GetUrl)]
@@ -327,7 +344,8 @@ pub async fn load_booking(reference: String) -> Result<BookingView, UiError> {
     guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.booking(&user, &reference).await
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "cancel-booking")]
@@ -338,7 +356,8 @@ pub async fn cancel_booking(csrf_token: String, reference: String) -> Result<(),
         guard::backend()?.cancel_booking(&user, &reference).await?;
         leptos_axum::redirect(&format!("/bookings/{reference}?cancelled=1"));
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "provider-bookings", input = GetUrl)]
@@ -346,7 +365,8 @@ pub async fn load_provider_bookings() -> Result<ProviderBookings, UiError> {
     guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.provider_bookings(&user).await
-    }).await
+    })
+    .await
 }
 
 /// A provider's answer to a booking (`accept`, `decline`, `hand_back`) or what happened on one
@@ -371,7 +391,8 @@ pub async fn act_on_booking(csrf_token: String, reference: String, action: Strin
         guard::backend()?.act_on_booking(&user, &reference, &action).await?;
         leptos_axum::redirect("/provider/bookings?done=1");
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "payments", input = GetUrl)]
@@ -379,7 +400,8 @@ pub async fn load_payments() -> Result<PaymentsAdmin, UiError> {
     guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.payments(&user).await
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "run-payments")]
@@ -390,7 +412,8 @@ pub async fn run_payments(csrf_token: String) -> Result<(), UiError> {
         let reference = guard::backend()?.run_payments(&user).await?;
         leptos_axum::redirect(&format!("/payments?run={reference}"));
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "budgets", input = GetUrl)]
@@ -398,7 +421,8 @@ pub async fn load_budgets() -> Result<BudgetsAdmin, UiError> {
     guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.budgets_admin(&user).await
-    }).await
+    })
+    .await
 }
 
 /// Opens a budget; the page then shows the person's set-up code once (it is in the address
@@ -411,7 +435,8 @@ pub async fn open_budget(csrf_token: String, form: NewBudgetForm) -> Result<(), 
         let code = guard::backend()?.open_budget(&user, &form).await?;
         leptos_axum::redirect(&format!("/budgets?code={code}"));
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "move-fund")]
@@ -422,7 +447,8 @@ pub async fn move_fund(csrf_token: String, budget_id: i64, fund_holder: String) 
         guard::backend()?.move_fund(&user, budget_id, &fund_holder).await?;
         leptos_axum::redirect("/budgets?moved=1");
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "set-shortest-visit")]
@@ -433,7 +459,8 @@ pub async fn set_shortest_visit(csrf_token: String, budget_id: i64, minutes: Str
         guard::backend()?.set_shortest_visit(&user, budget_id, &minutes).await?;
         leptos_axum::redirect("/budgets?shortest=1");
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "set-up-account")]
@@ -444,7 +471,8 @@ pub async fn set_up_account(csrf_token: String, form: SetUpForm) -> Result<(), U
         guard::set_cookies(session.set_cookies);
         leptos_axum::redirect(&session.user.role.dashboard_path());
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "helpers", input = GetUrl)]
@@ -452,7 +480,8 @@ pub async fn load_helpers() -> Result<HelpersPage, UiError> {
     guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.helpers(&user).await
-    }).await
+    })
+    .await
 }
 
 /// Asks someone to help; the answer is the same whether or not they have an account.
@@ -464,7 +493,8 @@ pub async fn add_helper(csrf_token: String, form: HelperForm) -> Result<(), UiEr
         guard::backend()?.add_helper(&user, &form).await?;
         leptos_axum::redirect("/budget/helpers?asked=1");
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "withdraw-helper-request")]
@@ -475,7 +505,8 @@ pub async fn withdraw_helper_request(csrf_token: String, request_id: i64) -> Res
         guard::backend()?.withdraw_helper_request(&user, request_id).await?;
         leptos_axum::redirect("/budget/helpers?withdrawn=1");
         Ok(())
-    }).await
+    })
+    .await
 }
 
 /// A helper answers a request to help someone: `answer` is `accept` or `decline`.
@@ -492,7 +523,8 @@ pub async fn answer_help_request(csrf_token: String, request_id: i64, answer: St
         guard::backend()?.answer_help_request(&user, request_id, accept).await?;
         leptos_axum::redirect(if accept { "/dashboard/planner?accepted=1" } else { "/dashboard/planner?declined=1" });
         Ok(())
-    }).await
+    })
+    .await
 }
 
 /// Opens a helper's account; the page then shows its set-up code once, for the council to
@@ -505,7 +537,8 @@ pub async fn open_helper_account(csrf_token: String, form: NewHelperForm) -> Res
         let code = guard::backend()?.open_helper_account(&user, &form).await?;
         leptos_axum::redirect(&format!("/budgets?helper_code={code}"));
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "remove-helper")]
@@ -516,7 +549,8 @@ pub async fn remove_helper(csrf_token: String, delegation_id: i64) -> Result<(),
         guard::backend()?.remove_helper(&user, delegation_id).await?;
         leptos_axum::redirect("/budget/helpers?removed=1");
         Ok(())
-    }).await
+    })
+    .await
 }
 
 /// A planner starts acting for someone (`person`) or stops (no `person`).
@@ -529,7 +563,8 @@ pub async fn act_for(csrf_token: String, person: Option<i64>) -> Result<(), UiEr
         guard::set_cookies(cookies);
         leptos_axum::redirect(if person.is_some() { "/" } else { "/dashboard/planner" });
         Ok(())
-    }).await
+    })
+    .await
 }
 
 /// A budget's statement: the signed-in holder's own without `budget`, else one they may see.
@@ -539,7 +574,8 @@ pub async fn load_budget_statement(budget: Option<i64>) -> Result<BudgetStatemen
         let (request, user) = guard::signed_in()?;
         let person = request.viewer.acting_for.map(|acting| acting.user_id);
         guard::backend()?.budget_statement(&user, budget, person).await
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "card-payments", input = GetUrl)]
@@ -548,7 +584,8 @@ pub async fn load_card_payments() -> Result<CardPaymentsPage, UiError> {
         let (request, user) = guard::signed_in()?;
         let person = request.viewer.acting_for.map(|acting| acting.user_id);
         guard::backend()?.card_payments(&user, person).await
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "start-card-payment")]
@@ -565,7 +602,8 @@ pub async fn start_card_payment(csrf_token: String, form: CardPaymentForm, reque
             None => leptos_axum::redirect(&format!("/budget/pay/{id}")),
         }
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "refund-card-payment")]
@@ -576,7 +614,8 @@ pub async fn refund_card_payment(csrf_token: String, id: i64) -> Result<(), UiEr
         let done = guard::backend()?.refund_card_payment(&user, id).await?;
         leptos_axum::redirect(if done { "/budget/pay?refunded=1" } else { "/budget/pay?refunding=1" });
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "card-payment", input = GetUrl)]
@@ -584,7 +623,8 @@ pub async fn load_card_payment(id: i64) -> Result<CardPaymentView, UiError> {
     guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.card_payment(&user, id).await
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "organisation-profile", input = GetUrl)]
@@ -592,7 +632,8 @@ pub async fn load_organisation_profile() -> Result<OrganisationProfile, UiError>
     guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.organisation_profile(&user).await
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "save-organisation-profile")]
@@ -603,7 +644,8 @@ pub async fn save_organisation_profile(csrf_token: String, form: ProfileForm) ->
         guard::backend()?.save_organisation_profile(&user, &form).await?;
         leptos_axum::redirect("/provider/profile?saved=1");
         Ok(())
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "change-listing")]
@@ -614,7 +656,8 @@ pub async fn change_listing(csrf_token: String, listing_id: String, change: List
         guard::backend()?.change_listing(&user, &listing_id, change).await?;
         leptos_axum::redirect("/provider/listings");
         Ok(())
-    }).await
+    })
+    .await
 }
 
 /// A commissioner's report (`/reports/<slug>`), asked with the filters in the address bar.
@@ -623,7 +666,8 @@ pub async fn load_report(slug: String, query: ReportQuery) -> Result<Report, UiE
     guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.report(&user, &slug, &query).await
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "offline-placements", input = GetUrl)]
@@ -631,7 +675,8 @@ pub async fn load_offline_placements() -> Result<OfflinePlacements, UiError> {
     guard::run(async move {
         let (_, user) = guard::signed_in()?;
         guard::backend()?.offline_placements(&user).await
-    }).await
+    })
+    .await
 }
 
 #[server(prefix = "/api", endpoint = "record-offline-placement")]
@@ -642,7 +687,8 @@ pub async fn record_offline_placement(csrf_token: String, form: OfflinePlacement
         guard::backend()?.record_offline_placement(&user, &form).await?;
         leptos_axum::redirect("/offline-placements?recorded=1");
         Ok(())
-    }).await
+    })
+    .await
 }
 
 /// Imports offline placements pasted from a spreadsheet saved as CSV: all rows or none.
@@ -654,5 +700,6 @@ pub async fn import_offline_placements(csrf_token: String, csv: String) -> Resul
         let imported = guard::backend()?.import_offline_placements(&user, &csv).await?;
         leptos_axum::redirect(&format!("/offline-placements?recorded={imported}"));
         Ok(())
-    }).await
+    })
+    .await
 }

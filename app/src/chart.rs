@@ -37,7 +37,8 @@ pub fn bar_chart(report: &Report) -> Option<String> {
     for (row_index, row) in rows.iter().enumerate() {
         let top = LEGEND_HEIGHT + row_index as i64 * group;
         let label = row.first().map(|figure| figure.shown()).unwrap_or_default();
-        let _ = write!(svg, r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, LABEL_WIDTH - 8, top + series * BAR_HEIGHT / 2 + 4, escape(&shorten(&label, 32)));
+        let _ =
+            write!(svg, r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, LABEL_WIDTH - 8, top + series * BAR_HEIGHT / 2 + 4, escape(&shorten(&label, 32)));
         for (index, &column) in report.chart.iter().enumerate() {
             let Some(figure) = row.get(column) else { continue };
             let value = figure.number().unwrap_or(0).max(0);
@@ -88,11 +89,8 @@ mod tests {
 
     #[test]
     fn bars_are_scaled_to_the_largest_figure_and_labelled() {
-        let svg = bar_chart(&report(vec![
-            vec![Figure::Label("May <2026>".into()), Figure::Count(10)],
-            vec![Figure::Label("June".into()), Figure::Count(5)],
-        ]))
-        .unwrap();
+        let svg = bar_chart(&report(vec![vec![Figure::Label("May <2026>".into()), Figure::Count(10)], vec![Figure::Label("June".into()), Figure::Count(5)]]))
+            .unwrap();
         let plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
         assert!(svg.contains(&format!(r#"width="{plot}""#)), "{svg}");
         assert!(svg.contains(&format!(r#"width="{}""#, plot / 2)), "{svg}");

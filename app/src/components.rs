@@ -23,9 +23,7 @@ pub fn use_viewer() -> Resource<Result<Viewer, UiError>> {
 /// Sets the HTTP status of the page being rendered on the server (404, 403 ...).
 pub fn set_status(code: u16) {
     #[cfg(feature = "ssr")]
-    if let (Some(response), Ok(status)) =
-        (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code))
-    {
+    if let (Some(response), Ok(status)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(code)) {
         response.set_status(status);
     }
     #[cfg(not(feature = "ssr"))]
@@ -240,9 +238,11 @@ pub fn TextInput(
     #[prop(default = "text")] input_type: &'static str,
     #[prop(optional)] autocomplete: Option<&'static str>,
     /// What the field holds when the page is served (an edit form's current value).
-    #[prop(optional, into)] value: String,
+    #[prop(optional, into)]
+    value: String,
     /// Extra classes, like a narrower width for short answers.
-    #[prop(optional)] width: Option<&'static str>,
+    #[prop(optional)]
+    width: Option<&'static str>,
     #[prop(into)] errors: Signal<Vec<FieldError>>,
 ) -> impl IntoView {
     let message = field_message(errors, id.clone());
@@ -332,7 +332,8 @@ pub fn Select(
 pub fn Choices(
     #[prop(into)] id: String,
     /// Checkboxes get a numbered name each (`name[0]`, `name[1]` ...), radios share `name`.
-    #[prop(into)] name: String,
+    #[prop(into)]
+    name: String,
     #[prop(into)] legend: String,
     #[prop(optional, into)] hint: Option<String>,
     options: Vec<(String, String)>,
@@ -371,9 +372,7 @@ pub fn Choices(
 /// or not found, each with the right HTTP status.
 pub fn refusal_view(error: UiError, return_to: String) -> AnyView {
     match error {
-        UiError::SignInRequired => {
-            view! { <leptos_router::components::Redirect path=sign_in_then(&return_to)/> }.into_any()
-        }
+        UiError::SignInRequired => view! { <leptos_router::components::Redirect path=sign_in_then(&return_to)/> }.into_any(),
         UiError::Forbidden => {
             set_status(403);
             view! {

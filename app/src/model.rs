@@ -179,11 +179,7 @@ impl SearchForm {
 
     /// The query string for this form (empty fields left out), for links to other pages.
     pub fn to_query(&self) -> String {
-        self.fields()
-            .iter()
-            .map(|(name, value)| format!("{name}={}", encode_query_value(value)))
-            .collect::<Vec<_>>()
-            .join("&")
+        self.fields().iter().map(|(name, value)| format!("{name}={}", encode_query_value(value))).collect::<Vec<_>>().join("&")
     }
 
     /// The fields that are filled in, by name.
@@ -938,12 +934,27 @@ pub struct LotForm {
 /// A commissioner's change to a lot. Providers are named by public id; every text is checked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum LotChange {
-    Admit { listing_id: String, rate: String },
-    RecordMonitoring { provider_id: String, score: String, note: String },
-    Suspend { provider_id: String, reason: String },
-    Reinstate { provider_id: String },
+    Admit {
+        listing_id: String,
+        rate: String,
+    },
+    RecordMonitoring {
+        provider_id: String,
+        score: String,
+        note: String,
+    },
+    Suspend {
+        provider_id: String,
+        reason: String,
+    },
+    Reinstate {
+        provider_id: String,
+    },
     /// A new price cap (pounds, as typed) and quality weighting (percent, as typed).
-    Terms { price_cap: String, quality_weight: String },
+    Terms {
+        price_cap: String,
+        quality_weight: String,
+    },
 }
 
 /// "86.25" from hundredths of a point.
@@ -1017,16 +1028,8 @@ pub const SPECIALISMS: &[(&str, &str)] = &[
     ("stroke", "Life after a stroke"),
 ];
 
-pub const CATEGORIES: &[&str] = &[
-    "home_care",
-    "personal_assistant",
-    "day_opportunities",
-    "respite",
-    "shared_lives",
-    "community_activities",
-    "cleaning_shopping",
-    "equipment_telecare",
-];
+pub const CATEGORIES: &[&str] =
+    &["home_care", "personal_assistant", "day_opportunities", "respite", "shared_lives", "community_activities", "cleaning_shopping", "equipment_telecare"];
 
 pub const UNITS: &[&str] = &["hour", "visit", "session", "day", "week", "item"];
 
@@ -1227,8 +1230,21 @@ mod tests {
         for ours in ["/", "/bookings/CM-7K3Q-XH9P", "/book/abc?how_often=once&date=2026-12-07&time=09%3A00", "/%2F%2Fstill-ours"] {
             assert_eq!(safe_return_path(Some(ours)).as_deref(), Some(ours), "{ours:?}");
         }
-        for theirs in ["//evil.example", "/\t/evil.example", "/\\evil.example", "/\\/evil.example", "https://evil.example", "evil.example", "/bookings/\n",
-            "/a b", "/%zz", "/%4", "/caf\u{e9}", "/#top", ""] {
+        for theirs in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "https://evil.example",
+            "evil.example",
+            "/bookings/\n",
+            "/a b",
+            "/%zz",
+            "/%4",
+            "/caf\u{e9}",
+            "/#top",
+            "",
+        ] {
             assert_eq!(safe_return_path(Some(theirs)), None, "{theirs:?}");
         }
         assert_eq!(sign_in_then("/dashboard/planner"), "/sign-in?next=/dashboard/planner");

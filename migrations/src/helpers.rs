@@ -24,9 +24,7 @@ pub fn pence(name: &'static str, floor: i64) -> ColumnDef {
 
 /// A text column that only holds one of `allowed` (a closed vocabulary).
 pub fn one_of(name: &'static str, allowed: &[&str]) -> ColumnDef {
-    schema::string_len(name, 40)
-        .check(Expr::col(name).is_in(allowed.iter().copied()))
-        .take()
+    schema::string_len(name, 40).check(Expr::col(name).is_in(allowed.iter().copied())).take()
 }
 
 pub fn moment(name: &'static str) -> ColumnDef {
@@ -41,18 +39,8 @@ pub fn created_at() -> ColumnDef {
     schema::timestamp_with_time_zone("created_at")
 }
 
-pub fn foreign_key(
-    table: &'static str,
-    column: &'static str,
-    to: &'static str,
-    on_delete: ForeignKeyAction,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .name(format!("fk_{table}_{column}"))
-        .from(table, column)
-        .to(to, "id")
-        .on_delete(on_delete)
-        .take()
+pub fn foreign_key(table: &'static str, column: &'static str, to: &'static str, on_delete: ForeignKeyAction) -> ForeignKeyCreateStatement {
+    ForeignKey::create().name(format!("fk_{table}_{column}")).from(table, column).to(to, "id").on_delete(on_delete).take()
 }
 
 pub fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
@@ -71,11 +59,7 @@ pub fn unique(table: &'static str, columns: &[&'static str]) -> IndexCreateState
 }
 
 /// Creates the tables in order (later ones may refer to earlier ones) with their indexes.
-pub async fn create_all(
-    manager: &SchemaManager<'_>,
-    tables: Vec<TableCreateStatement>,
-    indexes: Vec<IndexCreateStatement>,
-) -> Result<(), DbErr> {
+pub async fn create_all(manager: &SchemaManager<'_>, tables: Vec<TableCreateStatement>, indexes: Vec<IndexCreateStatement>) -> Result<(), DbErr> {
     for table in tables {
         manager.create_table(table).await?;
     }

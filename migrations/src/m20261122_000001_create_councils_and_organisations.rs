@@ -10,13 +10,7 @@ const TABLES: &[&str] = &["councils", "localities", "postcode_districts", "provi
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        let councils = Table::create()
-            .table("councils")
-            .col(id())
-            .col(string("name"))
-            .col(string_len_uniq("slug", 60))
-            .col(created_at())
-            .take();
+        let councils = Table::create().table("councils").col(id()).col(string("name")).col(string_len_uniq("slug", 60)).col(created_at()).take();
         let localities = Table::create()
             .table("localities")
             .col(id())
@@ -41,10 +35,7 @@ impl MigrationTrait for Migration {
             .col(string("name"))
             .col(text("description"))
             .col(string_len_null("regulator_id", 40))
-            .col(one_of(
-                "regulator_rating",
-                &["outstanding", "good", "requires_improvement", "inadequate", "not_yet_rated", "not_regulated"],
-            ))
+            .col(one_of("regulator_rating", &["outstanding", "good", "requires_improvement", "inadequate", "not_yet_rated", "not_regulated"]))
             .col(string("contact_email"))
             .col(string_len("contact_phone", 40))
             .col(string_null("website"))
@@ -58,11 +49,7 @@ impl MigrationTrait for Migration {
         create_all(
             manager,
             vec![councils, localities, postcode_districts, providers],
-            vec![
-                unique("localities", &["council_id", "name"]),
-                unique("providers", &["regulator_id"]),
-                index("providers", &["council_id", "name"]),
-            ],
+            vec![unique("localities", &["council_id", "name"]), unique("providers", &["regulator_id"]), index("providers", &["council_id", "name"])],
         )
         .await
     }

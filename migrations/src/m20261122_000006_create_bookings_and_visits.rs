@@ -22,10 +22,7 @@ impl MigrationTrait for Migration {
             .col(reference("placed_by"))
             .col(one_of("channel", &["self", "planner", "council"]))
             .col(reference_null("lot_id"))
-            .col(one_of(
-                "status",
-                &["requested", "confirmed", "in_progress", "completed", "declined", "lapsed", "cancelled"],
-            ))
+            .col(one_of("status", &["requested", "confirmed", "in_progress", "completed", "declined", "lapsed", "cancelled"]))
             .col(one_of("schedule", &["one_off", "weekly"]))
             .col(moment("starts_at"))
             .col(date_null("ends_on"))

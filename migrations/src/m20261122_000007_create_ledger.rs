@@ -34,12 +34,8 @@ impl MigrationTrait for Migration {
             .col(reference_null("budget_id"))
             .col(reference_null("provider_id"))
             .col(big_integer("balance_pence").default(0))
-            .check(Expr::cust(
-                "kind NOT IN ('budget_available', 'budget_committed') OR balance_pence >= 0",
-            ))
-            .check(Expr::cust(
-                "(kind IN ('budget_available', 'budget_committed')) = (budget_id IS NOT NULL)",
-            ))
+            .check(Expr::cust("kind NOT IN ('budget_available', 'budget_committed') OR balance_pence >= 0"))
+            .check(Expr::cust("(kind IN ('budget_available', 'budget_committed')) = (budget_id IS NOT NULL)"))
             .foreign_key(&mut foreign_key("ledger_accounts", "council_id", "councils", ForeignKeyAction::Restrict))
             .foreign_key(&mut foreign_key("ledger_accounts", "budget_id", "budgets", ForeignKeyAction::Restrict))
             .foreign_key(&mut foreign_key("ledger_accounts", "provider_id", "providers", ForeignKeyAction::Restrict))

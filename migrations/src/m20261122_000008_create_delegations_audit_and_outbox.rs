@@ -36,14 +36,8 @@ impl MigrationTrait for Migration {
             .col(string_len("action", 60))
             .col(text("detail"))
             .take();
-        let outbox = Table::create()
-            .table("outbox")
-            .col(id())
-            .col(string_len("topic", 40))
-            .col(big_integer("entity_id"))
-            .col(text("payload"))
-            .col(created_at())
-            .take();
+        let outbox =
+            Table::create().table("outbox").col(id()).col(string_len("topic", 40)).col(big_integer("entity_id")).col(text("payload")).col(created_at()).take();
         create_all(
             manager,
             vec![delegations, audit_log, outbox],
@@ -83,10 +77,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         drop_all(manager, TABLES).await?;
         if manager.get_database_backend() == DbBackend::Postgres {
-            manager
-                .get_connection()
-                .execute_unprepared("DROP FUNCTION IF EXISTS audit_log_append_only()")
-                .await?;
+            manager.get_connection().execute_unprepared("DROP FUNCTION IF EXISTS audit_log_append_only()").await?;
         }
         Ok(())
     }

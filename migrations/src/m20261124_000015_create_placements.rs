@@ -16,8 +16,18 @@ use sea_orm_migration::{prelude::*, schema::*};
 pub struct Migration;
 
 const REPORT_COLUMNS: [&str; 12] = [
-    "council_id", "placed_on", "weekly_value_pence", "minutes_to_place", "channel", "category", "lot_id", "provider_id", "locality_id",
-    "unit_price_pence", "unit", "booking_id",
+    "council_id",
+    "placed_on",
+    "weekly_value_pence",
+    "minutes_to_place",
+    "channel",
+    "category",
+    "lot_id",
+    "provider_id",
+    "locality_id",
+    "unit_price_pence",
+    "unit",
+    "booking_id",
 ];
 
 #[async_trait::async_trait]

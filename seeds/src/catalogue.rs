@@ -1,7 +1,7 @@
 //! What the care market offers and how it is priced: the words and numbers the generator
 //! draws from. Prices are realistic for England in 2026 (home care £24 to £36 an hour).
-use crate::rng::Rng;
 use crate::District;
+use crate::rng::Rng;
 
 pub struct Category {
     pub code: &'static str,
@@ -23,8 +23,7 @@ pub struct Category {
     pub opening_hours: &'static [(i16, i32, i32)],
 }
 
-const EVERY_DAY_7_TO_22: &[(i16, i32, i32)] =
-    &[(1, 420, 1320), (2, 420, 1320), (3, 420, 1320), (4, 420, 1320), (5, 420, 1320), (6, 420, 1320), (7, 420, 1320)];
+const EVERY_DAY_7_TO_22: &[(i16, i32, i32)] = &[(1, 420, 1320), (2, 420, 1320), (3, 420, 1320), (4, 420, 1320), (5, 420, 1320), (6, 420, 1320), (7, 420, 1320)];
 /// Night sitting runs into the night.
 pub const EVERY_DAY_7_TO_MIDNIGHT: &[(i16, i32, i32)] =
     &[(1, 420, 1440), (2, 420, 1440), (3, 420, 1440), (4, 420, 1440), (5, 420, 1440), (6, 420, 1440), (7, 420, 1440)];
@@ -33,10 +32,8 @@ pub const NIGHT_TITLE: &str = "Night sitting";
 pub const DEMENTIA_TITLES: &[&str] = &["Dementia care at home", "Memory cafe"];
 const WEEKDAYS_9_TO_4: &[(i16, i32, i32)] = &[(1, 570, 960), (2, 570, 960), (3, 570, 960), (4, 570, 960), (5, 570, 960)];
 const WEEKDAYS_8_TO_6: &[(i16, i32, i32)] = &[(1, 480, 1080), (2, 480, 1080), (3, 480, 1080), (4, 480, 1080), (5, 480, 1080)];
-const ALL_DAY_EVERY_DAY: &[(i16, i32, i32)] =
-    &[(1, 0, 1440), (2, 0, 1440), (3, 0, 1440), (4, 0, 1440), (5, 0, 1440), (6, 0, 1440), (7, 0, 1440)];
-const WEEK_AND_SATURDAY: &[(i16, i32, i32)] =
-    &[(1, 600, 1260), (2, 600, 1260), (3, 600, 1260), (4, 600, 1260), (5, 600, 1260), (6, 600, 1020)];
+const ALL_DAY_EVERY_DAY: &[(i16, i32, i32)] = &[(1, 0, 1440), (2, 0, 1440), (3, 0, 1440), (4, 0, 1440), (5, 0, 1440), (6, 0, 1440), (7, 0, 1440)];
+const WEEK_AND_SATURDAY: &[(i16, i32, i32)] = &[(1, 600, 1260), (2, 600, 1260), (3, 600, 1260), (4, 600, 1260), (5, 600, 1260), (6, 600, 1020)];
 
 pub const CATEGORIES: &[Category] = &[
     Category {
@@ -190,31 +187,71 @@ pub fn listing_detail(rng: &mut Rng, category: &Category) -> String {
     (*rng.pick(details)).to_string()
 }
 
-pub const SPECIALISMS: &[&str] = &[
-    "dementia",
-    "autism",
-    "learning_disability",
-    "mental_health",
-    "physical_disability",
-    "end_of_life",
-    "sensory_impairment",
-    "stroke",
-];
+pub const SPECIALISMS: &[&str] =
+    &["dementia", "autism", "learning_disability", "mental_health", "physical_disability", "end_of_life", "sensory_impairment", "stroke"];
 
 pub const LANGUAGES: &[&str] = &["English", "Polish", "Urdu", "Punjabi", "Bengali", "Arabic", "Cantonese", "British Sign Language"];
 
 pub const NAME_PLACES: &[&str] = &[
-    "Tyne", "Riverside", "Quayside", "Northumbria", "Gosforth", "Jesmond", "Ouseburn", "Castle", "Hadrian", "Heaton",
-    "Benwell", "Lemington", "Kenton", "Walker", "Shieldfield", "Sandyford", "Elswick", "Denton", "Fenwick", "Leazes",
-    "Grainger", "Exhibition", "Town Moor", "Armstrong", "Collingwood", "Dene", "Millfield", "Bridges", "Lighthouse", "Keel",
+    "Tyne",
+    "Riverside",
+    "Quayside",
+    "Northumbria",
+    "Gosforth",
+    "Jesmond",
+    "Ouseburn",
+    "Castle",
+    "Hadrian",
+    "Heaton",
+    "Benwell",
+    "Lemington",
+    "Kenton",
+    "Walker",
+    "Shieldfield",
+    "Sandyford",
+    "Elswick",
+    "Denton",
+    "Fenwick",
+    "Leazes",
+    "Grainger",
+    "Exhibition",
+    "Town Moor",
+    "Armstrong",
+    "Collingwood",
+    "Dene",
+    "Millfield",
+    "Bridges",
+    "Lighthouse",
+    "Keel",
 ];
 
 pub const FIRST_NAMES: &[&str] = &[
-    "Alex", "Sam", "Jordan", "Priya", "Mohammed", "Grace", "Olivia", "Jack", "Amelia", "Noah", "Fatima", "Harry",
-    "Isla", "George", "Aisha", "Ella", "Tom", "Zara", "Margaret", "John", "Patricia", "David", "Susan", "Wei",
+    "Alex", "Sam", "Jordan", "Priya", "Mohammed", "Grace", "Olivia", "Jack", "Amelia", "Noah", "Fatima", "Harry", "Isla", "George", "Aisha", "Ella", "Tom",
+    "Zara", "Margaret", "John", "Patricia", "David", "Susan", "Wei",
 ];
 
 pub const LAST_NAMES: &[&str] = &[
-    "Morgan", "Smith", "Jones", "Taylor", "Brown", "Wilson", "Robson", "Khan", "Patel", "Ahmed", "Walker", "Hall",
-    "Thompson", "Charlton", "Milburn", "Wright", "Green", "Nowak", "Chen", "Begum", "Armstrong", "Scott", "Young",
+    "Morgan",
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Wilson",
+    "Robson",
+    "Khan",
+    "Patel",
+    "Ahmed",
+    "Walker",
+    "Hall",
+    "Thompson",
+    "Charlton",
+    "Milburn",
+    "Wright",
+    "Green",
+    "Nowak",
+    "Chen",
+    "Begum",
+    "Armstrong",
+    "Scott",
+    "Young",
 ];

@@ -12,7 +12,7 @@ mod catalogue;
 mod places;
 mod rng;
 
-use catalogue::{CATEGORIES, Category, FIRST_NAMES, LAST_NAMES, LANGUAGES, NAME_PLACES, SPECIALISMS};
+use catalogue::{CATEGORIES, Category, FIRST_NAMES, LANGUAGES, LAST_NAMES, NAME_PLACES, SPECIALISMS};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 pub use rng::Rng;
 
@@ -45,22 +45,10 @@ impl Size {
 
     fn counts(self) -> Counts {
         match self {
-            Self::Demo => Counts {
-                providers: 60,
-                listings_per_provider: 5,
-                budget_holders: 200,
-                planners: 8,
-                commissioners: 3,
-                bookings: 3_000,
-            },
-            Self::Bench => Counts {
-                providers: 2_000,
-                listings_per_provider: 10,
-                budget_holders: 50_000,
-                planners: 200,
-                commissioners: 10,
-                bookings: 1_000_000,
-            },
+            Self::Demo => Counts { providers: 60, listings_per_provider: 5, budget_holders: 200, planners: 8, commissioners: 3, bookings: 3_000 },
+            Self::Bench => {
+                Counts { providers: 2_000, listings_per_provider: 10, budget_holders: 50_000, planners: 200, commissioners: 10, bookings: 1_000_000 }
+            }
         }
     }
 }
@@ -319,13 +307,7 @@ fn directory(rng: &mut Rng, counts: &Counts, districts: &[District]) -> (Vec<Pro
         }
         let regulated = category.regulated;
         let rating = if regulated {
-            *rng.weighted(&[
-                ("outstanding", 5),
-                ("good", 74),
-                ("requires_improvement", 15),
-                ("inadequate", 2),
-                ("not_yet_rated", 4),
-            ])
+            *rng.weighted(&[("outstanding", 5), ("good", 74), ("requires_improvement", 15), ("inadequate", 2), ("not_yet_rated", 4)])
         } else {
             "not_regulated"
         };
@@ -337,12 +319,7 @@ fn directory(rng: &mut Rng, counts: &Counts, districts: &[District]) -> (Vec<Pro
         providers.push(Provider {
             id,
             public_id: rng.uuid(),
-            description: format!(
-                "{name} provides {} across {} and nearby areas. {}",
-                category.plural.to_lowercase(),
-                home.code,
-                category.blurb
-            ),
+            description: format!("{name} provides {} across {} and nearby areas. {}", category.plural.to_lowercase(), home.code, category.blurb),
             regulator_id: regulated.then(|| format!("1-{:09}", 100_000_000 + id * 7919)),
             regulator_rating: rating,
             contact_email: format!("hello@{slug}.example"),
@@ -449,19 +426,11 @@ fn frameworks() -> (Vec<Framework>, Vec<Lot>) {
     let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
     let frameworks = vec![
         Framework { id: 1, name: "Home care 2026 to 2030".into(), starts_on: date(2026, 4, 1), ends_on: date(2030, 3, 31) },
-        Framework {
-            id: 2,
-            name: "Day opportunities and short breaks 2025 to 2029".into(),
-            starts_on: date(2025, 4, 1),
-            ends_on: date(2029, 3, 31),
-        },
+        Framework { id: 2, name: "Day opportunities and short breaks 2025 to 2029".into(), starts_on: date(2025, 4, 1), ends_on: date(2029, 3, 31) },
     ];
     // (framework, category, unit, cap in pence, quality weight)
-    let lot_kinds: [(i64, &'static str, &'static str, i64, i32); 3] = [
-        (1, "home_care", "hour", 3_000, 60),
-        (2, "day_opportunities", "day", 6_500, 60),
-        (2, "respite", "day", 14_500, 70),
-    ];
+    let lot_kinds: [(i64, &'static str, &'static str, i64, i32); 3] =
+        [(1, "home_care", "hour", 3_000, 60), (2, "day_opportunities", "day", 6_500, 60), (2, "respite", "day", 14_500, 70)];
     let mut lots = Vec::new();
     for (framework_id, category, unit, cap, weight) in lot_kinds {
         let label = CATEGORIES.iter().find(|c| c.code == category).map_or(category, |c| c.plural);
@@ -500,9 +469,7 @@ fn accreditations(rng: &mut Rng, lots: &[Lot], providers: &[Provider], listings:
             if !rng.chance(80) {
                 continue;
             }
-            let suspension_reason = rng
-                .chance(5)
-                .then(|| "Suspended after contract monitoring found missed visits; under review.".to_string());
+            let suspension_reason = rng.chance(5).then(|| "Suspended after contract monitoring found missed visits; under review.".to_string());
             accreditations.push(Accreditation {
                 id: accreditations.len() as i64 + 1,
                 lot_id: lot.id,
@@ -533,18 +500,14 @@ fn monitoring_scores(rng: &mut Rng, accreditations: &[Accreditation], commission
 }
 
 fn budgets(rng: &mut Rng, users: &[User], providers: &[Provider]) -> Vec<Budget> {
-    let home_care_providers: Vec<i64> =
-        providers.iter().filter(|p| p.regulator_rating != "not_regulated").map(|p| p.id).collect();
+    let home_care_providers: Vec<i64> = providers.iter().filter(|p| p.regulator_rating != "not_regulated").map(|p| p.id).collect();
     users
         .iter()
         .filter(|user| user.role == "budget_holder")
         .enumerate()
         .map(|(index, holder)| {
-            let budget_type = if index == 0 {
-                "direct_payment"
-            } else {
-                *rng.weighted(&[("direct_payment", 55), ("managed_account", 35), ("individual_service_fund", 10)])
-            };
+            let budget_type =
+                if index == 0 { "direct_payment" } else { *rng.weighted(&[("direct_payment", 55), ("managed_account", 35), ("individual_service_fund", 10)]) };
             // A realistic package: 3 to 25 hours a week at about £28 an hour.
             let weekly_hours = rng.between(3, 25);
             let contribution_weekly = if rng.chance(40) { 0 } else { rng.between(10, 120) * 100 };
@@ -568,12 +531,8 @@ impl Dataset {
         let published: Vec<&Listing> = self.listings.iter().filter(|l| l.status == "published").collect();
         let planners: Vec<i64> = self.users.iter().filter(|u| u.role == "planner").map(|u| u.id).collect();
         let commissioners: Vec<i64> = self.users.iter().filter(|u| u.role == "commissioner").map(|u| u.id).collect();
-        let lot_of_listing: std::collections::HashMap<i64, i64> = self
-            .accreditations
-            .iter()
-            .filter(|a| a.suspension_reason.is_none())
-            .map(|a| (a.listing_id, a.lot_id))
-            .collect();
+        let lot_of_listing: std::collections::HashMap<i64, i64> =
+            self.accreditations.iter().filter(|a| a.suspension_reason.is_none()).map(|a| (a.listing_id, a.lot_id)).collect();
         let start = history_ends() - Duration::days(HISTORY_DAYS);
         (0..self.booking_count).map(move |index| {
             let id = index as i64 + 1;
@@ -590,11 +549,7 @@ impl Dataset {
             let requested_at = start + Duration::minutes(rng.between(0, HISTORY_DAYS * 24 * 60 - 1));
             let was_confirmed = matches!(status, "completed" | "cancelled");
             let confirmed_at = was_confirmed.then(|| requested_at + Duration::minutes(rng.between(10, 72 * 60)));
-            let closed_at = if was_confirmed {
-                requested_at + Duration::days(rng.between(7, 120))
-            } else {
-                requested_at + Duration::hours(rng.between(1, 24))
-            };
+            let closed_at = if was_confirmed { requested_at + Duration::days(rng.between(7, 120)) } else { requested_at + Duration::hours(rng.between(1, 24)) };
             let weekly = rng.chance(60);
             let weekdays = weekly.then(|| {
                 let days = rng.between(1, 7);
@@ -606,11 +561,7 @@ impl Dataset {
                 "session" => 180,
                 _ => 60,
             };
-            let per_visit = if listing.unit == "hour" {
-                listing.price_pence * i64::from(duration_minutes) / 60
-            } else {
-                listing.price_pence
-            };
+            let per_visit = if listing.unit == "hour" { listing.price_pence * i64::from(duration_minutes) / 60 } else { listing.price_pence };
             let visits_in_horizon = weekdays.as_ref().map_or(1, |days| days.len() as i64 * 4);
             Booking {
                 id,

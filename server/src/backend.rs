@@ -2,13 +2,16 @@
 //! domain's errors onto messages for the browser.
 use crate::config::Config;
 use crate::domain::card_payments::CardProcessor;
-use crate::domain::{accounts, auth, booking_changes, bookings, budget_admin, budgets, card_payments, delegations, payment_runs, dashboards, directory, frameworks, lot_management, lots, offline_placements, provider_listings, provider_profile, reports};
-use crate::state::AppState;
+use crate::domain::{
+    accounts, auth, booking_changes, bookings, budget_admin, budgets, card_payments, dashboards, delegations, directory, frameworks, lot_management, lots,
+    offline_placements, payment_runs, provider_listings, provider_profile, reports,
+};
 use crate::http::cookies;
 use crate::search::{SearchEngine, params};
+use crate::state::AppState;
 use app::port::{Backend, RequestInfo, StartedSession};
-use app::*;
 use app::report::{OfflinePlacementForm, OfflinePlacements, Report, ReportQuery};
+use app::*;
 use chrono::Utc;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -79,16 +82,14 @@ impl Backend for CareMarketBackend {
     async fn register_provider(&self, request: &RequestInfo, form: ProviderRegistration) -> Result<StartedSession, UiError> {
         let now = Utc::now();
         let account = accounts::register_provider_from_form(&self.db, &self.passwords, &form, &request.client_key, now).await?;
-        let session =
-            auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
+        let session = auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
         self.started(session)
     }
 
     async fn register_self_funder(&self, request: &RequestInfo, form: SelfFunderRegistration) -> Result<StartedSession, UiError> {
         let now = Utc::now();
         let account = accounts::register_self_funder(&self.db, &self.passwords, &form, &request.client_key, now).await?;
-        let session =
-            auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
+        let session = auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
         self.started(session)
     }
 

@@ -71,29 +71,20 @@ impl Config {
         };
         let data_dir = PathBuf::from(var("CAREMARKET_DATA_DIR").unwrap_or_else(|| "data".into()));
         let embedded_database = var("DATABASE_URL").is_none();
-        let database_url = var("DATABASE_URL")
-            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("caremarket.db").display()));
-        let address = var("CAREMARKET_ADDR")
-            .or_else(|| var("LEPTOS_SITE_ADDR"))
-            .unwrap_or_else(|| "127.0.0.1:3000".into());
-        let address = address
-            .parse()
-            .map_err(|_| format!("CAREMARKET_ADDR must be an address like 127.0.0.1:3000, not {address:?}"))?;
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("caremarket.db").display()));
+        let address = var("CAREMARKET_ADDR").or_else(|| var("LEPTOS_SITE_ADDR")).unwrap_or_else(|| "127.0.0.1:3000".into());
+        let address = address.parse().map_err(|_| format!("CAREMARKET_ADDR must be an address like 127.0.0.1:3000, not {address:?}"))?;
         let session_hours = match var("CAREMARKET_SESSION_HOURS") {
             None => 12,
-            Some(hours) => hours
-                .parse()
-                .ok()
-                .filter(|hours| (1..=720).contains(hours))
-                .ok_or("CAREMARKET_SESSION_HOURS must be a whole number of hours from 1 to 720")?,
+            Some(hours) => {
+                hours.parse().ok().filter(|hours| (1..=720).contains(hours)).ok_or("CAREMARKET_SESSION_HOURS must be a whole number of hours from 1 to 720")?
+            }
         };
         let db_connections = match var("CAREMARKET_DB_CONNECTIONS") {
             None => crate::db::POSTGRES_CONNECTIONS,
-            Some(count) => count
-                .parse()
-                .ok()
-                .filter(|count| (1..=1000).contains(count))
-                .ok_or("CAREMARKET_DB_CONNECTIONS must be a whole number from 1 to 1000")?,
+            Some(count) => {
+                count.parse().ok().filter(|count| (1..=1000).contains(count)).ok_or("CAREMARKET_DB_CONNECTIONS must be a whole number from 1 to 1000")?
+            }
         };
         let stripe = match (var("STRIPE_SECRET_KEY"), var("STRIPE_WEBHOOK_SECRET"), var("STRIPE_PUBLISHABLE_KEY")) {
             (None, None, None) => None,
@@ -116,7 +107,9 @@ impl Config {
         };
         let public_url = match var("CAREMARKET_PUBLIC_URL") {
             None => None,
-            Some(url) => Some(public_origin(&url).ok_or_else(|| format!("CAREMARKET_PUBLIC_URL must be an address like https://caremarket.example.org, not {url:?}"))?),
+            Some(url) => {
+                Some(public_origin(&url).ok_or_else(|| format!("CAREMARKET_PUBLIC_URL must be an address like https://caremarket.example.org, not {url:?}"))?)
+            }
         };
         Ok(Self {
             stripe,

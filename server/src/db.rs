@@ -90,9 +90,8 @@ pub async fn begin_write<C: TransactionTrait + ConnectionTrait>(db: &C) -> Resul
         DbBackend::Sqlite => Some(SQLITE_WRITERS.lock().await),
         _ => None,
     };
-    let txn = db
-        .begin_with_options(TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..TransactionOptions::default() })
-        .await?;
+    let txn =
+        db.begin_with_options(TransactionOptions { sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate), ..TransactionOptions::default() }).await?;
     Ok(WriteTransaction { txn, _turn: turn })
 }
 
@@ -216,7 +215,11 @@ async fn write_batch(db: DatabaseConnection, batch: Vec<QueuedWrite>) -> Result<
     for write in batch {
         let savepoint = txn.savepoint().await?;
         let (keep, answer) = (write.run)(&savepoint).await;
-        if keep { savepoint.commit().await? } else { savepoint.rollback().await? }
+        if keep {
+            savepoint.commit().await?
+        } else {
+            savepoint.rollback().await?
+        }
         answers.push(answer);
     }
     let committed = txn.commit().await;

@@ -46,9 +46,10 @@ impl From<AppError> for UiError {
             AppError::SignInRequired => UiError::SignInRequired,
             AppError::Forbidden => UiError::Forbidden,
             AppError::NotFound => UiError::NotFound,
-            AppError::ShortOfMoney { available_pence } => {
-                UiError::Invalid(vec![FieldError::new("amount", format!("There is not enough money in the budget: {} is available", app::format_pence(available_pence)))])
-            }
+            AppError::ShortOfMoney { available_pence } => UiError::Invalid(vec![FieldError::new(
+                "amount",
+                format!("There is not enough money in the budget: {} is available", app::format_pence(available_pence)),
+            )]),
             AppError::Database(error) => {
                 tracing::error!(%error, "database error");
                 UiError::Unexpected

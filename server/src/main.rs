@@ -10,10 +10,10 @@
 //! caremarket repair               put right what earlier versions recorded wrongly (also at start)
 //! ```
 use sea_orm::DatabaseConnection;
+use server::domain::{booking_changes, budgets, ledger, visits};
 use server::search::SearchEngine;
 use server::search::embedded::EmbeddedIndex;
 use server::search::meilisearch::{MeilisearchIndex, RankingRules};
-use server::domain::{booking_changes, budgets, ledger, visits};
 use server::{AppState, Config, db, seed};
 use std::io::Write;
 use std::process::ExitCode;
@@ -65,11 +65,7 @@ async fn run(arguments: &[&str]) -> Result<(), String> {
         ["migrate"] | ["migrate", "up"] => migrate(&db).await,
         ["migrate", direction @ ("down" | "fresh")] => {
             use migrations::MigratorTrait;
-            let result = if *direction == "down" {
-                migrations::Migrator::down(&db, None).await
-            } else {
-                migrations::Migrator::fresh(&db).await
-            };
+            let result = if *direction == "down" { migrations::Migrator::down(&db, None).await } else { migrations::Migrator::fresh(&db).await };
             result.map_err(|error| format!("migration failed: {error}"))
         }
         ["seed", size, rest @ ..] => {
@@ -108,7 +104,10 @@ async fn run(arguments: &[&str]) -> Result<(), String> {
             println!("{check:?}");
             if check.is_sound() { Ok(()) } else { Err("the ledger breaks its rules".into()) }
         }
-        _ => Err("usage: caremarket [serve | migrate [up|down|fresh] | seed demo|bench [--seed N] | reindex | allocate [--date D] | ledger-check | repair]".into()),
+        _ => {
+            Err("usage: caremarket [serve | migrate [up|down|fresh] | seed demo|bench [--seed N] | reindex | allocate [--date D] | ledger-check | repair]"
+                .into())
+        }
     }
 }
 

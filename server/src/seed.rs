@@ -25,19 +25,13 @@ pub enum SeedOutcome {
 pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Sync);
 
 pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_>) -> AppResult<SeedOutcome> {
-    let marker = Query::select()
-        .expr(Expr::col("slug"))
-        .from("councils")
-        .and_where(Expr::col("slug").eq(data.council.slug.as_str()))
-        .to_owned();
+    let marker = Query::select().expr(Expr::col("slug")).from("councils").and_where(Expr::col("slug").eq(data.council.slug.as_str())).to_owned();
     if db.query_one(&marker).await?.is_some() {
         return Ok(SeedOutcome::AlreadyLoaded);
     }
     let any_council = Query::select().expr(Expr::col("id")).from("councils").limit(1).to_owned();
     if db.query_one(&any_council).await?.is_some() {
-        return Err(AppError::Internal(
-            "the database already holds other data; seed data loads only into an empty database".into(),
-        ));
+        return Err(AppError::Internal("the database already holds other data; seed data loads only into an empty database".into()));
     }
     // The same salt for the same seed keeps the loaded data reproducible; every seeded account
     // shares the published demo password anyway.
@@ -48,10 +42,8 @@ pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_
     let txn = crate::db::begin_write(db).await?;
     let created = seeds::history_ends();
     let c = &data.council;
-    insert(&txn, "councils", &["id", "name", "slug", "created_at"], [row![c.id, c.name.clone(), c.slug.clone(), created]], progress)
-        .await?;
-    insert(&txn, "localities", &["id", "council_id", "name"], data.localities.iter().map(|l| row![l.id, c.id, l.name.clone()]), progress)
-        .await?;
+    insert(&txn, "councils", &["id", "name", "slug", "created_at"], [row![c.id, c.name.clone(), c.slug.clone(), created]], progress).await?;
+    insert(&txn, "localities", &["id", "council_id", "name"], data.localities.iter().map(|l| row![l.id, c.id, l.name.clone()]), progress).await?;
     insert(
         &txn,
         "postcode_districts",
@@ -64,14 +56,39 @@ pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_
         &txn,
         "providers",
         &[
-            "id", "public_id", "council_id", "name", "description", "regulator_id", "regulator_rating", "contact_email",
-            "contact_phone", "website", "languages", "status", "assured_at", "created_at", "updated_at",
+            "id",
+            "public_id",
+            "council_id",
+            "name",
+            "description",
+            "regulator_id",
+            "regulator_rating",
+            "contact_email",
+            "contact_phone",
+            "website",
+            "languages",
+            "status",
+            "assured_at",
+            "created_at",
+            "updated_at",
         ],
         data.providers.iter().map(|p| {
             row![
-                p.id, p.public_id.clone(), c.id, p.name.clone(), p.description.clone(), p.regulator_id.clone(),
-                p.regulator_rating, p.contact_email.clone(), p.contact_phone.clone(), p.website.clone(),
-                p.languages.clone(), "active", Some(p.assured_at), created, created
+                p.id,
+                p.public_id.clone(),
+                c.id,
+                p.name.clone(),
+                p.description.clone(),
+                p.regulator_id.clone(),
+                p.regulator_rating,
+                p.contact_email.clone(),
+                p.contact_phone.clone(),
+                p.website.clone(),
+                p.languages.clone(),
+                "active",
+                Some(p.assured_at),
+                created,
+                created
             ]
         }),
         progress,
@@ -81,16 +98,47 @@ pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_
         &txn,
         "listings",
         &[
-            "id", "public_id", "provider_id", "category", "title", "description", "unit", "price_pence", "min_visit_minutes",
-            "billing_increment_minutes", "cancellation_notice_hours", "late_cancellation_percent", "carer_gender",
-            "base_district", "radius_km", "status", "assured_at", "created_at", "updated_at",
+            "id",
+            "public_id",
+            "provider_id",
+            "category",
+            "title",
+            "description",
+            "unit",
+            "price_pence",
+            "min_visit_minutes",
+            "billing_increment_minutes",
+            "cancellation_notice_hours",
+            "late_cancellation_percent",
+            "carer_gender",
+            "base_district",
+            "radius_km",
+            "status",
+            "assured_at",
+            "created_at",
+            "updated_at",
         ],
         data.listings.iter().map(|l| {
             row![
-                l.id, l.public_id.clone(), l.provider_id, l.category, l.title.clone(), l.description.clone(), l.unit,
-                l.price_pence, l.min_visit_minutes, l.billing_increment_minutes, l.cancellation_notice_hours,
-                l.late_cancellation_percent, l.carer_gender, l.base_district.clone(), l.radius_km, l.status,
-                Some(l.assured_at), created, created
+                l.id,
+                l.public_id.clone(),
+                l.provider_id,
+                l.category,
+                l.title.clone(),
+                l.description.clone(),
+                l.unit,
+                l.price_pence,
+                l.min_visit_minutes,
+                l.billing_increment_minutes,
+                l.cancellation_notice_hours,
+                l.late_cancellation_percent,
+                l.carer_gender,
+                l.base_district.clone(),
+                l.radius_km,
+                l.status,
+                Some(l.assured_at),
+                created,
+                created
             ]
         }),
         progress,
@@ -104,17 +152,13 @@ pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_
     insert(&txn, "listing_attributes", &["listing_id", "kind", "value"], attributes, progress).await?;
     let areas = data.listings.iter().flat_map(|l| l.areas.iter().map(move |d| row![l.id, d.clone()]));
     insert(&txn, "listing_areas", &["listing_id", "district"], areas, progress).await?;
-    let availability =
-        data.listings.iter().flat_map(|l| l.availability.iter().map(move |&(day, opens, closes)| row![l.id, day, opens, closes]));
-    insert(&txn, "listing_availability", &["listing_id", "weekday", "opens_minute", "closes_minute"], availability, progress)
-        .await?;
+    let availability = data.listings.iter().flat_map(|l| l.availability.iter().map(move |&(day, opens, closes)| row![l.id, day, opens, closes]));
+    insert(&txn, "listing_availability", &["listing_id", "weekday", "opens_minute", "closes_minute"], availability, progress).await?;
     insert(
         &txn,
         "users",
         &["id", "council_id", "email", "display_name", "password_hash", "role", "provider_id", "created_at"],
-        data.users.iter().map(|u| {
-            row![u.id, c.id, u.email.clone(), u.display_name.clone(), password_hash.clone(), u.role, u.provider_id, created]
-        }),
+        data.users.iter().map(|u| row![u.id, c.id, u.email.clone(), u.display_name.clone(), password_hash.clone(), u.role, u.provider_id, created]),
         progress,
     )
     .await?;
@@ -130,9 +174,7 @@ pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_
         &txn,
         "lots",
         &["id", "framework_id", "name", "category", "locality_id", "unit", "price_cap_pence", "quality_weight"],
-        data.lots.iter().map(|l| {
-            row![l.id, l.framework_id, l.name.clone(), l.category, l.locality_id, l.unit, l.price_cap_pence, l.quality_weight]
-        }),
+        data.lots.iter().map(|l| row![l.id, l.framework_id, l.name.clone(), l.category, l.locality_id, l.unit, l.price_cap_pence, l.quality_weight]),
         progress,
     )
     .await?;
@@ -159,13 +201,27 @@ pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_
         &txn,
         "budgets",
         &[
-            "id", "holder_id", "council_id", "budget_type", "isf_provider_id", "four_weekly_allocation_pence",
-            "four_weekly_contribution_pence", "starts_on", "created_at",
+            "id",
+            "holder_id",
+            "council_id",
+            "budget_type",
+            "isf_provider_id",
+            "four_weekly_allocation_pence",
+            "four_weekly_contribution_pence",
+            "starts_on",
+            "created_at",
         ],
         data.budgets.iter().map(|b| {
             row![
-                b.id, b.holder_id, c.id, b.budget_type, b.isf_provider_id, b.four_weekly_allocation_pence,
-                b.four_weekly_contribution_pence, b.starts_on, created
+                b.id,
+                b.holder_id,
+                c.id,
+                b.budget_type,
+                b.isf_provider_id,
+                b.four_weekly_allocation_pence,
+                b.four_weekly_contribution_pence,
+                b.starts_on,
+                created
             ]
         }),
         progress,
@@ -177,19 +233,59 @@ pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_
     let bookings = data.bookings().map(|b| {
         let listing = terms[&b.listing_id];
         row![
-            b.id, b.reference, b.listing_id, b.provider_id, b.person_id, Some(b.budget_id), b.placed_by, b.channel, b.lot_id,
-            b.status, if b.weekdays.is_some() { "weekly" } else { "one_off" }, b.starts_at, b.weekdays, b.duration_minutes,
-            b.unit_price_pence, b.unit, b.committed_pence, "budget", b.requested_at, b.confirmed_at, Some(b.closed_at),
-            listing.cancellation_notice_hours, listing.late_cancellation_percent, listing.billing_increment_minutes
+            b.id,
+            b.reference,
+            b.listing_id,
+            b.provider_id,
+            b.person_id,
+            Some(b.budget_id),
+            b.placed_by,
+            b.channel,
+            b.lot_id,
+            b.status,
+            if b.weekdays.is_some() { "weekly" } else { "one_off" },
+            b.starts_at,
+            b.weekdays,
+            b.duration_minutes,
+            b.unit_price_pence,
+            b.unit,
+            b.committed_pence,
+            "budget",
+            b.requested_at,
+            b.confirmed_at,
+            Some(b.closed_at),
+            listing.cancellation_notice_hours,
+            listing.late_cancellation_percent,
+            listing.billing_increment_minutes
         ]
     });
     insert(
         &txn,
         "bookings",
         &[
-            "id", "reference", "listing_id", "provider_id", "person_id", "budget_id", "placed_by", "channel", "lot_id", "status",
-            "schedule", "starts_at", "weekdays", "duration_minutes", "unit_price_pence", "unit", "committed_pence", "paid_by",
-            "requested_at", "confirmed_at", "closed_at", "cancellation_notice_hours", "late_cancellation_percent",
+            "id",
+            "reference",
+            "listing_id",
+            "provider_id",
+            "person_id",
+            "budget_id",
+            "placed_by",
+            "channel",
+            "lot_id",
+            "status",
+            "schedule",
+            "starts_at",
+            "weekdays",
+            "duration_minutes",
+            "unit_price_pence",
+            "unit",
+            "committed_pence",
+            "paid_by",
+            "requested_at",
+            "confirmed_at",
+            "closed_at",
+            "cancellation_notice_hours",
+            "late_cancellation_percent",
             "billing_increment_minutes",
         ],
         bookings,
@@ -210,27 +306,55 @@ async fn load_ledger(db: &impl ConnectionTrait, data: &Dataset, progress: Progre
     let council_id = data.council.id;
     let funding_id = 1_i64;
     let total_allocated: i64 = data.budgets.iter().map(|b| b.four_weekly_allocation_pence).sum();
-    let mut accounts = vec![row![funding_id, format!("council:{council_id}:funding"), "council_funding", council_id, None::<i64>, None::<i64>, -total_allocated]];
+    let mut accounts =
+        vec![row![funding_id, format!("council:{council_id}:funding"), "council_funding", council_id, None::<i64>, None::<i64>, -total_allocated]];
     // Account ids: 1 is the council's funding; budget n has 2n (available) and 2n + 1 (committed).
     for budget in &data.budgets {
-        accounts.push(row![budget.id * 2, format!("budget:{}:available", budget.id), "budget_available", council_id, Some(budget.id), None::<i64>, budget.four_weekly_allocation_pence]);
+        accounts.push(row![
+            budget.id * 2,
+            format!("budget:{}:available", budget.id),
+            "budget_available",
+            council_id,
+            Some(budget.id),
+            None::<i64>,
+            budget.four_weekly_allocation_pence
+        ]);
         accounts.push(row![budget.id * 2 + 1, format!("budget:{}:committed", budget.id), "budget_committed", council_id, Some(budget.id), None::<i64>, 0_i64]);
     }
     let first_provider_account = 2 + data.budgets.len() as i64 * 2;
     for (index, provider) in data.providers.iter().enumerate() {
         let id = first_provider_account + index as i64 * 2;
-        accounts.push(row![id, format!("council:{council_id}:provider:{}:payable", provider.id), "provider_payable", council_id, None::<i64>, Some(provider.id), 0_i64]);
-        accounts.push(row![id + 1, format!("council:{council_id}:provider:{}:paid", provider.id), "provider_paid", council_id, None::<i64>, Some(provider.id), 0_i64]);
+        accounts.push(row![
+            id,
+            format!("council:{council_id}:provider:{}:payable", provider.id),
+            "provider_payable",
+            council_id,
+            None::<i64>,
+            Some(provider.id),
+            0_i64
+        ]);
+        accounts.push(row![
+            id + 1,
+            format!("council:{council_id}:provider:{}:paid", provider.id),
+            "provider_paid",
+            council_id,
+            None::<i64>,
+            Some(provider.id),
+            0_i64
+        ]);
     }
-    insert(db, "ledger_accounts", &["id", "code", "kind", "council_id", "budget_id", "provider_id", "balance_pence"], accounts, progress)
-        .await?;
+    insert(db, "ledger_accounts", &["id", "code", "kind", "council_id", "budget_id", "provider_id", "balance_pence"], accounts, progress).await?;
     // The allocation for the period the history ends in, keyed as the allocation run keys it,
     // so running it again in that period pays nothing twice.
     let paid_on = seeds::history_ends().date_naive();
     let transfers = data.budgets.iter().filter(|b| b.four_weekly_allocation_pence > 0).map(|budget| {
         row![
-            budgets::allocation_key(budget.id, budgets::period_start(budget.starts_on, paid_on)), funding_id, budget.id * 2, budget.four_weekly_allocation_pence,
-            "allocation", seeds::history_ends()
+            budgets::allocation_key(budget.id, budgets::period_start(budget.starts_on, paid_on)),
+            funding_id,
+            budget.id * 2,
+            budget.four_weekly_allocation_pence,
+            "allocation",
+            seeds::history_ends()
         ]
     });
     insert(db, "ledger_transfers", &["idempotency_key", "debit_account_id", "credit_account_id", "amount_pence", "kind", "created_at"], transfers, progress)
@@ -247,10 +371,20 @@ async fn load_placements(db: &impl ConnectionTrait, data: &Dataset, progress: Pr
     let rows = data.bookings().filter(|b| b.status != "cancelled").filter_map(|b| {
         let confirmed_at = b.confirmed_at?;
         let listing = listings[&b.listing_id];
-        let area = b.lot_id.and_then(|lot| lot_areas.get(&lot).copied()).or_else(|| listing.base_district.as_deref().and_then(|d| district_areas.get(d).copied()));
+        let area =
+            b.lot_id.and_then(|lot| lot_areas.get(&lot).copied()).or_else(|| listing.base_district.as_deref().and_then(|d| district_areas.get(d).copied()));
         Some(row![
-            b.id, data.council.id, uk_time::to_local(confirmed_at).date(), listing.category, b.lot_id, b.provider_id, area, b.channel,
-            placements::weekly_value(b.unit, b.unit_price_pence, b.duration_minutes, b.weekdays.as_deref()), b.unit_price_pence, b.unit,
+            b.id,
+            data.council.id,
+            uk_time::to_local(confirmed_at).date(),
+            listing.category,
+            b.lot_id,
+            b.provider_id,
+            area,
+            b.channel,
+            placements::weekly_value(b.unit, b.unit_price_pence, b.duration_minutes, b.weekdays.as_deref()),
+            b.unit_price_pence,
+            b.unit,
             placements::minutes_to_place(b.requested_at, confirmed_at)
         ])
     });
@@ -258,8 +392,18 @@ async fn load_placements(db: &impl ConnectionTrait, data: &Dataset, progress: Pr
         db,
         "placements",
         &[
-            "booking_id", "council_id", "placed_on", "category", "lot_id", "provider_id", "locality_id", "channel", "weekly_value_pence",
-            "unit_price_pence", "unit", "minutes_to_place",
+            "booking_id",
+            "council_id",
+            "placed_on",
+            "category",
+            "lot_id",
+            "provider_id",
+            "locality_id",
+            "channel",
+            "weekly_value_pence",
+            "unit_price_pence",
+            "unit",
+            "minutes_to_place",
         ],
         rows,
         progress,
@@ -270,13 +414,22 @@ async fn load_placements(db: &impl ConnectionTrait, data: &Dataset, progress: Pr
 /// After loading explicit ids, PostgreSQL's sequences must start above them.
 async fn reset_sequences(db: &impl ConnectionTrait) -> AppResult<()> {
     for table in [
-        "councils", "localities", "providers", "listings", "listing_availability", "users", "frameworks", "lots",
-        "accreditations", "monitoring_scores", "budgets", "ledger_accounts", "ledger_transfers", "bookings",
+        "councils",
+        "localities",
+        "providers",
+        "listings",
+        "listing_availability",
+        "users",
+        "frameworks",
+        "lots",
+        "accreditations",
+        "monitoring_scores",
+        "budgets",
+        "ledger_accounts",
+        "ledger_transfers",
+        "bookings",
     ] {
-        db.execute_unprepared(&format!(
-            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))"
-        ))
-        .await?;
+        db.execute_unprepared(&format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))")).await?;
     }
     Ok(())
 }
@@ -307,4 +460,3 @@ async fn insert(
     }
     Ok(())
 }
-

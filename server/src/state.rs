@@ -1,8 +1,8 @@
 use crate::config::Config;
 use crate::domain::auth::Passwords;
 use crate::search::SearchEngine;
-use crate::stripe::Stripe;
 use crate::search::params::PostcodeCentres;
+use crate::stripe::Stripe;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
@@ -35,15 +35,19 @@ impl AppState {
     /// Panics when the Stripe settings cannot make a client (checked at start, before serving).
     pub fn new(db: DatabaseConnection, config: Config, search: Arc<dyn SearchEngine>) -> Self {
         let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
-        let leptos_options = LeptosOptions::builder()
-            .output_name("caremarket")
-            .site_root(site_root)
-            .site_pkg_dir("pkg")
-            .site_addr(config.address)
-            .build();
+        let leptos_options = LeptosOptions::builder().output_name("caremarket").site_root(site_root).site_pkg_dir("pkg").site_addr(config.address).build();
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         let stripe = config.stripe.clone().map(|stripe| Arc::new(Stripe::new(stripe).expect("a Stripe client from the settings")));
-        Self { reports_db: db.clone(), db, config: Arc::new(config), leptos_options, passwords: Passwords::new(cores), search, postcodes: PostcodeCentres::default(), stripe }
+        Self {
+            reports_db: db.clone(),
+            db,
+            config: Arc::new(config),
+            leptos_options,
+            passwords: Passwords::new(cores),
+            search,
+            postcodes: PostcodeCentres::default(),
+            stripe,
+        }
     }
 
     /// Reads the reports through `reports_db` instead of the main pool.

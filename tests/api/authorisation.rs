@@ -12,7 +12,19 @@ use tests::fixtures::{self, Persona};
 use tests::{Client, Reply, TestApp};
 
 /// The people asking, in the table's column order.
-const WHO: [&str; 11] = ["anonymous", "holder", "other holder", "planner (view)", "planner (book)", "planner (pay)", "planner (revoked)", "staff", "other staff", "commissioner", "other commissioner"];
+const WHO: [&str; 11] = [
+    "anonymous",
+    "holder",
+    "other holder",
+    "planner (view)",
+    "planner (book)",
+    "planner (pay)",
+    "planner (revoked)",
+    "staff",
+    "other staff",
+    "commissioner",
+    "other commissioner",
+];
 
 /// route (as registered) | request (with {placeholders}) | form fields | expected per person.
 pub(crate) type Row = (&'static str, &'static str, &'static [(&'static str, &'static str)], &'static str);
@@ -140,7 +152,8 @@ pub(crate) async fn world(app: &TestApp) -> World {
     let holder = app.personas.budget_holder.clone();
     let other_holder = fixtures::user(&app.db, council, "other.holder@test.example", app::Role::BudgetHolder, None).await;
     let planner = |email: &'static str| fixtures::user(&app.db, council, email, app::Role::Planner, None);
-    let (viewer, booker, payer, revoked) = (app.personas.planner.clone(), planner("booker@test.example").await, planner("payer@test.example").await, planner("revoked@test.example").await);
+    let (viewer, booker, payer, revoked) =
+        (app.personas.planner.clone(), planner("booker@test.example").await, planner("payer@test.example").await, planner("revoked@test.example").await);
     let spare = planner("spare@test.example").await;
     let other_staff = fixtures::user(&app.db, council, "staff@hilltop.example", app::Role::Provider, Some(app.personas.other_provider_id)).await;
     let elsewhere = fixtures::other_council(&app.db).await;
@@ -150,10 +163,19 @@ pub(crate) async fn world(app: &TestApp) -> World {
     let budget = funded_budget(app, holder.id, "direct_payment", 200_000).await;
     funded_budget(app, other_holder.id, "direct_payment", 50_000).await;
     for (delegate, book, pay) in [(&viewer, false, false), (&booker, true, false), (&payer, false, true), (&revoked, true, true), (&spare, false, false)] {
-        fixtures::insert(&app.db, "delegations", &[
-            ("holder_id", holder.id.into()), ("delegate_id", delegate.id.into()), ("can_view", true.into()),
-            ("can_book", book.into()), ("can_pay", pay.into()), ("created_at", chrono::Utc::now().into()),
-        ]).await;
+        fixtures::insert(
+            &app.db,
+            "delegations",
+            &[
+                ("holder_id", holder.id.into()),
+                ("delegate_id", delegate.id.into()),
+                ("can_view", true.into()),
+                ("can_book", book.into()),
+                ("can_pay", pay.into()),
+                ("created_at", chrono::Utc::now().into()),
+            ],
+        )
+        .await;
     }
     let spare_delegation: i64 = one_number(app, &format!("SELECT id FROM delegations WHERE delegate_id = {}", spare.id)).await;
 
@@ -177,7 +199,10 @@ pub(crate) async fn world(app: &TestApp) -> World {
     let request_to_withdraw: i64 = one_number(app, "SELECT id FROM helper_invitations WHERE email = 'someone@example.org'").await;
     let request_to_answer: i64 = one_number(app, &format!("SELECT id FROM helper_invitations WHERE email = '{}'", viewer.email)).await;
     // A payment run to download.
-    let due = format!("INSERT INTO payment_runs (reference, council_id, total_pence, provider_count, run_by, created_at) VALUES ('PR-TEST-1', {council}, 0, 0, {}, CURRENT_TIMESTAMP)", app.personas.commissioner.id);
+    let due = format!(
+        "INSERT INTO payment_runs (reference, council_id, total_pence, provider_count, run_by, created_at) VALUES ('PR-TEST-1', {council}, 0, 0, {}, CURRENT_TIMESTAMP)",
+        app.personas.commissioner.id
+    );
     app.execute_sql(&due).await;
     let framework: i64 = one_number(app, "SELECT MIN(id) FROM frameworks").await;
     let locality: i64 = one_number(app, "SELECT MIN(id) FROM localities").await;
@@ -243,7 +268,8 @@ pub(crate) async fn clients(app: &TestApp, world: &World) -> Vec<Client> {
         }
         clients.push(client);
     }
-    app.execute_sql(&format!("UPDATE delegations SET revoked_at = CURRENT_TIMESTAMP WHERE delegate_id = {}", world.people[6].as_ref().expect("revoked").id)).await;
+    app.execute_sql(&format!("UPDATE delegations SET revoked_at = CURRENT_TIMESTAMP WHERE delegate_id = {}", world.people[6].as_ref().expect("revoked").id))
+        .await;
     clients
 }
 
@@ -282,7 +308,11 @@ async fn every_route_and_server_function_answers_each_kind_of_person_as_the_tabl
 
     // Every route has its row, and every row a route.
     let mut routes: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths().map(|(path, method)| format!("{method} {path}")).collect();
-    routes.extend(server::http::page_paths().into_iter().map(|path| path.replace("{id}", ":id").replace("{role}", ":role").replace("{reference}", ":reference").replace("{slug}", ":slug")));
+    routes.extend(
+        server::http::page_paths()
+            .into_iter()
+            .map(|path| path.replace("{id}", ":id").replace("{role}", ":role").replace("{reference}", ":reference").replace("{slug}", ":slug")),
+    );
     routes.extend(server::http::plain_route_paths());
     let rows: BTreeSet<String> = TABLE.iter().map(|(route, ..)| route.to_string()).collect();
     let missing: Vec<&String> = routes.difference(&rows).collect();
@@ -325,5 +355,3 @@ async fn every_route_and_server_function_answers_each_kind_of_person_as_the_tabl
     }
     assert!(wrong.is_empty(), "{} answers differ from the table:\n{}", wrong.len(), wrong.join("\n"));
 }
-
-

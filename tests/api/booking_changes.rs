@@ -9,8 +9,8 @@ use server::domain::ledger::{self, Account};
 use server::domain::{booking_changes, payment_runs, visits};
 use server::entities::{booking, notification, visit};
 use server::error::AppError;
-use tests::fixtures::{self, count};
 use tests::TestApp;
+use tests::fixtures::{self, count};
 
 async fn user(app: &TestApp, id: i64) -> app::SignedInUser {
     let model = server::entities::user::Entity::find_by_id(id).one(&app.db).await.expect("query").expect("user");
@@ -107,7 +107,9 @@ async fn declined_and_lapsed_requests_give_the_money_back_and_say_so() {
 
     booking_changes::respond(&app.db, &staff, &declined.reference, false, "No carers free on Thursdays", Utc::now()).await.expect("declined");
     assert!(visits_of(&app, declined.id).await.iter().all(|v| v.status == "cancelled"));
-    assert!(messages(&app, app.personas.budget_holder.id).await.iter().any(|m| m.contains("could not take booking") && m.contains("No carers free on Thursdays")));
+    assert!(
+        messages(&app, app.personas.budget_holder.id).await.iter().any(|m| m.contains("could not take booking") && m.contains("No carers free on Thursdays"))
+    );
     // Not answered within 24 hours: it lapses.
     assert_eq!(booking_changes::lapse_overdue(&app.db, Utc::now() + Duration::hours(23)).await.expect("lapse run"), 0);
     assert_eq!(booking_changes::lapse_overdue(&app.db, Utc::now() + Duration::hours(25)).await.expect("lapse run"), 1);
@@ -156,7 +158,10 @@ async fn a_provider_handing_back_care_must_say_why_and_the_person_is_told() {
     let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
     let staff = user(&app, app.personas.provider.id).await;
     let booking = booked(&app, &question_query("weekly", next_monday(), "09:00", "60", &[1])).await;
-    assert!(booking_changes::cancel_by_provider(&app.db, &staff, &booking.reference, "Short of staff", Utc::now()).await.is_err(), "a request is declined, not handed back");
+    assert!(
+        booking_changes::cancel_by_provider(&app.db, &staff, &booking.reference, "Short of staff", Utc::now()).await.is_err(),
+        "a request is declined, not handed back"
+    );
     booking_changes::respond(&app.db, &staff, &booking.reference, true, "", Utc::now()).await.expect("accepted");
     assert!(matches!(booking_changes::cancel_by_provider(&app.db, &staff, &booking.reference, " ", Utc::now()).await, Err(AppError::Invalid(_))));
     booking_changes::cancel_by_provider(&app.db, &staff, &booking.reference, "Short of staff", Utc::now()).await.expect("handed back");
@@ -170,7 +175,8 @@ async fn a_provider_handing_back_care_must_say_why_and_the_person_is_told() {
 /// as best value on the framework, from a direct payment holding `pence`.
 async fn best_value_at_hilltop(app: &TestApp, pence: i64, how_often: &str) -> (i64, booking::Model) {
     let lot = crate::lots::north_home_care(app).await;
-    app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT listing_id, 1, 480, 1080 FROM accreditations").await;
+    app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT listing_id, 1, 480, 1080 FROM accreditations")
+        .await;
     let budget = funded_budget(app, app.personas.budget_holder.id, "direct_payment", pence).await;
     let hilltop_listing = public_id(app, lot_listing(app, lot, app.personas.other_provider_id).await).await;
     let mut holder = app.signed_in(&app.personas.budget_holder).await;
@@ -183,7 +189,8 @@ async fn best_value_at_hilltop(app: &TestApp, pence: i64, how_often: &str) -> (i
 
 /// Hilltop's staff, who answer for it.
 async fn hilltop_staff(app: &TestApp) -> app::SignedInUser {
-    user(app, fixtures::user(&app.db, app.personas.council_id, "staff@hilltop.example", app::Role::Provider, Some(app.personas.other_provider_id)).await.id).await
+    user(app, fixtures::user(&app.db, app.personas.council_id, "staff@hilltop.example", app::Role::Provider, Some(app.personas.other_provider_id)).await.id)
+        .await
 }
 
 #[tokio::test]
@@ -196,8 +203,17 @@ async fn best_value_requests_go_to_the_next_ranked_provider_on_the_lot() {
     booking_changes::respond(&app.db, &hilltop_staff(&app).await, &first.reference, false, "", Utc::now()).await.expect("declined");
     let second = booking::Entity::find().filter(booking::Column::OfferedOnFrom.eq(first.id)).one(&app.db).await.expect("query").expect("offered on");
     assert_eq!((second.provider_id, second.status.as_str()), (app.personas.provider_id, "requested"));
-    assert!(messages(&app, app.personas.budget_holder.id).await.iter().any(|m| m.contains(&format!("asked the next provider on the council's framework instead (booking {})", second.reference))));
-    assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 4 * 2_400, "the same 4 Mondays, set aside again at Riverside's contracted rate");
+    assert!(
+        messages(&app, app.personas.budget_holder.id)
+            .await
+            .iter()
+            .any(|m| m.contains(&format!("asked the next provider on the council's framework instead (booking {})", second.reference)))
+    );
+    assert_eq!(
+        balance(&app, Account::budget_committed(council, budget)).await,
+        4 * 2_400,
+        "the same 4 Mondays, set aside again at Riverside's contracted rate"
+    );
 
     // Riverside cannot either, and nobody else on the lot can be offered work: money back.
     let staff = user(&app, app.personas.provider.id).await;
@@ -214,12 +230,22 @@ async fn care_handed_back_or_left_unanswered_goes_on_down_the_ranking_and_the_pe
     let person = app.personas.budget_holder.id;
     let lot = crate::lots::north_home_care(&app).await;
     // Hilltop ranks first, Riverside second; Northgate is rated Inadequate, Eastfield suspended.
-    app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT listing_id, 1, 480, 1080 FROM accreditations").await;
+    app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT listing_id, 1, 480, 1080 FROM accreditations")
+        .await;
     let budget = funded_budget(&app, person, "direct_payment", 84_000).await;
-    fixtures::insert(&app.db, "delegations", &[
-        ("holder_id", person.into()), ("delegate_id", app.personas.planner.id.into()), ("can_view", true.into()),
-        ("can_book", true.into()), ("can_pay", false.into()), ("created_at", Utc::now().into()),
-    ]).await;
+    fixtures::insert(
+        &app.db,
+        "delegations",
+        &[
+            ("holder_id", person.into()),
+            ("delegate_id", app.personas.planner.id.into()),
+            ("can_view", true.into()),
+            ("can_book", true.into()),
+            ("can_pay", false.into()),
+            ("created_at", Utc::now().into()),
+        ],
+    )
+    .await;
     // The planner books Riverside, second on the lot, as best value on the framework.
     let riverside_listing = public_id(&app, lot_listing(&app, lot, app.personas.provider_id).await).await;
     let mut planner = app.signed_in(&app.personas.planner).await;
@@ -249,7 +275,10 @@ async fn care_handed_back_or_left_unanswered_goes_on_down_the_ranking_and_the_pe
     assert_eq!(count(&app.db, "bookings").await, 2, "nobody left to ask");
     for who in [person, app.personas.planner.id] {
         assert!(
-            messages(&app, who).await.iter().any(|m| m.contains(&format!("did not answer booking {} in time", second.reference)) && m.contains("back in the budget")),
+            messages(&app, who)
+                .await
+                .iter()
+                .any(|m| m.contains(&format!("did not answer booking {} in time", second.reference)) && m.contains("back in the budget")),
             "user {who} is told: {:?}",
             messages(&app, who).await
         );
@@ -293,7 +322,9 @@ async fn the_pages_answer_cancel_and_pay_with_javascript_off() {
     assert!(page.text().contains(&format!("Reference {}", accepted.reference)) && page.text().contains("Answer by"), "{}", page.text());
     let reply = staff.post_form("/api/act-on-booking", &[("reference", accepted.reference.as_str()), ("action", "accept")]).await;
     assert_eq!(reply.location(), Some("/provider/bookings?done=1"), "{reply:?}");
-    let reply = staff.post_form("/api/act-on-booking", &[("reference", declined.reference.as_str()), ("action", "decline"), ("reason", "Fully booked that morning")]).await;
+    let reply = staff
+        .post_form("/api/act-on-booking", &[("reference", declined.reference.as_str()), ("action", "decline"), ("reason", "Fully booked that morning")])
+        .await;
     assert_eq!(reply.location(), Some("/provider/bookings?done=1"), "{reply:?}");
     // Another provider's staff can neither see nor answer them.
     let hilltop = fixtures::user(&app.db, council, "staff@hilltop.example", app::Role::Provider, Some(app.personas.other_provider_id)).await;
@@ -311,7 +342,8 @@ async fn the_pages_answer_cancel_and_pay_with_javascript_off() {
     assert_eq!(reply.redirected_error(), Some(app::UiError::Forbidden));
     let reply = holder.post_form("/api/cancel-booking", &[("reference", cancelled.reference.as_str())]).await;
     assert_eq!(reply.location(), Some(format!("/bookings/{}?cancelled=1", cancelled.reference).as_str()), "{reply:?}");
-    let statuses: Vec<String> = booking::Entity::find().order_by_asc(booking::Column::Id).all(&app.db).await.expect("query").into_iter().map(|b| b.status).collect();
+    let statuses: Vec<String> =
+        booking::Entity::find().order_by_asc(booking::Column::Id).all(&app.db).await.expect("query").into_iter().map(|b| b.status).collect();
     assert_eq!(statuses, ["confirmed", "declined", "cancelled"]);
 
     // The dashboard lists the bookings and says what happened.
@@ -334,7 +366,10 @@ async fn the_pages_answer_cancel_and_pay_with_javascript_off() {
     assert!(reference.starts_with("PR-"), "{location}");
     let csv = commissioner.get(&format!("/payments/{reference}/remittance.csv")).await;
     assert_eq!(csv.status, 200);
-    assert_eq!(csv.body.lines().nth(1).map(|line| line.split(',').skip(2).collect::<Vec<_>>().join(",")), Some("Riverside Home Care,1-000000001,26.50".to_string()));
+    assert_eq!(
+        csv.body.lines().nth(1).map(|line| line.split(',').skip(2).collect::<Vec<_>>().join(",")),
+        Some("Riverside Home Care,1-000000001,26.50".to_string())
+    );
     assert_eq!(staff.get(&format!("/payments/{reference}/remittance.csv")).await.status, 403);
     assert_sound(&app, "after the pages").await;
 }
@@ -467,7 +502,14 @@ async fn arriving_early_is_not_paid_as_care_delivered() {
 
 /// Sums a report column's counts.
 fn column_total(report: &app::report::Report, column: usize) -> i64 {
-    report.rows.iter().filter_map(|row| match row.get(column) { Some(app::report::Figure::Count(n)) => Some(*n), _ => None }).sum()
+    report
+        .rows
+        .iter()
+        .filter_map(|row| match row.get(column) {
+            Some(app::report::Figure::Count(n)) => Some(*n),
+            _ => None,
+        })
+        .sum()
 }
 
 #[tokio::test]
@@ -478,10 +520,21 @@ async fn care_a_person_pays_for_themself_never_shows_in_the_councils_figures_or_
     funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
     // Someone paying for their own care, with £100 paid in by card.
     let own = fixtures::user(&app.db, council, "own@test.example", app::Role::BudgetHolder, None).await;
-    let own_account = fixtures::insert(&app.db, "budgets", &[
-        ("holder_id", own.id.into()), ("council_id", council.into()), ("budget_type", "direct_payment".into()), ("four_weekly_allocation_pence", 0_i64.into()),
-        ("four_weekly_contribution_pence", 0_i64.into()), ("funding", "self".into()), ("starts_on", Utc::now().date_naive().into()), ("created_at", Utc::now().into()),
-    ]).await;
+    let own_account = fixtures::insert(
+        &app.db,
+        "budgets",
+        &[
+            ("holder_id", own.id.into()),
+            ("council_id", council.into()),
+            ("budget_type", "direct_payment".into()),
+            ("four_weekly_allocation_pence", 0_i64.into()),
+            ("four_weekly_contribution_pence", 0_i64.into()),
+            ("funding", "self".into()),
+            ("starts_on", Utc::now().date_naive().into()),
+            ("created_at", Utc::now().into()),
+        ],
+    )
+    .await;
     let paid_in = Transfer::new("card:pi_own", Account::card_clearing(council), Account::budget_available(council, own_account), 10_000, "card_payment");
     ledger::transfer(&app.db, &paid_in, Utc::now()).await.expect("paid in");
     let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Visits for anyone").await;
@@ -557,16 +610,45 @@ async fn care_offered_on_never_clashes_with_care_the_person_already_has() {
     let (budget, first) = best_value_at_hilltop(&app, 84_000, "once").await;
     // Meanwhile the council arranged a visit at that very hour (recorded straight in the database).
     let listing_id = fixtures::listing(&app.db, app.personas.provider_id, "Council-arranged visit", "published").await;
-    let other = fixtures::insert(&app.db, "bookings", &[
-        ("reference", "CM-TEST-0001".into()), ("listing_id", listing_id.into()), ("provider_id", app.personas.provider_id.into()), ("person_id", person.into()),
-        ("placed_by", app.personas.commissioner.id.into()), ("channel", "council".into()), ("status", "confirmed".into()), ("schedule", "one_off".into()),
-        ("starts_at", first.starts_at.into()), ("duration_minutes", 60.into()), ("unit_price_pence", 2_650_i64.into()), ("unit", "hour".into()),
-        ("committed_pence", 0_i64.into()), ("paid_by", "budget".into()), ("budget_id", budget.into()), ("requested_at", Utc::now().into()), ("best_value", false.into()),
-        ("cancellation_notice_hours", 24.into()), ("late_cancellation_percent", 0.into()), ("billing_increment_minutes", 15.into()),
-    ]).await;
-    fixtures::insert(&app.db, "visits", &[
-        ("booking_id", other.into()), ("person_id", person.into()), ("scheduled_start", first.starts_at.into()), ("scheduled_minutes", 60.into()), ("status", "scheduled".into()),
-    ]).await;
+    let other = fixtures::insert(
+        &app.db,
+        "bookings",
+        &[
+            ("reference", "CM-TEST-0001".into()),
+            ("listing_id", listing_id.into()),
+            ("provider_id", app.personas.provider_id.into()),
+            ("person_id", person.into()),
+            ("placed_by", app.personas.commissioner.id.into()),
+            ("channel", "council".into()),
+            ("status", "confirmed".into()),
+            ("schedule", "one_off".into()),
+            ("starts_at", first.starts_at.into()),
+            ("duration_minutes", 60.into()),
+            ("unit_price_pence", 2_650_i64.into()),
+            ("unit", "hour".into()),
+            ("committed_pence", 0_i64.into()),
+            ("paid_by", "budget".into()),
+            ("budget_id", budget.into()),
+            ("requested_at", Utc::now().into()),
+            ("best_value", false.into()),
+            ("cancellation_notice_hours", 24.into()),
+            ("late_cancellation_percent", 0.into()),
+            ("billing_increment_minutes", 15.into()),
+        ],
+    )
+    .await;
+    fixtures::insert(
+        &app.db,
+        "visits",
+        &[
+            ("booking_id", other.into()),
+            ("person_id", person.into()),
+            ("scheduled_start", first.starts_at.into()),
+            ("scheduled_minutes", 60.into()),
+            ("status", "scheduled".into()),
+        ],
+    )
+    .await;
     booking_changes::respond(&app.db, &hilltop_staff(&app).await, &first.reference, false, "", Utc::now()).await.expect("declined");
     assert_eq!(count(&app.db, "bookings").await, 2, "Riverside is not asked for a time the person already has care");
     assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000);

@@ -22,7 +22,12 @@ pub async fn weekday_home_care(app: &TestApp, provider_id: i64, title: &str) -> 
     // A small integer, as the column and the app's own inserts have it: PostgreSQL connections
     // reuse a statement prepared for the same text, with the types it was first given.
     for weekday in 1..=5_i16 {
-        insert(&app.db, "listing_availability", &[("listing_id", id.into()), ("weekday", weekday.into()), ("opens_minute", 480.into()), ("closes_minute", 1080.into())]).await;
+        insert(
+            &app.db,
+            "listing_availability",
+            &[("listing_id", id.into()), ("weekday", weekday.into()), ("opens_minute", 480.into()), ("closes_minute", 1080.into())],
+        )
+        .await;
     }
     (id, public_id(app, id).await)
 }
@@ -98,7 +103,13 @@ async fn a_budget_holder_books_weekly_care_and_the_first_four_weeks_are_set_asid
     let text = check.text();
     assert!(text.contains("Check your answers before booking"), "{text}");
     // 8 visits of an hour at £26.50 in the first 4 weeks: £212.00, leaving £628.00.
-    for expected in ["Every Monday and Thursday, 09:00 to 10:00", "Each visit£26.50", "Every 4 weeks£212.00 (8 visits)", "In the budget now£840.00", "Left after this booking£628.00"] {
+    for expected in [
+        "Every Monday and Thursday, 09:00 to 10:00",
+        "Each visit£26.50",
+        "Every 4 weeks£212.00 (8 visits)",
+        "In the budget now£840.00",
+        "Left after this booking£628.00",
+    ] {
         assert!(text.contains(expected), "check page says {expected:?}: {text}");
     }
     assert_eq!(confirmed.status, 302, "{confirmed:?}");
@@ -228,9 +239,7 @@ async fn the_care_plan_sets_the_shortest_home_care_visit_and_only_commissioners_
     let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
     let mut holder = app.signed_in(&app.personas.budget_holder).await;
     let monday = next_monday();
-    let set = |minutes: &'static str| {
-        vec![("budget_id".to_string(), budget.to_string()), ("minutes".to_string(), minutes.to_string())]
-    };
+    let set = |minutes: &'static str| vec![("budget_id".to_string(), budget.to_string()), ("minutes".to_string(), minutes.to_string())];
     // Nobody but a commissioner of the council changes the care plan.
     for persona in [&app.personas.budget_holder, &app.personas.planner, &app.personas.provider] {
         let mut client = app.signed_in(persona).await;
@@ -289,11 +298,21 @@ async fn budget_types_limit_who_can_be_booked() {
 
     // An individual service fund pays only the provider holding it.
     let fund_holder = fixtures::user(&app.db, app.personas.council_id, "fund@test.example", app::Role::BudgetHolder, None).await;
-    insert(&app.db, "budgets", &[
-        ("holder_id", fund_holder.id.into()), ("council_id", app.personas.council_id.into()), ("budget_type", "individual_service_fund".into()),
-        ("isf_provider_id", app.personas.other_provider_id.into()), ("four_weekly_allocation_pence", 50_000_i64.into()),
-        ("four_weekly_contribution_pence", 0_i64.into()), ("starts_on", Utc::now().date_naive().into()), ("created_at", Utc::now().into()),
-    ]).await;
+    insert(
+        &app.db,
+        "budgets",
+        &[
+            ("holder_id", fund_holder.id.into()),
+            ("council_id", app.personas.council_id.into()),
+            ("budget_type", "individual_service_fund".into()),
+            ("isf_provider_id", app.personas.other_provider_id.into()),
+            ("four_weekly_allocation_pence", 50_000_i64.into()),
+            ("four_weekly_contribution_pence", 0_i64.into()),
+            ("starts_on", Utc::now().date_naive().into()),
+            ("created_at", Utc::now().into()),
+        ],
+    )
+    .await;
     server::domain::budgets::run_allocations(&app.db, Utc::now().date_naive(), Utc::now()).await.expect("allocation run");
     let mut fund = app.signed_in(&fund_holder).await;
     let text = refused(&app, &mut fund, &off_framework, &once).await;
@@ -367,10 +386,19 @@ async fn the_person_and_their_planner_booking_the_same_slot_at_once_from_two_ser
     let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Morning visits").await;
     let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
     let holder_id = app.personas.budget_holder.id;
-    insert(&app.db, "delegations", &[
-        ("holder_id", holder_id.into()), ("delegate_id", app.personas.planner.id.into()), ("can_view", true.into()),
-        ("can_book", true.into()), ("can_pay", false.into()), ("created_at", Utc::now().into()),
-    ]).await;
+    insert(
+        &app.db,
+        "delegations",
+        &[
+            ("holder_id", holder_id.into()),
+            ("delegate_id", app.personas.planner.id.into()),
+            ("can_view", true.into()),
+            ("can_book", true.into()),
+            ("can_pay", false.into()),
+            ("created_at", Utc::now().into()),
+        ],
+    )
+    .await;
     let second = second_server(&app).await;
     let monday = next_monday();
     let racing = 16;
@@ -378,8 +406,11 @@ async fn the_person_and_their_planner_booking_the_same_slot_at_once_from_two_ser
     let mut racers = Vec::new();
     for n in 0..racing as u32 {
         // Half the person on this server, half their planner on the other, all for Monday 09:00.
-        let (client, person) =
-            if n % 2 == 0 { (racer(&app, &app.personas.budget_holder, None).await, None) } else { (racer(&app, &app.personas.planner, Some(&second)).await, Some(holder_id)) };
+        let (client, person) = if n % 2 == 0 {
+            (racer(&app, &app.personas.budget_holder, None).await, None)
+        } else {
+            (racer(&app, &app.personas.planner, Some(&second)).await, Some(holder_id))
+        };
         let (listing, start) = (listing.clone(), start.clone());
         racers.push(tokio::spawn(async move {
             start.wait().await;
@@ -413,10 +444,19 @@ async fn only_the_person_and_those_they_trust_book_and_see_bookings() {
     assert_eq!(count(&app.db, "bookings").await, 0);
 
     // Once the person lets the planner book, the planner can; the booking says who placed it.
-    let delegation = insert(&app.db, "delegations", &[
-        ("holder_id", person.into()), ("delegate_id", app.personas.planner.id.into()), ("can_view", true.into()),
-        ("can_book", true.into()), ("can_pay", false.into()), ("created_at", Utc::now().into()),
-    ]).await;
+    let delegation = insert(
+        &app.db,
+        "delegations",
+        &[
+            ("holder_id", person.into()),
+            ("delegate_id", app.personas.planner.id.into()),
+            ("can_view", true.into()),
+            ("can_book", true.into()),
+            ("can_pay", false.into()),
+            ("created_at", Utc::now().into()),
+        ],
+    )
+    .await;
     let mut planner = app.signed_in(&app.personas.planner).await;
     let (_, booked) = book(&mut planner, &listing, &once(9), Some(person)).await;
     assert_eq!(booked.status, 302, "{booked:?}");
@@ -459,7 +499,7 @@ async fn racing_bookings_from_two_servers_never_overspend() {
     for n in 0..24_u32 {
         let client = racer(&app, &app.personas.budget_holder, (n % 2 == 1).then_some(&second)).await;
         // Each an hour at £26.50, on its own weekday morning slot.
-        let day = monday + Duration::days(i64::from(n / 8) * 7 + i64::from(n % 8 / 2) );
+        let day = monday + Duration::days(i64::from(n / 8) * 7 + i64::from(n % 8 / 2));
         let time = format!("{:02}:00", 9 + n % 2 * 2);
         let listing = listing.clone();
         racers.push(tokio::spawn(async move { race_to_book(client, n, listing, (day, time), None, "Your budget has").await }));

@@ -72,7 +72,18 @@ async fn each_problem_with_a_new_budget_is_named_and_nothing_is_opened() {
     let app = TestApp::new().await;
     let mut commissioner = app.signed_in(&app.personas.commissioner).await;
     let reply = commissioner
-        .post_form("/api/open-budget", &form(&[("name", " "), ("email", "holder@test.example"), ("budget_type", "cash"), ("allocation", "0"), ("contribution", "lots"), ("starts_on", "soon"), ("shortest_visit", "3")]))
+        .post_form(
+            "/api/open-budget",
+            &form(&[
+                ("name", " "),
+                ("email", "holder@test.example"),
+                ("budget_type", "cash"),
+                ("allocation", "0"),
+                ("contribution", "lots"),
+                ("starts_on", "soon"),
+                ("shortest_visit", "3"),
+            ]),
+        )
         .await;
     let fields: Vec<String> = field_messages(&reply).into_iter().map(|(field, _)| field).collect();
     assert_eq!(fields, ["name", "email", "budget_type", "allocation", "contribution", "starts_on", "shortest_visit"]);
@@ -125,5 +136,8 @@ async fn a_fund_moves_to_another_provider_and_surpluses_are_flagged() {
     }
     assert!(commissioner.get("/budgets").await.text().contains("Surplus: more than 8 weeks' worth unspent"));
     let mut provider = app.signed_in(&app.personas.provider).await;
-    assert_eq!(provider.post_form("/api/move-fund", &[("budget_id", budget.id.to_string().as_str()), ("fund_holder", riverside.as_str())]).await.redirected_error(), Some(app::UiError::Forbidden));
+    assert_eq!(
+        provider.post_form("/api/move-fund", &[("budget_id", budget.id.to_string().as_str()), ("fund_holder", riverside.as_str())]).await.redirected_error(),
+        Some(app::UiError::Forbidden)
+    );
 }

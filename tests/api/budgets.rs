@@ -2,9 +2,9 @@
 //! statement shows every transfer with its running balance (page and CSV), and only the
 //! people who may see a budget can.
 use chrono::{Duration, NaiveDate};
+use sea_orm::EntityTrait;
 use server::domain::budgets::{self, period_start};
 use server::domain::ledger::{self, Account};
-use sea_orm::EntityTrait;
 use tests::{TestApp, fixtures};
 
 fn day(text: &str) -> NaiveDate {
@@ -77,10 +77,13 @@ async fn the_statement_lists_every_transfer_with_the_balance_after_it() {
     assert!(csv.headers["content-type"].to_str().unwrap_or_default().starts_with("text/csv"));
     let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(lines[0], "Date,Details,Money in (GBP),Money out (GBP),Available after (GBP),Set aside after (GBP)");
-    let balances: Vec<(&str, &str)> = lines[1..].iter().map(|line| {
-        let cells: Vec<&str> = line.split(',').collect();
-        (cells[cells.len() - 2], cells[cells.len() - 1])
-    }).collect();
+    let balances: Vec<(&str, &str)> = lines[1..]
+        .iter()
+        .map(|line| {
+            let cells: Vec<&str> = line.split(',').collect();
+            (cells[cells.len() - 2], cells[cells.len() - 1])
+        })
+        .collect();
     assert_eq!(balances, [("300.00", "0.00"), ("600.00", "0.00"), ("474.50", "125.50"), ("500.00", "100.00")]);
     // Own budget without naming it: the same lines.
     assert_eq!(holder.get("/budget/statement.csv").await.body, csv.body);
@@ -139,10 +142,9 @@ async fn statement_dates_are_uk_dates() {
     // 23:30 on 1 July in UTC is 00:30 on 2 July in the UK (summer time).
     let late = "2026-07-01T23:30:00Z".parse().expect("a time");
     budgets::run_allocations(&app.db, day("2026-07-01"), late).await.expect("allocation run");
-    let viewer = server::domain::auth::signed_in_user(
-        &server::entities::user::Entity::find_by_id(holder).one(&app.db).await.expect("read").expect("the holder"),
-    )
-    .expect("signed in");
+    let viewer =
+        server::domain::auth::signed_in_user(&server::entities::user::Entity::find_by_id(holder).one(&app.db).await.expect("read").expect("the holder"))
+            .expect("signed in");
     let statement = budgets::statement(&app.db, &viewer, None, None, late).await.expect("statement");
     assert_eq!(statement.rows[0].date, "2026-07-02");
 }

@@ -3,12 +3,12 @@
 //! whatever order webhooks arrive; bad signatures and bad input change nothing; only the
 //! holder (or someone they let pay) pays; without Stripe keys the card option is hidden.
 use crate::bookings::{assert_sound, balances, book, funded_budget, hidden_value, next_monday, question_query, weekday_home_care};
+use sea_orm::{EntityTrait, QueryOrder};
 use server::entities::card_payment;
+use std::time::Duration;
 use tests::fixtures::count;
 use tests::localstripe::{self, WEBHOOK_SECRET};
 use tests::{Client, Reply, TestApp};
-use sea_orm::{EntityTrait, QueryOrder};
-use std::time::Duration;
 
 /// Fills in and sends the "pay by card" form; the reply redirects to the card page.
 async fn start(client: &mut Client, purpose: &str, amount: &str) -> Reply {
@@ -394,18 +394,40 @@ async fn paid_in(app: &TestApp, budget: Option<i64>, intent: &str, pence: i64) -
     let council = app.personas.council_id;
     let budget = match budget {
         Some(budget) => budget,
-        None => tests::fixtures::insert(&app.db, "budgets", &[
-            ("holder_id", app.personas.budget_holder.id.into()), ("council_id", council.into()), ("budget_type", "direct_payment".into()),
-            ("four_weekly_allocation_pence", 0_i64.into()), ("four_weekly_contribution_pence", 0_i64.into()), ("funding", "self".into()),
-            ("starts_on", chrono::Utc::now().date_naive().into()), ("created_at", chrono::Utc::now().into()),
-        ]).await,
+        None => {
+            tests::fixtures::insert(
+                &app.db,
+                "budgets",
+                &[
+                    ("holder_id", app.personas.budget_holder.id.into()),
+                    ("council_id", council.into()),
+                    ("budget_type", "direct_payment".into()),
+                    ("four_weekly_allocation_pence", 0_i64.into()),
+                    ("four_weekly_contribution_pence", 0_i64.into()),
+                    ("funding", "self".into()),
+                    ("starts_on", chrono::Utc::now().date_naive().into()),
+                    ("created_at", chrono::Utc::now().into()),
+                ],
+            )
+            .await
+        }
     };
     let credit = Transfer::new(format!("card:{intent}"), Account::card_clearing(council), Account::budget_available(council, budget), pence, "card_payment");
     ledger::transfer(&app.db, &credit, chrono::Utc::now()).await.expect("credit");
-    let payment = tests::fixtures::insert(&app.db, "card_payments", &[
-        ("payment_intent_id", intent.into()), ("purpose", "top_up".into()), ("payer_id", app.personas.budget_holder.id.into()),
-        ("budget_id", budget.into()), ("amount_pence", pence.into()), ("status", "succeeded".into()), ("created_at", chrono::Utc::now().into()),
-    ]).await;
+    let payment = tests::fixtures::insert(
+        &app.db,
+        "card_payments",
+        &[
+            ("payment_intent_id", intent.into()),
+            ("purpose", "top_up".into()),
+            ("payer_id", app.personas.budget_holder.id.into()),
+            ("budget_id", budget.into()),
+            ("amount_pence", pence.into()),
+            ("status", "succeeded".into()),
+            ("created_at", chrono::Utc::now().into()),
+        ],
+    )
+    .await;
     (budget, payment)
 }
 
@@ -414,7 +436,10 @@ async fn a_refund_waits_for_stripe_outside_any_transaction_and_refunds_once() {
     use server::domain::{card_payments, ledger};
     let app = TestApp::new().await;
     let (budget, payment) = paid_in(&app, None, "pi_slow", 4_000).await;
-    let holder = server::domain::auth::signed_in_user(&server::entities::user::Entity::find_by_id(app.personas.budget_holder.id).one(&app.db).await.expect("read").expect("holder")).expect("user");
+    let holder = server::domain::auth::signed_in_user(
+        &server::entities::user::Entity::find_by_id(app.personas.budget_holder.id).one(&app.db).await.expect("read").expect("holder"),
+    )
+    .expect("user");
     let cards = std::sync::Arc::new(SlowCards { delay: Duration::from_secs(3), ..Default::default() });
     let refunding = {
         let (db, cards, holder) = (app.db.clone(), cards.clone(), holder.clone());
@@ -425,7 +450,13 @@ async fn a_refund_waits_for_stripe_outside_any_transaction_and_refunds_once() {
     let started = std::time::Instant::now();
     let txn = server::db::begin_write(&app.db).await.expect("a write");
     let council = app.personas.council_id;
-    let credit = ledger::Transfer::new("card:pi_meanwhile", ledger::Account::card_clearing(council), ledger::Account::budget_available(council, budget), 100, "card_payment");
+    let credit = ledger::Transfer::new(
+        "card:pi_meanwhile",
+        ledger::Account::card_clearing(council),
+        ledger::Account::budget_available(council, budget),
+        100,
+        "card_payment",
+    );
     ledger::transfer(&txn, &credit, chrono::Utc::now()).await.expect("credit");
     txn.commit().await.expect("commit");
     assert!(started.elapsed() < Duration::from_millis(1_500), "a write waited {:?} for Stripe", started.elapsed());
@@ -444,7 +475,10 @@ async fn a_refund_stripe_did_not_confirm_stays_under_way_until_it_does() {
     use server::domain::card_payments;
     let app = TestApp::new().await;
     let (budget, payment) = paid_in(&app, None, "pi_refused", 3_000).await;
-    let holder = server::domain::auth::signed_in_user(&server::entities::user::Entity::find_by_id(app.personas.budget_holder.id).one(&app.db).await.expect("read").expect("holder")).expect("user");
+    let holder = server::domain::auth::signed_in_user(
+        &server::entities::user::Entity::find_by_id(app.personas.budget_holder.id).one(&app.db).await.expect("read").expect("holder"),
+    )
+    .expect("user");
     let cards = SlowCards { refuse: true.into(), ..Default::default() };
     assert_eq!(card_payments::refund(&app.db, &cards, &holder, payment, chrono::Utc::now()).await.expect("asked"), card_payments::Refund::UnderWay);
     assert_eq!(balances(&app, budget).await, (0, 0), "the money is out of the account, on its way back to the card");

@@ -115,11 +115,13 @@ async fn asking_for_help_answers_alike_for_any_address_and_opens_no_account() {
     // Someone who registers themself with the address asked for is a budget holder, not a
     // helper: they see no request and cannot accept one.
     let mut squatter = app.visitor();
-    let fields = tests::fixtures::form_fields(&[("your_name", "Not Rosa"), ("email", "squatted@family.example"), ("password", "a long squatter password")], &[]);
+    let fields =
+        tests::fixtures::form_fields(&[("your_name", "Not Rosa"), ("email", "squatted@family.example"), ("password", "a long squatter password")], &[]);
     assert_eq!(squatter.post_form("/api/register-self-funder", &fields).await.status, 302);
     let request: i64 = {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let found = server::entities::helper_invitation::Entity::find().filter(server::entities::helper_invitation::Column::Email.eq("squatted@family.example"));
+        let found =
+            server::entities::helper_invitation::Entity::find().filter(server::entities::helper_invitation::Column::Email.eq("squatted@family.example"));
         found.one(&app.db).await.expect("query").expect("the request").id
     };
     let reply = squatter.post_form("/api/answer-help-request", &[("request_id", request.to_string().as_str()), ("answer", "accept")]).await;

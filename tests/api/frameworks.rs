@@ -40,9 +40,18 @@ async fn a_commissioner_starts_a_framework_and_adds_a_lot_people_can_see() {
     assert!(page.contains(&format!(r#"<option value="{}">Day opportunities 2027 to 2031</option>"#, framework.id)), "offered for a new lot");
     let framework_id = framework.id.to_string();
 
-    let added = new_lot(&mut commissioner, &[
-        ("framework_id", &framework_id), ("category", "day_opportunities"), ("locality_id", &west), ("unit", "day"), ("price_cap", "65"), ("quality_weight", "70"),
-    ]).await;
+    let added = new_lot(
+        &mut commissioner,
+        &[
+            ("framework_id", &framework_id),
+            ("category", "day_opportunities"),
+            ("locality_id", &west),
+            ("unit", "day"),
+            ("price_cap", "65"),
+            ("quality_weight", "70"),
+        ],
+    )
+    .await;
     let location = added.location().expect("to the new lot").to_string();
     assert!(location.starts_with("/lots/"), "{added:?}");
     let lot = app.visitor().get(&location).await;
@@ -51,9 +60,11 @@ async fn a_commissioner_starts_a_framework_and_adds_a_lot_people_can_see() {
     assert!(app.visitor().get("/lots").await.contains(&format!(r#"href="{location}""#)));
     assert_eq!(count(&app.db, "audit_log").await, 2);
 
-    let again = new_lot(&mut commissioner, &[
-        ("framework_id", &framework_id), ("category", "day_opportunities"), ("locality_id", &west), ("unit", "day"), ("price_cap", "60"),
-    ]).await;
+    let again = new_lot(
+        &mut commissioner,
+        &[("framework_id", &framework_id), ("category", "day_opportunities"), ("locality_id", &west), ("unit", "day"), ("price_cap", "60")],
+    )
+    .await;
     assert_eq!(field_errors(&again), [("category".to_string(), "Day opportunities 2027 to 2031 already has a lot for day opportunities in West".to_string())]);
 }
 
@@ -62,15 +73,20 @@ async fn every_bad_field_is_named_and_nothing_is_created() {
     let app = TestApp::new().await;
     let mut commissioner = app.signed_in(&app.personas.commissioner).await;
     let reply = new_framework(&mut commissioner, " ", "1st April", "2020-01-01").await;
-    assert_eq!(field_errors(&reply), [
-        ("name".to_string(), "Enter the framework's name".to_string()),
-        ("starts_on".to_string(), "Enter the start date as a date, like 2027-04-01".to_string()),
-    ]);
+    assert_eq!(
+        field_errors(&reply),
+        [
+            ("name".to_string(), "Enter the framework's name".to_string()),
+            ("starts_on".to_string(), "Enter the start date as a date, like 2027-04-01".to_string()),
+        ]
+    );
     let backwards = new_framework(&mut commissioner, "Backwards", "2027-04-01", "2027-03-31").await;
     assert_eq!(field_errors(&backwards), [("ends_on".to_string(), "The end date must be after the start date".to_string())]);
-    let reply = new_lot(&mut commissioner, &[
-        ("framework_id", "999"), ("category", "knitting"), ("locality_id", "x"), ("unit", "fortnight"), ("price_cap", "lots"), ("quality_weight", "120"),
-    ]).await;
+    let reply = new_lot(
+        &mut commissioner,
+        &[("framework_id", "999"), ("category", "knitting"), ("locality_id", "x"), ("unit", "fortnight"), ("price_cap", "lots"), ("quality_weight", "120")],
+    )
+    .await;
     let fields: Vec<String> = field_errors(&reply).into_iter().map(|(field, _)| field).collect();
     assert_eq!(fields, ["framework_id", "locality_id", "category", "unit", "price_cap", "quality_weight"]);
     assert_eq!((count(&app.db, "frameworks").await, count(&app.db, "lots").await, count(&app.db, "audit_log").await), (0, 0, 0));
@@ -90,14 +106,17 @@ async fn only_commissioners_set_up_frameworks_and_only_for_their_council() {
         assert_eq!(terms.redirected_error(), Some(UiError::Forbidden), "{:?}", persona.role);
     }
     // A commissioner of another council cannot add a lot to this council's framework, or use its areas.
-    let other_council = insert(&app.db, "councils", &[("name", "Other Council".into()), ("slug", "other".into()), ("created_at", chrono::Utc::now().into())]).await;
+    let other_council =
+        insert(&app.db, "councils", &[("name", "Other Council".into()), ("slug", "other".into()), ("created_at", chrono::Utc::now().into())]).await;
     let outsider = fixtures::user(&app.db, other_council, "outsider@test.example", app::Role::Commissioner, None).await;
     let mut outsider = app.signed_in(&outsider).await;
     let framework: i64 = 1;
     let ours = locality(&app, app.personas.council_id, "South").await.to_string();
-    let reply = new_lot(&mut outsider, &[
-        ("framework_id", &framework.to_string()), ("category", "home_care"), ("locality_id", &ours), ("unit", "hour"), ("price_cap", "30"),
-    ]).await;
+    let reply = new_lot(
+        &mut outsider,
+        &[("framework_id", &framework.to_string()), ("category", "home_care"), ("locality_id", &ours), ("unit", "hour"), ("price_cap", "30")],
+    )
+    .await;
     let fields: Vec<String> = field_errors(&reply).into_iter().map(|(field, _)| field).collect();
     assert_eq!(fields, ["framework_id", "locality_id"]);
     let terms = outsider.post_form("/api/set-lot-terms", &[("lot_id", lot.to_string().as_str()), ("price_cap", "50"), ("quality_weight", "10")]).await;
@@ -118,7 +137,10 @@ async fn new_terms_re_rank_the_lot_at_once_but_a_cap_below_a_contract_is_refused
 
     // Riverside is contracted at £24.00, so the cap cannot go below it.
     let refused = commissioner.post_form("/api/set-lot-terms", &terms("23.00", "60")).await;
-    assert_eq!(field_errors(&refused), [("price_cap".to_string(), "1 provider is contracted above £23.00 an hour: the cap cannot be lower than a contracted rate".to_string())]);
+    assert_eq!(
+        field_errors(&refused),
+        [("price_cap".to_string(), "1 provider is contracted above £23.00 an hour: the cap cannot be lower than a contracted rate".to_string())]
+    );
     let refused = commissioner.post_form("/api/set-lot-terms", &terms("30.00", "101")).await;
     assert_eq!(field_errors(&refused)[0].0, "quality_weight");
     assert_eq!(count(&app.db, "outbox").await, 0);

@@ -250,7 +250,14 @@ async fn provider_accounts_once_shared_by_councils_are_split_by_adjustments_once
     server::domain::budgets::run_allocations(&app.db, today(), now).await.expect("allocations");
     // As earlier versions kept them: one payable and one paid account for the provider,
     // whichever council's care moved through them.
-    let legacy = |suffix: &str, kind| Account { code: format!("provider:{provider}:{suffix}"), kind, council_id: ours, budget_id: None, provider_id: Some(provider), id: None };
+    let legacy = |suffix: &str, kind| Account {
+        code: format!("provider:{provider}:{suffix}"),
+        kind,
+        council_id: ours,
+        budget_id: None,
+        provider_id: Some(provider),
+        id: None,
+    };
     let (payable, paid) = (legacy("payable", ProviderPayable), legacy("paid", ProviderPaid));
     let moves = [
         ("a-commit", Account::budget_available(ours, budget_ours), Account::budget_committed(ours, budget_ours), 3_000),
@@ -262,7 +269,19 @@ async fn provider_accounts_once_shared_by_councils_are_split_by_adjustments_once
         ledger::transfer(&app.db, &Transfer::new(key, from, to, pence, "test"), now).await.expect("transfer");
     }
     // Our council's run paid £60 of the £80 owed: £30 of its own care, and £30 of theirs.
-    fixtures::insert(&app.db, "payment_runs", &[("reference", "PR-OLD".into()), ("council_id", ours.into()), ("total_pence", 6_000_i64.into()), ("provider_count", 1.into()), ("run_by", app.personas.commissioner.id.into()), ("created_at", now.into())]).await;
+    fixtures::insert(
+        &app.db,
+        "payment_runs",
+        &[
+            ("reference", "PR-OLD".into()),
+            ("council_id", ours.into()),
+            ("total_pence", 6_000_i64.into()),
+            ("provider_count", 1.into()),
+            ("run_by", app.personas.commissioner.id.into()),
+            ("created_at", now.into()),
+        ],
+    )
+    .await;
     ledger::transfer(&app.db, &Transfer::new("old-run", payable.clone(), paid.clone(), 6_000, "payment").paid_with("PR-OLD"), now).await.expect("payment");
 
     let repaired = server::domain::repairs::run_all(&app.db, now).await.expect("repairs");

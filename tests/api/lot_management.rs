@@ -66,11 +66,14 @@ async fn monitoring_scores_are_checked_then_change_quality_at_once() {
     let riverside = provider_public_id(&app, "Riverside Home Care").await;
     let mut commissioner = app.signed_in(&app.personas.commissioner).await;
     let bad = post(&mut commissioner, "record-monitoring", lot, &[("provider_id", "nobody"), ("score", "150"), ("note", "")]).await;
-    assert_eq!(field_errors(&bad), vec![
-        ("monitoring_provider".into(), "Choose a provider on this lot".into()),
-        ("score".into(), "Enter the monitoring score: a number from 0 to 100".into()),
-        ("note".into(), "Enter what the score is based on".into()),
-    ]);
+    assert_eq!(
+        field_errors(&bad),
+        vec![
+            ("monitoring_provider".into(), "Choose a provider on this lot".into()),
+            ("score".into(), "Enter the monitoring score: a number from 0 to 100".into()),
+            ("note".into(), "Enter what the score is based on".into()),
+        ]
+    );
     let scores_before = count(&app.db, "monitoring_scores").await;
     post(&mut commissioner, "record-monitoring", lot, &[("provider_id", &riverside), ("score", "100"), ("note", "Spot check, 10 files")]).await;
     assert_eq!(count(&app.db, "monitoring_scores").await, scores_before + 1);

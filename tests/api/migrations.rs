@@ -4,9 +4,7 @@ use tests::{TestDatabase, fixtures};
 
 async fn table_names(db: &sea_orm::DatabaseConnection) -> Vec<String> {
     let sql = match db.get_database_backend() {
-        sea_orm::DbBackend::Postgres => {
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'seaql_migrations' ORDER BY 1"
-        }
+        sea_orm::DbBackend::Postgres => "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'seaql_migrations' ORDER BY 1",
         _ => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations' ORDER BY 1",
     };
     db.query_all_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql))
@@ -23,7 +21,23 @@ async fn migrations_go_all_the_way_up_down_and_up_again() {
     let db = database.connect().await;
     Migrator::up(&db, None).await.expect("up");
     let tables = table_names(&db).await;
-    for table in ["councils", "users", "sessions", "providers", "listings", "lots", "accreditations", "budgets", "ledger_accounts", "ledger_transfers", "bookings", "visits", "delegations", "audit_log", "outbox"] {
+    for table in [
+        "councils",
+        "users",
+        "sessions",
+        "providers",
+        "listings",
+        "lots",
+        "accreditations",
+        "budgets",
+        "ledger_accounts",
+        "ledger_transfers",
+        "bookings",
+        "visits",
+        "delegations",
+        "audit_log",
+        "outbox",
+    ] {
         assert!(tables.contains(&table.to_string()), "{table} missing after up: {tables:?}");
     }
     Migrator::down(&db, None).await.expect("down");
@@ -38,27 +52,54 @@ async fn the_database_refuses_a_negative_budget_balance() {
     let db = database.connect().await;
     Migrator::up(&db, None).await.expect("up");
     let personas = fixtures::personas(&db).await;
-    let budget = fixtures::insert(&db, "budgets", &[
-        ("holder_id", personas.budget_holder.id.into()), ("council_id", personas.council_id.into()),
-        ("budget_type", "direct_payment".into()), ("four_weekly_allocation_pence", 10_000_i64.into()),
-        ("four_weekly_contribution_pence", 0_i64.into()), ("starts_on", chrono::NaiveDate::from_ymd_opt(2026, 1, 1).into()),
-        ("created_at", chrono::Utc::now().into()),
-    ]).await;
+    let budget = fixtures::insert(
+        &db,
+        "budgets",
+        &[
+            ("holder_id", personas.budget_holder.id.into()),
+            ("council_id", personas.council_id.into()),
+            ("budget_type", "direct_payment".into()),
+            ("four_weekly_allocation_pence", 10_000_i64.into()),
+            ("four_weekly_contribution_pence", 0_i64.into()),
+            ("starts_on", chrono::NaiveDate::from_ymd_opt(2026, 1, 1).into()),
+            ("created_at", chrono::Utc::now().into()),
+        ],
+    )
+    .await;
     let account = |kind: &'static str, balance: i64| {
         let db = &db;
         async move {
-            fixtures::try_insert(db, "ledger_accounts", &[
-                ("code", format!("budget:{budget}:{kind}:{balance}").into()), ("kind", kind.into()),
-                ("council_id", personas.council_id.into()), ("budget_id", Some(budget).into()), ("balance_pence", balance.into()),
-            ]).await
+            fixtures::try_insert(
+                db,
+                "ledger_accounts",
+                &[
+                    ("code", format!("budget:{budget}:{kind}:{balance}").into()),
+                    ("kind", kind.into()),
+                    ("council_id", personas.council_id.into()),
+                    ("budget_id", Some(budget).into()),
+                    ("balance_pence", balance.into()),
+                ],
+            )
+            .await
         }
     };
     assert!(account("budget_available", 0).await.is_ok());
     assert!(account("budget_available", -1).await.is_err(), "a budget account below zero is refused by the database");
-    assert!(fixtures::try_insert(&db, "ledger_accounts", &[
-        ("code", "council:funding".into()), ("kind", "council_funding".into()),
-        ("council_id", personas.council_id.into()), ("balance_pence", (-500_i64).into()),
-    ]).await.is_ok(), "the council's funding account is the other side of allocations and may be negative");
+    assert!(
+        fixtures::try_insert(
+            &db,
+            "ledger_accounts",
+            &[
+                ("code", "council:funding".into()),
+                ("kind", "council_funding".into()),
+                ("council_id", personas.council_id.into()),
+                ("balance_pence", (-500_i64).into()),
+            ]
+        )
+        .await
+        .is_ok(),
+        "the council's funding account is the other side of allocations and may be negative"
+    );
 }
 
 #[tokio::test]
@@ -66,9 +107,7 @@ async fn the_audit_log_is_append_only_in_the_database() {
     let database = TestDatabase::fresh().await;
     let db = database.connect().await;
     Migrator::up(&db, None).await.expect("up");
-    let id = fixtures::insert(&db, "audit_log", &[
-        ("at", chrono::Utc::now().into()), ("action", "test".into()), ("detail", "{}".into()),
-    ]).await;
+    let id = fixtures::insert(&db, "audit_log", &[("at", chrono::Utc::now().into()), ("action", "test".into()), ("detail", "{}".into())]).await;
     assert!(db.execute_unprepared(&format!("UPDATE audit_log SET action = 'changed' WHERE id = {id}")).await.is_err());
     assert!(db.execute_unprepared(&format!("DELETE FROM audit_log WHERE id = {id}")).await.is_err());
     assert_eq!(fixtures::count(&db, "audit_log").await, 1);
@@ -80,15 +119,34 @@ async fn transfer_idempotency_keys_are_unique() {
     let db = database.connect().await;
     Migrator::up(&db, None).await.expect("up");
     let personas = fixtures::personas(&db).await;
-    let a = fixtures::insert(&db, "ledger_accounts", &[("code", "a".into()), ("kind", "council_funding".into()), ("council_id", personas.council_id.into()), ("balance_pence", 0_i64.into())]).await;
-    let b = fixtures::insert(&db, "ledger_accounts", &[("code", "b".into()), ("kind", "card_clearing".into()), ("council_id", personas.council_id.into()), ("balance_pence", 0_i64.into())]).await;
+    let a = fixtures::insert(
+        &db,
+        "ledger_accounts",
+        &[("code", "a".into()), ("kind", "council_funding".into()), ("council_id", personas.council_id.into()), ("balance_pence", 0_i64.into())],
+    )
+    .await;
+    let b = fixtures::insert(
+        &db,
+        "ledger_accounts",
+        &[("code", "b".into()), ("kind", "card_clearing".into()), ("council_id", personas.council_id.into()), ("balance_pence", 0_i64.into())],
+    )
+    .await;
     let transfer = |key: &'static str, amount: i64| {
         let db = &db;
         async move {
-            fixtures::try_insert(db, "ledger_transfers", &[
-                ("idempotency_key", key.into()), ("debit_account_id", a.into()), ("credit_account_id", b.into()),
-                ("amount_pence", amount.into()), ("kind", "test".into()), ("created_at", chrono::Utc::now().into()),
-            ]).await
+            fixtures::try_insert(
+                db,
+                "ledger_transfers",
+                &[
+                    ("idempotency_key", key.into()),
+                    ("debit_account_id", a.into()),
+                    ("credit_account_id", b.into()),
+                    ("amount_pence", amount.into()),
+                    ("kind", "test".into()),
+                    ("created_at", chrono::Utc::now().into()),
+                ],
+            )
+            .await
         }
     };
     assert!(transfer("once", 100).await.is_ok());

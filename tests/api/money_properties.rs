@@ -106,18 +106,33 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
                 refused_or_done(step, kind, result).is_some()
             }
             "provider answers" => {
-                let waiting = booking::Entity::find().filter(booking::Column::Status.eq("requested")).order_by_asc(booking::Column::Id).all(&app.db).await.expect("bookings");
+                let waiting = booking::Entity::find()
+                    .filter(booking::Column::Status.eq("requested"))
+                    .order_by_asc(booking::Column::Id)
+                    .all(&app.db)
+                    .await
+                    .expect("bookings");
                 match waiting.get(rng.between(0, waiting.len() as i64) as usize) {
                     Some(request) => {
                         let accept = rng.between(0, 3) > 0;
-                        let result = twice!(&app, step, kind, booking_changes::respond(&app.db, &provider, &request.reference, accept, "We are full that week", now).await);
+                        let result = twice!(
+                            &app,
+                            step,
+                            kind,
+                            booking_changes::respond(&app.db, &provider, &request.reference, accept, "We are full that week", now).await
+                        );
                         refused_or_done(step, kind, result).is_some()
                     }
                     None => false,
                 }
             }
             "cancellation" => {
-                let live = booking::Entity::find().filter(booking::Column::Status.is_in(["requested", "confirmed", "in_progress"])).order_by_asc(booking::Column::Id).all(&app.db).await.expect("bookings");
+                let live = booking::Entity::find()
+                    .filter(booking::Column::Status.is_in(["requested", "confirmed", "in_progress"]))
+                    .order_by_asc(booking::Column::Id)
+                    .all(&app.db)
+                    .await
+                    .expect("bookings");
                 match live.get(rng.between(0, live.len() as i64) as usize) {
                     Some(live) => {
                         let person = people.iter().find(|p| p.user_id == live.person_id).expect("one of ours");
@@ -129,7 +144,8 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
             }
             "visit delivered" | "visit missed" => {
                 // Mostly visits of accepted bookings (others are refused, which must change nothing too).
-                let accepted = booking::Entity::find().filter(booking::Column::Status.is_in(["confirmed", "in_progress"])).all(&app.db).await.expect("bookings");
+                let accepted =
+                    booking::Entity::find().filter(booking::Column::Status.is_in(["confirmed", "in_progress"])).all(&app.db).await.expect("bookings");
                 let mut scheduled = visit::Entity::find().filter(visit::Column::Status.eq("scheduled"));
                 if rng.between(0, 4) > 0 {
                     scheduled = scheduled.filter(visit::Column::BookingId.is_in(accepted.iter().map(|b| b.id)));
@@ -141,7 +157,8 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
                         let arrived = visit.scheduled_start - Duration::minutes(5);
                         let left = visit.scheduled_start + Duration::minutes(rng.between(1, 150));
                         let checked_in = refused_or_done(step, kind, visits::check_in(&app.db, &provider, visit.id, arrived).await).is_some();
-                        checked_in && refused_or_done(step, kind, twice!(&app, step, kind, visits::check_out(&app.db, &provider, visit.id, left).await)).is_some()
+                        checked_in
+                            && refused_or_done(step, kind, twice!(&app, step, kind, visits::check_out(&app.db, &provider, visit.id, left).await)).is_some()
                     }
                     Some(visit) => {
                         let later = visit.scheduled_start + Duration::minutes(30);
@@ -176,7 +193,10 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
                     .await
                     .expect("payments");
                 match paid.get(rng.between(0, paid.len() as i64) as usize) {
-                    Some(payment) => refused_or_done(step, kind, twice!(&app, step, kind, card_payments::refund(&app.db, &stripe, &people[1], payment.id, now).await)).is_some(),
+                    Some(payment) => {
+                        refused_or_done(step, kind, twice!(&app, step, kind, card_payments::refund(&app.db, &stripe, &people[1], payment.id, now).await))
+                            .is_some()
+                    }
                     None => false,
                 }
             }

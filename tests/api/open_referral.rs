@@ -84,7 +84,9 @@ async fn a_service_in_full_has_its_price_hours_areas_languages_and_terms() {
         format!("UPDATE listings SET category = 'cleaning_shopping' WHERE id = {other}"),
         format!("INSERT INTO listing_areas (listing_id, district) VALUES ({listing}, 'NE3')"),
         format!("INSERT INTO listing_attributes (listing_id, kind, value) VALUES ({listing}, 'specialism', 'dementia'), ({listing}, 'language', 'Polish')"),
-        format!("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) VALUES ({listing}, 1, 420, 1320), ({listing}, 2, 420, 1320), ({listing}, 6, 600, 1020)"),
+        format!(
+            "INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) VALUES ({listing}, 1, 420, 1320), ({listing}, 2, 420, 1320), ({listing}, 6, 600, 1020)"
+        ),
     ] {
         app.execute_sql(&statement).await;
     }
@@ -163,7 +165,10 @@ async fn service_at_locations_near_a_postcode_come_nearest_first_within_the_prox
         [("DH1", 54.7761, -1.5733, "Durham home care"), ("NE2", 54.9836, -1.6003, "Jesmond home care"), ("NE3", 55.0048, -1.6177, "Gosforth home care")]
     {
         let listing = fixtures::listing(&app.db, app.personas.provider_id, title, "published").await;
-        app.execute_sql(&format!("INSERT INTO postcode_districts (code, locality_id, latitude, longitude) VALUES ('{code}', {locality}, {latitude}, {longitude})")).await;
+        app.execute_sql(&format!(
+            "INSERT INTO postcode_districts (code, locality_id, latitude, longitude) VALUES ('{code}', {locality}, {latitude}, {longitude})"
+        ))
+        .await;
         app.execute_sql(&format!("UPDATE listings SET base_district = '{code}' WHERE id = {listing}")).await;
     }
     let mut client = app.visitor();

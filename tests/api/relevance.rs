@@ -60,9 +60,9 @@ async fn judge(engine: &dyn SearchEngine, judged: &JudgedQuery) -> Option<String
     expected.sort_unstable();
     got.sort_unstable();
     if expected != got {
-        let missing: Vec<&str> =
-            judged.first.iter().filter(|e| !got.contains(&e.id.as_str())).map(|e| e.title.as_str()).collect();
-        let intruders: Vec<&str> = first.iter().filter(|hit| !expected.contains(&hit.document.public_id.as_str())).map(|hit| hit.document.title.as_str()).collect();
+        let missing: Vec<&str> = judged.first.iter().filter(|e| !got.contains(&e.id.as_str())).map(|e| e.title.as_str()).collect();
+        let intruders: Vec<&str> =
+            first.iter().filter(|hit| !expected.contains(&hit.document.public_id.as_str())).map(|hit| hit.document.title.as_str()).collect();
         return Some(format!("{:?}: missing {missing:?}, instead {intruders:?}", judged.query));
     }
     // Among equally relevant services, the better framework score first (none last).

@@ -20,8 +20,8 @@
 use app::Role;
 use app::report::{Figure, ReportQuery};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use server::domain::ledger::{self, Account, Transfer};
 use sea_orm::EntityTrait;
+use server::domain::ledger::{self, Account, Transfer};
 use server::domain::reports;
 use server::entities::booking;
 use tests::TestApp;
@@ -60,30 +60,34 @@ struct Booking {
 }
 
 async fn book(app: &TestApp, reference: &str, holder: i64, b: Booking) -> i64 {
-    let id = insert(&app.db, "bookings", &[
-        ("reference", reference.into()),
-        ("listing_id", b.listing.into()),
-        ("provider_id", b.provider.into()),
-        ("person_id", holder.into()),
-        ("budget_id", b.budget.into()),
-        ("placed_by", holder.into()),
-        ("channel", b.channel.into()),
-        ("lot_id", b.lot.into()),
-        ("status", b.status.into()),
-        ("schedule", if b.weekdays.is_some() { "weekly" } else { "one_off" }.into()),
-        ("starts_at", b.requested.into()),
-        ("weekdays", b.weekdays.map(str::to_string).into()),
-        ("duration_minutes", b.minutes.into()),
-        ("unit_price_pence", b.price.into()),
-        ("unit", b.unit.into()),
-        ("committed_pence", 0_i64.into()),
-        ("paid_by", "budget".into()),
-        ("requested_at", b.requested.into()),
-        ("respond_by", (b.requested + chrono::Duration::days(3)).into()),
-        ("confirmed_at", b.confirmed.into()),
-        ("closed_at", b.closed.map(|(at, _)| at).into()),
-        ("close_reason", b.closed.map(|(_, why)| why.to_string()).into()),
-    ])
+    let id = insert(
+        &app.db,
+        "bookings",
+        &[
+            ("reference", reference.into()),
+            ("listing_id", b.listing.into()),
+            ("provider_id", b.provider.into()),
+            ("person_id", holder.into()),
+            ("budget_id", b.budget.into()),
+            ("placed_by", holder.into()),
+            ("channel", b.channel.into()),
+            ("lot_id", b.lot.into()),
+            ("status", b.status.into()),
+            ("schedule", if b.weekdays.is_some() { "weekly" } else { "one_off" }.into()),
+            ("starts_at", b.requested.into()),
+            ("weekdays", b.weekdays.map(str::to_string).into()),
+            ("duration_minutes", b.minutes.into()),
+            ("unit_price_pence", b.price.into()),
+            ("unit", b.unit.into()),
+            ("committed_pence", 0_i64.into()),
+            ("paid_by", "budget".into()),
+            ("requested_at", b.requested.into()),
+            ("respond_by", (b.requested + chrono::Duration::days(3)).into()),
+            ("confirmed_at", b.confirmed.into()),
+            ("closed_at", b.closed.map(|(at, _)| at).into()),
+            ("close_reason", b.closed.map(|(_, why)| why.to_string()).into()),
+        ],
+    )
     .await;
     // Written down as a placement as the server does when a provider confirms.
     if let (Some(confirmed), false) = (b.confirmed, b.status == "cancelled") {
@@ -101,17 +105,39 @@ async fn data_set(app: &TestApp) -> Data {
     for (code, locality) in [("NE1", north), ("NE2", south)] {
         app.execute_sql(&format!("INSERT INTO postcode_districts (code, locality_id, latitude, longitude) VALUES ('{code}', {locality}, 55.0, -1.6)")).await;
     }
-    let framework = insert(&app.db, "frameworks", &[
-        ("council_id", council.into()), ("name", "Home care".into()), ("starts_on", day(2026, 1, 1).into()), ("ends_on", day(2029, 12, 31).into()), ("created_at", Utc::now().into()),
-    ]).await;
-    let lot = insert(&app.db, "lots", &[
-        ("framework_id", framework.into()), ("name", "North home care".into()), ("category", "home_care".into()),
-        ("locality_id", north.into()), ("unit", "hour".into()), ("price_cap_pence", 2_000_i64.into()), ("quality_weight", 60.into()),
-    ]).await;
+    let framework = insert(
+        &app.db,
+        "frameworks",
+        &[
+            ("council_id", council.into()),
+            ("name", "Home care".into()),
+            ("starts_on", day(2026, 1, 1).into()),
+            ("ends_on", day(2029, 12, 31).into()),
+            ("created_at", Utc::now().into()),
+        ],
+    )
+    .await;
+    let lot = insert(
+        &app.db,
+        "lots",
+        &[
+            ("framework_id", framework.into()),
+            ("name", "North home care".into()),
+            ("category", "home_care".into()),
+            ("locality_id", north.into()),
+            ("unit", "hour".into()),
+            ("price_cap_pence", 2_000_i64.into()),
+            ("quality_weight", 60.into()),
+        ],
+    )
+    .await;
     let home_care = listing(&app.db, riverside, "Home care North", "published").await;
     let day_service = listing(&app.db, hilltop, "Day service South", "published").await;
     app.execute_sql(&format!("UPDATE listings SET base_district = 'NE1', price_pence = 2000 WHERE id = {home_care}")).await;
-    app.execute_sql(&format!("UPDATE listings SET base_district = 'NE2', category = 'day_opportunities', unit = 'session', price_pence = 4500 WHERE id = {day_service}")).await;
+    app.execute_sql(&format!(
+        "UPDATE listings SET base_district = 'NE2', category = 'day_opportunities', unit = 'session', price_pence = 4500 WHERE id = {day_service}"
+    ))
+    .await;
 
     let holder = app.personas.budget_holder.id;
     let second = user(&app.db, council, "second@test.example", Role::BudgetHolder, None).await.id;
@@ -119,25 +145,75 @@ async fn data_set(app: &TestApp) -> Data {
     let managed = tests::fixtures::budget(&app.db, council, second, "managed_account", 10_000, day(2026, 1, 1)).await;
 
     let home = |minutes, weekdays, requested, confirmed, status| Booking {
-        listing: home_care, provider: riverside, budget: dp, lot: Some(lot), channel: "self", weekdays, minutes, price: 2_000, unit: "hour",
-        requested, confirmed, status, closed: None,
+        listing: home_care,
+        provider: riverside,
+        budget: dp,
+        lot: Some(lot),
+        channel: "self",
+        weekdays,
+        minutes,
+        price: 2_000,
+        unit: "hour",
+        requested,
+        confirmed,
+        status,
+        closed: None,
     };
     let p1 = book(app, "P1", holder, home(60, Some("135"), at(2026, 3, 10, 9, 0), Some(at(2026, 3, 10, 10, 30)), "completed")).await;
     book(app, "P2", holder, Booking { channel: "planner", ..home(90, None, at(2026, 3, 31, 20, 59), Some(at(2026, 3, 31, 22, 59)), "confirmed") }).await;
-    book(app, "P3", second, Booking {
-        listing: day_service, provider: hilltop, budget: managed, lot: None, channel: "council", weekdays: Some("12"), minutes: 180, price: 4_500, unit: "session",
-        requested: at(2026, 3, 30, 23, 30), confirmed: Some(at(2026, 3, 31, 23, 30)), status: "completed", closed: None,
-    }).await;
+    book(
+        app,
+        "P3",
+        second,
+        Booking {
+            listing: day_service,
+            provider: hilltop,
+            budget: managed,
+            lot: None,
+            channel: "council",
+            weekdays: Some("12"),
+            minutes: 180,
+            price: 4_500,
+            unit: "session",
+            requested: at(2026, 3, 30, 23, 30),
+            confirmed: Some(at(2026, 3, 31, 23, 30)),
+            status: "completed",
+            closed: None,
+        },
+    )
+    .await;
     book(app, "P4", holder, Booking { price: 2_200, ..home(30, None, at(2026, 4, 20, 11, 0), Some(at(2026, 4, 20, 12, 0)), "confirmed") }).await;
-    book(app, "X1", holder, Booking {
-        closed: Some((at(2026, 4, 6, 9, 0), "cancelled by the person")),
-        ..home(60, None, at(2026, 4, 5, 8, 0), Some(at(2026, 4, 5, 9, 0)), "cancelled")
-    }).await;
-    book(app, "X2", second, Booking {
-        listing: day_service, provider: hilltop, budget: managed, lot: None, channel: "self", weekdays: Some("3"), minutes: 180, price: 4_500, unit: "session",
-        requested: at(2026, 4, 2, 9, 0), confirmed: Some(at(2026, 4, 3, 9, 0)), status: "cancelled",
-        closed: Some((at(2026, 4, 10, 9, 0), "cancelled by the provider: no staff on Wednesdays")),
-    }).await;
+    book(
+        app,
+        "X1",
+        holder,
+        Booking {
+            closed: Some((at(2026, 4, 6, 9, 0), "cancelled by the person")),
+            ..home(60, None, at(2026, 4, 5, 8, 0), Some(at(2026, 4, 5, 9, 0)), "cancelled")
+        },
+    )
+    .await;
+    book(
+        app,
+        "X2",
+        second,
+        Booking {
+            listing: day_service,
+            provider: hilltop,
+            budget: managed,
+            lot: None,
+            channel: "self",
+            weekdays: Some("3"),
+            minutes: 180,
+            price: 4_500,
+            unit: "session",
+            requested: at(2026, 4, 2, 9, 0),
+            confirmed: Some(at(2026, 4, 3, 9, 0)),
+            status: "cancelled",
+            closed: Some((at(2026, 4, 10, 9, 0), "cancelled by the provider: no staff on Wednesdays")),
+        },
+    )
+    .await;
     book(app, "X3", holder, Booking { closed: Some((at(2026, 4, 2, 9, 0), "declined")), ..home(60, None, at(2026, 4, 1, 9, 0), None, "declined") }).await;
 
     // Another council's placement, on the same provider: never in this council's figures.
@@ -147,8 +223,21 @@ async fn data_set(app: &TestApp) -> Data {
     book(app, "X4", outsider, Booking { budget: their_budget, ..home(60, None, at(2026, 4, 15, 9, 0), Some(at(2026, 4, 15, 10, 0)), "confirmed") }).await;
 
     // Visits of P1 in March: two delivered, one missed, one still to come (not yet due).
-    for (start, status) in [(at(2026, 3, 16, 9, 0), "delivered"), (at(2026, 3, 18, 9, 0), "delivered"), (at(2026, 3, 20, 9, 0), "missed"), (at(2026, 3, 23, 9, 0), "scheduled")] {
-        insert(&app.db, "visits", &[("booking_id", p1.into()), ("person_id", holder.into()), ("scheduled_start", start.into()), ("scheduled_minutes", 60.into()), ("status", status.into())]).await;
+    for (start, status) in
+        [(at(2026, 3, 16, 9, 0), "delivered"), (at(2026, 3, 18, 9, 0), "delivered"), (at(2026, 3, 20, 9, 0), "missed"), (at(2026, 3, 23, 9, 0), "scheduled")]
+    {
+        insert(
+            &app.db,
+            "visits",
+            &[
+                ("booking_id", p1.into()),
+                ("person_id", holder.into()),
+                ("scheduled_start", start.into()),
+                ("scheduled_minutes", 60.into()),
+                ("status", status.into()),
+            ],
+        )
+        .await;
     }
 
     // Money: £400 allocated to the direct payment and 3 × £100 to the managed account on
@@ -169,10 +258,20 @@ async fn data_set(app: &TestApp) -> Data {
 
     let commissioner = app.personas.commissioner.id;
     for (placed_on, category, locality, pence) in [(day(2026, 3, 15), "home_care", Some(north), 50_000_i64), (day(2026, 4, 2), "respite", None, 30_000)] {
-        insert(&app.db, "offline_placements", &[
-            ("council_id", council.into()), ("placed_on", placed_on.into()), ("category", category.into()), ("locality_id", locality.into()),
-            ("weekly_value_pence", pence.into()), ("recorded_by", commissioner.into()), ("created_at", Utc::now().into()),
-        ]).await;
+        insert(
+            &app.db,
+            "offline_placements",
+            &[
+                ("council_id", council.into()),
+                ("placed_on", placed_on.into()),
+                ("category", category.into()),
+                ("locality_id", locality.into()),
+                ("weekly_value_pence", pence.into()),
+                ("recorded_by", commissioner.into()),
+                ("created_at", Utc::now().into()),
+            ],
+        )
+        .await;
     }
     Data { lot, north, south, home_care, direct_payment: dp }
 }
@@ -226,10 +325,10 @@ async fn placements_are_counted_and_valued_by_month_with_the_month_boundary_in_u
     let app = TestApp::new().await;
     data_set(&app).await;
     // P2 (23:59 on 31 March in the UK) is March's; P3 (00:30 on 1 April in the UK) is April's.
-    assert_eq!(figures(&app, "placements", spring(&[])).await, vec![
-        vec![label("March 2026"), Count(2), Pence(9_000)],
-        vec![label("April 2026"), Count(2), Pence(10_100)],
-    ]);
+    assert_eq!(
+        figures(&app, "placements", spring(&[])).await,
+        vec![vec![label("March 2026"), Count(2), Pence(9_000)], vec![label("April 2026"), Count(2), Pence(10_100)],]
+    );
 }
 
 #[tokio::test]
@@ -242,21 +341,33 @@ async fn placements_break_down_by_every_dimension() {
     assert_eq!(by("provider").await, vec![vec![label("Riverside Home Care"), Count(3), Pence(10_100)], vec![label("Hilltop Care"), Count(1), Pence(9_000)]]);
     // P1, P2 and P4 are on the North lot; P3's service is based in NE2, in the South.
     assert_eq!(by("locality").await, vec![vec![label("North"), Count(3), Pence(10_100)], vec![label("South"), Count(1), Pence(9_000)]]);
-    assert_eq!(by("channel").await, vec![
-        vec![label("The person themselves"), Count(2), Pence(7_100)],
-        vec![label("Council staff"), Count(1), Pence(9_000)],
-        vec![label("A support planner or family member"), Count(1), Pence(3_000)],
-    ]);
+    assert_eq!(
+        by("channel").await,
+        vec![
+            vec![label("The person themselves"), Count(2), Pence(7_100)],
+            vec![label("Council staff"), Count(1), Pence(9_000)],
+            vec![label("A support planner or family member"), Count(1), Pence(3_000)],
+        ]
+    );
     // Filters narrow every breakdown.
     let north = data.north.to_string();
     let south = data.south.to_string();
     let lot = data.lot.to_string();
     assert_eq!(figures(&app, "placements", spring(&[("category", "day_opportunities")])).await[1], vec![label("April 2026"), Count(1), Pence(9_000)]);
     assert_eq!(figures(&app, "placements", spring(&[("locality", &south)])).await[0], vec![label("March 2026"), Count(0), Pence(0)]);
-    assert_eq!(figures(&app, "placements", spring(&[("locality", &north), ("by", "channel")])).await[0], vec![label("The person themselves"), Count(2), Pence(7_100)]);
-    assert_eq!(figures(&app, "placements", spring(&[("lot", &lot), ("by", "provider")])).await, vec![vec![label("Riverside Home Care"), Count(3), Pence(10_100)]]);
+    assert_eq!(
+        figures(&app, "placements", spring(&[("locality", &north), ("by", "channel")])).await[0],
+        vec![label("The person themselves"), Count(2), Pence(7_100)]
+    );
+    assert_eq!(
+        figures(&app, "placements", spring(&[("lot", &lot), ("by", "provider")])).await,
+        vec![vec![label("Riverside Home Care"), Count(3), Pence(10_100)]]
+    );
     // One day: 31 March holds only P2 (P3 was placed on 1 April in the UK).
-    assert_eq!(figures(&app, "placements", spring(&[("from", "2026-03-31"), ("to", "2026-03-31")])).await, vec![vec![label("March 2026"), Count(1), Pence(3_000)]]);
+    assert_eq!(
+        figures(&app, "placements", spring(&[("from", "2026-03-31"), ("to", "2026-03-31")])).await,
+        vec![vec![label("March 2026"), Count(1), Pence(3_000)]]
+    );
 }
 
 #[tokio::test]
@@ -272,10 +383,10 @@ async fn weeks_start_on_monday() {
 async fn the_electronic_share_counts_offline_placements_only_here() {
     let app = TestApp::new().await;
     data_set(&app).await;
-    assert_eq!(figures(&app, "electronic", spring(&[])).await, vec![
-        vec![label("March 2026"), Count(2), Count(1), Percent(Some(6_667))],
-        vec![label("April 2026"), Count(2), Count(1), Percent(Some(6_667))],
-    ]);
+    assert_eq!(
+        figures(&app, "electronic", spring(&[])).await,
+        vec![vec![label("March 2026"), Count(2), Count(1), Percent(Some(6_667))], vec![label("April 2026"), Count(2), Count(1), Percent(Some(6_667))],]
+    );
     assert_eq!(figures(&app, "electronic", spring(&[("category", "respite")])).await[1], vec![label("April 2026"), Count(0), Count(1), Percent(Some(0))]);
 }
 
@@ -284,10 +395,13 @@ async fn time_to_place_gives_median_and_ninetieth_percentile_by_nearest_rank() {
     let app = TestApp::new().await;
     data_set(&app).await;
     // March: 90 and 120 minutes. April: 1,440 (P3) and 60 (P4).
-    assert_eq!(figures(&app, "time-to-place", spring(&[])).await, vec![
-        vec![label("March 2026"), Count(2), Minutes(Some(90)), Minutes(Some(120))],
-        vec![label("April 2026"), Count(2), Minutes(Some(60)), Minutes(Some(1_440))],
-    ]);
+    assert_eq!(
+        figures(&app, "time-to-place", spring(&[])).await,
+        vec![
+            vec![label("March 2026"), Count(2), Minutes(Some(90)), Minutes(Some(120))],
+            vec![label("April 2026"), Count(2), Minutes(Some(60)), Minutes(Some(1_440))],
+        ]
+    );
     let may = figures(&app, "time-to-place", spring(&[("from", "2026-05-01"), ("to", "2026-05-31")])).await;
     assert_eq!(may, vec![vec![label("May 2026"), Count(0), Minutes(None), Minutes(None)]]);
     // By week (Mondays): P1 in the week of 9 March; P2 and P3 in the week of 30 March (UK
@@ -295,11 +409,14 @@ async fn time_to_place_gives_median_and_ninetieth_percentile_by_nearest_rank() {
     let weeks = figures(&app, "time-to-place", spring(&[("period", "week")])).await;
     assert_eq!(weeks.len(), 10, "23 Feb to 27 Apr");
     let placed: Vec<_> = weeks.into_iter().filter(|row| row[1] != Count(0)).collect();
-    assert_eq!(placed, vec![
-        vec![label("Week from 9 Mar 2026"), Count(1), Minutes(Some(90)), Minutes(Some(90))],
-        vec![label("Week from 30 Mar 2026"), Count(2), Minutes(Some(120)), Minutes(Some(1_440))],
-        vec![label("Week from 20 Apr 2026"), Count(1), Minutes(Some(60)), Minutes(Some(60))],
-    ]);
+    assert_eq!(
+        placed,
+        vec![
+            vec![label("Week from 9 Mar 2026"), Count(1), Minutes(Some(90)), Minutes(Some(90))],
+            vec![label("Week from 30 Mar 2026"), Count(2), Minutes(Some(120)), Minutes(Some(1_440))],
+            vec![label("Week from 20 Apr 2026"), Count(1), Minutes(Some(60)), Minutes(Some(60))],
+        ]
+    );
 }
 
 #[tokio::test]
@@ -307,24 +424,31 @@ async fn time_to_place_and_framework_share_follow_their_filters() {
     let app = TestApp::new().await;
     let data = data_set(&app).await;
     // Home care only: March 90 and 120 minutes (P1, P2); April P4's 60.
-    assert_eq!(figures(&app, "time-to-place", spring(&[("category", "home_care")])).await, vec![
-        vec![label("March 2026"), Count(2), Minutes(Some(90)), Minutes(Some(120))],
-        vec![label("April 2026"), Count(1), Minutes(Some(60)), Minutes(Some(60))],
-    ]);
+    assert_eq!(
+        figures(&app, "time-to-place", spring(&[("category", "home_care")])).await,
+        vec![
+            vec![label("March 2026"), Count(2), Minutes(Some(90)), Minutes(Some(120))],
+            vec![label("April 2026"), Count(1), Minutes(Some(60)), Minutes(Some(60))],
+        ]
+    );
     let lot = data.lot.to_string();
-    assert_eq!(figures(&app, "time-to-place", spring(&[("lot", lot.as_str()), ("from", "2026-04-01")])).await, vec![
-        vec![label("April 2026"), Count(1), Minutes(Some(60)), Minutes(Some(60))],
-    ]);
+    assert_eq!(
+        figures(&app, "time-to-place", spring(&[("lot", lot.as_str()), ("from", "2026-04-01")])).await,
+        vec![vec![label("April 2026"), Count(1), Minutes(Some(60)), Minutes(Some(60))],]
+    );
     // The South (P3, the day service, off the framework, in April).
     let south = data.south.to_string();
-    assert_eq!(figures(&app, "framework-share", spring(&[("locality", south.as_str())])).await, vec![
-        vec![label("March 2026"), Pence(0), Pence(0), Percent(None)],
-        vec![label("April 2026"), Pence(0), Pence(9_000), Percent(Some(0))],
-    ]);
-    assert_eq!(figures(&app, "time-to-place", spring(&[("locality", south.as_str())])).await, vec![
-        vec![label("March 2026"), Count(0), Minutes(None), Minutes(None)],
-        vec![label("April 2026"), Count(1), Minutes(Some(1_440)), Minutes(Some(1_440))],
-    ]);
+    assert_eq!(
+        figures(&app, "framework-share", spring(&[("locality", south.as_str())])).await,
+        vec![vec![label("March 2026"), Pence(0), Pence(0), Percent(None)], vec![label("April 2026"), Pence(0), Pence(9_000), Percent(Some(0))],]
+    );
+    assert_eq!(
+        figures(&app, "time-to-place", spring(&[("locality", south.as_str())])).await,
+        vec![
+            vec![label("March 2026"), Count(0), Minutes(None), Minutes(None)],
+            vec![label("April 2026"), Count(1), Minutes(Some(1_440)), Minutes(Some(1_440))],
+        ]
+    );
 }
 
 #[tokio::test]
@@ -340,17 +464,36 @@ async fn the_ninetieth_percentile_is_the_nearest_rank_not_the_slowest() {
         for k in [7, 2, 10, 1, 9, 4, 11, 3, 6, 8, 5].into_iter().filter(|k| *k <= n) {
             made += 1;
             let requested = at(2026, 5, monday, 8, 0) + chrono::Duration::minutes(i64::from(made));
-            book(&app, &format!("T{made}"), holder, Booking {
-                listing: data.home_care, provider: app.personas.provider_id, budget: data.direct_payment, lot: Some(data.lot), channel: "self",
-                weekdays: None, minutes: 60, price: 2_000, unit: "hour", requested,
-                confirmed: Some(requested + chrono::Duration::minutes(k * step)), status: "confirmed", closed: None,
-            }).await;
+            book(
+                &app,
+                &format!("T{made}"),
+                holder,
+                Booking {
+                    listing: data.home_care,
+                    provider: app.personas.provider_id,
+                    budget: data.direct_payment,
+                    lot: Some(data.lot),
+                    channel: "self",
+                    weekdays: None,
+                    minutes: 60,
+                    price: 2_000,
+                    unit: "hour",
+                    requested,
+                    confirmed: Some(requested + chrono::Duration::minutes(k * step)),
+                    status: "confirmed",
+                    closed: None,
+                },
+            )
+            .await;
         }
     }
-    assert_eq!(figures(&app, "time-to-place", spring(&[("from", "2026-05-04"), ("to", "2026-05-17"), ("period", "week")])).await, vec![
-        vec![label("Week from 4 May 2026"), Count(10), Minutes(Some(50)), Minutes(Some(90))],
-        vec![label("Week from 11 May 2026"), Count(11), Minutes(Some(360)), Minutes(Some(600))],
-    ]);
+    assert_eq!(
+        figures(&app, "time-to-place", spring(&[("from", "2026-05-04"), ("to", "2026-05-17"), ("period", "week")])).await,
+        vec![
+            vec![label("Week from 4 May 2026"), Count(10), Minutes(Some(50)), Minutes(Some(90))],
+            vec![label("Week from 11 May 2026"), Count(11), Minutes(Some(360)), Minutes(Some(600))],
+        ]
+    );
 }
 
 #[tokio::test]
@@ -358,12 +501,18 @@ async fn framework_share_and_prices_against_the_cap() {
     let app = TestApp::new().await;
     data_set(&app).await;
     // April: £11 on the lot of £101 in all: 10.89% (1,089.1 hundredths, rounded).
-    assert_eq!(figures(&app, "framework-share", spring(&[])).await, vec![
-        vec![label("March 2026"), Pence(9_000), Pence(0), Percent(Some(10_000))],
-        vec![label("April 2026"), Pence(1_100), Pence(9_000), Percent(Some(1_089))],
-    ]);
+    assert_eq!(
+        figures(&app, "framework-share", spring(&[])).await,
+        vec![
+            vec![label("March 2026"), Pence(9_000), Pence(0), Percent(Some(10_000))],
+            vec![label("April 2026"), Pence(1_100), Pence(9_000), Percent(Some(1_089))],
+        ]
+    );
     // £20, £20 and £22 an hour: £20.67 average against a £20 cap, 3.35% over.
-    assert_eq!(figures(&app, "prices", spring(&[])).await, vec![vec![label("North home care (per hour)"), Count(3), Pence(2_067), Pence(2_000), Percent(Some(335))]]);
+    assert_eq!(
+        figures(&app, "prices", spring(&[])).await,
+        vec![vec![label("North home care (per hour)"), Count(3), Pence(2_067), Pence(2_000), Percent(Some(335))]]
+    );
 }
 
 #[tokio::test]
@@ -372,12 +521,15 @@ async fn budget_use_by_type_with_surplus_flags() {
     data_set(&app).await;
     // Direct payment: £400 allocated, £20 spent, £40 still set aside, £340 unspent.
     // Managed account: £300 unspent is more than twice its £100 four-weekly allocation.
-    assert_eq!(figures(&app, "budgets", spring(&[])).await, vec![
-        vec![label("Direct payment"), Count(1), Pence(40_000), Pence(2_000), Pence(4_000), Pence(34_000), Count(0)],
-        vec![label("Managed account"), Count(1), Pence(30_000), Pence(0), Pence(0), Pence(30_000), Count(1)],
-        vec![label("Individual service fund"), Count(0), Pence(0), Pence(0), Pence(0), Pence(0), Count(0)],
-        vec![label("All budgets"), Count(2), Pence(70_000), Pence(2_000), Pence(4_000), Pence(64_000), Count(1)],
-    ]);
+    assert_eq!(
+        figures(&app, "budgets", spring(&[])).await,
+        vec![
+            vec![label("Direct payment"), Count(1), Pence(40_000), Pence(2_000), Pence(4_000), Pence(34_000), Count(0)],
+            vec![label("Managed account"), Count(1), Pence(30_000), Pence(0), Pence(0), Pence(30_000), Count(1)],
+            vec![label("Individual service fund"), Count(0), Pence(0), Pence(0), Pence(0), Pence(0), Count(0)],
+            vec![label("All budgets"), Count(2), Pence(70_000), Pence(2_000), Pence(4_000), Pence(64_000), Count(1)],
+        ]
+    );
     // Money moved before the period is not in its flows.
     let april = figures(&app, "budgets", spring(&[("from", "2026-04-01")])).await;
     assert_eq!(april[3], vec![label("All budgets"), Count(2), Pence(0), Pence(0), Pence(4_000), Pence(64_000), Count(1)]);
@@ -387,10 +539,13 @@ async fn budget_use_by_type_with_surplus_flags() {
 async fn provider_delivery_counts_visits_declines_and_hand_backs() {
     let app = TestApp::new().await;
     data_set(&app).await;
-    assert_eq!(figures(&app, "delivery", spring(&[])).await, vec![
-        vec![label("Riverside Home Care"), Count(3), Count(2), Percent(Some(6_667)), Count(1), Count(0), Count(0)],
-        vec![label("Hilltop Care"), Count(0), Count(0), Percent(None), Count(0), Count(0), Count(1)],
-    ]);
+    assert_eq!(
+        figures(&app, "delivery", spring(&[])).await,
+        vec![
+            vec![label("Riverside Home Care"), Count(3), Count(2), Percent(Some(6_667)), Count(1), Count(0), Count(0)],
+            vec![label("Hilltop Care"), Count(0), Count(0), Percent(None), Count(0), Count(0), Count(1)],
+        ]
+    );
 }
 
 #[tokio::test]
@@ -400,11 +555,14 @@ async fn the_savings_estimate_follows_its_assumptions() {
     // 4 placements × (£100 − £25) = £300 saved, of £700 allocated in the period: 42.86%.
     // £20 paid for care in the period; 10% below baseline, baseline is £22.22 (£2,000 × 100 / 90
     // = 2,222.2p): £2.22 saved, 0.32% of £700. A week of the care placed costs £191; baseline £212.22.
-    assert_eq!(figures(&app, "savings", spring(&[("price_change", "10")])).await, vec![
-        vec![label("Arranging 4 placements"), Pence(40_000), Pence(10_000), Pence(30_000), Percent(Some(4_286))],
-        vec![label("Care paid for in the period"), Pence(2_222), Pence(2_000), Pence(222), Percent(Some(32))],
-        vec![label("A week of the care placed"), Pence(21_222), Pence(19_100), Pence(2_122), Percent(None)],
-    ]);
+    assert_eq!(
+        figures(&app, "savings", spring(&[("price_change", "10")])).await,
+        vec![
+            vec![label("Arranging 4 placements"), Pence(40_000), Pence(10_000), Pence(30_000), Percent(Some(4_286))],
+            vec![label("Care paid for in the period"), Pence(2_222), Pence(2_000), Pence(222), Percent(Some(32))],
+            vec![label("A week of the care placed"), Pence(21_222), Pence(19_100), Pence(2_122), Percent(None)],
+        ]
+    );
     let given_spend = figures(&app, "savings", spring(&[("spend", "1000.00")])).await;
     assert_eq!(given_spend[0][4], Percent(Some(3_000)));
     assert_eq!(given_spend[1], vec![label("Care paid for in the period"), Pence(2_000), Pence(2_000), Pence(0), Percent(Some(0))]);
@@ -417,19 +575,29 @@ async fn the_savings_estimate_follows_its_assumptions() {
     let march = figures(&app, "savings", spring(&[("to", "2026-03-31"), ("price_change", "10")])).await;
     assert_eq!(march[0], vec![label("Arranging 2 placements"), Pence(20_000), Pence(5_000), Pence(15_000), Percent(Some(2_143))]);
     assert_eq!(march[1][3], Pence(222));
-    let report = reports::report(&app.db, &commissioner(&app), "savings", &spring(&[("price_change", "95"), ("manual_cost", "lots")]), Utc::now()).await.expect("a report");
+    let report = reports::report(&app.db, &commissioner(&app), "savings", &spring(&[("price_change", "95"), ("manual_cost", "lots")]), Utc::now())
+        .await
+        .expect("a report");
     let fields: Vec<&str> = report.errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["manual_cost", "price_change"]);
     assert!(report.rows.is_empty());
-    let text = reports::report(&app.db, &commissioner(&app), "savings", &spring(&[("manual_cost", "80"), ("price_change", "10")]), at(2026, 5, 15, 12, 0)).await.expect("a report");
-    assert!(text.notes.iter().any(|n| n.contains("by hand: £80.00 (assumption)")) && text.summary.contains("care paid for in the period cost £2.22 less"), "{:?} {}", text.notes, text.summary);
+    let text = reports::report(&app.db, &commissioner(&app), "savings", &spring(&[("manual_cost", "80"), ("price_change", "10")]), at(2026, 5, 15, 12, 0))
+        .await
+        .expect("a report");
+    assert!(
+        text.notes.iter().any(|n| n.contains("by hand: £80.00 (assumption)")) && text.summary.contains("care paid for in the period cost £2.22 less"),
+        "{:?} {}",
+        text.notes,
+        text.summary
+    );
 }
 
 #[tokio::test]
 async fn bad_filters_are_named_and_show_no_figures() {
     let app = TestApp::new().await;
     data_set(&app).await;
-    let report = reports::report(&app.db, &commissioner(&app), "placements", &spring(&[("to", "2026-02-01"), ("lot", "999")]), Utc::now()).await.expect("a report");
+    let report =
+        reports::report(&app.db, &commissioner(&app), "placements", &spring(&[("to", "2026-02-01"), ("lot", "999")]), Utc::now()).await.expect("a report");
     let fields: Vec<&str> = report.errors.iter().map(|e| e.field.as_str()).collect();
     assert_eq!(fields, ["to", "lot"]);
     assert!(report.rows.is_empty());
@@ -494,7 +662,11 @@ fn as_spreadsheet_holds_it(shown: &str) -> String {
         }
         for pair in words.chunks(2) {
             let n: i64 = pair[0].parse().ok()?;
-            total += match pair[1] { "h" => n * 60, "min" => n, _ => return None };
+            total += match pair[1] {
+                "h" => n * 60,
+                "min" => n,
+                _ => return None,
+            };
         }
         Some(total)
     };
@@ -502,7 +674,9 @@ fn as_spreadsheet_holds_it(shown: &str) -> String {
         String::new()
     } else if let Some(total) = minutes(shown) {
         total.to_string()
-    } else if let Some(number) = shown.strip_prefix('£').or_else(|| shown.strip_suffix('%')).or_else(|| shown.chars().all(|c| c.is_ascii_digit() || c == ',').then_some(shown)) {
+    } else if let Some(number) =
+        shown.strip_prefix('£').or_else(|| shown.strip_suffix('%')).or_else(|| shown.chars().all(|c| c.is_ascii_digit() || c == ',').then_some(shown))
+    {
         number.replace(',', "")
     } else {
         shown.to_string()
@@ -525,7 +699,8 @@ async fn every_reports_csv_holds_exactly_the_figures_its_table_shows() {
                 .collect();
             let csv = client.get(&format!("/reports/{}/csv?{filters}", report.slug)).await;
             assert_eq!(csv.status, 200, "{}", report.slug);
-            let lines: Vec<Vec<String>> = csv.body.trim_end().split("\r\n").map(|line| line.split(',').map(|cell| cell.trim_matches('"').to_string()).collect()).collect();
+            let lines: Vec<Vec<String>> =
+                csv.body.trim_end().split("\r\n").map(|line| line.split(',').map(|cell| cell.trim_matches('"').to_string()).collect()).collect();
             assert!(table.len() >= 2, "{}: a table with figures: {table:?}", report.slug);
             assert_eq!(lines, table, "{} ({filters}): the CSV is the table", report.slug);
         }
@@ -536,10 +711,27 @@ async fn every_reports_csv_holds_exactly_the_figures_its_table_shows() {
 async fn a_placement_is_dated_the_uk_day_the_provider_accepts() {
     let app = TestApp::new().await;
     let data = data_set(&app).await;
-    book(&app, "P5", app.personas.budget_holder.id, Booking {
-        listing: data.home_care, provider: app.personas.provider_id, budget: data.direct_payment, lot: None, channel: "self", weekdays: None, minutes: 60, price: 2_000, unit: "hour",
-        requested: at(2026, 6, 30, 20, 0), confirmed: None, status: "requested", closed: None,
-    }).await;
+    book(
+        &app,
+        "P5",
+        app.personas.budget_holder.id,
+        Booking {
+            listing: data.home_care,
+            provider: app.personas.provider_id,
+            budget: data.direct_payment,
+            lot: None,
+            channel: "self",
+            weekdays: None,
+            minutes: 60,
+            price: 2_000,
+            unit: "hour",
+            requested: at(2026, 6, 30, 20, 0),
+            confirmed: None,
+            status: "requested",
+            closed: None,
+        },
+    )
+    .await;
     let staff = app::SignedInUser {
         user_id: app.personas.provider.id,
         display_name: "Staff".into(),
@@ -643,10 +835,20 @@ async fn an_import_with_one_bad_row_imports_nothing_and_names_the_row() {
     // April now has three offline placements: 2 April's, and the two imported.
     assert_eq!(figures(&app, "electronic", spring(&[])).await[1], vec![label("April 2026"), Count(2), Count(3), Percent(Some(4_000))]);
 
-    let one = client.post_form("/api/record-offline-placement", &[("form[placed_on]", "2026-03-20"), ("form[category]", "home_care"), ("form[locality]", ""), ("form[weekly_value]", "120")]).await;
+    let one = client
+        .post_form(
+            "/api/record-offline-placement",
+            &[("form[placed_on]", "2026-03-20"), ("form[category]", "home_care"), ("form[locality]", ""), ("form[weekly_value]", "120")],
+        )
+        .await;
     assert_eq!(one.location(), Some("/offline-placements?recorded=1"));
     assert_eq!(figures(&app, "electronic", spring(&[])).await[0], vec![label("March 2026"), Count(2), Count(2), Percent(Some(5_000))]);
-    let wrong = client.post_form("/api/record-offline-placement", &[("form[placed_on]", "2099-01-01"), ("form[category]", "home_care"), ("form[locality]", ""), ("form[weekly_value]", "0")]).await;
+    let wrong = client
+        .post_form(
+            "/api/record-offline-placement",
+            &[("form[placed_on]", "2099-01-01"), ("form[category]", "home_care"), ("form[locality]", ""), ("form[weekly_value]", "0")],
+        )
+        .await;
     let Some(app::UiError::Invalid(errors)) = wrong.redirected_error() else { panic!("refused: {wrong:?}") };
     assert_eq!(errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(), ["placed_on", "weekly_value"]);
 }

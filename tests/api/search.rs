@@ -135,12 +135,8 @@ async fn the_openapi_document_describes_every_search_parameter_and_card_field() 
     assert_eq!(reply.status, 200);
     let document: serde_json::Value = serde_json::from_str(&reply.body).expect("the document is JSON");
     assert_eq!(document["openapi"], "3.1.0");
-    let described: Vec<&str> = document["paths"]["/api/v1/search"]["get"]["parameters"]
-        .as_array()
-        .expect("parameters")
-        .iter()
-        .filter_map(|p| p["name"].as_str())
-        .collect();
+    let described: Vec<&str> =
+        document["paths"]["/api/v1/search"]["get"]["parameters"].as_array().expect("parameters").iter().filter_map(|p| p["name"].as_str()).collect();
     let form = serde_json::to_value(app::SearchForm::default()).expect("form");
     // All but "within my budget", which needs a signed-in budget holder: the keyless API
     // refuses it, so its document does not offer it.
@@ -224,8 +220,32 @@ async fn every_search_parameter_is_refused_exactly_when_the_document_refuses_it(
         (
             "max_price",
             &[
-                "24.50", "£24.50", "££24", "24.", "0.5", "0.05", "0.00", "5000", "5000.", "5000.00", "5000.01", "5,000", "05000", "1,250.50",
-                "01,250", "12,50", "1,2345", "0,100", "£", ".", ".50", "00.50", "4999.99", "1 000", "24,50.1.2", "£ 24",
+                "24.50",
+                "£24.50",
+                "££24",
+                "24.",
+                "0.5",
+                "0.05",
+                "0.00",
+                "5000",
+                "5000.",
+                "5000.00",
+                "5000.01",
+                "5,000",
+                "05000",
+                "1,250.50",
+                "01,250",
+                "12,50",
+                "1,2345",
+                "0,100",
+                "£",
+                ".",
+                ".50",
+                "00.50",
+                "4999.99",
+                "1 000",
+                "24,50.1.2",
+                "£ 24",
             ],
         ),
     ];
@@ -262,13 +282,15 @@ async fn every_search_parameter_is_refused_exactly_when_the_document_refuses_it(
     assert!(checked > 500, "{checked} probes");
 }
 
-
 #[tokio::test]
 async fn a_service_page_shows_its_policies_hours_and_framework_rank_but_drafts_are_not_found() {
     let app = TestApp::new().await;
     north_home_care(&app).await;
     fixtures::listing(&app.db, app.personas.provider_id, "Riverside draft", "draft").await;
-    app.execute_sql("INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT id, 2, 480, 1200 FROM listings WHERE title = 'Home care 1'").await;
+    app.execute_sql(
+        "INSERT INTO listing_availability (listing_id, weekday, opens_minute, closes_minute) SELECT id, 2, 480, 1200 FROM listings WHERE title = 'Home care 1'",
+    )
+    .await;
     app.sync_search(true).await;
     let mut visitor = app.visitor();
     let search = visitor.get("/?q=home+care+1").await;
@@ -302,16 +324,32 @@ async fn within_my_budget_means_what_is_left_in_it_and_for_a_managed_account_fra
         let listing = fixtures::listing(&app.db, app.personas.provider_id, title, "published").await;
         app.execute_sql(&format!("UPDATE listings SET price_pence = {pence} WHERE id = {listing}")).await;
     }
-    let budget = fixtures::insert(&app.db, "budgets", &[
-        ("holder_id", app.personas.budget_holder.id.into()), ("council_id", app.personas.council_id.into()),
-        ("budget_type", "direct_payment".into()), ("four_weekly_allocation_pence", 40_000_i64.into()),
-        ("four_weekly_contribution_pence", 0_i64.into()), ("starts_on", chrono::NaiveDate::from_ymd_opt(2026, 1, 1).into()),
-        ("created_at", chrono::Utc::now().into()),
-    ]).await;
-    fixtures::insert(&app.db, "ledger_accounts", &[
-        ("code", format!("budget:{budget}:available").into()), ("kind", "budget_available".into()),
-        ("council_id", app.personas.council_id.into()), ("budget_id", Some(budget).into()), ("balance_pence", 3_000_i64.into()),
-    ]).await;
+    let budget = fixtures::insert(
+        &app.db,
+        "budgets",
+        &[
+            ("holder_id", app.personas.budget_holder.id.into()),
+            ("council_id", app.personas.council_id.into()),
+            ("budget_type", "direct_payment".into()),
+            ("four_weekly_allocation_pence", 40_000_i64.into()),
+            ("four_weekly_contribution_pence", 0_i64.into()),
+            ("starts_on", chrono::NaiveDate::from_ymd_opt(2026, 1, 1).into()),
+            ("created_at", chrono::Utc::now().into()),
+        ],
+    )
+    .await;
+    fixtures::insert(
+        &app.db,
+        "ledger_accounts",
+        &[
+            ("code", format!("budget:{budget}:available").into()),
+            ("kind", "budget_available".into()),
+            ("council_id", app.personas.council_id.into()),
+            ("budget_id", Some(budget).into()),
+            ("balance_pence", 3_000_i64.into()),
+        ],
+    )
+    .await;
     app.sync_search(true).await;
 
     let mut holder = app.signed_in(&app.personas.budget_holder).await;
@@ -344,7 +382,11 @@ async fn found(client: &mut tests::Client, words: &str) -> u64 {
 async fn two_servers_each_find_a_change_made_through_either_within_two_seconds() {
     use server::search::{SearchEngine, sync};
     let app = TestApp::new().await;
-    let titles: Vec<String> = (0..12).map(|n| format!("Wayfarer sitting {}", ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima"][n])).collect();
+    let titles: Vec<String> = (0..12)
+        .map(|n| {
+            format!("Wayfarer sitting {}", ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliet", "kilo", "lima"][n])
+        })
+        .collect();
     for title in &titles {
         fixtures::listing(&app.db, app.personas.provider_id, title, "published").await;
     }
@@ -364,7 +406,12 @@ async fn two_servers_each_find_a_change_made_through_either_within_two_seconds()
     let mut visitors: Vec<tests::Client> = routers.iter().map(|router| tests::Client::new(router.clone())).collect();
     for (n, title) in titles.iter().enumerate() {
         let word = title.rsplit(' ').next().expect("a word");
-        let listing = server::entities::listing::Entity::find().filter(server::entities::listing::Column::Title.eq(title.as_str())).one(&app.db).await.expect("query").expect("listing");
+        let listing = server::entities::listing::Entity::find()
+            .filter(server::entities::listing::Column::Title.eq(title.as_str()))
+            .one(&app.db)
+            .await
+            .expect("query")
+            .expect("listing");
         // Paused through one server or the other, in turn: gone from both within 2 seconds.
         let reply = staff[n % 2].post_form("/api/change-listing", &[("listing_id", listing.public_id.as_str()), ("change", "Pause")]).await;
         assert_eq!(reply.status, 302, "{:?}", reply.redirected_error());

@@ -10,7 +10,10 @@ async fn engines() -> Vec<(&'static str, Box<dyn SearchEngine>)> {
     let mut engines: Vec<(&'static str, Box<dyn SearchEngine>)> = vec![("embedded", Box::new(EmbeddedIndex::in_memory().expect("an in-memory index")))];
     if let Ok(url) = std::env::var("MEILI_URL") {
         let key = std::env::var("MEILI_API_KEY").ok();
-        let uid = format!("contract_{}", server::domain::auth::digest(&format!("{:?}{:?}", std::time::SystemTime::now(), std::thread::current().id())).get(..16).unwrap_or("x"));
+        let uid = format!(
+            "contract_{}",
+            server::domain::auth::digest(&format!("{:?}{:?}", std::time::SystemTime::now(), std::thread::current().id())).get(..16).unwrap_or("x")
+        );
         let meili = MeilisearchIndex::connect(&url, key.as_deref(), &uid, RankingRules::CareMarket).await.expect("Meilisearch is reachable");
         engines.push(("meilisearch", Box::new(meili)));
     }
@@ -85,12 +88,7 @@ async fn filters_combine_with_and() {
         d.category = "day_opportunities".into();
         d.framework_score = Some(8_000);
         engine.upsert(vec![a, b, c, d]).await.expect("upsert");
-        let filtered = SearchQuery {
-            specialism: Some("dementia".into()),
-            carer_gender: Some("female".into()),
-            max_price_pence: Some(3_000),
-            ..query("")
-        };
+        let filtered = SearchQuery { specialism: Some("dementia".into()), carer_gender: Some("female".into()), max_price_pence: Some(3_000), ..query("") };
         // Female carers are offered by 1 (female only) and 2 (any carer), but 2 costs too much.
         assert_eq!(ids(&*engine, &filtered).await, [1], "{name}");
         let framework = SearchQuery { framework_only: true, ..query("") };
@@ -208,7 +206,10 @@ async fn words_match_by_their_synonyms_and_type_of_care_and_the_best_partial_mat
         assert_eq!(ids(&*engine, &understood("help")).await, [3], "{name}: a search of only a word that need not match lists what has it");
         assert_eq!(engine.search(&understood("for my dad")).await.expect("search").total, 3, "{name}: and of only filler, everything");
         let help = engine.search(&understood("help with holiday")).await.expect("search");
-        assert_eq!(help.hits.iter().map(|h| h.document.listing_id).collect::<Vec<_>>(), [1, 2], "{name}: a word that need not match does not widen a search (the cleaning service that offers help is not in it)");
+        assert_eq!(
+            help.hits.iter().map(|h| h.document.listing_id).collect::<Vec<_>>(),
+            [1, 2],
+            "{name}: a word that need not match does not widen a search (the cleaning service that offers help is not in it)"
+        );
     }
 }
-

@@ -12,11 +12,18 @@ async fn after_signing_in_people_return_only_to_a_page_of_ours() {
     // A tab or line break a browser would drop, a backslash it would read as a slash, another site.
     for next in ["/\t/evil.example", "/\n/evil.example", "//evil.example", "/\\evil.example", "https://evil.example/", "/%zz"] {
         let mut client = app.visitor();
-        let reply = client.post_form("/api/sign-in", &[("email", app.personas.budget_holder.email.as_str()), ("password", tests::fixtures::PASSWORD), ("next", next)]).await;
+        let reply = client
+            .post_form("/api/sign-in", &[("email", app.personas.budget_holder.email.as_str()), ("password", tests::fixtures::PASSWORD), ("next", next)])
+            .await;
         assert_eq!((reply.status, reply.location()), (302, Some(dashboard.as_str())), "next = {next:?}");
     }
     let mut client = app.visitor();
-    let reply = client.post_form("/api/sign-in", &[("email", app.personas.budget_holder.email.as_str()), ("password", tests::fixtures::PASSWORD), ("next", "/budget/statement")]).await;
+    let reply = client
+        .post_form(
+            "/api/sign-in",
+            &[("email", app.personas.budget_holder.email.as_str()), ("password", tests::fixtures::PASSWORD), ("next", "/budget/statement")],
+        )
+        .await;
     assert_eq!(reply.location(), Some("/budget/statement"));
 }
 
@@ -58,7 +65,13 @@ async fn report_dates_centuries_away_are_refused_at_once() {
 async fn opened_budget(app: &TestApp) -> (String, String) {
     let mut commissioner = app.signed_in(&app.personas.commissioner).await;
     let fields = form_fields(
-        &[("name", "Amira Shah"), ("email", "amira@example.org"), ("budget_type", "direct_payment"), ("allocation", "840.00"), ("starts_on", &chrono::Utc::now().date_naive().to_string())],
+        &[
+            ("name", "Amira Shah"),
+            ("email", "amira@example.org"),
+            ("budget_type", "direct_payment"),
+            ("allocation", "840.00"),
+            ("starts_on", &chrono::Utc::now().date_naive().to_string()),
+        ],
         &[],
     );
     let reply = commissioner.post_form("/api/open-budget", &fields).await;
@@ -82,14 +95,20 @@ async fn wrong_set_up_codes_are_refused_before_any_password_is_hashed() {
     // From one address, wrong codes stop being checked at all after 20.
     let mut guesser = app.visitor();
     for _ in 0..20 {
-        guesser.post_form("/api/set-up-account", &form_fields(&[("email", email.as_str()), ("code", "AAAA-BBBB-CCCC"), ("password", "a long new password")], &[])).await;
+        guesser
+            .post_form("/api/set-up-account", &form_fields(&[("email", email.as_str()), ("code", "AAAA-BBBB-CCCC"), ("password", "a long new password")], &[]))
+            .await;
     }
-    let throttled = guesser.post_form("/api/set-up-account", &form_fields(&[("email", email.as_str()), ("code", code.as_str()), ("password", "a long new password")], &[])).await;
+    let throttled = guesser
+        .post_form("/api/set-up-account", &form_fields(&[("email", email.as_str()), ("code", code.as_str()), ("password", "a long new password")], &[]))
+        .await;
     assert!(matches!(throttled.redirected_error(), Some(app::UiError::Throttled { .. })), "{throttled:?}");
     // The right code, from the person's own connection: one hash, and they are in.
     let mut person = app.visitor();
     person.address = "203.0.113.77".into();
-    let reply = person.post_form("/api/set-up-account", &form_fields(&[("email", email.as_str()), ("code", code.as_str()), ("password", "a long new password")], &[])).await;
+    let reply = person
+        .post_form("/api/set-up-account", &form_fields(&[("email", email.as_str()), ("code", code.as_str()), ("password", "a long new password")], &[]))
+        .await;
     assert_eq!(reply.location(), Some("/dashboard/budget-holder"), "{reply:?}");
     assert_eq!(app.passwords.hashed(), hashed + 1);
 }
@@ -158,7 +177,12 @@ async fn behind_https_cookies_are_host_bound_and_a_rewriting_proxy_is_understood
     assert!(!client.cookies.contains_key("cm_csrf"));
     // The proxy rewrote Host; the browser's Origin is the public address: accepted.
     let sign_in = |client: &Client, origin: &'static str| {
-        let body = serde_urlencoded::to_string([("csrf_token", token.as_str()), ("email", app.personas.planner.email.as_str()), ("password", tests::fixtures::PASSWORD)]).expect("form");
+        let body = serde_urlencoded::to_string([
+            ("csrf_token", token.as_str()),
+            ("email", app.personas.planner.email.as_str()),
+            ("password", tests::fixtures::PASSWORD),
+        ])
+        .expect("form");
         client
             .request("POST", "/api/sign-in")
             .header("host", "caremarket-internal:3000")

@@ -22,9 +22,8 @@ async fn snapshot(db: &DatabaseConnection) -> Vec<String> {
         let select = columns.split(", ").map(|c| format!("CAST({c} AS TEXT)")).collect::<Vec<_>>().join(", ");
         let sql = format!("SELECT {select} FROM {table} ORDER BY {order}");
         for row in db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect("query") {
-            let values: Vec<String> = (0..columns.split(", ").count())
-                .map(|i| row.try_get_by_index::<Option<String>>(i).expect("text").unwrap_or_else(|| "∅".into()))
-                .collect();
+            let values: Vec<String> =
+                (0..columns.split(", ").count()).map(|i| row.try_get_by_index::<Option<String>>(i).expect("text").unwrap_or_else(|| "∅".into())).collect();
             rows.push(format!("{table}: {}", values.join(" | ")));
         }
     }
@@ -73,11 +72,9 @@ async fn seeded_ledger_balances_equal_their_transfers_and_sum_to_zero() {
         }
     };
     assert_eq!(one("SELECT CAST(SUM(balance_pence) AS BIGINT) FROM ledger_accounts").await, 0, "the ledger sums to zero");
-    let mismatched = one(
-        "SELECT COUNT(*) FROM ledger_accounts a WHERE a.balance_pence <> \
+    let mismatched = one("SELECT COUNT(*) FROM ledger_accounts a WHERE a.balance_pence <> \
          COALESCE((SELECT SUM(amount_pence) FROM ledger_transfers t WHERE t.credit_account_id = a.id), 0) - \
-         COALESCE((SELECT SUM(amount_pence) FROM ledger_transfers t WHERE t.debit_account_id = a.id), 0)",
-    )
+         COALESCE((SELECT SUM(amount_pence) FROM ledger_transfers t WHERE t.debit_account_id = a.id), 0)")
     .await;
     assert_eq!(mismatched, 0, "every cached balance equals the sum of its transfers");
     assert!(one("SELECT COUNT(*) FROM ledger_transfers").await >= 150);

@@ -172,7 +172,8 @@ async fn a_forwarded_for_header_the_client_wrote_does_not_escape_the_address_lim
     let mut answers = Vec::new();
     for n in 0..21 {
         // The client invents an address on the left; our proxy appends the real one.
-        let body = serde_urlencoded::to_string([("csrf_token", token.as_str()), ("email", &format!("someone{n}@test.example")), ("password", "guess")]).expect("form");
+        let body =
+            serde_urlencoded::to_string([("csrf_token", token.as_str()), ("email", &format!("someone{n}@test.example")), ("password", "guess")]).expect("form");
         let request = axum::http::Request::builder()
             .method("POST")
             .uri("/api/sign-in")

@@ -47,13 +47,7 @@ impl Reply {
 
     /// The text of the first `<h1>`.
     pub fn heading(&self) -> String {
-        self.body
-            .split("<h1")
-            .nth(1)
-            .and_then(|rest| rest.split_once('>'))
-            .and_then(|(_, rest)| rest.split("</h1>").next())
-            .unwrap_or_default()
-            .to_string()
+        self.body.split("<h1").nth(1).and_then(|rest| rest.split_once('>')).and_then(|(_, rest)| rest.split("</h1>").next()).unwrap_or_default().to_string()
     }
 }
 
@@ -152,9 +146,8 @@ impl Client {
             let (parts, body) = response.into_parts();
             (parts, to_bytes(body, 16 * 1024 * 1024).await.expect("body"))
         };
-        let (parts, bytes) = tokio::time::timeout(std::time::Duration::from_secs(60), exchange)
-            .await
-            .unwrap_or_else(|_| panic!("{uri} did not answer within 60 seconds"));
+        let (parts, bytes) =
+            tokio::time::timeout(std::time::Duration::from_secs(60), exchange).await.unwrap_or_else(|_| panic!("{uri} did not answer within 60 seconds"));
         for value in parts.headers.get_all(header::SET_COOKIE) {
             let Some((pair, attributes)) = value.to_str().ok().map(|v| v.split_once(';').unwrap_or((v, ""))) else { continue };
             let Some((name, value)) = pair.split_once('=') else { continue };

@@ -7,8 +7,7 @@ use std::sync::LazyLock;
 pub const PASSWORD: &str = "a long test password";
 
 /// Hashed once per test run: argon2 is slow on purpose.
-static PASSWORD_HASH: LazyLock<String> =
-    LazyLock::new(|| server::domain::auth::hash_password(PASSWORD).expect("hash the test password"));
+static PASSWORD_HASH: LazyLock<String> = LazyLock::new(|| server::domain::auth::hash_password(PASSWORD).expect("hash the test password"));
 
 #[derive(Debug, Clone)]
 pub struct Persona {
@@ -127,11 +126,7 @@ pub async fn insert(db: &DatabaseConnection, table: &'static str, values: &[(&'s
 }
 
 /// Inserts a row and returns its id, or the database's refusal.
-pub async fn try_insert(
-    db: &DatabaseConnection,
-    table: &'static str,
-    values: &[(&'static str, sea_orm::Value)],
-) -> Result<i64, sea_orm::DbErr> {
+pub async fn try_insert(db: &DatabaseConnection, table: &'static str, values: &[(&'static str, sea_orm::Value)]) -> Result<i64, sea_orm::DbErr> {
     let mut statement = Query::insert();
     statement
         .into_table(table)

@@ -62,9 +62,7 @@ pub fn BookingPage() -> impl IntoView {
     let details = Resource::new(listing, load_listing);
     let quote = Resource::new(
         move || (listing(), person(), answers(), answered()),
-        |(listing, person, answers, answered)| async move {
-            if answered { Some(quote_booking(listing, person, answers).await) } else { None }
-        },
+        |(listing, person, answers, answered)| async move { if answered { Some(quote_booking(listing, person, answers).await) } else { None } },
     );
     let confirm = ServerAction::<ConfirmBooking>::new();
     let viewer = use_viewer();

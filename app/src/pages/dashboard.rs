@@ -28,12 +28,15 @@ pub fn RoleDashboard() -> impl IntoView {
     let role = move || params.read().get("role").and_then(|slug| Role::from_slug(&slug));
     // Answering a request to help changes the caseload shown.
     let answer = ServerAction::<AnswerHelpRequest>::new();
-    let summary = Resource::new(move || (role(), answer.version().get()), |(role, _)| async move {
-        match role {
-            Some(role) => load_dashboard(role).await,
-            None => Err(UiError::NotFound),
-        }
-    });
+    let summary = Resource::new(
+        move || (role(), answer.version().get()),
+        |(role, _)| async move {
+            match role {
+                Some(role) => load_dashboard(role).await,
+                None => Err(UiError::NotFound),
+            }
+        },
+    );
     let viewer = use_viewer();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -87,7 +90,8 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
                     </ul>
                 }.into_any()
             }}
-        }.into_any(),
+        }
+        .into_any(),
         Dashboard::Planner { caseload, requests, messages } => view! {
             <Title text="Your caseload"/>
             <h1>"Your caseload"</h1>
@@ -116,7 +120,8 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
                 }.into_any()
             }}
             <Messages messages/>
-        }.into_any(),
+        }
+        .into_any(),
         Dashboard::Provider { organisation, organisation_public_id, published_listings, other_listings, requests_waiting } => view! {
             <Title text="Your organisation"/>
             <h1>{organisation}</h1>
@@ -131,7 +136,8 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
                 <li><a href="/provider/profile">"Your organisation's details"</a></li>
                 <li><a href=format!("/providers/{organisation_public_id}")>"See your public page"</a></li>
             </ul>
-        }.into_any(),
+        }
+        .into_any(),
         Dashboard::Commissioner { council, providers, published_listings, budget_holders, lots, placements_last_28_days } => view! {
             <Title text="Commissioning"/>
             <h1>"Commissioning"</h1>
@@ -151,35 +157,45 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
                 <li><a href="/reports">"Reports: placements, budgets, providers and savings"</a></li>
                 <li><a href="/offline-placements">"Placements made outside CareMarket"</a></li>
             </ul>
-        }.into_any(),
+        }
+        .into_any(),
     }
 }
 
 /// People who asked this helper to help them: nothing works until the helper accepts.
 #[component]
 fn HelpRequests(requests: Vec<HelpRequest>, answer: ServerAction<AnswerHelpRequest>, token: String) -> impl IntoView {
-    (!requests.is_empty()).then(|| view! {
-        <h2>"People asking for your help"</h2>
-        <ul class="spaced-list">
-            {requests.into_iter().map(|request| {
-                let (accept, decline) = (format!("Accept: help {}", request.from), format!("Decline: do not help {}", request.from));
-                view! {
-                    <li class="card">
-                        <h3 class="card-title">{request.from}</h3>
-                        <p>{format!("Asks you to: {}", request.rights.to_lowercase())}{request.until.map(|until| view! { <br/>{until} })}</p>
-                        <AnswerForm answer token=token.clone() request_id=request.id value="accept" label=accept class="button"/>
-                        " "
-                        <AnswerForm answer token=token.clone() request_id=request.id value="decline" label=decline class="button button-secondary"/>
-                    </li>
-                }
-            }).collect_view()}
-        </ul>
+    (!requests.is_empty()).then(|| {
+        view! {
+            <h2>"People asking for your help"</h2>
+            <ul class="spaced-list">
+                {requests.into_iter().map(|request| {
+                    let (accept, decline) = (format!("Accept: help {}", request.from), format!("Decline: do not help {}", request.from));
+                    view! {
+                        <li class="card">
+                            <h3 class="card-title">{request.from}</h3>
+                            <p>{format!("Asks you to: {}", request.rights.to_lowercase())}{request.until.map(|until| view! { <br/>{until} })}</p>
+                            <AnswerForm answer token=token.clone() request_id=request.id value="accept" label=accept class="button"/>
+                            " "
+                            <AnswerForm answer token=token.clone() request_id=request.id value="decline" label=decline class="button button-secondary"/>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        }
     })
 }
 
 /// One answer to a request to help, as its own small form (works without JavaScript).
 #[component]
-fn AnswerForm(answer: ServerAction<AnswerHelpRequest>, token: String, request_id: i64, value: &'static str, label: String, class: &'static str) -> impl IntoView {
+fn AnswerForm(
+    answer: ServerAction<AnswerHelpRequest>,
+    token: String,
+    request_id: i64,
+    value: &'static str,
+    label: String,
+    class: &'static str,
+) -> impl IntoView {
     view! {
         <ActionForm action=answer attr:class="inline-form">
             <CsrfField token/>
@@ -193,10 +209,12 @@ fn AnswerForm(answer: ServerAction<AnswerHelpRequest>, token: String, request_id
 /// Messages about bookings, newest first.
 #[component]
 fn Messages(messages: Vec<Message>) -> impl IntoView {
-    (!messages.is_empty()).then(|| view! {
-        <h2>"Messages"</h2>
-        <ul class="spaced-list">
-            {messages.into_iter().map(|message| view! { <li><span class="hint">{message.at}</span><br/>{message.text}</li> }).collect_view()}
-        </ul>
+    (!messages.is_empty()).then(|| {
+        view! {
+            <h2>"Messages"</h2>
+            <ul class="spaced-list">
+                {messages.into_iter().map(|message| view! { <li><span class="hint">{message.at}</span><br/>{message.text}</li> }).collect_view()}
+            </ul>
+        }
     })
 }

@@ -46,19 +46,25 @@ fn FrameworkForms(admin: FrameworkAdmin, new_framework: ServerAction<CreateFrame
     let frameworks = choices(admin.frameworks.iter().map(|f| (f.id.to_string(), f.name.clone())));
     let categories = category_choices();
     let units = choices(UNITS.iter().map(|unit| (unit.to_string(), format!("Per {unit}"))));
-    let listed = admin.frameworks.into_iter().map(|framework| view! {
-        <li>
-            <h3>{framework.name}</h3>
-            <p class="hint">{framework.period}</p>
-            {if framework.lots.is_empty() {
-                view! { <p>"No lots yet."</p> }.into_any()
-            } else {
-                view! {
-                    <ul>{framework.lots.into_iter().map(|(id, label)| view! { <li><a href=format!("/lots/{id}")>{label}</a></li> }).collect_view()}</ul>
-                }.into_any()
-            }}
-        </li>
-    }).collect_view();
+    let listed = admin
+        .frameworks
+        .into_iter()
+        .map(|framework| {
+            view! {
+                <li>
+                    <h3>{framework.name}</h3>
+                    <p class="hint">{framework.period}</p>
+                    {if framework.lots.is_empty() {
+                        view! { <p>"No lots yet."</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul>{framework.lots.into_iter().map(|(id, label)| view! { <li><a href=format!("/lots/{id}")>{label}</a></li> }).collect_view()}</ul>
+                        }.into_any()
+                    }}
+                </li>
+            }
+        })
+        .collect_view();
     let has_frameworks = !frameworks.is_empty();
     let can_add_lot = has_frameworks && !admin.localities.is_empty();
     view! {

@@ -25,7 +25,9 @@ pub fn HelpersPage() -> impl IntoView {
     let notice = move || {
         let query = query.read();
         if query.get("asked").is_some() {
-            Some("We have asked them. If they have a helper's account, they will see your request when they sign in, and can help you once they accept it. You can take it back at any time.")
+            Some(
+                "We have asked them. If they have a helper's account, they will see your request when they sign in, and can help you once they accept it. You can take it back at any time.",
+            )
         } else if query.get("removed").is_some() {
             Some("Done: they can no longer act for you.")
         } else if query.get("withdrawn").is_some() {

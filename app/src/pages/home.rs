@@ -91,14 +91,7 @@ fn SearchFields(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl In
         let address = format!("/?{}", form.to_query());
         let here = window().location().search().map(|search| format!("/{search}")).unwrap_or_default();
         let replace = typed.get_value().is_some_and(|typed| typed == here);
-        navigate(
-            &address,
-            NavigateOptions {
-                replace,
-                scroll: false,
-                ..NavigateOptions::default()
-            },
-        );
+        navigate(&address, NavigateOptions { replace, scroll: false, ..NavigateOptions::default() });
         address
     };
     let cancel_typing = move || {
@@ -128,10 +121,7 @@ fn SearchFields(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl In
     let on_submit = {
         move |event: leptos::ev::SubmitEvent| {
             use leptos::wasm_bindgen::JsCast;
-            let Some(element) = event
-                .target()
-                .and_then(|target| target.dyn_into::<leptos::web_sys::HtmlFormElement>().ok())
-            else {
+            let Some(element) = event.target().and_then(|target| target.dyn_into::<leptos::web_sys::HtmlFormElement>().ok()) else {
                 return;
             };
             let Ok(data) = leptos::web_sys::FormData::new_with_form(&element) else {
@@ -143,20 +133,12 @@ fn SearchFields(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl In
             typed.set_value(None);
         }
     };
-    let filtered = [
-        &initial.category,
-        &initial.postcode,
-        &initial.max_price,
-        &initial.day,
-        &initial.language,
-        &initial.specialism,
-        &initial.framework,
-        &initial.budget,
-    ]
-    .iter()
-    .any(|value| !value.is_empty())
-        || !matches!(initial.carer.as_str(), "" | "any")
-        || !matches!(initial.sort.as_str(), "" | "best");
+    let filtered =
+        [&initial.category, &initial.postcode, &initial.max_price, &initial.day, &initial.language, &initial.specialism, &initial.framework, &initial.budget]
+            .iter()
+            .any(|value| !value.is_empty())
+            || !matches!(initial.carer.as_str(), "" | "any")
+            || !matches!(initial.sort.as_str(), "" | "best");
     let q_message = move || errors.get().iter().any(|error| error.field == "q");
     view! {
         <form method="get" action="/" role="search" class="search-form" novalidate=true on:submit=on_submit>
@@ -201,11 +183,7 @@ fn Results(page: SearchPage, form: SearchForm) -> impl IntoView {
         }
         .into_any();
     }
-    let heading = if page.pages > 1 {
-        format!("{}, page {} of {}", found_text(page.total), page.page, page.pages)
-    } else {
-        found_text(page.total)
-    };
+    let heading = if page.pages > 1 { format!("{}, page {} of {}", found_text(page.total), page.page, page.pages) } else { found_text(page.total) };
     let narrow = (form.category.is_empty() && page.categories.len() > 1).then(|| {
         view! {
             <nav class="narrow-down" aria-label="Narrow down by type of care">
@@ -267,7 +245,12 @@ fn understood(page: &SearchPage, form: &SearchForm) -> AnyView {
         }
     });
     let ask_postcode = page.ask_postcode.then(|| {
-        let kept = form.fields().into_iter().filter(|(name, _)| !matches!(*name, "postcode" | "page")).map(|(name, value)| view! { <input type="hidden" name=name value=value/> }).collect_view();
+        let kept = form
+            .fields()
+            .into_iter()
+            .filter(|(name, _)| !matches!(*name, "postcode" | "page"))
+            .map(|(name, value)| view! { <input type="hidden" name=name value=value/> })
+            .collect_view();
         view! {
             <form method="get" action="/" class="near-me">
                 {kept}
@@ -285,7 +268,8 @@ fn understood(page: &SearchPage, form: &SearchForm) -> AnyView {
     let exact = (!form.q.trim().is_empty()).then(|| {
         if form.exact == "yes" {
             let href = link(&|f: &mut SearchForm| f.exact.clear());
-            view! { <p class="exact-link">"Showing services with exactly the words you typed. "<a href=href>"Search for what your words mean instead"</a></p> }.into_any()
+            view! { <p class="exact-link">"Showing services with exactly the words you typed. "<a href=href>"Search for what your words mean instead"</a></p> }
+                .into_any()
         } else {
             let href = link(&|f: &mut SearchForm| f.exact = "yes".into());
             view! { <p class="exact-link"><a href=href>{format!("Search for exactly \u{201c}{}\u{201d}", form.q.trim())}</a></p> }.into_any()
@@ -388,33 +372,14 @@ fn Filters(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl IntoVie
     let budget_holder = move || viewer.with(|viewer| matches!(viewer, Some(Ok(Viewer { user: Some(user), .. })) if user.role == Role::BudgetHolder));
     let budget_error = Memo::new(move |_| errors.with(|errors| errors.iter().find(|e| e.field == "budget").map(|e| e.message.clone())));
     let within_budget = initial.budget == "yes";
-    let categories = options(
-        CATEGORIES.iter().map(|&code| (code.to_string(), category_label(code).to_string())),
-        "Any type of care",
-    );
+    let categories = options(CATEGORIES.iter().map(|&code| (code.to_string(), category_label(code).to_string())), "Any type of care");
     let specialisms = options(SPECIALISMS.iter().map(|(code, label)| (code.to_string(), label.to_string())), "Any");
-    let distances = options(
-        ["1", "2", "5", "10", "20", "50"].map(|km| (km.to_string(), format!("Within {km} km"))),
-        "Any distance",
-    );
-    let days = options(
-        WEEKDAYS
-            .iter()
-            .enumerate()
-            .map(|(index, day)| ((index + 1).to_string(), day.to_string())),
-        "Any day",
-    );
-    let sorts = [
-        ("best", "Best value"),
-        ("price", "Lowest price"),
-        ("quality", "Highest quality"),
-        ("nearest", "Nearest"),
-    ]
-    .map(|(code, label)| (code.to_string(), label.to_string()))
-    .to_vec();
-    let carers = [("any", "Any carer"), ("female", "A woman"), ("male", "A man")]
+    let distances = options(["1", "2", "5", "10", "20", "50"].map(|km| (km.to_string(), format!("Within {km} km"))), "Any distance");
+    let days = options(WEEKDAYS.iter().enumerate().map(|(index, day)| ((index + 1).to_string(), day.to_string())), "Any day");
+    let sorts = [("best", "Best value"), ("price", "Lowest price"), ("quality", "Highest quality"), ("nearest", "Nearest")]
         .map(|(code, label)| (code.to_string(), label.to_string()))
         .to_vec();
+    let carers = [("any", "Any carer"), ("female", "A woman"), ("male", "A man")].map(|(code, label)| (code.to_string(), label.to_string())).to_vec();
     view! {
                 <div class="filter-grid">
             <Select id="category" name="category" label="Type of care" options=categories value=initial.category errors/>

@@ -1,7 +1,7 @@
 //! A provider's own services: the "Your services" table with its publish, pause and
 //! re-confirm buttons, and the form that adds or edits one service.
 use crate::api::{ChangeListing, SaveListing, load_listing_form, load_own_listings};
-use crate::components::{form_errors, Choices, CsrfField, ErrorSummary, Select, TextArea, TextInput, refusal_view, use_viewer};
+use crate::components::{Choices, CsrfField, ErrorSummary, Select, TextArea, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -131,14 +131,8 @@ fn ListingFields(
 ) -> impl IntoView {
     let heading = if listing_id.is_some() { format!("Edit {}", form.title) } else { "Add a service".to_string() };
     let categories = options(CATEGORIES.iter().map(|&code| (code, category_label(code))));
-    let units = options([
-        ("hour", "An hour"),
-        ("visit", "A visit"),
-        ("session", "A session"),
-        ("day", "A day"),
-        ("week", "A week"),
-        ("item", "An item (equipment)"),
-    ]);
+    let units =
+        options([("hour", "An hour"), ("visit", "A visit"), ("session", "A session"), ("day", "A day"), ("week", "A week"), ("item", "An item (equipment)")]);
     let increments = options([
         ("1", "To the minute"),
         ("5", "To the nearest 5 minutes"),

@@ -74,12 +74,15 @@ pub fn LotPage() -> impl IntoView {
     let params = use_params_map();
     let lot_id = move || params.read().get("id").and_then(|id| id.parse::<i64>().ok());
     let actions = LotActions::new();
-    let table = Resource::new(move || (lot_id(), actions.version()), |(id, _)| async move {
-        match id {
-            Some(id) => load_lot(id).await,
-            None => Err(UiError::NotFound),
-        }
-    });
+    let table = Resource::new(
+        move || (lot_id(), actions.version()),
+        |(id, _)| async move {
+            match id {
+                Some(id) => load_lot(id).await,
+                None => Err(UiError::NotFound),
+            }
+        },
+    );
     let viewer = use_viewer();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
@@ -195,27 +198,31 @@ fn LotAdminForms(lot_id: i64, admin: LotAdmin, actions: LotActions, token: Strin
     let cap_now = format!("Now {}", admin.price_cap);
     // Copyable, for the forms' closures.
     let token = StoredValue::new(token);
-    let on_lot = admin.accreditations.into_iter().map(|row| {
-        let status = row.suspension.clone().map_or_else(|| "Active".to_string(), |reason| format!("Suspended: {reason}"));
-        let reinstate = row.suspension.is_some().then(|| {
-            let provider_id = row.provider_public_id.clone();
-            let label = format!("Reinstate {}", row.provider);
+    let on_lot = admin
+        .accreditations
+        .into_iter()
+        .map(|row| {
+            let status = row.suspension.clone().map_or_else(|| "Active".to_string(), |reason| format!("Suspended: {reason}"));
+            let reinstate = row.suspension.is_some().then(|| {
+                let provider_id = row.provider_public_id.clone();
+                let label = format!("Reinstate {}", row.provider);
+                view! {
+                    <ActionForm action=actions.reinstate attr:class="inline-form">
+                        <LotFormFields token=token.get_value() lot_id/>
+                        <input type="hidden" name="provider_id" value=provider_id/>
+                        <button type="submit" class="button button-secondary" aria-label=label>"Reinstate"</button>
+                    </ActionForm>
+                }
+            });
             view! {
-                <ActionForm action=actions.reinstate attr:class="inline-form">
-                    <LotFormFields token=token.get_value() lot_id/>
-                    <input type="hidden" name="provider_id" value=provider_id/>
-                    <button type="submit" class="button button-secondary" aria-label=label>"Reinstate"</button>
-                </ActionForm>
+                <li>
+                    <strong>{row.provider.clone()}</strong>
+                    <span class="hint">{format!("{} · {status}", row.rate)}</span>
+                    {reinstate}
+                </li>
             }
-        });
-        view! {
-            <li>
-                <strong>{row.provider.clone()}</strong>
-                <span class="hint">{format!("{} · {status}", row.rate)}</span>
-                {reinstate}
-            </li>
-        }
-    }).collect_view();
+        })
+        .collect_view();
     view! {
         <h3>"Providers on this lot"</h3>
         <ul class="plain-list spaced-list">{on_lot}</ul>

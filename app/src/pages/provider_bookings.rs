@@ -142,7 +142,15 @@ fn Act(
 
 /// A button with a reason to give.
 #[component]
-fn ReasonForm(act: ServerAction<ActOnBooking>, token: String, reference: String, action: &'static str, label: &'static str, what: String, question: &'static str) -> impl IntoView {
+fn ReasonForm(
+    act: ServerAction<ActOnBooking>,
+    token: String,
+    reference: String,
+    action: &'static str,
+    label: &'static str,
+    what: String,
+    question: &'static str,
+) -> impl IntoView {
     let id = format!("reason-{action}-{reference}");
     view! {
         <ActionForm action=act attr:class="reason-form">

@@ -1,5 +1,5 @@
 use crate::api::{RegisterProvider, RegisterSelfFunder};
-use crate::components::{form_errors, CsrfField, ErrorSummary, TextInput, use_viewer};
+use crate::components::{CsrfField, ErrorSummary, TextInput, form_errors, use_viewer};
 use crate::model::FieldError;
 use leptos::prelude::*;
 use leptos_meta::Title;

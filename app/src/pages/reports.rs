@@ -203,7 +203,12 @@ pub fn OfflinePlacementsPage() -> impl IntoView {
 }
 
 #[component]
-fn OfflineForms(page: OfflinePlacements, record: ServerAction<RecordOfflinePlacement>, import: ServerAction<ImportOfflinePlacements>, token: String) -> impl IntoView {
+fn OfflineForms(
+    page: OfflinePlacements,
+    record: ServerAction<RecordOfflinePlacement>,
+    import: ServerAction<ImportOfflinePlacements>,
+    token: String,
+) -> impl IntoView {
     let record_errors = form_errors(record);
     let import_errors = form_errors(import);
     let import_token = token.clone();

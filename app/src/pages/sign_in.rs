@@ -1,5 +1,5 @@
 use crate::api::SignIn;
-use crate::components::{form_errors, CsrfField, ErrorSummary, TextInput, use_viewer};
+use crate::components::{CsrfField, ErrorSummary, TextInput, form_errors, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

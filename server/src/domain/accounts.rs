@@ -7,10 +7,7 @@ use crate::entities::{budget, council, provider, user};
 use crate::error::{AppError, AppResult};
 use app::{FieldError, ProviderRegistration, Role, SelfFunderRegistration};
 use chrono::{DateTime, Utc};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr,
-    TransactionTrait,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait};
 
 /// A person's account about to be created, every field checked.
 pub struct NewUser<'a> {
@@ -52,17 +49,14 @@ pub struct ValidRegistration {
 /// Checks every field and reports every problem at once, in the order of the form.
 pub fn validate_registration(form: &ProviderRegistration) -> Result<ValidRegistration, AppError> {
     let mut errors: Vec<FieldError> = Vec::new();
-    let organisation_name =
-        collect(&mut errors, required_text("organisation_name", &form.organisation_name, "your organisation's name", 120));
+    let organisation_name = collect(&mut errors, required_text("organisation_name", &form.organisation_name, "your organisation's name", 120));
     let regulator_id = collect(&mut errors, RegulatorId::parse_optional("regulator_id", &form.regulator_id));
     let contact_phone = collect(&mut errors, PhoneNumber::parse("contact_phone", &form.contact_phone));
     let your_name = collect(&mut errors, required_text("your_name", &form.your_name, "your full name", 100));
     let email = collect(&mut errors, Email::parse("email", &form.email));
     let password = collect(&mut errors, NewPassword::parse("password", &form.password));
     match (organisation_name, regulator_id, contact_phone, your_name, email, password) {
-        (Some(organisation_name), Some(regulator_id), Some(contact_phone), Some(your_name), Some(email), Some(password))
-            if errors.is_empty() =>
-        {
+        (Some(organisation_name), Some(regulator_id), Some(contact_phone), Some(your_name), Some(email), Some(password)) if errors.is_empty() => {
             Ok(ValidRegistration { organisation_name, regulator_id, contact_phone, your_name, email, password })
         }
         _ => Err(AppError::Invalid(errors)),
@@ -77,11 +71,8 @@ pub async fn register_provider<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
     let txn = crate::db::begin_write(db).await?;
-    let council = council::Entity::find()
-        .order_by_asc(council::Column::Id)
-        .one(&txn)
-        .await?
-        .ok_or_else(|| AppError::Internal("no council is set up yet".into()))?;
+    let council =
+        council::Entity::find().order_by_asc(council::Column::Id).one(&txn).await?.ok_or_else(|| AppError::Internal("no council is set up yet".into()))?;
     if user::Entity::find().filter(user::Column::Email.eq(registration.email.as_str())).one(&txn).await?.is_some() {
         return Err(AppError::invalid("email", "An account with this email address already exists. Sign in instead"));
     }
@@ -108,24 +99,14 @@ pub async fn register_provider<C: ConnectionTrait + TransactionTrait>(
     let provider_id = match inserted {
         Ok(result) => result.last_insert_id,
         Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            return Err(AppError::invalid(
-                "regulator_id",
-                "An organisation with this CQC location ID is already registered. Ask a colleague to add you",
-            ));
+            return Err(AppError::invalid("regulator_id", "An organisation with this CQC location ID is already registered. Ask a colleague to add you"));
         }
         Err(error) => return Err(error.into()),
     };
-    let new = NewUser { council_id: council.id, email: &registration.email, name: &registration.your_name, role: Role::Provider, provider_id: Some(provider_id) };
+    let new =
+        NewUser { council_id: council.id, email: &registration.email, name: &registration.your_name, role: Role::Provider, provider_id: Some(provider_id) };
     let account = insert_user(&txn, new, password_hash, now).await?;
-    audit::record(
-        &txn,
-        now,
-        Some(account.id),
-        Some(account.id),
-        "provider_registered",
-        serde_json::json!({ "provider_id": provider_id }),
-    )
-    .await?;
+    audit::record(&txn, now, Some(account.id), Some(account.id), "provider_registered", serde_json::json!({ "provider_id": provider_id })).await?;
     txn.commit().await?;
     Ok(account)
 }
@@ -150,7 +131,8 @@ pub async fn register_self_funder<C: ConnectionTrait + TransactionTrait>(
     auth::reserve_hashing(db, "register", email.as_str(), client_address, &REGISTRATION_LIMITS, now).await?;
     let hash = passwords.hash(password.expose().to_string()).await?;
     let txn = crate::db::begin_write(db).await?;
-    let council = council::Entity::find().order_by_asc(council::Column::Id).one(&txn).await?.ok_or_else(|| AppError::Internal("no council is set up yet".into()))?;
+    let council =
+        council::Entity::find().order_by_asc(council::Column::Id).one(&txn).await?.ok_or_else(|| AppError::Internal("no council is set up yet".into()))?;
     if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?.is_some() {
         return Err(AppError::invalid("email", "An account with this email address already exists. Sign in instead"));
     }

@@ -88,17 +88,14 @@ fn verify_in(password: &str, stored_hash: &str, memory: &mut [Block]) -> bool {
     let argon2 = Argon2::new(Algorithm::Argon2id, version, stored_params);
     let mut salt_buffer = [0u8; 64];
     let Ok(salt_bytes) = salt.decode_b64(&mut salt_buffer) else { return false };
-    Output::init_with(expected.len(), |out| {
-        argon2.hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, &mut *memory).map_err(Into::into)
-    })
-    // `Output`'s comparison takes the same time wherever the bytes differ.
-    .is_ok_and(|computed| computed == expected)
+    Output::init_with(expected.len(), |out| argon2.hash_password_into_with_memory(password.as_bytes(), salt_bytes, out, &mut *memory).map_err(Into::into))
+        // `Output`'s comparison takes the same time wherever the bytes differ.
+        .is_ok_and(|computed| computed == expected)
 }
 
 /// A hash of nothing anyone knows, verified when the account does not exist so that a
 /// wrong email takes as long as a wrong password.
-static DECOY_HASH: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| hash_password("decoy password that matches no account").unwrap_or_default());
+static DECOY_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| hash_password("decoy password that matches no account").unwrap_or_default());
 
 /// Runs argon2 on a few dedicated threads (one per core), off the async ones. Each hash takes
 /// 19 MiB and a core for a moment: a burst of sign-ins queues instead of exhausting memory, and
@@ -228,13 +225,7 @@ pub fn commissioners_council(user: &SignedInUser) -> AppResult<i64> {
 
 pub fn signed_in_user(user: &user::Model) -> AppResult<SignedInUser> {
     let role = Role::from_code(&user.role).ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role)))?;
-    Ok(SignedInUser {
-        user_id: user.id,
-        display_name: user.display_name.clone(),
-        role,
-        council_id: user.council_id,
-        provider_id: user.provider_id,
-    })
+    Ok(SignedInUser { user_id: user.id, display_name: user.display_name.clone(), role, council_id: user.council_id, provider_id: user.provider_id })
 }
 
 /// A session that has just been created.
@@ -259,14 +250,9 @@ pub async fn start_session(
     }
     let token = random_token()?;
     let expires_at = now + Duration::hours(hours);
-    session::Entity::insert(session::ActiveModel {
-        token_hash: Set(digest(&token)),
-        user_id: Set(user.id),
-        created_at: Set(now),
-        expires_at: Set(expires_at),
-    })
-    .exec(db)
-    .await?;
+    session::Entity::insert(session::ActiveModel { token_hash: Set(digest(&token)), user_id: Set(user.id), created_at: Set(now), expires_at: Set(expires_at) })
+        .exec(db)
+        .await?;
     Ok(NewSession { token, expires_at, user: signed_in_user(user)? })
 }
 
@@ -298,7 +284,14 @@ pub fn address_key(address: &str) -> String {
 
 /// Counts an attempt at something that ends in hashing a password (setting up an account,
 /// registering), kept apart from sign-ins by `purpose`, before the hashing starts.
-pub async fn reserve_hashing(db: &impl ConnectionTrait, purpose: &str, email: &str, client_address: &str, limits: &[(Throttle, u64, i64)], now: DateTime<Utc>) -> AppResult<Attempt> {
+pub async fn reserve_hashing(
+    db: &impl ConnectionTrait,
+    purpose: &str,
+    email: &str,
+    client_address: &str,
+    limits: &[(Throttle, u64, i64)],
+    now: DateTime<Utc>,
+) -> AppResult<Attempt> {
     let account = digest(&format!("{purpose}:{}", email.trim().to_lowercase()));
     let address = digest(&format!("{purpose}-address:{client_address}"));
     Attempt::reserve(db, &account, &address, limits, now).await
@@ -319,7 +312,13 @@ pub struct Attempt(i64);
 
 impl Attempt {
     /// `limits` are (what is counted, how many, over how many minutes).
-    pub async fn reserve(db: &impl ConnectionTrait, account_key: &str, address_key: &str, limits: &[(Throttle, u64, i64)], now: DateTime<Utc>) -> AppResult<Self> {
+    pub async fn reserve(
+        db: &impl ConnectionTrait,
+        account_key: &str,
+        address_key: &str,
+        limits: &[(Throttle, u64, i64)],
+        now: DateTime<Utc>,
+    ) -> AppResult<Self> {
         let reserved = sign_in_attempt::Entity::insert(sign_in_attempt::ActiveModel {
             account_key: Set(account_key.to_string()),
             address_key: Set(address_key.to_string()),
@@ -391,13 +390,10 @@ pub async fn sign_in(
 ) -> AppResult<NewSession> {
     let attempt = Attempt::reserve(db, &account_key(email), &address_key(client_address), &SIGN_IN_LIMITS, now).await?;
     let normalised = email.trim().to_lowercase();
-    let account = if normalised.is_empty() {
-        None
-    } else {
-        user::Entity::find().filter(user::Column::Email.eq(normalised)).one(db).await?
-    };
+    let account = if normalised.is_empty() { None } else { user::Entity::find().filter(user::Column::Email.eq(normalised)).one(db).await? };
     // An account not yet set up (no password chosen) answers exactly as no account would.
-    let stored_hash = account.as_ref().filter(|user| user.disabled_at.is_none() && user.password_hash != NO_PASSWORD_YET).map(|user| user.password_hash.clone());
+    let stored_hash =
+        account.as_ref().filter(|user| user.disabled_at.is_none() && user.password_hash != NO_PASSWORD_YET).map(|user| user.password_hash.clone());
     let matches = passwords.verify(password.to_string(), stored_hash).await?;
     match account {
         Some(user) if matches => {
@@ -432,9 +428,7 @@ mod tests {
         // ...and hashes made elsewhere, with lighter or heavier settings, verify with ours.
         for (m, t) in [(8 * 1024, 3), (32 * 1024, 1)] {
             let other = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(m, t, 1, None).unwrap());
-            let theirs = argon2::PasswordHasher::hash_password(&other, b"another phrase", &SaltString::generate(&mut OsRng))
-                .unwrap()
-                .to_string();
+            let theirs = argon2::PasswordHasher::hash_password(&other, b"another phrase", &SaltString::generate(&mut OsRng)).unwrap().to_string();
             assert!(verify_in("another phrase", &theirs, memory), "m={m} t={t}");
             assert!(!verify_in("another phrase!", &theirs, memory), "m={m} t={t}");
         }

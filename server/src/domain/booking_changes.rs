@@ -31,7 +31,13 @@ async fn providers_booking(db: &impl ConnectionTrait, viewer: &SignedInUser, ref
 pub const HANDED_BACK: &str = "cancelled by the provider";
 
 /// Carries out what provider staff asked for on a booking or one of its visits.
-pub async fn act<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, reference: &str, action: &app::BookingAction, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn act<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &SignedInUser,
+    reference: &str,
+    action: &app::BookingAction,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     use app::BookingAction::*;
     let visit_of_booking = |visit_id: i64| async move {
         let booking = providers_booking(db, viewer, reference).await?;
@@ -49,11 +55,21 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedI
 }
 
 /// The provider accepts (`accept`) or declines a request.
-pub async fn respond<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, reference: &str, accept: bool, reason: &str, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn respond<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &SignedInUser,
+    reference: &str,
+    accept: bool,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
     let booking = providers_booking(&txn, viewer, reference).await?;
     if booking.status != "requested" {
-        return Err(AppError::invalid("", format!("This booking is {}: it can no longer be accepted or declined", app::booking_status_label(&booking.status).to_lowercase())));
+        return Err(AppError::invalid(
+            "",
+            format!("This booking is {}: it can no longer be accepted or declined", app::booking_status_label(&booking.status).to_lowercase()),
+        ));
     }
     if booking.respond_by.is_some_and(|by| by <= now) {
         return Err(AppError::invalid("", "The time to answer this request has passed"));
@@ -67,7 +83,8 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &Sig
         placements::record(&txn, &confirmed, now).await?;
         let message = format!("{provider} accepted booking {}. Care starts {}.", booking.reference, Pattern::of(&booking).in_words());
         notifications::tell_person(&txn, &booking, &message, now).await?;
-        audit::record(&txn, now, Some(viewer.user_id), Some(booking.person_id), "booking_accepted", serde_json::json!({ "booking": booking.reference })).await?;
+        audit::record(&txn, now, Some(viewer.user_id), Some(booking.person_id), "booking_accepted", serde_json::json!({ "booking": booking.reference }))
+            .await?;
     } else {
         let reason = reason.trim();
         if reason.chars().count() > 500 {
@@ -78,7 +95,15 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &Sig
         let next = offer_on(&txn, &booking, now).await?;
         let message = format!("{provider} could not take booking {}.{why} {}", booking.reference, what_next(next.as_deref()));
         notifications::tell_person(&txn, &booking, &message, now).await?;
-        audit::record(&txn, now, Some(viewer.user_id), Some(booking.person_id), "booking_declined", serde_json::json!({ "booking": booking.reference, "reason": reason, "offered_on": next })).await?;
+        audit::record(
+            &txn,
+            now,
+            Some(viewer.user_id),
+            Some(booking.person_id),
+            "booking_declined",
+            serde_json::json!({ "booking": booking.reference, "reason": reason, "offered_on": next }),
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(())
@@ -147,7 +172,13 @@ pub async fn cancel_by_person<C: ConnectionTrait + TransactionTrait>(db: &C, vie
 }
 
 /// The provider hands back a confirmed package; it is offered on where it can be.
-pub async fn cancel_by_provider<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, reference: &str, reason: &str, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn cancel_by_provider<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &SignedInUser,
+    reference: &str,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
     let booking = providers_booking(&txn, viewer, reference).await?;
     if !matches!(booking.status.as_str(), "confirmed" | "in_progress") {
@@ -159,7 +190,15 @@ pub async fn cancel_by_provider<C: ConnectionTrait + TransactionTrait>(db: &C, v
     let next = offer_on(&txn, &booking, now).await?;
     let message = format!("{provider} has cancelled booking {}: \u{201c}{reason}\u{201d} {}", booking.reference, what_next(next.as_deref()));
     notifications::tell_person(&txn, &booking, &message, now).await?;
-    audit::record(&txn, now, Some(viewer.user_id), Some(booking.person_id), "booking_handed_back", serde_json::json!({ "booking": booking.reference, "reason": reason, "offered_on": next })).await?;
+    audit::record(
+        &txn,
+        now,
+        Some(viewer.user_id),
+        Some(booking.person_id),
+        "booking_handed_back",
+        serde_json::json!({ "booking": booking.reference, "reason": reason, "offered_on": next }),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -206,11 +245,7 @@ async fn release_visits(db: &impl ConnectionTrait, booking: &booking::Model, lat
     }
     let budget = budget::Entity::find_by_id(budget_id).one(db).await?.ok_or(AppError::NotFound)?;
     let council = budget.council_id;
-    let coming = visit::Entity::find()
-        .filter(visit::Column::BookingId.eq(booking.id))
-        .filter(visit::Column::Status.eq("scheduled"))
-        .all(db)
-        .await?;
+    let coming = visit::Entity::find().filter(visit::Column::BookingId.eq(booking.id)).filter(visit::Column::Status.eq("scheduled")).all(db).await?;
     let mut charged = 0;
     for visit in coming {
         let cost = visit_cost(&booking.unit, booking.unit_price_pence, u32::try_from(visit.scheduled_minutes).unwrap_or(0));
@@ -220,16 +255,23 @@ async fn release_visits(db: &impl ConnectionTrait, booking: &booking::Model, lat
             .map_or(0, |(_, percent)| (cost * i64::from(percent) + 50) / 100);
         let committed = Account::budget_committed(council, budget.id);
         if late_share > 0 {
-            let charge = Transfer::new(format!("late:visit:{}", visit.id), committed.clone(), Account::provider_payable(council, booking.provider_id), late_share, "late_cancellation")
-                .for_booking(booking.id)
-                .for_visit(visit.id);
+            let charge = Transfer::new(
+                format!("late:visit:{}", visit.id),
+                committed.clone(),
+                Account::provider_payable(council, booking.provider_id),
+                late_share,
+                "late_cancellation",
+            )
+            .for_booking(booking.id)
+            .for_visit(visit.id);
             ledger::transfer(db, &charge, now).await?;
             charged += late_share;
         }
         if cost > late_share {
-            let release = Transfer::new(format!("release:visit:{}", visit.id), committed, Account::budget_available(council, budget.id), cost - late_share, "release")
-                .for_booking(booking.id)
-                .for_visit(visit.id);
+            let release =
+                Transfer::new(format!("release:visit:{}", visit.id), committed, Account::budget_available(council, budget.id), cost - late_share, "release")
+                    .for_booking(booking.id)
+                    .for_visit(visit.id);
             ledger::transfer(db, &release, now).await?;
         }
         let mut row: visit::ActiveModel = visit.into();
@@ -249,7 +291,11 @@ async fn release_visits(db: &impl ConnectionTrait, booking: &booking::Model, lat
 /// provider on its lot that has not had it yet and works at those times, with the money set
 /// aside again at their price. Returns the new booking's reference, or nothing when no one is
 /// left, the budget cannot cover it, or the booking was for one chosen provider.
-async fn offer_on<T: ConnectionTrait + TransactionTrait + TransactionSession + Send>(db: &WriteTransaction<T>, booking: &booking::Model, now: DateTime<Utc>) -> AppResult<Option<String>> {
+async fn offer_on<T: ConnectionTrait + TransactionTrait + TransactionSession + Send>(
+    db: &WriteTransaction<T>,
+    booking: &booking::Model,
+    now: DateTime<Utc>,
+) -> AppResult<Option<String>> {
     let (true, Some(lot_id)) = (booking.best_value, booking.lot_id) else { return Ok(None) };
     let Some(lot) = crate::entities::lot::Entity::find_by_id(lot_id).one(db).await? else { return Ok(None) };
     // Every provider this request has been with already.

@@ -13,7 +13,9 @@ use crate::error::{AppError, AppResult};
 use app::{BookingAnswers, BookingQuote, BookingRequest, BookingView, FieldError, ListingStatus, Role, SignedInUser};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, Utc, Weekday};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+};
 
 /// Money is set aside for the visits in this many days ahead (a rolling horizon).
 pub const HORIZON_DAYS: i64 = 28;
@@ -49,7 +51,8 @@ impl Pattern {
         let first_day = collect(&mut errors, parse_day(&answers.date, today));
         let start = collect(
             &mut errors,
-            NaiveTime::parse_from_str(answers.time.trim(), "%H:%M").map_err(|_| AppError::invalid("time", "Enter the start time as hours and minutes, like 09:30")),
+            NaiveTime::parse_from_str(answers.time.trim(), "%H:%M")
+                .map_err(|_| AppError::invalid("time", "Enter the start time as hours and minutes, like 09:30")),
         );
         let minutes = collect(&mut errors, visit_minutes(&answers.minutes, listing, budget));
         let mut weekdays: Vec<u32> = answers.weekdays.chars().filter_map(|c| c.to_digit(10)).filter(|d| (1..=7).contains(d)).collect();
@@ -267,9 +270,9 @@ async fn check(
         .await?
         .ok_or(AppError::NotFound)?;
     let provider = provider.filter(|p| p.status == "active").ok_or(AppError::NotFound)?;
-    let (budget, accounts) = ledger::budget_with_accounts(db, budget::Entity::find().filter(budget::Column::HolderId.eq(person.id)), lock_budget).await?.ok_or_else(|| {
-        AppError::invalid("", format!("{} has no personal budget set up yet: the council sets it up", person.display_name))
-    })?;
+    let (budget, accounts) = ledger::budget_with_accounts(db, budget::Entity::find().filter(budget::Column::HolderId.eq(person.id)), lock_budget)
+        .await?
+        .ok_or_else(|| AppError::invalid("", format!("{} has no personal budget set up yet: the council sets it up", person.display_name)))?;
     let today = uk_time::to_local(now).date();
     let pattern = Pattern::parse(answers, &listing, &budget, today)?;
     let visits = pattern.visits_before(pattern.first_day + Duration::days(HORIZON_DAYS));
@@ -286,7 +289,13 @@ async fn check(
 /// placed through the council's framework (a managed account always; anyone asking for "best
 /// value on the framework") is charged the contracted rate on a lot of the budget's own
 /// council; other care the listing's public price.
-async fn price_for_budget(db: &impl ConnectionTrait, budget: &budget::Model, listing: &listing::Model, provider: &provider::Model, best_value: bool) -> AppResult<Price> {
+async fn price_for_budget(
+    db: &impl ConnectionTrait,
+    budget: &budget::Model,
+    listing: &listing::Model,
+    provider: &provider::Model,
+    best_value: bool,
+) -> AppResult<Price> {
     fund_allows(db, budget, provider).await?;
     let through_framework = budget.budget_type == "managed_account" || best_value;
     if !through_framework {
@@ -308,9 +317,10 @@ async fn price_for_budget(db: &impl ConnectionTrait, budget: &budget::Model, lis
             }
             Ok(Price::contracted(&lot, &accredited))
         }
-        _ if budget.budget_type == "managed_account" => {
-            Err(AppError::invalid("", "A managed account can only pay for services on the council's framework: choose one marked \"On the council's framework\""))
-        }
+        _ if budget.budget_type == "managed_account" => Err(AppError::invalid(
+            "",
+            "A managed account can only pay for services on the council's framework: choose one marked \"On the council's framework\"",
+        )),
         _ => Err(AppError::invalid("", "This service is not on the council's framework: choose it as a service of your own choice instead")),
     }
 }
@@ -329,7 +339,12 @@ async fn fund_allows(db: &impl ConnectionTrait, budget: &budget::Model, provider
 
 /// The lot (of one of this council's frameworks; `only_lot` if given) this service is actively
 /// contracted on, with its accreditation, the lowest rate first.
-async fn framework_place(db: &impl ConnectionTrait, council_id: i64, listing: &listing::Model, only_lot: Option<i64>) -> AppResult<Option<(lot::Model, accreditation::Model)>> {
+async fn framework_place(
+    db: &impl ConnectionTrait,
+    council_id: i64,
+    listing: &listing::Model,
+    only_lot: Option<i64>,
+) -> AppResult<Option<(lot::Model, accreditation::Model)>> {
     let mut accredited = accreditation::Entity::find()
         .filter(accreditation::Column::ListingId.eq(listing.id))
         .filter(accreditation::Column::Status.eq("active"))
@@ -340,9 +355,15 @@ async fn framework_place(db: &impl ConnectionTrait, council_id: i64, listing: &l
     let accredited = accredited.all(db).await?;
     let councils_lots = lot::Entity::find()
         .filter(lot::Column::Id.is_in(accredited.iter().map(|a| a.lot_id)))
-        .filter(lot::Column::FrameworkId.in_subquery(
-            sea_orm::sea_query::Query::select().column(framework::Column::Id).from(framework::Entity).and_where(framework::Column::CouncilId.eq(council_id)).to_owned(),
-        ))
+        .filter(
+            lot::Column::FrameworkId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(framework::Column::Id)
+                    .from(framework::Entity)
+                    .and_where(framework::Column::CouncilId.eq(council_id))
+                    .to_owned(),
+            ),
+        )
         .all(db)
         .await?;
     Ok(accredited.into_iter().find_map(|a| councils_lots.iter().find(|lot| lot.id == a.lot_id).map(|lot| (lot.clone(), a))))
@@ -361,7 +382,14 @@ async fn available_then(db: &impl ConnectionTrait, listing: &listing::Model, pro
         }
         if !windows.iter().any(|w| i64::from(w.opens_minute) <= start && end <= i64::from(w.closes_minute)) {
             let open: Vec<String> = windows.iter().map(|w| format!("{} to {}", clock(w.opens_minute), clock(w.closes_minute))).collect();
-            return Err(AppError::invalid("time", format!("On {name}s {} works {}: choose a time inside those hours", provider.name, and_list(&open.iter().map(String::as_str).collect::<Vec<_>>()))));
+            return Err(AppError::invalid(
+                "time",
+                format!(
+                    "On {name}s {} works {}: choose a time inside those hours",
+                    provider.name,
+                    and_list(&open.iter().map(String::as_str).collect::<Vec<_>>())
+                ),
+            ));
         }
     }
     Ok(())
@@ -473,7 +501,10 @@ fn overlaps((new, minutes): (chrono::NaiveDateTime, u32), (start, booked_minutes
 
 fn already_booked(reference: &str, start: DateTime<Utc>) -> AppError {
     let local = uk_time::to_local(start);
-    AppError::invalid("time", format!("There is already care booked at {} on {} (booking {reference}): choose another time", local.format("%H:%M"), long_date(local.date())))
+    AppError::invalid(
+        "time",
+        format!("There is already care booked at {} on {} (booking {reference}): choose another time", local.format("%H:%M"), long_date(local.date())),
+    )
 }
 
 /// "The visit ends after `moment`", in each database's own date arithmetic.
@@ -593,7 +624,13 @@ pub async fn book(db: &DatabaseConnection, viewer: &SignedInUser, request: &Book
 /// longer `quoted`. A request made already gets its first answer instead, even one that no
 /// longer passes the checks (its time has come). On PostgreSQL this runs in the booking's
 /// transaction (see [`book`]), so the budget is locked as it is read.
-async fn check_for_booking(db: &impl ConnectionTrait, viewer: &SignedInUser, request: &BookingRequest, quoted: i64, now: DateTime<Utc>) -> Result<Checked, AppResult<String>> {
+async fn check_for_booking(
+    db: &impl ConnectionTrait,
+    viewer: &SignedInUser,
+    request: &BookingRequest,
+    quoted: i64,
+    now: DateTime<Utc>,
+) -> Result<Checked, AppResult<String>> {
     let lock_budget = db.get_database_backend() == DbBackend::Postgres;
     let refused = match check(db, viewer, request.person, &request.listing, &request.answers, now, lock_budget).await {
         Ok(checked) if checked.horizon_pence() != quoted => AppError::invalid(
@@ -612,7 +649,14 @@ async fn check_for_booking(db: &impl ConnectionTrait, viewer: &SignedInUser, req
 }
 
 /// The atomic part of [`book`]: the clash check, the booking and its money.
-async fn write_booking(txn: &DatabaseTransaction, viewer: &SignedInUser, checked: Checked, request_key: &str, best_value: bool, now: DateTime<Utc>) -> AppResult<String> {
+async fn write_booking(
+    txn: &DatabaseTransaction,
+    viewer: &SignedInUser,
+    checked: Checked,
+    request_key: &str,
+    best_value: bool,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
     // The budget is locked (PostgreSQL: it was read with a lock in this transaction; SQLite
     // has one writer at a time), so no other booking for it passes the clash check meanwhile.
     // A repeat of a booking already made clashes with it, and gets its first answer.
@@ -708,7 +752,8 @@ async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: D
     .await?;
     let booking_id = inserted.last_insert_id;
     for (index, start) in new.visits.iter().enumerate() {
-        let scheduled = schedule_visit(txn, (booking_id, new.person_id), new.accounts, (*start, pattern.minutes), per_visit_pence, Some(new.placed_by), now).await;
+        let scheduled =
+            schedule_visit(txn, (booking_id, new.person_id), new.accounts, (*start, pattern.minutes), per_visit_pence, Some(new.placed_by), now).await;
         if let Err(error) = scheduled {
             return Err(match error {
                 AppError::ShortOfMoney { available_pence } => AppError::ShortOfMoney { available_pence: available_pence + index as i64 * per_visit_pence },
@@ -743,16 +788,11 @@ pub(super) async fn schedule_visit(
     })
     .exec(db)
     .await?;
-    let set_aside = Transfer::new(
-        format!("commit:visit:{}", visit.last_insert_id),
-        accounts.available.clone(),
-        accounts.committed.clone(),
-        cost_pence,
-        "commitment",
-    )
-    .for_booking(booking_id)
-    .for_visit(visit.last_insert_id)
-    .by(actor_id);
+    let set_aside =
+        Transfer::new(format!("commit:visit:{}", visit.last_insert_id), accounts.available.clone(), accounts.committed.clone(), cost_pence, "commitment")
+            .for_booking(booking_id)
+            .for_visit(visit.last_insert_id)
+            .by(actor_id);
     ledger::transfer(db, &set_aside, now).await?;
     Ok(())
 }
@@ -805,7 +845,9 @@ pub async fn booking_view(db: &impl ConnectionTrait, viewer: &SignedInUser, refe
         Role::Provider => viewer.provider_id == Some(booking.provider_id),
         // Council staff see care their council funds, never what someone pays for themself.
         Role::Commissioner => match booking.budget_id {
-            Some(budget_id) => budget::Entity::find_by_id(budget_id).one(db).await?.is_some_and(|b| b.council_id == viewer.council_id && b.funding == "council"),
+            Some(budget_id) => {
+                budget::Entity::find_by_id(budget_id).one(db).await?.is_some_and(|b| b.council_id == viewer.council_id && b.funding == "council")
+            }
             None => false,
         },
     };

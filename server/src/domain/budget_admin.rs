@@ -10,7 +10,7 @@ use super::values::{Email, NewPassword, Pence, collect, required_text, whole_num
 use super::{audit, auth, uk_time};
 use crate::entities::{account_setup_code, budget, ledger_account, provider, user};
 use crate::error::{AppError, AppResult};
-use app::{BudgetHolderLine, BudgetsAdmin, NewBudgetForm, NewHelperForm, Role, SignedInUser, SetUpForm};
+use app::{BudgetHolderLine, BudgetsAdmin, NewBudgetForm, NewHelperForm, Role, SetUpForm, SignedInUser};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
@@ -23,7 +23,6 @@ const SET_UP_ATTEMPTS: u64 = 20;
 const MOST_PER_FOUR_WEEKS: Pence = Pence::from_pence(2_000_000);
 /// The range a care plan's shortest home care visit can be set in (the database checks it too).
 const SHORTEST_VISIT_RANGE: (u32, u32) = (5, 240);
-
 
 /// Every budget of the council, with its balances and whether it holds a surplus.
 pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppResult<BudgetsAdmin> {
@@ -142,16 +141,18 @@ async fn check(db: &impl ConnectionTrait, council: i64, form: &NewBudgetForm, to
     );
     let shortest_visit = collect(&mut errors, shortest_visit("shortest_visit", &form.shortest_visit));
     match (name, email, budget_type, allocation, contribution, starts_on, shortest_visit) {
-        (Some(name), Some(email), Some(budget_type), Some(allocation), Some(contribution), Some(starts_on), Some(shortest_visit)) if errors.is_empty() => Ok(NewBudget {
-            name,
-            email,
-            budget_type,
-            fund_holder,
-            allocation: allocation.pence(),
-            contribution: contribution.pence(),
-            starts_on,
-            shortest_visit,
-        }),
+        (Some(name), Some(email), Some(budget_type), Some(allocation), Some(contribution), Some(starts_on), Some(shortest_visit)) if errors.is_empty() => {
+            Ok(NewBudget {
+                name,
+                email,
+                budget_type,
+                fund_holder,
+                allocation: allocation.pence(),
+                contribution: contribution.pence(),
+                starts_on,
+                shortest_visit,
+            })
+        }
         _ => Err(AppError::Invalid(errors)),
     }
 }
@@ -193,7 +194,8 @@ pub async fn open_budget<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: 
         ledger::transfer(&txn, &first, now).await?;
     }
     let code = issue_set_up_code(&txn, person, now).await?;
-    let detail = serde_json::json!({ "budget": budget_id, "type": new.budget_type, "allocation_pence": new.allocation, "contribution_pence": new.contribution });
+    let detail =
+        serde_json::json!({ "budget": budget_id, "type": new.budget_type, "allocation_pence": new.allocation, "contribution_pence": new.contribution });
     audit::record(&txn, now, Some(viewer.user_id), Some(person), "budget_opened", detail).await?;
     txn.commit().await?;
     Ok(code)
@@ -202,7 +204,12 @@ pub async fn open_budget<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: 
 /// Opens an account for someone who helps budget holders (a support planner, a relative or a
 /// friend) and returns its one-time set-up code, for the council to hand over. Nobody can act
 /// for anyone with it until a budget holder asks them and they accept.
-pub async fn open_helper_account<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, form: &NewHelperForm, now: DateTime<Utc>) -> AppResult<String> {
+pub async fn open_helper_account<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &SignedInUser,
+    form: &NewHelperForm,
+    now: DateTime<Utc>,
+) -> AppResult<String> {
     let council = commissioners_council(viewer)?;
     let mut errors = Vec::new();
     let name = collect(&mut errors, required_text("helper_name", &form.name, "their full name", 120));
@@ -253,7 +260,13 @@ fn normalise_code(typed: &str) -> String {
 }
 
 /// Moves an individual service fund to another provider; its money stays with the budget.
-pub async fn move_fund<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, budget_id: i64, provider_public_id: &str, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn move_fund<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &SignedInUser,
+    budget_id: i64,
+    provider_public_id: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let council = commissioners_council(viewer)?;
     let txn = crate::db::begin_write(db).await?;
     let found = budget::Entity::find_by_id(budget_id).one(&txn).await?.filter(|b| b.council_id == council).ok_or(AppError::NotFound)?;
@@ -281,21 +294,32 @@ pub async fn move_fund<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &S
 
 /// Records the care plan's shortest home care visit for a budget of the council (empty: the
 /// usual 30 minutes). Bookings made from now on follow it.
-pub async fn set_shortest_visit<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, budget_id: i64, typed: &str, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn set_shortest_visit<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    viewer: &SignedInUser,
+    budget_id: i64,
+    typed: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let council = commissioners_council(viewer)?;
     // The error names no field: the form is one of many on the page, one per budget.
     let minutes = shortest_visit("", typed)?;
     let txn = crate::db::begin_write(db).await?;
-    let found = budget::Entity::find_by_id(budget_id)
-        .one(&txn)
-        .await?
-        .filter(|b| b.council_id == council && b.funding == "council")
-        .ok_or(AppError::NotFound)?;
+    let found =
+        budget::Entity::find_by_id(budget_id).one(&txn).await?.filter(|b| b.council_id == council && b.funding == "council").ok_or(AppError::NotFound)?;
     let (holder, before) = (found.holder_id, found.shortest_visit_minutes);
     let mut row: budget::ActiveModel = found.into();
     row.shortest_visit_minutes = Set(minutes);
     row.update(&txn).await?;
-    audit::record(&txn, now, Some(viewer.user_id), Some(holder), "shortest_visit_set", serde_json::json!({ "budget": budget_id, "from": before, "to": minutes })).await?;
+    audit::record(
+        &txn,
+        now,
+        Some(viewer.user_id),
+        Some(holder),
+        "shortest_visit_set",
+        serde_json::json!({ "budget": budget_id, "from": before, "to": minutes }),
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -303,7 +327,13 @@ pub async fn set_shortest_visit<C: ConnectionTrait + TransactionTrait>(db: &C, v
 /// The person sets their password with the council's code; returns their account, to sign in.
 /// The code is checked before the password is hashed, and attempts from one address are
 /// limited, so wrong codes cost the server nothing much.
-pub async fn set_up_account<C: ConnectionTrait + TransactionTrait>(db: &C, passwords: &auth::Passwords, form: &SetUpForm, client_address: &str, now: DateTime<Utc>) -> AppResult<user::Model> {
+pub async fn set_up_account<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    passwords: &auth::Passwords,
+    form: &SetUpForm,
+    client_address: &str,
+    now: DateTime<Utc>,
+) -> AppResult<user::Model> {
     let refused = || AppError::invalid("code", "The email address or the code is not right, or the code has run out: check them, or ask for a new code");
     let mut errors = Vec::new();
     let email = collect(&mut errors, Email::parse("email", &form.email));

@@ -82,7 +82,13 @@ pub async fn run_allocations<C: ConnectionTrait + TransactionTrait>(db: &C, toda
     Ok(run)
 }
 
-async fn pay_batch<C: ConnectionTrait + TransactionTrait>(db: &C, batch: &[budget::Model], keys: Vec<String>, paid: &HashSet<String>, now: DateTime<Utc>) -> AppResult<AllocationRun> {
+async fn pay_batch<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    batch: &[budget::Model],
+    keys: Vec<String>,
+    paid: &HashSet<String>,
+    now: DateTime<Utc>,
+) -> AppResult<AllocationRun> {
     let mut run = AllocationRun::default();
     let txn = crate::db::begin_write(db).await?;
     for (budget, key) in batch.iter().zip(keys).filter(|(_, key)| !paid.contains(key)) {
@@ -109,7 +115,13 @@ async fn pay_batch<C: ConnectionTrait + TransactionTrait>(db: &C, batch: &[budge
 /// view (until revoked or expired); the provider holding it as an individual service fund; a
 /// commissioner of its council. Without `budget_id`, the budget of `person` (whom a planner
 /// acts for) or else the viewer's own.
-pub async fn viewable_budget(db: &impl ConnectionTrait, viewer: &SignedInUser, budget_id: Option<i64>, person: Option<i64>, now: DateTime<Utc>) -> AppResult<budget::Model> {
+pub async fn viewable_budget(
+    db: &impl ConnectionTrait,
+    viewer: &SignedInUser,
+    budget_id: Option<i64>,
+    person: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<budget::Model> {
     let budget = match budget_id {
         None => budget::Entity::find().filter(budget::Column::HolderId.eq(person.unwrap_or(viewer.user_id))).one(db).await?,
         Some(id) => budget::Entity::find_by_id(id).one(db).await?,
@@ -152,7 +164,13 @@ pub async fn may_act(db: &impl ConnectionTrait, holder_id: i64, delegate_id: i64
 }
 
 /// Every transfer in and out of the budget, oldest first, with the balances after each.
-pub async fn statement(db: &impl ConnectionTrait, viewer: &SignedInUser, budget_id: Option<i64>, person: Option<i64>, now: DateTime<Utc>) -> AppResult<BudgetStatement> {
+pub async fn statement(
+    db: &impl ConnectionTrait,
+    viewer: &SignedInUser,
+    budget_id: Option<i64>,
+    person: Option<i64>,
+    now: DateTime<Utc>,
+) -> AppResult<BudgetStatement> {
     let budget = viewable_budget(db, viewer, budget_id, person, now).await?;
     let holder = user::Entity::find_by_id(budget.holder_id).one(db).await?.ok_or(AppError::NotFound)?;
     let accounts = ledger_account::Entity::find().filter(ledger_account::Column::BudgetId.eq(budget.id)).all(db).await?;

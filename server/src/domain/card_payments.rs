@@ -41,10 +41,17 @@ pub trait CardProcessor: Send + Sync {
 /// What a verified notice from the processor says happened.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CardEvent {
-    Succeeded { payment_id: String, amount_received_pence: i64 },
-    Failed { payment_id: String },
+    Succeeded {
+        payment_id: String,
+        amount_received_pence: i64,
+    },
+    Failed {
+        payment_id: String,
+    },
     /// The payment has been given back to the card.
-    Refunded { payment_id: String },
+    Refunded {
+        payment_id: String,
+    },
 }
 
 /// What a notice did here.
@@ -134,7 +141,11 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
         return Err(AppError::invalid("", "This form has expired: open the page again and send it once more"));
     }
     let opened = cards
-        .open_payment(&format!("card-payment:{}:{request_key}", budget.id), amount.pence(), &format!("CareMarket budget {}: {}", budget.id, purpose_in_words(&purpose)))
+        .open_payment(
+            &format!("card-payment:{}:{request_key}", budget.id),
+            amount.pence(),
+            &format!("CareMarket budget {}: {}", budget.id, purpose_in_words(&purpose)),
+        )
         .await?;
     let txn = begin_write(db).await?;
     card_payment::Entity::insert(card_payment::ActiveModel {
@@ -153,8 +164,15 @@ pub async fn start<C: ConnectionTrait + TransactionTrait>(
     .exec_without_returning(&txn)
     .await?;
     let payment = by_processor_id(&txn, &opened.id).await?.ok_or(AppError::NotFound)?;
-    audit::record(&txn, now, Some(viewer.user_id), Some(budget.holder_id), "card_payment_started", serde_json::json!({ "card_payment": payment.id, "pence": amount.pence() }))
-        .await?;
+    audit::record(
+        &txn,
+        now,
+        Some(viewer.user_id),
+        Some(budget.holder_id),
+        "card_payment_started",
+        serde_json::json!({ "card_payment": payment.id, "pence": amount.pence() }),
+    )
+    .await?;
     txn.commit().await?;
     Ok(payment.id)
 }
@@ -195,7 +213,12 @@ pub async fn settle<C: ConnectionTrait + TransactionTrait>(db: &C, event: &CardE
         CardEvent::Succeeded { amount_received_pence, .. } if matches!(payment.status.as_str(), "pending" | "failed") => {
             let budget = budget::Entity::find_by_id(payment.budget_id.ok_or(AppError::NotFound)?).one(&txn).await?.ok_or(AppError::NotFound)?;
             if *amount_received_pence != payment.amount_pence {
-                tracing::error!(payment_id, expected = payment.amount_pence, received = amount_received_pence, "card payment amount differs; crediting what arrived");
+                tracing::error!(
+                    payment_id,
+                    expected = payment.amount_pence,
+                    received = amount_received_pence,
+                    "card payment amount differs; crediting what arrived"
+                );
             }
             let kind = match payment.purpose.as_str() {
                 "contribution" => "contribution",
@@ -214,8 +237,14 @@ pub async fn settle<C: ConnectionTrait + TransactionTrait>(db: &C, event: &CardE
             let moved = ledger::transfer(&txn, &credit, now).await?;
             mark(&txn, payment.clone(), "succeeded", Some(now)).await?;
             if moved == Moved::Now {
-                notifications::tell(&txn, budget.holder_id, None, &format!("We received your card payment of {}. It is in your budget now.", app::format_pence(*amount_received_pence)), now)
-                    .await?;
+                notifications::tell(
+                    &txn,
+                    budget.holder_id,
+                    None,
+                    &format!("We received your card payment of {}. It is in your budget now.", app::format_pence(*amount_received_pence)),
+                    now,
+                )
+                .await?;
             }
             Settled::Credited
         }
@@ -245,7 +274,13 @@ pub enum Refund {
 /// no transaction open, is the processor asked, with a key that makes it refund once however
 /// often it is asked. A council budget's contributions are refunded through the council's own
 /// finance process.
-pub async fn refund<C: ConnectionTrait + TransactionTrait>(db: &C, cards: &dyn CardProcessor, viewer: &SignedInUser, id: i64, now: DateTime<Utc>) -> AppResult<Refund> {
+pub async fn refund<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    cards: &dyn CardProcessor,
+    viewer: &SignedInUser,
+    id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<Refund> {
     let txn = begin_write(db).await?;
     let payment = card_payment::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
     let budget = budget::Entity::find_by_id(payment.budget_id.ok_or(AppError::NotFound)?).one(&txn).await?.ok_or(AppError::NotFound)?;
@@ -260,9 +295,15 @@ pub async fn refund<C: ConnectionTrait + TransactionTrait>(db: &C, cards: &dyn C
         // Started before: ask the processor again (it refunds once).
         ("succeeded", Some(_)) => {}
         ("succeeded", None) => {
-            let back = Transfer::new(refund_key(&payment), Account::budget_available(budget.council_id, budget.id), Account::card_clearing(budget.council_id), payment.amount_pence, "refund")
-                .paid_with(payment.payment_intent_id.clone())
-                .by(Some(viewer.user_id));
+            let back = Transfer::new(
+                refund_key(&payment),
+                Account::budget_available(budget.council_id, budget.id),
+                Account::card_clearing(budget.council_id),
+                payment.amount_pence,
+                "refund",
+            )
+            .paid_with(payment.payment_intent_id.clone())
+            .by(Some(viewer.user_id));
             if let Err(error) = ledger::transfer(&txn, &back, now).await {
                 return Err(match error {
                     AppError::ShortOfMoney { available_pence } => AppError::invalid(
@@ -295,7 +336,12 @@ fn refund_key(payment: &card_payment::Model) -> String {
 
 /// Asks the processor to refund a payment whose refund has started, and settles it if it says
 /// yes. A refusal or no answer leaves it under way, for the next try.
-async fn ask_for_refund<C: ConnectionTrait + TransactionTrait>(db: &C, cards: &dyn CardProcessor, payment: &card_payment::Model, now: DateTime<Utc>) -> AppResult<Refund> {
+async fn ask_for_refund<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    cards: &dyn CardProcessor,
+    payment: &card_payment::Model,
+    now: DateTime<Utc>,
+) -> AppResult<Refund> {
     match cards.refund(&refund_key(payment), &payment.payment_intent_id).await {
         Ok(()) => {
             refunded(db, &payment.payment_intent_id, now).await?;
@@ -325,7 +371,14 @@ pub async fn refunded<C: ConnectionTrait + TransactionTrait>(db: &C, payment_int
     let budget = budget::Entity::find_by_id(payment.budget_id.ok_or(AppError::NotFound)?).one(&txn).await?.ok_or(AppError::NotFound)?;
     mark(&txn, payment, "refunded", Some(now)).await?;
     audit::record(&txn, now, Some(holder), Some(budget.holder_id), "card_payment_refunded", serde_json::json!({ "card_payment": id, "pence": amount })).await?;
-    notifications::tell(&txn, budget.holder_id, None, &format!("We have refunded {} to your card. It can take a few days to show.", app::format_pence(amount)), now).await?;
+    notifications::tell(
+        &txn,
+        budget.holder_id,
+        None,
+        &format!("We have refunded {} to your card. It can take a few days to show.", app::format_pence(amount)),
+        now,
+    )
+    .await?;
     txn.commit().await?;
     Ok(Settled::MarkedRefunded)
 }

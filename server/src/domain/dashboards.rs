@@ -1,6 +1,6 @@
 //! What each role's dashboard shows. Each summary only reads what that person may see.
-use crate::entities::{booking, budget, council, delegation, ledger_account, listing, lot, placement, provider, user};
 use super::{bookings, notifications};
+use crate::entities::{booking, budget, council, delegation, ledger_account, listing, lot, placement, provider, user};
 use crate::error::{AppError, AppResult};
 use app::{CaseloadEntry, Dashboard, Role, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
@@ -54,11 +54,7 @@ async fn planner(db: &impl ConnectionTrait, viewer: &SignedInUser, now: DateTime
         .filter(Condition::any().add(delegation::Column::ExpiresAt.is_null()).add(delegation::Column::ExpiresAt.gt(now)))
         .all(db)
         .await?;
-    let holders = user::Entity::find()
-        .filter(user::Column::Id.is_in(live.iter().map(|d| d.holder_id)))
-        .order_by_asc(user::Column::DisplayName)
-        .all(db)
-        .await?;
+    let holders = user::Entity::find().filter(user::Column::Id.is_in(live.iter().map(|d| d.holder_id))).order_by_asc(user::Column::DisplayName).all(db).await?;
     let caseload = holders
         .into_iter()
         .map(|holder| CaseloadEntry {
@@ -77,11 +73,8 @@ async fn provider_staff(db: &impl ConnectionTrait, viewer: &SignedInUser) -> App
     let listings = || listing::Entity::find().filter(listing::Column::ProviderId.eq(provider_id));
     let published_listings = listings().filter(listing::Column::Status.eq("published")).count(db).await?;
     let other_listings = listings().filter(listing::Column::Status.ne("published")).count(db).await?;
-    let requests_waiting = booking::Entity::find()
-        .filter(booking::Column::ProviderId.eq(provider_id))
-        .filter(booking::Column::Status.eq("requested"))
-        .count(db)
-        .await?;
+    let requests_waiting =
+        booking::Entity::find().filter(booking::Column::ProviderId.eq(provider_id)).filter(booking::Column::Status.eq("requested")).count(db).await?;
     Ok(Dashboard::Provider {
         organisation: organisation.name,
         organisation_public_id: organisation.public_id,
@@ -96,11 +89,8 @@ async fn commissioner(db: &impl ConnectionTrait, viewer: &SignedInUser, now: Dat
     let providers = provider::Entity::find().filter(provider::Column::CouncilId.eq(council.id)).count(db).await?;
     let published_listings = listing::Entity::find().filter(listing::Column::Status.eq("published")).count(db).await?;
     // People with a council-funded budget: a self-funder's account is theirs alone.
-    let budget_holders = budget::Entity::find()
-        .filter(budget::Column::CouncilId.eq(council.id))
-        .filter(budget::Column::Funding.eq("council"))
-        .count(db)
-        .await?;
+    let budget_holders =
+        budget::Entity::find().filter(budget::Column::CouncilId.eq(council.id)).filter(budget::Column::Funding.eq("council")).count(db).await?;
     let lots = lot::Entity::find().count(db).await?;
     // As the placements report counts them: this council's, by UK date, cancelled ones out.
     let placements_last_28_days = placement::Entity::find()
@@ -108,12 +98,5 @@ async fn commissioner(db: &impl ConnectionTrait, viewer: &SignedInUser, now: Dat
         .filter(placement::Column::PlacedOn.gt(super::uk_time::to_local(now).date() - Duration::days(28)))
         .count(db)
         .await?;
-    Ok(Dashboard::Commissioner {
-        council: council.name,
-        providers,
-        published_listings,
-        budget_holders,
-        lots,
-        placements_last_28_days,
-    })
+    Ok(Dashboard::Commissioner { council: council.name, providers, published_listings, budget_holders, lots, placements_last_28_days })
 }

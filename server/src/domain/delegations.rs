@@ -29,7 +29,12 @@ fn live(now: DateTime<Utc>) -> Condition {
 /// asked and not answered, and what has been done for them.
 pub async fn helpers(db: &impl ConnectionTrait, viewer: &SignedInUser, now: DateTime<Utc>) -> AppResult<HelpersPage> {
     holder_only(viewer)?;
-    let granted = delegation::Entity::find().filter(delegation::Column::HolderId.eq(viewer.user_id)).filter(live(now)).order_by_asc(delegation::Column::Id).all(db).await?;
+    let granted = delegation::Entity::find()
+        .filter(delegation::Column::HolderId.eq(viewer.user_id))
+        .filter(live(now))
+        .order_by_asc(delegation::Column::Id)
+        .all(db)
+        .await?;
     let people = user::Entity::find().filter(user::Column::Id.is_in(granted.iter().map(|d| d.delegate_id))).all(db).await?;
     let helpers = granted
         .iter()
@@ -120,7 +125,9 @@ pub async fn grant<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &Signe
                 .map_err(|_| AppError::invalid("until", "Enter the end date like 2027-03-31, or leave it empty"))
                 .and_then(|day| match day {
                     day if day <= uk_time::to_local(now).date() => Err(AppError::invalid("until", "The end date must be in the future")),
-                    day if day.year() > uk_time::LAST_YEAR => Err(AppError::invalid("until", format!("The end date must be before {}", uk_time::LAST_YEAR + 1))),
+                    day if day.year() > uk_time::LAST_YEAR => {
+                        Err(AppError::invalid("until", format!("The end date must be before {}", uk_time::LAST_YEAR + 1)))
+                    }
                     day => Ok(day),
                 }),
         ),
@@ -210,7 +217,13 @@ pub async fn requests_for(db: &impl ConnectionTrait, helper: &SignedInUser, now:
 
 /// The helper accepts (the rights start now, replacing any they held for that person) or
 /// declines a request sent to their address.
-pub async fn answer<C: ConnectionTrait + TransactionTrait>(db: &C, helper: &SignedInUser, invitation_id: i64, accept: bool, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn answer<C: ConnectionTrait + TransactionTrait>(
+    db: &C,
+    helper: &SignedInUser,
+    invitation_id: i64,
+    accept: bool,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     if helper.role != Role::Planner {
         return Err(AppError::Forbidden);
     }

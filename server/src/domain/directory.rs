@@ -21,11 +21,8 @@ async fn cards(db: &impl ConnectionTrait, listings: Vec<listing::Model>) -> AppR
         .map(|p| (p.id, p))
         .collect();
     let mut areas: HashMap<i64, Vec<String>> = HashMap::new();
-    for area in listing_area::Entity::find()
-        .filter(listing_area::Column::ListingId.is_in(listing_ids))
-        .order_by_asc(listing_area::Column::District)
-        .all(db)
-        .await?
+    for area in
+        listing_area::Entity::find().filter(listing_area::Column::ListingId.is_in(listing_ids)).order_by_asc(listing_area::Column::District).all(db).await?
     {
         areas.entry(area.listing_id).or_default().push(area.district);
     }

@@ -1,8 +1,8 @@
 //! Commissioners set up their council's frameworks and the lots on them (a type of care in
 //! one area, with a price cap per unit and a quality:price weighting, 60:40 unless they choose
 //! otherwise). Providers are then admitted to lots (see `lot_management`).
-use super::auth::commissioners_council;
 use super::audit;
+use super::auth::commissioners_council;
 use super::values::{Pence, collect, required_text, whole_number};
 use crate::entities::{framework, locality, lot};
 use crate::error::{AppError, AppResult};
@@ -13,7 +13,6 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 
 /// Far above any real unit price (Shared Lives is about £600 a week), so a typo is caught.
 pub const PRICE_CAP_LIMIT: Pence = Pence::from_pence(1_000_000);
-
 
 fn long_date(date: NaiveDate) -> String {
     date.format("%-d %B %Y").to_string()
@@ -70,7 +69,8 @@ pub async fn create_framework<C: ConnectionTrait + TransactionTrait>(db: &C, use
         return Err(AppError::Invalid(errors));
     }
     let txn = crate::db::begin_write(db).await?;
-    let taken = framework::Entity::find().filter(framework::Column::CouncilId.eq(council_id)).filter(framework::Column::Name.eq(name.as_str())).one(&txn).await?;
+    let taken =
+        framework::Entity::find().filter(framework::Column::CouncilId.eq(council_id)).filter(framework::Column::Name.eq(name.as_str())).one(&txn).await?;
     if taken.is_some() {
         return Err(AppError::invalid("name", "Your council already has a framework with this name"));
     }
@@ -133,7 +133,10 @@ pub async fn create_lot<C: ConnectionTrait + TransactionTrait>(db: &C, user: &Si
         .one(&txn)
         .await?;
     if existing.is_some() {
-        return Err(AppError::invalid("category", format!("{} already has a lot for {} in {}", framework.name, category_label(category).to_lowercase(), locality.name)));
+        return Err(AppError::invalid(
+            "category",
+            format!("{} already has a lot for {} in {}", framework.name, category_label(category).to_lowercase(), locality.name),
+        ));
     }
     let name = format!("{} {}", locality.name, category_label(category).to_lowercase());
     let inserted = lot::Entity::insert(lot::ActiveModel {

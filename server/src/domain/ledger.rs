@@ -116,7 +116,11 @@ pub struct BudgetAccounts {
 /// moved through yet has no accounts: it has nothing to spend, and its first transfer opens them.
 /// With `lock_budget`, the budget's row stays locked until the transaction ends (PostgreSQL;
 /// SQLite has one writer at a time already).
-pub async fn budget_with_accounts(db: &impl ConnectionTrait, query: Select<budget::Entity>, lock_budget: bool) -> AppResult<Option<(budget::Model, BudgetAccounts)>> {
+pub async fn budget_with_accounts(
+    db: &impl ConnectionTrait,
+    query: Select<budget::Entity>,
+    lock_budget: bool,
+) -> AppResult<Option<(budget::Model, BudgetAccounts)>> {
     let mut query = query.find_with_related(ledger_account::Entity);
     if lock_budget {
         // The budget's row only: its accounts are the nullable side of the join.
@@ -226,8 +230,7 @@ pub async fn transfer(db: &impl ConnectionTrait, transfer: &Transfer, now: DateT
     let changed = ledger_account::Entity::update_many()
         .col_expr(
             ledger_account::Column::BalancePence,
-            Expr::col(ledger_account::Column::BalancePence)
-                .add(Expr::case(Expr::col(ledger_account::Column::Id).eq(debit), -amount).finally(amount)),
+            Expr::col(ledger_account::Column::BalancePence).add(Expr::case(Expr::col(ledger_account::Column::Id).eq(debit), -amount).finally(amount)),
         )
         .filter(ledger_account::Column::Id.is_in([debit, credit]))
         .filter(guard)

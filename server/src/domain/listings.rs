@@ -49,16 +49,13 @@ pub fn validate_listing(form: &ListingForm) -> Result<ValidListing, AppError> {
         errors.push(FieldError::new("min_visit_minutes", format!("Home care visits must be at least {SHORTEST_HOME_CARE_VISIT} minutes")));
     }
     let increment = collect(&mut errors, billing_increment(&form.billing_increment_minutes));
-    let notice = collect(
-        &mut errors,
-        whole_number("cancellation_notice_hours", &form.cancellation_notice_hours, "how many hours' notice you need to cancel", 0, 168),
-    );
+    let notice =
+        collect(&mut errors, whole_number("cancellation_notice_hours", &form.cancellation_notice_hours, "how many hours' notice you need to cancel", 0, 168));
     let late_percent = collect(
         &mut errors,
         whole_number("late_cancellation_percent", &form.late_cancellation_percent, "what percentage you charge for a late cancellation", 0, 100),
     );
-    let carer_gender =
-        collect(&mut errors, one_of("carer_gender", &form.carer_gender, &["any", "female", "male"], "Choose who can provide the care"));
+    let carer_gender = collect(&mut errors, one_of("carer_gender", &form.carer_gender, &["any", "female", "male"], "Choose who can provide the care"));
     let (areas, base) = collect(&mut errors, areas_served(form)).unzip();
     let hours = collect(&mut errors, weekly_hours(&form.hours, unit.as_deref() == Some("item")));
     let languages = collect(&mut errors, languages(&form.languages));
@@ -121,9 +118,8 @@ type AreasServed = (Vec<PostcodeDistrict>, Option<(PostcodeDistrict, u32)>);
 fn areas_served(form: &ListingForm) -> Result<AreasServed, AppError> {
     let mut districts = Vec::new();
     for word in form.areas.split([',', ' ', ';']).filter(|word| !word.trim().is_empty()) {
-        let district = PostcodeDistrict::parse("areas", word).map_err(|_| {
-            AppError::invalid("areas", format!("{} is not a postcode district: enter districts like NE3, NE4", word.trim()))
-        })?;
+        let district = PostcodeDistrict::parse("areas", word)
+            .map_err(|_| AppError::invalid("areas", format!("{} is not a postcode district: enter districts like NE3, NE4", word.trim())))?;
         if !districts.contains(&district) {
             districts.push(district);
         }
@@ -133,10 +129,7 @@ fn areas_served(form: &ListingForm) -> Result<AreasServed, AppError> {
         (true, true) => None,
         (false, true) => return Err(AppError::invalid("radius_km", "Enter how far from your base postcode you travel, in kilometres")),
         (true, false) => return Err(AppError::invalid("base_postcode", "Enter the postcode you travel from")),
-        (false, false) => Some((
-            base_district(postcode)?,
-            whole_number("radius_km", radius, "how far you travel, in kilometres", 1, 200)?,
-        )),
+        (false, false) => Some((base_district(postcode)?, whole_number("radius_km", radius, "how far you travel, in kilometres", 1, 200)?)),
     };
     if districts.is_empty() && base.is_none() {
         return Err(AppError::invalid("areas", "Enter the postcode districts you cover, or a base postcode and how far you travel"));

@@ -3,16 +3,14 @@
 //! suspend or reinstate a provider with a reason. Nobody else may; every change is audited and
 //! queues the provider's services for the search index, whose framework scores it changes.
 use super::frameworks::PRICE_CAP_LIMIT;
-use super::{audit, outbox};
 use super::values::{Pence, collect, required_text, whole_number};
+use super::{audit, outbox};
 use crate::entities::{accreditation, framework, listing, listing_area, lot, monitoring_score, postcode_district, provider};
 use crate::error::{AppError, AppResult};
 use app::{AccreditationRow, ListingStatus, LotAdmin, LotChange, Role, SignedInUser, format_price};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
 use std::collections::HashMap;
 
 /// The lot, if this user commissions for the council that runs it.
@@ -172,7 +170,10 @@ async fn change_terms(db: &impl ConnectionTrait, lot: lot::Model, price_cap: &st
     let above = accreditations.iter().filter(|a| a.contracted_rate_pence > cap.pence()).count();
     if above > 0 {
         let providers = if above == 1 { "1 provider is".to_string() } else { format!("{above} providers are") };
-        return Err(AppError::invalid("price_cap", format!("{providers} contracted above {}: the cap cannot be lower than a contracted rate", format_price(cap.pence(), &lot.unit))));
+        return Err(AppError::invalid(
+            "price_cap",
+            format!("{providers} contracted above {}: the cap cannot be lower than a contracted rate", format_price(cap.pence(), &lot.unit)),
+        ));
     }
     let mut row: lot::ActiveModel = lot.into();
     row.price_cap_pence = Set(cap.pence());

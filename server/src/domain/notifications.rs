@@ -36,12 +36,7 @@ pub async fn tell(db: &impl ConnectionTrait, user_id: i64, booking_id: Option<i6
 
 /// A person's newest messages, newest first.
 pub async fn latest(db: &impl ConnectionTrait, user_id: i64, limit: u64) -> AppResult<Vec<notification::Model>> {
-    Ok(notification::Entity::find()
-        .filter(notification::Column::UserId.eq(user_id))
-        .order_by_desc(notification::Column::Id)
-        .limit(limit)
-        .all(db)
-        .await?)
+    Ok(notification::Entity::find().filter(notification::Column::UserId.eq(user_id)).order_by_desc(notification::Column::Id).limit(limit).all(db).await?)
 }
 
 /// A person's newest messages, for their dashboard.

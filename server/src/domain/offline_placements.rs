@@ -1,8 +1,8 @@
 //! Placements made outside CareMarket, recorded by commissioners one at a time or imported
 //! from a spreadsheet (CSV), so reports can show the share placed electronically. An import is
 //! all or nothing: any bad row is named by its line number and nothing is saved.
-use super::auth::commissioners_council;
 use super::audit;
+use super::auth::commissioners_council;
 use super::values::{Pence, collect};
 use crate::entities::{locality, offline_placement};
 use crate::error::{AppError, AppResult};
@@ -18,7 +18,6 @@ const WEEKLY_VALUE_LIMIT: Pence = Pence::from_pence(2_000_000);
 const MOST_ROWS: usize = 20_000;
 /// Rows inserted per statement: under the bind-parameter limits of SQLite and PostgreSQL.
 const BATCH: usize = 500;
-
 
 pub async fn page(db: &impl ConnectionTrait, user: &SignedInUser) -> AppResult<OfflinePlacements> {
     let council_id = commissioners_council(user)?;
@@ -54,9 +53,8 @@ async fn localities(db: &impl ConnectionTrait, council_id: i64) -> AppResult<Vec
 pub async fn record<C: ConnectionTrait + TransactionTrait>(db: &C, user: &SignedInUser, form: &OfflinePlacementForm, now: DateTime<Utc>) -> AppResult<()> {
     let council_id = commissioners_council(user)?;
     let areas = localities(db, council_id).await?;
-    let placement = read(form, &areas, |area| areas.iter().find(|l| l.id.to_string() == area.trim()), uk_today(now)).map_err(|errors| {
-        AppError::Invalid(errors.into_iter().map(|(field, message)| FieldError::new(field, message)).collect())
-    })?;
+    let placement = read(form, &areas, |area| areas.iter().find(|l| l.id.to_string() == area.trim()), uk_today(now))
+        .map_err(|errors| AppError::Invalid(errors.into_iter().map(|(field, message)| FieldError::new(field, message)).collect()))?;
     let txn = crate::db::begin_write(db).await?;
     insert(&txn, council_id, user.user_id, std::slice::from_ref(&placement), now).await?;
     audit::record(&txn, now, Some(user.user_id), None, "offline_placement_recorded", serde_json::json!({ "placed_on": placement.placed_on })).await?;
@@ -72,7 +70,9 @@ pub async fn import<C: ConnectionTrait + TransactionTrait>(db: &C, user: &Signed
     let today = uk_today(now);
     let refuse = |message: String| AppError::invalid("csv", message);
     let mut lines = csv.lines().enumerate().map(|(index, line)| (index + 1, line)).filter(|(_, line)| !line.trim().is_empty());
-    let Some((_, header)) = lines.next() else { return Err(refuse("Choose a CSV file or paste its rows: the line naming the columns, then at least one placement".into())) };
+    let Some((_, header)) = lines.next() else {
+        return Err(refuse("Choose a CSV file or paste its rows: the line naming the columns, then at least one placement".into()));
+    };
     if split_csv_line(header).iter().map(|cell| cell.trim().to_lowercase()).collect::<Vec<_>>().join(",") != OFFLINE_CSV_HEADER {
         return Err(refuse(format!("The first line must name the columns: {OFFLINE_CSV_HEADER}")));
     }
@@ -214,11 +214,9 @@ mod tests {
     #[test]
     fn csv_lines_split_on_commas_outside_quotes() {
         assert_eq!(split_csv_line("2026-04-01,Home care,,350.00"), ["2026-04-01", "Home care", "", "350.00"]);
-        assert_eq!(split_csv_line("2026-04-01,\"Respite, short breaks\",\"Say \"\"hi\"\"\",\"1,050.00\"\r"), [
-            "2026-04-01",
-            "Respite, short breaks",
-            "Say \"hi\"",
-            "1,050.00"
-        ]);
+        assert_eq!(
+            split_csv_line("2026-04-01,\"Respite, short breaks\",\"Say \"\"hi\"\"\",\"1,050.00\"\r"),
+            ["2026-04-01", "Respite, short breaks", "Say \"hi\"", "1,050.00"]
+        );
     }
 }

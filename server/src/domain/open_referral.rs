@@ -259,11 +259,7 @@ pub async fn organization(db: &impl ConnectionTrait, id: &str) -> AppResult<Valu
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let listings = public_listings(&Filters::default())
-        .filter(listing::Column::ProviderId.eq(provider.id))
-        .order_by_asc(listing::Column::Id)
-        .all(db)
-        .await?;
+    let listings = public_listings(&Filters::default()).filter(listing::Column::ProviderId.eq(provider.id)).order_by_asc(listing::Column::Id).all(db).await?;
     let mut organization = organization_summary(&provider);
     organization["contacts"] = json!([contact(&provider)]);
     organization["services"] = listings.iter().map(|l| service_summary(l, &provider)).collect();
@@ -514,7 +510,12 @@ fn schedules(service_id: &str, hours: &[(u8, u16, u16)]) -> Vec<Value> {
     by_hours
         .into_iter()
         .map(|((opens, closes), days)| {
-            let byday = days.iter().filter_map(|day| ["MO", "TU", "WE", "TH", "FR", "SA", "SU"].get(usize::from(*day).wrapping_sub(1))).copied().collect::<Vec<_>>().join(",");
+            let byday = days
+                .iter()
+                .filter_map(|day| ["MO", "TU", "WE", "TH", "FR", "SA", "SU"].get(usize::from(*day).wrapping_sub(1)))
+                .copied()
+                .collect::<Vec<_>>()
+                .join(",");
             let names = days.iter().filter_map(|day| WEEKDAYS.get(usize::from(*day).wrapping_sub(1))).copied().collect::<Vec<_>>().join(", ");
             json!({
                 "id": derived_id(service_id, &format!("schedule/{byday}/{opens}-{closes}")),

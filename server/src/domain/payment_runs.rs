@@ -1,8 +1,8 @@
 //! Paying providers: a commissioner's payment run moves everything the council owes each
 //! provider (their payable account) to paid, under one run reference, and the remittance file
 //! lists what each provider is paid, for the council's finance system.
-use super::auth::commissioners_council;
 use super::audit;
+use super::auth::commissioners_council;
 use super::ledger::{self, Account, AccountKind, Transfer};
 use crate::entities::{ledger_account, ledger_transfer, payment_run, provider};
 use crate::error::{AppError, AppResult};
@@ -18,7 +18,6 @@ pub struct Remittance {
     pub regulator_id: Option<String>,
     pub amount_pence: i64,
 }
-
 
 /// What the council owes each provider now, largest first.
 pub async fn owed(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppResult<Vec<Remittance>> {
@@ -109,14 +108,9 @@ pub async fn remittance(db: &impl ConnectionTrait, viewer: &SignedInUser, refere
         .await?
         .ok_or(AppError::NotFound)?;
     let payments = ledger_transfer::Entity::find().filter(ledger_transfer::Column::PaymentRef.eq(reference)).all(db).await?;
-    let accounts = ledger_account::Entity::find()
-        .filter(ledger_account::Column::Id.is_in(payments.iter().map(|p| p.credit_account_id)))
-        .all(db)
-        .await?;
-    let amounts = payments
-        .iter()
-        .filter_map(|payment| Some((accounts.iter().find(|a| a.id == payment.credit_account_id)?.provider_id?, payment.amount_pence)))
-        .collect();
+    let accounts = ledger_account::Entity::find().filter(ledger_account::Column::Id.is_in(payments.iter().map(|p| p.credit_account_id))).all(db).await?;
+    let amounts =
+        payments.iter().filter_map(|payment| Some((accounts.iter().find(|a| a.id == payment.credit_account_id)?.provider_id?, payment.amount_pence))).collect();
     Ok((run, lines(db, amounts).await?))
 }
 

@@ -2,16 +2,14 @@
 //! organisation can see and change only that organisation's listings; anyone else's listing
 //! is "not found" to them, so drafts do not leak. Every change also queues the listing for the
 //! search index in the outbox, in the same transaction.
-use super::{audit, outbox};
 use super::listings::{ValidListing, validate_listing};
+use super::{audit, outbox};
 use crate::entities::{listing, listing_area, listing_attribute, listing_availability};
 use crate::error::{AppError, AppResult};
-use app::{DayHours, format_clock, ListingChange, ListingForm, ListingStatus, OwnListing, Role, SignedInUser, category_label, format_price};
+use app::{DayHours, ListingChange, ListingForm, ListingStatus, OwnListing, Role, SignedInUser, category_label, format_clock, format_price};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait, TryIntoModel,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait, TryIntoModel};
 
 /// Listings not re-confirmed for this long are shown as possibly out of date.
 pub const CONFIRM_EVERY: Duration = Duration::days(183);
@@ -64,20 +62,14 @@ pub async fn own_listings(db: &impl ConnectionTrait, user: &SignedInUser, now: D
 /// A listing as its edit form shows it.
 pub async fn listing_form(db: &impl ConnectionTrait, user: &SignedInUser, public_id: &str) -> AppResult<ListingForm> {
     let listing = own_listing(db, organisation_of(user)?, public_id).await?;
-    let areas = listing_area::Entity::find()
-        .filter(listing_area::Column::ListingId.eq(listing.id))
-        .order_by_asc(listing_area::Column::District)
-        .all(db)
-        .await?;
+    let areas =
+        listing_area::Entity::find().filter(listing_area::Column::ListingId.eq(listing.id)).order_by_asc(listing_area::Column::District).all(db).await?;
     let attributes = listing_attribute::Entity::find()
         .filter(listing_attribute::Column::ListingId.eq(listing.id))
         .order_by_asc(listing_attribute::Column::Value)
         .all(db)
         .await?;
-    let windows = listing_availability::Entity::find()
-        .filter(listing_availability::Column::ListingId.eq(listing.id))
-        .all(db)
-        .await?;
+    let windows = listing_availability::Entity::find().filter(listing_availability::Column::ListingId.eq(listing.id)).all(db).await?;
     let of_kind = |kind: &str| attributes.iter().filter(|a| a.kind == kind).map(|a| a.value.clone()).collect::<Vec<_>>();
     let mut hours = vec![DayHours::default(); 7];
     for window in windows {
@@ -166,21 +158,14 @@ async fn replace_details(db: &impl ConnectionTrait, listing_id: i64, valid: &Val
     listing_area::Entity::delete_many().filter(listing_area::Column::ListingId.eq(listing_id)).exec(db).await?;
     listing_attribute::Entity::delete_many().filter(listing_attribute::Column::ListingId.eq(listing_id)).exec(db).await?;
     listing_availability::Entity::delete_many().filter(listing_availability::Column::ListingId.eq(listing_id)).exec(db).await?;
-    let areas = valid.areas.iter().map(|district| listing_area::ActiveModel {
-        listing_id: Set(listing_id),
-        district: Set(district.as_str().to_string()),
-    });
+    let areas = valid.areas.iter().map(|district| listing_area::ActiveModel { listing_id: Set(listing_id), district: Set(district.as_str().to_string()) });
     listing_area::Entity::insert_many(areas).exec(db).await?;
     let attributes = valid
         .languages
         .iter()
         .map(|language| ("language", language))
         .chain(valid.specialisms.iter().map(|specialism| ("specialism", specialism)))
-        .map(|(kind, value)| listing_attribute::ActiveModel {
-            listing_id: Set(listing_id),
-            kind: Set(kind.into()),
-            value: Set(value.clone()),
-        });
+        .map(|(kind, value)| listing_attribute::ActiveModel { listing_id: Set(listing_id), kind: Set(kind.into()), value: Set(value.clone()) });
     listing_attribute::Entity::insert_many(attributes).exec(db).await?;
     let windows = valid.hours.iter().map(|&(weekday, opens, closes)| listing_availability::ActiveModel {
         listing_id: Set(listing_id),

@@ -12,7 +12,7 @@ use crate::error::{AppError, AppResult};
 use app::{OrganisationProfile, ProfileForm, SignedInUser};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, SqlErr, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, SqlErr, TransactionTrait};
 
 pub async fn profile(db: &impl ConnectionTrait, user: &SignedInUser) -> AppResult<OrganisationProfile> {
     let provider = provider::Entity::find_by_id(organisation_of(user)?).one(db).await?.ok_or(AppError::NotFound)?;
@@ -46,11 +46,15 @@ fn validate(form: &ProfileForm) -> AppResult<ValidProfile> {
     let contact_email = collect(&mut errors, Email::parse("contact_email", &form.contact_email));
     let contact_phone = collect(&mut errors, PhoneNumber::parse("contact_phone", &form.contact_phone));
     let website = collect(&mut errors, website(&form.website));
-    let languages = collect(&mut errors, languages(&form.languages).map_err(|_| {
-        AppError::invalid("languages", "Enter the languages your staff speak, separated by commas, like English, Polish")
-    }).and_then(|languages| {
-        if languages.is_empty() { Err(AppError::invalid("languages", "Enter at least one language your staff speak")) } else { Ok(languages) }
-    }));
+    let languages =
+        collect(
+            &mut errors,
+            languages(&form.languages)
+                .map_err(|_| AppError::invalid("languages", "Enter the languages your staff speak, separated by commas, like English, Polish"))
+                .and_then(|languages| {
+                    if languages.is_empty() { Err(AppError::invalid("languages", "Enter at least one language your staff speak")) } else { Ok(languages) }
+                }),
+        );
     let regulator_id = collect(&mut errors, RegulatorId::parse_optional("regulator_id", &form.regulator_id));
     match (description, contact_email, contact_phone, website, languages, regulator_id) {
         (Some(description), Some(contact_email), Some(contact_phone), Some(website), Some(languages), Some(regulator_id)) if errors.is_empty() => {
@@ -70,11 +74,7 @@ fn website(input: &str) -> AppResult<Option<String>> {
     let valid = host.is_some_and(|host| host.contains('.') && host.chars().all(|c| c.is_ascii_alphanumeric() || ".-:".contains(c)))
         && text.len() <= 200
         && !text.chars().any(char::is_whitespace);
-    if valid {
-        Ok(Some(text.to_string()))
-    } else {
-        Err(AppError::invalid("website", "Enter a web address starting https://, like https://www.example.org"))
-    }
+    if valid { Ok(Some(text.to_string())) } else { Err(AppError::invalid("website", "Enter a web address starting https://, like https://www.example.org")) }
 }
 
 pub async fn save_profile<C: ConnectionTrait + TransactionTrait>(db: &C, user: &SignedInUser, form: &ProfileForm, now: DateTime<Utc>) -> AppResult<()> {

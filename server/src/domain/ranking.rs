@@ -195,10 +195,7 @@ pub struct LotRanking {
 /// Ranks a lot. Ties go to higher quality, then lower price, then the name, then the id.
 pub fn rank_lot(weighting: Weighting, candidates: Vec<Candidate>) -> LotRanking {
     let (eligible, gated): (Vec<_>, Vec<_>) = candidates.into_iter().partition(|candidate| candidate.gate().is_none());
-    let excluded = gated
-        .into_iter()
-        .filter_map(|candidate| candidate.gate().map(|gate| (candidate, gate)))
-        .collect();
+    let excluded = gated.into_iter().filter_map(|candidate| candidate.gate().map(|gate| (candidate, gate))).collect();
     let lowest = eligible.iter().map(|candidate| candidate.price_pence).filter(|&price| price > 0).min().unwrap_or(1);
     let mut ranked: Vec<Ranked> = eligible
         .into_iter()
@@ -209,13 +206,7 @@ pub fn rank_lot(weighting: Weighting, candidates: Vec<Candidate>) -> LotRanking 
         })
         .collect();
     ranked.sort_by_key(|entry| {
-        (
-            Reverse(entry.points),
-            Reverse(entry.candidate.quality),
-            entry.candidate.price_pence,
-            entry.candidate.name.to_lowercase(),
-            entry.candidate.provider_id,
-        )
+        (Reverse(entry.points), Reverse(entry.candidate.quality), entry.candidate.price_pence, entry.candidate.name.to_lowercase(), entry.candidate.provider_id)
     });
     for (index, entry) in ranked.iter_mut().enumerate() {
         entry.position = index + 1;
@@ -268,14 +259,7 @@ mod tests {
     use seeds::Rng;
 
     fn candidate(id: i64, name: &str, price_pence: i64, quality: u32) -> Candidate {
-        Candidate {
-            provider_id: id,
-            name: name.into(),
-            price_pence,
-            quality: Score::from_hundredths(quality * 100),
-            rating: Rating::Good,
-            suspension: None,
-        }
+        Candidate { provider_id: id, name: name.into(), price_pence, quality: Score::from_hundredths(quality * 100), rating: Rating::Good, suspension: None }
     }
 
     fn names(ranking: &LotRanking) -> Vec<&str> {
@@ -323,10 +307,7 @@ mod tests {
             explain(&ranking.ranked[1], ranking.ranked.len(), "North home care", "hour"),
             "2nd of 4 on North home care: quality 80, price £24.00 an hour"
         );
-        assert_eq!(
-            explain_gate(&ranking.excluded[1].1),
-            "Not offered framework work: suspended on this lot (missed visits under investigation)"
-        );
+        assert_eq!(explain_gate(&ranking.excluded[1].1), "Not offered framework work: suspended on this lot (missed visits under investigation)");
     }
 
     #[test]

@@ -26,14 +26,16 @@ pub async fn run_all<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTim
 /// placements table is derived (a report's index), so those rows are simply removed.
 async fn remove_private_placements(db: &impl ConnectionTrait) -> AppResult<u64> {
     let removed = placement::Entity::delete_many()
-        .filter(placement::Column::BookingId.in_subquery(
-            Query::select()
-                .column((booking::Entity, booking::Column::Id))
-                .from(booking::Entity)
-                .inner_join(budget::Entity, Expr::col((budget::Entity, budget::Column::Id)).equals((booking::Entity, booking::Column::BudgetId)))
-                .and_where(budget::Column::Funding.eq("self"))
-                .to_owned(),
-        ))
+        .filter(
+            placement::Column::BookingId.in_subquery(
+                Query::select()
+                    .column((booking::Entity, booking::Column::Id))
+                    .from(booking::Entity)
+                    .inner_join(budget::Entity, Expr::col((budget::Entity, budget::Column::Id)).equals((booking::Entity, booking::Column::BudgetId)))
+                    .and_where(budget::Column::Funding.eq("self"))
+                    .to_owned(),
+            ),
+        )
         .exec(db)
         .await?;
     Ok(removed.rows_affected)
@@ -69,7 +71,8 @@ async fn split_provider_accounts<C: ConnectionTrait + TransactionTrait>(db: &C, 
             settle_overpayments(&txn, &mut shares, provider_id, now).await?;
         }
         let kind = if payable { AccountKind::ProviderPayable } else { AccountKind::ProviderPaid };
-        let from = Account { code: account.code.clone(), kind, council_id: account.council_id, budget_id: None, provider_id: Some(provider_id), id: Some(account.id) };
+        let from =
+            Account { code: account.code.clone(), kind, council_id: account.council_id, budget_id: None, provider_id: Some(provider_id), id: Some(account.id) };
         for (council_id, share) in shares.into_iter().filter(|(_, share)| *share > 0) {
             let to = if payable { Account::provider_payable(council_id, provider_id) } else { Account::provider_paid(council_id, provider_id) };
             let key = format!("repair:split:{}:council:{council_id}", account.id);

@@ -15,17 +15,9 @@ impl Email {
         let valid = email.len() <= 254
             && !email.chars().any(char::is_whitespace)
             && email.split_once('@').is_some_and(|(local, domain)| {
-                !local.is_empty()
-                    && !domain.contains('@')
-                    && domain.contains('.')
-                    && !domain.starts_with('.')
-                    && !domain.ends_with('.')
+                !local.is_empty() && !domain.contains('@') && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
             });
-        if valid {
-            Ok(Self(email))
-        } else {
-            Err(AppError::invalid(field, "Enter an email address in the correct format, like name@example.com"))
-        }
+        if valid { Ok(Self(email)) } else { Err(AppError::invalid(field, "Enter an email address in the correct format, like name@example.com")) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -103,8 +95,7 @@ impl PhoneNumber {
         }
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
         let allowed = text.chars().all(|c| c.is_ascii_digit() || " +()-".contains(c));
-        let national = (digits.starts_with('0') && (10..=11).contains(&digits.len()))
-            || (text.starts_with("+44") && digits.len() == 12);
+        let national = (digits.starts_with('0') && (10..=11).contains(&digits.len())) || (text.starts_with("+44") && digits.len() == 12);
         if allowed && national {
             Ok(Self(text.to_string()))
         } else {
@@ -128,14 +119,8 @@ impl RegulatorId {
         if text.is_empty() {
             return Ok(None);
         }
-        let valid = text
-            .strip_prefix("1-")
-            .is_some_and(|digits| (9..=11).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()));
-        if valid {
-            Ok(Some(Self(text.to_string())))
-        } else {
-            Err(AppError::invalid(field, "Enter a CQC location ID in the correct format, like 1-123456789"))
-        }
+        let valid = text.strip_prefix("1-").is_some_and(|digits| (9..=11).contains(&digits.len()) && digits.chars().all(|c| c.is_ascii_digit()));
+        if valid { Ok(Some(Self(text.to_string()))) } else { Err(AppError::invalid(field, "Enter a CQC location ID in the correct format, like 1-123456789")) }
     }
 
     pub fn as_str(&self) -> &str {
@@ -198,9 +183,10 @@ impl Pence {
         let (pounds, pennies) = text.split_once('.').unwrap_or((text, ""));
         let digits_only = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
         // Commas may mark thousands (1,250), and only thousands.
-        let grouped = pounds.split(',').enumerate().all(|(index, group)| {
-            digits_only(group) && if index == 0 { (1..=3).contains(&group.len()) && !group.starts_with('0') } else { group.len() == 3 }
-        });
+        let grouped = pounds
+            .split(',')
+            .enumerate()
+            .all(|(index, group)| digits_only(group) && if index == 0 { (1..=3).contains(&group.len()) && !group.starts_with('0') } else { group.len() == 3 });
         let pounds = if pounds.contains(',') && grouped { pounds.replace(',', "") } else { pounds.to_string() };
         let pounds = pounds.trim_start_matches('0');
         let well_formed = (!pounds.is_empty() || text.starts_with('0')) && digits_only(pounds) && digits_only(pennies) && pennies.len() <= 2;

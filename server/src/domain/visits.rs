@@ -107,7 +107,13 @@ impl Ending {
 /// Ends a visit staff are checked in to, at `now`: the care delivered so far (from the later
 /// of check-in and the booked start, rounded to the billing increment, never above what was
 /// booked) is paid, the rest released. Returns the pence charged.
-pub(super) async fn end_in_progress(db: &impl ConnectionTrait, booking: &booking::Model, visit: visit::Model, ending: Ending, now: DateTime<Utc>) -> AppResult<i64> {
+pub(super) async fn end_in_progress(
+    db: &impl ConnectionTrait,
+    booking: &booking::Model,
+    visit: visit::Model,
+    ending: Ending,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
     let checked_in_at = visit.checked_in_at.ok_or_else(|| AppError::Internal(format!("visit {} is under way with no check-in", visit.id)))?;
     // Care is paid from the later of arrival and the booked start: arriving early is not
     // care the person booked.
@@ -195,9 +201,10 @@ async fn settle(db: &impl ConnectionTrait, booking: &booking::Model, visit: &vis
         ledger::transfer(db, &pay, now).await?;
     }
     if set_aside > charge {
-        let release = Transfer::new(format!("release:visit:{}", visit.id), committed, Account::budget_available(council, budget.id), set_aside - charge, released)
-            .for_booking(booking.id)
-            .for_visit(visit.id);
+        let release =
+            Transfer::new(format!("release:visit:{}", visit.id), committed, Account::budget_available(council, budget.id), set_aside - charge, released)
+                .for_booking(booking.id)
+                .for_visit(visit.id);
         ledger::transfer(db, &release, now).await?;
     }
     booking::Entity::update_many()
@@ -213,11 +220,8 @@ async fn complete_if_done(db: &impl ConnectionTrait, booking: &booking::Model, n
     if booking.schedule != "one_off" {
         return Ok(());
     }
-    let open = visit::Entity::find()
-        .filter(visit::Column::BookingId.eq(booking.id))
-        .filter(visit::Column::Status.is_in(["scheduled", "in_progress"]))
-        .one(db)
-        .await?;
+    let open =
+        visit::Entity::find().filter(visit::Column::BookingId.eq(booking.id)).filter(visit::Column::Status.is_in(["scheduled", "in_progress"])).one(db).await?;
     if open.is_none() {
         booking::Entity::update_many()
             .col_expr(booking::Column::Status, Expr::value("completed"))

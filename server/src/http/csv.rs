@@ -102,10 +102,7 @@ fn refused(error: AppError) -> Response {
 }
 
 fn download(filename: &str, body: String) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\""))],
-        body,
-    )
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\""))], body)
         .into_response()
 }
 

@@ -5,10 +5,10 @@ use crate::domain::open_referral::{self as oruk, Filters, MAX_PER_PAGE, Paging, 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use app::FieldError;
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use axum::routing::{MethodRouter, get};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
@@ -71,7 +71,8 @@ async fn list_request(state: &AppState, params: &ListParams) -> AppResult<ListRe
         }
     };
     let defaults = Paging::default();
-    let paging = Paging { page: number("page", &params.page, 1, 1_000_000, 1), per_page: number("per_page", &params.per_page, 1, MAX_PER_PAGE, defaults.per_page) };
+    let paging =
+        Paging { page: number("page", &params.page, 1, 1_000_000, 1), per_page: number("per_page", &params.per_page, 1, MAX_PER_PAGE, defaults.per_page) };
     let within = match params.proximity.trim() {
         "" => None,
         text => match text.parse::<f64>() {
@@ -91,7 +92,10 @@ async fn list_request(state: &AppState, params: &ListParams) -> AppResult<ListRe
                 .or_else(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok().and_then(|day| day.and_hms_opt(0, 0, 0)).map(|at| at.and_utc()));
             let parsed = parsed.filter(|at| crate::domain::uk_time::within_years(at.date_naive()));
             if parsed.is_none() {
-                errors.push(FieldError::new("modified_after", "modified_after must be a date like 2026-11-01 or a time like 2026-11-01T09:30:00Z, from 2000 to 2100"));
+                errors.push(FieldError::new(
+                    "modified_after",
+                    "modified_after must be a date like 2026-11-01 or a time like 2026-11-01T09:30:00Z, from 2000 to 2100",
+                ));
             }
             parsed
         }
@@ -197,10 +201,14 @@ fn respond(answer: AppResult<Value>) -> Response {
     let response = match answer {
         Ok(document) => Json(document).into_response(),
         Err(AppError::Invalid(errors)) => (StatusCode::BAD_REQUEST, Json(json!({ "errors": errors }))).into_response(),
-        Err(AppError::NotFound) => (StatusCode::NOT_FOUND, Json(json!({ "errors": [{ "field": "id", "message": "There is no published service or organization with this id" }] }))).into_response(),
+        Err(AppError::NotFound) => {
+            (StatusCode::NOT_FOUND, Json(json!({ "errors": [{ "field": "id", "message": "There is no published service or organization with this id" }] })))
+                .into_response()
+        }
         Err(error) => {
             tracing::error!(%error, "open referral API");
-            (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "errors": [{ "field": "", "message": "The directory is not available just now" }] }))).into_response()
+            (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "errors": [{ "field": "", "message": "The directory is not available just now" }] })))
+                .into_response()
         }
     };
     open_to_all(response)

@@ -110,11 +110,7 @@ fn from_our_pages(parts: &axum::http::request::Parts, body: &[u8], cookie_token:
         }
     }
     let submitted = header("x-csrf-token").map(str::to_string).or_else(|| {
-        serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-            .ok()?
-            .into_iter()
-            .find(|(name, _)| name == "csrf_token")
-            .map(|(_, value)| value)
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).ok()?.into_iter().find(|(name, _)| name == "csrf_token").map(|(_, value)| value)
     });
     submitted.is_some_and(|token| constant_time_equal(token.as_bytes(), expected.as_bytes()))
 }
@@ -128,13 +124,12 @@ fn constant_time_equal(a: &[u8], b: &[u8]) -> bool {
 /// left of it were written by the client and are ignored.
 fn client_address(parts: &axum::http::request::Parts, proxies: usize) -> String {
     let forwarded = || {
-        let chain: Vec<&str> = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(str::trim).collect();
+        let chain: Vec<&str> =
+            parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(str::trim).collect();
         chain.len().checked_sub(proxies).and_then(|at| chain.get(at)).map(|address| (*address).to_string())
     };
     let from_proxy = if proxies > 0 { forwarded() } else { None };
-    from_proxy
-        .or_else(|| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip().to_string()))
-        .unwrap_or_else(|| "unknown".into())
+    from_proxy.or_else(|| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip().to_string())).unwrap_or_else(|| "unknown".into())
 }
 
 fn csrf_refused() -> Response {

@@ -142,7 +142,10 @@ mod tests {
         let policy = Policy::new(&config);
         let card = policy.content_security_policy("abc", true);
         assert!(card.contains("script-src 'self' 'nonce-abc' 'wasm-unsafe-eval' https://js.stripe.com;"), "{card}");
-        assert!(card.contains("frame-src https://js.stripe.com https://hooks.stripe.com;") && card.contains("connect-src 'self' https://api.stripe.com;"), "{card}");
+        assert!(
+            card.contains("frame-src https://js.stripe.com https://hooks.stripe.com;") && card.contains("connect-src 'self' https://api.stripe.com;"),
+            "{card}"
+        );
         let other = policy.content_security_policy("abc", false);
         assert!(!other.contains("stripe") && other.contains("frame-src 'none'"), "{other}");
         assert!(is_card_page("/budget/pay/12") && !is_card_page("/budget/pay") && !is_card_page("/budget/pay/12/x"));

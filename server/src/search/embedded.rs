@@ -379,12 +379,8 @@ impl Store {
         if let Some(found) = self.expansions.lock().ok().and_then(|remembered| remembered.get(&key).cloned()) {
             return found;
         }
-        let matched: Vec<(u32, u8)> = self
-            .terms
-            .iter()
-            .enumerate()
-            .filter_map(|(term, text)| Some((u32::try_from(term).ok()?, ranking_rules::typos(typed, text, prefix)?)))
-            .collect();
+        let matched: Vec<(u32, u8)> =
+            self.terms.iter().enumerate().filter_map(|(term, text)| Some((u32::try_from(term).ok()?, ranking_rules::typos(typed, text, prefix)?))).collect();
         let matched = Arc::new(matched);
         if let Ok(mut remembered) = self.expansions.lock() {
             if remembered.len() >= REMEMBERED_WORDS {
@@ -889,9 +885,10 @@ fn pair_key(first: u32, second: u32) -> u64 {
 
 /// Each pair of words side by side or one word apart in a field, with the first word's place.
 fn pairs_of(field: &[u32]) -> impl Iterator<Item = (u32, u64)> + '_ {
-    field.iter().enumerate().flat_map(move |(i, &first)| {
-        [1, 2].into_iter().filter_map(move |gap| Some((u32::try_from(i).ok()?, pair_key(first, *field.get(i + gap)?))))
-    })
+    field
+        .iter()
+        .enumerate()
+        .flat_map(move |(i, &first)| [1, 2].into_iter().filter_map(move |gap| Some((u32::try_from(i).ok()?, pair_key(first, *field.get(i + gap)?)))))
 }
 
 /// Listing ids are positive; the index keeps them as u64.

@@ -15,7 +15,7 @@ use super::{Facets, ListingDocument, SearchEngine, SearchError, SearchHit, Searc
 use meilisearch_sdk::client::Client;
 use meilisearch_sdk::indexes::Index;
 use meilisearch_sdk::search::{MatchingStrategies, Selectors};
-use meilisearch_sdk::settings::{FacetingSettings, PaginationSetting, Settings, TypoToleranceSettings, MinWordSizeForTypos};
+use meilisearch_sdk::settings::{FacetingSettings, MinWordSizeForTypos, PaginationSetting, Settings, TypoToleranceSettings};
 use meilisearch_sdk::task_info::TaskInfo;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -108,11 +108,24 @@ impl MeilisearchIndex {
         let client = Client::new(url.trim_end_matches('/'), api_key).map_err(failed)?;
         let index = client.index(index_uid);
         let days = (1..=7).flat_map(|day| [format!("opens_{day}"), format!("closes_{day}")]);
-        let filterable: Vec<String> = ["id", "listing_id", "primary", "category", "price_pence", "carer_gender", "languages", "specialisms", "on_framework", "at_night", "at_weekend", "_geo"]
-            .into_iter()
-            .map(str::to_string)
-            .chain(days)
-            .collect();
+        let filterable: Vec<String> = [
+            "id",
+            "listing_id",
+            "primary",
+            "category",
+            "price_pence",
+            "carer_gender",
+            "languages",
+            "specialisms",
+            "on_framework",
+            "at_night",
+            "at_weekend",
+            "_geo",
+        ]
+        .into_iter()
+        .map(str::to_string)
+        .chain(days)
+        .collect();
         let settings = Settings::new()
             .with_searchable_attributes(["title", "description", "extra_words", "care_words"])
             .with_displayed_attributes(["document"])
@@ -427,7 +440,11 @@ mod tests {
 
     #[test]
     fn what_must_match_is_sent_every_word_and_what_only_ranks_any_word() {
-        let understood = |text: &str| SearchQuery { text: text.into(), concepts: Some(understanding::understand(text, &Default::default(), &[]).concepts), ..SearchQuery::default() };
+        let understood = |text: &str| SearchQuery {
+            text: text.into(),
+            concepts: Some(understanding::understand(text, &Default::default(), &[]).concepts),
+            ..SearchQuery::default()
+        };
         let (words, strategy) = words_to_match(&understood("short break for my dad"));
         assert_eq!((words.as_str(), matches!(strategy, MatchingStrategies::ALL)), ("short break", true));
         let (words, strategy) = words_to_match(&understood("help"));

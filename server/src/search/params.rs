@@ -5,8 +5,8 @@ use super::{Near, PartialMatch, SearchEngine, SearchError, SearchQuery, SearchRe
 use crate::domain::listings::time_of_day;
 use crate::domain::values::{Pence, PostcodeDistrict, collect, typed, whole_number};
 use crate::entities::postcode_district;
-use crate::error::{AppError, AppResult};
 use crate::entities::{budget, ledger_account};
+use crate::error::{AppError, AppResult};
 use app::{CATEGORIES, Chip, FieldError, Role, SPECIALISMS, SearchForm, SignedInUser};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
@@ -166,11 +166,7 @@ pub async fn search_query(db: &impl ConnectionTrait, postcodes: &PostcodeCentres
     if !matches!(form.exact.as_str(), "" | "yes") {
         errors.push(FieldError::new("exact", "Tick the box to search for exactly these words, or leave it empty"));
     }
-    let page = if typed(&form.page).is_empty() {
-        Some(1)
-    } else {
-        collect(&mut errors, whole_number("page", &form.page, "the page", 1, 10_000))
-    };
+    let page = if typed(&form.page).is_empty() { Some(1) } else { collect(&mut errors, whole_number("page", &form.page, "the page", 1, 10_000)) };
     let budget = match form.budget.as_str() {
         "" => None,
         "yes" => collect(&mut errors, within_budget(db, viewer).await),
@@ -298,9 +294,9 @@ impl PostcodeCentres {
             return Ok(Some(centre));
         }
         let found = postcode_district::Entity::find_by_id(district.as_str().to_string()).one(db).await?;
-        let centre = found.map(|d| (d.latitude, d.longitude)).ok_or_else(|| {
-            AppError::invalid("postcode", format!("We do not have {} on our map yet: try a nearby postcode", district.as_str()))
-        })?;
+        let centre = found
+            .map(|d| (d.latitude, d.longitude))
+            .ok_or_else(|| AppError::invalid("postcode", format!("We do not have {} on our map yet: try a nearby postcode", district.as_str())))?;
         if let Ok(mut known) = self.known.write() {
             known.insert(district.as_str().to_string(), centre);
         }

@@ -7,7 +7,9 @@ use crate::domain::lots::{self, latest_monitoring, review_totals};
 use crate::domain::outbox::LISTING_TOPIC;
 use crate::domain::provider_listings::possibly_out_of_date;
 use crate::domain::ranking::{QualityInputs, Rating, explain, explain_gate, quality};
-use crate::entities::{accreditation, listing, listing_area, listing_attribute, listing_availability, lot, outbox, outbox_pruned, postcode_district, provider, search_follower};
+use crate::entities::{
+    accreditation, listing, listing_area, listing_attribute, listing_availability, lot, outbox, outbox_pruned, postcode_district, provider, search_follower,
+};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
@@ -34,15 +36,15 @@ pub async fn documents(db: &impl ConnectionTrait, listing_ids: &[i64], now: Date
     let provider_ids: Vec<i64> = listings.iter().map(|l| l.provider_id).collect::<BTreeSet<_>>().into_iter().collect();
     let providers: HashMap<i64, provider::Model> =
         provider::Entity::find().filter(provider::Column::Id.is_in(provider_ids.clone())).all(db).await?.into_iter().map(|p| (p.id, p)).collect();
-    let findable: Vec<&listing::Model> = listings
-        .iter()
-        .filter(|l| l.status == "published" && providers.get(&l.provider_id).is_some_and(|p| p.status == "active"))
-        .collect();
+    let findable: Vec<&listing::Model> =
+        listings.iter().filter(|l| l.status == "published" && providers.get(&l.provider_id).is_some_and(|p| p.status == "active")).collect();
     let removals = listing_ids.iter().copied().filter(|id| !findable.iter().any(|l| l.id == *id)).collect();
     let ids: Vec<i64> = findable.iter().map(|l| l.id).collect();
 
     let mut areas: HashMap<i64, Vec<String>> = HashMap::new();
-    for area in listing_area::Entity::find().filter(listing_area::Column::ListingId.is_in(ids.clone())).order_by_asc(listing_area::Column::District).all(db).await? {
+    for area in
+        listing_area::Entity::find().filter(listing_area::Column::ListingId.is_in(ids.clone())).order_by_asc(listing_area::Column::District).all(db).await?
+    {
         areas.entry(area.listing_id).or_default().push(area.district);
     }
     let mut attributes: HashMap<(i64, String), Vec<String>> = HashMap::new();
@@ -52,7 +54,11 @@ pub async fn documents(db: &impl ConnectionTrait, listing_ids: &[i64], now: Date
     let mut hours: HashMap<i64, Vec<(u8, u16, u16)>> = HashMap::new();
     for window in listing_availability::Entity::find().filter(listing_availability::Column::ListingId.is_in(ids.clone())).all(db).await? {
         let minutes = |m: i32| u16::try_from(m).unwrap_or(0);
-        hours.entry(window.listing_id).or_default().push((u8::try_from(window.weekday).unwrap_or(0), minutes(window.opens_minute), minutes(window.closes_minute)));
+        hours.entry(window.listing_id).or_default().push((
+            u8::try_from(window.weekday).unwrap_or(0),
+            minutes(window.opens_minute),
+            minutes(window.closes_minute),
+        ));
     }
     let codes = findable.iter().flat_map(|l| areas.get(&l.id).cloned().unwrap_or_default().into_iter().chain(l.base_district.clone()));
     let centres = district_centres(db, codes).await?;
@@ -148,15 +154,22 @@ async fn cursor(db: &impl ConnectionTrait, follower: &str) -> AppResult<Option<i
 
 /// Records how far this index has got (never backwards) and that its server is alive.
 async fn report(db: &impl ConnectionTrait, follower: &str, last_applied: i64, now: DateTime<Utc>) -> AppResult<()> {
-    search_follower::Entity::insert(search_follower::ActiveModel { follower: Set(follower.to_string()), last_applied: Set(last_applied), reported_at: Set(now) })
-        .on_conflict(
-            OnConflict::column(search_follower::Column::Follower)
-                .value(search_follower::Column::LastApplied, Expr::cust("CASE WHEN excluded.last_applied > search_followers.last_applied THEN excluded.last_applied ELSE search_followers.last_applied END"))
-                .update_column(search_follower::Column::ReportedAt)
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+    search_follower::Entity::insert(search_follower::ActiveModel {
+        follower: Set(follower.to_string()),
+        last_applied: Set(last_applied),
+        reported_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(search_follower::Column::Follower)
+            .value(
+                search_follower::Column::LastApplied,
+                Expr::cust("CASE WHEN excluded.last_applied > search_followers.last_applied THEN excluded.last_applied ELSE search_followers.last_applied END"),
+            )
+            .update_column(search_follower::Column::ReportedAt)
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
     Ok(())
 }
 

@@ -117,15 +117,48 @@ static RULES: &[(&[&str], Meaning)] = &[
     (&["physical disability", "physical disabilities", "physically disabled"], Meaning::Specialism("physical_disability")),
     (&["end of life", "end of life care", "palliative", "palliative care", "terminally ill", "terminal illness", "dying"], Meaning::Specialism("end_of_life")),
     (
-        &["sight loss", "blind", "partially sighted", "visually impaired", "visual impairment", "deaf", "hard of hearing", "hearing loss", "deafblind", "sensory impairment"],
+        &[
+            "sight loss",
+            "blind",
+            "partially sighted",
+            "visually impaired",
+            "visual impairment",
+            "deaf",
+            "hard of hearing",
+            "hearing loss",
+            "deafblind",
+            "sensory impairment",
+        ],
         Meaning::Specialism("sensory_impairment"),
     ),
     (&["stroke", "strokes", "after a stroke", "had a stroke"], Meaning::Specialism("stroke")),
     // Price.
-    (&["cheap", "cheapest", "cheaper", "low cost", "lowest cost", "lowest price", "low price", "affordable", "inexpensive", "not expensive", "best price"], Meaning::Cheapest),
+    (
+        &["cheap", "cheapest", "cheaper", "low cost", "lowest cost", "lowest price", "low price", "affordable", "inexpensive", "not expensive", "best price"],
+        Meaning::Cheapest,
+    ),
     // When.
     (
-        &["night", "nights", "overnight", "overnights", "night time", "nighttime", "at night", "waking night", "waking nights", "sleep in", "sleeping night", "24 hour", "24 hours", "24 7", "round the clock", "around the clock", "night sitting", "night sitter"],
+        &[
+            "night",
+            "nights",
+            "overnight",
+            "overnights",
+            "night time",
+            "nighttime",
+            "at night",
+            "waking night",
+            "waking nights",
+            "sleep in",
+            "sleeping night",
+            "24 hour",
+            "24 hours",
+            "24 7",
+            "round the clock",
+            "around the clock",
+            "night sitting",
+            "night sitter",
+        ],
         Meaning::AtNight,
     ),
     (&["weekend", "weekends", "at the weekend", "at weekends", "saturday and sunday"], Meaning::Weekend),
@@ -138,7 +171,21 @@ static RULES: &[(&[&str], Meaning)] = &[
     (&["sunday", "sundays"], Meaning::Day(7)),
     // Where.
     (
-        &["near me", "nearby", "near by", "close to me", "close by", "near to me", "near my home", "near where i live", "in my area", "round here", "around here", "near us", "locally"],
+        &[
+            "near me",
+            "nearby",
+            "near by",
+            "close to me",
+            "close by",
+            "near to me",
+            "near my home",
+            "near where i live",
+            "in my area",
+            "round here",
+            "around here",
+            "near us",
+            "locally",
+        ],
         Meaning::NearMe,
     ),
 ];
@@ -212,8 +259,7 @@ impl Lexicon {
                 return Err(format!("the group {:?} points to {unknown:?}, which is not a type of care", group.words.first()));
             }
         }
-        let mut lexicon =
-            Lexicon { groups: Vec::new(), forms: Vec::new(), filler: HashSet::new(), phrases: HashMap::new(), long_first_words: Vec::new() };
+        let mut lexicon = Lexicon { groups: Vec::new(), forms: Vec::new(), filler: HashSet::new(), phrases: HashMap::new(), long_first_words: Vec::new() };
         for (index, (phrases, _)) in RULES.iter().enumerate() {
             for phrase in *phrases {
                 lexicon.add(phrase, Kind::Rule(index));
@@ -286,10 +332,7 @@ fn rank(kind: Kind) -> u8 {
 /// Whether a typed token is this word of a phrase: the same, a plural of it, or (from seven
 /// letters) one typo away.
 fn same_word(token: &str, word: &str) -> bool {
-    token == word
-        || token.strip_suffix('s') == Some(word)
-        || word.strip_suffix('s') == Some(token)
-        || one_typo(token, word)
+    token == word || token.strip_suffix('s') == Some(word) || word.strip_suffix('s') == Some(token) || one_typo(token, word)
 }
 
 static LEXICON: LazyLock<Result<Lexicon, String>> = LazyLock::new(|| Lexicon::parse(include_str!("vocabulary.toml")));
@@ -406,12 +449,7 @@ pub fn understand(text: &str, places: &Places, ignored: &[&str]) -> Understandin
 pub fn literal(text: &str) -> Vec<Concept> {
     let typed = words(text);
     let last = typed.len().saturating_sub(1);
-    typed
-        .into_iter()
-        .enumerate()
-        .take(MAX_CONCEPTS)
-        .map(|(index, word)| Concept { prefix: index == last, ..Concept::words(vec![word], true) })
-        .collect()
+    typed.into_iter().enumerate().take(MAX_CONCEPTS).map(|(index, word)| Concept { prefix: index == last, ..Concept::words(vec![word], true) }).collect()
 }
 
 /// A group's words as a document may have them. Filler is left out ("care at home" is "care
@@ -498,7 +536,8 @@ pub fn synonyms() -> HashMap<String, Vec<String>> {
 /// embedded engine matches a group by type.
 pub fn words_for_category(category: &str) -> String {
     let groups = lexicon().map(Lexicon::groups).unwrap_or_default();
-    let words: Vec<&str> = groups.iter().filter(|group| group.categories.iter().any(|c| c == category)).flat_map(|group| group.words.iter().map(String::as_str)).collect();
+    let words: Vec<&str> =
+        groups.iter().filter(|group| group.categories.iter().any(|c| c == category)).flat_map(|group| group.words.iter().map(String::as_str)).collect();
     words.join(", ")
 }
 
@@ -531,7 +570,9 @@ mod tests {
         let lexicon = lexicon().unwrap();
         assert!(lexicon.groups().len() >= 15);
         assert!(lexicon.groups().iter().all(|group| !group.source.is_empty()), "every group says where its words came from");
-        assert!(Lexicon::parse("[filler]\nsource=''\nwords=[]\n[weak]\nsource=''\nwords=[]\n[[group]]\nsource=''\nwords=['x']\ncategories=['castles']").is_err());
+        assert!(
+            Lexicon::parse("[filler]\nsource=''\nwords=[]\n[weak]\nsource=''\nwords=[]\n[[group]]\nsource=''\nwords=['x']\ncategories=['castles']").is_err()
+        );
     }
 
     #[test]

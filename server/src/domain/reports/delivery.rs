@@ -23,7 +23,9 @@ pub(super) async fn provider_delivery(db: &impl ConnectionTrait, asked: &Asked) 
         None => ("", Vec::new()),
     };
     let base = |extra: &str| {
-        format!("FROM bookings b JOIN budgets bu ON bu.id = b.budget_id JOIN listings l ON l.id = b.listing_id {extra} WHERE bu.council_id = ? AND bu.funding = 'council'{category_sql}")
+        format!(
+            "FROM bookings b JOIN budgets bu ON bu.id = b.budget_id JOIN listings l ON l.id = b.listing_id {extra} WHERE bu.council_id = ? AND bu.funding = 'council'{category_sql}"
+        )
     };
     let parameters = |mut values: Vec<Value>| {
         let mut all: Vec<Value> = vec![asked.council_id.into()];
@@ -59,13 +61,12 @@ pub(super) async fn provider_delivery(db: &impl ConnectionTrait, asked: &Asked) 
         tally.handed_back = number(&row, "handed_back")?;
     }
     let mut names = provider_names(db, &tallies.keys().copied().collect::<Vec<_>>()).await?;
-    let mut lines: Vec<(String, Tally)> = tallies.into_iter().map(|(id, tally)| (names.remove(&id).unwrap_or_else(|| format!("Provider {id}")), tally)).collect();
+    let mut lines: Vec<(String, Tally)> =
+        tallies.into_iter().map(|(id, tally)| (names.remove(&id).unwrap_or_else(|| format!("Provider {id}")), tally)).collect();
     // Busiest first: the chart shows the providers most of the care comes from.
     lines.sort_by(|(a_name, a), (b_name, b)| (b.delivered + b.missed).cmp(&(a.delivered + a.missed)).then(a_name.cmp(b_name)));
-    let mut answer = Answer::new(
-        &["Provider", "Visits due", "Delivered", "Delivery rate", "Requests declined", "Requests not answered in time", "Care handed back"],
-        &[3],
-    );
+    let mut answer =
+        Answer::new(&["Provider", "Visits due", "Delivered", "Delivery rate", "Requests declined", "Requests not answered in time", "Care handed back"], &[3]);
     let mut total = Tally::default();
     for (name, tally) in lines {
         total.delivered += tally.delivered;

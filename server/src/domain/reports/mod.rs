@@ -95,11 +95,7 @@ impl Answer {
 async fn choices(db: &impl ConnectionTrait, council_id: i64) -> AppResult<ReportChoices> {
     let localities = locality::Entity::find().filter(locality::Column::CouncilId.eq(council_id)).order_by_asc(locality::Column::Name).all(db).await?;
     let frameworks = framework::Entity::find().filter(framework::Column::CouncilId.eq(council_id)).all(db).await?;
-    let lots = lot::Entity::find()
-        .filter(lot::Column::FrameworkId.is_in(frameworks.iter().map(|f| f.id)))
-        .order_by_asc(lot::Column::Name)
-        .all(db)
-        .await?;
+    let lots = lot::Entity::find().filter(lot::Column::FrameworkId.is_in(frameworks.iter().map(|f| f.id))).order_by_asc(lot::Column::Name).all(db).await?;
     Ok(ReportChoices {
         lots: lots.into_iter().map(|lot| (lot.id.to_string(), format!("{} (cap {})", lot.name, format_price(lot.price_cap_pence, &lot.unit)))).collect(),
         localities: localities.into_iter().map(|l| (l.id.to_string(), l.name)).collect(),
@@ -236,9 +232,11 @@ impl Asked {
             }
             found
         };
-        let category = if takes(Filter::Category) { pick("category", &query.category, &app::category_choices(), "Choose a type of care from the list") } else { None };
+        let category =
+            if takes(Filter::Category) { pick("category", &query.category, &app::category_choices(), "Choose a type of care from the list") } else { None };
         let lot = if takes(Filter::Lot) { pick("lot", &query.lot, &choices.lots, "Choose one of your council's framework lots") } else { None };
-        let locality = if takes(Filter::Locality) { pick("locality", &query.locality, &choices.localities, "Choose one of your council's areas") } else { None };
+        let locality =
+            if takes(Filter::Locality) { pick("locality", &query.locality, &choices.localities, "Choose one of your council's areas") } else { None };
         let (Some(from), Some(to), Some(period)) = (from, to, period) else { return Err(errors) };
         if !errors.is_empty() {
             return Err(errors);
@@ -329,11 +327,14 @@ mod tests {
     #[test]
     fn periods_cover_the_span_with_partial_ends() {
         let months = Period::Month.all(day("2026-01-31"), day("2026-03-01"));
-        assert_eq!(months, vec![
-            ("2026-01".to_string(), "January 2026".to_string()),
-            ("2026-02".to_string(), "February 2026".to_string()),
-            ("2026-03".to_string(), "March 2026".to_string()),
-        ]);
+        assert_eq!(
+            months,
+            vec![
+                ("2026-01".to_string(), "January 2026".to_string()),
+                ("2026-02".to_string(), "February 2026".to_string()),
+                ("2026-03".to_string(), "March 2026".to_string()),
+            ]
+        );
         // 2026-11-01 is a Sunday: its week began on Monday 26 October.
         let weeks = Period::Week.all(day("2026-11-01"), day("2026-11-02"));
         assert_eq!(weeks.iter().map(|(key, _)| key.as_str()).collect::<Vec<_>>(), ["2026-10-26", "2026-11-02"]);

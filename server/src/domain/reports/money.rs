@@ -1,10 +1,10 @@
 //! Reports on money: how personal budgets are used, and the savings estimate.
 use super::placement_figures::placements_from;
 use super::{Answer, Asked, number, rows, text};
+use crate::domain::values::{Pence, collect, whole_number};
 use crate::error::{AppError, AppResult};
 use app::report::{Figure, ReportQuery, share};
 use app::{FieldError, budget_type_label, format_pence};
-use crate::domain::values::{Pence, collect, whole_number};
 use sea_orm::ConnectionTrait;
 
 const BUDGET_TYPES: [&str; 3] = ["direct_payment", "managed_account", "individual_service_fund"];
@@ -35,10 +35,8 @@ pub(super) async fn budget_use(db: &impl ConnectionTrait, asked: &Asked) -> AppR
     );
     let mut totals = [0_i64; 6];
     // Two independent scans: asked for at once, each on its own pooled connection.
-    let (now_rows, flow_rows) = tokio::try_join!(
-        rows(db, now_sql, vec![asked.council_id.into()]),
-        rows(db, flows_sql, vec![asked.council_id.into(), start.into(), end.into()])
-    )?;
+    let (now_rows, flow_rows) =
+        tokio::try_join!(rows(db, now_sql, vec![asked.council_id.into()]), rows(db, flows_sql, vec![asked.council_id.into(), start.into(), end.into()]))?;
     for budget_type in BUDGET_TYPES {
         let mut figures = [0_i64; 6];
         for row in &now_rows {
@@ -190,7 +188,10 @@ pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &Re
         format!("Cost of arranging a placement through CareMarket: {} (assumption).", format_pence(electronic)),
         format!("Unit prices lower than the baseline by {price_change}% (assumption; Peterborough reported a 10% reduction in unit costs from its framework)."),
         if given_spend.is_none() {
-            format!("Commissioning spend: {}, the money allocated to personal budgets in the period (enter your own figure to replace it).", format_pence(spend))
+            format!(
+                "Commissioning spend: {}, the money allocated to personal budgets in the period (enter your own figure to replace it).",
+                format_pence(spend)
+            )
         } else {
             format!("Commissioning spend: {} (as entered).", format_pence(spend))
         },

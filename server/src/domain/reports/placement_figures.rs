@@ -13,7 +13,9 @@ use std::collections::HashMap;
 pub(super) fn placements_from(asked: &Asked, values: &mut Vec<Value>) -> String {
     let mut sql = String::from("FROM placements p WHERE p.council_id = ? AND p.placed_on >= ? AND p.placed_on <= ?");
     values.extend([asked.council_id.into(), asked.from.into(), asked.to.into()]);
-    for (column, value) in [("p.category", asked.category.map(Value::from)), ("p.lot_id", asked.lot.map(Value::from)), ("p.locality_id", asked.locality.map(Value::from))] {
+    for (column, value) in
+        [("p.category", asked.category.map(Value::from)), ("p.lot_id", asked.lot.map(Value::from)), ("p.locality_id", asked.locality.map(Value::from))]
+    {
         if let Some(value) = value {
             sql.push_str(&format!(" AND {column} = ?"));
             values.push(value);
@@ -100,7 +102,8 @@ pub(super) async fn volumes(db: &impl ConnectionTrait, asked: &Asked) -> AppResu
             Figure::Count(group.placements).shown()
         ),
     };
-    answer.rows = labelled.into_iter().map(|(label, group)| vec![Figure::Label(label), Figure::Count(group.placements), Figure::Pence(group.weekly_value)]).collect();
+    answer.rows =
+        labelled.into_iter().map(|(label, group)| vec![Figure::Label(label), Figure::Count(group.placements), Figure::Pence(group.weekly_value)]).collect();
     answer.notes = vec![
         "A placement is a booking a provider confirmed, paid from a personal budget the council funds, and not since cancelled. It is counted on the day it was confirmed.".into(),
         "Weekly value is what one week of the care costs as booked; for a one-off booking, its cost.".into(),
@@ -117,13 +120,9 @@ async fn names(db: &impl ConnectionTrait, council_id: i64, by: &str, groups: &[G
     Ok(match by {
         "lot" => lot::Entity::find().filter(lot::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|lot| (lot.id.to_string(), lot.name)).collect(),
         "provider" => provider_names(db, &ids).await?.into_iter().map(|(id, name)| (id.to_string(), name)).collect(),
-        "locality" => locality::Entity::find()
-            .filter(locality::Column::CouncilId.eq(council_id))
-            .all(db)
-            .await?
-            .into_iter()
-            .map(|l| (l.id.to_string(), l.name))
-            .collect(),
+        "locality" => {
+            locality::Entity::find().filter(locality::Column::CouncilId.eq(council_id)).all(db).await?.into_iter().map(|l| (l.id.to_string(), l.name)).collect()
+        }
         _ => HashMap::new(),
     })
 }
@@ -141,7 +140,9 @@ fn name_of(by: &str, key: &Option<String>, names: &HashMap<String, String>) -> S
 
 pub(super) async fn electronic_share(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Answer> {
     let electronic = by_period(db, asked).await?;
-    let mut sql = "SELECT CAST(o.placed_on AS TEXT) AS k, COUNT(*) AS n FROM offline_placements o WHERE o.council_id = ? AND o.placed_on >= ? AND o.placed_on <= ?".to_string();
+    let mut sql =
+        "SELECT CAST(o.placed_on AS TEXT) AS k, COUNT(*) AS n FROM offline_placements o WHERE o.council_id = ? AND o.placed_on >= ? AND o.placed_on <= ?"
+            .to_string();
     let mut values: Vec<Value> = vec![asked.council_id.into(), asked.from.into(), asked.to.into()];
     if let Some(category) = asked.category {
         sql.push_str(" AND o.category = ?");
@@ -164,7 +165,12 @@ pub(super) async fn electronic_share(db: &impl ConnectionTrait, asked: &Asked) -
         let outside = offline.get(&group.key).copied().unwrap_or(0);
         total_electronic += group.placements;
         total_offline += outside;
-        answer.rows.push(vec![Figure::Label(label), Figure::Count(group.placements), Figure::Count(outside), share(group.placements, group.placements + outside)]);
+        answer.rows.push(vec![
+            Figure::Label(label),
+            Figure::Count(group.placements),
+            Figure::Count(outside),
+            share(group.placements, group.placements + outside),
+        ]);
     }
     answer.summary = format!(
         "Of {} placements {}, {} were made through CareMarket ({}) and {} were recorded as made offline.",
@@ -254,7 +260,12 @@ pub(super) async fn framework_share(db: &impl ConnectionTrait, asked: &Asked) ->
         on += group.on_framework_value;
         all += group.weekly_value;
         let off = group.weekly_value - group.on_framework_value;
-        answer.rows.push(vec![Figure::Label(label), Figure::Pence(group.on_framework_value), Figure::Pence(off), share(group.on_framework_value, group.weekly_value)]);
+        answer.rows.push(vec![
+            Figure::Label(label),
+            Figure::Pence(group.on_framework_value),
+            Figure::Pence(off),
+            share(group.on_framework_value, group.weekly_value),
+        ]);
     }
     answer.summary = format!(
         "{} of the weekly value of placements made {} was with providers on a framework lot ({} of {}).",
@@ -291,7 +302,13 @@ pub(super) async fn prices(db: &impl ConnectionTrait, asked: &Asked) -> AppResul
     lines.sort();
     let over = lines.iter().filter(|(_, _, average, cap, _)| average > cap).count();
     for (name, n, average, cap, unit) in lines {
-        answer.rows.push(vec![Figure::Label(format!("{name} (per {unit})")), Figure::Count(n), Figure::Pence(average), Figure::Pence(cap), share(average - cap, cap)]);
+        answer.rows.push(vec![
+            Figure::Label(format!("{name} (per {unit})")),
+            Figure::Count(n),
+            Figure::Pence(average),
+            Figure::Pence(cap),
+            share(average - cap, cap),
+        ]);
     }
     answer.summary = format!(
         "Average unit prices of placements on {} framework lots {}; {} averaged above its cap.",
