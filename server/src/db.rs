@@ -11,8 +11,7 @@ use std::time::Duration;
 
 /// Connections kept open to PostgreSQL unless configured: a small database server (2 to 4
 /// cores) does most with about this many statements in hand at once; more only queue inside
-/// it, switching between them (booking bench, 2 cores: 16 connections 888/s p95 52 ms, 10
-/// connections 1,048/s p95 40 ms, 8 connections 964/s p95 43 ms, medians of 3).
+/// it, switching between them (the booking bench's figures are in the README, "Measured").
 pub const POSTGRES_CONNECTIONS: u32 = 10;
 
 /// Opens a pool: on PostgreSQL of `postgres_connections`. SQLite gets WAL (readers never wait
@@ -231,8 +230,9 @@ async fn write_batch(db: DatabaseConnection, batch: Vec<QueuedWrite>) -> Result<
 
 /// Keeps the calling thread on the CPU it is running on. SQLite's driver runs each connection
 /// on a thread of its own, and every statement is a hand-off between the caller's thread and
-/// the connection's: on one CPU that is a switch (8 µs a statement here), across two it wakes
-/// the other CPU (40 µs). Threads started from this one, as its connections' are, keep to it too.
+/// the connection's: on one CPU that is a switch, across two it wakes the other CPU, several
+/// times slower (figures in the README's booking row). Threads started from this one, as its
+/// connections' are, keep to it too.
 #[cfg(target_os = "linux")]
 fn stay_on_this_cpu() {
     let mut cpus = rustix::thread::CpuSet::new();
