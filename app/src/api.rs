@@ -31,6 +31,23 @@ mod guard {
         Ok(request)
     }
 
+    /// A signed-in person's change, the shape of most POSTs: check the form's token and who is
+    /// asking, make the change, then go to the page it names (a plain form post follows the
+    /// redirect; with JavaScript, the router does).
+    pub async fn change<Change>(csrf_token: &str, change: impl FnOnce(SharedBackend, RequestInfo, SignedInUser) -> Change + Send) -> Result<(), UiError>
+    where
+        Change: Future<Output = Result<String, UiError>> + Send,
+    {
+        run(async move {
+            let request = verify_csrf(csrf_token)?;
+            let user = request.viewer.user.clone().ok_or(UiError::SignInRequired)?;
+            let destination = change(backend()?, request, user).await?;
+            leptos_axum::redirect(&destination);
+            Ok(())
+        })
+        .await
+    }
+
     pub fn signed_in() -> Result<(RequestInfo, SignedInUser), UiError> {
         let request = request()?;
         let user = request.viewer.user.clone().ok_or(UiError::SignInRequired)?;
@@ -187,12 +204,9 @@ pub async fn load_lot_admin(lot_id: i64) -> Result<LotAdmin, UiError> {
 /// The lot changes below share this: check the token and who is asking, apply, go back.
 #[cfg(feature = "ssr")]
 async fn change_lot(csrf_token: &str, lot_id: i64, change: LotChange) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        guard::backend()?.change_lot(&user, lot_id, change).await?;
-        leptos_axum::redirect(&format!("/lots/{lot_id}"));
-        Ok(())
+    guard::change(csrf_token, move |backend, _, user| async move {
+        backend.change_lot(&user, lot_id, change).await?;
+        Ok(format!("/lots/{lot_id}"))
     })
     .await
 }
@@ -233,24 +247,18 @@ pub async fn load_framework_admin() -> Result<FrameworkAdmin, UiError> {
 
 #[server(prefix = "/api", endpoint = "create-framework")]
 pub async fn create_framework(csrf_token: String, form: FrameworkForm) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        guard::backend()?.create_framework(&user, &form).await?;
-        leptos_axum::redirect("/frameworks?created=framework");
-        Ok(())
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.create_framework(&user, &form).await?;
+        Ok("/frameworks?created=framework".into())
     })
     .await
 }
 
 #[server(prefix = "/api", endpoint = "create-lot")]
 pub async fn create_lot(csrf_token: String, form: LotForm) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        let lot_id = guard::backend()?.create_lot(&user, &form).await?;
-        leptos_axum::redirect(&format!("/lots/{lot_id}"));
-        Ok(())
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        let lot_id = backend.create_lot(&user, &form).await?;
+        Ok(format!("/lots/{lot_id}"))
     })
     .await
 }
@@ -295,13 +303,10 @@ pub async fn load_listing_form(listing_id: Option<String>) -> Result<ListingForm
 
 #[server(prefix = "/api", endpoint = "save-listing")]
 pub async fn save_listing(csrf_token: String, listing_id: Option<String>, form: ListingForm) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
+    guard::change(&csrf_token, move |backend, _, user| async move {
         let listing_id = listing_id.filter(|id| !id.is_empty());
-        let public_id = guard::backend()?.save_listing(&user, listing_id.as_deref(), &form).await?;
-        leptos_axum::redirect(&format!("/provider/listings?saved={public_id}"));
-        Ok(())
+        let public_id = backend.save_listing(&user, listing_id.as_deref(), &form).await?;
+        Ok(format!("/provider/listings?saved={public_id}"))
     })
     .await
 }
@@ -327,14 +332,11 @@ pub async fn confirm_booking(
     request_key: String,
     quoted_total: Option<String>,
 ) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (request, user) = guard::signed_in()?;
+    guard::change(&csrf_token, move |backend, request, user| async move {
         let person = person.or(request.viewer.acting_for.map(|acting| acting.user_id));
         let booking = BookingRequest { person, listing, answers, request_key, quoted_total: quoted_total.unwrap_or_default() };
-        let reference = guard::backend()?.book(&user, &booking).await?;
-        leptos_axum::redirect(&format!("/bookings/{reference}"));
-        Ok(())
+        let reference = backend.book(&user, &booking).await?;
+        Ok(format!("/bookings/{reference}"))
     })
     .await
 }
@@ -350,12 +352,9 @@ pub async fn load_booking(reference: String) -> Result<BookingView, UiError> {
 
 #[server(prefix = "/api", endpoint = "cancel-booking")]
 pub async fn cancel_booking(csrf_token: String, reference: String) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        guard::backend()?.cancel_booking(&user, &reference).await?;
-        leptos_axum::redirect(&format!("/bookings/{reference}?cancelled=1"));
-        Ok(())
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.cancel_booking(&user, &reference).await?;
+        Ok(format!("/bookings/{reference}?cancelled=1"))
     })
     .await
 }
@@ -374,9 +373,7 @@ pub async fn load_provider_bookings() -> Result<ProviderBookings, UiError> {
 /// is a small form that works without JavaScript.
 #[server(prefix = "/api", endpoint = "act-on-booking")]
 pub async fn act_on_booking(csrf_token: String, reference: String, action: String, visit_id: Option<i64>, reason: Option<String>) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
+    guard::change(&csrf_token, move |backend, _, user| async move {
         let reason = reason.unwrap_or_default();
         let visit = || visit_id.ok_or(UiError::NotFound);
         let action = match action.as_str() {
@@ -388,9 +385,8 @@ pub async fn act_on_booking(csrf_token: String, reference: String, action: Strin
             "missed" => BookingAction::Missed { visit_id: visit()? },
             _ => return Err(UiError::NotFound),
         };
-        guard::backend()?.act_on_booking(&user, &reference, &action).await?;
-        leptos_axum::redirect("/provider/bookings?done=1");
-        Ok(())
+        backend.act_on_booking(&user, &reference, &action).await?;
+        Ok("/provider/bookings?done=1".into())
     })
     .await
 }
@@ -406,12 +402,9 @@ pub async fn load_payments() -> Result<PaymentsAdmin, UiError> {
 
 #[server(prefix = "/api", endpoint = "run-payments")]
 pub async fn run_payments(csrf_token: String) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        let reference = guard::backend()?.run_payments(&user).await?;
-        leptos_axum::redirect(&format!("/payments?run={reference}"));
-        Ok(())
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        let reference = backend.run_payments(&user).await?;
+        Ok(format!("/payments?run={reference}"))
     })
     .await
 }
@@ -429,36 +422,27 @@ pub async fn load_budgets() -> Result<BudgetsAdmin, UiError> {
 /// only for that page, which no cache keeps).
 #[server(prefix = "/api", endpoint = "open-budget")]
 pub async fn open_budget(csrf_token: String, form: NewBudgetForm) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        let code = guard::backend()?.open_budget(&user, &form).await?;
-        leptos_axum::redirect(&format!("/budgets?code={code}"));
-        Ok(())
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        let code = backend.open_budget(&user, &form).await?;
+        Ok(format!("/budgets?code={code}"))
     })
     .await
 }
 
 #[server(prefix = "/api", endpoint = "move-fund")]
 pub async fn move_fund(csrf_token: String, budget_id: i64, fund_holder: String) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        guard::backend()?.move_fund(&user, budget_id, &fund_holder).await?;
-        leptos_axum::redirect("/budgets?moved=1");
-        Ok(())
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.move_fund(&user, budget_id, &fund_holder).await?;
+        Ok("/budgets?moved=1".into())
     })
     .await
 }
 
 #[server(prefix = "/api", endpoint = "set-shortest-visit")]
 pub async fn set_shortest_visit(csrf_token: String, budget_id: i64, minutes: String) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        guard::backend()?.set_shortest_visit(&user, budget_id, &minutes).await?;
-        leptos_axum::redirect("/budgets?shortest=1");
-        Ok(())
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.set_shortest_visit(&user, budget_id, &minutes).await?;
+        Ok("/budgets?shortest=1".into())
     })
     .await
 }
@@ -487,24 +471,18 @@ pub async fn load_helpers() -> Result<HelpersPage, UiError> {
 /// Asks someone to help; the answer is the same whether or not they have an account.
 #[server(prefix = "/api", endpoint = "add-helper")]
 pub async fn add_helper(csrf_token: String, form: HelperForm) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        guard::backend()?.add_helper(&user, &form).await?;
-        leptos_axum::redirect("/budget/helpers?asked=1");
-        Ok(())
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.add_helper(&user, &form).await?;
+        Ok("/budget/helpers?asked=1".into())
     })
     .await
 }
 
 #[server(prefix = "/api", endpoint = "withdraw-helper-request")]
 pub async fn withdraw_helper_request(csrf_token: String, request_id: i64) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        guard::backend()?.withdraw_helper_request(&user, request_id).await?;
-        leptos_axum::redirect("/budget/helpers?withdrawn=1");
-        Ok(())
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.withdraw_helper_request(&user, request_id).await?;
+        Ok("/budget/helpers?withdrawn=1".into())
     })
     .await
 }
@@ -512,17 +490,14 @@ pub async fn withdraw_helper_request(csrf_token: String, request_id: i64) -> Res
 /// A helper answers a request to help someone: `answer` is `accept` or `decline`.
 #[server(prefix = "/api", endpoint = "answer-help-request")]
 pub async fn answer_help_request(csrf_token: String, request_id: i64, answer: String) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
+    guard::change(&csrf_token, move |backend, _, user| async move {
         let accept = match answer.as_str() {
             "accept" => true,
             "decline" => false,
             _ => return Err(UiError::Invalid(vec![FieldError::new("", "Choose whether to help them")])),
         };
-        guard::backend()?.answer_help_request(&user, request_id, accept).await?;
-        leptos_axum::redirect(if accept { "/dashboard/planner?accepted=1" } else { "/dashboard/planner?declined=1" });
-        Ok(())
+        backend.answer_help_request(&user, request_id, accept).await?;
+        Ok((if accept { "/dashboard/planner?accepted=1" } else { "/dashboard/planner?declined=1" }).into())
     })
     .await
 }
@@ -531,24 +506,18 @@ pub async fn answer_help_request(csrf_token: String, request_id: i64, answer: St
 /// hand over (as for a budget holder's).
 #[server(prefix = "/api", endpoint = "open-helper-account")]
 pub async fn open_helper_account(csrf_token: String, form: NewHelperForm) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        let code = guard::backend()?.open_helper_account(&user, &form).await?;
-        leptos_axum::redirect(&format!("/budgets?helper_code={code}"));
-        Ok(())
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        let code = backend.open_helper_account(&user, &form).await?;
+        Ok(format!("/budgets?helper_code={code}"))
     })
     .await
 }
 
 #[server(prefix = "/api", endpoint = "remove-helper")]
 pub async fn remove_helper(csrf_token: String, delegation_id: i64) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        guard::backend()?.remove_helper(&user, delegation_id).await?;
-        leptos_axum::redirect("/budget/helpers?removed=1");
-        Ok(())
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.remove_helper(&user, delegation_id).await?;
+        Ok("/budget/helpers?removed=1".into())
     })
     .await
 }
@@ -556,13 +525,10 @@ pub async fn remove_helper(csrf_token: String, delegation_id: i64) -> Result<(),
 /// A planner starts acting for someone (`person`) or stops (no `person`).
 #[server(prefix = "/api", endpoint = "act-for")]
 pub async fn act_for(csrf_token: String, person: Option<i64>) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        let cookies = guard::backend()?.act_for(&user, person).await?;
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        let cookies = backend.act_for(&user, person).await?;
         guard::set_cookies(cookies);
-        leptos_axum::redirect(if person.is_some() { "/" } else { "/dashboard/planner" });
-        Ok(())
+        Ok((if person.is_some() { "/" } else { "/dashboard/planner" }).into())
     })
     .await
 }
@@ -590,30 +556,24 @@ pub async fn load_card_payments() -> Result<CardPaymentsPage, UiError> {
 
 #[server(prefix = "/api", endpoint = "start-card-payment")]
 pub async fn start_card_payment(csrf_token: String, form: CardPaymentForm, request_key: String, then: Option<String>) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (request, user) = guard::signed_in()?;
+    guard::change(&csrf_token, move |backend, request, user| async move {
         let person = request.viewer.acting_for.map(|acting| acting.user_id);
-        let id = guard::backend()?.start_card_payment(&user, person, &form, &request_key).await?;
+        let id = backend.start_card_payment(&user, person, &form, &request_key).await?;
         // Where to carry on once paid: only a booking's check page of ours.
         let then = then.as_deref().and_then(|path| safe_return_path(Some(path))).filter(|path| path.starts_with("/book/"));
-        match then {
-            Some(then) => leptos_axum::redirect(&format!("/budget/pay/{id}?then={}", encode_query_value(&then))),
-            None => leptos_axum::redirect(&format!("/budget/pay/{id}")),
-        }
-        Ok(())
+        Ok(match then {
+            Some(then) => format!("/budget/pay/{id}?then={}", encode_query_value(&then)),
+            None => format!("/budget/pay/{id}"),
+        })
     })
     .await
 }
 
 #[server(prefix = "/api", endpoint = "refund-card-payment")]
 pub async fn refund_card_payment(csrf_token: String, id: i64) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        let done = guard::backend()?.refund_card_payment(&user, id).await?;
-        leptos_axum::redirect(if done { "/budget/pay?refunded=1" } else { "/budget/pay?refunding=1" });
-        Ok(())
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        let done = backend.refund_card_payment(&user, id).await?;
+        Ok((if done { "/budget/pay?refunded=1" } else { "/budget/pay?refunding=1" }).into())
     })
     .await
 }
@@ -638,24 +598,18 @@ pub async fn load_organisation_profile() -> Result<OrganisationProfile, UiError>
 
 #[server(prefix = "/api", endpoint = "save-organisation-profile")]
 pub async fn save_organisation_profile(csrf_token: String, form: ProfileForm) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        guard::backend()?.save_organisation_profile(&user, &form).await?;
-        leptos_axum::redirect("/provider/profile?saved=1");
-        Ok(())
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.save_organisation_profile(&user, &form).await?;
+        Ok("/provider/profile?saved=1".into())
     })
     .await
 }
 
 #[server(prefix = "/api", endpoint = "change-listing")]
 pub async fn change_listing(csrf_token: String, listing_id: String, change: ListingChange) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        guard::backend()?.change_listing(&user, &listing_id, change).await?;
-        leptos_axum::redirect("/provider/listings");
-        Ok(())
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.change_listing(&user, &listing_id, change).await?;
+        Ok("/provider/listings".into())
     })
     .await
 }
@@ -681,12 +635,9 @@ pub async fn load_offline_placements() -> Result<OfflinePlacements, UiError> {
 
 #[server(prefix = "/api", endpoint = "record-offline-placement")]
 pub async fn record_offline_placement(csrf_token: String, form: OfflinePlacementForm) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        guard::backend()?.record_offline_placement(&user, &form).await?;
-        leptos_axum::redirect("/offline-placements?recorded=1");
-        Ok(())
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.record_offline_placement(&user, &form).await?;
+        Ok("/offline-placements?recorded=1".into())
     })
     .await
 }
@@ -694,12 +645,9 @@ pub async fn record_offline_placement(csrf_token: String, form: OfflinePlacement
 /// Imports offline placements pasted from a spreadsheet saved as CSV: all rows or none.
 #[server(prefix = "/api", endpoint = "import-offline-placements")]
 pub async fn import_offline_placements(csrf_token: String, csv: String) -> Result<(), UiError> {
-    guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        let (_, user) = guard::signed_in()?;
-        let imported = guard::backend()?.import_offline_placements(&user, &csv).await?;
-        leptos_axum::redirect(&format!("/offline-placements?recorded={imported}"));
-        Ok(())
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        let imported = backend.import_offline_placements(&user, &csv).await?;
+        Ok(format!("/offline-placements?recorded={imported}"))
     })
     .await
 }

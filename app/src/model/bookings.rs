@@ -1,0 +1,145 @@
+//! Bookings: the answers a booking is made from, its quote, and how people see it.
+use serde::{Deserialize, Serialize};
+
+/// The booking questions as typed: every field is text, checked on the server.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BookingAnswers {
+    /// `once` or `weekly`.
+    pub how_often: String,
+    /// The day (of the first visit, for a weekly pattern), `YYYY-MM-DD`.
+    pub date: String,
+    /// The start time, `HH:MM` (UK time).
+    pub time: String,
+    /// How long each visit lasts, in minutes.
+    pub minutes: String,
+    /// For a weekly pattern, the days as digits, Monday = 1 ("135" = Mon, Wed, Fri).
+    pub weekdays: String,
+    /// Asked for as "best value on the framework": if this provider cannot take it, it is
+    /// offered to the next-ranked provider on the lot.
+    #[serde(default)]
+    pub best_value: bool,
+}
+
+/// A request to book, as the confirm form sends it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BookingRequest {
+    /// Whom it is for, when not the person booking (someone who lets them book).
+    pub person: Option<i64>,
+    /// The service's public id.
+    pub listing: String,
+    pub answers: BookingAnswers,
+    /// One per "check your answers" page: the same form sent twice books once.
+    pub request_key: String,
+    /// The cost of the first 4 weeks the person was shown, in pence: the booking is refused
+    /// if it no longer costs that.
+    pub quoted_total: String,
+}
+
+/// What a booking will cost and what it leaves: the "check your answers" page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingQuote {
+    pub listing_public_id: String,
+    pub listing_title: String,
+    pub provider: String,
+    /// Who the care is for.
+    pub person: String,
+    /// The answers in words: "Every Monday and Thursday, 09:00 to 10:00, from Tuesday 1 December 2026".
+    pub when: String,
+    pub duration: String,
+    pub per_visit_pence: i64,
+    pub visits_in_four_weeks: u32,
+    pub four_weeks_pence: i64,
+    pub available_pence: i64,
+    pub left_after_pence: i64,
+    /// A fresh key for the confirm form: sending it twice books once.
+    pub request_key: String,
+    /// A self-funder's own account (paid into by card) rather than a council budget.
+    #[serde(default)]
+    pub self_funded: bool,
+    /// What a self-funder must pay by card before this can be booked (0 when the account
+    /// already holds it).
+    #[serde(default)]
+    pub to_pay_by_card_pence: i64,
+}
+
+/// A booking as the person, their planner, the provider or the council sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingView {
+    pub reference: String,
+    /// The status's code: requested, confirmed, in_progress, completed, declined, lapsed, cancelled.
+    pub status: String,
+    pub listing_public_id: String,
+    pub listing_title: String,
+    pub provider: String,
+    pub person: String,
+    pub when: String,
+    pub duration: String,
+    pub per_visit_pence: i64,
+    pub committed_pence: i64,
+    /// When the provider must answer by, in words (requests only).
+    pub respond_by: Option<String>,
+    /// Whether this viewer may cancel it now, and the service's policy in words.
+    pub can_cancel: bool,
+    pub cancellation_policy: String,
+}
+
+/// A provider's bookings: requests to answer, care under way, and visits coming up.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderBookings {
+    pub requests: Vec<BookingLine>,
+    pub confirmed: Vec<BookingLine>,
+    pub visits: Vec<VisitLine>,
+}
+
+/// One booking in a list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingLine {
+    pub reference: String,
+    pub service: String,
+    /// Who the care is for (for the provider's list) or who provides it (for the person's).
+    pub with: String,
+    pub when: String,
+    pub status: String,
+    /// When a request must be answered by, in words.
+    pub respond_by: Option<String>,
+}
+
+/// One visit in a provider's list, with what staff can do next.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitLine {
+    pub id: i64,
+    pub reference: String,
+    pub person: String,
+    /// "Monday 1 December 2026, 09:00 (60 minutes)".
+    pub when: String,
+    /// The visit status's code: scheduled, in_progress, delivered, missed, cancelled.
+    pub status: String,
+    pub can_check_in: bool,
+    pub can_check_out: bool,
+    pub can_mark_missed: bool,
+}
+
+/// What provider staff do to a booking or one of its visits.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum BookingAction {
+    Accept,
+    Decline { reason: String },
+    HandBack { reason: String },
+    CheckIn { visit_id: i64 },
+    CheckOut { visit_id: i64 },
+    Missed { visit_id: i64 },
+}
+
+/// A booking status in words.
+pub fn booking_status_label(code: &str) -> &'static str {
+    match code {
+        "requested" => "Waiting for the provider",
+        "confirmed" => "Confirmed",
+        "in_progress" => "Care under way",
+        "completed" => "Completed",
+        "declined" => "Declined by the provider",
+        "lapsed" => "Not answered in time",
+        "cancelled" => "Cancelled",
+        _ => "Unknown",
+    }
+}

@@ -1,0 +1,77 @@
+//! Values shared by the server and the browser: who is looking, what pages show, and errors
+//! written for the person reading them. One file per feature; everything is re-exported here.
+mod accounts;
+mod bookings;
+mod budgets;
+mod dashboards;
+mod errors;
+mod helpers;
+mod listings;
+mod lots;
+mod payments;
+mod search;
+mod viewer;
+mod words;
+
+pub use accounts::*;
+pub use bookings::*;
+pub use budgets::*;
+pub use dashboards::*;
+pub use errors::*;
+pub use helpers::*;
+pub use listings::*;
+pub use lots::*;
+pub use payments::*;
+pub use search::*;
+pub use viewer::*;
+pub use words::*;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pence_are_shown_as_pounds_with_separators() {
+        assert_eq!(format_pence(0), "£0.00");
+        assert_eq!(format_pence(5), "£0.05");
+        assert_eq!(format_pence(2_450), "£24.50");
+        assert_eq!(format_pence(123_456_789), "£1,234,567.89");
+        assert_eq!(format_pence(-100_000), "-£1,000.00");
+    }
+
+    #[test]
+    fn roles_round_trip_through_codes_and_slugs() {
+        for role in Role::ALL {
+            assert_eq!(Role::from_code(role.code()), Some(role));
+            assert_eq!(Role::from_slug(role.slug()), Some(role));
+        }
+        assert_eq!(Role::from_code("admin"), None);
+    }
+
+    #[test]
+    fn only_our_own_paths_are_places_to_return_to() {
+        for ours in ["/", "/bookings/CM-7K3Q-XH9P", "/book/abc?how_often=once&date=2026-12-07&time=09%3A00", "/%2F%2Fstill-ours"] {
+            assert_eq!(safe_return_path(Some(ours)).as_deref(), Some(ours), "{ours:?}");
+        }
+        for theirs in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "https://evil.example",
+            "evil.example",
+            "/bookings/\n",
+            "/a b",
+            "/%zz",
+            "/%4",
+            "/caf\u{e9}",
+            "/#top",
+            "",
+        ] {
+            assert_eq!(safe_return_path(Some(theirs)), None, "{theirs:?}");
+        }
+        assert_eq!(sign_in_then("/dashboard/planner"), "/sign-in?next=/dashboard/planner");
+        assert_eq!(sign_in_then("/book/x?a=1&b=2"), "/sign-in?next=/book/x%3Fa%3D1%26b%3D2");
+        assert_eq!(sign_in_then("/bookings/\n"), "/sign-in");
+    }
+}
