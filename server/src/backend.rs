@@ -6,6 +6,7 @@ use crate::domain::{
     accounts, auth, booking_changes, bookings, budget_admin, budgets, card_payments, dashboards, delegations, directory, frameworks, lot_management, lots,
     offline_placements, payment_runs, provider_listings, provider_profile, reports,
 };
+use crate::error::AppError;
 use crate::http::cookies;
 use crate::search::{SearchEngine, params};
 use crate::state::AppState;
@@ -95,10 +96,7 @@ impl Backend for CareMarketBackend {
 
     async fn search(&self, viewer: Option<&SignedInUser>, form: SearchForm) -> Result<SearchPage, UiError> {
         let search = params::search(&self.db, &self.postcodes, viewer, &form).await?;
-        let results = search.run(self.search.as_ref()).await.map_err(|error| {
-            tracing::error!(%error, "search failed");
-            UiError::Unexpected
-        })?;
+        let results = search.run(self.search.as_ref()).await.map_err(AppError::internal)?;
         Ok(directory::search_page(&form, search, results))
     }
 

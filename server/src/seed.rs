@@ -31,12 +31,12 @@ pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_
     }
     let any_council = Query::select().expr(Expr::col("id")).from("councils").limit(1).to_owned();
     if db.query_one(&any_council).await?.is_some() {
-        return Err(AppError::Internal("the database already holds other data; seed data loads only into an empty database".into()));
+        return Err(AppError::internal("the database already holds other data; seed data loads only into an empty database"));
     }
     // The same salt for the same seed keeps the loaded data reproducible; every seeded account
     // shares the published demo password anyway.
     let salt_bytes = [data.seed.to_le_bytes(), (!data.seed).to_le_bytes()].concat();
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|error| AppError::Internal(error.to_string()))?;
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|error| AppError::internal(error))?;
     let password_hash = auth::hash_with_salt(seeds::DEMO_PASSWORD, &salt)?;
 
     let txn = crate::db::begin_write(db).await?;
@@ -452,7 +452,7 @@ async fn insert(
         let mut statement = Query::insert();
         statement.into_table(table).columns(columns.iter().copied());
         for row in batch.drain(..) {
-            statement.values(row).map_err(|error| AppError::Internal(format!("seed row for {table}: {error}")))?;
+            statement.values(row).map_err(|error| AppError::internal(format!("seed row for {table}: {error}")))?;
         }
         db.execute(&statement).await?;
         done += BATCH_ROWS;

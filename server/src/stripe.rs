@@ -44,16 +44,16 @@ impl Stripe {
 
 /// Sends a request with our own key, so a retried call is done once by Stripe.
 fn idempotent(key: &str) -> AppResult<RequestStrategy> {
-    Ok(RequestStrategy::Idempotent(IdempotencyKey::new(key).map_err(|error| AppError::Internal(error.to_string()))?))
+    Ok(RequestStrategy::Idempotent(IdempotencyKey::new(key).map_err(|error| AppError::internal(error))?))
 }
 
 fn client_secret(intent: PaymentIntent) -> AppResult<String> {
-    intent.client_secret.ok_or_else(|| AppError::Internal("Stripe gave no client secret".into()))
+    intent.client_secret.ok_or_else(|| AppError::internal("Stripe gave no client secret"))
 }
 
 fn unavailable(error: stripe::StripeError) -> AppError {
     tracing::error!(%error, "Stripe");
-    AppError::Internal("card payments are not available just now".into())
+    AppError::internal("card payments are not available just now")
 }
 
 /// How long a call to Stripe may take before we stop waiting: a request holding a person's
@@ -65,7 +65,7 @@ async fn in_time<T>(call: impl Future<Output = Result<T, stripe::StripeError>>) 
         Ok(answer) => answer.map_err(unavailable),
         Err(_) => {
             tracing::error!("Stripe did not answer within {} seconds", STRIPE_TIMEOUT.as_secs());
-            Err(AppError::Internal("card payments are not available just now".into()))
+            Err(AppError::internal("card payments are not available just now"))
         }
     }
 }

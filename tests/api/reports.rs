@@ -603,7 +603,7 @@ async fn bad_filters_are_named_and_show_no_figures() {
     assert!(report.rows.is_empty());
     let mut client = app.signed_in(&app.personas.commissioner).await;
     let csv = client.get("/reports/placements/csv?from=yesterday").await;
-    assert_eq!(csv.status, 400);
+    assert_eq!(csv.status, 422);
     assert!(csv.body.contains("Enter the first day as a date"), "{}", csv.body);
 }
 

@@ -71,8 +71,7 @@ pub async fn register_provider<C: ConnectionTrait + TransactionTrait>(
     now: DateTime<Utc>,
 ) -> AppResult<user::Model> {
     let txn = crate::db::begin_write(db).await?;
-    let council =
-        council::Entity::find().order_by_asc(council::Column::Id).one(&txn).await?.ok_or_else(|| AppError::Internal("no council is set up yet".into()))?;
+    let council = council::Entity::find().order_by_asc(council::Column::Id).one(&txn).await?.ok_or_else(|| AppError::internal("no council is set up yet"))?;
     if user::Entity::find().filter(user::Column::Email.eq(registration.email.as_str())).one(&txn).await?.is_some() {
         return Err(AppError::invalid("email", "An account with this email address already exists. Sign in instead"));
     }
@@ -131,8 +130,7 @@ pub async fn register_self_funder<C: ConnectionTrait + TransactionTrait>(
     auth::reserve_hashing(db, "register", email.as_str(), client_address, &REGISTRATION_LIMITS, now).await?;
     let hash = passwords.hash(password.expose().to_string()).await?;
     let txn = crate::db::begin_write(db).await?;
-    let council =
-        council::Entity::find().order_by_asc(council::Column::Id).one(&txn).await?.ok_or_else(|| AppError::Internal("no council is set up yet".into()))?;
+    let council = council::Entity::find().order_by_asc(council::Column::Id).one(&txn).await?.ok_or_else(|| AppError::internal("no council is set up yet"))?;
     if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?.is_some() {
         return Err(AppError::invalid("email", "An account with this email address already exists. Sign in instead"));
     }

@@ -57,7 +57,7 @@ pub fn hash_with_salt(password: &str, salt: &SaltString) -> AppResult<String> {
 }
 
 fn hash_in(password: &str, salt: &SaltString, memory: &mut [Block]) -> AppResult<String> {
-    let failed = |error: String| AppError::Internal(format!("hashing a password failed: {error}"));
+    let failed = |error: String| AppError::internal(format!("hashing a password failed: {error}"));
     let hasher = hasher();
     let mut salt_buffer = [0u8; 64];
     let salt_bytes = salt.as_salt().decode_b64(&mut salt_buffer).map_err(|e| failed(e.to_string()))?;
@@ -171,8 +171,8 @@ impl Passwords {
             done.fetch_add(1, Ordering::SeqCst);
             drop(reply.send(result));
         });
-        self.jobs.send(job).map_err(|_| AppError::Internal("the password threads have stopped".into()))?;
-        answer.await.map_err(|_| AppError::Internal("password hashing did not finish".into()))
+        self.jobs.send(job).map_err(|_| AppError::internal("the password threads have stopped"))?;
+        answer.await.map_err(|_| AppError::internal("password hashing did not finish"))
     }
 }
 
@@ -189,7 +189,7 @@ pub fn digest(text: &str) -> String {
 /// A new random token (256 bits, hex).
 pub fn random_token() -> AppResult<String> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|error| AppError::Internal(format!("no randomness: {error}")))?;
+    getrandom::fill(&mut bytes).map_err(|error| AppError::internal(format!("no randomness: {error}")))?;
     Ok(bytes.iter().map(|byte| format!("{byte:02x}")).collect())
 }
 
@@ -198,7 +198,7 @@ pub fn random_token() -> AppResult<String> {
 pub fn readable_code(groups: usize) -> AppResult<String> {
     const LETTERS: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut bytes = vec![0u8; groups * 4];
-    getrandom::fill(&mut bytes).map_err(|error| AppError::Internal(format!("no randomness: {error}")))?;
+    getrandom::fill(&mut bytes).map_err(|error| AppError::internal(format!("no randomness: {error}")))?;
     // 32 letters divide 256 evenly, so every letter is as likely.
     let letters: Vec<char> = bytes.iter().map(|byte| char::from(LETTERS[usize::from(*byte) % LETTERS.len()])).collect();
     Ok(letters.chunks(4).map(|group| group.iter().collect::<String>()).collect::<Vec<_>>().join("-"))
@@ -215,7 +215,7 @@ pub async fn demo_logins_present(db: &impl ConnectionTrait) -> AppResult<bool> {
         hashes.iter().any(|hash| verify_in(seeds::DEMO_PASSWORD, hash, memory))
     })
     .await
-    .map_err(|error| AppError::Internal(format!("checking the demo sign-ins failed: {error}")))
+    .map_err(|error| AppError::internal(format!("checking the demo sign-ins failed: {error}")))
 }
 
 /// The council a commissioner works for; anyone else is refused.
@@ -224,7 +224,7 @@ pub fn commissioners_council(user: &SignedInUser) -> AppResult<i64> {
 }
 
 pub fn signed_in_user(user: &user::Model) -> AppResult<SignedInUser> {
-    let role = Role::from_code(&user.role).ok_or_else(|| AppError::Internal(format!("unknown role {}", user.role)))?;
+    let role = Role::from_code(&user.role).ok_or_else(|| AppError::internal(format!("unknown role {}", user.role)))?;
     Ok(SignedInUser { user_id: user.id, display_name: user.display_name.clone(), role, council_id: user.council_id, provider_id: user.provider_id })
 }
 

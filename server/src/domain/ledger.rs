@@ -193,7 +193,7 @@ pub enum Moved {
 /// the debit is an account that may not be overdrawn and holds less than the amount.
 pub async fn transfer(db: &impl ConnectionTrait, transfer: &Transfer, now: DateTime<Utc>) -> AppResult<Moved> {
     if transfer.amount_pence <= 0 {
-        return Err(AppError::Internal(format!("transfer {} of {} pence: amounts are positive", transfer.key, transfer.amount_pence)));
+        return Err(AppError::internal(format!("transfer {} of {} pence: amounts are positive", transfer.key, transfer.amount_pence)));
     }
     let (debit, credit) = open_both(db, &transfer.from, &transfer.to).await?;
     // The key first: a second transfer with it waits here for the first to commit, then does nothing.
@@ -287,7 +287,7 @@ async fn open(db: &impl ConnectionTrait, account: &Account) -> AppResult<i64> {
     .on_conflict_do_nothing_on([ledger_account::Column::Code])
     .exec(db)
     .await?;
-    Ok(find().await?.ok_or_else(|| AppError::Internal(format!("ledger account {} was not opened", account.code)))?.id)
+    Ok(find().await?.ok_or_else(|| AppError::internal(format!("ledger account {} was not opened", account.code)))?.id)
 }
 
 async fn balance_of(db: &impl ConnectionTrait, account_id: i64) -> AppResult<i64> {
@@ -338,7 +338,7 @@ pub async fn soundness(db: &impl ConnectionTrait) -> AppResult<Soundness> {
     let row = Row::find_by_statement(Statement::from_string(db.get_database_backend(), sql))
         .one(db)
         .await?
-        .ok_or_else(|| AppError::Internal("the ledger check returned nothing".into()))?;
+        .ok_or_else(|| AppError::internal("the ledger check returned nothing"))?;
     Ok(Soundness {
         sum_of_balances: row.sum_of_balances,
         balances_not_matching_entries: u64::try_from(row.not_matching).unwrap_or(u64::MAX),

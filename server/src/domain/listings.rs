@@ -97,7 +97,7 @@ pub fn validate_listing(form: &ListingForm) -> Result<ValidListing, AppError> {
             languages,
             specialisms,
         }),
-        _ => Err(AppError::Internal("a listing field was neither valid nor reported".into())),
+        _ => Err(AppError::internal("a listing field was neither valid nor reported")),
     }
 }
 

@@ -65,7 +65,7 @@ async fn split_provider_accounts<C: ConnectionTrait + TransactionTrait>(db: &C, 
         let payable = account.kind == AccountKind::ProviderPayable.code();
         let mut shares = council_shares(&txn, account.id).await?;
         if shares.iter().map(|(_, share)| share).sum::<i64>() != account.balance_pence {
-            return Err(AppError::Internal(format!("ledger account {} does not add up to its balance; not split", account.code)));
+            return Err(AppError::internal(format!("ledger account {} does not add up to its balance; not split", account.code)));
         }
         if payable {
             settle_overpayments(&txn, &mut shares, provider_id, now).await?;

@@ -114,7 +114,7 @@ pub(super) async fn end_in_progress(
     ending: Ending,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
-    let checked_in_at = visit.checked_in_at.ok_or_else(|| AppError::Internal(format!("visit {} is under way with no check-in", visit.id)))?;
+    let checked_in_at = visit.checked_in_at.ok_or_else(|| AppError::internal(format!("visit {} is under way with no check-in", visit.id)))?;
     // Care is paid from the later of arrival and the booked start: arriving early is not
     // care the person booked.
     let started = Ord::max(checked_in_at, visit.scheduled_start);

@@ -3,13 +3,13 @@
 //! payment run's remittance at `/payments/<run>/remittance.csv`; a report's figures at
 //! `/reports/<report>/csv` with the report page's filters.
 use crate::domain::{budgets, payment_runs, reports};
-use crate::error::AppError;
+use crate::error::{self, AppError, Edge};
 use crate::state::AppState;
 use app::port::RequestInfo;
-use app::pounds_text;
+use app::{UiError, pounds_text};
 use axum::Extension;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
 
@@ -78,8 +78,7 @@ pub async fn report(
         Err(error) => return refused(error),
     };
     if !report.errors.is_empty() {
-        let problems: Vec<String> = report.errors.iter().map(|error| error.message.clone()).collect();
-        return (StatusCode::BAD_REQUEST, format!("There is a problem with the filters: {}.", problems.join("; "))).into_response();
+        return refused(AppError::Invalid(report.errors));
     }
     let columns: Vec<&str> = report.columns.iter().map(String::as_str).collect();
     let mut lines = vec![row(&columns)];
@@ -90,15 +89,20 @@ pub async fn report(
     download(&format!("{}-{}-to-{}.csv", report.slug, report.query.from, report.query.to), lines.concat())
 }
 
+/// A download refused, in words for a download, with the status every refusal gets.
 fn refused(error: AppError) -> Response {
-    match error {
-        AppError::Forbidden => (StatusCode::FORBIDDEN, "You do not have permission to download this.").into_response(),
-        AppError::NotFound => (StatusCode::NOT_FOUND, "There is nothing here to download.").into_response(),
-        error => {
-            tracing::error!(%error, "CSV download");
-            (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong. Try again later.").into_response()
+    let error = UiError::from(error);
+    let words = match &error {
+        UiError::Invalid(problems) => {
+            let problems: Vec<&str> = problems.iter().map(|problem| problem.message.as_str()).collect();
+            format!("There is a problem with the filters: {}.", problems.join("; "))
         }
-    }
+        UiError::Forbidden => "You do not have permission to download this.".into(),
+        UiError::NotFound => "There is nothing here to download.".into(),
+        UiError::Unexpected => "Something went wrong. Try again later.".into(),
+        other => other.to_string(),
+    };
+    (error::status(&error, Edge::Ours), words).into_response()
 }
 
 fn download(filename: &str, body: String) -> Response {

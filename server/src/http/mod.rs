@@ -112,7 +112,7 @@ pub fn router(state: AppState) -> Router {
 
 /// A server function refused before its body ran (its arguments could not be read) is answered
 /// 500 by the framework: it gets the status of the refusal it carries instead (422 for input
-/// that could not be read), the same as every other refusal (`UiError::status`).
+/// that could not be read), the same as every other refusal (`error::status`).
 async fn with_error_status(response: axum::response::Response) -> axum::response::Response {
     // Leptos answers a server function's refusal with 500 and this header, whatever it was.
     if response.status() != axum::http::StatusCode::INTERNAL_SERVER_ERROR || !response.headers().contains_key("serverfnerror") {
@@ -120,10 +120,26 @@ async fn with_error_status(response: axum::response::Response) -> axum::response
     }
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else { return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response() };
-    if let Some(status) = serde_json::from_slice::<app::UiError>(&bytes).ok().and_then(|error| axum::http::StatusCode::from_u16(error.status()).ok()) {
-        parts.status = status;
+    if let Ok(error) = serde_json::from_slice::<app::UiError>(&bytes) {
+        parts.status = crate::error::status(&error, crate::error::Edge::Ours);
     }
     axum::response::Response::from_parts(parts, Body::from(bytes))
+}
+
+/// A refusal as JSON, `{"errors": [{"field", "message"}]}`, with the status `error::status`
+/// gives at this edge; an unexpected failure is logged and named only as `unavailable`.
+pub fn json_refusal(error: crate::error::AppError, edge: crate::error::Edge, unavailable: &str) -> axum::response::Response {
+    let error = app::UiError::from(error);
+    let errors = match &error {
+        app::UiError::Unexpected => vec![app::FieldError::new("", unavailable)],
+        refusal => refusal.field_errors(),
+    };
+    json_refusal_saying(&error, edge, &errors)
+}
+
+/// A refusal as JSON in words of the edge's own.
+pub fn json_refusal_saying(error: &app::UiError, edge: crate::error::Edge, errors: &[app::FieldError]) -> axum::response::Response {
+    (crate::error::status(error, edge), axum::Json(serde_json::json!({ "errors": errors }))).into_response()
 }
 
 fn panicked(panic: Box<dyn std::any::Any + Send>) -> axum::response::Response {

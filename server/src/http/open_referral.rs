@@ -2,17 +2,18 @@
 //! cookies. Query parameters are checked here (a bad one is a 400 naming it); the documents
 //! are built in `crate::domain::open_referral`.
 use crate::domain::open_referral::{self as oruk, Filters, MAX_PER_PAGE, Paging, Taxonomy, Term};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Edge};
+use crate::http::{json_refusal, json_refusal_saying};
 use crate::state::AppState;
-use app::FieldError;
+use app::{FieldError, UiError};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 pub const BASE: &str = "/openreferral";
 /// Each word searched for is a condition on every service: a handful is plenty.
@@ -200,16 +201,10 @@ async fn organization(State(state): State<AppState>, Path(id): Path<String>) -> 
 fn respond(answer: AppResult<Value>) -> Response {
     let response = match answer {
         Ok(document) => Json(document).into_response(),
-        Err(AppError::Invalid(errors)) => (StatusCode::BAD_REQUEST, Json(json!({ "errors": errors }))).into_response(),
         Err(AppError::NotFound) => {
-            (StatusCode::NOT_FOUND, Json(json!({ "errors": [{ "field": "id", "message": "There is no published service or organization with this id" }] })))
-                .into_response()
+            json_refusal_saying(&UiError::NotFound, Edge::OpenReferral, &[FieldError::new("id", "There is no published service or organization with this id")])
         }
-        Err(error) => {
-            tracing::error!(%error, "open referral API");
-            (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "errors": [{ "field": "", "message": "The directory is not available just now" }] })))
-                .into_response()
-        }
+        Err(error) => json_refusal(error, Edge::OpenReferral, "The directory is not available just now"),
     };
     open_to_all(response)
 }

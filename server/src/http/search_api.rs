@@ -2,30 +2,23 @@
 //! apps. Public and read-only, so any site may call it (CORS `*`). Described by
 //! `/openapi.json`.
 use crate::domain::directory;
-use crate::error::AppError;
+use crate::error::{AppError, Edge};
+use crate::http::json_refusal;
 use crate::search::params;
 use crate::state::AppState;
 use app::SearchForm;
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 
 pub async fn search(State(state): State<AppState>, Query(form): Query<SearchForm>) -> Response {
     // The public API has no sign-in, so nobody searches "within my budget" through it.
     let answer = match params::search(&state.db, &state.postcodes, None, &form).await {
-        Err(AppError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, Json(json!({ "errors": errors }))).into_response(),
-        Err(error) => {
-            tracing::error!(%error, "search API");
-            unavailable()
-        }
+        Err(error) => json_refusal(error, Edge::Ours, UNAVAILABLE),
         Ok(search) => match search.run(state.search.as_ref()).await {
             Ok(results) => Json(directory::search_page(&form, search, results)).into_response(),
-            Err(error) => {
-                tracing::error!(%error, "search API");
-                unavailable()
-            }
+            Err(error) => json_refusal(AppError::internal(error), Edge::Ours, UNAVAILABLE),
         },
     };
     open_to_all(answer)
@@ -37,9 +30,7 @@ pub async fn openapi() -> Response {
     open_to_all(document)
 }
 
-fn unavailable() -> Response {
-    (StatusCode::INTERNAL_SERVER_ERROR, Json(json!({ "errors": [{ "field": "", "message": "Search is not available just now" }] }))).into_response()
-}
+const UNAVAILABLE: &str = "Search is not available just now";
 
 fn open_to_all(mut response: Response) -> Response {
     response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));

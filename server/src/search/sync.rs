@@ -207,8 +207,8 @@ pub async fn follow_outbox(db: &impl ConnectionTrait, engine: &dyn SearchEngine,
     let Some(last) = entries.last().map(|e| e.id) else { return Ok(0) };
     let listing_ids: Vec<i64> = entries.iter().map(|e| e.entity_id).collect::<BTreeSet<_>>().into_iter().collect();
     let (upserts, removals) = documents(db, &listing_ids, now).await?;
-    engine.upsert(upserts).await.map_err(|e| AppError::Internal(e.to_string()))?;
-    engine.remove(removals).await.map_err(|e| AppError::Internal(e.to_string()))?;
+    engine.upsert(upserts).await.map_err(AppError::internal)?;
+    engine.remove(removals).await.map_err(AppError::internal)?;
     // Only now: had the process stopped before this line, the entries would be applied again.
     report(db, &follower, last, now).await?;
     Ok(entries.len())
@@ -266,11 +266,11 @@ pub async fn reindex(db: &impl ConnectionTrait, engine: &dyn SearchEngine, mut p
         .into_tuple()
         .all(db)
         .await?;
-    engine.clear().await.map_err(|e| AppError::Internal(e.to_string()))?;
+    engine.clear().await.map_err(AppError::internal)?;
     let mut done = 0;
     for chunk in ids.chunks(1_000) {
         let (upserts, _) = documents(db, chunk, now).await?;
-        engine.upsert(upserts).await.map_err(|e| AppError::Internal(e.to_string()))?;
+        engine.upsert(upserts).await.map_err(AppError::internal)?;
         done += chunk.len();
         progress(done, ids.len());
     }
