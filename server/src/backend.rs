@@ -133,7 +133,8 @@ impl Backend for CareMarketBackend {
     }
 
     async fn quote_booking(&self, user: &SignedInUser, person: Option<i64>, listing: &str, answers: &BookingAnswers) -> Result<BookingQuote, UiError> {
-        let quote = bookings::quote(&self.db, user, person, listing, answers, Utc::now()).await?;
+        let asked = bookings::Asked { viewer: user, person_id: person, listing_public_id: listing, answers, now: Utc::now() };
+        let quote = bookings::quote(&self.db, &asked).await?;
         if quote.to_pay_by_card_pence > 0 && self.cards.is_none() {
             let message = format!(
                 "Your account has {}, and this needs {}: card payments are not available just now, so it cannot be paid for here",

@@ -137,6 +137,55 @@ where
     answer.await.unwrap_or_else(|_| Err(E::from(DbErr::Custom("the write was not saved: see the server's log".into()))))
 }
 
+/// What a write's checks decided.
+pub enum Decision<Checked, Answer, E> {
+    /// The checks passed: write with what they read.
+    Write(Checked),
+    /// Refused: nothing is written.
+    Refuse(E),
+    /// Answered without writing (for example, what an identical earlier request got).
+    Answer(Answer),
+}
+
+/// A write that reads and checks before it writes. Where the checks run is the store's choice,
+/// made in [`check_then_write`], so the rules that use it do not branch on the database.
+pub trait CheckedWrite: Send + 'static {
+    type Checked: Send + 'static;
+    type Answer: Send + 'static;
+    type Error: From<DbErr> + Send + 'static;
+    /// Reads and checks. `in_write` says the checks run inside the write's own transaction,
+    /// where what they read may be locked until it commits.
+    fn check<C: ConnectionTrait>(&self, db: &C, in_write: bool) -> impl Future<Output = Decision<Self::Checked, Self::Answer, Self::Error>> + Send;
+    /// Writes, given what the checks read; anything that must be atomic with the write (money
+    /// still there, no clash) is checked again here.
+    fn write(&self, txn: &DatabaseTransaction, checked: Self::Checked) -> impl Future<Output = Result<Self::Answer, Self::Error>> + Send;
+}
+
+/// Runs a checked write. On PostgreSQL the checks and the write share one transaction on one
+/// connection (each statement on a connection of its own costs a round trip more, and what the
+/// checks lock stays locked). On SQLite the checks run first, on the pool, so the one write
+/// lock is held only for what must be atomic.
+pub async fn check_then_write<W: CheckedWrite>(db: &DatabaseConnection, work: W) -> Result<W::Answer, W::Error> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        return write_grouped(db, move |txn| {
+            Box::pin(async move {
+                match work.check(txn, true).await {
+                    Decision::Write(checked) => work.write(txn, checked).await,
+                    Decision::Refuse(error) => Err(error),
+                    Decision::Answer(answer) => Ok(answer),
+                }
+            })
+        })
+        .await;
+    }
+    let checked = match work.check(db, false).await {
+        Decision::Write(checked) => checked,
+        Decision::Refuse(error) => return Err(error),
+        Decision::Answer(answer) => return Ok(answer),
+    };
+    write_grouped(db, move |txn| Box::pin(async move { work.write(txn, checked).await })).await
+}
+
 pub type BoxedFuture<'t, T> = Pin<Box<dyn Future<Output = T> + Send + 't>>;
 /// Tells a queued write how its batch ended: `Some` if the batch was not committed.
 type Answer = Box<dyn FnOnce(Option<&DbErr>) + Send>;

@@ -100,7 +100,8 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
                 let key = format!("{:016x}{:016x}{:032x}", step, rng.between(0, 1 << 40), 0);
                 let listing = rng.pick(&listings).clone();
                 // The cost the check page showed (a refused quote's booking is refused too).
-                let quoted = bookings::quote(&app.db, &person, None, &listing, &answers, now).await.map_or(0, |quote| quote.four_weeks_pence);
+                let asked = bookings::Asked { viewer: &person, person_id: None, listing_public_id: &listing, answers: &answers, now };
+                let quoted = bookings::quote(&app.db, &asked).await.map_or(0, |quote| quote.four_weeks_pence);
                 let request = app::BookingRequest { person: None, listing, answers, request_key: key, quoted_total: quoted.to_string() };
                 let result = twice!(&app, step, kind, bookings::book(&app.db, &person, &request, now).await);
                 refused_or_done(step, kind, result).is_some()

@@ -5,7 +5,7 @@
 //! the framework" that is declined, lapses or is cancelled by the provider is offered on to
 //! the next-ranked provider on its lot. The person (and the planner who booked) are told.
 use super::bookings::{self, LIVE, Pattern, visit_cost};
-use super::budgets::{self, Right};
+use super::delegations::{Right, may_act};
 use super::ledger::{self, Account, Transfer};
 use super::{audit, lots, notifications, placements, uk_time};
 use crate::db::WriteTransaction;
@@ -152,7 +152,7 @@ pub async fn cancel_by_person<C: ConnectionTrait + TransactionTrait>(db: &C, vie
     let booking = booking::Entity::find().filter(booking::Column::Reference.eq(reference)).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
     let allowed = match viewer.role {
         Role::BudgetHolder => booking.person_id == viewer.user_id,
-        Role::Planner => budgets::may_act(&txn, booking.person_id, viewer.user_id, Right::Book, now).await?,
+        Role::Planner => may_act(&txn, booking.person_id, viewer.user_id, Right::Book, now).await?,
         _ => false,
     };
     if !allowed {

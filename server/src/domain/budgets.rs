@@ -1,7 +1,8 @@
 //! Personal budgets: the council pays each one its allocation every 4 weeks (in advance, from
 //! the budget's start date), who may see a budget, and its statement.
+use super::delegations::{Right, may_act};
 use super::ledger::{self, Account, Transfer};
-use crate::entities::{booking, budget, delegation, ledger_account, ledger_transfer, user};
+use crate::entities::{booking, budget, ledger_account, ledger_transfer, user};
 use crate::error::{AppError, AppResult};
 use app::{BudgetStatement, Role, SignedInUser, StatementRow};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -135,32 +136,6 @@ pub async fn viewable_budget(
         Role::Planner => may_act(db, budget.holder_id, viewer.user_id, Right::View, now).await?,
     };
     if allowed { Ok(budget) } else { Err(AppError::Forbidden) }
-}
-
-/// What a delegation lets someone do for the person who gave it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Right {
-    View,
-    Book,
-    Pay,
-}
-
-/// Whether `delegate_id` holds this right from `holder_id` now (not revoked, not expired).
-pub async fn may_act(db: &impl ConnectionTrait, holder_id: i64, delegate_id: i64, right: Right, now: DateTime<Utc>) -> AppResult<bool> {
-    let column = match right {
-        Right::View => delegation::Column::CanView,
-        Right::Book => delegation::Column::CanBook,
-        Right::Pay => delegation::Column::CanPay,
-    };
-    let found = delegation::Entity::find()
-        .filter(delegation::Column::HolderId.eq(holder_id))
-        .filter(delegation::Column::DelegateId.eq(delegate_id))
-        .filter(column.eq(true))
-        .filter(delegation::Column::RevokedAt.is_null())
-        .filter(Condition::any().add(delegation::Column::ExpiresAt.is_null()).add(delegation::Column::ExpiresAt.gt(now)))
-        .one(db)
-        .await?;
-    Ok(found.is_some())
 }
 
 /// Every transfer in and out of the budget, oldest first, with the balances after each.

@@ -3,7 +3,7 @@
 //! details directly (they never pass through CareMarket); money reaches the budget only when
 //! the processor's verified notice says the payment succeeded, once per payment however often
 //! or in whatever order notices arrive.
-use super::budgets::{self, Right};
+use super::delegations::{Right, may_act};
 use super::ledger::{self, Account, Moved, Transfer};
 use super::values::{Pence, collect};
 use super::{audit, notifications, uk_time};
@@ -68,7 +68,7 @@ pub enum Settled {
 pub async fn may_pay_into(db: &impl ConnectionTrait, viewer: &SignedInUser, budget: &budget::Model, now: DateTime<Utc>) -> AppResult<bool> {
     Ok(match viewer.role {
         Role::BudgetHolder => budget.holder_id == viewer.user_id,
-        Role::Planner => budgets::may_act(db, budget.holder_id, viewer.user_id, Right::Pay, now).await?,
+        Role::Planner => may_act(db, budget.holder_id, viewer.user_id, Right::Pay, now).await?,
         _ => false,
     })
 }

@@ -5,7 +5,6 @@
 //! to act for (checked against the permission on every request) and every action records
 //! both who did it and for whom in the append-only audit log, which the person can read as
 //! "done on your behalf".
-use super::budgets::{self, Right};
 use super::values::{Email, and_list, capitalise, collect};
 use super::{audit, uk_time};
 use crate::entities::{audit_entry, delegation, helper_invitation, user};
@@ -23,6 +22,31 @@ fn live(now: DateTime<Utc>) -> Condition {
     Condition::all()
         .add(delegation::Column::RevokedAt.is_null())
         .add(Condition::any().add(delegation::Column::ExpiresAt.is_null()).add(delegation::Column::ExpiresAt.gt(now)))
+}
+
+/// What a delegation lets someone do for the person who gave it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Right {
+    View,
+    Book,
+    Pay,
+}
+
+/// Whether `delegate_id` holds this right from `holder_id` now (not revoked, not expired).
+pub async fn may_act(db: &impl ConnectionTrait, holder_id: i64, delegate_id: i64, right: Right, now: DateTime<Utc>) -> AppResult<bool> {
+    let column = match right {
+        Right::View => delegation::Column::CanView,
+        Right::Book => delegation::Column::CanBook,
+        Right::Pay => delegation::Column::CanPay,
+    };
+    let found = delegation::Entity::find()
+        .filter(delegation::Column::HolderId.eq(holder_id))
+        .filter(delegation::Column::DelegateId.eq(delegate_id))
+        .filter(column.eq(true))
+        .filter(live(now))
+        .one(db)
+        .await?;
+    Ok(found.is_some())
 }
 
 /// The helpers page: who may act for the person now (and who accepted, when), who has been
@@ -311,10 +335,10 @@ pub async fn revoke<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &Sign
 
 /// Whom a planner acts for, if they still may.
 pub async fn acting_for(db: &impl ConnectionTrait, planner: &SignedInUser, holder_id: i64, now: DateTime<Utc>) -> AppResult<Option<ActingFor>> {
-    if planner.role != Role::Planner || !budgets::may_act(db, holder_id, planner.user_id, Right::View, now).await? {
+    if planner.role != Role::Planner || !may_act(db, holder_id, planner.user_id, Right::View, now).await? {
         return Ok(None);
     }
     let Some(holder) = user::Entity::find_by_id(holder_id).one(db).await? else { return Ok(None) };
-    let can_book = budgets::may_act(db, holder_id, planner.user_id, Right::Book, now).await?;
+    let can_book = may_act(db, holder_id, planner.user_id, Right::Book, now).await?;
     Ok(Some(ActingFor { user_id: holder.id, display_name: holder.display_name, can_book }))
 }

@@ -1,5 +1,6 @@
 //! Messages to people about their bookings, shown on their dashboard (a real deployment would
 //! also send them by email or text; the message is the same).
+use super::delegations::{Right, may_act};
 use crate::entities::{booking, notification};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
@@ -10,7 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 pub async fn tell_person(db: &impl ConnectionTrait, booking: &booking::Model, message: &str, now: DateTime<Utc>) -> AppResult<()> {
     let mut people = vec![booking.person_id];
     // The planner who booked, only while the person still lets them see their care.
-    if booking.placed_by != booking.person_id && super::budgets::may_act(db, booking.person_id, booking.placed_by, super::budgets::Right::View, now).await? {
+    if booking.placed_by != booking.person_id && may_act(db, booking.person_id, booking.placed_by, Right::View, now).await? {
         people.push(booking.placed_by);
     }
     for user_id in people {

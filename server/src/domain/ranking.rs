@@ -59,6 +59,12 @@ impl Rating {
         })
     }
 
+    /// The rating gate: a provider the regulator rates Inadequate is offered no framework work,
+    /// neither a place in a lot's ranking nor a booking through a lot.
+    pub fn bars_framework_work(self) -> bool {
+        self == Self::Inadequate
+    }
+
     /// Points out of 100, or none where there is no rating to count.
     fn points(self) -> Option<u32> {
         match self {
@@ -160,7 +166,7 @@ impl Candidate {
     fn gate(&self) -> Option<Gate> {
         if let Some(reason) = &self.suspension {
             Some(Gate::Suspended { reason: reason.clone() })
-        } else if self.rating == Rating::Inadequate {
+        } else if self.rating.bars_framework_work() {
             Some(Gate::RatedInadequate)
         } else {
             None
