@@ -6,9 +6,10 @@
 //! providers are never published. Every id is a UUID: our own public ids for organizations and
 //! services, and name-based (version 5) UUIDs derived from them for everything else, so an id
 //! never changes between requests.
+use super::directory::{district_centres, documents};
 use crate::entities::{listing, listing_attribute, postcode_district, provider};
 use crate::error::{AppError, AppResult};
-use crate::search::{ListingDocument, sync};
+use crate::search::ListingDocument;
 use app::{CATEGORIES, SPECIALISMS, WEEKDAYS, category_label, format_clock, format_price};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
@@ -230,9 +231,9 @@ pub async fn services(db: &impl ConnectionTrait, filters: &Filters, paging: Pagi
 pub async fn service(db: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) -> AppResult<Value> {
     let listing = public_listings(&Filters::default()).filter(listing::Column::PublicId.eq(id)).one(db).await?.ok_or(AppError::NotFound)?;
     let provider = provider::Entity::find_by_id(listing.provider_id).one(db).await?.ok_or(AppError::NotFound)?;
-    let (documents, _) = sync::documents(db, &[listing.id], now).await?;
+    let (documents, _) = documents(db, &[listing.id], now).await?;
     let document = documents.into_iter().next().ok_or(AppError::NotFound)?;
-    let centre = sync::district_centres(db, listing.base_district.clone()).await?.into_values().next();
+    let centre = district_centres(db, listing.base_district.clone()).await?.into_values().next();
     Ok(service_full(&listing, &provider, &document, centre))
 }
 
@@ -309,7 +310,7 @@ pub async fn service_at_locations(db: &impl ConnectionTrait, filters: &Filters, 
     }
     let total = select.clone().count(db).await?;
     let listings = select.offset(offset(paging)).limit(paging.per_page).all(db).await?;
-    let centres = sync::district_centres(db, listings.iter().filter_map(|l| l.base_district.clone())).await?;
+    let centres = district_centres(db, listings.iter().filter_map(|l| l.base_district.clone())).await?;
     let providers = providers_of(db, &listings).await?;
     let contents = listings
         .iter()

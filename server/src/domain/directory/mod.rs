@@ -1,5 +1,10 @@
 //! The public directory: provider pages with their published listings, and the card every
-//! listing is shown as. (Searching is `crate::search`.)
+//! listing is shown as, and (in `published`) the documents listings publish to search.
+//! (Searching is `crate::search`.)
+mod published;
+
+pub use published::{district_centres, documents};
+
 use crate::entities::{listing, listing_area, provider};
 use crate::error::{AppError, AppResult};
 use crate::search::params::Search;
@@ -52,7 +57,7 @@ async fn cards(db: &impl ConnectionTrait, listings: Vec<listing::Model>) -> AppR
 pub async fn listing_details(db: &impl ConnectionTrait, public_id: &str, now: chrono::DateTime<chrono::Utc>) -> AppResult<ListingDetails> {
     let listing = listing::Entity::find().filter(listing::Column::PublicId.eq(public_id)).one(db).await?.ok_or(AppError::NotFound)?;
     // The same document the search index holds; none if the service is not public.
-    let (documents, _) = crate::search::sync::documents(db, &[listing.id], now).await?;
+    let (documents, _) = documents(db, &[listing.id], now).await?;
     let document = documents.into_iter().next().ok_or(AppError::NotFound)?;
     let mut hours = document.hours.clone();
     hours.sort_unstable();
