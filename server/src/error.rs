@@ -121,7 +121,7 @@ mod tests {
 
     #[test]
     fn an_internal_error_keeps_its_cause_for_the_log() {
-        let cause = std::io::Error::new(std::io::ErrorKind::Other, "disk full");
+        let cause = std::io::Error::other("disk full");
         let outer = AppError::internal(cause);
         let AppError::Internal(kept) = &outer else { panic!("not internal: {outer:?}") };
         assert!(kept.downcast_ref::<std::io::Error>().is_some(), "the cause's own type is kept");

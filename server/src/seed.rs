@@ -36,7 +36,7 @@ pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_
     // The same salt for the same seed keeps the loaded data reproducible; every seeded account
     // shares the published demo password anyway.
     let salt_bytes = [data.seed.to_le_bytes(), (!data.seed).to_le_bytes()].concat();
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|error| AppError::internal(error))?;
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(AppError::internal)?;
     let password_hash = auth::hash_with_salt(seeds::DEMO_PASSWORD, &salt)?;
 
     let txn = crate::db::begin_write(db).await?;

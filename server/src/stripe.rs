@@ -44,7 +44,7 @@ impl Stripe {
 
 /// Sends a request with our own key, so a retried call is done once by Stripe.
 fn idempotent(key: &str) -> AppResult<RequestStrategy> {
-    Ok(RequestStrategy::Idempotent(IdempotencyKey::new(key).map_err(|error| AppError::internal(error))?))
+    Ok(RequestStrategy::Idempotent(IdempotencyKey::new(key).map_err(AppError::internal)?))
 }
 
 fn client_secret(intent: PaymentIntent) -> AppResult<String> {
