@@ -1,6 +1,7 @@
 //! The server's implementation of the UI's port: maps each call onto the domain and the
 //! domain's errors onto messages for the browser.
 use crate::config::Config;
+use crate::db::Db;
 use crate::domain::card_payments::CardProcessor;
 use crate::domain::{
     accounts, auth, booking_changes, bookings, budget_admin, budgets, card_payments, dashboards, delegations, directory, frameworks, lot_management, lots,
@@ -14,12 +15,11 @@ use app::port::{Backend, RequestInfo, StartedSession};
 use app::report::{OfflinePlacementForm, OfflinePlacements, Report, ReportQuery};
 use app::*;
 use chrono::Utc;
-use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 pub struct CareMarketBackend {
-    db: DatabaseConnection,
-    reports_db: DatabaseConnection,
+    db: Db,
+    reports_db: Db,
     config: Arc<Config>,
     passwords: auth::Passwords,
     search: Arc<dyn SearchEngine>,

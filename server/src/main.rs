@@ -9,7 +9,7 @@
 //! caremarket ledger-check         check the ledger balances (sum zero, entries, no overdrawn budget)
 //! caremarket repair               put right what earlier versions recorded wrongly (also at start)
 //! ```
-use sea_orm::DatabaseConnection;
+use server::db::Db;
 use server::domain::{booking_changes, budgets, ledger, visits};
 use server::search::SearchEngine;
 use server::search::embedded::EmbeddedIndex;
@@ -65,7 +65,7 @@ async fn run(arguments: &[&str]) -> Result<(), String> {
         ["migrate"] | ["migrate", "up"] => migrate(&db).await,
         ["migrate", direction @ ("down" | "fresh")] => {
             use migrations::MigratorTrait;
-            let result = if *direction == "down" { migrations::Migrator::down(&db, None).await } else { migrations::Migrator::fresh(&db).await };
+            let result = if *direction == "down" { migrations::Migrator::down(db.pool(), None).await } else { migrations::Migrator::fresh(db.pool()).await };
             result.map_err(|error| format!("migration failed: {error}"))
         }
         ["seed", size, rest @ ..] => {
@@ -111,12 +111,12 @@ async fn run(arguments: &[&str]) -> Result<(), String> {
     }
 }
 
-async fn migrate(db: &DatabaseConnection) -> Result<(), String> {
+async fn migrate(db: &Db) -> Result<(), String> {
     db::migrate(db).await.map_err(|error| format!("migration failed: {error}"))
 }
 
 /// The fixes for what earlier versions recorded wrongly: each is made once, however often run.
-async fn repair(db: &DatabaseConnection) -> Result<server::domain::repairs::Repaired, String> {
+async fn repair(db: &Db) -> Result<server::domain::repairs::Repaired, String> {
     let repaired = server::domain::repairs::run_all(db, chrono::Utc::now()).await.map_err(|error| format!("repairs failed: {error}"))?;
     if repaired != server::domain::repairs::Repaired::default() {
         tracing::warn!(?repaired, "put right records that earlier versions got wrong");
@@ -124,7 +124,7 @@ async fn repair(db: &DatabaseConnection) -> Result<server::domain::repairs::Repa
     Ok(repaired)
 }
 
-async fn load_seed(db: &DatabaseConnection, size: seeds::Size, seed: u64, show_progress: bool) -> Result<(), String> {
+async fn load_seed(db: &Db, size: seeds::Size, seed: u64, show_progress: bool) -> Result<(), String> {
     let started = Instant::now();
     let data = seeds::generate(size, seed);
     let progress = move |table: &str, done: usize, total: usize| {
@@ -146,7 +146,7 @@ async fn load_seed(db: &DatabaseConnection, size: seeds::Size, seed: u64, show_p
     Ok(())
 }
 
-async fn serve(db: DatabaseConnection, config: Config, started: Instant) -> Result<(), String> {
+async fn serve(db: Db, config: Config, started: Instant) -> Result<(), String> {
     // A vocabulary that does not read would leave search without its synonyms: refuse to start.
     server::search::understanding::check()?;
     migrate(&db).await?;
@@ -206,7 +206,7 @@ async fn serve(db: DatabaseConnection, config: Config, started: Instant) -> Resu
 
 /// The scheduled allocation run: at start and every hour after. A period is paid once per
 /// budget however often it runs, so a restart or a second server never pays twice.
-async fn pay_allocations_when_due(db: DatabaseConnection) {
+async fn pay_allocations_when_due(db: Db) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
     loop {
         every_hour.tick().await;
@@ -222,7 +222,7 @@ async fn pay_allocations_when_due(db: DatabaseConnection) {
 /// Every minute: requests not answered in time lapse (and are offered on where they can be),
 /// weekly bookings get the next visits inside their 4-week horizon, with money set aside, and
 /// visits nobody checked in to a day after they were due are released.
-async fn keep_bookings_moving(db: DatabaseConnection) {
+async fn keep_bookings_moving(db: Db) {
     let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         every_minute.tick().await;
@@ -240,7 +240,7 @@ async fn keep_bookings_moving(db: DatabaseConnection) {
 }
 
 /// Every minute: refunds started but not yet confirmed by Stripe are asked for again.
-async fn finish_refunds(db: DatabaseConnection, stripe: Arc<server::stripe::Stripe>) {
+async fn finish_refunds(db: Db, stripe: Arc<server::stripe::Stripe>) {
     let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         every_minute.tick().await;
@@ -265,7 +265,7 @@ async fn open_search(config: &Config) -> Result<Arc<dyn SearchEngine>, String> {
     }
 }
 
-async fn reindex(db: &DatabaseConnection, search: &dyn SearchEngine, show_progress: bool) -> Result<(), String> {
+async fn reindex(db: &Db, search: &dyn SearchEngine, show_progress: bool) -> Result<(), String> {
     let started = Instant::now();
     let progress = |done: usize, total: usize| {
         if show_progress {
@@ -281,13 +281,13 @@ async fn reindex(db: &DatabaseConnection, search: &dyn SearchEngine, show_progre
     Ok(())
 }
 
-async fn has_published_listings(db: &DatabaseConnection) -> Result<bool, String> {
+async fn has_published_listings(db: &Db) -> Result<bool, String> {
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
     let published = server::entities::listing::Entity::find().filter(server::entities::listing::Column::Status.eq("published"));
     published.count(db).await.map(|n| n > 0).map_err(|error| error.to_string())
 }
 
-async fn is_empty(db: &DatabaseConnection) -> Result<bool, String> {
+async fn is_empty(db: &Db) -> Result<bool, String> {
     use sea_orm::{EntityTrait, PaginatorTrait};
     server::entities::council::Entity::find().count(db).await.map(|n| n == 0).map_err(|error| error.to_string())
 }

@@ -1,10 +1,11 @@
 //! Loads a generated data set (`seeds` crate) into the database, in one transaction: either
 //! all of it arrives or none of it. Loading the same set again changes nothing.
+use crate::db::Db;
 use crate::domain::{auth, budgets};
 use crate::error::{AppError, AppResult};
 use argon2::password_hash::SaltString;
 use sea_orm::sea_query::{Expr, ExprTrait, Query, SimpleExpr};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
+use sea_orm::{ConnectionTrait, DbBackend};
 use seeds::Dataset;
 
 /// A row of values for `insert`.
@@ -24,7 +25,7 @@ pub enum SeedOutcome {
 /// Called as rows go in: (what, done, total).
 pub type Progress<'a> = &'a (dyn Fn(&str, usize, usize) + Sync);
 
-pub async fn load(db: &DatabaseConnection, data: &Dataset, progress: Progress<'_>) -> AppResult<SeedOutcome> {
+pub async fn load(db: &Db, data: &Dataset, progress: Progress<'_>) -> AppResult<SeedOutcome> {
     let marker = Query::select().expr(Expr::col("slug")).from("councils").and_where(Expr::col("slug").eq(data.council.slug.as_str())).to_owned();
     if db.query_one(&marker).await?.is_some() {
         return Ok(SeedOutcome::AlreadyLoaded);

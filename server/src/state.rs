@@ -1,20 +1,20 @@
 use crate::config::Config;
+use crate::db::Db;
 use crate::domain::auth::Passwords;
 use crate::search::SearchEngine;
 use crate::search::params::PostcodeCentres;
 use crate::stripe::Stripe;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
-use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 /// Everything a request may need. Cheap to clone; nothing in it is the only copy of any data
 /// (sessions and all state live in the database), so instances can run side by side.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: DatabaseConnection,
+    pub db: Db,
     /// Where the commissioners' reports read (see `db::connect_for_reports`); `db` unless set.
-    pub reports_db: DatabaseConnection,
+    pub reports_db: Db,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
     pub passwords: Passwords,
@@ -33,7 +33,7 @@ impl FromRef<AppState> for LeptosOptions {
 
 impl AppState {
     /// Panics when the Stripe settings cannot make a client (checked at start, before serving).
-    pub fn new(db: DatabaseConnection, config: Config, search: Arc<dyn SearchEngine>) -> Self {
+    pub fn new(db: Db, config: Config, search: Arc<dyn SearchEngine>) -> Self {
         let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
         let leptos_options = LeptosOptions::builder().output_name("caremarket").site_root(site_root).site_pkg_dir("pkg").site_addr(config.address).build();
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
@@ -51,7 +51,7 @@ impl AppState {
     }
 
     /// Reads the reports through `reports_db` instead of the main pool.
-    pub fn with_reports_db(self, reports_db: DatabaseConnection) -> Self {
+    pub fn with_reports_db(self, reports_db: Db) -> Self {
         Self { reports_db, ..self }
     }
 }

@@ -11,12 +11,12 @@ fn today() -> chrono::NaiveDate {
 }
 
 /// Every account's balance, by code.
-async fn balances(db: &sea_orm::DatabaseConnection) -> HashMap<String, i64> {
+async fn balances(db: &server::db::Db) -> HashMap<String, i64> {
     use sea_orm::EntityTrait;
     server::entities::ledger_account::Entity::find().all(db).await.expect("accounts").into_iter().map(|a| (a.code, a.balance_pence)).collect()
 }
 
-async fn assert_sound(db: &sea_orm::DatabaseConnection, when: &str) {
+async fn assert_sound(db: &server::db::Db, when: &str) {
     let soundness = ledger::soundness(db).await.expect("check the ledger");
     assert!(soundness.is_sound(), "{when}: {soundness:?}");
 }
@@ -129,7 +129,7 @@ async fn a_zero_or_negative_amount_is_refused_and_moves_nothing() {
 }
 
 /// A budget holding £100, and two connection pools to it (as two server instances).
-async fn a_race_for_100_pounds() -> (TestApp, i64, i64, [sea_orm::DatabaseConnection; 2]) {
+async fn a_race_for_100_pounds() -> (TestApp, i64, i64, [server::db::Db; 2]) {
     let app = TestApp::new().await;
     let council = app.personas.council_id;
     let budget = fixtures::budget(&app.db, council, app.personas.budget_holder.id, "direct_payment", 10_000, today()).await;

@@ -2,7 +2,7 @@ use migrations::{Migrator, MigratorTrait};
 use sea_orm::ConnectionTrait;
 use tests::{TestDatabase, fixtures};
 
-async fn table_names(db: &sea_orm::DatabaseConnection) -> Vec<String> {
+async fn table_names(db: &server::db::Db) -> Vec<String> {
     let sql = match db.get_database_backend() {
         sea_orm::DbBackend::Postgres => "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'seaql_migrations' ORDER BY 1",
         _ => "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations' ORDER BY 1",
@@ -19,7 +19,7 @@ async fn table_names(db: &sea_orm::DatabaseConnection) -> Vec<String> {
 async fn migrations_go_all_the_way_up_down_and_up_again() {
     let database = TestDatabase::fresh().await;
     let db = database.connect().await;
-    Migrator::up(&db, None).await.expect("up");
+    Migrator::up(db.pool(), None).await.expect("up");
     let tables = table_names(&db).await;
     for table in [
         "councils",
@@ -40,9 +40,9 @@ async fn migrations_go_all_the_way_up_down_and_up_again() {
     ] {
         assert!(tables.contains(&table.to_string()), "{table} missing after up: {tables:?}");
     }
-    Migrator::down(&db, None).await.expect("down");
+    Migrator::down(db.pool(), None).await.expect("down");
     assert!(table_names(&db).await.is_empty(), "every table is dropped by down");
-    Migrator::up(&db, None).await.expect("up again");
+    Migrator::up(db.pool(), None).await.expect("up again");
     assert_eq!(table_names(&db).await, tables);
 }
 
@@ -50,7 +50,7 @@ async fn migrations_go_all_the_way_up_down_and_up_again() {
 async fn the_database_refuses_a_negative_budget_balance() {
     let database = TestDatabase::fresh().await;
     let db = database.connect().await;
-    Migrator::up(&db, None).await.expect("up");
+    Migrator::up(db.pool(), None).await.expect("up");
     let personas = fixtures::personas(&db).await;
     let budget = fixtures::insert(
         &db,
@@ -106,7 +106,7 @@ async fn the_database_refuses_a_negative_budget_balance() {
 async fn the_audit_log_is_append_only_in_the_database() {
     let database = TestDatabase::fresh().await;
     let db = database.connect().await;
-    Migrator::up(&db, None).await.expect("up");
+    Migrator::up(db.pool(), None).await.expect("up");
     let id = fixtures::insert(&db, "audit_log", &[("at", chrono::Utc::now().into()), ("action", "test".into()), ("detail", "{}".into())]).await;
     assert!(db.execute_unprepared(&format!("UPDATE audit_log SET action = 'changed' WHERE id = {id}")).await.is_err());
     assert!(db.execute_unprepared(&format!("DELETE FROM audit_log WHERE id = {id}")).await.is_err());
@@ -117,7 +117,7 @@ async fn the_audit_log_is_append_only_in_the_database() {
 async fn transfer_idempotency_keys_are_unique() {
     let database = TestDatabase::fresh().await;
     let db = database.connect().await;
-    Migrator::up(&db, None).await.expect("up");
+    Migrator::up(db.pool(), None).await.expect("up");
     let personas = fixtures::personas(&db).await;
     let a = fixtures::insert(
         &db,

@@ -4,8 +4,8 @@
 //! words far apart), with framework score deciding among them. Every engine is held to it;
 //! with `MEILI_URL` set, Meilisearch runs it too, with our ranking rules and with its own
 //! defaults, and the embedded engine must do at least as well as Meilisearch's defaults.
-use sea_orm::DatabaseConnection;
 use serde::Deserialize;
+use server::db::Db;
 use server::search::embedded::EmbeddedIndex;
 use server::search::meilisearch::{MeilisearchIndex, RankingRules};
 use server::search::{SearchEngine, SearchQuery};
@@ -29,7 +29,7 @@ struct Expected {
 }
 
 /// The demo data set, loaded and migrated, with the engines to judge (each indexed from it).
-async fn demo_with_engines() -> (TestDatabase, DatabaseConnection, Vec<(String, Box<dyn SearchEngine>)>) {
+async fn demo_with_engines() -> (TestDatabase, Db, Vec<(String, Box<dyn SearchEngine>)>) {
     let database = TestDatabase::fresh().await;
     let db = database.connect().await;
     server::db::migrate(&db).await.expect("migrate");

@@ -1,4 +1,5 @@
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::{ConnectionTrait, Statement};
+use server::db::Db;
 use server::seed::{SeedOutcome, load};
 use tests::TestDatabase;
 
@@ -16,7 +17,7 @@ const SNAPSHOT: &[(&str, &str, &str)] = &[
 ];
 
 /// Every row of the tables that matter, as text, in a stable order.
-async fn snapshot(db: &DatabaseConnection) -> Vec<String> {
+async fn snapshot(db: &Db) -> Vec<String> {
     let mut rows = Vec::new();
     for (table, columns, order) in SNAPSHOT {
         let select = columns.split(", ").map(|c| format!("CAST({c} AS TEXT)")).collect::<Vec<_>>().join(", ");
@@ -30,7 +31,7 @@ async fn snapshot(db: &DatabaseConnection) -> Vec<String> {
     rows
 }
 
-async fn seeded(seed: u64) -> (TestDatabase, DatabaseConnection) {
+async fn seeded(seed: u64) -> (TestDatabase, Db) {
     let database = TestDatabase::fresh().await;
     let db = database.connect().await;
     server::db::migrate(&db).await.expect("migrate");

@@ -1,4 +1,5 @@
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use sea_orm::{ConnectionTrait, Database};
+use server::db::Db;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
@@ -47,7 +48,7 @@ impl TestDatabase {
         }
     }
 
-    pub async fn connect(&self) -> DatabaseConnection {
+    pub async fn connect(&self) -> Db {
         server::db::connect(&self.url, server::db::POSTGRES_CONNECTIONS).await.expect("connect to the test database")
     }
 }

@@ -1,6 +1,7 @@
 //! Builders for test data: a council, two provider organisations, and a person in every role.
+use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Asterisk, Expr, Func, Query};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use server::db::Db;
 use std::sync::LazyLock;
 
 /// Every persona's password.
@@ -34,7 +35,7 @@ impl Personas {
     }
 }
 
-pub async fn personas(db: &DatabaseConnection) -> Personas {
+pub async fn personas(db: &Db) -> Personas {
     let now = chrono::Utc::now();
     let council_id = insert(db, "councils", &[("name", "Test Council".into()), ("slug", "test".into()), ("created_at", now.into())]).await;
     let provider_id = provider(db, council_id, "Riverside Home Care", "1-000000001").await;
@@ -47,7 +48,7 @@ pub async fn personas(db: &DatabaseConnection) -> Personas {
 }
 
 /// A person who signs in with `PASSWORD`.
-pub async fn user(db: &DatabaseConnection, council_id: i64, email: &str, role: app::Role, provider: Option<i64>) -> Persona {
+pub async fn user(db: &Db, council_id: i64, email: &str, role: app::Role, provider: Option<i64>) -> Persona {
     let id = insert(
         db,
         "users",
@@ -65,7 +66,7 @@ pub async fn user(db: &DatabaseConnection, council_id: i64, email: &str, role: a
     Persona { id, email: email.into(), role }
 }
 
-pub async fn provider(db: &DatabaseConnection, council_id: i64, name: &str, regulator_id: &str) -> i64 {
+pub async fn provider(db: &Db, council_id: i64, name: &str, regulator_id: &str) -> i64 {
     let now = chrono::Utc::now();
     insert(
         db,
@@ -89,7 +90,7 @@ pub async fn provider(db: &DatabaseConnection, council_id: i64, name: &str, regu
 }
 
 /// A listing with sensible defaults; `status` is draft, published or paused.
-pub async fn listing(db: &DatabaseConnection, provider_id: i64, title: &str, status: &str) -> i64 {
+pub async fn listing(db: &Db, provider_id: i64, title: &str, status: &str) -> i64 {
     let now = chrono::Utc::now();
     insert(
         db,
@@ -121,12 +122,12 @@ fn uuid_like(name: &str) -> String {
     format!("{}-{}-4{}-8{}-{}", &hash[0..8], &hash[8..12], &hash[13..16], &hash[17..20], &hash[20..32])
 }
 
-pub async fn insert(db: &DatabaseConnection, table: &'static str, values: &[(&'static str, sea_orm::Value)]) -> i64 {
+pub async fn insert(db: &Db, table: &'static str, values: &[(&'static str, sea_orm::Value)]) -> i64 {
     try_insert(db, table, values).await.expect("insert")
 }
 
 /// Inserts a row and returns its id, or the database's refusal.
-pub async fn try_insert(db: &DatabaseConnection, table: &'static str, values: &[(&'static str, sea_orm::Value)]) -> Result<i64, sea_orm::DbErr> {
+pub async fn try_insert(db: &Db, table: &'static str, values: &[(&'static str, sea_orm::Value)]) -> Result<i64, sea_orm::DbErr> {
     let mut statement = Query::insert();
     statement
         .into_table(table)
@@ -138,7 +139,7 @@ pub async fn try_insert(db: &DatabaseConnection, table: &'static str, values: &[
 }
 
 /// Counts the rows of a table.
-pub async fn count(db: &DatabaseConnection, table: &'static str) -> i64 {
+pub async fn count(db: &Db, table: &'static str) -> i64 {
     let statement = Query::select().expr(Func::count(Expr::col(Asterisk))).from(table).to_owned();
     let row = db.query_one(&statement).await.expect("count").expect("a row");
     row.try_get_by_index::<i64>(0).expect("count")
@@ -158,7 +159,7 @@ pub fn form_fields(defaults: &[(&str, &str)], overrides: &[(&str, &str)]) -> Vec
 }
 
 /// A personal budget for `holder_id` (no money in it until an allocation run pays it).
-pub async fn budget(db: &DatabaseConnection, council_id: i64, holder_id: i64, budget_type: &str, allocation_pence: i64, starts_on: chrono::NaiveDate) -> i64 {
+pub async fn budget(db: &Db, council_id: i64, holder_id: i64, budget_type: &str, allocation_pence: i64, starts_on: chrono::NaiveDate) -> i64 {
     insert(
         db,
         "budgets",
@@ -184,7 +185,7 @@ pub struct OtherCouncil {
     pub commissioner: Persona,
 }
 
-pub async fn other_council(db: &DatabaseConnection) -> OtherCouncil {
+pub async fn other_council(db: &Db) -> OtherCouncil {
     let council_id = insert(db, "councils", &[("name", "Other Council".into()), ("slug", "other".into()), ("created_at", chrono::Utc::now().into())]).await;
     let budget_holder = user(db, council_id, "holder@other.example", app::Role::BudgetHolder, None).await;
     let commissioner = user(db, council_id, "commissioner@other.example", app::Role::Commissioner, None).await;

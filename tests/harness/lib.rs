@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 /// One application over its own fresh database.
 pub struct TestApp {
-    pub db: sea_orm::DatabaseConnection,
+    pub db: server::db::Db,
     pub router: axum::Router,
     pub personas: fixtures::Personas,
     pub search: Arc<EmbeddedIndex>,
@@ -85,7 +85,7 @@ impl TestApp {
     }
 
     /// Another pool on the same database, as a second server instance would have.
-    pub async fn second_connection(&self) -> sea_orm::DatabaseConnection {
+    pub async fn second_connection(&self) -> server::db::Db {
         self._database.connect().await
     }
 

@@ -3,11 +3,12 @@
 //! council (see the budgets work).
 use super::values::{Email, NewPassword, PhoneNumber, RegulatorId, collect, required_text};
 use super::{audit, auth};
+use crate::db::Db;
 use crate::entities::{budget, council, provider, user};
 use crate::error::{AppError, AppResult};
 use app::{FieldError, ProviderRegistration, Role, SelfFunderRegistration};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr, TransactionTrait};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr};
 
 /// A person's account about to be created, every field checked.
 pub struct NewUser<'a> {
@@ -64,12 +65,7 @@ pub fn validate_registration(form: &ProviderRegistration) -> Result<ValidRegistr
 }
 
 /// Creates the organisation and its first staff account together, or neither.
-pub async fn register_provider<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    registration: ValidRegistration,
-    password_hash: String,
-    now: DateTime<Utc>,
-) -> AppResult<user::Model> {
+pub async fn register_provider(db: &Db, registration: ValidRegistration, password_hash: String, now: DateTime<Utc>) -> AppResult<user::Model> {
     let txn = crate::db::begin_write(db).await?;
     let council = council::Entity::find().order_by_asc(council::Column::Id).one(&txn).await?.ok_or_else(|| AppError::internal("no council is set up yet"))?;
     if user::Entity::find().filter(user::Column::Email.eq(registration.email.as_str())).one(&txn).await?.is_some() {
@@ -112,8 +108,8 @@ pub async fn register_provider<C: ConnectionTrait + TransactionTrait>(
 
 /// A self-funder opens an account: them, and their CareMarket account (a budget with no
 /// council funding, paid into by card, from which they book like anyone with a budget).
-pub async fn register_self_funder<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
+pub async fn register_self_funder(
+    db: &Db,
     passwords: &auth::Passwords,
     form: &SelfFunderRegistration,
     client_address: &str,
@@ -169,8 +165,8 @@ async fn refuse_taken(db: &impl ConnectionTrait, email: &Email) -> AppResult<()>
 
 /// Registers an organisation from its form: checks, then hashes the password off-thread, then
 /// creates. Attempts from one address are limited.
-pub async fn register_provider_from_form<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
+pub async fn register_provider_from_form(
+    db: &Db,
     passwords: &auth::Passwords,
     form: &ProviderRegistration,
     client_address: &str,

@@ -8,6 +8,7 @@ use super::bookings::{self, LIVE, Pattern, visit_cost};
 use super::delegations::{Right, may_act};
 use super::ledger::{self, Account, Transfer};
 use super::{audit, lots, notifications, placements, uk_time};
+use crate::db::Db;
 use crate::db::WriteTransaction;
 use crate::entities::{accreditation, booking, budget, listing, provider, visit};
 use crate::error::{AppError, AppResult};
@@ -31,13 +32,7 @@ async fn providers_booking(db: &impl ConnectionTrait, viewer: &SignedInUser, ref
 pub const HANDED_BACK: &str = "cancelled by the provider";
 
 /// Carries out what provider staff asked for on a booking or one of its visits.
-pub async fn act<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    viewer: &SignedInUser,
-    reference: &str,
-    action: &app::BookingAction,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+pub async fn act(db: &Db, viewer: &SignedInUser, reference: &str, action: &app::BookingAction, now: DateTime<Utc>) -> AppResult<()> {
     use app::BookingAction::*;
     let visit_of_booking = |visit_id: i64| async move {
         let booking = providers_booking(db, viewer, reference).await?;
@@ -55,14 +50,7 @@ pub async fn act<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// The provider accepts (`accept`) or declines a request.
-pub async fn respond<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    viewer: &SignedInUser,
-    reference: &str,
-    accept: bool,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+pub async fn respond(db: &Db, viewer: &SignedInUser, reference: &str, accept: bool, reason: &str, now: DateTime<Utc>) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
     let booking = providers_booking(&txn, viewer, reference).await?;
     if booking.status != "requested" {
@@ -110,7 +98,7 @@ pub async fn respond<C: ConnectionTrait + TransactionTrait>(
 }
 
 /// Requests not answered in time lapse (run every few minutes). Returns how many lapsed.
-pub async fn lapse_overdue<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<u64> {
+pub async fn lapse_overdue(db: &Db, now: DateTime<Utc>) -> AppResult<u64> {
     let overdue = booking::Entity::find()
         .filter(booking::Column::Status.eq("requested"))
         .filter(booking::Column::RespondBy.lte(now))
@@ -129,7 +117,7 @@ pub async fn lapse_overdue<C: ConnectionTrait + TransactionTrait>(db: &C, now: D
     Ok(lapsed)
 }
 
-async fn lapse<C: ConnectionTrait + TransactionTrait>(db: &C, booking_id: i64, now: DateTime<Utc>) -> AppResult<bool> {
+async fn lapse(db: &Db, booking_id: i64, now: DateTime<Utc>) -> AppResult<bool> {
     let txn = crate::db::begin_write(db).await?;
     // Read again inside the write transaction: the provider may have answered meanwhile.
     let Some(booking) = booking::Entity::find_by_id(booking_id).lock_exclusive().one(&txn).await?.filter(|b| b.status == "requested") else {
@@ -147,7 +135,7 @@ async fn lapse<C: ConnectionTrait + TransactionTrait>(db: &C, booking_id: i64, n
 
 /// The person (or someone they let book for them) cancels. Visits inside the service's notice
 /// period are charged at its published late-cancellation rate if the booking was confirmed.
-pub async fn cancel_by_person<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, reference: &str, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn cancel_by_person(db: &Db, viewer: &SignedInUser, reference: &str, now: DateTime<Utc>) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
     let booking = booking::Entity::find().filter(booking::Column::Reference.eq(reference)).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
     let allowed = match viewer.role {
@@ -172,13 +160,7 @@ pub async fn cancel_by_person<C: ConnectionTrait + TransactionTrait>(db: &C, vie
 }
 
 /// The provider hands back a confirmed package; it is offered on where it can be.
-pub async fn cancel_by_provider<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    viewer: &SignedInUser,
-    reference: &str,
-    reason: &str,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+pub async fn cancel_by_provider(db: &Db, viewer: &SignedInUser, reference: &str, reason: &str, now: DateTime<Utc>) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
     let booking = providers_booking(&txn, viewer, reference).await?;
     if !matches!(booking.status.as_str(), "confirmed" | "in_progress") {

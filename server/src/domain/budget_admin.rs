@@ -8,12 +8,13 @@ use super::budgets::{self, allocation_key, period_start};
 use super::ledger::{self, Account, AccountKind, Transfer};
 use super::values::{Email, NewPassword, Pence, collect, required_text, whole_number};
 use super::{audit, auth, uk_time};
+use crate::db::Db;
 use crate::entities::{account_setup_code, budget, ledger_account, provider, user};
 use crate::error::{AppError, AppResult};
 use app::{BudgetHolderLine, BudgetsAdmin, NewBudgetForm, NewHelperForm, Role, SetUpForm, SignedInUser};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 /// How long a set-up code works.
 const CODE_DAYS: i64 = 14;
@@ -159,7 +160,7 @@ async fn check(db: &impl ConnectionTrait, council: i64, form: &NewBudgetForm, to
 
 /// Opens the person's account and budget (paying this period's allocation if it has started)
 /// and returns the one-time code they set up their account with.
-pub async fn open_budget<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, form: &NewBudgetForm, now: DateTime<Utc>) -> AppResult<String> {
+pub async fn open_budget(db: &Db, viewer: &SignedInUser, form: &NewBudgetForm, now: DateTime<Utc>) -> AppResult<String> {
     let council = commissioners_council(viewer)?;
     let today = uk_time::to_local(now).date();
     let txn = crate::db::begin_write(db).await?;
@@ -204,12 +205,7 @@ pub async fn open_budget<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: 
 /// Opens an account for someone who helps budget holders (a support planner, a relative or a
 /// friend) and returns its one-time set-up code, for the council to hand over. Nobody can act
 /// for anyone with it until a budget holder asks them and they accept.
-pub async fn open_helper_account<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    viewer: &SignedInUser,
-    form: &NewHelperForm,
-    now: DateTime<Utc>,
-) -> AppResult<String> {
+pub async fn open_helper_account(db: &Db, viewer: &SignedInUser, form: &NewHelperForm, now: DateTime<Utc>) -> AppResult<String> {
     let council = commissioners_council(viewer)?;
     let mut errors = Vec::new();
     let name = collect(&mut errors, required_text("helper_name", &form.name, "their full name", 120));
@@ -260,13 +256,7 @@ fn normalise_code(typed: &str) -> String {
 }
 
 /// Moves an individual service fund to another provider; its money stays with the budget.
-pub async fn move_fund<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    viewer: &SignedInUser,
-    budget_id: i64,
-    provider_public_id: &str,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+pub async fn move_fund(db: &Db, viewer: &SignedInUser, budget_id: i64, provider_public_id: &str, now: DateTime<Utc>) -> AppResult<()> {
     let council = commissioners_council(viewer)?;
     let txn = crate::db::begin_write(db).await?;
     let found = budget::Entity::find_by_id(budget_id).one(&txn).await?.filter(|b| b.council_id == council).ok_or(AppError::NotFound)?;
@@ -294,13 +284,7 @@ pub async fn move_fund<C: ConnectionTrait + TransactionTrait>(
 
 /// Records the care plan's shortest home care visit for a budget of the council (empty: the
 /// usual 30 minutes). Bookings made from now on follow it.
-pub async fn set_shortest_visit<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    viewer: &SignedInUser,
-    budget_id: i64,
-    typed: &str,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+pub async fn set_shortest_visit(db: &Db, viewer: &SignedInUser, budget_id: i64, typed: &str, now: DateTime<Utc>) -> AppResult<()> {
     let council = commissioners_council(viewer)?;
     // The error names no field: the form is one of many on the page, one per budget.
     let minutes = shortest_visit("", typed)?;
@@ -327,13 +311,7 @@ pub async fn set_shortest_visit<C: ConnectionTrait + TransactionTrait>(
 /// The person sets their password with the council's code; returns their account, to sign in.
 /// The code is checked before the password is hashed, and attempts from one address are
 /// limited, so wrong codes cost the server nothing much.
-pub async fn set_up_account<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    passwords: &auth::Passwords,
-    form: &SetUpForm,
-    client_address: &str,
-    now: DateTime<Utc>,
-) -> AppResult<user::Model> {
+pub async fn set_up_account(db: &Db, passwords: &auth::Passwords, form: &SetUpForm, client_address: &str, now: DateTime<Utc>) -> AppResult<user::Model> {
     let refused = || AppError::invalid("code", "The email address or the code is not right, or the code has run out: check them, or ask for a new code");
     let mut errors = Vec::new();
     let email = collect(&mut errors, Email::parse("email", &form.email));

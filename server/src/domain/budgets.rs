@@ -2,11 +2,12 @@
 //! the budget's start date), who may see a budget, and its statement.
 use super::delegations::{Right, may_act};
 use super::ledger::{self, Account, Transfer};
+use crate::db::Db;
 use crate::entities::{booking, budget, ledger_account, ledger_transfer, user};
 use crate::error::{AppError, AppResult};
 use app::{BudgetStatement, Role, SignedInUser, StatementRow};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{HashMap, HashSet};
 
 /// Days in an allocation period.
@@ -43,7 +44,7 @@ pub struct AllocationRun {
 
 /// Pays every budget that has started its allocation for the period `today` falls in. Safe to
 /// run as often as wanted: a period is paid once per budget however many times it runs.
-pub async fn run_allocations<C: ConnectionTrait + TransactionTrait>(db: &C, today: NaiveDate, now: DateTime<Utc>) -> AppResult<AllocationRun> {
+pub async fn run_allocations(db: &Db, today: NaiveDate, now: DateTime<Utc>) -> AppResult<AllocationRun> {
     let budgets = budget::Entity::find()
         .filter(budget::Column::StartsOn.lte(today))
         .filter(budget::Column::FourWeeklyAllocationPence.gt(0))
@@ -83,13 +84,7 @@ pub async fn run_allocations<C: ConnectionTrait + TransactionTrait>(db: &C, toda
     Ok(run)
 }
 
-async fn pay_batch<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    batch: &[budget::Model],
-    keys: Vec<String>,
-    paid: &HashSet<String>,
-    now: DateTime<Utc>,
-) -> AppResult<AllocationRun> {
+async fn pay_batch(db: &Db, batch: &[budget::Model], keys: Vec<String>, paid: &HashSet<String>, now: DateTime<Utc>) -> AppResult<AllocationRun> {
     let mut run = AllocationRun::default();
     let txn = crate::db::begin_write(db).await?;
     for (budget, key) in batch.iter().zip(keys).filter(|(_, key)| !paid.contains(key)) {

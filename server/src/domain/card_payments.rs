@@ -7,13 +7,14 @@ use super::delegations::{Right, may_act};
 use super::ledger::{self, Account, Moved, Transfer};
 use super::values::{Pence, collect};
 use super::{audit, notifications, uk_time};
+use crate::db::Db;
 use crate::db::begin_write;
 use crate::entities::{budget, card_payment, user};
 use crate::error::{AppError, AppResult};
 use app::{CardForm, CardPaymentForm, CardPaymentView, CardPaymentsPage, Role, SignedInUser};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 /// The most one card payment may be: a slip of the keyboard should not take £50,000.
 const LARGEST_PAYMENT: Pence = Pence::from_pence(500_000);
@@ -108,8 +109,8 @@ pub async fn page(db: &impl ConnectionTrait, viewer: &SignedInUser, person: Opti
 
 /// Opens a card payment into the budget and records it as pending; returns its id. The same
 /// `request_key` (one per form shown) opens one payment however often the form is sent.
-pub async fn start<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
+pub async fn start(
+    db: &Db,
     cards: &dyn CardProcessor,
     viewer: &SignedInUser,
     person: Option<i64>,
@@ -197,7 +198,7 @@ pub async fn payment(db: &impl ConnectionTrait, cards: &dyn CardProcessor, viewe
 /// Acts on a verified notice from the processor. The money moves in the same transaction as
 /// the payment's new status, under a lock on the payment, with the processor's payment id as
 /// the transfer's key: a notice delivered twice, or two at once, credits once.
-pub async fn settle<C: ConnectionTrait + TransactionTrait>(db: &C, event: &CardEvent, now: DateTime<Utc>) -> AppResult<Settled> {
+pub async fn settle(db: &Db, event: &CardEvent, now: DateTime<Utc>) -> AppResult<Settled> {
     let payment_id = match event {
         CardEvent::Refunded { payment_id } => return refunded(db, payment_id, now).await,
         CardEvent::Succeeded { payment_id, .. } | CardEvent::Failed { payment_id } => payment_id,
@@ -274,13 +275,7 @@ pub enum Refund {
 /// no transaction open, is the processor asked, with a key that makes it refund once however
 /// often it is asked. A council budget's contributions are refunded through the council's own
 /// finance process.
-pub async fn refund<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    cards: &dyn CardProcessor,
-    viewer: &SignedInUser,
-    id: i64,
-    now: DateTime<Utc>,
-) -> AppResult<Refund> {
+pub async fn refund(db: &Db, cards: &dyn CardProcessor, viewer: &SignedInUser, id: i64, now: DateTime<Utc>) -> AppResult<Refund> {
     let txn = begin_write(db).await?;
     let payment = card_payment::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
     let budget = budget::Entity::find_by_id(payment.budget_id.ok_or(AppError::NotFound)?).one(&txn).await?.ok_or(AppError::NotFound)?;
@@ -336,12 +331,7 @@ fn refund_key(payment: &card_payment::Model) -> String {
 
 /// Asks the processor to refund a payment whose refund has started, and settles it if it says
 /// yes. A refusal or no answer leaves it under way, for the next try.
-async fn ask_for_refund<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    cards: &dyn CardProcessor,
-    payment: &card_payment::Model,
-    now: DateTime<Utc>,
-) -> AppResult<Refund> {
+async fn ask_for_refund(db: &Db, cards: &dyn CardProcessor, payment: &card_payment::Model, now: DateTime<Utc>) -> AppResult<Refund> {
     match cards.refund(&refund_key(payment), &payment.payment_intent_id).await {
         Ok(()) => {
             refunded(db, &payment.payment_intent_id, now).await?;
@@ -356,7 +346,7 @@ async fn ask_for_refund<C: ConnectionTrait + TransactionTrait>(
 
 /// The processor has refunded this payment (it said so, or its webhook did): it is marked
 /// refunded and the person told, once.
-pub async fn refunded<C: ConnectionTrait + TransactionTrait>(db: &C, payment_intent_id: &str, now: DateTime<Utc>) -> AppResult<Settled> {
+pub async fn refunded(db: &Db, payment_intent_id: &str, now: DateTime<Utc>) -> AppResult<Settled> {
     let txn = begin_write(db).await?;
     let Some(payment) = card_payment::Entity::find()
         .filter(card_payment::Column::PaymentIntentId.eq(payment_intent_id))
@@ -385,7 +375,7 @@ pub async fn refunded<C: ConnectionTrait + TransactionTrait>(db: &C, payment_int
 
 /// Asks the processor again about every refund still under way (run every minute); one that
 /// cannot be settled is logged and the rest go on. Returns how many were confirmed.
-pub async fn finish_refunds<C: ConnectionTrait + TransactionTrait>(db: &C, cards: &dyn CardProcessor, now: DateTime<Utc>) -> AppResult<u64> {
+pub async fn finish_refunds(db: &Db, cards: &dyn CardProcessor, now: DateTime<Utc>) -> AppResult<u64> {
     let under_way = card_payment::Entity::find()
         .filter(card_payment::Column::Status.eq("succeeded"))
         .filter(card_payment::Column::RefundStartedAt.is_not_null())

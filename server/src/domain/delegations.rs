@@ -7,12 +7,13 @@
 //! "done on your behalf".
 use super::values::{Email, and_list, capitalise, collect};
 use super::{audit, uk_time};
+use crate::db::Db;
 use crate::entities::{audit_entry, delegation, helper_invitation, user};
 use crate::error::{AppError, AppResult};
 use app::{ActingFor, DoneForYou, HelpRequest, HelperForm, HelperInvitationLine, HelperLine, HelpersPage, Role, SignedInUser};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 fn holder_only(viewer: &SignedInUser) -> AppResult<()> {
     if viewer.role == Role::BudgetHolder { Ok(()) } else { Err(AppError::Forbidden) }
@@ -132,7 +133,7 @@ fn action_in_words(action: &str, detail: &str) -> String {
 /// their own account; a new request to the same address replaces one still waiting. The answer
 /// is the same whether or not the address has an account, or which kind, so the form cannot be
 /// used to learn who has one.
-pub async fn grant<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, form: &HelperForm, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn grant(db: &Db, viewer: &SignedInUser, form: &HelperForm, now: DateTime<Utc>) -> AppResult<()> {
     holder_only(viewer)?;
     let mut errors = Vec::new();
     let email = if form.email.trim().is_empty() {
@@ -190,7 +191,7 @@ pub async fn grant<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &Signe
 }
 
 /// The person takes back a request nobody has answered yet.
-pub async fn withdraw<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, invitation_id: i64, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn withdraw(db: &Db, viewer: &SignedInUser, invitation_id: i64, now: DateTime<Utc>) -> AppResult<()> {
     holder_only(viewer)?;
     let txn = crate::db::begin_write(db).await?;
     let withdrawn = helper_invitation::Entity::update_many()
@@ -241,13 +242,7 @@ pub async fn requests_for(db: &impl ConnectionTrait, helper: &SignedInUser, now:
 
 /// The helper accepts (the rights start now, replacing any they held for that person) or
 /// declines a request sent to their address.
-pub async fn answer<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    helper: &SignedInUser,
-    invitation_id: i64,
-    accept: bool,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+pub async fn answer(db: &Db, helper: &SignedInUser, invitation_id: i64, accept: bool, now: DateTime<Utc>) -> AppResult<()> {
     if helper.role != Role::Planner {
         return Err(AppError::Forbidden);
     }
@@ -316,7 +311,7 @@ fn until_words(expires_at: Option<DateTime<Utc>>) -> Option<String> {
 }
 
 /// Takes a permission back at once.
-pub async fn revoke<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, delegation_id: i64, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn revoke(db: &Db, viewer: &SignedInUser, delegation_id: i64, now: DateTime<Utc>) -> AppResult<()> {
     holder_only(viewer)?;
     let txn = crate::db::begin_write(db).await?;
     let grant = delegation::Entity::find_by_id(delegation_id)

@@ -4,12 +4,13 @@
 use super::audit;
 use super::auth::commissioners_council;
 use super::values::{Pence, collect, required_text, whole_number};
+use crate::db::Db;
 use crate::entities::{framework, locality, lot};
 use crate::error::{AppError, AppResult};
 use app::{CATEGORIES, FrameworkAdmin, FrameworkForm, FrameworkRow, LotForm, SignedInUser, UNITS, category_label, format_price};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 /// Far above any real unit price (Shared Lives is about £600 a week), so a typo is caught.
 pub const PRICE_CAP_LIMIT: Pence = Pence::from_pence(1_000_000);
@@ -53,7 +54,7 @@ fn date(field: &str, input: &str, what: &str) -> AppResult<NaiveDate> {
 }
 
 /// Starts a framework; returns its id.
-pub async fn create_framework<C: ConnectionTrait + TransactionTrait>(db: &C, user: &SignedInUser, form: &FrameworkForm, now: DateTime<Utc>) -> AppResult<i64> {
+pub async fn create_framework(db: &Db, user: &SignedInUser, form: &FrameworkForm, now: DateTime<Utc>) -> AppResult<i64> {
     let council_id = commissioners_council(user)?;
     let mut errors = Vec::new();
     let name = collect(&mut errors, required_text("name", &form.name, "the framework's name", 120));
@@ -91,7 +92,7 @@ pub async fn create_framework<C: ConnectionTrait + TransactionTrait>(db: &C, use
 
 /// Adds a lot (a type of care in one of the council's areas) to one of its frameworks;
 /// returns the lot's id.
-pub async fn create_lot<C: ConnectionTrait + TransactionTrait>(db: &C, user: &SignedInUser, form: &LotForm, now: DateTime<Utc>) -> AppResult<i64> {
+pub async fn create_lot(db: &Db, user: &SignedInUser, form: &LotForm, now: DateTime<Utc>) -> AppResult<i64> {
     let council_id = commissioners_council(user)?;
     let txn = crate::db::begin_write(db).await?;
     let mut errors = Vec::new();

@@ -5,12 +5,13 @@
 use super::frameworks::PRICE_CAP_LIMIT;
 use super::values::{Pence, collect, required_text, whole_number};
 use super::{audit, outbox};
+use crate::db::Db;
 use crate::entities::{accreditation, framework, listing, listing_area, lot, monitoring_score, postcode_district, provider};
 use crate::error::{AppError, AppResult};
 use app::{AccreditationRow, ListingStatus, LotAdmin, LotChange, Role, SignedInUser, format_price};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
 /// The lot, if this user commissions for the council that runs it.
@@ -89,13 +90,7 @@ async fn provider_names(db: &impl ConnectionTrait, ids: Vec<i64>) -> AppResult<H
 }
 
 /// Applies one commissioner's change to a lot.
-pub async fn change_lot<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    user: &SignedInUser,
-    lot_id: i64,
-    change: &LotChange,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+pub async fn change_lot(db: &Db, user: &SignedInUser, lot_id: i64, change: &LotChange, now: DateTime<Utc>) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
     managed_lot(&txn, user, lot_id).await?;
     // Held until commit (PostgreSQL; SQLite's write lock already is): a change of terms and an

@@ -4,13 +4,14 @@
 use super::audit;
 use super::auth::commissioners_council;
 use super::values::{Pence, collect};
+use crate::db::Db;
 use crate::entities::{locality, offline_placement};
 use crate::error::{AppError, AppResult};
 use app::report::{OFFLINE_CSV_HEADER, OfflinePlacementForm, OfflinePlacementLine, OfflinePlacements};
 use app::{CATEGORIES, FieldError, SignedInUser, category_label};
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 /// Far above a real week of care (residential care is about £1,500), so a typo is caught.
 const WEEKLY_VALUE_LIMIT: Pence = Pence::from_pence(2_000_000);
@@ -50,7 +51,7 @@ async fn localities(db: &impl ConnectionTrait, council_id: i64) -> AppResult<Vec
 }
 
 /// Records one offline placement from the form.
-pub async fn record<C: ConnectionTrait + TransactionTrait>(db: &C, user: &SignedInUser, form: &OfflinePlacementForm, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn record(db: &Db, user: &SignedInUser, form: &OfflinePlacementForm, now: DateTime<Utc>) -> AppResult<()> {
     let council_id = commissioners_council(user)?;
     let areas = localities(db, council_id).await?;
     let placement = read(form, &areas, |area| areas.iter().find(|l| l.id.to_string() == area.trim()), uk_today(now))
@@ -64,7 +65,7 @@ pub async fn record<C: ConnectionTrait + TransactionTrait>(db: &C, user: &Signed
 
 /// Imports a CSV file (with `OFFLINE_CSV_HEADER` as its first line); returns the rows imported.
 /// Every bad row is reported as "Line n: ..." and then nothing is imported.
-pub async fn import<C: ConnectionTrait + TransactionTrait>(db: &C, user: &SignedInUser, csv: &str, now: DateTime<Utc>) -> AppResult<usize> {
+pub async fn import(db: &Db, user: &SignedInUser, csv: &str, now: DateTime<Utc>) -> AppResult<usize> {
     let council_id = commissioners_council(user)?;
     let areas = localities(db, council_id).await?;
     let today = uk_today(now);

@@ -4,12 +4,13 @@
 use super::audit;
 use super::auth::commissioners_council;
 use super::ledger::{self, Account, AccountKind, Transfer};
+use crate::db::Db;
 use crate::entities::{ledger_account, ledger_transfer, payment_run, provider};
 use crate::error::{AppError, AppResult};
 use app::SignedInUser;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 /// One line of a remittance: what one provider is paid in a run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -45,7 +46,7 @@ async fn lines(db: &impl ConnectionTrait, amounts: Vec<(i64, i64)>) -> AppResult
 }
 
 /// Pays every provider what it is owed; returns the run's reference. Refused when nothing is owed.
-pub async fn run<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, now: DateTime<Utc>) -> AppResult<String> {
+pub async fn run(db: &Db, viewer: &SignedInUser, now: DateTime<Utc>) -> AppResult<String> {
     let council = commissioners_council(viewer)?;
     let txn = crate::db::begin_write(db).await?;
     let accounts = ledger_account::Entity::find()

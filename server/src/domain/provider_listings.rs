@@ -4,12 +4,13 @@
 //! search index in the outbox, in the same transaction.
 use super::listings::{ValidListing, validate_listing};
 use super::{audit, outbox};
+use crate::db::Db;
 use crate::entities::{listing, listing_area, listing_attribute, listing_availability};
 use crate::error::{AppError, AppResult};
 use app::{DayHours, ListingChange, ListingForm, ListingStatus, OwnListing, Role, SignedInUser, category_label, format_clock, format_price};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait, TryIntoModel};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TryIntoModel};
 
 /// Listings not re-confirmed for this long are shown as possibly out of date.
 pub const CONFIRM_EVERY: Duration = Duration::days(183);
@@ -100,13 +101,7 @@ pub async fn listing_form(db: &impl ConnectionTrait, user: &SignedInUser, public
 
 /// Creates a listing (as a draft) or replaces an existing one's details. Saving is also
 /// confirming that the details are right, so it stamps the assured date. Returns the public id.
-pub async fn save_listing<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    user: &SignedInUser,
-    public_id: Option<&str>,
-    form: &ListingForm,
-    now: DateTime<Utc>,
-) -> AppResult<String> {
+pub async fn save_listing(db: &Db, user: &SignedInUser, public_id: Option<&str>, form: &ListingForm, now: DateTime<Utc>) -> AppResult<String> {
     let provider_id = organisation_of(user)?;
     let valid = validate_listing(form)?;
     let txn = crate::db::begin_write(db).await?;
@@ -179,13 +174,7 @@ async fn replace_details(db: &impl ConnectionTrait, listing_id: i64, valid: &Val
 }
 
 /// Publishes, pauses or re-confirms one of the organisation's listings.
-pub async fn change_listing<C: ConnectionTrait + TransactionTrait>(
-    db: &C,
-    user: &SignedInUser,
-    public_id: &str,
-    change: ListingChange,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
+pub async fn change_listing(db: &Db, user: &SignedInUser, public_id: &str, change: ListingChange, now: DateTime<Utc>) -> AppResult<()> {
     let provider_id = organisation_of(user)?;
     let txn = crate::db::begin_write(db).await?;
     let listing = own_listing(&txn, provider_id, public_id).await?;

@@ -7,12 +7,13 @@ use super::listings::languages;
 use super::provider_listings::organisation_of;
 use super::values::{Email, PhoneNumber, RegulatorId, collect, required_text};
 use super::{audit, outbox};
+use crate::db::Db;
 use crate::entities::{listing, provider};
 use crate::error::{AppError, AppResult};
 use app::{OrganisationProfile, ProfileForm, SignedInUser};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, SqlErr, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, SqlErr};
 
 pub async fn profile(db: &impl ConnectionTrait, user: &SignedInUser) -> AppResult<OrganisationProfile> {
     let provider = provider::Entity::find_by_id(organisation_of(user)?).one(db).await?.ok_or(AppError::NotFound)?;
@@ -77,7 +78,7 @@ fn website(input: &str) -> AppResult<Option<String>> {
     if valid { Ok(Some(text.to_string())) } else { Err(AppError::invalid("website", "Enter a web address starting https://, like https://www.example.org")) }
 }
 
-pub async fn save_profile<C: ConnectionTrait + TransactionTrait>(db: &C, user: &SignedInUser, form: &ProfileForm, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn save_profile(db: &Db, user: &SignedInUser, form: &ProfileForm, now: DateTime<Utc>) -> AppResult<()> {
     let provider_id = organisation_of(user)?;
     let valid = validate(form)?;
     let txn = crate::db::begin_write(db).await?;

@@ -3,11 +3,12 @@
 //! running it again moves nothing), and the server runs them all at every start.
 use super::audit;
 use super::ledger::{self, Account, AccountKind, Transfer};
+use crate::db::Db;
 use crate::entities::{booking, budget, ledger_account, placement};
 use crate::error::{AppError, AppResult};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement};
 
 /// What the repairs did this time (all zero once everything is right).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -18,7 +19,7 @@ pub struct Repaired {
     pub private_placements_removed: u64,
 }
 
-pub async fn run_all<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<Repaired> {
+pub async fn run_all(db: &Db, now: DateTime<Utc>) -> AppResult<Repaired> {
     Ok(Repaired { provider_accounts_split: split_provider_accounts(db, now).await?, private_placements_removed: remove_private_placements(db).await? })
 }
 
@@ -48,7 +49,7 @@ async fn remove_private_placements(db: &impl ConnectionTrait) -> AppResult<u64> 
 /// payment runs paid out. Where one council's run paid another's care, the provider has had
 /// that money already: the paying council is owed nothing more, the other council's share
 /// is reduced by it, and the audit log says who paid for whom, for the councils to settle.
-async fn split_provider_accounts<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<u64> {
+async fn split_provider_accounts(db: &Db, now: DateTime<Utc>) -> AppResult<u64> {
     let legacy = ledger_account::Entity::find()
         .filter(ledger_account::Column::Kind.is_in([AccountKind::ProviderPayable.code(), AccountKind::ProviderPaid.code()]))
         .filter(ledger_account::Column::Code.starts_with("provider:"))

@@ -6,13 +6,14 @@
 use super::bookings::{HORIZON_DAYS, LIVE, Pattern, schedule_visit, visit_cost};
 use super::ledger::{self, Account, Transfer};
 use super::{notifications, uk_time};
+use crate::db::Db;
 use crate::entities::{booking, budget, visit};
 use crate::error::{AppError, AppResult};
 use app::{Role, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 /// Staff may check in this long before a visit is due.
 const EARLIEST_CHECK_IN_MINUTES: i64 = 120;
@@ -47,7 +48,7 @@ async fn providers_visit(db: &impl ConnectionTrait, viewer: &SignedInUser, visit
     Ok((visit, booking))
 }
 
-pub async fn check_in<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn check_in(db: &Db, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
     let (visit, booking) = providers_visit(&txn, viewer, visit_id).await?;
     if !matches!(booking.status.as_str(), "confirmed" | "in_progress") {
@@ -73,7 +74,7 @@ pub async fn check_in<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &Si
 }
 
 /// Ends a visit and pays for what was delivered. Returns the pence charged.
-pub async fn check_out<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<i64> {
+pub async fn check_out(db: &Db, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<i64> {
     let txn = crate::db::begin_write(db).await?;
     let (visit, booking) = providers_visit(&txn, viewer, visit_id).await?;
     if visit.checked_in_at.is_none() || visit.status != "in_progress" {
@@ -131,7 +132,7 @@ pub(super) async fn end_in_progress(
 }
 
 /// The visit did not happen: nothing is charged and its money goes back into the budget.
-pub async fn mark_missed<C: ConnectionTrait + TransactionTrait>(db: &C, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn mark_missed(db: &Db, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
     let (visit, booking) = providers_visit(&txn, viewer, visit_id).await?;
     if !matches!(visit.status.as_str(), "scheduled" | "in_progress") {
@@ -158,7 +159,7 @@ async fn record_missed(db: &impl ConnectionTrait, booking: &booking::Model, visi
 
 /// Visits nobody checked in to by a day after they were due did not happen: each is marked
 /// missed and its money goes back into the budget (nothing is charged). Returns how many.
-pub async fn release_unattended<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<u64> {
+pub async fn release_unattended(db: &Db, now: DateTime<Utc>) -> AppResult<u64> {
     let overdue = visit::Entity::find()
         .filter(visit::Column::Status.eq("scheduled"))
         .filter(visit::Column::ScheduledStart.lt(now - Duration::days(1)))
@@ -177,7 +178,7 @@ pub async fn release_unattended<C: ConnectionTrait + TransactionTrait>(db: &C, n
     Ok(released)
 }
 
-async fn release_one<C: ConnectionTrait + TransactionTrait>(db: &C, stale: &visit::Model, now: DateTime<Utc>) -> AppResult<bool> {
+async fn release_one(db: &Db, stale: &visit::Model, now: DateTime<Utc>) -> AppResult<bool> {
     let txn = crate::db::begin_write(db).await?;
     let Some(booking) = booking::Entity::find_by_id(stale.booking_id).lock_exclusive().one(&txn).await? else { return Ok(false) };
     let Some(visit) = visit::Entity::find_by_id(stale.id).lock_exclusive().one(&txn).await?.filter(|v| v.status == "scheduled") else { return Ok(false) };
@@ -236,7 +237,7 @@ async fn complete_if_done(db: &impl ConnectionTrait, booking: &booking::Model, n
 /// Keeps 4 weeks of visits ahead for every live weekly booking, setting their money aside.
 /// When the budget cannot cover the next visit, no more are added and the person is told
 /// (once). Returns how many visits were added.
-pub async fn extend_horizons<C: ConnectionTrait + TransactionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<u64> {
+pub async fn extend_horizons(db: &Db, now: DateTime<Utc>) -> AppResult<u64> {
     let weekly: Vec<i64> = booking::Entity::find()
         .filter(booking::Column::Schedule.eq("weekly"))
         .filter(booking::Column::Status.is_in(LIVE))
@@ -260,7 +261,7 @@ pub async fn extend_horizons<C: ConnectionTrait + TransactionTrait>(db: &C, now:
     Ok(added)
 }
 
-async fn extend_one<C: ConnectionTrait + TransactionTrait>(db: &C, booking_id: i64, horizon_end: chrono::NaiveDate, now: DateTime<Utc>) -> AppResult<u64> {
+async fn extend_one(db: &Db, booking_id: i64, horizon_end: chrono::NaiveDate, now: DateTime<Utc>) -> AppResult<u64> {
     // Most runs find nothing new inside the horizon: look before taking the write lock.
     let last = visit::Entity::find().filter(visit::Column::BookingId.eq(booking_id)).order_by_desc(visit::Column::ScheduledStart).one(db).await?;
     if last.is_some_and(|last| uk_time::to_local(last.scheduled_start).date() + Duration::days(1) >= horizon_end) {

@@ -151,7 +151,7 @@ const TIDY_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 /// Runs for the life of the server: applies outbox entries to this server's index as they
 /// arrive, reports in, and prunes entries every index has applied. A failure is logged and
 /// retried; entries stay in the outbox until every live index has them.
-pub async fn keep_in_step(db: sea_orm::DatabaseConnection, engine: std::sync::Arc<dyn SearchEngine>) {
+pub async fn keep_in_step(db: crate::db::Db, engine: std::sync::Arc<dyn SearchEngine>) {
     let follower = engine.follower();
     let mut tidied = std::time::Instant::now() - TIDY_EVERY;
     loop {

@@ -4,6 +4,7 @@ use super::answers::{Pattern, duration_words};
 use super::clashes::not_already_booked;
 use super::rules::{Price, available_then, framework_place, fund_allows, price_for_budget};
 use super::{HORIZON_DAYS, RESPONSE_HOURS};
+use crate::db::Db;
 use crate::domain::delegations::{Right, may_act};
 use crate::domain::ledger::{self, BudgetAccounts, Transfer};
 use crate::domain::uk_time;
@@ -13,7 +14,7 @@ use crate::error::{AppError, AppResult};
 use app::{BookingAnswers, BookingQuote, BookingRequest, ListingStatus, Role, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
 
 /// Everything a booking needs, read and checked: shared by the quote and the booking itself.
 struct Checked {
@@ -149,7 +150,7 @@ fn short_of(needed: i64, available: i64, budget: &budget::Model) -> AppError {
 /// for the last pounds cannot both succeed). Returns the booking's reference. Sending the same
 /// `request_key` again returns the first booking's reference and books nothing more. Refused,
 /// with the new figure, if the cost is no longer what the person was shown.
-pub async fn book(db: &DatabaseConnection, viewer: &SignedInUser, request: &BookingRequest, now: DateTime<Utc>) -> AppResult<String> {
+pub async fn book(db: &Db, viewer: &SignedInUser, request: &BookingRequest, now: DateTime<Utc>) -> AppResult<String> {
     let request_key = request.request_key.trim();
     let quoted = request.quoted_total.trim().parse::<i64>().ok();
     let (true, Some(quoted)) = (request_key.len() == 64 && request_key.bytes().all(|b| b.is_ascii_hexdigit()), quoted) else {
