@@ -27,6 +27,7 @@ mod m20261206_000019_create_helper_invitations;
 mod m20261206_000020_add_card_refund_start;
 mod m20261206_000021_create_search_followers;
 mod m20261206_000022_add_district_names;
+mod m20261207_000023_add_booking_close_codes;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000020_add_card_refund_start::Migration),
             Box::new(m20261206_000021_create_search_followers::Migration),
             Box::new(m20261206_000022_add_district_names::Migration),
+            Box::new(m20261207_000023_add_booking_close_codes::Migration),
         ]
     }
 }

@@ -255,6 +255,7 @@ pub async fn load(db: &Db, data: &Dataset, progress: Progress<'_>) -> AppResult<
             b.requested_at,
             b.confirmed_at,
             Some(b.closed_at),
+            close_code(b.status),
             listing.cancellation_notice_hours,
             listing.late_cancellation_percent,
             listing.billing_increment_minutes
@@ -285,6 +286,7 @@ pub async fn load(db: &Db, data: &Dataset, progress: Progress<'_>) -> AppResult<
             "requested_at",
             "confirmed_at",
             "closed_at",
+            "close_code",
             "cancellation_notice_hours",
             "late_cancellation_percent",
             "billing_increment_minutes",
@@ -436,6 +438,17 @@ async fn reset_sequences(db: &impl ConnectionTrait) -> AppResult<()> {
 }
 
 /// Inserts rows in batches, reporting progress.
+/// Why a generated booking closed, by its status: the generator's cancellations are the
+/// person's own.
+fn close_code(status: &str) -> Option<app::CloseReason> {
+    match status {
+        "declined" => Some(app::CloseReason::Declined),
+        "lapsed" => Some(app::CloseReason::NotAnswered),
+        "cancelled" => Some(app::CloseReason::CancelledByPerson),
+        _ => None,
+    }
+}
+
 async fn insert(
     db: &impl ConnectionTrait,
     table: &'static str,

@@ -3,6 +3,7 @@
 //! providers. The ledger stays sound after every step and the money always lands where the
 //! rules say.
 use crate::bookings::{book, funded_budget, lot_listing, next_monday, public_id, question_query, weekday_home_care};
+use app::{BookingStatus, CloseReason, VisitStatus};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use server::domain::ledger::{self, Account};
@@ -81,7 +82,7 @@ async fn accepted_care_is_paid_for_as_delivered_and_a_payment_run_pays_the_provi
     assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000 - 21_200 + 662 + 2_650);
     assert_sound(&app, "after the visits").await;
     let booking_now = booking::Entity::find_by_id(booking.id).one(&app.db).await.expect("query").expect("booking");
-    assert_eq!((booking_now.status.as_str(), booking_now.committed_pence), ("in_progress", 21_200 - 2 * 2_650));
+    assert_eq!((booking_now.status, booking_now.committed_pence), (BookingStatus::InProgress, 21_200 - 2 * 2_650));
 
     // Only commissioners run payments; the run pays what is owed, once.
     let commissioner = user(&app, app.personas.commissioner.id).await;
@@ -106,7 +107,7 @@ async fn declined_and_lapsed_requests_give_the_money_back_and_say_so() {
     assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000 - 21_200 - 2_650);
 
     booking_changes::respond(&app.db, &staff, &declined.reference, false, "No carers free on Thursdays", Utc::now()).await.expect("declined");
-    assert!(visits_of(&app, declined.id).await.iter().all(|v| v.status == "cancelled"));
+    assert!(visits_of(&app, declined.id).await.iter().all(|v| v.status == VisitStatus::Cancelled));
     assert!(
         messages(&app, app.personas.budget_holder.id).await.iter().any(|m| m.contains("could not take booking") && m.contains("No carers free on Thursdays"))
     );
@@ -114,7 +115,7 @@ async fn declined_and_lapsed_requests_give_the_money_back_and_say_so() {
     assert_eq!(booking_changes::lapse_overdue(&app.db, Utc::now() + Duration::hours(23)).await.expect("lapse run"), 0);
     assert_eq!(booking_changes::lapse_overdue(&app.db, Utc::now() + Duration::hours(25)).await.expect("lapse run"), 1);
     let lapsed = booking::Entity::find_by_id(lapsing.id).one(&app.db).await.expect("query").expect("booking");
-    assert_eq!(lapsed.status, "lapsed");
+    assert_eq!((lapsed.status, lapsed.close_code), (BookingStatus::Lapsed, Some(CloseReason::NotAnswered)));
     assert!(booking_changes::respond(&app.db, &staff, &lapsing.reference, true, "", Utc::now()).await.is_err(), "too late to accept");
     assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000);
     assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 0);
@@ -202,7 +203,7 @@ async fn best_value_requests_go_to_the_next_ranked_provider_on_the_lot() {
 
     booking_changes::respond(&app.db, &hilltop_staff(&app).await, &first.reference, false, "", Utc::now()).await.expect("declined");
     let second = booking::Entity::find().filter(booking::Column::OfferedOnFrom.eq(first.id)).one(&app.db).await.expect("query").expect("offered on");
-    assert_eq!((second.provider_id, second.status.as_str()), (app.personas.provider_id, "requested"));
+    assert_eq!((second.provider_id, second.status), (app.personas.provider_id, BookingStatus::Requested));
     assert!(
         messages(&app, app.personas.budget_holder.id)
             .await
@@ -259,7 +260,7 @@ async fn care_handed_back_or_left_unanswered_goes_on_down_the_ranking_and_the_pe
     // Riverside hands it back: Hilltop, not yet asked, is offered the same Mondays.
     booking_changes::cancel_by_provider(&app.db, &riverside, &first.reference, "Our carer is leaving", Utc::now()).await.expect("handed back");
     let second = booking::Entity::find().filter(booking::Column::OfferedOnFrom.eq(first.id)).one(&app.db).await.expect("query").expect("offered on");
-    assert_eq!((second.provider_id, second.status.as_str(), second.placed_by), (app.personas.other_provider_id, "requested", app.personas.planner.id));
+    assert_eq!((second.provider_id, second.status, second.placed_by), (app.personas.other_provider_id, BookingStatus::Requested, app.personas.planner.id));
     for who in [person, app.personas.planner.id] {
         assert!(
             messages(&app, who).await.iter().any(|m| m.contains("Our carer is leaving") && m.contains(&format!("(booking {})", second.reference))),
@@ -271,7 +272,7 @@ async fn care_handed_back_or_left_unanswered_goes_on_down_the_ranking_and_the_pe
 
     // Hilltop does not answer in time: nobody else on the lot can be offered work, so the money is back.
     assert_eq!(booking_changes::lapse_overdue(&app.db, Utc::now() + Duration::hours(25)).await.expect("lapse run"), 1);
-    assert_eq!(booking::Entity::find_by_id(second.id).one(&app.db).await.expect("query").expect("booking").status, "lapsed");
+    assert_eq!(booking::Entity::find_by_id(second.id).one(&app.db).await.expect("query").expect("booking").status, BookingStatus::Lapsed);
     assert_eq!(count(&app.db, "bookings").await, 2, "nobody left to ask");
     for who in [person, app.personas.planner.id] {
         assert!(
@@ -342,9 +343,16 @@ async fn the_pages_answer_cancel_and_pay_with_javascript_off() {
     assert_eq!(reply.redirected_error(), Some(app::UiError::Forbidden));
     let reply = holder.post_form("/api/cancel-booking", &[("reference", cancelled.reference.as_str())]).await;
     assert_eq!(reply.location(), Some(format!("/bookings/{}?cancelled=1", cancelled.reference).as_str()), "{reply:?}");
-    let statuses: Vec<String> =
-        booking::Entity::find().order_by_asc(booking::Column::Id).all(&app.db).await.expect("query").into_iter().map(|b| b.status).collect();
-    assert_eq!(statuses, ["confirmed", "declined", "cancelled"]);
+    let closed: Vec<(BookingStatus, Option<CloseReason>)> =
+        booking::Entity::find().order_by_asc(booking::Column::Id).all(&app.db).await.expect("query").into_iter().map(|b| (b.status, b.close_code)).collect();
+    assert_eq!(
+        closed,
+        [
+            (BookingStatus::Confirmed, None),
+            (BookingStatus::Declined, Some(CloseReason::Declined)),
+            (BookingStatus::Cancelled, Some(CloseReason::CancelledByPerson))
+        ]
+    );
 
     // The dashboard lists the bookings and says what happened.
     let dashboard = holder.get("/dashboard/budget-holder").await.text();
@@ -385,7 +393,7 @@ async fn an_offer_the_budget_cannot_cover_leaves_nothing_behind() {
     booking_changes::respond(&app.db, &hilltop_staff(&app).await, &first.reference, false, "", Utc::now()).await.expect("declined");
 
     assert_eq!(count(&app.db, "bookings").await, 1, "no half-made booking");
-    assert!(visits_of(&app, first.id).await.iter().all(|v| v.status == "cancelled"));
+    assert!(visits_of(&app, first.id).await.iter().all(|v| v.status == VisitStatus::Cancelled));
     assert_eq!(count(&app.db, "visits").await, 4);
     assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 9_000);
     assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 0);
@@ -411,10 +419,10 @@ async fn visits_nobody_attended_are_released_a_day_later() {
 
     assert_eq!(visits::release_unattended(&app.db, forgotten.starts_at + Duration::hours(23)).await.expect("sweep"), 0, "not yet");
     assert_eq!(visits::release_unattended(&app.db, forgotten.starts_at + Duration::hours(25)).await.expect("sweep"), 1);
-    assert_eq!(visits_of(&app, forgotten.id).await[0].status, "missed");
-    assert_eq!(visits_of(&app, attended.id).await[0].status, "in_progress");
+    assert_eq!(visits_of(&app, forgotten.id).await[0].status, VisitStatus::Missed);
+    assert_eq!(visits_of(&app, attended.id).await[0].status, VisitStatus::InProgress);
     let ended = booking::Entity::find_by_id(forgotten.id).one(&app.db).await.expect("query").expect("booking");
-    assert_eq!((ended.status.as_str(), ended.committed_pence), ("completed", 0));
+    assert_eq!((ended.status, ended.committed_pence), (BookingStatus::Completed, 0));
     assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000 - 2_650);
     assert_eq!(balance(&app, Account::provider_payable(council, app.personas.provider_id)).await, 0);
     assert_sound(&app, "after the sweep").await;
@@ -579,7 +587,7 @@ async fn a_booking_that_ends_while_staff_are_there_leaves_no_money_set_aside() {
             booking_changes::cancel_by_provider(&app.db, &staff, &booking.reference, "Our carer was taken ill", at).await.expect("handed back");
         }
         let ended = visit::Entity::find_by_id(visit.id).one(&app.db).await.expect("query").expect("visit");
-        assert_eq!((ended.status.as_str(), ended.delivered_minutes, ended.charged_pence), ("delivered", Some(30), Some(1_325)), "{time}");
+        assert_eq!((ended.status, ended.delivered_minutes, ended.charged_pence), (VisitStatus::Delivered, Some(30), Some(1_325)), "{time}");
     }
     assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 0, "nothing stranded");
     assert_eq!(balance(&app, Account::provider_payable(council, app.personas.provider_id)).await, 2 * 1_325);

@@ -153,3 +153,58 @@ async fn transfer_idempotency_keys_are_unique() {
     assert!(transfer("once", 100).await.is_err(), "the same key cannot move money twice");
     assert!(transfer("zero", 0).await.is_err(), "transfers move a positive amount");
 }
+
+#[tokio::test]
+async fn bookings_closed_before_close_codes_are_given_theirs() {
+    let database = TestDatabase::fresh().await;
+    let db = database.connect().await;
+    Migrator::up(db.pool(), None).await.expect("up");
+    let people = fixtures::personas(&db).await;
+    let listing = fixtures::listing(&db, people.provider_id, "Home care", "published").await;
+    let now = chrono::Utc::now();
+    let budget = fixtures::budget(&db, people.council_id, people.budget_holder.id, "direct_payment", 100_000, now.date_naive()).await;
+    // As the last version wrote them: the reason in words, no code.
+    let closed = [
+        ("CM-AAAA-0001", "declined", Some("Fully booked")),
+        ("CM-AAAA-0002", "lapsed", Some("not answered in time")),
+        ("CM-AAAA-0003", "cancelled", Some("cancelled by the person")),
+        ("CM-AAAA-0004", "cancelled", Some("cancelled by the provider: no staff on Wednesdays")),
+        ("CM-AAAA-0005", "confirmed", None),
+    ];
+    Migrator::down(db.pool(), Some(1)).await.expect("down to the version before close codes");
+    for (reference, status, reason) in closed {
+        let holder = people.budget_holder.id;
+        fixtures::insert(
+            &db,
+            "bookings",
+            &[
+                ("reference", reference.into()),
+                ("listing_id", listing.into()),
+                ("provider_id", people.provider_id.into()),
+                ("person_id", holder.into()),
+                ("budget_id", budget.into()),
+                ("placed_by", holder.into()),
+                ("channel", "self".into()),
+                ("status", status.into()),
+                ("schedule", "one_off".into()),
+                ("starts_at", now.into()),
+                ("duration_minutes", 60.into()),
+                ("unit_price_pence", 2_000_i64.into()),
+                ("unit", "hour".into()),
+                ("committed_pence", 0_i64.into()),
+                ("paid_by", "budget".into()),
+                ("requested_at", now.into()),
+                ("close_reason", reason.map(str::to_string).into()),
+            ],
+        )
+        .await;
+    }
+    Migrator::up(db.pool(), None).await.expect("up again");
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(db.get_database_backend(), "SELECT close_code FROM bookings ORDER BY reference"))
+        .await
+        .expect("read the codes");
+    let codes: Vec<Option<String>> = rows.iter().map(|row| row.try_get_by_index(0).expect("a code or none")).collect();
+    let expected = [Some("declined"), Some("not_answered"), Some("cancelled_by_person"), Some("handed_back"), None];
+    assert_eq!(codes, expected.map(|code| code.map(str::to_string)));
+}

@@ -17,8 +17,8 @@
 //! | X4      | another council's placement on 15 Apr                                                         | confirmed |
 //!
 //! Offline: 15 Mar home care in North, £500 a week; 2 Apr respite, no area, £300 a week.
-use app::Role;
 use app::report::{Figure, ReportQuery};
+use app::{CloseReason, Role};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use sea_orm::EntityTrait;
 use server::domain::ledger::{self, Account, Transfer};
@@ -56,7 +56,7 @@ struct Booking {
     requested: DateTime<Utc>,
     confirmed: Option<DateTime<Utc>>,
     status: &'static str,
-    closed: Option<(DateTime<Utc>, &'static str)>,
+    closed: Option<(DateTime<Utc>, CloseReason)>,
 }
 
 async fn book(app: &TestApp, reference: &str, holder: i64, b: Booking) -> i64 {
@@ -85,7 +85,7 @@ async fn book(app: &TestApp, reference: &str, holder: i64, b: Booking) -> i64 {
             ("respond_by", (b.requested + chrono::Duration::days(3)).into()),
             ("confirmed_at", b.confirmed.into()),
             ("closed_at", b.closed.map(|(at, _)| at).into()),
-            ("close_reason", b.closed.map(|(_, why)| why.to_string()).into()),
+            ("close_code", b.closed.map(|(_, why)| why).into()),
         ],
     )
     .await;
@@ -188,7 +188,7 @@ async fn data_set(app: &TestApp) -> Data {
         "X1",
         holder,
         Booking {
-            closed: Some((at(2026, 4, 6, 9, 0), "cancelled by the person")),
+            closed: Some((at(2026, 4, 6, 9, 0), CloseReason::CancelledByPerson)),
             ..home(60, None, at(2026, 4, 5, 8, 0), Some(at(2026, 4, 5, 9, 0)), "cancelled")
         },
     )
@@ -210,11 +210,12 @@ async fn data_set(app: &TestApp) -> Data {
             requested: at(2026, 4, 2, 9, 0),
             confirmed: Some(at(2026, 4, 3, 9, 0)),
             status: "cancelled",
-            closed: Some((at(2026, 4, 10, 9, 0), "cancelled by the provider: no staff on Wednesdays")),
+            closed: Some((at(2026, 4, 10, 9, 0), CloseReason::HandedBack)),
         },
     )
     .await;
-    book(app, "X3", holder, Booking { closed: Some((at(2026, 4, 2, 9, 0), "declined")), ..home(60, None, at(2026, 4, 1, 9, 0), None, "declined") }).await;
+    book(app, "X3", holder, Booking { closed: Some((at(2026, 4, 2, 9, 0), CloseReason::Declined)), ..home(60, None, at(2026, 4, 1, 9, 0), None, "declined") })
+        .await;
 
     // Another council's placement, on the same provider: never in this council's figures.
     let elsewhere = insert(&app.db, "councils", &[("name", "Elsewhere".into()), ("slug", "elsewhere".into()), ("created_at", Utc::now().into())]).await;

@@ -66,8 +66,7 @@ pub struct BookingQuote {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BookingView {
     pub reference: String,
-    /// The status's code: requested, confirmed, in_progress, completed, declined, lapsed, cancelled.
-    pub status: String,
+    pub status: BookingStatus,
     pub listing_public_id: String,
     pub listing_title: String,
     pub provider: String,
@@ -99,7 +98,7 @@ pub struct BookingLine {
     /// Who the care is for (for the provider's list) or who provides it (for the person's).
     pub with: String,
     pub when: String,
-    pub status: String,
+    pub status: BookingStatus,
     /// When a request must be answered by, in words.
     pub respond_by: Option<String>,
 }
@@ -112,8 +111,7 @@ pub struct VisitLine {
     pub person: String,
     /// "Monday 1 December 2026, 09:00 (60 minutes)".
     pub when: String,
-    /// The visit status's code: scheduled, in_progress, delivered, missed, cancelled.
-    pub status: String,
+    pub status: VisitStatus,
     pub can_check_in: bool,
     pub can_check_out: bool,
     pub can_mark_missed: bool,
@@ -130,16 +128,108 @@ pub enum BookingAction {
     Missed { visit_id: i64 },
 }
 
-/// A booking status in words.
-pub fn booking_status_label(code: &str) -> &'static str {
-    match code {
-        "requested" => "Waiting for the provider",
-        "confirmed" => "Confirmed",
-        "in_progress" => "Care under way",
-        "completed" => "Completed",
-        "declined" => "Declined by the provider",
-        "lapsed" => "Not answered in time",
-        "cancelled" => "Cancelled",
-        _ => "Unknown",
+/// Where a booking is in its life. On the server it is also the `bookings.status` column's
+/// type, stored as its snake_case code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum BookingStatus {
+    Requested,
+    Confirmed,
+    InProgress,
+    Completed,
+    Declined,
+    Lapsed,
+    Cancelled,
+}
+
+impl BookingStatus {
+    /// Bookings in these still have care to come.
+    pub const LIVE: [Self; 3] = [Self::Requested, Self::Confirmed, Self::InProgress];
+
+    pub fn is_live(self) -> bool {
+        Self::LIVE.contains(&self)
+    }
+
+    /// Accepted by the provider and not yet over: visits can happen.
+    pub fn is_under_way(self) -> bool {
+        matches!(self, Self::Confirmed | Self::InProgress)
+    }
+
+    /// The status in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Requested => "Waiting for the provider",
+            Self::Confirmed => "Confirmed",
+            Self::InProgress => "Care under way",
+            Self::Completed => "Completed",
+            Self::Declined => "Declined by the provider",
+            Self::Lapsed => "Not answered in time",
+            Self::Cancelled => "Cancelled",
+        }
+    }
+}
+
+/// Why a booking ended before its care was done. On the server it is also the
+/// `bookings.close_code` column's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum CloseReason {
+    Declined,
+    NotAnswered,
+    CancelledByPerson,
+    HandedBack,
+}
+
+impl CloseReason {
+    /// The status a booking closed for this reason is left in.
+    pub fn status(self) -> BookingStatus {
+        match self {
+            Self::Declined => BookingStatus::Declined,
+            Self::NotAnswered => BookingStatus::Lapsed,
+            Self::CancelledByPerson | Self::HandedBack => BookingStatus::Cancelled,
+        }
+    }
+
+    /// The reason in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Declined => "Declined by the provider",
+            Self::NotAnswered => "Not answered in time",
+            Self::CancelledByPerson => "Cancelled by the person",
+            Self::HandedBack => "Handed back by the provider",
+        }
+    }
+}
+
+/// Where one visit is. On the server it is also the `visits.status` column's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
+#[serde(rename_all = "snake_case")]
+pub enum VisitStatus {
+    Scheduled,
+    InProgress,
+    Delivered,
+    Missed,
+    Cancelled,
+}
+
+impl VisitStatus {
+    /// Visits still to happen or happening: they hold the person's time.
+    pub const AHEAD: [Self; 2] = [Self::Scheduled, Self::InProgress];
+
+    /// The status in words, for the provider's staff.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Scheduled => "Due",
+            Self::InProgress => "Checked in",
+            Self::Delivered => "Delivered",
+            Self::Missed => "Did not happen",
+            Self::Cancelled => "Cancelled",
+        }
     }
 }

@@ -231,7 +231,7 @@ pub fn BookingDetailsPage() -> impl IntoView {
 
 #[component]
 fn BookingSummary(booking: BookingView, cancel: ServerAction<CancelBooking>, token: String) -> impl IntoView {
-    let requested = booking.status == "requested";
+    let requested = booking.status == BookingStatus::Requested;
     view! {
         <Title text=format!("Booking {}", booking.reference)/>
         {if requested {
@@ -245,7 +245,7 @@ fn BookingSummary(booking: BookingView, cancel: ServerAction<CancelBooking>, tok
             view! { <h1>{format!("Booking {}", booking.reference)}</h1> }.into_any()
         }}
         <dl class="summary-list">
-            <div><dt>"Status"</dt><dd>{booking_status_label(&booking.status)}</dd></div>
+            <div><dt>"Status"</dt><dd>{booking.status.label()}</dd></div>
             <div><dt>"Service"</dt><dd><a href=format!("/services/{}", booking.listing_public_id)>{booking.listing_title.clone()}</a>{format!(", {}", booking.provider)}</dd></div>
             <div><dt>"For"</dt><dd>{booking.person.clone()}</dd></div>
             <div><dt>"When"</dt><dd>{booking.when.clone()}</dd></div>

@@ -84,7 +84,7 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
                             <li>
                                 <a href=format!("/bookings/{}", line.reference)>{format!("{}, {}", line.service, line.with)}</a>
                                 <br/>{line.when}
-                                <br/><span class="tag">{booking_status_label(&line.status)}</span>
+                                <br/><span class="tag">{line.status.label()}</span>
                             </li>
                         }).collect_view()}
                     </ul>

@@ -79,7 +79,7 @@ fn Lists(bookings: ProviderBookings, act: ServerAction<ActOnBooking>, token: Str
                                 <tr>
                                     <th scope="row">{visit.when.clone()}</th>
                                     <td data-label="Person">{visit.person.clone()}</td>
-                                    <td data-label="Status">{visit_status_label(&visit.status)}</td>
+                                    <td data-label="Status">{visit.status.label()}</td>
                                     <td class="actions">
                                         {visit.can_check_in.then(|| view! { <Act act token=token.clone() reference=visit.reference.clone() action="check_in" visit_id=visit.id label="Check in" what=what.clone()/> })}
                                         {visit.can_check_out.then(|| view! { <Act act token=token.clone() reference=visit.reference.clone() action="check_out" visit_id=visit.id label="Check out" what=what.clone()/> })}
@@ -163,16 +163,5 @@ fn ReasonForm(
             </div>
             <button type="submit" class="button button-warning" aria-label=format!("{label}: {what}")>{label}</button>
         </ActionForm>
-    }
-}
-
-fn visit_status_label(code: &str) -> &'static str {
-    match code {
-        "scheduled" => "Due",
-        "in_progress" => "Checked in",
-        "delivered" => "Delivered",
-        "missed" => "Did not happen",
-        "cancelled" => "Cancelled",
-        _ => "Unknown",
     }
 }

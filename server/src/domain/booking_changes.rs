@@ -4,7 +4,7 @@
 //! person, charged only as the service's published policy says. A request for "best value on
 //! the framework" that is declined, lapses or is cancelled by the provider is offered on to
 //! the next-ranked provider on its lot. The person (and the planner who booked) are told.
-use super::bookings::{self, LIVE, Pattern, visit_cost};
+use super::bookings::{self, Pattern, visit_cost};
 use super::delegations::{Right, may_act};
 use super::ledger::{self, Account, Transfer};
 use super::{audit, lots, notifications, placements, uk_time};
@@ -12,6 +12,7 @@ use crate::db::Db;
 use crate::db::WriteTransaction;
 use crate::entities::{accreditation, booking, budget, listing, provider, visit};
 use crate::error::{AppError, AppResult};
+use app::{BookingStatus, CloseReason, VisitStatus};
 use app::{Role, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
@@ -27,9 +28,6 @@ async fn providers_booking(db: &impl ConnectionTrait, viewer: &SignedInUser, ref
     }
     Ok(booking)
 }
-
-/// How a provider cancelling confirmed care (handing it back) starts the booking's close reason.
-pub const HANDED_BACK: &str = "cancelled by the provider";
 
 /// Carries out what provider staff asked for on a booking or one of its visits.
 pub async fn act(db: &Db, viewer: &SignedInUser, reference: &str, action: &app::BookingAction, now: DateTime<Utc>) -> AppResult<()> {
@@ -53,11 +51,8 @@ pub async fn act(db: &Db, viewer: &SignedInUser, reference: &str, action: &app::
 pub async fn respond(db: &Db, viewer: &SignedInUser, reference: &str, accept: bool, reason: &str, now: DateTime<Utc>) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
     let booking = providers_booking(&txn, viewer, reference).await?;
-    if booking.status != "requested" {
-        return Err(AppError::invalid(
-            "",
-            format!("This booking is {}: it can no longer be accepted or declined", app::booking_status_label(&booking.status).to_lowercase()),
-        ));
+    if booking.status != BookingStatus::Requested {
+        return Err(AppError::invalid("", format!("This booking is {}: it can no longer be accepted or declined", booking.status.label().to_lowercase())));
     }
     if booking.respond_by.is_some_and(|by| by <= now) {
         return Err(AppError::invalid("", "The time to answer this request has passed"));
@@ -65,7 +60,7 @@ pub async fn respond(db: &Db, viewer: &SignedInUser, reference: &str, accept: bo
     let provider = provider_name(&txn, booking.provider_id).await?;
     if accept {
         let mut row: booking::ActiveModel = booking.clone().into();
-        row.status = Set("confirmed".into());
+        row.status = Set(BookingStatus::Confirmed);
         row.confirmed_at = Set(Some(now));
         let confirmed = row.update(&txn).await?;
         placements::record(&txn, &confirmed, now).await?;
@@ -79,7 +74,7 @@ pub async fn respond(db: &Db, viewer: &SignedInUser, reference: &str, accept: bo
             return Err(AppError::invalid("", "The reason must be 500 characters or fewer"));
         }
         let why = if reason.is_empty() { String::new() } else { format!(" They said: \u{201c}{reason}\u{201d}") };
-        close(&txn, &booking, "declined", Some(reason).filter(|r| !r.is_empty()), now).await?;
+        close(&txn, &booking, CloseReason::Declined, Some(reason).filter(|r| !r.is_empty()), now).await?;
         let next = offer_on(&txn, &booking, now).await?;
         let message = format!("{provider} could not take booking {}.{why} {}", booking.reference, what_next(next.as_deref()));
         notifications::tell_person(&txn, &booking, &message, now).await?;
@@ -100,7 +95,7 @@ pub async fn respond(db: &Db, viewer: &SignedInUser, reference: &str, accept: bo
 /// Requests not answered in time lapse (run every few minutes). Returns how many lapsed.
 pub async fn lapse_overdue(db: &Db, now: DateTime<Utc>) -> AppResult<u64> {
     let overdue = booking::Entity::find()
-        .filter(booking::Column::Status.eq("requested"))
+        .filter(booking::Column::Status.eq(BookingStatus::Requested))
         .filter(booking::Column::RespondBy.lte(now))
         .order_by_asc(booking::Column::Id)
         .all(db)
@@ -120,11 +115,11 @@ pub async fn lapse_overdue(db: &Db, now: DateTime<Utc>) -> AppResult<u64> {
 async fn lapse(db: &Db, booking_id: i64, now: DateTime<Utc>) -> AppResult<bool> {
     let txn = crate::db::begin_write(db).await?;
     // Read again inside the write transaction: the provider may have answered meanwhile.
-    let Some(booking) = booking::Entity::find_by_id(booking_id).lock_exclusive().one(&txn).await?.filter(|b| b.status == "requested") else {
+    let Some(booking) = booking::Entity::find_by_id(booking_id).lock_exclusive().one(&txn).await?.filter(|b| b.status == BookingStatus::Requested) else {
         return Ok(false);
     };
     let provider = provider_name(&txn, booking.provider_id).await?;
-    close(&txn, &booking, "lapsed", Some("not answered in time"), now).await?;
+    close(&txn, &booking, CloseReason::NotAnswered, None, now).await?;
     let next = offer_on(&txn, &booking, now).await?;
     let message = format!("{provider} did not answer booking {} in time. {}", booking.reference, what_next(next.as_deref()));
     notifications::tell_person(&txn, &booking, &message, now).await?;
@@ -146,13 +141,13 @@ pub async fn cancel_by_person(db: &Db, viewer: &SignedInUser, reference: &str, n
     if !allowed {
         return Err(AppError::Forbidden);
     }
-    if !LIVE.contains(&booking.status.as_str()) {
+    if !booking.status.is_live() {
         return Err(AppError::invalid("", "This booking has already ended"));
     }
     // Late charges apply only to care the provider had agreed to give, on the terms it was booked on.
-    let policy = (booking.status != "requested").then_some((booking.cancellation_notice_hours, booking.late_cancellation_percent));
+    let policy = (booking.status != BookingStatus::Requested).then_some((booking.cancellation_notice_hours, booking.late_cancellation_percent));
     let charged = release_visits(&txn, &booking, policy, now).await?;
-    close_row(&txn, &booking, "cancelled", Some("cancelled by the person"), now).await?;
+    close_row(&txn, &booking, CloseReason::CancelledByPerson, None, now).await?;
     let detail = serde_json::json!({ "booking": booking.reference, "late_charge_pence": charged });
     audit::record(&txn, now, Some(viewer.user_id), Some(booking.person_id), "booking_cancelled", detail).await?;
     txn.commit().await?;
@@ -163,12 +158,12 @@ pub async fn cancel_by_person(db: &Db, viewer: &SignedInUser, reference: &str, n
 pub async fn cancel_by_provider(db: &Db, viewer: &SignedInUser, reference: &str, reason: &str, now: DateTime<Utc>) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
     let booking = providers_booking(&txn, viewer, reference).await?;
-    if !matches!(booking.status.as_str(), "confirmed" | "in_progress") {
+    if !booking.status.is_under_way() {
         return Err(AppError::invalid("", "Only confirmed care can be handed back; answer a request by accepting or declining it"));
     }
     let reason = super::values::required_text("", reason, "why you cannot continue", 500)?;
     let provider = provider_name(&txn, booking.provider_id).await?;
-    close(&txn, &booking, "cancelled", Some(&format!("{HANDED_BACK}: {reason}")), now).await?;
+    close(&txn, &booking, CloseReason::HandedBack, Some(&reason), now).await?;
     let next = offer_on(&txn, &booking, now).await?;
     let message = format!("{provider} has cancelled booking {}: \u{201c}{reason}\u{201d} {}", booking.reference, what_next(next.as_deref()));
     notifications::tell_person(&txn, &booking, &message, now).await?;
@@ -198,19 +193,22 @@ async fn provider_name(db: &impl ConnectionTrait, provider_id: i64) -> AppResult
 
 /// Ends a booking whose visits will not happen: every visit still to come is cancelled and its
 /// money released.
-async fn close(db: &impl ConnectionTrait, booking: &booking::Model, status: &str, reason: Option<&str>, now: DateTime<Utc>) -> AppResult<()> {
+async fn close(db: &impl ConnectionTrait, booking: &booking::Model, because: CloseReason, note: Option<&str>, now: DateTime<Utc>) -> AppResult<()> {
     release_visits(db, booking, None, now).await?;
-    close_row(db, booking, status, reason, now).await
+    close_row(db, booking, because, note, now).await
 }
 
-async fn close_row(db: &impl ConnectionTrait, booking: &booking::Model, status: &str, reason: Option<&str>, now: DateTime<Utc>) -> AppResult<()> {
-    if status == "cancelled" {
+/// Closes the booking for `because` (which sets its status), with what was said (`note`).
+async fn close_row(db: &impl ConnectionTrait, booking: &booking::Model, because: CloseReason, note: Option<&str>, now: DateTime<Utc>) -> AppResult<()> {
+    let status = because.status();
+    if status == BookingStatus::Cancelled {
         placements::withdraw(db, booking.id).await?;
     }
     let mut row: booking::ActiveModel = booking.clone().into();
-    row.status = Set(status.into());
+    row.status = Set(status);
     row.closed_at = Set(Some(now));
-    row.close_reason = Set(reason.map(str::to_string));
+    row.close_reason = Set(note.map(str::to_string));
+    row.close_code = Set(Some(because));
     row.update(db).await?;
     Ok(())
 }
@@ -221,13 +219,14 @@ async fn close_row(db: &impl ConnectionTrait, booking: &booking::Model, status: 
 /// released (nothing is left set aside for a booking that has ended). Returns the pence charged.
 async fn release_visits(db: &impl ConnectionTrait, booking: &booking::Model, late_policy: Option<(i32, i32)>, now: DateTime<Utc>) -> AppResult<i64> {
     let Some(budget_id) = booking.budget_id else { return Ok(0) };
-    let under_way = visit::Entity::find().filter(visit::Column::BookingId.eq(booking.id)).filter(visit::Column::Status.eq("in_progress")).all(db).await?;
+    let under_way =
+        visit::Entity::find().filter(visit::Column::BookingId.eq(booking.id)).filter(visit::Column::Status.eq(VisitStatus::InProgress)).all(db).await?;
     for visit in under_way {
         super::visits::end_in_progress(db, booking, visit, super::visits::Ending::BookingEnded, now).await?;
     }
     let budget = budget::Entity::find_by_id(budget_id).one(db).await?.ok_or(AppError::NotFound)?;
     let council = budget.council_id;
-    let coming = visit::Entity::find().filter(visit::Column::BookingId.eq(booking.id)).filter(visit::Column::Status.eq("scheduled")).all(db).await?;
+    let coming = visit::Entity::find().filter(visit::Column::BookingId.eq(booking.id)).filter(visit::Column::Status.eq(VisitStatus::Scheduled)).all(db).await?;
     let mut charged = 0;
     for visit in coming {
         let cost = visit_cost(&booking.unit, booking.unit_price_pence, u32::try_from(visit.scheduled_minutes).unwrap_or(0));
@@ -257,7 +256,7 @@ async fn release_visits(db: &impl ConnectionTrait, booking: &booking::Model, lat
             ledger::transfer(db, &release, now).await?;
         }
         let mut row: visit::ActiveModel = visit.into();
-        row.status = Set("cancelled".into());
+        row.status = Set(VisitStatus::Cancelled);
         row.charged_pence = Set(Some(late_share));
         row.update(db).await?;
         booking::Entity::update_many()

@@ -2,6 +2,7 @@
 use super::{bookings, notifications};
 use crate::entities::{booking, budget, council, delegation, ledger_account, listing, lot, placement, provider, user};
 use crate::error::{AppError, AppResult};
+use app::BookingStatus;
 use app::{CaseloadEntry, Dashboard, Role, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
@@ -33,7 +34,7 @@ async fn budget_holder(db: &impl ConnectionTrait, viewer: &SignedInUser, now: Da
     let balance = |kind: &str| accounts.iter().filter(|a| a.kind == kind).map(|a| a.balance_pence).sum::<i64>();
     let active_bookings = booking::Entity::find()
         .filter(booking::Column::PersonId.eq(viewer.user_id))
-        .filter(booking::Column::Status.is_in(super::bookings::LIVE))
+        .filter(booking::Column::Status.is_in(BookingStatus::LIVE))
         .count(db)
         .await?;
     Ok(Dashboard::BudgetHolder {
@@ -73,8 +74,11 @@ async fn provider_staff(db: &impl ConnectionTrait, viewer: &SignedInUser) -> App
     let listings = || listing::Entity::find().filter(listing::Column::ProviderId.eq(provider_id));
     let published_listings = listings().filter(listing::Column::Status.eq("published")).count(db).await?;
     let other_listings = listings().filter(listing::Column::Status.ne("published")).count(db).await?;
-    let requests_waiting =
-        booking::Entity::find().filter(booking::Column::ProviderId.eq(provider_id)).filter(booking::Column::Status.eq("requested")).count(db).await?;
+    let requests_waiting = booking::Entity::find()
+        .filter(booking::Column::ProviderId.eq(provider_id))
+        .filter(booking::Column::Status.eq(BookingStatus::Requested))
+        .count(db)
+        .await?;
     Ok(Dashboard::Provider {
         organisation: organisation.name,
         organisation_public_id: organisation.public_id,

@@ -3,12 +3,13 @@
 //! was booked; the visit's money set aside then moves to the provider (what was delivered)
 //! and back into the budget (the rest). A missed visit releases all of it. Weekly bookings
 //! keep 4 weeks of visits (and their money) ahead as the days pass.
-use super::bookings::{HORIZON_DAYS, LIVE, Pattern, schedule_visit, visit_cost};
+use super::bookings::{HORIZON_DAYS, Pattern, schedule_visit, visit_cost};
 use super::ledger::{self, Account, Transfer};
 use super::{notifications, uk_time};
 use crate::db::Db;
 use crate::entities::{booking, budget, visit};
 use crate::error::{AppError, AppResult};
+use app::{BookingStatus, VisitStatus};
 use app::{Role, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
@@ -51,22 +52,22 @@ async fn providers_visit(db: &impl ConnectionTrait, viewer: &SignedInUser, visit
 pub async fn check_in(db: &Db, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
     let (visit, booking) = providers_visit(&txn, viewer, visit_id).await?;
-    if !matches!(booking.status.as_str(), "confirmed" | "in_progress") {
+    if !booking.status.is_under_way() {
         return Err(AppError::invalid("", "Only confirmed bookings have visits to check in to"));
     }
-    if visit.status != "scheduled" {
+    if visit.status != VisitStatus::Scheduled {
         return Err(AppError::invalid("", "This visit has already been checked in to, or has ended"));
     }
     if visit.scheduled_start - now > Duration::minutes(EARLIEST_CHECK_IN_MINUTES) {
         return Err(AppError::invalid("", "It is too early to check in to this visit: staff can check in up to 2 hours before it is due"));
     }
     let mut row: visit::ActiveModel = visit.into();
-    row.status = Set("in_progress".into());
+    row.status = Set(VisitStatus::InProgress);
     row.checked_in_at = Set(Some(now));
     row.update(&txn).await?;
-    if booking.status == "confirmed" {
+    if booking.status == BookingStatus::Confirmed {
         let mut row: booking::ActiveModel = booking.into();
-        row.status = Set("in_progress".into());
+        row.status = Set(BookingStatus::InProgress);
         row.update(&txn).await?;
     }
     txn.commit().await?;
@@ -77,7 +78,7 @@ pub async fn check_in(db: &Db, viewer: &SignedInUser, visit_id: i64, now: DateTi
 pub async fn check_out(db: &Db, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<i64> {
     let txn = crate::db::begin_write(db).await?;
     let (visit, booking) = providers_visit(&txn, viewer, visit_id).await?;
-    if visit.checked_in_at.is_none() || visit.status != "in_progress" {
+    if visit.checked_in_at.is_none() || visit.status != VisitStatus::InProgress {
         return Err(AppError::invalid("", "Check in to this visit before checking out"));
     }
     let charge = end_in_progress(&txn, &booking, visit, Ending::CheckedOut, now).await?;
@@ -123,7 +124,7 @@ pub(super) async fn end_in_progress(
     let charge = delivered_cost(&booking.unit, booking.unit_price_pence, minutes);
     settle(db, booking, &visit, charge, ending, now).await?;
     let mut row: visit::ActiveModel = visit.into();
-    row.status = Set("delivered".into());
+    row.status = Set(VisitStatus::Delivered);
     row.checked_out_at = Set(Some(now));
     row.delivered_minutes = Set(Some(minutes));
     row.charged_pence = Set(Some(charge));
@@ -135,7 +136,7 @@ pub(super) async fn end_in_progress(
 pub async fn mark_missed(db: &Db, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
     let (visit, booking) = providers_visit(&txn, viewer, visit_id).await?;
-    if !matches!(visit.status.as_str(), "scheduled" | "in_progress") {
+    if !VisitStatus::AHEAD.contains(&visit.status) {
         return Err(AppError::invalid("", "This visit has already ended"));
     }
     if visit.scheduled_start > now {
@@ -150,7 +151,7 @@ pub async fn mark_missed(db: &Db, viewer: &SignedInUser, visit_id: i64, now: Dat
 async fn record_missed(db: &impl ConnectionTrait, booking: &booking::Model, visit: visit::Model, now: DateTime<Utc>) -> AppResult<()> {
     settle(db, booking, &visit, 0, Ending::CheckedOut, now).await?;
     let mut row: visit::ActiveModel = visit.into();
-    row.status = Set("missed".into());
+    row.status = Set(VisitStatus::Missed);
     row.delivered_minutes = Set(Some(0));
     row.charged_pence = Set(Some(0));
     row.update(db).await?;
@@ -161,7 +162,7 @@ async fn record_missed(db: &impl ConnectionTrait, booking: &booking::Model, visi
 /// missed and its money goes back into the budget (nothing is charged). Returns how many.
 pub async fn release_unattended(db: &Db, now: DateTime<Utc>) -> AppResult<u64> {
     let overdue = visit::Entity::find()
-        .filter(visit::Column::Status.eq("scheduled"))
+        .filter(visit::Column::Status.eq(VisitStatus::Scheduled))
         .filter(visit::Column::ScheduledStart.lt(now - Duration::days(1)))
         .order_by_asc(visit::Column::Id)
         .all(db)
@@ -181,7 +182,9 @@ pub async fn release_unattended(db: &Db, now: DateTime<Utc>) -> AppResult<u64> {
 async fn release_one(db: &Db, stale: &visit::Model, now: DateTime<Utc>) -> AppResult<bool> {
     let txn = crate::db::begin_write(db).await?;
     let Some(booking) = booking::Entity::find_by_id(stale.booking_id).lock_exclusive().one(&txn).await? else { return Ok(false) };
-    let Some(visit) = visit::Entity::find_by_id(stale.id).lock_exclusive().one(&txn).await?.filter(|v| v.status == "scheduled") else { return Ok(false) };
+    let Some(visit) = visit::Entity::find_by_id(stale.id).lock_exclusive().one(&txn).await?.filter(|v| v.status == VisitStatus::Scheduled) else {
+        return Ok(false);
+    };
     record_missed(&txn, &booking, visit, now).await?;
     txn.commit().await?;
     Ok(true)
@@ -221,11 +224,10 @@ async fn complete_if_done(db: &impl ConnectionTrait, booking: &booking::Model, n
     if booking.schedule != "one_off" {
         return Ok(());
     }
-    let open =
-        visit::Entity::find().filter(visit::Column::BookingId.eq(booking.id)).filter(visit::Column::Status.is_in(["scheduled", "in_progress"])).one(db).await?;
+    let open = visit::Entity::find().filter(visit::Column::BookingId.eq(booking.id)).filter(visit::Column::Status.is_in(VisitStatus::AHEAD)).one(db).await?;
     if open.is_none() {
         booking::Entity::update_many()
-            .col_expr(booking::Column::Status, Expr::value("completed"))
+            .col_expr(booking::Column::Status, Expr::value(BookingStatus::Completed))
             .col_expr(booking::Column::ClosedAt, Expr::value(now))
             .filter(booking::Column::Id.eq(booking.id))
             .exec(db)
@@ -240,7 +242,7 @@ async fn complete_if_done(db: &impl ConnectionTrait, booking: &booking::Model, n
 pub async fn extend_horizons(db: &Db, now: DateTime<Utc>) -> AppResult<u64> {
     let weekly: Vec<i64> = booking::Entity::find()
         .filter(booking::Column::Schedule.eq("weekly"))
-        .filter(booking::Column::Status.is_in(LIVE))
+        .filter(booking::Column::Status.is_in(BookingStatus::LIVE))
         .order_by_asc(booking::Column::Id)
         .all(db)
         .await?
@@ -268,7 +270,7 @@ async fn extend_one(db: &Db, booking_id: i64, horizon_end: chrono::NaiveDate, no
         return Ok(0);
     }
     let txn = crate::db::begin_write(db).await?;
-    let Some(booking) = booking::Entity::find_by_id(booking_id).lock_exclusive().one(&txn).await?.filter(|b| LIVE.contains(&b.status.as_str())) else {
+    let Some(booking) = booking::Entity::find_by_id(booking_id).lock_exclusive().one(&txn).await?.filter(|b| b.status.is_live()) else {
         return Ok(0);
     };
     let Some(budget_id) = booking.budget_id else { return Ok(0) };

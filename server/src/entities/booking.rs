@@ -14,7 +14,7 @@ pub struct Model {
     pub placed_by: i64,
     pub channel: String,
     pub lot_id: Option<i64>,
-    pub status: String,
+    pub status: app::BookingStatus,
     pub schedule: String,
     pub starts_at: DateTimeUtc,
     pub ends_on: Option<Date>,
@@ -28,7 +28,9 @@ pub struct Model {
     pub respond_by: Option<DateTimeUtc>,
     pub confirmed_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
+    /// What the person or provider said, if anything.
     pub close_reason: Option<String>,
+    pub close_code: Option<app::CloseReason>,
     pub request_key: Option<String>,
     pub best_value: bool,
     pub offered_on_from: Option<i64>,

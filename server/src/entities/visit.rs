@@ -11,7 +11,7 @@ pub struct Model {
     pub person_id: i64,
     pub scheduled_start: DateTimeUtc,
     pub scheduled_minutes: i32,
-    pub status: String,
+    pub status: app::VisitStatus,
     pub checked_in_at: Option<DateTimeUtc>,
     pub checked_out_at: Option<DateTimeUtc>,
     pub delivered_minutes: Option<i32>,

@@ -1,10 +1,10 @@
 //! The clash check: a person is never booked for two things at once. Reads what they have
 //! booked in one query, in each database's own date arithmetic.
-use super::LIVE;
 use super::answers::{LONGEST_VISIT, Pattern};
 use crate::domain::uk_time::{self, long_date};
 use crate::entities::{booking, visit};
 use crate::error::{AppError, AppResult};
+use app::{BookingStatus, VisitStatus};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, FromQueryResult};
 
@@ -24,7 +24,7 @@ pub(super) async fn not_already_booked(db: &impl ConnectionTrait, person_id: i64
                     return Err(already_booked(&booked.reference, booked.start));
                 }
             }
-            Some(days) if LIVE.contains(&booked.status.as_str()) => {
+            Some(days) if booked.status.is_live() => {
                 let theirs = Pattern::as_booked(booked.start, booked.minutes, Some(days)).after(booked.last_visit);
                 // Once both have begun, both repeat every week: 8 days show any clash (a visit may
                 // run past midnight). A one-off booking needs only its own days.
@@ -49,7 +49,7 @@ pub(super) async fn not_already_booked(db: &impl ConnectionTrait, person_id: i64
 #[derive(Debug, FromQueryResult)]
 struct BookedTime {
     reference: String,
-    status: String,
+    status: BookingStatus,
     start: DateTime<Utc>,
     minutes: i32,
     weekdays: Option<String>,
@@ -76,8 +76,8 @@ async fn booked_times(db: &impl ConnectionTrait, person_id: i64, from: DateTime<
         .and_where(visit::Column::PersonId.eq(person_id))
         .and_where(visit::Column::ScheduledStart.gt(from - Duration::minutes(i64::from(LONGEST_VISIT))))
         .and_where(ends_after(db.get_database_backend(), from))
-        .and_where(visit::Column::Status.is_in(["scheduled", "in_progress"]))
-        .and_where(booking::Column::Status.is_in(LIVE));
+        .and_where(visit::Column::Status.is_in(VisitStatus::AHEAD))
+        .and_where(booking::Column::Status.is_in(BookingStatus::LIVE));
     if let Some(until) = until {
         booked.and_where(visit::Column::ScheduledStart.lt(until));
     }

@@ -12,6 +12,7 @@ use crate::domain::{audit, auth};
 use crate::entities::{booking, budget, listing, provider, user, visit};
 use crate::error::{AppError, AppResult};
 use app::{BookingAnswers, BookingQuote, BookingRequest, ListingStatus, Role, SignedInUser};
+use app::{BookingStatus, VisitStatus};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter};
@@ -292,7 +293,7 @@ async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: D
         placed_by: Set(new.placed_by),
         channel: Set(new.channel.into()),
         lot_id: Set(new.price.lot_id),
-        status: Set("requested".into()),
+        status: Set(BookingStatus::Requested),
         schedule: Set(if pattern.weekly { "weekly" } else { "one_off" }.into()),
         starts_at: Set(uk_time::to_utc(pattern.first_day.and_time(pattern.start))),
         ends_on: Set(None),
@@ -307,6 +308,7 @@ async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: D
         confirmed_at: Set(None),
         closed_at: Set(None),
         close_reason: Set(None),
+        close_code: Set(None),
         request_key: Set(new.request_key.map(str::to_string)),
         best_value: Set(new.best_value),
         offered_on_from: Set(new.offered_on_from),
@@ -350,7 +352,7 @@ pub(in crate::domain) async fn schedule_visit(
         person_id: Set(person_id),
         scheduled_start: Set(uk_time::to_utc(start)),
         scheduled_minutes: Set(i32::try_from(minutes).unwrap_or(i32::MAX)),
-        status: Set("scheduled".into()),
+        status: Set(VisitStatus::Scheduled),
         ..Default::default()
     })
     .exec(db)

@@ -23,5 +23,3 @@ pub use views::{booking_view, person_bookings, provider_bookings};
 pub const HORIZON_DAYS: i64 = 28;
 /// How long a provider has to accept or decline a request.
 pub const RESPONSE_HOURS: i64 = 24;
-/// A booking in one of these still has care to come.
-pub const LIVE: [&str; 3] = ["requested", "confirmed", "in_progress"];

@@ -1,10 +1,10 @@
 //! Bookings as people see them: one booking, a person's list, a provider's work to do.
-use super::LIVE;
 use super::answers::{Pattern, duration_words, visit_cost};
 use crate::domain::delegations::{Right, may_act};
 use crate::domain::uk_time::{self, long_date};
 use crate::entities::{booking, budget, listing, provider, user, visit};
 use crate::error::{AppError, AppResult};
+use app::{BookingStatus, VisitStatus};
 use app::{BookingView, Role, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -44,7 +44,7 @@ pub async fn booking_view(db: &impl ConnectionTrait, viewer: &SignedInUser, refe
         100 => "the full price of each visit".to_string(),
         percent => format!("{percent}% of each visit's price"),
     };
-    let can_cancel = may_cancel && matches!(booking.status.as_str(), "requested" | "confirmed" | "in_progress");
+    let can_cancel = may_cancel && booking.status.is_live();
     let cancellation_policy = format!("Free with {} hours' notice. Visits cancelled later than that cost {late}.", booking.cancellation_notice_hours);
     Ok(BookingView {
         reference: booking.reference,
@@ -64,7 +64,7 @@ pub async fn booking_view(db: &impl ConnectionTrait, viewer: &SignedInUser, refe
 }
 
 fn respond_by_words(booking: &booking::Model) -> Option<String> {
-    booking.respond_by.filter(|_| booking.status == "requested").map(|at| {
+    booking.respond_by.filter(|_| booking.status == BookingStatus::Requested).map(|at| {
         let local = uk_time::to_local(at);
         format!("{} on {}", local.format("%H:%M"), long_date(local.date()))
     })
@@ -112,12 +112,12 @@ pub async fn provider_bookings(db: &impl ConnectionTrait, viewer: &SignedInUser,
     let provider_id = viewer.provider_id.filter(|_| viewer.role == Role::Provider).ok_or(AppError::Forbidden)?;
     let live = booking::Entity::find()
         .filter(booking::Column::ProviderId.eq(provider_id))
-        .filter(booking::Column::Status.is_in(LIVE))
+        .filter(booking::Column::Status.is_in(BookingStatus::LIVE))
         .order_by_asc(booking::Column::StartsAt)
         .limit(500)
         .all(db)
         .await?;
-    let (requests, confirmed): (Vec<_>, Vec<_>) = live.into_iter().partition(|b| b.status == "requested");
+    let (requests, confirmed): (Vec<_>, Vec<_>) = live.into_iter().partition(|b| b.status == BookingStatus::Requested);
     let booked: Vec<&booking::Model> = confirmed.iter().collect();
     let coming = visit::Entity::find()
         .filter(visit::Column::BookingId.is_in(booked.iter().map(|b| b.id)))
@@ -138,9 +138,9 @@ pub async fn provider_bookings(db: &impl ConnectionTrait, viewer: &SignedInUser,
                 reference: booking.reference.clone(),
                 person: people.iter().find(|p| p.id == booking.person_id).map(|p| p.display_name.clone()).unwrap_or_default(),
                 when: format!("{}, {} ({} minutes)", long_date(local.date()), local.format("%H:%M"), visit.scheduled_minutes),
-                can_check_in: visit.status == "scheduled" && visit.scheduled_start - now <= Duration::hours(2),
-                can_check_out: visit.status == "in_progress",
-                can_mark_missed: due && matches!(visit.status.as_str(), "scheduled" | "in_progress"),
+                can_check_in: visit.status == VisitStatus::Scheduled && visit.scheduled_start - now <= Duration::hours(2),
+                can_check_out: visit.status == VisitStatus::InProgress,
+                can_mark_missed: due && VisitStatus::AHEAD.contains(&visit.status),
                 status: visit.status,
             })
         })

@@ -1,7 +1,6 @@
 //! Provider delivery: visits delivered against visits due, and requests and care a provider
 //! turned away, for each provider the council's budget holders booked.
 use super::{Answer, Asked, number, provider_names, rows};
-use crate::domain::booking_changes::HANDED_BACK;
 use crate::error::AppResult;
 use app::report::{Figure, share};
 use sea_orm::{ConnectionTrait, Value};
@@ -44,7 +43,7 @@ pub(super) async fn provider_delivery(db: &impl ConnectionTrait, asked: &Asked) 
     let turned_away_sql = format!(
         "SELECT b.provider_id AS p, SUM(CASE WHEN b.status = 'declined' THEN 1 ELSE 0 END) AS declined, \
          SUM(CASE WHEN b.status = 'lapsed' THEN 1 ELSE 0 END) AS lapsed, \
-         SUM(CASE WHEN b.status = 'cancelled' AND b.close_reason LIKE '{HANDED_BACK}%' THEN 1 ELSE 0 END) AS handed_back {} \
+         SUM(CASE WHEN b.close_code = 'handed_back' THEN 1 ELSE 0 END) AS handed_back {} \
          AND b.closed_at >= ? AND b.closed_at < ? AND b.status IN ('declined', 'lapsed', 'cancelled') GROUP BY b.provider_id",
         base("")
     );
