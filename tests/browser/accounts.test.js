@@ -1,0 +1,70 @@
+// Browser tests, with JavaScript on and off and an axe scan of every page visited. Signing in and out,
+// and forms that say what is wrong against each field.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE, PEOPLE, newPage, assertAccessible, open, heading, signIn } from './support.js';
+
+for (const javaScript of [true, false]) {
+  const mode = javaScript ? 'with JavaScript' : 'without JavaScript';
+
+  test(`each role signs in to its own dashboard and signs out, ${mode}`, async () => {
+    for (const person of PEOPLE) {
+      const { page, errors, close } = await newPage(javaScript);
+      await signIn(page, person.email, javaScript);
+      assert.equal(new URL(page.url()).pathname, person.path);
+      if (person.heading) {
+        await page.locator('h1', { hasText: person.heading }).waitFor({ timeout: 5000 });
+        assert.equal(await heading(page), person.heading);
+      }
+      await assertAccessible(page, `${person.email}'s dashboard`);
+      const other = PEOPLE.find((p) => p !== person);
+      const refused = await page.goto(`${BASE}${other.path}`);
+      assert.equal(refused.status(), 403);
+      assert.equal(await heading(page), 'You do not have access to this page');
+      await assertAccessible(page, 'the refusal page');
+      await open(page, person.path, javaScript);
+      await Promise.all([page.waitForURL(`${BASE}/`), page.getByRole('button', { name: /Sign out/ }).click()]);
+      await page.getByRole('link', { name: 'Sign in', exact: true }).waitFor({ timeout: 5000 });
+      await page.goto(`${BASE}${person.path}`);
+      assert.match(page.url(), /\/sign-in\?next=/, 'signed out: the dashboard asks to sign in again');
+      assert.deepEqual(errors, []);
+      await close();
+    }
+  });
+
+  test(`a failed sign-in shows an error summary that links to the fields, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await open(page, '/sign-in', javaScript);
+    await assertAccessible(page, 'sign-in page');
+    await page.getByLabel('Email address').fill('holder@demo.test');
+    await page.getByLabel('Password').fill('not the password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /Enter the email address and password you registered with/);
+    await assertAccessible(page, 'sign-in page with an error');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test(`provider registration reports each problem against its field, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await open(page, '/register', javaScript);
+    await assertAccessible(page, 'registration page');
+    await page.getByLabel('Organisation name').fill('Browser Test Care');
+    await page.getByLabel('Email address').fill('not an email');
+    await page.getByLabel('Create a password').fill('short');
+    await page.getByRole('button', { name: 'Register' }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    const text = await summary.textContent();
+    assert.match(text, /Enter a telephone number/);
+    assert.match(text, /Enter an email address in the correct format/);
+    assert.match(text, /at least 12 characters/);
+    await summary.getByRole('link', { name: /Enter an email address/ }).click();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'email', 'the summary link moves focus to the field');
+    await assertAccessible(page, 'registration page with errors');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+}

@@ -1,0 +1,200 @@
+// Browser tests, with JavaScript on and off and an axe scan of every page visited. Commissioners:
+// frameworks and lots, reports, offline placements, suspensions, opening budgets.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { newPage, assertAccessible, open, signIn } from './support.js';
+
+for (const javaScript of [true, false]) {
+  const mode = javaScript ? 'with JavaScript' : 'without JavaScript';
+
+  test(`a commissioner starts a framework and adds a lot to it, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    const name = `Day opportunities ${javaScript ? 'A' : 'B'}${Date.now() % 1000000}`;
+    await signIn(page, 'commissioner@demo.test', javaScript);
+    await Promise.all([page.waitForURL(/\/frameworks$/), page.getByRole('link', { name: 'Frameworks and lots' }).click()]);
+    await page.getByRole('heading', { name: 'Start a framework' }).waitFor({ timeout: 5000 });
+    await assertAccessible(page, 'frameworks and lots');
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('Starts on').fill('2027-04-01');
+    await page.getByLabel('Ends on').fill('2027-03-01');
+    await page.getByRole('button', { name: 'Start framework' }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /The end date must be after the start date/);
+    await assertAccessible(page, 'the framework form with an error');
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('Starts on').fill('2027-04-01');
+    await page.getByLabel('Ends on').fill('2031-03-31');
+    await Promise.all([page.waitForURL(/created=framework/), page.getByRole('button', { name: 'Start framework' }).click()]);
+    await page.getByRole('heading', { name }).waitFor({ timeout: 5000 });
+    await page.getByLabel('Framework', { exact: true }).selectOption({ label: name });
+    await page.getByLabel('Type of care').selectOption({ label: 'Day opportunities' });
+    await page.getByLabel('Area').selectOption({ index: 1 });
+    await page.getByLabel('What the price cap is for').selectOption({ label: 'Per day' });
+    await page.getByLabel('Price cap in pounds').fill('65.00');
+    await Promise.all([page.waitForURL(/\/lots\/\d+$/), page.getByRole('button', { name: 'Add lot' }).click()]);
+    await page.getByText('Quality counts for 60% and price for 40%').waitFor({ timeout: 5000 });
+    await assertAccessible(page, 'the new lot');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test(`a commissioner opens every report, changes its filters and downloads its figures, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await signIn(page, 'commissioner@demo.test', javaScript);
+    await Promise.all([page.waitForURL(/\/reports$/), page.getByRole('link', { name: /^Reports/ }).click()]);
+    await assertAccessible(page, 'the list of reports');
+    const reports = await page.locator('.report-list a').evaluateAll((links) => links.map((a) => a.getAttribute('href')));
+    assert.equal(reports.length, 8);
+    for (const report of reports) {
+      await open(page, report, javaScript);
+      await page.locator('table.report-table').waitFor();
+      await assertAccessible(page, `report ${report}`);
+      await page.getByLabel('First day').fill('2026-01-01');
+      if (report === '/reports/placements') await page.getByLabel('Break down').selectOption({ label: 'Type of care' });
+      if (report === '/reports/savings') await page.getByLabel(/How much lower unit prices are/).fill('10');
+      await Promise.all([page.waitForURL(/from=2026-01-01/), page.getByRole('button', { name: 'Show figures' }).click()]);
+      await page.locator('caption', { hasText: '2026-01-01' }).waitFor();
+      if (report === '/reports/placements') await page.locator('th[scope=col]', { hasText: 'Type of care' }).waitFor({ state: 'attached' });
+      if (report === '/reports/savings') await page.getByText('Unit prices lower than the baseline by 10%').waitFor();
+      const rows = await page.locator('table.report-table tbody tr').count();
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download these figures (CSV)' }).click()]);
+      const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
+      const header = await page.locator('table.report-table th[scope=col]').allTextContents();
+      assert.equal(csv[0], header.join(','), `${report}: the CSV has the table's columns`);
+      assert.equal(csv.length - 1, rows, `${report}: the CSV has the table's rows`);
+    }
+    // A bad filter is named, and no figures are shown.
+    await open(page, '/reports/placements?from=2026-05-01&to=2026-04-01', javaScript);
+    assert.match(await page.locator('.error-summary').textContent(), /The last day must be the same as or after the first day/);
+    assert.equal(await page.locator('table.report-table').count(), 0);
+    await assertAccessible(page, 'a report with a bad filter');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test(`a commissioner imports offline placements, all or nothing, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await signIn(page, 'commissioner@demo.test', javaScript);
+    await Promise.all([page.waitForURL(/\/offline-placements$/), page.getByRole('link', { name: 'Placements made outside CareMarket' }).click()]);
+    await assertAccessible(page, 'offline placements');
+    const header = 'date,type of care,area,weekly value';
+    await page.getByLabel('Rows to import').fill(`${header}\n2026-04-01,Home care,,350.00\n2026-04-31,Home care,,350.00`);
+    await page.getByRole('button', { name: 'Import placements' }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /Line 3: Enter the date the placement was made/);
+    await assertAccessible(page, 'an import with a bad row');
+    const good = `${header}\n2026-04-01,Home care,,350.00\n2026-04-02,Respite and short breaks,,"1,050.00"\n`;
+    if (javaScript) {
+      // With JavaScript a file can be chosen: its rows go into the box, to be sent as if pasted.
+      const chooser = page.getByLabel('Choose the CSV file');
+      await chooser.waitFor();
+      await chooser.setInputFiles({ name: 'placements.csv', mimeType: 'text/csv', buffer: Buffer.from(good) });
+      await page.getByText('placements.csv is in the box below').waitFor();
+      assert.equal(await page.getByLabel('Rows to import').inputValue(), good);
+    } else {
+      assert.equal(await page.getByLabel('Choose the CSV file').isVisible(), false, 'without JavaScript the rows are pasted');
+      await page.getByLabel('Rows to import').fill(good);
+    }
+    await Promise.all([page.waitForURL(/recorded=2/), page.getByRole('button', { name: 'Import placements' }).click()]);
+    await page.getByText('2 placements recorded.').waitFor();
+    await assertAccessible(page, 'offline placements after an import');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test(`a commissioner suspends a provider with a reason and reinstates it, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await signIn(page, 'commissioner@demo.test', javaScript);
+    await open(page, '/lots', javaScript);
+    await Promise.all([page.waitForURL(/\/lots\/\d+$/), page.locator('main li a').first().click()]);
+    await page.locator('h2', { hasText: 'Manage this lot' }).waitFor({ timeout: 5000 });
+    await assertAccessible(page, 'a lot with its management forms');
+    const leader = (await page.locator('tbody tr').first().locator('th a').textContent()).trim();
+    await page.getByLabel('Provider to suspend').selectOption({ label: leader });
+    await page.getByRole('button', { name: 'Suspend provider' }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /Enter why the provider is suspended/);
+    await assertAccessible(page, 'the suspension form with an error');
+    await page.getByLabel('Provider to suspend').selectOption({ label: leader });
+    await page.getByLabel('Reason').fill('Browser test: missed visits under review');
+    await page.getByRole('button', { name: 'Suspend provider' }).click();
+    // Both the ranked table and the management panel are redrawn: wait for both to settle.
+    const firstIs = (name) => document.querySelector('tbody tr th a')?.textContent.trim() === name;
+    await page.waitForFunction((name) => document.querySelector('tbody tr th a')?.textContent.trim() !== name, leader, { timeout: 10000 });
+    const reinstate = page.getByRole('button', { name: `Reinstate ${leader}` });
+    await reinstate.waitFor({ timeout: 10000 });
+    assert.match(await page.locator('main').textContent(), /missed visits under review/, 'the reason is shown');
+    await page.waitForLoadState('networkidle');
+    await reinstate.click();
+    await page.waitForFunction(firstIs, leader, { timeout: 15000 });
+    assert.deepEqual(errors, []);
+    await close();
+  });
+
+  test(`a commissioner opens a budget with its care plan and a helper's account, the person sets up their account and asks the helper, ${mode}`, async () => {
+    const tag = javaScript ? 'js' : 'nojs';
+    const person = { name: `Amira Shah ${tag}`, email: `amira.${tag}@example.org`, password: 'a long new password' };
+    const helper = { name: `Rosa Diaz ${tag}`, email: `rosa.${tag}@family.example`, password: 'a long family password' };
+    const codeShown = async (page) => (await page.locator('.panel p strong').nth(1).textContent()).trim();
+    const setUp = async (page, who, code) => {
+      await open(page, '/account/set-up', javaScript);
+      await assertAccessible(page, 'setting up an account');
+      await page.getByLabel('Email address').fill(who.email);
+      await page.getByLabel('Your code').fill(code);
+      await page.getByLabel('Choose a password').fill(who.password);
+      await Promise.all([page.waitForURL((url) => url.pathname.startsWith('/dashboard/')), page.getByRole('button', { name: 'Set up my account' }).click()]);
+    };
+
+    const council = await newPage(javaScript);
+    await signIn(council.page, 'commissioner@demo.test', javaScript);
+    await open(council.page, '/budgets', javaScript);
+    await assertAccessible(council.page, 'personal budgets');
+    await council.page.getByLabel("The person's full name").fill(person.name);
+    await council.page.getByLabel('Their email address').fill(person.email);
+    await council.page.getByLabel('Direct payment: any listed provider').check();
+    await council.page.getByLabel('Paid in every 4 weeks, in pounds').fill('840.00');
+    await council.page.getByLabel('Start date').fill(new Date().toISOString().slice(0, 10));
+    await council.page.getByLabel(/Shortest home care visit in the care plan, in minutes \(optional\)/).fill('15');
+    await Promise.all([council.page.waitForURL(/code=/), council.page.getByRole('button', { name: 'Open the budget' }).click()]);
+    await council.page.locator('.panel h2', { hasText: 'Budget opened' }).waitFor();
+    const personCode = await codeShown(council.page);
+    const row = council.page.locator('tr', { hasText: person.name });
+    await row.getByText('Care plan: home care visits of at least 15 minutes').waitFor();
+    await assertAccessible(council.page, 'a budget just opened, with its code');
+    // The care plan changes: visits of at least 20 minutes.
+    await row.getByText('Change the shortest visit').click();
+    await row.getByLabel('Shortest home care visit in the care plan, in minutes').fill('20');
+    await Promise.all([council.page.waitForURL(/shortest=1/), row.getByRole('button', { name: `Save ${person.name}'s shortest visit` }).click()]);
+    await council.page.locator('tr', { hasText: person.name }).getByText('Care plan: home care visits of at least 20 minutes').waitFor();
+
+    // The helper's account: the council opens it and hands over its code.
+    await council.page.getByLabel("The helper's full name").fill(helper.name);
+    await council.page.getByLabel("The helper's email address").fill(helper.email);
+    await Promise.all([council.page.waitForURL(/helper_code=/), council.page.getByRole('button', { name: "Open the helper's account" }).click()]);
+    await council.page.locator('.panel h2', { hasText: "Helper's account opened" }).waitFor();
+    const helperCode = await codeShown(council.page);
+    await assertAccessible(council.page, "a helper's account just opened, with its code");
+
+    const holder = await newPage(javaScript);
+    await setUp(holder.page, person, personCode);
+    await open(holder.page, '/budget/helpers', javaScript);
+    await holder.page.getByLabel('Their email address').fill(helper.email);
+    await holder.page.getByLabel('Book and cancel care for me').check();
+    await Promise.all([holder.page.waitForURL(/asked=1/), holder.page.getByRole('button', { name: 'Ask them to help' }).click()]);
+
+    const family = await newPage(javaScript);
+    await setUp(family.page, helper, helperCode);
+    await Promise.all([family.page.waitForURL(/accepted=1/), family.page.getByRole('button', { name: `Accept: help ${person.name}` }).click()]);
+    await family.page.getByRole('button', { name: `Act for ${person.name}` }).waitFor();
+    assert.equal(await family.page.getByRole('button', { name: /^Act for / }).count(), 1, 'only the person who asked');
+    await assertAccessible(family.page, "a family member's caseload");
+    assert.deepEqual([...council.errors, ...holder.errors, ...family.errors], []);
+    await council.close();
+    await holder.close();
+    await family.close();
+  });
+}

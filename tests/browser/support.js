@@ -1,0 +1,185 @@
+// What the browser tests share: one headless Chromium (Debian's) per test file, pages opened with
+// JavaScript on or off, an axe accessibility scan, signing in, booking and paying by card.
+// Each `*.test.js` file is one group of journeys, run in its own process with its own time limit.
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+
+export const BASE = process.env.CAREMARKET_URL ?? 'http://127.0.0.1:3000';
+// localstripe, when the server under test takes card payments through it (see .ci/test).
+export const STRIPE = process.env.CAREMARKET_STRIPE_URL;
+export const PASSWORD = 'caremarket-demo';
+export const PEOPLE = [
+  { email: 'holder@demo.test', heading: 'Your budget', path: '/dashboard/budget-holder' },
+  { email: 'planner@demo.test', heading: 'Your caseload', path: '/dashboard/planner' },
+  { email: 'provider@demo.test', heading: null, path: '/dashboard/provider' },
+  { email: 'commissioner@demo.test', heading: 'Commissioning', path: '/dashboard/commissioner' },
+];
+
+// A small phone's screen: what many of our users have.
+const VIEWPORT = { width: 390, height: 844 };
+const TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+export let browser;
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => browser?.close());
+
+/**
+ * A fresh browser profile; fails the test on any script error once JavaScript runs. `options`
+ * can give the profile a place and the permission to share it.
+ */
+export async function newPage(javaScriptEnabled, options = {}) {
+  const context = await browser.newContext({ javaScriptEnabled, viewport: VIEWPORT, ...options });
+  context.javaScriptDisabled = !javaScriptEnabled;
+  const page = await context.newPage();
+  page.setDefaultTimeout(15000);
+  const errors = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  // Refusals (401 wrong password, 403 not yours, 422 bad input) are real HTTP statuses, which
+  // Chromium logs as failed loads: expected where a test asks for one.
+  // The Content-Security-Policy is enforced as served: any violation fails the test.
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) errors.push(`CSP violation: ${message.text()}`);
+    else if (message.type() === 'error' && !/status of (401|403|422)/.test(message.text())) errors.push(message.text());
+  });
+  return { page, errors, close: () => context.close() };
+}
+
+/**
+ * WCAG 2.2 AA: zero violations. axe runs as a script in the page, so a page opened with
+ * JavaScript off is scanned as a copy: the same address and cookies in a context where scripts
+ * run but the app's own are blocked, so what is scanned is exactly the server-rendered page.
+ */
+export async function assertAccessible(page, what, { exclude = null } = {}) {
+  let scanned = page;
+  let scanner;
+  if (page.context().javaScriptDisabled) {
+    scanner = await browser.newContext({ storageState: await page.context().storageState(), viewport: VIEWPORT });
+    await scanner.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
+    scanned = await scanner.newPage();
+    await scanned.goto(page.url());
+  }
+  try {
+    let builder = new AxeBuilder({ page: scanned }).withTags(TAGS);
+    if (exclude) builder = builder.exclude(exclude);
+    const results = await builder.analyze();
+    const summary = results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    assert.deepEqual(summary, [], `${what} has accessibility violations`);
+  } finally {
+    await scanner?.close();
+  }
+}
+
+/** Opens a page; with JavaScript on, waits until the app has hydrated. */
+export async function open(page, path, javaScript) {
+  const response = await page.goto(`${BASE}${path}`);
+  if (javaScript) await page.locator('body[data-hydrated]').waitFor({ timeout: 20000 });
+  return response;
+}
+
+export async function heading(page) {
+  return (await page.locator('h1').first().textContent()).trim();
+}
+
+export async function signIn(page, email, javaScript) {
+  await open(page, '/sign-in', javaScript);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await Promise.all([page.waitForURL((url) => url.pathname.startsWith('/dashboard/')), page.getByRole('button', { name: 'Sign in' }).click()]);
+}
+
+/**
+ * On a card payment's page: Stripe's card form shows (or, without JavaScript, why it needs it);
+ * the card is paid as Stripe.js would, and the page, opened again, shows the money arrived
+ * (Stripe's webhook to the server).
+ */
+export async function payOnCardPage(page, javaScript, amount) {
+  assert.match(await heading(page), new RegExp(`^Pay ${amount} by card`));
+  const cardForm = page.locator('#card-form');
+  if (javaScript) {
+    await cardForm.waitFor({ state: 'visible', timeout: 10000 });
+  } else {
+    assert.match(await page.locator('body').textContent(), /Stripe's card form needs JavaScript/);
+  }
+  // Inside #card-element is Stripe's own form (an iframe in production; the fake's here).
+  await assertAccessible(page, 'the card payment page', { exclude: '#card-element' });
+  const intent = (await cardForm.getAttribute('data-client-secret')).match(/^(pi_\w+?)_secret_/)[1];
+  const paid = await fetch(`${STRIPE}/v1/payment_intents/${intent}/confirm`, {
+    method: 'POST',
+    headers: { Authorization: 'Bearer sk_test_browser', 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'payment_method=pm_card_visa',
+  });
+  assert.equal(paid.status, 200);
+  const url = new URL(page.url());
+  const done = page.locator('dd', { hasText: 'Paid: the money is in the budget' });
+  for (let tries = 0; tries < 30 && !(await done.count()); tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await open(page, url.pathname + url.search, javaScript);
+  }
+  await done.waitFor({ timeout: 1000 });
+}
+
+/**
+ * From a service's page: books one visit of an hour at the start of the first day it works,
+ * a different week for each run, mode and `slot` (so tests can run again on the same data).
+ * Returns the booking's reference.
+ */
+export async function bookFromServicePage(page, javaScript, slot, { checkErrors = false, person = null, payByCard = false }) {
+  const firstHours = page.locator('table tbody tr').first();
+  await firstHours.waitFor({ timeout: 5000 });
+  await assertAccessible(page, 'the service page');
+  const day = (await firstHours.locator('th').textContent()).trim();
+  const opens = (await firstHours.locator('td').first().textContent()).trim();
+  const shortest = page.locator('.summary-list div', { hasText: 'Shortest visit' }).locator('dd');
+  const minutes = Math.max(30, (await shortest.count()) ? Number((await shortest.textContent()).match(/\d+/)[0]) : 0);
+  const weekdays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+  const date = new Date(Date.now() + 2 * 86400000);
+  while (weekdays[date.getUTCDay()] !== day) date.setUTCDate(date.getUTCDate() + 1);
+  date.setUTCDate(date.getUTCDate() + 7 * ((Math.floor(Date.now() / 60000) % 7) * 6 + slot + (javaScript ? 0 : 1)));
+  const isoDate = date.toISOString().slice(0, 10);
+
+  await Promise.all([page.waitForURL(/\/book\//), page.getByRole('link', { name: 'Book this service' }).click()]);
+  await page.locator('h1', { hasText: 'When do you need care?' }).waitFor({ timeout: 5000 });
+  await assertAccessible(page, 'the booking questions');
+  if (checkErrors) {
+    // Nothing answered: each question says what it needs.
+    await page.getByRole('button', { name: 'Continue' }).click();
+    const summary = page.locator('.error-summary');
+    await summary.waitFor();
+    assert.match(await summary.textContent(), /Choose whether you need care once or every week/);
+    await assertAccessible(page, 'the booking questions with errors');
+  }
+  await page.getByLabel('Once').check();
+  await page.getByLabel('Date of the first visit').fill(isoDate);
+  await page.getByLabel('Start time').fill(opens);
+  await page.getByLabel(/How long each visit lasts/).fill(String(minutes));
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.locator('h1', { hasText: 'Check your answers before booking' }).waitFor();
+  const answers = await page.locator('main').textContent();
+  assert.match(answers, /Left after this booking/);
+  if (person) assert.ok(answers.includes(person), `the booking is for ${person}`);
+  await assertAccessible(page, 'check your answers');
+  if (payByCard) {
+    // Someone paying for their own care pays for it by card first, then comes back to confirm.
+    const pay = page.getByRole('button', { name: /^Pay £[\d.,]+ by card$/ });
+    const amount = (await pay.textContent()).match(/£[\d.,]+/)[0];
+    await Promise.all([page.waitForURL(/\/budget\/pay\/\d+\?then=/), pay.click()]);
+    await payOnCardPage(page, javaScript, amount);
+    await Promise.all([page.waitForURL(/\/book\//), page.getByRole('link', { name: 'Continue to your booking' }).click()]);
+    await page.locator('h1', { hasText: 'Check your answers before booking' }).waitFor();
+  }
+
+  await Promise.all([page.waitForURL(/\/bookings\/CM-/), page.getByRole('button', { name: 'Confirm and send the request' }).click()]);
+  await page.locator('h1', { hasText: 'Booking request sent' }).waitFor({ timeout: 5000 });
+  const reference = (await page.locator('.panel strong').textContent()).trim();
+  assert.match(reference, /^CM-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
+  await assertAccessible(page, 'the booking confirmation');
+  return reference;
+}
