@@ -45,27 +45,35 @@ impl std::ops::Deref for Db {
     }
 }
 
-#[async_trait::async_trait]
-impl ConnectionTrait for Db {
-    fn get_database_backend(&self) -> DbBackend {
-        self.pool.get_database_backend()
-    }
-    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.pool.execute_raw(stmt).await
-    }
-    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        self.pool.execute_unprepared(sql).await
-    }
-    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.pool.query_one_raw(stmt).await
-    }
-    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.pool.query_all_raw(stmt).await
-    }
-    fn support_returning(&self) -> bool {
-        self.pool.support_returning()
-    }
+/// `ConnectionTrait` by handing every call to the connection in one field: `Db` to its pool,
+/// a write transaction to its transaction.
+macro_rules! connection_through {
+    ([$($generics:tt)*] $ty:ty => $field:ident) => {
+        #[async_trait::async_trait]
+        impl<$($generics)*> ConnectionTrait for $ty {
+            fn get_database_backend(&self) -> DbBackend {
+                self.$field.get_database_backend()
+            }
+            async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+                self.$field.execute_raw(stmt).await
+            }
+            async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+                self.$field.execute_unprepared(sql).await
+            }
+            async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+                self.$field.query_one_raw(stmt).await
+            }
+            async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+                self.$field.query_all_raw(stmt).await
+            }
+            fn support_returning(&self) -> bool {
+                self.$field.support_returning()
+            }
+        }
+    };
 }
+
+connection_through!([] Db => pool);
 
 /// Connections kept open to PostgreSQL unless configured: a small database server (2 to 4
 /// cores) does most with about this many statements in hand at once; more only queue inside
@@ -231,27 +239,7 @@ impl<T: TransactionSession + TransactionTrait> WriteTransaction<T> {
     }
 }
 
-#[async_trait::async_trait]
-impl<T: ConnectionTrait + Send> ConnectionTrait for WriteTransaction<T> {
-    fn get_database_backend(&self) -> DbBackend {
-        self.txn.get_database_backend()
-    }
-    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
-        self.txn.execute_raw(stmt).await
-    }
-    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
-        self.txn.execute_unprepared(sql).await
-    }
-    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        self.txn.query_one_raw(stmt).await
-    }
-    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        self.txn.query_all_raw(stmt).await
-    }
-    fn support_returning(&self) -> bool {
-        self.txn.support_returning()
-    }
-}
+connection_through!([T: ConnectionTrait + Send] WriteTransaction<T> => txn);
 
 pub async fn migrate(db: &Db) -> Result<(), DbErr> {
     Migrator::up(&db.pool, None).await
