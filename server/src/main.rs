@@ -283,7 +283,7 @@ async fn reindex(db: &Db, search: &dyn SearchEngine, show_progress: bool) -> Res
 
 async fn has_published_listings(db: &Db) -> Result<bool, String> {
     use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
-    let published = server::entities::listing::Entity::find().filter(server::entities::listing::Column::Status.eq("published"));
+    let published = server::entities::listing::Entity::find().filter(server::entities::listing::Column::Status.eq(app::ListingStatus::Published));
     published.count(db).await.map(|n| n > 0).map_err(|error| error.to_string())
 }
 

@@ -86,7 +86,7 @@ pub async fn load(db: &Db, data: &Dataset, progress: Progress<'_>) -> AppResult<
                 p.contact_phone.clone(),
                 p.website.clone(),
                 p.languages.clone(),
-                "active",
+                app::ProviderStatus::Active,
                 Some(p.assured_at),
                 created,
                 created
@@ -184,7 +184,7 @@ pub async fn load(db: &Db, data: &Dataset, progress: Progress<'_>) -> AppResult<
         "accreditations",
         &["id", "lot_id", "provider_id", "listing_id", "contracted_rate_pence", "status", "suspension_reason", "created_at"],
         data.accreditations.iter().map(|a| {
-            let status = if a.suspension_reason.is_some() { "suspended" } else { "active" };
+            let status = if a.suspension_reason.is_some() { app::AccreditationStatus::Suspended } else { app::AccreditationStatus::Active };
             row![a.id, a.lot_id, a.provider_id, a.listing_id, a.contracted_rate_pence, status, a.suspension_reason.clone(), created]
         }),
         progress,

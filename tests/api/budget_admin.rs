@@ -47,7 +47,10 @@ async fn a_commissioner_opens_a_budget_and_the_person_sets_up_their_account() {
     // This period's allocation is paid at once; the ledger balances.
     use sea_orm::EntityTrait;
     let budget = server::entities::budget::Entity::find().one(&app.db).await.expect("query").expect("budget");
-    assert_eq!((budget.budget_type.as_str(), budget.four_weekly_allocation_pence, budget.four_weekly_contribution_pence), ("direct_payment", 84_000, 4_000));
+    assert_eq!(
+        (budget.budget_type, budget.four_weekly_allocation_pence, budget.four_weekly_contribution_pence),
+        (app::BudgetType::DirectPayment, 84_000, 4_000)
+    );
     assert_eq!(ledger::balance(&app.db, &Account::budget_available(app.personas.council_id, budget.id)).await.expect("balance"), 84_000);
     assert!(ledger::soundness(&app.db).await.expect("check").is_sound());
 

@@ -3,6 +3,7 @@
 //! whatever order webhooks arrive; bad signatures and bad input change nothing; only the
 //! holder (or someone they let pay) pays; without Stripe keys the card option is hidden.
 use crate::bookings::{assert_sound, balances, book, funded_budget, hidden_value, next_monday, question_query, weekday_home_care};
+use app::CardPaymentStatus;
 use sea_orm::{EntityTrait, QueryOrder};
 use server::entities::card_payment;
 use std::time::Duration;
@@ -27,7 +28,7 @@ async fn only_payment(app: &TestApp) -> card_payment::Model {
 /// Waits for the payment to reach `status`: localstripe sends each webhook about a second
 /// after the event (and again after 1, 2, 4 and 8 s while it fails), so on a busy machine it
 /// can take a while (30 s at most).
-async fn wait_for(app: &TestApp, id: i64, status: &str) -> card_payment::Model {
+async fn wait_for(app: &TestApp, id: i64, status: CardPaymentStatus) -> card_payment::Model {
     let mut payment = card_payment::Entity::find_by_id(id).one(&app.db).await.expect("read").expect("the payment");
     for _ in 0..300 {
         if payment.status == status {
@@ -37,7 +38,7 @@ async fn wait_for(app: &TestApp, id: i64, status: &str) -> card_payment::Model {
         payment = card_payment::Entity::find_by_id(id).one(&app.db).await.expect("read").expect("the payment");
     }
     let at_stripe = localstripe::payment(&payment.payment_intent_id).await;
-    panic!("card payment {id} never became {status}: it is {:?} here and {} at Stripe", payment.status, at_stripe["status"]);
+    panic!("card payment {id} never became {status:?}: it is {:?} here and {} at Stripe", payment.status, at_stripe["status"]);
 }
 
 async fn post_webhook(app: &TestApp, body: &str, signature: &str) -> Reply {
@@ -61,7 +62,7 @@ async fn a_card_contribution_reaches_the_budget_once_on_stripes_verified_webhook
     let reply = start(&mut holder, "contribution", "45.50").await;
     let payment = only_payment(&app).await;
     assert_eq!(reply.location(), Some(format!("/budget/pay/{}", payment.id).as_str()), "{reply:?}");
-    assert_eq!((payment.amount_pence, payment.status.as_str(), payment.purpose.as_str()), (4_550, "pending", "contribution"));
+    assert_eq!((payment.amount_pence, payment.status, payment.purpose.as_str()), (4_550, CardPaymentStatus::Pending, "contribution"));
     assert_eq!(localstripe::payment(&payment.payment_intent_id).await["amount"], 4_550, "Stripe was asked for the same amount");
     let card_page = holder.get(&format!("/budget/pay/{}", payment.id)).await;
     assert!(card_page.contains("Pay £45.50") && card_page.contains("data-client-secret=\"pi_"), "{}", card_page.body);
@@ -70,7 +71,7 @@ async fn a_card_contribution_reaches_the_budget_once_on_stripes_verified_webhook
     // The card is paid in the browser (Stripe.js); Stripe's webhook brings the money in.
     let (status, _) = localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa").await;
     assert_eq!(status, 200);
-    wait_for(&app, payment.id, "succeeded").await;
+    wait_for(&app, payment.id, CardPaymentStatus::Succeeded).await;
     assert_eq!(balances(&app, budget).await.0, 84_000 + 4_550);
     assert!(holder.get("/budget/statement").await.contains("Your contribution"));
     let dashboard = holder.get("/dashboard").await.location().map(str::to_string).unwrap_or_else(|| "/dashboard".into());
@@ -84,7 +85,7 @@ async fn a_card_contribution_reaches_the_budget_once_on_stripes_verified_webhook
     let (body, signature) = localstripe::signed_event("payment_intent.payment_failed", &intent, WEBHOOK_SECRET);
     assert_eq!(post_webhook(&app, &body, &signature).await.status, 200);
     assert_eq!(balances(&app, budget).await.0, 84_000 + 4_550);
-    assert_eq!(only_payment(&app).await.status, "succeeded");
+    assert_eq!(only_payment(&app).await.status, CardPaymentStatus::Succeeded);
     assert_sound(&app).await;
 }
 
@@ -105,7 +106,7 @@ async fn a_forged_or_unsigned_webhook_is_refused_and_changes_nothing() {
     assert_eq!(post_webhook(&app, &body.replace("2000", "200000"), &genuine).await.status, 400, "a body changed after signing");
     let reply = app.visitor().send(app.visitor().request("POST", "/stripe/webhook").body(axum::body::Body::from(body.clone())).expect("a request")).await;
     assert_eq!(reply.status, 400);
-    assert_eq!(only_payment(&app).await.status, "pending");
+    assert_eq!(only_payment(&app).await.status, CardPaymentStatus::Pending);
     assert_eq!(balances(&app, budget).await.0, 84_000);
     assert_eq!(count(&app.db, "ledger_transfers").await, 1, "only the allocation");
 }
@@ -119,13 +120,13 @@ async fn a_declined_card_moves_no_money_and_the_person_can_try_again() {
     let payment = only_payment(&app).await;
     let (status, declined) = localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa_chargeDeclined").await;
     assert_eq!((status, declined["error"]["code"].as_str()), (402, Some("card_declined")));
-    wait_for(&app, payment.id, "failed").await;
+    wait_for(&app, payment.id, CardPaymentStatus::Failed).await;
     assert_eq!(balances(&app, budget).await.0, 84_000);
     assert!(holder.get(&format!("/budget/pay/{}", payment.id)).await.contains("the card was refused; you can try again"));
 
     let (status, _) = localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa").await;
     assert_eq!(status, 200);
-    wait_for(&app, payment.id, "succeeded").await;
+    wait_for(&app, payment.id, CardPaymentStatus::Succeeded).await;
     assert_eq!(balances(&app, budget).await.0, 84_000 + 3_000);
     assert_sound(&app).await;
 }
@@ -229,7 +230,7 @@ async fn a_self_funder_opens_an_account_pays_for_a_booking_by_card_and_books_it(
     let reply = register_self_funder(&mut person, "Sam Okafor", "sam@test.example").await;
     assert_eq!(reply.status, 302, "{reply:?}");
     let account = server::entities::budget::Entity::find().one(&app.db).await.expect("read").expect("their account");
-    assert_eq!((account.funding.as_str(), account.four_weekly_allocation_pence), ("self", 0));
+    assert_eq!((account.funding(), account.four_weekly_allocation_pence), (app::Funding::OwnMoney, 0));
 
     // An hour on a Monday costs £26.50: the check page asks for it by card, and nothing can be booked yet.
     let answers = question_query("once", next_monday(), "09:00", "60", &[]);
@@ -276,7 +277,7 @@ async fn a_self_funder_opens_an_account_pays_for_a_booking_by_card_and_books_it(
     let card_page = reply.location().expect("to the card page").to_string();
     assert!(card_page.starts_with(&format!("/budget/pay/{}?then=", payment.id)), "{card_page}");
     assert_eq!(localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa").await.0, 200);
-    wait_for(&app, payment.id, "succeeded").await;
+    wait_for(&app, payment.id, CardPaymentStatus::Succeeded).await;
     let paid = person.get(&card_page).await;
     assert!(paid.contains("Continue to your booking"), "{}", paid.body);
 
@@ -319,7 +320,7 @@ async fn a_self_funder_takes_unspent_money_back_to_their_card_once_and_never_wha
         start(&mut person, "top_up", amount).await;
         let payment = card_payment::Entity::find().order_by_desc(card_payment::Column::Id).one(&app.db).await.expect("read").expect("a payment");
         assert_eq!(localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa").await.0, 200);
-        paid.push(wait_for(&app, payment.id, "succeeded").await);
+        paid.push(wait_for(&app, payment.id, CardPaymentStatus::Succeeded).await);
     }
     assert_eq!(balances(&app, account).await, (6_650, 0));
     // £26.50 of it set aside for a visit: £40 can go back, not both.
@@ -353,9 +354,9 @@ async fn a_self_funder_takes_unspent_money_back_to_their_card_once_and_never_wha
         ),
         other => panic!("expected a refusal, got {other:?}"),
     }
-    let statuses: Vec<String> =
+    let statuses: Vec<CardPaymentStatus> =
         card_payment::Entity::find().order_by_asc(card_payment::Column::Id).all(&app.db).await.expect("read").into_iter().map(|p| p.status).collect();
-    assert_eq!(statuses, ["refunded", "succeeded"]);
+    assert_eq!(statuses, [CardPaymentStatus::Refunded, CardPaymentStatus::Succeeded]);
     assert_sound(&app).await;
 }
 
@@ -462,7 +463,7 @@ async fn a_refund_waits_for_stripe_outside_any_transaction_and_refunds_once() {
     assert!(started.elapsed() < Duration::from_millis(1_500), "a write waited {:?} for Stripe", started.elapsed());
     assert!(refunding.await.expect("the refund ends"), "refunded");
     assert_eq!(balances(&app, budget).await, (100, 0), "the £40 left the account; the £1 paid meanwhile is there");
-    assert_eq!(card_payment::Entity::find_by_id(payment).one(&app.db).await.expect("read").expect("payment").status, "refunded");
+    assert_eq!(card_payment::Entity::find_by_id(payment).one(&app.db).await.expect("read").expect("payment").status, CardPaymentStatus::Refunded);
     // Asked again, nothing more moves and Stripe is not asked twice.
     assert!(card_payments::refund(&app.db, cards.as_ref(), &holder, payment, chrono::Utc::now()).await.is_ok());
     assert_eq!(cards.refunds.load(std::sync::atomic::Ordering::SeqCst), 1);
@@ -483,13 +484,13 @@ async fn a_refund_stripe_did_not_confirm_stays_under_way_until_it_does() {
     assert_eq!(card_payments::refund(&app.db, &cards, &holder, payment, chrono::Utc::now()).await.expect("asked"), card_payments::Refund::UnderWay);
     assert_eq!(balances(&app, budget).await, (0, 0), "the money is out of the account, on its way back to the card");
     let page = card_payments::page(&app.db, &holder, None, chrono::Utc::now()).await.expect("page");
-    assert_eq!(page.payments[0].status, "refunding");
+    assert_eq!((page.payments[0].status, page.payments[0].refunding), (CardPaymentStatus::Succeeded, true));
     // The minute's run asks again; once Stripe says yes, it is refunded, and said so once.
     assert_eq!(card_payments::finish_refunds(&app.db, &cards, chrono::Utc::now()).await.expect("run"), 0);
     cards.refuse.store(false, std::sync::atomic::Ordering::SeqCst);
     assert_eq!(card_payments::finish_refunds(&app.db, &cards, chrono::Utc::now()).await.expect("run"), 1);
     assert_eq!(card_payments::finish_refunds(&app.db, &cards, chrono::Utc::now()).await.expect("run"), 0);
-    assert_eq!(card_payment::Entity::find_by_id(payment).one(&app.db).await.expect("read").expect("payment").status, "refunded");
+    assert_eq!(card_payment::Entity::find_by_id(payment).one(&app.db).await.expect("read").expect("payment").status, CardPaymentStatus::Refunded);
     assert_eq!(cards.refunds.load(std::sync::atomic::Ordering::SeqCst), 1);
     assert_sound(&app).await;
 }

@@ -108,7 +108,7 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
             }
             "provider answers" => {
                 let waiting = booking::Entity::find()
-                    .filter(booking::Column::Status.eq("requested"))
+                    .filter(booking::Column::Status.eq(app::BookingStatus::Requested))
                     .order_by_asc(booking::Column::Id)
                     .all(&app.db)
                     .await
@@ -147,7 +147,7 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
                 // Mostly visits of accepted bookings (others are refused, which must change nothing too).
                 let accepted =
                     booking::Entity::find().filter(booking::Column::Status.is_in(["confirmed", "in_progress"])).all(&app.db).await.expect("bookings");
-                let mut scheduled = visit::Entity::find().filter(visit::Column::Status.eq("scheduled"));
+                let mut scheduled = visit::Entity::find().filter(visit::Column::Status.eq(app::VisitStatus::Scheduled));
                 if rng.between(0, 4) > 0 {
                     scheduled = scheduled.filter(visit::Column::BookingId.is_in(accepted.iter().map(|b| b.id)));
                 }
@@ -188,7 +188,7 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
             _ => {
                 let paid = card_payment::Entity::find()
                     .filter(card_payment::Column::BudgetId.eq(own_account))
-                    .filter(card_payment::Column::Status.eq("succeeded"))
+                    .filter(card_payment::Column::Status.eq(app::CardPaymentStatus::Succeeded))
                     .order_by_asc(card_payment::Column::Id)
                     .all(&app.db)
                     .await

@@ -1,6 +1,6 @@
 //! Providers manage their own services: add as a draft, publish, pause, edit and re-confirm,
 //! and never see or touch another organisation's.
-use app::UiError;
+use app::{ListingStatus, UiError};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use server::entities::listing;
 use tests::{Client, Reply, TestApp, fixtures, fixtures::count};
@@ -60,7 +60,7 @@ async fn a_provider_adds_a_draft_publishes_it_and_people_can_find_it() {
     assert_eq!(reply.status, 302, "{reply:?}");
     let saved = listing_titled(&app, "Evening calls in Gosforth").await;
     assert_eq!(reply.location(), Some(format!("/provider/listings?saved={}", saved.public_id).as_str()));
-    assert_eq!((saved.status.as_str(), saved.price_pence, saved.carer_gender.as_str()), ("draft", 2450, "female"));
+    assert_eq!((saved.status, saved.price_pence, saved.carer_gender.as_str()), (ListingStatus::Draft, 2450, "female"));
     assert_eq!(saved.provider_id, app.personas.provider_id);
     assert!(saved.assured_at.is_some(), "saving confirms the details");
     assert_eq!(count(&app.db, "listing_areas").await, 2);
@@ -81,7 +81,7 @@ async fn a_provider_adds_a_draft_publishes_it_and_people_can_find_it() {
 
     change(&mut staff, &saved.public_id, "Pause").await;
     app.sync_search(false).await;
-    assert_eq!(listing_titled(&app, "Evening calls in Gosforth").await.status, "paused");
+    assert_eq!(listing_titled(&app, "Evening calls in Gosforth").await.status, ListingStatus::Paused);
     assert!(!app.visitor().get("/").await.contains("Evening calls in Gosforth"), "paused services are not offered");
 }
 
@@ -102,7 +102,7 @@ async fn the_edit_form_shows_what_was_saved_and_saving_it_again_changes_only_wha
     let reply = save(&mut staff, Some(&saved.public_id), listing_form(&[("price", "26"), ("hours][5][opens", ""), ("hours][5][closes", "")])).await;
     assert_eq!(reply.status, 302, "{reply:?}");
     let edited = listing_titled(&app, "Evening calls in Gosforth").await;
-    assert_eq!((edited.id, edited.price_pence, edited.status.as_str()), (saved.id, 2600, "draft"));
+    assert_eq!((edited.id, edited.price_pence, edited.status), (saved.id, 2600, ListingStatus::Draft));
     assert_eq!(count(&app.db, "listings").await, 1, "an edit is not a new listing");
     assert_eq!(count(&app.db, "listing_availability").await, 1, "Saturday's hours are gone");
 }
@@ -171,7 +171,7 @@ async fn only_provider_staff_manage_listings() {
     assert_eq!((page.status, page.location()), (302, Some("/sign-in?next=/provider/listings")));
     assert_eq!(save(&mut visitor, None, listing_form(&[])).await.redirected_error(), Some(UiError::SignInRequired));
     assert_eq!(count(&app.db, "listings").await, 1);
-    assert_eq!(listing_titled(&app, "Riverside day centre").await.status, "draft");
+    assert_eq!(listing_titled(&app, "Riverside day centre").await.status, ListingStatus::Draft);
 }
 
 #[tokio::test]
@@ -212,5 +212,5 @@ async fn changes_succeed_while_the_search_index_drains_the_outbox() {
         assert_eq!((reply.status, reply.location()), (302, Some("/provider/listings")), "round {round}: {:?}", reply.redirected_error());
     }
     drain.abort();
-    assert_eq!(listing_titled(&app, "Riverside day centre").await.status, "paused");
+    assert_eq!(listing_titled(&app, "Riverside day centre").await.status, ListingStatus::Paused);
 }

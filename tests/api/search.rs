@@ -310,7 +310,7 @@ async fn a_service_page_shows_its_policies_hours_and_framework_rank_but_drafts_a
     }
     let ids: Vec<String> = {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-        let drafts = server::entities::listing::Entity::find().filter(server::entities::listing::Column::Status.eq("draft"));
+        let drafts = server::entities::listing::Entity::find().filter(server::entities::listing::Column::Status.eq(app::ListingStatus::Draft));
         drafts.all(&app.db).await.expect("query").into_iter().map(|l| l.public_id).collect()
     };
     assert_eq!(visitor.get(&format!("/services/{}", ids[0])).await.status, 404, "drafts are not public");

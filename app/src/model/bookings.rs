@@ -128,20 +128,18 @@ pub enum BookingAction {
     Missed { visit_id: i64 },
 }
 
-/// Where a booking is in its life. On the server it is also the `bookings.status` column's
-/// type, stored as its snake_case code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
-#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
-#[serde(rename_all = "snake_case")]
-pub enum BookingStatus {
-    Requested,
-    Confirmed,
-    InProgress,
-    Completed,
-    Declined,
-    Lapsed,
-    Cancelled,
+stored_state! {
+    /// Where a booking is in its life. On the server it is also the `bookings.status` column's
+    /// type, stored as its snake_case code.
+    pub enum BookingStatus {
+        Requested,
+        Confirmed,
+        InProgress,
+        Completed,
+        Declined,
+        Lapsed,
+        Cancelled,
+    }
 }
 
 impl BookingStatus {
@@ -171,17 +169,15 @@ impl BookingStatus {
     }
 }
 
-/// Why a booking ended before its care was done. On the server it is also the
-/// `bookings.close_code` column's type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
-#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
-#[serde(rename_all = "snake_case")]
-pub enum CloseReason {
-    Declined,
-    NotAnswered,
-    CancelledByPerson,
-    HandedBack,
+stored_state! {
+    /// Why a booking ended before its care was done. On the server it is also the
+    /// `bookings.close_code` column's type.
+    pub enum CloseReason {
+        Declined,
+        NotAnswered,
+        CancelledByPerson,
+        HandedBack,
+    }
 }
 
 impl CloseReason {
@@ -205,17 +201,15 @@ impl CloseReason {
     }
 }
 
-/// Where one visit is. On the server it is also the `visits.status` column's type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
-#[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
-#[serde(rename_all = "snake_case")]
-pub enum VisitStatus {
-    Scheduled,
-    InProgress,
-    Delivered,
-    Missed,
-    Cancelled,
+stored_state! {
+    /// Where one visit is. On the server it is also the `visits.status` column's type.
+    pub enum VisitStatus {
+        Scheduled,
+        InProgress,
+        Delivered,
+        Missed,
+        Cancelled,
+    }
 }
 
 impl VisitStatus {

@@ -1,6 +1,77 @@
 //! Budgets: a council's list, opening one, and a holder's statement.
 use serde::{Deserialize, Serialize};
 
+stored_state! {
+    /// What kind of personal budget it is, which decides where its money may go: the
+    /// `budgets.budget_type` column's type.
+    pub enum BudgetType {
+        /// Paid to the person, who may book any listed provider.
+        DirectPayment,
+        /// Held by the council: framework providers only.
+        ManagedAccount,
+        /// Held by one provider on the person's behalf.
+        IndividualServiceFund,
+    }
+}
+
+impl BudgetType {
+    pub const ALL: [Self; 3] = [Self::DirectPayment, Self::ManagedAccount, Self::IndividualServiceFund];
+
+    /// The code a form sends and a report's figures are grouped by.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::DirectPayment => "direct_payment",
+            Self::ManagedAccount => "managed_account",
+            Self::IndividualServiceFund => "individual_service_fund",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::DirectPayment => "Direct payment",
+            Self::ManagedAccount => "Managed account",
+            Self::IndividualServiceFund => "Individual service fund",
+        }
+    }
+}
+
+/// Whose money a budget holds, kept in `budgets.funding` as its code. (Not a `stored_state!`:
+/// SeaORM 2.0.4's derive cannot take the code `self`, which it turns into a keyword.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Funding {
+    /// A council's personal budget.
+    #[serde(rename = "council")]
+    Council,
+    /// A self-funder's own account, paid into by card.
+    #[serde(rename = "self")]
+    OwnMoney,
+}
+
+impl Funding {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Council => "council",
+            Self::OwnMoney => "self",
+        }
+    }
+
+    /// The funding a stored code names; anything else is a council's (the column's default).
+    pub fn from_code(code: &str) -> Self {
+        if code == Self::OwnMoney.code() { Self::OwnMoney } else { Self::Council }
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<Funding> for sea_orm::Value {
+    fn from(funding: Funding) -> Self {
+        funding.code().into()
+    }
+}
+
 /// The council's personal budgets, for commissioners.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetsAdmin {
@@ -14,7 +85,7 @@ pub struct BudgetHolderLine {
     pub budget_id: i64,
     pub name: String,
     pub email: String,
-    pub budget_type: String,
+    pub budget_type: BudgetType,
     pub four_weekly_pence: i64,
     pub available_pence: i64,
     pub set_aside_pence: i64,
@@ -54,8 +125,7 @@ pub struct NewBudgetForm {
 pub struct BudgetStatement {
     pub budget_id: i64,
     pub holder: String,
-    /// The budget type's code (`direct_payment`, `managed_account`, `individual_service_fund`).
-    pub budget_type: String,
+    pub budget_type: BudgetType,
     /// The allocation and the assessed contribution for 4 weeks.
     pub four_weekly_pence: i64,
     pub available_pence: i64,

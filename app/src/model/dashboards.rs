@@ -14,7 +14,7 @@ pub struct Message {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Dashboard {
     BudgetHolder {
-        budget_type: Option<String>,
+        budget_type: Option<super::BudgetType>,
         available_pence: i64,
         committed_pence: i64,
         four_weekly_allocation_pence: i64,

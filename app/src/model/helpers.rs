@@ -1,6 +1,17 @@
 //! Helpers: family members and planners who act for a budget holder.
 use serde::{Deserialize, Serialize};
 
+stored_state! {
+    /// Where a request to help is: the `helper_invitations.status` column's type. Only a
+    /// `Waiting` one can be answered or withdrawn.
+    pub enum InvitationStatus {
+        Waiting,
+        Accepted,
+        Declined,
+        Withdrawn,
+    }
+}
+
 /// A budget holder's helpers page: who may act for them, and what was done for them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HelpersPage {

@@ -1,25 +1,24 @@
 //! A provider's listings: the form, the states, and the vocabulary a listing uses.
 use serde::{Deserialize, Serialize};
 
-/// Where a listing is in its life: only published listings appear in search.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum ListingStatus {
-    Draft,
-    Published,
-    Paused,
+stored_state! {
+    /// Where a listing is in its life: only published listings appear in search. On the server it
+    /// is also the `listings.status` column's type.
+    pub enum ListingStatus {
+        Draft,
+        Published,
+        Paused,
+    }
 }
 
 impl ListingStatus {
+    /// Its code, for the page's tag style.
     pub fn code(self) -> &'static str {
         match self {
             ListingStatus::Draft => "draft",
             ListingStatus::Published => "published",
             ListingStatus::Paused => "paused",
         }
-    }
-
-    pub fn from_code(code: &str) -> Option<ListingStatus> {
-        [ListingStatus::Draft, ListingStatus::Published, ListingStatus::Paused].into_iter().find(|status| status.code() == code)
     }
 
     pub fn label(self) -> &'static str {

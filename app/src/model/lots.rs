@@ -1,6 +1,23 @@
 //! Frameworks and lots: the ranked tables and how commissioners manage them.
 use serde::{Deserialize, Serialize};
 
+stored_state! {
+    /// Whether a provider is on CareMarket: the `providers.status` column's type.
+    pub enum ProviderStatus {
+        Active,
+        Withdrawn,
+    }
+}
+
+stored_state! {
+    /// Whether a provider's place on a lot may take framework work: the `accreditations.status`
+    /// column's type. A suspension always has its reason beside it.
+    pub enum AccreditationStatus {
+        Active,
+        Suspended,
+    }
+}
+
 /// A framework lot in the list of all lots.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LotSummary {

@@ -1,5 +1,20 @@
 //! Values shared by the server and the browser: who is looking, what pages show, and errors
 //! written for the person reading them. One file per feature; everything is re-exported here.
+
+/// A state kept in a text column as its snake_case code (`InProgress` is `in_progress`): serde
+/// and, on the server, SeaORM (`DeriveActiveEnum`) read and write the same code, so a column
+/// typed with it holds nothing else.
+macro_rules! stored_state {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$variant_meta:meta])* $variant:ident),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(sea_orm::EnumIter, sea_orm::DeriveActiveEnum))]
+        #[cfg_attr(feature = "ssr", sea_orm(rs_type = "String", db_type = "Text", rename_all = "snake_case"))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$variant_meta])* $variant),* }
+    };
+}
+
 mod accounts;
 mod bookings;
 mod budgets;

@@ -41,6 +41,25 @@ pub struct CardPaymentForm {
     pub amount: String,
 }
 
+stored_state! {
+    /// Where a card payment is: the `card_payments.status` column's type.
+    pub enum CardPaymentStatus {
+        /// Waiting for the card to be paid (Stripe's webhook says when).
+        Pending,
+        Succeeded,
+        /// The card was refused: it can be tried again.
+        Failed,
+        Refunded,
+    }
+}
+
+impl CardPaymentStatus {
+    /// Whether the card form is still offered: nothing has been paid yet.
+    pub fn can_be_paid(self) -> bool {
+        matches!(self, Self::Pending | Self::Failed)
+    }
+}
+
 /// One card payment as its payer sees it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CardPaymentView {
@@ -49,13 +68,26 @@ pub struct CardPaymentView {
     /// "Your contribution" or "Top-up".
     pub purpose: String,
     pub amount_pence: i64,
-    /// `pending`, `succeeded`, `failed` or `refunded`.
-    pub status: String,
+    pub status: CardPaymentStatus,
+    /// Paid, and its refund to the card started but not yet confirmed by Stripe.
+    pub refunding: bool,
     /// `YYYY-MM-DD HH:MM`, UK time.
     pub started: String,
     /// For the card form while the payment can still be made: Stripe's client secret and
     /// publishable key, and where Stripe.js is loaded from.
     pub card_form: Option<CardForm>,
+}
+
+impl CardPaymentView {
+    pub fn status_in_words(&self) -> &'static str {
+        match self.status {
+            CardPaymentStatus::Succeeded if self.refunding => "Refund under way",
+            CardPaymentStatus::Succeeded => "Paid: the money is in the budget",
+            CardPaymentStatus::Failed => "Not paid: the card was refused; you can try again",
+            CardPaymentStatus::Refunded => "Refunded",
+            CardPaymentStatus::Pending => "Waiting for the card payment",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -79,12 +79,3 @@ pub fn rating_label(code: &str) -> &'static str {
         _ => "Not regulated by the CQC",
     }
 }
-
-pub fn budget_type_label(code: &str) -> &'static str {
-    match code {
-        "direct_payment" => "Direct payment",
-        "managed_account" => "Managed account",
-        "individual_service_fund" => "Individual service fund",
-        _ => "Personal budget",
-    }
-}

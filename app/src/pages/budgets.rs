@@ -59,9 +59,9 @@ fn Budgets(
     token: String,
 ) -> impl IntoView {
     let types = vec![
-        ("direct_payment".to_string(), "Direct payment: any listed provider".to_string()),
-        ("managed_account".to_string(), "Managed account: the council holds it; framework providers only".to_string()),
-        ("individual_service_fund".to_string(), "Individual service fund: held by one provider".to_string()),
+        (BudgetType::DirectPayment.code().to_string(), "Direct payment: any listed provider".to_string()),
+        (BudgetType::ManagedAccount.code().to_string(), "Managed account: the council holds it; framework providers only".to_string()),
+        (BudgetType::IndividualServiceFund.code().to_string(), "Individual service fund: held by one provider".to_string()),
     ];
     let providers = admin.providers.clone();
     let row_token = token.clone();
@@ -96,7 +96,7 @@ fn Budgets(
                                         {line.surplus.then(|| view! { <span class="tag tag-warning">"Surplus: more than 8 weeks' worth unspent"</span> })}
                                     </th>
                                     <td data-label="Type">
-                                        {budget_type_label(&line.budget_type)}
+                                        {line.budget_type.label()}
                                         {line.fund_holder.clone().map(|holder| view! {
                                             <span class="hint">{format!("Held by {holder}")}</span>
                                             <details>

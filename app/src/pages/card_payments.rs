@@ -72,13 +72,13 @@ fn PayForm(page: CardPaymentsPage, errors: Signal<Vec<FieldError>>, refund: Serv
                 <tbody>
                     {page.payments.into_iter().map(|payment| {
                         let token = row_token.clone();
-                        let refundable = self_funded && payment.status == "succeeded";
+                        let refundable = self_funded && payment.status == CardPaymentStatus::Succeeded && !payment.refunding;
                         view! {
                         <tr>
                             <td data-label="Started"><a href=format!("/budget/pay/{}", payment.id)>{payment.started.clone()}</a></td>
                             <td data-label="For">{payment.purpose.clone()}</td>
                             <td data-label="Amount">{format_pence(payment.amount_pence)}</td>
-                            <td data-label="Status">{status_in_words(&payment.status)}
+                            <td data-label="Status">{payment.status_in_words()}
                                 {refundable.then(|| view! {
                                     <ActionForm action=refund>
                                         <CsrfField token/>
@@ -124,13 +124,13 @@ fn PaymentView(payment: CardPaymentView, then: Option<String>) -> impl IntoView 
         Some(then) => format!("/budget/pay/{}?then={}", payment.id, encode_query_value(then)),
         None => format!("/budget/pay/{}", payment.id),
     };
-    let paid = payment.status == "succeeded";
+    let paid = payment.status == CardPaymentStatus::Succeeded;
     view! {
         <Title text=format!("Card payment of {}", format_pence(payment.amount_pence))/>
         <h1>{format!("Pay {} by card", format_pence(payment.amount_pence))}<span class="caption">{payment.holder.clone()}</span></h1>
         <dl class="summary-list">
             <div><dt>"For"</dt><dd>{payment.purpose.clone()}</dd></div>
-            <div><dt>"Status"</dt><dd>{status_in_words(&payment.status)}</dd></div>
+            <div><dt>"Status"</dt><dd>{payment.status_in_words()}</dd></div>
         </dl>
         {match payment.card_form {
             Some(form) => view! {
@@ -159,15 +159,5 @@ fn PaymentView(payment: CardPaymentView, then: Option<String>) -> impl IntoView 
         }}
         {then.filter(|_| paid).map(|then| view! { <p><a class="button" href=then>"Continue to your booking"</a></p> })}
         <p><a href="/budget/pay">"Back to card payments"</a></p>
-    }
-}
-
-fn status_in_words(status: &str) -> &'static str {
-    match status {
-        "succeeded" => "Paid: the money is in the budget",
-        "failed" => "Not paid: the card was refused; you can try again",
-        "refunded" => "Refunded",
-        "refunding" => "Refund under way",
-        _ => "Waiting for the card payment",
     }
 }

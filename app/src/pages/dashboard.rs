@@ -59,9 +59,9 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
             <Title text="Your budget"/>
             <h1>"Your budget"</h1>
             {match budget_type {
-                Some(code) => view! {
+                Some(budget_type) => view! {
                     <dl class="summary-list">
-                        <div><dt>"Type of budget"</dt><dd>{budget_type_label(&code)}</dd></div>
+                        <div><dt>"Type of budget"</dt><dd>{budget_type.label()}</dd></div>
                         <div><dt>"Available to spend"</dt><dd>{format_pence(available_pence)}</dd></div>
                         <div><dt>"Set aside for booked care"</dt><dd>{format_pence(committed_pence)}</dd></div>
                         <div><dt>"Paid in every 4 weeks"</dt><dd>{format_pence(four_weekly_allocation_pence)}</dd></div>

@@ -34,7 +34,7 @@ fn StatementView(statement: BudgetStatement) -> impl IntoView {
         <Title text=format!("{}: {}", if statement.self_funded { "Account statement" } else { "Budget statement" }, statement.holder)/>
         <h1>{if statement.self_funded { "Account statement" } else { "Budget statement" }}<span class="caption">{statement.holder.clone()}</span></h1>
         <dl class="summary-list">
-            <div><dt>"Type of budget"</dt><dd>{if statement.self_funded { "Your own money, paid in by card" } else { budget_type_label(&statement.budget_type) }}</dd></div>
+            <div><dt>"Type of budget"</dt><dd>{if statement.self_funded { "Your own money, paid in by card" } else { statement.budget_type.label() }}</dd></div>
             <div><dt>"Available to spend"</dt><dd>{format_pence(statement.available_pence)}</dd></div>
             <div><dt>"Set aside for booked care"</dt><dd>{format_pence(statement.set_aside_pence)}</dd></div>
             {(!statement.self_funded).then(|| view! { <div><dt>"Budget for every 4 weeks"</dt><dd>{format_pence(statement.four_weekly_pence)}</dd></div> })}

@@ -6,7 +6,7 @@ use super::{audit, auth};
 use crate::db::Db;
 use crate::entities::{budget, council, provider, user};
 use crate::error::{AppError, AppResult};
-use app::{FieldError, ProviderRegistration, Role, SelfFunderRegistration};
+use app::{BudgetType, FieldError, Funding, ProviderRegistration, ProviderStatus, Role, SelfFunderRegistration};
 use chrono::{DateTime, Utc};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr};
 
@@ -83,7 +83,7 @@ pub async fn register_provider(db: &Db, registration: ValidRegistration, passwor
         contact_phone: Set(registration.contact_phone.as_str().into()),
         website: Set(None),
         languages: Set("English".into()),
-        status: Set("active".into()),
+        status: Set(ProviderStatus::Active),
         assured_at: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
@@ -136,12 +136,12 @@ pub async fn register_self_funder(
     budget::Entity::insert(budget::ActiveModel {
         holder_id: Set(account.id),
         council_id: Set(council.id),
-        budget_type: Set("direct_payment".into()),
+        budget_type: Set(BudgetType::DirectPayment),
         isf_provider_id: Set(None),
         four_weekly_allocation_pence: Set(0),
         four_weekly_contribution_pence: Set(0),
         starts_on: Set(super::uk_time::to_local(now).date()),
-        funding: Set("self".into()),
+        funding: Set(Funding::OwnMoney.code().into()),
         created_at: Set(now),
         ..Default::default()
     })

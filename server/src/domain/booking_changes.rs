@@ -12,7 +12,7 @@ use crate::db::Db;
 use crate::db::WriteTransaction;
 use crate::entities::{accreditation, booking, budget, listing, provider, visit};
 use crate::error::{AppError, AppResult};
-use app::{BookingStatus, CloseReason, VisitStatus};
+use app::{AccreditationStatus, BookingStatus, CloseReason, ListingStatus, VisitStatus};
 use app::{Role, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
@@ -74,19 +74,8 @@ pub async fn respond(db: &Db, viewer: &SignedInUser, reference: &str, accept: bo
             return Err(AppError::invalid("", "The reason must be 500 characters or fewer"));
         }
         let why = if reason.is_empty() { String::new() } else { format!(" They said: \u{201c}{reason}\u{201d}") };
-        close(&txn, &booking, CloseReason::Declined, Some(reason).filter(|r| !r.is_empty()), now).await?;
-        let next = offer_on(&txn, &booking, now).await?;
-        let message = format!("{provider} could not take booking {}.{why} {}", booking.reference, what_next(next.as_deref()));
-        notifications::tell_person(&txn, &booking, &message, now).await?;
-        audit::record(
-            &txn,
-            now,
-            Some(viewer.user_id),
-            Some(booking.person_id),
-            "booking_declined",
-            serde_json::json!({ "booking": booking.reference, "reason": reason, "offered_on": next }),
-        )
-        .await?;
+        let said = format!("{provider} could not take booking {}.{why}", booking.reference);
+        turn_away(&txn, viewer, &booking, CloseReason::Declined, reason, &said, now).await?;
     }
     txn.commit().await?;
     Ok(())
@@ -163,21 +152,33 @@ pub async fn cancel_by_provider(db: &Db, viewer: &SignedInUser, reference: &str,
     }
     let reason = super::values::required_text("", reason, "why you cannot continue", 500)?;
     let provider = provider_name(&txn, booking.provider_id).await?;
-    close(&txn, &booking, CloseReason::HandedBack, Some(&reason), now).await?;
-    let next = offer_on(&txn, &booking, now).await?;
-    let message = format!("{provider} has cancelled booking {}: \u{201c}{reason}\u{201d} {}", booking.reference, what_next(next.as_deref()));
-    notifications::tell_person(&txn, &booking, &message, now).await?;
-    audit::record(
-        &txn,
-        now,
-        Some(viewer.user_id),
-        Some(booking.person_id),
-        "booking_handed_back",
-        serde_json::json!({ "booking": booking.reference, "reason": reason, "offered_on": next }),
-    )
-    .await?;
+    let said = format!("{provider} has cancelled booking {}: \u{201c}{reason}\u{201d}", booking.reference);
+    turn_away(&txn, viewer, &booking, CloseReason::HandedBack, &reason, &said, now).await?;
     txn.commit().await?;
     Ok(())
+}
+
+/// A request declined or care handed back by its provider: the booking closes (with the
+/// provider's reason, if given), goes to the next-ranked provider where it can, and the person
+/// is told what happened (`said`) and what happens next.
+async fn turn_away<T: ConnectionTrait + TransactionTrait + TransactionSession + Send>(
+    txn: &WriteTransaction<T>,
+    viewer: &SignedInUser,
+    booking: &booking::Model,
+    because: CloseReason,
+    reason: &str,
+    said: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    close(txn, booking, because, Some(reason).filter(|r| !r.is_empty()), now).await?;
+    let next = offer_on(txn, booking, now).await?;
+    notifications::tell_person(txn, booking, &format!("{said} {}", what_next(next.as_deref())), now).await?;
+    let event = match because {
+        CloseReason::HandedBack => "booking_handed_back",
+        _ => "booking_declined",
+    };
+    let detail = serde_json::json!({ "booking": booking.reference, "reason": reason, "offered_on": next });
+    audit::record(txn, now, Some(viewer.user_id), Some(booking.person_id), event, detail).await
 }
 
 fn what_next(offered_on: Option<&str>) -> String {
@@ -302,13 +303,15 @@ async fn offer_on<T: ConnectionTrait + TransactionTrait + TransactionSession + S
         let Some(accredited) = accreditation::Entity::find()
             .filter(accreditation::Column::LotId.eq(lot.id))
             .filter(accreditation::Column::ProviderId.eq(ranked.candidate.provider_id))
-            .filter(accreditation::Column::Status.eq("active"))
+            .filter(accreditation::Column::Status.eq(AccreditationStatus::Active))
             .one(db)
             .await?
         else {
             continue;
         };
-        let Some(listing) = listing::Entity::find_by_id(accredited.listing_id).one(db).await?.filter(|l| l.status == "published") else { continue };
+        let Some(listing) = listing::Entity::find_by_id(accredited.listing_id).one(db).await?.filter(|l| l.status == ListingStatus::Published) else {
+            continue;
+        };
         // Each offer in a savepoint: one that cannot be made leaves no booking, visit or money behind.
         let attempt = db.savepoint().await?;
         let offered = bookings::offer_to(&attempt, booking, &listing, &pattern, now).await;

@@ -11,7 +11,7 @@ use super::{audit, auth, uk_time};
 use crate::db::Db;
 use crate::entities::{account_setup_code, budget, ledger_account, provider, user};
 use crate::error::{AppError, AppResult};
-use app::{BudgetHolderLine, BudgetsAdmin, NewBudgetForm, NewHelperForm, Role, SetUpForm, SignedInUser};
+use app::{BudgetHolderLine, BudgetType, BudgetsAdmin, Funding, NewBudgetForm, NewHelperForm, ProviderStatus, Role, SetUpForm, SignedInUser};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
@@ -30,7 +30,7 @@ pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppRe
     let council = commissioners_council(viewer)?;
     let budgets = budget::Entity::find()
         .filter(budget::Column::CouncilId.eq(council))
-        .filter(budget::Column::Funding.eq("council"))
+        .filter(budget::Column::Funding.eq(Funding::Council))
         .order_by_asc(budget::Column::Id)
         .all(db)
         .await?;
@@ -38,7 +38,7 @@ pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppRe
     let accounts = ledger_account::Entity::find().filter(ledger_account::Column::BudgetId.is_in(budgets.iter().map(|b| b.id))).all(db).await?;
     let providers = provider::Entity::find()
         .filter(provider::Column::CouncilId.eq(council))
-        .filter(provider::Column::Status.eq("active"))
+        .filter(provider::Column::Status.eq(ProviderStatus::Active))
         .order_by_asc(provider::Column::Name)
         .all(db)
         .await?;
@@ -54,7 +54,7 @@ pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppRe
                 budget_id: budget.id,
                 name: holder.display_name.clone(),
                 email: holder.email.clone(),
-                budget_type: budget.budget_type.clone(),
+                budget_type: budget.budget_type,
                 four_weekly_pence: budget.four_weekly_allocation_pence + budget.four_weekly_contribution_pence,
                 available_pence,
                 set_aside_pence: balance(budget.id, AccountKind::BudgetCommitted),
@@ -72,7 +72,7 @@ pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppRe
 struct NewBudget {
     name: String,
     email: Email,
-    budget_type: &'static str,
+    budget_type: BudgetType,
     fund_holder: Option<i64>,
     allocation: i64,
     contribution: i64,
@@ -104,19 +104,19 @@ async fn check(db: &impl ConnectionTrait, council: i64, form: &NewBudgetForm, to
     {
         errors.push(app::FieldError::new("email", "Someone already has an account with this email address"));
     }
-    let budget_type = match form.budget_type.as_str() {
-        "direct_payment" => Some("direct_payment"),
-        "managed_account" => Some("managed_account"),
-        "individual_service_fund" => Some("individual_service_fund"),
-        _ => collect(&mut errors, Err(AppError::invalid("budget_type", "Choose the type of budget"))),
+    let budget_type = match BudgetType::from_code(&form.budget_type) {
+        Some(budget_type) => Some(budget_type),
+        None => collect(&mut errors, Err(AppError::invalid("budget_type", "Choose the type of budget"))),
     };
     let fund_holder = match (budget_type, form.fund_holder.trim()) {
-        (Some("individual_service_fund"), "") => collect(&mut errors, Err(AppError::invalid("fund_holder", "Choose the provider who will hold the fund"))),
-        (Some("individual_service_fund"), public_id) => {
+        (Some(BudgetType::IndividualServiceFund), "") => {
+            collect(&mut errors, Err(AppError::invalid("fund_holder", "Choose the provider who will hold the fund")))
+        }
+        (Some(BudgetType::IndividualServiceFund), public_id) => {
             let found = provider::Entity::find()
                 .filter(provider::Column::PublicId.eq(public_id))
                 .filter(provider::Column::CouncilId.eq(council))
-                .filter(provider::Column::Status.eq("active"))
+                .filter(provider::Column::Status.eq(ProviderStatus::Active))
                 .one(db)
                 .await?;
             collect(&mut errors, found.map(|p| p.id).ok_or_else(|| AppError::invalid("fund_holder", "Choose one of the providers listed")))
@@ -170,11 +170,11 @@ pub async fn open_budget(db: &Db, viewer: &SignedInUser, form: &NewBudgetForm, n
     let budget_id = budget::Entity::insert(budget::ActiveModel {
         holder_id: Set(person),
         council_id: Set(council),
-        budget_type: Set(new.budget_type.into()),
+        budget_type: Set(new.budget_type),
         isf_provider_id: Set(new.fund_holder),
         four_weekly_allocation_pence: Set(new.allocation),
         four_weekly_contribution_pence: Set(new.contribution),
-        funding: Set("council".into()),
+        funding: Set(Funding::Council.code().into()),
         starts_on: Set(new.starts_on),
         shortest_visit_minutes: Set(new.shortest_visit),
         created_at: Set(now),
@@ -196,7 +196,7 @@ pub async fn open_budget(db: &Db, viewer: &SignedInUser, form: &NewBudgetForm, n
     }
     let code = issue_set_up_code(&txn, person, now).await?;
     let detail =
-        serde_json::json!({ "budget": budget_id, "type": new.budget_type, "allocation_pence": new.allocation, "contribution_pence": new.contribution });
+        serde_json::json!({ "budget": budget_id, "type": new.budget_type.code(), "allocation_pence": new.allocation, "contribution_pence": new.contribution });
     audit::record(&txn, now, Some(viewer.user_id), Some(person), "budget_opened", detail).await?;
     txn.commit().await?;
     Ok(code)
@@ -260,13 +260,13 @@ pub async fn move_fund(db: &Db, viewer: &SignedInUser, budget_id: i64, provider_
     let council = commissioners_council(viewer)?;
     let txn = crate::db::begin_write(db).await?;
     let found = budget::Entity::find_by_id(budget_id).one(&txn).await?.filter(|b| b.council_id == council).ok_or(AppError::NotFound)?;
-    if found.budget_type != "individual_service_fund" {
+    if found.budget_type != BudgetType::IndividualServiceFund {
         return Err(AppError::invalid("", "Only an individual service fund is held by a provider"));
     }
     let to = provider::Entity::find()
         .filter(provider::Column::PublicId.eq(provider_public_id))
         .filter(provider::Column::CouncilId.eq(council))
-        .filter(provider::Column::Status.eq("active"))
+        .filter(provider::Column::Status.eq(ProviderStatus::Active))
         .one(&txn)
         .await?
         .ok_or_else(|| AppError::invalid("", "Choose one of the providers listed"))?;
@@ -289,8 +289,11 @@ pub async fn set_shortest_visit(db: &Db, viewer: &SignedInUser, budget_id: i64, 
     // The error names no field: the form is one of many on the page, one per budget.
     let minutes = shortest_visit("", typed)?;
     let txn = crate::db::begin_write(db).await?;
-    let found =
-        budget::Entity::find_by_id(budget_id).one(&txn).await?.filter(|b| b.council_id == council && b.funding == "council").ok_or(AppError::NotFound)?;
+    let found = budget::Entity::find_by_id(budget_id)
+        .one(&txn)
+        .await?
+        .filter(|b| b.council_id == council && b.funding() == Funding::Council)
+        .ok_or(AppError::NotFound)?;
     let (holder, before) = (found.holder_id, found.shortest_visit_minutes);
     let mut row: budget::ActiveModel = found.into();
     row.shortest_visit_minutes = Set(minutes);

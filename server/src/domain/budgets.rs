@@ -5,7 +5,7 @@ use super::ledger::{self, Account, Transfer};
 use crate::db::Db;
 use crate::entities::{booking, budget, ledger_account, ledger_transfer, user};
 use crate::error::{AppError, AppResult};
-use app::{BudgetStatement, Role, SignedInUser, StatementRow};
+use app::{BudgetStatement, Funding, Role, SignedInUser, StatementRow};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::{HashMap, HashSet};
@@ -126,7 +126,7 @@ pub async fn viewable_budget(
     let allowed = match viewer.role {
         Role::BudgetHolder => budget.holder_id == viewer.user_id,
         // A self-funder's own money is theirs alone.
-        Role::Commissioner => budget.council_id == viewer.council_id && budget.funding == "council",
+        Role::Commissioner => budget.council_id == viewer.council_id && budget.funding() == Funding::Council,
         Role::Provider => viewer.provider_id.is_some() && budget.isf_provider_id == viewer.provider_id,
         Role::Planner => may_act(db, budget.holder_id, viewer.user_id, Right::View, now).await?,
     };
@@ -181,14 +181,14 @@ pub async fn statement(
     Ok(BudgetStatement {
         budget_id: budget.id,
         holder: holder.display_name,
-        budget_type: budget.budget_type.clone(),
+        budget_type: budget.budget_type,
         four_weekly_pence: budget.four_weekly_allocation_pence + budget.four_weekly_contribution_pence,
         available_pence,
         set_aside_pence: committed_pence,
         surplus: is_surplus(&budget, available_pence),
         rows,
         pay_by_card: super::card_payments::may_pay_into(db, viewer, &budget, now).await?,
-        self_funded: budget.funding == "self",
+        self_funded: budget.funding() == Funding::OwnMoney,
     })
 }
 

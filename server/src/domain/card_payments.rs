@@ -11,7 +11,7 @@ use crate::db::Db;
 use crate::db::begin_write;
 use crate::entities::{budget, card_payment, user};
 use crate::error::{AppError, AppResult};
-use app::{CardForm, CardPaymentForm, CardPaymentView, CardPaymentsPage, Role, SignedInUser};
+use app::{CardForm, CardPaymentForm, CardPaymentStatus, CardPaymentView, CardPaymentsPage, Funding, Role, SignedInUser};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -101,7 +101,7 @@ pub async fn page(db: &impl ConnectionTrait, viewer: &SignedInUser, person: Opti
     Ok(CardPaymentsPage {
         holder,
         four_weekly_contribution_pence: budget.four_weekly_contribution_pence,
-        self_funded: budget.funding == "self",
+        self_funded: budget.funding() == Funding::OwnMoney,
         payments,
         request_key: super::auth::readable_code(4)?,
     })
@@ -120,7 +120,7 @@ pub async fn start(
 ) -> AppResult<i64> {
     let budget = payable_budget(db, viewer, person, now).await?;
     let mut problems = Vec::new();
-    let self_funded = budget.funding == "self";
+    let self_funded = budget.funding() == Funding::OwnMoney;
     let purpose = match form.purpose.as_str() {
         "top_up" => Some(form.purpose.clone()),
         "contribution" if !self_funded => Some(form.purpose.clone()),
@@ -156,7 +156,7 @@ pub async fn start(
         budget_id: Set(Some(budget.id)),
         booking_id: Set(None),
         amount_pence: Set(amount.pence()),
-        status: Set("pending".into()),
+        status: Set(CardPaymentStatus::Pending),
         created_at: Set(now),
         settled_at: Set(None),
         ..Default::default()
@@ -188,10 +188,7 @@ pub async fn payment(db: &impl ConnectionTrait, cards: &dyn CardProcessor, viewe
     if !may_pay_into(db, viewer, &budget, now).await? {
         return Err(AppError::NotFound);
     }
-    let form = match payment.status.as_str() {
-        "pending" | "failed" => Some(cards.card_form(cards.client_secret(&payment.payment_intent_id).await?)),
-        _ => None,
-    };
+    let form = if payment.status.can_be_paid() { Some(cards.card_form(cards.client_secret(&payment.payment_intent_id).await?)) } else { None };
     Ok(view(&payment, &holder_name(db, &budget).await?, form))
 }
 
@@ -211,7 +208,7 @@ pub async fn settle(db: &Db, event: &CardEvent, now: DateTime<Utc>) -> AppResult
     let settled = match event {
         // Only a payment still waiting (or retried after a decline) is credited: a late copy of
         // the notice must not turn a refunded payment back into a paid one.
-        CardEvent::Succeeded { amount_received_pence, .. } if matches!(payment.status.as_str(), "pending" | "failed") => {
+        CardEvent::Succeeded { amount_received_pence, .. } if payment.status.can_be_paid() => {
             let budget = budget::Entity::find_by_id(payment.budget_id.ok_or(AppError::NotFound)?).one(&txn).await?.ok_or(AppError::NotFound)?;
             if *amount_received_pence != payment.amount_pence {
                 tracing::error!(
@@ -236,7 +233,7 @@ pub async fn settle(db: &Db, event: &CardEvent, now: DateTime<Utc>) -> AppResult
             .paid_with(payment_id.clone())
             .by(Some(payment.payer_id));
             let moved = ledger::transfer(&txn, &credit, now).await?;
-            mark(&txn, payment.clone(), "succeeded", Some(now)).await?;
+            mark(&txn, payment.clone(), CardPaymentStatus::Succeeded, Some(now)).await?;
             if moved == Moved::Now {
                 notifications::tell(
                     &txn,
@@ -249,8 +246,8 @@ pub async fn settle(db: &Db, event: &CardEvent, now: DateTime<Utc>) -> AppResult
             }
             Settled::Credited
         }
-        CardEvent::Failed { .. } if payment.status == "pending" => {
-            mark(&txn, payment.clone(), "failed", None).await?;
+        CardEvent::Failed { .. } if payment.status == CardPaymentStatus::Pending => {
+            mark(&txn, payment.clone(), CardPaymentStatus::Failed, None).await?;
             Settled::MarkedFailed
         }
         _ => Settled::NothingToDo,
@@ -282,14 +279,14 @@ pub async fn refund(db: &Db, cards: &dyn CardProcessor, viewer: &SignedInUser, i
     if viewer.role != Role::BudgetHolder || budget.holder_id != viewer.user_id {
         return Err(AppError::NotFound);
     }
-    if budget.funding != "self" {
+    if budget.funding() != Funding::OwnMoney {
         return Err(AppError::invalid("", "Ask the council to refund a payment into a personal budget"));
     }
-    match (payment.status.as_str(), payment.refund_started_at) {
-        ("refunded", _) => return Ok(Refund::Done),
+    match (payment.status, payment.refund_started_at) {
+        (CardPaymentStatus::Refunded, _) => return Ok(Refund::Done),
         // Started before: ask the processor again (it refunds once).
-        ("succeeded", Some(_)) => {}
-        ("succeeded", None) => {
+        (CardPaymentStatus::Succeeded, Some(_)) => {}
+        (CardPaymentStatus::Succeeded, None) => {
             let back = Transfer::new(
                 refund_key(&payment),
                 Account::budget_available(budget.council_id, budget.id),
@@ -353,13 +350,13 @@ pub async fn refunded(db: &Db, payment_intent_id: &str, now: DateTime<Utc>) -> A
         .lock_exclusive()
         .one(&txn)
         .await?
-        .filter(|payment| payment.status == "succeeded" && payment.refund_started_at.is_some())
+        .filter(|payment| payment.status == CardPaymentStatus::Succeeded && payment.refund_started_at.is_some())
     else {
         return Ok(Settled::NothingToDo);
     };
     let (amount, id, holder) = (payment.amount_pence, payment.id, payment.payer_id);
     let budget = budget::Entity::find_by_id(payment.budget_id.ok_or(AppError::NotFound)?).one(&txn).await?.ok_or(AppError::NotFound)?;
-    mark(&txn, payment, "refunded", Some(now)).await?;
+    mark(&txn, payment, CardPaymentStatus::Refunded, Some(now)).await?;
     audit::record(&txn, now, Some(holder), Some(budget.holder_id), "card_payment_refunded", serde_json::json!({ "card_payment": id, "pence": amount })).await?;
     notifications::tell(
         &txn,
@@ -377,7 +374,7 @@ pub async fn refunded(db: &Db, payment_intent_id: &str, now: DateTime<Utc>) -> A
 /// cannot be settled is logged and the rest go on. Returns how many were confirmed.
 pub async fn finish_refunds(db: &Db, cards: &dyn CardProcessor, now: DateTime<Utc>) -> AppResult<u64> {
     let under_way = card_payment::Entity::find()
-        .filter(card_payment::Column::Status.eq("succeeded"))
+        .filter(card_payment::Column::Status.eq(CardPaymentStatus::Succeeded))
         .filter(card_payment::Column::RefundStartedAt.is_not_null())
         .order_by_asc(card_payment::Column::Id)
         .all(db)
@@ -393,9 +390,9 @@ pub async fn finish_refunds(db: &Db, cards: &dyn CardProcessor, now: DateTime<Ut
     Ok(done)
 }
 
-async fn mark(db: &impl ConnectionTrait, payment: card_payment::Model, status: &str, settled_at: Option<DateTime<Utc>>) -> AppResult<()> {
+async fn mark(db: &impl ConnectionTrait, payment: card_payment::Model, status: CardPaymentStatus, settled_at: Option<DateTime<Utc>>) -> AppResult<()> {
     let mut changed: card_payment::ActiveModel = payment.into();
-    changed.status = Set(status.into());
+    changed.status = Set(status);
     changed.settled_at = Set(settled_at);
     changed.update(db).await?;
     Ok(())
@@ -418,13 +415,13 @@ fn purpose_in_words(purpose: &str) -> &'static str {
 }
 
 fn view(payment: &card_payment::Model, holder: &str, card_form: Option<CardForm>) -> CardPaymentView {
-    let refunding = payment.status == "succeeded" && payment.refund_started_at.is_some();
     CardPaymentView {
         id: payment.id,
         holder: holder.into(),
         purpose: purpose_in_words(&payment.purpose).into(),
         amount_pence: payment.amount_pence,
-        status: if refunding { "refunding".into() } else { payment.status.clone() },
+        status: payment.status,
+        refunding: payment.status == CardPaymentStatus::Succeeded && payment.refund_started_at.is_some(),
         started: uk_time::to_local(payment.created_at).format("%Y-%m-%d %H:%M").to_string(),
         card_form,
     }

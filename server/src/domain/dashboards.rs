@@ -3,7 +3,7 @@ use super::{bookings, notifications};
 use crate::entities::{booking, budget, council, delegation, ledger_account, listing, lot, placement, provider, user};
 use crate::error::{AppError, AppResult};
 use app::BookingStatus;
-use app::{CaseloadEntry, Dashboard, Role, SignedInUser};
+use app::{CaseloadEntry, Dashboard, Funding, ListingStatus, Role, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
@@ -72,8 +72,8 @@ async fn provider_staff(db: &impl ConnectionTrait, viewer: &SignedInUser) -> App
     let provider_id = viewer.provider_id.ok_or(AppError::Forbidden)?;
     let organisation = provider::Entity::find_by_id(provider_id).one(db).await?.ok_or(AppError::NotFound)?;
     let listings = || listing::Entity::find().filter(listing::Column::ProviderId.eq(provider_id));
-    let published_listings = listings().filter(listing::Column::Status.eq("published")).count(db).await?;
-    let other_listings = listings().filter(listing::Column::Status.ne("published")).count(db).await?;
+    let published_listings = listings().filter(listing::Column::Status.eq(ListingStatus::Published)).count(db).await?;
+    let other_listings = listings().filter(listing::Column::Status.ne(ListingStatus::Published)).count(db).await?;
     let requests_waiting = booking::Entity::find()
         .filter(booking::Column::ProviderId.eq(provider_id))
         .filter(booking::Column::Status.eq(BookingStatus::Requested))
@@ -91,10 +91,10 @@ async fn provider_staff(db: &impl ConnectionTrait, viewer: &SignedInUser) -> App
 async fn commissioner(db: &impl ConnectionTrait, viewer: &SignedInUser, now: DateTime<Utc>) -> AppResult<Dashboard> {
     let council = council::Entity::find_by_id(viewer.council_id).one(db).await?.ok_or(AppError::NotFound)?;
     let providers = provider::Entity::find().filter(provider::Column::CouncilId.eq(council.id)).count(db).await?;
-    let published_listings = listing::Entity::find().filter(listing::Column::Status.eq("published")).count(db).await?;
+    let published_listings = listing::Entity::find().filter(listing::Column::Status.eq(ListingStatus::Published)).count(db).await?;
     // People with a council-funded budget: a self-funder's account is theirs alone.
     let budget_holders =
-        budget::Entity::find().filter(budget::Column::CouncilId.eq(council.id)).filter(budget::Column::Funding.eq("council")).count(db).await?;
+        budget::Entity::find().filter(budget::Column::CouncilId.eq(council.id)).filter(budget::Column::Funding.eq(Funding::Council)).count(db).await?;
     let lots = lot::Entity::find().count(db).await?;
     // As the placements report counts them: this council's, by UK date, cancelled ones out.
     let placements_last_28_days = placement::Entity::find()

@@ -10,7 +10,7 @@ use super::{audit, uk_time};
 use crate::db::Db;
 use crate::entities::{audit_entry, delegation, helper_invitation, user};
 use crate::error::{AppError, AppResult};
-use app::{ActingFor, DoneForYou, HelpRequest, HelperForm, HelperInvitationLine, HelperLine, HelpersPage, Role, SignedInUser};
+use app::{ActingFor, DoneForYou, HelpRequest, HelperForm, HelperInvitationLine, HelperLine, HelpersPage, InvitationStatus, Role, SignedInUser};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -77,7 +77,7 @@ pub async fn helpers(db: &impl ConnectionTrait, viewer: &SignedInUser, now: Date
         .collect();
     let waiting = helper_invitation::Entity::find()
         .filter(helper_invitation::Column::HolderId.eq(viewer.user_id))
-        .filter(helper_invitation::Column::Status.eq("waiting"))
+        .filter(helper_invitation::Column::Status.eq(InvitationStatus::Waiting))
         .order_by_asc(helper_invitation::Column::Id)
         .all(db)
         .await?
@@ -163,11 +163,11 @@ pub async fn grant(db: &Db, viewer: &SignedInUser, form: &HelperForm, now: DateT
     }
     let txn = crate::db::begin_write(db).await?;
     helper_invitation::Entity::update_many()
-        .col_expr(helper_invitation::Column::Status, sea_orm::sea_query::Expr::value("withdrawn"))
+        .col_expr(helper_invitation::Column::Status, sea_orm::sea_query::Expr::value(InvitationStatus::Withdrawn))
         .col_expr(helper_invitation::Column::AnsweredAt, sea_orm::sea_query::Expr::value(now))
         .filter(helper_invitation::Column::HolderId.eq(viewer.user_id))
         .filter(helper_invitation::Column::Email.eq(email.as_str()))
-        .filter(helper_invitation::Column::Status.eq("waiting"))
+        .filter(helper_invitation::Column::Status.eq(InvitationStatus::Waiting))
         .exec(&txn)
         .await?;
     let (can_book, can_pay) = (form.can_book == "yes", form.can_pay == "yes");
@@ -178,7 +178,7 @@ pub async fn grant(db: &Db, viewer: &SignedInUser, form: &HelperForm, now: DateT
         can_book: Set(can_book),
         can_pay: Set(can_pay),
         expires_at: Set(expires_at),
-        status: Set("waiting".into()),
+        status: Set(InvitationStatus::Waiting),
         created_at: Set(now),
         ..Default::default()
     })
@@ -195,11 +195,11 @@ pub async fn withdraw(db: &Db, viewer: &SignedInUser, invitation_id: i64, now: D
     holder_only(viewer)?;
     let txn = crate::db::begin_write(db).await?;
     let withdrawn = helper_invitation::Entity::update_many()
-        .col_expr(helper_invitation::Column::Status, sea_orm::sea_query::Expr::value("withdrawn"))
+        .col_expr(helper_invitation::Column::Status, sea_orm::sea_query::Expr::value(InvitationStatus::Withdrawn))
         .col_expr(helper_invitation::Column::AnsweredAt, sea_orm::sea_query::Expr::value(now))
         .filter(helper_invitation::Column::Id.eq(invitation_id))
         .filter(helper_invitation::Column::HolderId.eq(viewer.user_id))
-        .filter(helper_invitation::Column::Status.eq("waiting"))
+        .filter(helper_invitation::Column::Status.eq(InvitationStatus::Waiting))
         .exec(&txn)
         .await?;
     if withdrawn.rows_affected != 1 {
@@ -213,7 +213,7 @@ pub async fn withdraw(db: &Db, viewer: &SignedInUser, invitation_id: i64, now: D
 fn waiting_for(helper_email: &str, now: DateTime<Utc>) -> Condition {
     Condition::all()
         .add(helper_invitation::Column::Email.eq(helper_email))
-        .add(helper_invitation::Column::Status.eq("waiting"))
+        .add(helper_invitation::Column::Status.eq(InvitationStatus::Waiting))
         .add(Condition::any().add(helper_invitation::Column::ExpiresAt.is_null()).add(helper_invitation::Column::ExpiresAt.gt(now)))
 }
 
@@ -280,10 +280,10 @@ pub async fn answer(db: &Db, helper: &SignedInUser, invitation_id: i64, accept: 
         })
         .exec(&txn)
         .await?;
-        answered.status = Set("accepted".into());
+        answered.status = Set(InvitationStatus::Accepted);
         answered.delegation_id = Set(Some(granted.last_insert_id));
     } else {
-        answered.status = Set("declined".into());
+        answered.status = Set(InvitationStatus::Declined);
     }
     answered.update(&txn).await?;
     let action = if accept { "helper_accepted" } else { "helper_declined" };

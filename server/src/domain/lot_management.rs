@@ -8,7 +8,7 @@ use super::{audit, outbox};
 use crate::db::Db;
 use crate::entities::{accreditation, framework, listing, listing_area, lot, monitoring_score, postcode_district, provider};
 use crate::error::{AppError, AppResult};
-use app::{AccreditationRow, ListingStatus, LotAdmin, LotChange, Role, SignedInUser, format_price};
+use app::{AccreditationRow, AccreditationStatus, ListingStatus, LotAdmin, LotChange, Role, SignedInUser, format_price};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -62,7 +62,7 @@ pub async fn lot_admin(db: &impl ConnectionTrait, user: &SignedInUser, lot_id: i
     let candidates = listing::Entity::find()
         .filter(listing::Column::Id.is_in(in_area))
         .filter(listing::Column::Category.eq(lot.category.as_str()))
-        .filter(listing::Column::Status.eq(ListingStatus::Published.code()))
+        .filter(listing::Column::Status.eq(ListingStatus::Published))
         .filter(listing::Column::ProviderId.is_not_in(admitted))
         .order_by_asc(listing::Column::Title)
         .limit(200)
@@ -124,14 +124,14 @@ pub async fn change_lot(db: &Db, user: &SignedInUser, lot_id: i64, change: &LotC
             let reason = collect(&mut errors, required_text("reason", reason, "why the provider is suspended", 500));
             let (Some(accreditation), Some(reason)) = (accreditation, reason) else { return Err(AppError::Invalid(errors)) };
             let mut row: accreditation::ActiveModel = accreditation.into();
-            row.status = Set("suspended".into());
+            row.status = Set(AccreditationStatus::Suspended);
             row.suspension_reason = Set(Some(reason));
             let row = row.update(&txn).await?;
             ("provider_suspended", vec![row.provider_id])
         }
         LotChange::Reinstate { provider_id } => {
             let mut row: accreditation::ActiveModel = accredited(&txn, &lot, "reinstated_provider", provider_id).await?.into();
-            row.status = Set("active".into());
+            row.status = Set(AccreditationStatus::Active);
             row.suspension_reason = Set(None);
             let row = row.update(&txn).await?;
             ("provider_reinstated", vec![row.provider_id])
@@ -193,7 +193,7 @@ async fn accredited(db: &impl ConnectionTrait, lot: &lot::Model, field: &str, pr
 async fn admit(db: &impl ConnectionTrait, lot: &lot::Model, listing_public_id: &str, rate: &str, now: DateTime<Utc>) -> AppResult<i64> {
     let listing = listing::Entity::find()
         .filter(listing::Column::PublicId.eq(listing_public_id))
-        .filter(listing::Column::Status.eq(ListingStatus::Published.code()))
+        .filter(listing::Column::Status.eq(ListingStatus::Published))
         .one(db)
         .await?
         .filter(|listing| listing.category == lot.category)
@@ -219,7 +219,7 @@ async fn admit(db: &impl ConnectionTrait, lot: &lot::Model, listing_public_id: &
         provider_id: Set(listing.provider_id),
         listing_id: Set(listing.id),
         contracted_rate_pence: Set(rate.pence()),
-        status: Set("active".into()),
+        status: Set(AccreditationStatus::Active),
         suspension_reason: Set(None),
         created_at: Set(now),
         ..Default::default()

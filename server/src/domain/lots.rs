@@ -4,7 +4,7 @@
 use super::ranking::{Candidate, LotRanking, QualityInputs, Rating, Weighting, explain, explain_gate, quality, rank_lot};
 use crate::entities::{accreditation, framework, listing, locality, lot, monitoring_score, provider, review};
 use crate::error::{AppError, AppResult};
-use app::{LotRow, LotSummary, LotTable, category_label};
+use app::{AccreditationStatus, ListingStatus, LotRow, LotSummary, LotTable, category_label};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use std::collections::HashMap;
 
@@ -51,7 +51,7 @@ pub async fn ranking(db: &impl ConnectionTrait, lot: &lot::Model) -> AppResult<(
                 price_pence: accreditation.contracted_rate_pence,
                 quality: quality(inputs),
                 rating,
-                suspension: (accreditation.status == "suspended")
+                suspension: (accreditation.status == AccreditationStatus::Suspended)
                     .then(|| accreditation.suspension_reason.clone().unwrap_or_else(|| "no reason recorded".into())),
             })
         })
@@ -80,7 +80,9 @@ pub async fn lot_table(db: &impl ConnectionTrait, lot_id: i64) -> AppResult<LotT
                 .one(db)
                 .await?;
             match accredited {
-                Some(accredited) => listing::Entity::find_by_id(accredited.listing_id).one(db).await?.filter(|l| l.status == "published").map(|l| l.public_id),
+                Some(accredited) => {
+                    listing::Entity::find_by_id(accredited.listing_id).one(db).await?.filter(|l| l.status == ListingStatus::Published).map(|l| l.public_id)
+                }
                 None => None,
             }
         }

@@ -10,7 +10,7 @@ use super::directory::{district_centres, documents};
 use crate::entities::{listing, listing_attribute, postcode_district, provider};
 use crate::error::{AppError, AppResult};
 use crate::search::ListingDocument;
-use app::{CATEGORIES, SPECIALISMS, WEEKDAYS, category_label, format_clock, format_price};
+use app::{CATEGORIES, ListingStatus, ProviderStatus, SPECIALISMS, WEEKDAYS, category_label, format_clock, format_price};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -176,8 +176,8 @@ fn providers_where(condition: Condition) -> sea_orm::sea_query::SelectStatement 
 /// Published services of active providers, narrowed by the filters (all but distance).
 fn public_listings(filters: &Filters) -> sea_orm::Select<listing::Entity> {
     let mut select = listing::Entity::find()
-        .filter(listing::Column::Status.eq("published"))
-        .filter(listing::Column::ProviderId.in_subquery(providers_where(Condition::all().add(provider::Column::Status.eq("active")))));
+        .filter(listing::Column::Status.eq(ListingStatus::Published))
+        .filter(listing::Column::ProviderId.in_subquery(providers_where(Condition::all().add(provider::Column::Status.eq(ProviderStatus::Active)))));
     if let Some(organization) = filters.organization {
         let theirs = Condition::all().add(provider::Column::PublicId.eq(organization.to_string()));
         select = select.filter(listing::Column::ProviderId.in_subquery(providers_where(theirs)));
@@ -239,7 +239,7 @@ pub async fn service(db: &impl ConnectionTrait, id: &str, now: DateTime<Utc>) ->
 
 /// `GET /organizations`
 pub async fn organizations(db: &impl ConnectionTrait, filters: &Filters, paging: Paging) -> AppResult<Value> {
-    let mut select = provider::Entity::find().filter(provider::Column::Status.eq("active"));
+    let mut select = provider::Entity::find().filter(provider::Column::Status.eq(ProviderStatus::Active));
     if let Some(words) = &filters.search {
         select = select.filter(contains_words(&[provider::Column::Name, provider::Column::Description], words));
     }
@@ -256,7 +256,7 @@ pub async fn organizations(db: &impl ConnectionTrait, filters: &Filters, paging:
 pub async fn organization(db: &impl ConnectionTrait, id: &str) -> AppResult<Value> {
     let provider = provider::Entity::find()
         .filter(provider::Column::PublicId.eq(id))
-        .filter(provider::Column::Status.eq("active"))
+        .filter(provider::Column::Status.eq(ProviderStatus::Active))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -5,6 +5,7 @@ use super::bookings::visit_cost;
 use super::uk_time;
 use crate::entities::{booking, budget, listing, lot, placement, postcode_district};
 use crate::error::AppResult;
+use app::Funding;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -26,7 +27,7 @@ pub fn minutes_to_place(requested_at: DateTime<Utc>, confirmed_at: DateTime<Utc>
 pub async fn record(db: &impl ConnectionTrait, booking: &booking::Model, confirmed_at: DateTime<Utc>) -> AppResult<()> {
     let Some(budget_id) = booking.budget_id else { return Ok(()) };
     // Care a person pays for themself is theirs alone: the council's figures never count it.
-    let Some(budget) = budget::Entity::find_by_id(budget_id).one(db).await?.filter(|budget| budget.funding == "council") else { return Ok(()) };
+    let Some(budget) = budget::Entity::find_by_id(budget_id).one(db).await?.filter(|budget| budget.funding() == Funding::Council) else { return Ok(()) };
     let Some(listing) = listing::Entity::find_by_id(booking.listing_id).one(db).await? else { return Ok(()) };
     let lot_area = match booking.lot_id {
         Some(lot_id) => lot::Entity::find_by_id(lot_id).one(db).await?.map(|lot| lot.locality_id),

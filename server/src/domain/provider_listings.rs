@@ -49,7 +49,7 @@ pub async fn own_listings(db: &impl ConnectionTrait, user: &SignedInUser, now: D
     Ok(listings
         .into_iter()
         .map(|listing| OwnListing {
-            status: ListingStatus::from_code(&listing.status).unwrap_or(ListingStatus::Draft),
+            status: listing.status,
             category: category_label(&listing.category).to_string(),
             price: format_price(listing.price_pence, &listing.unit),
             assured_on: listing.assured_at.map(|at| at.date_naive().to_string()),
@@ -114,7 +114,7 @@ pub async fn save_listing(db: &Db, user: &SignedInUser, public_id: Option<&str>,
         None => listing::ActiveModel {
             public_id: Set(uuid::Uuid::new_v4().to_string()),
             provider_id: Set(provider_id),
-            status: Set(ListingStatus::Draft.code().into()),
+            status: Set(ListingStatus::Draft),
             created_at: Set(now),
             ..Default::default()
         },
@@ -182,11 +182,11 @@ pub async fn change_listing(db: &Db, user: &SignedInUser, public_id: &str, chang
     let mut row: listing::ActiveModel = listing.into();
     let action = match change {
         ListingChange::Publish => {
-            row.status = Set(ListingStatus::Published.code().into());
+            row.status = Set(ListingStatus::Published);
             "listing_published"
         }
         ListingChange::Pause => {
-            row.status = Set(ListingStatus::Paused.code().into());
+            row.status = Set(ListingStatus::Paused);
             "listing_paused"
         }
         ListingChange::Reconfirm => {

@@ -6,6 +6,7 @@ use super::ledger::{self, Account, AccountKind, Transfer};
 use crate::db::Db;
 use crate::entities::{booking, budget, ledger_account, placement};
 use crate::error::{AppError, AppResult};
+use app::Funding;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder, Statement};
@@ -33,7 +34,7 @@ async fn remove_private_placements(db: &impl ConnectionTrait) -> AppResult<u64> 
                     .column((booking::Entity, booking::Column::Id))
                     .from(booking::Entity)
                     .inner_join(budget::Entity, Expr::col((budget::Entity, budget::Column::Id)).equals((booking::Entity, booking::Column::BudgetId)))
-                    .and_where(budget::Column::Funding.eq("self"))
+                    .and_where(budget::Column::Funding.eq(Funding::OwnMoney))
                     .to_owned(),
             ),
         )

@@ -10,7 +10,7 @@ pub struct Model {
     pub provider_id: i64,
     pub listing_id: i64,
     pub contracted_rate_pence: i64,
-    pub status: String,
+    pub status: app::AccreditationStatus,
     pub suspension_reason: Option<String>,
     pub created_at: DateTimeUtc,
 }

@@ -8,12 +8,12 @@ pub struct Model {
     pub id: i64,
     pub holder_id: i64,
     pub council_id: i64,
-    pub budget_type: String,
+    pub budget_type: app::BudgetType,
     pub isf_provider_id: Option<i64>,
     pub four_weekly_allocation_pence: i64,
     pub four_weekly_contribution_pence: i64,
     pub starts_on: Date,
-    /// `council` (a personal budget) or `self` (a self-funder's account, paid into by card).
+    /// Read it as [`Model::funding`].
     pub funding: String,
     /// The care plan's shortest home care visit, when it differs from the usual 30 minutes.
     pub shortest_visit_minutes: Option<i32>,
@@ -33,3 +33,10 @@ impl Related<super::ledger_account::Entity> for Entity {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// Whose money this budget holds.
+    pub fn funding(&self) -> app::Funding {
+        app::Funding::from_code(&self.funding)
+    }
+}

@@ -12,7 +12,7 @@ pub struct Model {
     pub budget_id: Option<i64>,
     pub booking_id: Option<i64>,
     pub amount_pence: i64,
-    pub status: String,
+    pub status: app::CardPaymentStatus,
     pub created_at: DateTimeUtc,
     pub settled_at: Option<DateTimeUtc>,
     /// Set when a refund has been started and not yet confirmed by the card processor.

@@ -12,8 +12,7 @@ pub struct Model {
     pub can_pay: bool,
     /// When the rights end, if they do.
     pub expires_at: Option<DateTimeUtc>,
-    /// `waiting`, `accepted`, `declined` or `withdrawn`.
-    pub status: String,
+    pub status: app::InvitationStatus,
     pub created_at: DateTimeUtc,
     pub answered_at: Option<DateTimeUtc>,
     pub answered_by: Option<i64>,

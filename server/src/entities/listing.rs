@@ -20,7 +20,7 @@ pub struct Model {
     pub carer_gender: String,
     pub base_district: Option<String>,
     pub radius_km: Option<i32>,
-    pub status: String,
+    pub status: app::ListingStatus,
     pub assured_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

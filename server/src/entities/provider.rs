@@ -16,7 +16,7 @@ pub struct Model {
     pub contact_phone: String,
     pub website: Option<String>,
     pub languages: String,
-    pub status: String,
+    pub status: app::ProviderStatus,
     pub assured_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -7,7 +7,7 @@ use crate::domain::values::{Pence, PostcodeDistrict, collect, typed, whole_numbe
 use crate::entities::postcode_district;
 use crate::entities::{budget, ledger_account};
 use crate::error::{AppError, AppResult};
-use app::{CATEGORIES, Chip, FieldError, Role, SPECIALISMS, SearchForm, SignedInUser};
+use app::{BudgetType, CATEGORIES, Chip, FieldError, Role, SPECIALISMS, SearchForm, SignedInUser};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -234,7 +234,7 @@ async fn within_budget(db: &impl ConnectionTrait, viewer: Option<&SignedInUser>)
         .iter()
         .map(|account| account.balance_pence)
         .sum();
-    Ok(BudgetLimits { available_pence: available, framework_only: budget.budget_type == "managed_account" })
+    Ok(BudgetLimits { available_pence: available, framework_only: budget.budget_type == BudgetType::ManagedAccount })
 }
 
 /// Empty, or one of the allowed codes.

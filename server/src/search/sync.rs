@@ -7,6 +7,7 @@ use crate::domain::directory::documents;
 use crate::domain::outbox::LISTING_TOPIC;
 use crate::entities::{listing, outbox, outbox_pruned, search_follower};
 use crate::error::{AppError, AppResult};
+use app::ListingStatus;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, OnConflict};
@@ -127,7 +128,7 @@ pub async fn reindex(db: &impl ConnectionTrait, engine: &dyn SearchEngine, mut p
     let ids: Vec<i64> = listing::Entity::find()
         .select_only()
         .column(listing::Column::Id)
-        .filter(listing::Column::Status.eq("published"))
+        .filter(listing::Column::Status.eq(ListingStatus::Published))
         .order_by_asc(listing::Column::Id)
         .into_tuple()
         .all(db)

@@ -11,7 +11,7 @@ use crate::domain::uk_time;
 use crate::domain::{audit, auth};
 use crate::entities::{booking, budget, listing, provider, user, visit};
 use crate::error::{AppError, AppResult};
-use app::{BookingAnswers, BookingQuote, BookingRequest, ListingStatus, Role, SignedInUser};
+use app::{BookingAnswers, BookingQuote, BookingRequest, Funding, ListingStatus, ProviderStatus, Role, SignedInUser};
 use app::{BookingStatus, VisitStatus};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
@@ -84,12 +84,12 @@ async fn check(db: &impl ConnectionTrait, asked: &Asked<'_>, lock_budget: bool) 
     // The service and its provider in one query.
     let (listing, provider) = listing::Entity::find()
         .filter(listing::Column::PublicId.eq(listing_public_id))
-        .filter(listing::Column::Status.eq(ListingStatus::Published.code()))
+        .filter(listing::Column::Status.eq(ListingStatus::Published))
         .find_also_related(provider::Entity)
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let provider = provider.filter(|p| p.status == "active").ok_or(AppError::NotFound)?;
+    let provider = provider.filter(|p| p.status == ProviderStatus::Active).ok_or(AppError::NotFound)?;
     let (budget, accounts) = ledger::budget_with_accounts(db, budget::Entity::find().filter(budget::Column::HolderId.eq(person.id)), lock_budget)
         .await?
         .ok_or_else(|| AppError::invalid("", format!("{} has no personal budget set up yet: the council sets it up", person.display_name)))?;
@@ -111,7 +111,7 @@ pub async fn quote(db: &impl ConnectionTrait, asked: &Asked<'_>) -> AppResult<Bo
     not_already_booked(db, checked.person.id, &checked.pattern, &checked.visits).await?;
     let per_four_weeks = checked.horizon_pence();
     let available_pence = checked.accounts.available_pence;
-    let self_funded = checked.budget.funding == "self";
+    let self_funded = checked.budget.funding() == Funding::OwnMoney;
     // A self-funder pays the difference by card first; a council budget cannot be topped up here.
     if per_four_weeks > available_pence && !self_funded {
         return Err(short_of(per_four_weeks, available_pence, &checked.budget));
@@ -138,7 +138,7 @@ fn short_of(needed: i64, available: i64, budget: &budget::Model) -> AppError {
     let (needed, available) = (app::format_pence(needed), app::format_pence(available));
     AppError::invalid(
         "",
-        if budget.funding == "self" {
+        if budget.funding() == Funding::OwnMoney {
             format!("Your account has {available}, and this needs {needed} for the first 4 weeks: pay the difference by card first")
         } else {
             format!("Your budget has {available} available, and this needs {needed} for the first 4 weeks: book fewer or shorter visits, or a cheaper service")
@@ -373,7 +373,8 @@ pub(in crate::domain) async fn schedule_visit(
 pub async fn offer_to(txn: &impl ConnectionTrait, old: &booking::Model, listing: &listing::Model, pattern: &Pattern, now: DateTime<Utc>) -> AppResult<String> {
     let budget_query = budget::Entity::find_by_id(old.budget_id.ok_or(AppError::NotFound)?);
     let (budget, accounts) = ledger::budget_with_accounts(txn, budget_query, false).await?.ok_or(AppError::NotFound)?;
-    let provider = provider::Entity::find_by_id(listing.provider_id).one(txn).await?.filter(|p| p.status == "active").ok_or(AppError::NotFound)?;
+    let provider =
+        provider::Entity::find_by_id(listing.provider_id).one(txn).await?.filter(|p| p.status == ProviderStatus::Active).ok_or(AppError::NotFound)?;
     fund_allows(txn, &budget, &provider).await?;
     let (lot, accredited) = framework_place(txn, budget.council_id, listing, old.lot_id).await?.ok_or(AppError::NotFound)?;
     let price = Price::contracted(&lot, &accredited);

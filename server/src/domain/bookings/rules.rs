@@ -6,6 +6,7 @@ use crate::domain::uk_time::weekday_name;
 use crate::domain::values::and_list;
 use crate::entities::{accreditation, budget, framework, listing, listing_availability, lot, provider};
 use crate::error::{AppError, AppResult};
+use app::{AccreditationStatus, BudgetType};
 use chrono::{NaiveTime, Weekday};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -45,7 +46,7 @@ pub(super) async fn price_for_budget(
     best_value: bool,
 ) -> AppResult<Price> {
     fund_allows(db, budget, provider).await?;
-    let through_framework = budget.budget_type == "managed_account" || best_value;
+    let through_framework = budget.budget_type == BudgetType::ManagedAccount || best_value;
     if !through_framework {
         return Ok(Price::public(listing));
     }
@@ -65,7 +66,7 @@ pub(super) async fn price_for_budget(
             }
             Ok(Price::contracted(&lot, &accredited))
         }
-        _ if budget.budget_type == "managed_account" => Err(AppError::invalid(
+        _ if budget.budget_type == BudgetType::ManagedAccount => Err(AppError::invalid(
             "",
             "A managed account can only pay for services on the council's framework: choose one marked \"On the council's framework\"",
         )),
@@ -75,7 +76,7 @@ pub(super) async fn price_for_budget(
 
 /// An individual service fund pays only the provider holding it.
 pub(super) async fn fund_allows(db: &impl ConnectionTrait, budget: &budget::Model, provider: &provider::Model) -> AppResult<()> {
-    if budget.budget_type != "individual_service_fund" || budget.isf_provider_id == Some(provider.id) {
+    if budget.budget_type != BudgetType::IndividualServiceFund || budget.isf_provider_id == Some(provider.id) {
         return Ok(());
     }
     let holder = match budget.isf_provider_id {
@@ -95,7 +96,7 @@ pub(super) async fn framework_place(
 ) -> AppResult<Option<(lot::Model, accreditation::Model)>> {
     let mut accredited = accreditation::Entity::find()
         .filter(accreditation::Column::ListingId.eq(listing.id))
-        .filter(accreditation::Column::Status.eq("active"))
+        .filter(accreditation::Column::Status.eq(AccreditationStatus::Active))
         .order_by_asc(accreditation::Column::ContractedRatePence);
     if let Some(lot_id) = only_lot {
         accredited = accredited.filter(accreditation::Column::LotId.eq(lot_id));

@@ -4,7 +4,7 @@ use crate::domain::delegations::{Right, may_act};
 use crate::domain::uk_time::{self, long_date};
 use crate::entities::{booking, budget, listing, provider, user, visit};
 use crate::error::{AppError, AppResult};
-use app::{BookingStatus, VisitStatus};
+use app::{BookingStatus, Funding, VisitStatus};
 use app::{BookingView, Role, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -21,7 +21,7 @@ pub async fn booking_view(db: &impl ConnectionTrait, viewer: &SignedInUser, refe
         // Council staff see care their council funds, never what someone pays for themself.
         Role::Commissioner => match booking.budget_id {
             Some(budget_id) => {
-                budget::Entity::find_by_id(budget_id).one(db).await?.is_some_and(|b| b.council_id == viewer.council_id && b.funding == "council")
+                budget::Entity::find_by_id(budget_id).one(db).await?.is_some_and(|b| b.council_id == viewer.council_id && b.funding() == Funding::Council)
             }
             None => false,
         },

@@ -9,7 +9,10 @@ use crate::entities::{listing, listing_area, provider};
 use crate::error::{AppError, AppResult};
 use crate::search::params::Search;
 use crate::search::{PartialMatch, SearchHit, SearchResults};
-use app::{ListingCard, ListingDetails, ProviderDetails, SearchForm, SearchPage, WEEKDAYS, category_label, format_clock, specialism_label};
+use app::{
+    ListingCard, ListingDetails, ListingStatus, ProviderDetails, ProviderStatus, SearchForm, SearchPage, WEEKDAYS, category_label, format_clock,
+    specialism_label,
+};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
 
@@ -19,7 +22,7 @@ async fn cards(db: &impl ConnectionTrait, listings: Vec<listing::Model>) -> AppR
     let provider_ids: Vec<i64> = listings.iter().map(|l| l.provider_id).collect();
     let providers: HashMap<i64, provider::Model> = provider::Entity::find()
         .filter(provider::Column::Id.is_in(provider_ids))
-        .filter(provider::Column::Status.eq("active"))
+        .filter(provider::Column::Status.eq(ProviderStatus::Active))
         .all(db)
         .await?
         .into_iter()
@@ -86,13 +89,13 @@ pub async fn listing_details(db: &impl ConnectionTrait, public_id: &str, now: ch
 pub async fn provider_details(db: &impl ConnectionTrait, public_id: &str) -> AppResult<ProviderDetails> {
     let provider = provider::Entity::find()
         .filter(provider::Column::PublicId.eq(public_id))
-        .filter(provider::Column::Status.eq("active"))
+        .filter(provider::Column::Status.eq(ProviderStatus::Active))
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
     let listings = listing::Entity::find()
         .filter(listing::Column::ProviderId.eq(provider.id))
-        .filter(listing::Column::Status.eq("published"))
+        .filter(listing::Column::Status.eq(ListingStatus::Published))
         .order_by_asc(listing::Column::Title)
         .all(db)
         .await?;

@@ -7,6 +7,7 @@ use crate::domain::ranking::{QualityInputs, Rating, explain, explain_gate, quali
 use crate::entities::{accreditation, listing, listing_area, listing_attribute, listing_availability, lot, postcode_district, provider};
 use crate::error::AppResult;
 use crate::search::ListingDocument;
+use app::{ListingStatus, ProviderStatus};
 use chrono::{DateTime, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::{BTreeSet, HashMap};
@@ -30,8 +31,10 @@ pub async fn documents(db: &impl ConnectionTrait, listing_ids: &[i64], now: Date
     let provider_ids: Vec<i64> = listings.iter().map(|l| l.provider_id).collect::<BTreeSet<_>>().into_iter().collect();
     let providers: HashMap<i64, provider::Model> =
         provider::Entity::find().filter(provider::Column::Id.is_in(provider_ids.clone())).all(db).await?.into_iter().map(|p| (p.id, p)).collect();
-    let findable: Vec<&listing::Model> =
-        listings.iter().filter(|l| l.status == "published" && providers.get(&l.provider_id).is_some_and(|p| p.status == "active")).collect();
+    let findable: Vec<&listing::Model> = listings
+        .iter()
+        .filter(|l| l.status == ListingStatus::Published && providers.get(&l.provider_id).is_some_and(|p| p.status == ProviderStatus::Active))
+        .collect();
     let removals = listing_ids.iter().copied().filter(|id| !findable.iter().any(|l| l.id == *id)).collect();
     let ids: Vec<i64> = findable.iter().map(|l| l.id).collect();
 

@@ -1,8 +1,9 @@
 //! Provider delivery: visits delivered against visits due, and requests and care a provider
 //! turned away, for each provider the council's budget holders booked.
-use super::{Answer, Asked, number, provider_names, rows};
+use super::{Answer, Asked, number, provider_names, rows, state};
 use crate::error::AppResult;
 use app::report::{Figure, share};
+use app::{BookingStatus, CloseReason, Funding, VisitStatus};
 use sea_orm::{ConnectionTrait, Value};
 use std::collections::BTreeMap;
 
@@ -23,28 +24,31 @@ pub(super) async fn provider_delivery(db: &impl ConnectionTrait, asked: &Asked) 
     };
     let base = |extra: &str| {
         format!(
-            "FROM bookings b JOIN budgets bu ON bu.id = b.budget_id JOIN listings l ON l.id = b.listing_id {extra} WHERE bu.council_id = ? AND bu.funding = 'council'{category_sql}"
+            "FROM bookings b JOIN budgets bu ON bu.id = b.budget_id JOIN listings l ON l.id = b.listing_id {extra} WHERE bu.council_id = ? AND bu.funding = ?{category_sql}"
         )
     };
     let parameters = |mut values: Vec<Value>| {
-        let mut all: Vec<Value> = vec![asked.council_id.into()];
+        let mut all: Vec<Value> = vec![asked.council_id.into(), Funding::Council.into()];
         all.extend(category_value.clone());
         all.append(&mut values);
         all
     };
+    let (delivered, missed) = (state(VisitStatus::Delivered), state(VisitStatus::Missed));
     // Visits due in the period: those delivered or missed (a visit still to come is not due).
     let visits_sql = format!(
-        "SELECT b.provider_id AS p, SUM(CASE WHEN v.status = 'delivered' THEN 1 ELSE 0 END) AS delivered, \
-         SUM(CASE WHEN v.status = 'missed' THEN 1 ELSE 0 END) AS missed {} \
-         AND v.scheduled_start >= ? AND v.scheduled_start < ? AND v.status IN ('delivered', 'missed') GROUP BY b.provider_id",
+        "SELECT b.provider_id AS p, SUM(CASE WHEN v.status = {delivered} THEN 1 ELSE 0 END) AS delivered, \
+         SUM(CASE WHEN v.status = {missed} THEN 1 ELSE 0 END) AS missed {} \
+         AND v.scheduled_start >= ? AND v.scheduled_start < ? AND v.status IN ({delivered}, {missed}) GROUP BY b.provider_id",
         base("JOIN visits v ON v.booking_id = b.id")
     );
+    let (declined, lapsed, cancelled) = (state(BookingStatus::Declined), state(BookingStatus::Lapsed), state(BookingStatus::Cancelled));
+    let handed_back = state(CloseReason::HandedBack);
     // Requests answered no or not at all, and care handed back, when that happened.
     let turned_away_sql = format!(
-        "SELECT b.provider_id AS p, SUM(CASE WHEN b.status = 'declined' THEN 1 ELSE 0 END) AS declined, \
-         SUM(CASE WHEN b.status = 'lapsed' THEN 1 ELSE 0 END) AS lapsed, \
-         SUM(CASE WHEN b.close_code = 'handed_back' THEN 1 ELSE 0 END) AS handed_back {} \
-         AND b.closed_at >= ? AND b.closed_at < ? AND b.status IN ('declined', 'lapsed', 'cancelled') GROUP BY b.provider_id",
+        "SELECT b.provider_id AS p, SUM(CASE WHEN b.status = {declined} THEN 1 ELSE 0 END) AS declined, \
+         SUM(CASE WHEN b.status = {lapsed} THEN 1 ELSE 0 END) AS lapsed, \
+         SUM(CASE WHEN b.close_code = {handed_back} THEN 1 ELSE 0 END) AS handed_back {} \
+         AND b.closed_at >= ? AND b.closed_at < ? AND b.status IN ({declined}, {lapsed}, {cancelled}) GROUP BY b.provider_id",
         base("")
     );
     let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();

@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 use app::report::{Filter, ReportChoices, ReportInfo, ReportQuery, report_info};
 use app::{CATEGORIES, FieldError, SignedInUser, format_price};
 use chrono::{DateTime, Datelike, Duration, Months, NaiveDate, NaiveTime, Utc};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QueryResult, Statement, Value};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QueryResult, Statement, Value};
 
 pub use app::report::Report;
 
@@ -306,6 +306,12 @@ async fn provider_names(db: &impl ConnectionTrait, ids: &[i64]) -> AppResult<std
         names.extend(providers.into_iter().map(|provider| (provider.id, provider.name)));
     }
     Ok(names)
+}
+
+/// A state's stored code as an SQL literal, for the CASE columns that count rows by state: the
+/// enum says what the code is, so the SQL cannot drift from it.
+fn state<S: ActiveEnum<Value = String>>(state: S) -> String {
+    format!("'{}'", state.to_value())
 }
 
 fn number(row: &QueryResult, column: &str) -> AppResult<i64> {

@@ -4,10 +4,8 @@ use super::{Answer, Asked, number, rows, text};
 use crate::domain::values::{Pence, collect, whole_number};
 use crate::error::{AppError, AppResult};
 use app::report::{Figure, ReportQuery, share};
-use app::{FieldError, budget_type_label, format_pence};
+use app::{BudgetType, FieldError, Funding, format_pence};
 use sea_orm::ConnectionTrait;
-
-const BUDGET_TYPES: [&str; 3] = ["direct_payment", "managed_account", "individual_service_fund"];
 
 /// Allocated and spent in the span (from the ledger's transfers), set aside and unspent now
 /// (from its balances), and how many budgets hold more than 8 weeks' worth (the rule of
@@ -20,7 +18,7 @@ pub(super) async fn budget_use(db: &impl ConnectionTrait, asked: &Asked) -> AppR
         FROM budgets bu \
         LEFT JOIN ledger_accounts av ON av.budget_id = bu.id AND av.kind = 'budget_available' \
         LEFT JOIN ledger_accounts cm ON cm.budget_id = bu.id AND cm.kind = 'budget_committed' \
-        WHERE bu.council_id = ? AND bu.funding = 'council' GROUP BY bu.budget_type";
+        WHERE bu.council_id = ? AND bu.funding = ? GROUP BY bu.budget_type";
     let (start, end) = asked.instants();
     // Spent: set-aside money that became a provider's (delivered care, late cancellations).
     let flows_sql = "SELECT bu.budget_type AS t, \
@@ -28,19 +26,21 @@ pub(super) async fn budget_use(db: &impl ConnectionTrait, asked: &Asked) -> AppR
             CAST(SUM(CASE WHEN d.kind = 'budget_committed' AND c.kind = 'provider_payable' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS spent \
         FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id JOIN ledger_accounts d ON d.id = t.debit_account_id \
         JOIN budgets bu ON bu.id = COALESCE(c.budget_id, d.budget_id) \
-        WHERE bu.council_id = ? AND bu.funding = 'council' AND c.kind IN ('budget_available', 'provider_payable') AND t.created_at >= ? AND t.created_at < ? GROUP BY bu.budget_type";
+        WHERE bu.council_id = ? AND bu.funding = ? AND c.kind IN ('budget_available', 'provider_payable') AND t.created_at >= ? AND t.created_at < ? GROUP BY bu.budget_type";
     let mut answer = Answer::new(
         &["Budget type", "Budgets", "Allocated in the period", "Spent in the period", "Set aside now", "Unspent now", "Holding over 8 weeks' worth"],
         &[2, 3],
     );
     let mut totals = [0_i64; 6];
     // Two independent scans: asked for at once, each on its own pooled connection.
-    let (now_rows, flow_rows) =
-        tokio::try_join!(rows(db, now_sql, vec![asked.council_id.into()]), rows(db, flows_sql, vec![asked.council_id.into(), start.into(), end.into()]))?;
-    for budget_type in BUDGET_TYPES {
+    let (now_rows, flow_rows) = tokio::try_join!(
+        rows(db, now_sql, vec![asked.council_id.into(), Funding::Council.into()]),
+        rows(db, flows_sql, vec![asked.council_id.into(), Funding::Council.into(), start.into(), end.into()])
+    )?;
+    for budget_type in BudgetType::ALL {
         let mut figures = [0_i64; 6];
         for row in &now_rows {
-            if text(row, "t")?.as_deref() == Some(budget_type) {
+            if text(row, "t")?.as_deref() == Some(budget_type.code()) {
                 figures[0] = number(row, "budgets")?;
                 figures[3] = number(row, "set_aside")?;
                 figures[4] = number(row, "unspent")?;
@@ -48,7 +48,7 @@ pub(super) async fn budget_use(db: &impl ConnectionTrait, asked: &Asked) -> AppR
             }
         }
         for row in &flow_rows {
-            if text(row, "t")?.as_deref() == Some(budget_type) {
+            if text(row, "t")?.as_deref() == Some(budget_type.code()) {
                 figures[1] = number(row, "allocated")?;
                 figures[2] = number(row, "spent")?;
             }
@@ -56,7 +56,7 @@ pub(super) async fn budget_use(db: &impl ConnectionTrait, asked: &Asked) -> AppR
         for (total, figure) in totals.iter_mut().zip(figures) {
             *total += figure;
         }
-        answer.rows.push(money_row(budget_type_label(budget_type), figures));
+        answer.rows.push(money_row(budget_type.label(), figures));
     }
     answer.rows.push(money_row("All budgets", totals));
     answer.summary = format!(
@@ -130,8 +130,8 @@ pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &Re
                 CAST(SUM(CASE WHEN d.kind = 'budget_committed' AND c.kind = 'provider_payable' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS paid \
              FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id JOIN ledger_accounts d ON d.id = t.debit_account_id \
              JOIN budgets bu ON bu.id = COALESCE(c.budget_id, d.budget_id) \
-             WHERE bu.council_id = ? AND bu.funding = 'council' AND c.kind IN ('budget_available', 'provider_payable') AND t.created_at >= ? AND t.created_at < ?",
-            vec![asked.council_id.into(), start.into(), end.into()],
+             WHERE bu.council_id = ? AND bu.funding = ? AND c.kind IN ('budget_available', 'provider_payable') AND t.created_at >= ? AND t.created_at < ?",
+            vec![asked.council_id.into(), Funding::Council.into(), start.into(), end.into()],
         )
     )?;
     let (count, weekly_value) = match placed.first() {
