@@ -15,7 +15,7 @@ pub use model::*;
 
 use components::{Layout, provide_viewer};
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -33,6 +33,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="description" content="Find, compare, book and pay for care and support with your personal budget."/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // The stylesheet sits with the bundle, at an address that names its contents.
+                <link rel="stylesheet" href=format!("/{}/caremarket.css", options.site_pkg_dir)/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -53,7 +55,6 @@ pub fn App() -> impl IntoView {
         }
     });
     view! {
-        <Stylesheet id="caremarket" href="/pkg/caremarket.css"/>
         <Title formatter=|text: String| format!("{text} – CareMarket")/>
         // Async rendering: every page arrives complete, so it works with JavaScript off.
         <Router>

@@ -35,7 +35,8 @@ impl AppState {
     /// Panics when the Stripe settings cannot make a client (checked at start, before serving).
     pub fn new(db: Db, config: Config, search: Arc<dyn SearchEngine>) -> Self {
         let site_root = std::env::var("LEPTOS_SITE_ROOT").unwrap_or_else(|_| "target/site".into());
-        let leptos_options = LeptosOptions::builder().output_name("caremarket").site_root(site_root).site_pkg_dir("pkg").site_addr(config.address).build();
+        let pkg_dir = crate::http::assets::pkg_dir(&site_root);
+        let leptos_options = LeptosOptions::builder().output_name("caremarket").site_root(site_root).site_pkg_dir(pkg_dir).site_addr(config.address).build();
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         let stripe = config.stripe.clone().map(|stripe| Arc::new(Stripe::new(stripe).expect("a Stripe client from the settings")));
         Self {

@@ -2,7 +2,7 @@
 // home page and search in people's own words, the lots and how they rank.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { newPage, assertAccessible, open, heading } from './support.js';
+import { BASE, newPage, assertAccessible, open, heading } from './support.js';
 
 for (const javaScript of [true, false]) {
   const mode = javaScript ? 'with JavaScript' : 'without JavaScript';
@@ -151,3 +151,16 @@ for (const javaScript of [true, false]) {
     await close();
   });
 }
+
+test('the bundle is kept by browsers for a year, at an address that names its contents', async () => {
+  const html = await (await fetch(`${BASE}/`)).text();
+  const address = html.match(/\/pkg\/([0-9a-f]{16})\/caremarket\.wasm/);
+  assert.ok(address, 'the page loads the wasm from a hashed address');
+  for (const file of ['caremarket.wasm', 'caremarket.js', 'caremarket.css']) {
+    assert.ok(html.includes(`/pkg/${address[1]}/${file}`), `the page names ${file} at the same address`);
+    const served = await fetch(`${BASE}/pkg/${address[1]}/${file}`, { headers: { 'Accept-Encoding': 'br' } });
+    assert.equal(served.status, 200, file);
+    assert.equal(served.headers.get('cache-control'), 'public, max-age=31536000, immutable', file);
+  }
+  assert.equal((await fetch(`${BASE}/pkg/0000000000000000/caremarket.wasm`)).status, 404, 'another build\'s address is not served');
+});

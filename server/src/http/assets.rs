@@ -1,6 +1,8 @@
 //! The app's own static files (`/pkg`: wasm, JavaScript, CSS). They are served before the
 //! session middleware (no database work, no cookies) and pre-compressed once at the best
 //! settings, so a phone downloads the smallest bundle and the server never compresses it again.
+//! Their address names their contents (`/pkg/<hash>/`), so a browser keeps them for a year
+//! without asking again, and a new build is a new address.
 use axum::Router;
 use axum::http::{HeaderValue, header};
 use axum::response::IntoResponse;
@@ -9,12 +11,33 @@ use std::path::{Path, PathBuf};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-/// Serves `<site_root>/pkg` at `/pkg`, choosing a `.br` or `.gz` copy when the browser takes one.
-pub fn router<S: Clone + Send + Sync + 'static>(site_root: &str) -> Router<S> {
+/// The bundle's files, as read by the browser: the content hash of the script, the wasm and the
+/// stylesheet, each of which a build rewrites.
+const BUNDLE: [&str; 3] = ["caremarket.js", "caremarket.wasm", "caremarket.css"];
+
+/// Where pages load the bundle from: `pkg/<hash of its files>`, or plain `pkg` when there is no
+/// bundle to hash (the API tests run without one).
+pub fn pkg_dir(site_root: &str) -> String {
+    use blake2::Digest;
+    let mut hasher = blake2::Blake2s256::new();
+    for name in BUNDLE {
+        match std::fs::read(Path::new(site_root).join("pkg").join(name)) {
+            Ok(contents) => hasher.update(contents),
+            Err(_) => return "pkg".into(),
+        }
+    }
+    let hash: String = hasher.finalize().iter().take(8).map(|byte| format!("{byte:02x}")).collect();
+    format!("pkg/{hash}")
+}
+
+/// Serves `<site_root>/pkg` at `/<pkg_dir>` (see [`pkg_dir`]), choosing a `.br` or `.gz` copy
+/// when the browser takes one.
+pub fn router<S: Clone + Send + Sync + 'static>(site_root: &str, pkg_dir: &str) -> Router<S> {
     let files = ServeDir::new(Path::new(site_root).join("pkg")).precompressed_br().precompressed_gzip();
-    // File names do not change between releases, so browsers check back (a cheap 304) each time.
-    let revalidate = SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    Router::new().nest_service("/pkg", files).layer(revalidate).layer(axum::middleware::from_fn(only_plausible_names))
+    // A hashed address never changes what it holds; a plain one does, so browsers check back.
+    let caching = if pkg_dir == "pkg" { "no-cache" } else { "public, max-age=31536000, immutable" };
+    let cache = SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static(caching));
+    Router::new().nest_service(&format!("/{pkg_dir}"), files).layer(cache).layer(axum::middleware::from_fn(only_plausible_names))
 }
 
 /// Our bundle's files have short plain names: anything else is not found, rather than asked
@@ -106,6 +129,23 @@ fn is_up_to_date(copy: &Path, original: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_bundle_address_changes_with_its_contents_and_is_plain_without_one() {
+        let site = std::env::temp_dir().join(format!("caremarket-pkg-dir-{}", std::process::id()));
+        std::fs::create_dir_all(site.join("pkg")).unwrap();
+        let root = site.to_str().unwrap();
+        assert_eq!(pkg_dir(root), "pkg", "no bundle built");
+        for name in BUNDLE {
+            std::fs::write(site.join("pkg").join(name), name).unwrap();
+        }
+        let first = pkg_dir(root);
+        assert!(first.starts_with("pkg/") && first.len() == "pkg/".len() + 16, "{first}");
+        assert_eq!(pkg_dir(root), first, "the same files, the same address");
+        std::fs::write(site.join("pkg/caremarket.css"), "body { color: black }").unwrap();
+        assert_ne!(pkg_dir(root), first, "a new stylesheet, a new address");
+        std::fs::remove_dir_all(site).unwrap();
+    }
 
     #[test]
     fn bundles_get_smaller_copies_that_decompress_to_the_original() {

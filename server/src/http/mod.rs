@@ -97,7 +97,7 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, shell))
         .layer(middleware::map_response(with_error_status))
         .layer(middleware::from_fn_with_state(state.clone(), request_context::request_context))
-        .merge(assets::router(&site_root))
+        .merge(assets::router(&site_root, &state.leptos_options.site_pkg_dir))
         .merge(public)
         .layer(CompressionLayer::new())
         .layer(middleware::from_fn_with_state(policy, security::headers))
