@@ -104,10 +104,8 @@ async fn check(db: &impl ConnectionTrait, council: i64, form: &NewBudgetForm, to
     {
         errors.push(app::FieldError::new("email", "Someone already has an account with this email address"));
     }
-    let budget_type = match BudgetType::from_code(&form.budget_type) {
-        Some(budget_type) => Some(budget_type),
-        None => collect(&mut errors, Err(AppError::invalid("budget_type", "Choose the type of budget"))),
-    };
+    let budget_type =
+        collect(&mut errors, BudgetType::from_code(&form.budget_type).ok_or_else(|| AppError::invalid("budget_type", "Choose the type of budget")));
     let fund_holder = match (budget_type, form.fund_holder.trim()) {
         (Some(BudgetType::IndividualServiceFund), "") => {
             collect(&mut errors, Err(AppError::invalid("fund_holder", "Choose the provider who will hold the fund")))

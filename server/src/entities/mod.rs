@@ -33,3 +33,21 @@ pub mod session;
 pub mod sign_in_attempt;
 pub mod user;
 pub mod visit;
+
+#[cfg(test)]
+mod tests {
+    use app::{BudgetType, ListingStatus};
+    use sea_orm::{ActiveEnum, Iterable};
+
+    /// Pages and forms use `code()` (the browser has no SeaORM): it must be what is stored.
+    #[test]
+    fn the_codes_pages_use_are_the_codes_stored() {
+        for budget_type in BudgetType::iter() {
+            assert_eq!(budget_type.to_value(), budget_type.code());
+            assert_eq!(BudgetType::from_code(budget_type.code()), Some(budget_type));
+        }
+        for status in ListingStatus::iter() {
+            assert_eq!(status.to_value(), status.code());
+        }
+    }
+}
