@@ -149,9 +149,8 @@ pub fn ErrorSummary(#[prop(into)] errors: Signal<Vec<FieldError>>) -> impl IntoV
                                 if error.field.is_empty() {
                                     view! { <li>{error.message}</li> }.into_any()
                                 } else {
-                                    let href = format!("#{}", error.field);
-                                    let field = error.field;
-                                    view! { <li><a href=href on:click=move |event| focus_field(event, &field)>{error.message}</a></li> }.into_any()
+                                    // A plain fragment link: the browser moves focus to the field.
+                                    view! { <li><a href=format!("#{}", error.field)>{error.message}</a></li> }.into_any()
                                 }
                             })
                             .collect_view()}
@@ -159,18 +158,6 @@ pub fn ErrorSummary(#[prop(into)] errors: Signal<Vec<FieldError>>) -> impl IntoV
                 </div>
             }
         })
-    }
-}
-
-/// Without JavaScript the link's `#id` takes focus to the field; with it, the router would
-/// treat the link as navigation, so focus the field here instead.
-fn focus_field(event: leptos::ev::MouseEvent, id: &str) {
-    use leptos::wasm_bindgen::JsCast;
-    let field = document().get_element_by_id(id).and_then(|element| element.dyn_into::<leptos::web_sys::HtmlElement>().ok());
-    if let Some(field) = field {
-        event.prevent_default();
-        field.scroll_into_view();
-        let _ = field.focus();
     }
 }
 

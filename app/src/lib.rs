@@ -1,5 +1,6 @@
-//! CareMarket's user interface. Every page is rendered on the server first (and works with
-//! JavaScript off); the `frontend` crate hydrates it in the browser.
+//! CareMarket's user interface. Every page is rendered on the server (and works with
+//! JavaScript off). Only the few `#[island]` components, the parts that need a script, are
+//! shipped to the browser and woken there by the `frontend` crate; the rest stays HTML.
 #![recursion_limit = "256"]
 
 pub mod api;
@@ -35,7 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 // The stylesheet sits with the bundle, at an address that names its contents.
                 <link rel="stylesheet" href=format!("/{}/caremarket.css", options.site_pkg_dir)/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -48,12 +49,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    // Runs only in the browser, once the page is interactive (tests and styles can tell).
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
     view! {
         <Title formatter=|text: String| format!("{text} – CareMarket")/>
         // Async rendering: every page arrives complete, so it works with JavaScript off.

@@ -1,13 +1,13 @@
 //! The front door: search with filters, counts to narrow down, sorting and pages. The form is
 //! a plain GET form, so everything works without JavaScript; with it, results follow the
-//! words as they are typed, and only the number found is announced.
+//! words as they are typed, and only the number found is announced. The search box and the
+//! "Use my location" button are the page's only islands (the code the browser is sent).
 use crate::api::{nearest_district, search_services};
 use crate::components::{Choices, ErrorSummary, ListingCardView, Select, TextInput, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::NavigateOptions;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 /// How long typing must pause before the results follow it.
 const TYPING_PAUSE_MS: u64 = 300;
@@ -27,15 +27,17 @@ pub fn HomePage() -> impl IntoView {
         <Transition fallback=|| ()>
             <SearchTop results initial=initial.clone()/>
         </Transition>
-        <Suspense fallback=|| view! { <p>"Loading services…"</p> }>
-            {move || Suspend::new(async move {
-                match results.await {
-                    Ok(page) => view! { <Results page form=form.get_untracked()/> }.into_any(),
-                    Err(UiError::Invalid(_)) => view! { <p>"Correct the search above to see services."</p> }.into_any(),
-                    Err(error) => view! { <p class="error-message">{error.to_string()}</p> }.into_any(),
-                }
-            })}
-        </Suspense>
+        <div id="results">
+            <Suspense fallback=|| view! { <p>"Loading services…"</p> }>
+                {move || Suspend::new(async move {
+                    match results.await {
+                        Ok(page) => view! { <Results page form=form.get_untracked()/> }.into_any(),
+                        Err(UiError::Invalid(_)) => view! { <p>"Correct the search above to see services."</p> }.into_any(),
+                        Err(error) => view! { <p class="error-message">{error.to_string()}</p> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </div>
     }
 }
 
@@ -58,12 +60,12 @@ fn SearchTop(results: Resource<Result<SearchPage, UiError>>, initial: SearchForm
         })
     };
     view! {
-        <ErrorSummary errors/>
+        <div id="search-problems"><ErrorSummary errors/></div>
         <h1>"Find care and support"</h1>
         <p class="lead">"Search home care, personal assistants, day opportunities, short breaks and more from providers in your area."</p>
         <SearchFields initial errors/>
         // The one live region: it says how many were found, not the whole list.
-        <p class="visually-hidden" aria-live="polite" aria-atomic="true">{found}</p>
+        <p id="search-status" class="visually-hidden" aria-live="polite" aria-atomic="true">{found}</p>
     }
 }
 
@@ -81,58 +83,6 @@ fn options(pairs: impl IntoIterator<Item = (String, String)>, any: &str) -> Vec<
 
 #[component]
 fn SearchFields(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl IntoView {
-    let navigate = use_navigate();
-    let query = use_query_map();
-    let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
-    // The address last reached by typing. Typing adds one history entry per search and then
-    // keeps replacing it, so Back returns to the search before, not to every keystroke.
-    let typed = StoredValue::new(None::<String>);
-    let go = move |form: SearchForm| {
-        let address = format!("/?{}", form.to_query());
-        let here = window().location().search().map(|search| format!("/{search}")).unwrap_or_default();
-        let replace = typed.get_value().is_some_and(|typed| typed == here);
-        navigate(&address, NavigateOptions { replace, scroll: false, ..NavigateOptions::default() });
-        address
-    };
-    let cancel_typing = move || {
-        if let Some(handle) = pending.get_value() {
-            handle.clear();
-        }
-    };
-    let on_typing = {
-        let go = go.clone();
-        move |event: leptos::ev::Event| {
-            let words = event_target_value(&event);
-            cancel_typing();
-            let go = go.clone();
-            let handle = set_timeout_with_handle(
-                move || {
-                    let mut form = SearchForm::from_query(|name| query.read_untracked().get(name));
-                    form.q = words;
-                    form.page.clear();
-                    typed.set_value(Some(go(form)));
-                },
-                std::time::Duration::from_millis(TYPING_PAUSE_MS),
-            );
-            pending.set_value(handle.ok());
-        }
-    };
-    // With JavaScript the form is sent the same way (without it, it is a plain GET form).
-    let on_submit = {
-        move |event: leptos::ev::SubmitEvent| {
-            use leptos::wasm_bindgen::JsCast;
-            let Some(element) = event.target().and_then(|target| target.dyn_into::<leptos::web_sys::HtmlFormElement>().ok()) else {
-                return;
-            };
-            let Ok(data) = leptos::web_sys::FormData::new_with_form(&element) else {
-                return;
-            };
-            event.prevent_default();
-            cancel_typing();
-            go(SearchForm::from_query(|name| data.get(name).as_string()));
-            typed.set_value(None);
-        }
-    };
     let filtered =
         [&initial.category, &initial.postcode, &initial.max_price, &initial.day, &initial.language, &initial.specialism, &initial.framework, &initial.budget]
             .iter()
@@ -141,12 +91,12 @@ fn SearchFields(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl In
             || !matches!(initial.sort.as_str(), "" | "best");
     let q_message = move || errors.get().iter().any(|error| error.field == "q");
     view! {
-        <form method="get" action="/" role="search" class="search-form" novalidate=true on:submit=on_submit>
-            <div class="form-group" class:form-group-error=q_message>
+        <form method="get" action="/" role="search" class="search-form" novalidate=true>
+            <div class="form-group" id="q-group" class:form-group-error=q_message>
                 <label class="label" for="q">"Search for care and support"</label>
                 <div class="hint" id="q-hint">"For example, home care in Gosforth, or dementia"</div>
                 <div class="search-row">
-                    <input class="input" id="q" name="q" type="search" autocomplete="off" aria-describedby="q-hint" value=initial.q.clone() on:input=on_typing/>
+                    <SearchBox value=initial.q.clone()/>
                     <button type="submit" class="button">"Search"</button>
                 </div>
             </div>
@@ -158,6 +108,27 @@ fn SearchFields(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl In
         </form>
     }
     .into_any()
+}
+
+/// The search box. With JavaScript, once typing pauses, the page for the new words is fetched
+/// and its results put in place of these (`in_place`), so the cursor stays in the box and the
+/// address can be shared; without it, the form is sent as usual.
+#[island]
+fn SearchBox(value: String) -> impl IntoView {
+    let pending = StoredValue::new(None::<leptos::leptos_dom::helpers::TimeoutHandle>);
+    let on_typing = move |event: leptos::ev::Event| {
+        let words = event_target_value(&event);
+        if let Some(handle) = pending.get_value() {
+            handle.clear();
+        }
+        let handle = set_timeout_with_handle(move || in_place::follow(&words), std::time::Duration::from_millis(TYPING_PAUSE_MS));
+        pending.set_value(handle.ok());
+    };
+    // Effects run only in the browser.
+    Effect::new(|_| in_place::keep_history());
+    view! {
+        <input class="input" id="q" name="q" type="search" autocomplete="off" aria-describedby="q-hint" value=value on:input=on_typing/>
+    }
 }
 
 #[component]
@@ -281,17 +252,16 @@ fn understood(page: &SearchPage, form: &SearchForm) -> AnyView {
 /// With JavaScript, and if the person allows it, "near me" can be where their browser says
 /// they are: the district nearest that point becomes the search's postcode. The button is drawn
 /// only once the page is interactive, since without JavaScript it could do nothing.
-#[component]
+#[island]
 fn UseMyLocation(form: SearchForm) -> impl IntoView {
     let interactive = RwSignal::new(false);
     Effect::new(move |_| interactive.set(true));
     let problem = RwSignal::new(String::new());
     let busy = RwSignal::new(false);
-    let navigate = use_navigate();
     let on_click = move |_: leptos::ev::MouseEvent| {
         busy.set(true);
         problem.set(String::new());
-        let (form, navigate) = (form.clone(), navigate.clone());
+        let form = form.clone();
         where_the_browser_is(move |found| {
             leptos::task::spawn_local(async move {
                 let district = match found {
@@ -304,7 +274,7 @@ fn UseMyLocation(form: SearchForm) -> impl IntoView {
                         let mut near = form;
                         near.postcode = code;
                         near.page.clear();
-                        navigate(&format!("/?{}", near.to_query()), NavigateOptions::default());
+                        let _ = window().location().assign(&format!("/?{}", near.to_query()));
                     }
                     Err(message) => problem.set(message),
                 }
@@ -413,4 +383,134 @@ fn Filters(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl IntoVie
         </div>
     }
     .into_any()
+}
+
+/// Results that follow typing, and Back and Forward through what was typed, without reloading
+/// the page: the server renders the page for the new address, and the parts named in
+/// `FOLLOWS_TYPING` are swapped in. In the browser only.
+mod in_place {
+    /// The history state of entries this page made, or marked as its own.
+    #[cfg(feature = "hydrate")]
+    const OURS: &str = "caremarket-search";
+
+    /// The parts of the page that a search typed in the box replaces, by id.
+    #[cfg(feature = "hydrate")]
+    const FOLLOWS_TYPING: [&str; 3] = ["search-problems", "search-status", "results"];
+
+    /// Shows the results for these words with the page's other fields as they were served.
+    /// The first search typed adds a history entry; the ones after it replace that entry, so
+    /// Back returns to the search before, not to each keystroke.
+    pub fn follow(words: &str) {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::prelude::window;
+            let search = window().location().search().unwrap_or_default();
+            let kept = search.trim_start_matches('?').split('&').filter(|pair| {
+                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                !value.is_empty() && !matches!(name, "q" | "page")
+            });
+            let address =
+                std::iter::once(format!("/?q={}", crate::model::encode_query_value(words))).chain(kept.map(str::to_string)).collect::<Vec<_>>().join("&");
+            let Ok(history) = window().history() else { return };
+            let typed_here = history.state().ok().and_then(|state| state.as_string()).is_some_and(|state| state == format!("{OURS}:typed"));
+            let state = leptos::wasm_bindgen::JsValue::from_str(&format!("{OURS}:typed"));
+            let _ =
+                if typed_here { history.replace_state_with_url(&state, "", Some(&address)) } else { history.push_state_with_url(&state, "", Some(&address)) };
+            leptos::task::spawn_local(show(address));
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = words;
+    }
+
+    /// Marks the page's first history entry as this page's, and shows the results again when
+    /// Back or Forward returns to one of its entries (not to a `#field` link's).
+    pub fn keep_history() {
+        #[cfg(feature = "hydrate")]
+        {
+            use leptos::prelude::*;
+            let Ok(history) = window().history() else { return };
+            if history.state().is_ok_and(|state| state.is_null()) {
+                let _ = history.replace_state(&leptos::wasm_bindgen::JsValue::from_str(&format!("{OURS}:served")), "");
+            }
+            let listener = window_event_listener(leptos::ev::popstate, |event| {
+                if !event.state().as_string().is_some_and(|state| state.starts_with(OURS)) {
+                    return;
+                }
+                let location = window().location();
+                let search = location.search().unwrap_or_default();
+                let words = leptos::web_sys::UrlSearchParams::new_with_str(&search).ok().and_then(|params| params.get("q")).unwrap_or_default();
+                if let Some(input) = document().get_element_by_id("q") {
+                    use leptos::wasm_bindgen::JsCast;
+                    if let Ok(input) = input.dyn_into::<leptos::web_sys::HtmlInputElement>() {
+                        input.set_value(&words);
+                    }
+                }
+                leptos::task::spawn_local(show(format!("/{search}")));
+            });
+            // The page lives as long as the listener: it is never removed.
+            std::mem::forget(listener);
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    thread_local! {
+        /// The newest search asked for: an older one that answers later is dropped.
+        static LATEST: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Fetches the page at `address` and swaps its results into this one; if that fails, loads
+    /// it in full.
+    #[cfg(feature = "hydrate")]
+    async fn show(address: String) {
+        use leptos::prelude::*;
+        let ticket = LATEST.with(|latest| {
+            latest.set(latest.get() + 1);
+            latest.get()
+        });
+        let Some(page) = fetch_page(&address).await else {
+            let _ = window().location().assign(&address);
+            return;
+        };
+        if LATEST.with(|latest| latest.get()) != ticket {
+            return;
+        }
+        for id in FOLLOWS_TYPING {
+            if let (Some(here), Some(there)) = (document().get_element_by_id(id), page.get_element_by_id(id)) {
+                here.set_inner_html(&there.inner_html());
+            }
+        }
+        if let (Some(here), Some(there)) = (document().get_element_by_id("q-group"), page.get_element_by_id("q-group")) {
+            here.set_class_name(&there.class_name());
+        }
+        if let Some(results) = document().get_element_by_id("results") {
+            wake_islands(&results);
+        }
+    }
+
+    #[cfg(feature = "hydrate")]
+    async fn fetch_page(address: &str) -> Option<leptos::web_sys::Document> {
+        use leptos::wasm_bindgen::JsCast;
+        use leptos::web_sys::{DomParser, Response, SupportedType};
+        use wasm_bindgen_futures::JsFuture;
+        let response: Response = JsFuture::from(leptos::prelude::window().fetch_with_str(address)).await.ok()?.dyn_into().ok()?;
+        let html = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
+        DomParser::new().ok()?.parse_from_string(&html, SupportedType::TextHtml).ok()
+    }
+
+    /// Islands in swapped-in HTML (the "Use my location" button) are woken the way Leptos's
+    /// loader wakes those in the page it was served with.
+    #[cfg(feature = "hydrate")]
+    fn wake_islands(root: &leptos::web_sys::Element) {
+        use leptos::wasm_bindgen::{JsCast, JsValue};
+        use leptos::web_sys::js_sys::{Function, Reflect};
+        let Ok(wake) = Reflect::get(&leptos::prelude::window(), &JsValue::from_str("__hydrateIsland")).and_then(|wake| wake.dyn_into::<Function>()) else {
+            return;
+        };
+        let Ok(islands) = root.query_selector_all("leptos-island") else { return };
+        for index in 0..islands.length() {
+            if let Some(island) = islands.item(index).and_then(|node| node.dyn_into::<leptos::web_sys::Element>().ok()) {
+                let _ = wake.call2(&JsValue::NULL, &island, &JsValue::from(island.get_attribute("data-component")));
+            }
+        }
+    }
 }
