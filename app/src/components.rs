@@ -20,6 +20,33 @@ pub fn use_viewer() -> Resource<Result<Viewer, UiError>> {
     expect_context::<ViewerResource>().0
 }
 
+/// The body of a page that shows data: waits for `data` (on the server, so every page arrives
+/// complete), then `show`s it with the form token of the person asking, or says why they cannot
+/// see it: sign in (and come back to `path`), not theirs, not found.
+#[component]
+pub fn Loaded<T, F, V>(data: Resource<Result<T, UiError>>, #[prop(into)] path: String, show: F) -> impl IntoView
+where
+    T: Clone + Send + Sync + 'static,
+    F: Fn(T, String) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let viewer = use_viewer();
+    view! {
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let (path, show) = (path.clone(), show.clone());
+                Suspend::new(async move {
+                    let token = viewer.await.unwrap_or_default().csrf_token;
+                    match data.await {
+                        Ok(data) => show(data, token).into_any(),
+                        Err(error) => refusal_view(error, path),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// Sets the HTTP status of the page being rendered on the server (404, 403 ...).
 pub fn set_status(code: u16) {
     #[cfg(feature = "ssr")]

@@ -4,7 +4,7 @@
 //! answers travel in the address: Back and Change links return to them as typed, and every
 //! step works without JavaScript. Only the confirm step changes anything.
 use crate::api::{CancelBooking, ConfirmBooking, StartCardPayment, load_booking, load_listing, quote_booking};
-use crate::components::{Choices, CsrfField, ErrorSummary, TextInput, form_errors, refusal_view, use_viewer};
+use crate::components::{Choices, CsrfField, ErrorSummary, Loaded, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -214,18 +214,9 @@ pub fn BookingDetailsPage() -> impl IntoView {
     let cancel = ServerAction::<CancelBooking>::new();
     let loaded = Resource::new(move || (reference(), cancel.version().get()), |(reference, _)| load_booking(reference));
     let errors = form_errors(cancel);
-    let viewer = use_viewer();
     view! {
         <ErrorSummary errors/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let token = viewer.await.unwrap_or_default().csrf_token;
-                match loaded.await {
-                    Ok(booking) => view! { <BookingSummary booking cancel token/> }.into_any(),
-                    Err(error) => refusal_view(error, format!("/bookings/{}", reference())),
-                }
-            })}
-        </Suspense>
+        <Loaded data=loaded path=format!("/bookings/{}", reference()) show=move |booking, token| view! { <BookingSummary booking cancel token/> }/>
     }
 }
 

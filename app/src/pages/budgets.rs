@@ -5,7 +5,7 @@
 //! for a support planner, relative or friend. And `/account/set-up`, where the person uses
 //! their code.
 use crate::api::{MoveFund, OpenBudget, OpenHelperAccount, SetShortestVisit, SetUpAccount, load_budgets};
-use crate::components::{Choices, CsrfField, ErrorSummary, Select, SetUpCodePanel, TextInput, form_errors, refusal_view, use_viewer};
+use crate::components::{Choices, CsrfField, ErrorSummary, Loaded, Select, SetUpCodePanel, TextInput, form_errors, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -24,7 +24,6 @@ pub fn BudgetsPage() -> impl IntoView {
     let helper_errors = form_errors(helper);
     let move_errors = form_errors(moved);
     let shortest_errors = form_errors(shortest);
-    let viewer = use_viewer();
     let query = use_query_map();
     view! {
         <Title text="Personal budgets"/>
@@ -37,15 +36,7 @@ pub fn BudgetsPage() -> impl IntoView {
         {move || query.read().get("helper_code").map(|code| view! { <SetUpCodePanel heading="Helper's account opened" code/> })}
         {move || query.read().get("moved").map(|_| view! { <div class="notice" role="status"><p>"The fund has moved. Its money stays with the person."</p></div> })}
         {move || query.read().get("shortest").map(|_| view! { <div class="notice" role="status"><p>"The care plan's shortest visit is saved. New bookings follow it."</p></div> })}
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let token = viewer.await.unwrap_or_default().csrf_token;
-                match loaded.await {
-                    Ok(admin) => view! { <Budgets admin open moved shortest errors token=token.clone()/><NewHelper helper errors=helper_errors token/> }.into_any(),
-                    Err(error) => refusal_view(error, PATH.into()),
-                }
-            })}
-        </Suspense>
+        <Loaded data=loaded path=PATH show=move |admin, token| view! { <Budgets admin open moved shortest errors token=token.clone()/><NewHelper helper errors=helper_errors token/> }/>
     }
 }
 

@@ -3,7 +3,7 @@
 //! browser straight to Stripe (Stripe.js), so CareMarket never sees them. The money shows in
 //! the budget when Stripe confirms the payment to our server.
 use crate::api::{RefundCardPayment, StartCardPayment, load_card_payment, load_card_payments};
-use crate::components::{Choices, CsrfField, ErrorSummary, TextInput, form_errors, refusal_view, use_viewer};
+use crate::components::{Choices, CsrfField, ErrorSummary, Loaded, TextInput, form_errors};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -17,7 +17,6 @@ pub fn PayByCardPage() -> impl IntoView {
     let refund = ServerAction::<RefundCardPayment>::new();
     let refund_errors = form_errors(refund);
     let loaded = Resource::new(move || refund.version().get(), |_| load_card_payments());
-    let viewer = use_viewer();
     let query = use_query_map();
     view! {
         <ErrorSummary errors=refund_errors/>
@@ -27,15 +26,7 @@ pub fn PayByCardPage() -> impl IntoView {
         {move || query.read().get("refunding").map(|_| view! {
             <div class="notice" role="status"><p>"Your refund is under way: the money has left your account and reaches your card once our card processor confirms it."</p></div>
         })}
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let token = viewer.await.unwrap_or_default().csrf_token;
-                match loaded.await {
-                    Ok(page) => view! { <PayForm page errors refund token/> }.into_any(),
-                    Err(error) => refusal_view(error, "/budget/pay".into()),
-                }
-            })}
-        </Suspense>
+        <Loaded data=loaded path="/budget/pay" show=move |page, token| view! { <PayForm page errors refund token/> }/>
     }
 }
 
@@ -107,14 +98,7 @@ pub fn CardPaymentPage() -> impl IntoView {
     let then = move || query.read().get("then").filter(|path| path.starts_with("/book/") && !path.contains("//"));
     let loaded = Resource::new(id, load_card_payment);
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match loaded.await {
-                    Ok(payment) => view! { <PaymentView payment then=then()/> }.into_any(),
-                    Err(error) => refusal_view(error, format!("/budget/pay/{}", id())),
-                }
-            })}
-        </Suspense>
+        <Loaded data=loaded path=format!("/budget/pay/{}", id()) show=move |payment, _| view! { <PaymentView payment then=then()/> }/>
     }
 }
 

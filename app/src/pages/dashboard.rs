@@ -1,5 +1,5 @@
 use crate::api::{ActFor, AnswerHelpRequest, load_dashboard};
-use crate::components::{CsrfField, ErrorSummary, form_errors, refusal_view, use_viewer};
+use crate::components::{CsrfField, ErrorSummary, Loaded, form_errors, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -37,17 +37,8 @@ pub fn RoleDashboard() -> impl IntoView {
             }
         },
     );
-    let viewer = use_viewer();
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let token = viewer.await.unwrap_or_default().csrf_token;
-                match summary.await {
-                    Ok(summary) => view! { <DashboardView summary answer token/> }.into_any(),
-                    Err(error) => refusal_view(error, role().map_or_else(|| "/dashboard".to_string(), Role::dashboard_path)),
-                }
-            })}
-        </Suspense>
+        <Loaded data=summary path=role().map_or_else(|| "/dashboard".to_string(), Role::dashboard_path) show=move |summary, token| view! { <DashboardView summary answer token/> }/>
     }
 }
 

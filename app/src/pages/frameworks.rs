@@ -1,7 +1,7 @@
 //! Commissioners set up frameworks and their lots (`/frameworks`): each lot is a type of care
 //! in one of the council's areas, with a price cap and a quality:price weighting.
 use crate::api::{CreateFramework, CreateLot, load_framework_admin};
-use crate::components::{CsrfField, ErrorSummary, Select, TextInput, form_errors, refusal_view, use_viewer};
+use crate::components::{CsrfField, ErrorSummary, Loaded, Select, TextInput, form_errors};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,7 +14,6 @@ pub fn FrameworksPage() -> impl IntoView {
     let new_framework = ServerAction::<CreateFramework>::new();
     let new_lot = ServerAction::<CreateLot>::new();
     let admin = Resource::new(move || new_framework.version().get() + new_lot.version().get(), |_| load_framework_admin());
-    let viewer = use_viewer();
     let created = move || use_query_map().read().get("created").is_some();
     view! {
         <Title text="Frameworks and lots"/>
@@ -22,15 +21,7 @@ pub fn FrameworksPage() -> impl IntoView {
         <Show when=created>
             <div class="notice" role="status"><p>"The framework is set up. Add its lots below."</p></div>
         </Show>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let token = viewer.await.unwrap_or_default().csrf_token;
-                match admin.await {
-                    Ok(admin) => view! { <FrameworkForms admin new_framework new_lot token/> }.into_any(),
-                    Err(error) => refusal_view(error, PATH.into()),
-                }
-            })}
-        </Suspense>
+        <Loaded data=admin path=PATH show=move |admin, token| view! { <FrameworkForms admin new_framework new_lot token/> }/>
     }
 }
 

@@ -3,7 +3,7 @@
 //! accepted; the requests not yet answered; a button to take either back at once; and
 //! everything done on their behalf.
 use crate::api::{AddHelper, RemoveHelper, WithdrawHelperRequest, load_helpers};
-use crate::components::{CsrfField, ErrorSummary, TextInput, form_errors, refusal_view, use_viewer};
+use crate::components::{CsrfField, ErrorSummary, Loaded, TextInput, form_errors};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -20,7 +20,6 @@ pub fn HelpersPage() -> impl IntoView {
     let errors = form_errors(add);
     let remove_errors = form_errors(remove);
     let withdraw_errors = form_errors(withdraw);
-    let viewer = use_viewer();
     let query = use_query_map();
     let notice = move || {
         let query = query.read();
@@ -43,15 +42,7 @@ pub fn HelpersPage() -> impl IntoView {
         <ErrorSummary errors=remove_errors/>
         <ErrorSummary errors=withdraw_errors/>
         {move || notice().map(|text| view! { <div class="notice" role="status"><p>{text}</p></div> })}
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let token = viewer.await.unwrap_or_default().csrf_token;
-                match loaded.await {
-                    Ok(page) => view! { <Helpers page add remove withdraw errors token/> }.into_any(),
-                    Err(error) => refusal_view(error, PATH.into()),
-                }
-            })}
-        </Suspense>
+        <Loaded data=loaded path=PATH show=move |page, token| view! { <Helpers page add remove withdraw errors token/> }/>
     }
 }
 

@@ -1,6 +1,6 @@
 //! One service in full: price and policies, hours, who provides it, and its framework rank.
 use crate::api::load_listing;
-use crate::components::refusal_view;
+use crate::components::Loaded;
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -11,14 +11,7 @@ pub fn ListingPage() -> impl IntoView {
     let params = use_params_map();
     let details = Resource::new(move || params.read().get("id").unwrap_or_default(), load_listing);
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match details.await {
-                    Ok(details) => view! { <ListingView details/> }.into_any(),
-                    Err(error) => refusal_view(error, "/".into()),
-                }
-            })}
-        </Suspense>
+        <Loaded data=details path="/" show=move |details, _| view! { <ListingView details/> }/>
     }
 }
 

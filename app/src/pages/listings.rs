@@ -1,7 +1,7 @@
 //! A provider's own services: the "Your services" table with its publish, pause and
 //! re-confirm buttons, and the form that adds or edits one service.
 use crate::api::{ChangeListing, SaveListing, load_listing_form, load_own_listings};
-use crate::components::{Choices, CsrfField, ErrorSummary, Select, TextArea, TextInput, form_errors, refusal_view, use_viewer};
+use crate::components::{Choices, CsrfField, ErrorSummary, Loaded, Select, TextArea, TextInput, form_errors};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,7 +14,6 @@ pub fn OwnListingsPage() -> impl IntoView {
     let change = ServerAction::<ChangeListing>::new();
     let listings = Resource::new(move || change.version().get(), |_| load_own_listings());
     let saved = move || use_query_map().read().get("saved").is_some();
-    let viewer = use_viewer();
     view! {
         <Title text="Your services"/>
         <h1>"Your services"</h1>
@@ -22,18 +21,11 @@ pub fn OwnListingsPage() -> impl IntoView {
             <div class="notice" role="status"><p>"Your service is saved. Publish it when you want people to find it."</p></div>
         </Show>
         <p><a href=format!("{LIST_PATH}/new") class="button">"Add a service"</a></p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let token = viewer.await.unwrap_or_default().csrf_token;
-                match listings.await {
-                    Ok(rows) if rows.is_empty() => view! {
-                        <p>"You have no services yet. Add one to be found by people with a personal budget."</p>
-                    }.into_any(),
-                    Ok(rows) => view! { <ListingsTable rows change token/> }.into_any(),
-                    Err(error) => refusal_view(error, LIST_PATH.into()),
-                }
-            })}
-        </Suspense>
+        <Loaded data=listings path=LIST_PATH show={move |rows: Vec<_>, token| if rows.is_empty() {
+            view! { <p>"You have no services yet. Add one to be found by people with a personal budget."</p> }.into_any()
+        } else {
+            view! { <ListingsTable rows change token/> }.into_any()
+        }}/>
     }
 }
 
@@ -100,20 +92,11 @@ pub fn ListingEditorPage() -> impl IntoView {
     let loaded = Resource::new(listing_id, load_listing_form);
     let save = ServerAction::<SaveListing>::new();
     let errors = form_errors(save);
-    let viewer = use_viewer();
+    let id = listing_id();
     view! {
         <ErrorSummary errors/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let token = viewer.await.unwrap_or_default().csrf_token;
-                let id = listing_id();
-                let return_to = id.as_ref().map_or_else(|| format!("{LIST_PATH}/new"), |id| format!("{LIST_PATH}/{id}"));
-                match loaded.await {
-                    Ok(form) => view! { <ListingFields save errors form token listing_id=id/> }.into_any(),
-                    Err(error) => refusal_view(error, return_to),
-                }
-            })}
-        </Suspense>
+        <Loaded data=loaded path=id.as_ref().map_or_else(|| format!("{LIST_PATH}/new"), |id| format!("{LIST_PATH}/{id}"))
+            show=move |form, token| view! { <ListingFields save errors form token listing_id=id.clone()/> }/>
     }
 }
 

@@ -1,7 +1,7 @@
 //! Framework lots in public: the list of lots, and each lot's ranked table with the reason
 //! for every place, so anyone can see why a provider is offered work first.
 use crate::api::{AdmitProvider, RecordMonitoring, ReinstateProvider, SetLotTerms, SuspendProvider, load_lot, load_lot_admin, load_lots};
-use crate::components::{CsrfField, ErrorSummary, Select, TextArea, TextInput, form_errors, refusal_view, use_viewer};
+use crate::components::{CsrfField, ErrorSummary, Loaded, Select, TextArea, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,24 +17,20 @@ pub fn LotsPage() -> impl IntoView {
         <p>"In each lot, providers are ranked on quality and price. Quality comes from the CQC rating, the council's
             own checks and reviews from people who used the service. Providers rated Inadequate, or suspended by the
             council, are not offered work through the lot."</p>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match lots.await {
-                    Ok(lots) if lots.is_empty() => view! { <p>"The council has no framework lots yet."</p> }.into_any(),
-                    Ok(lots) => view! {
-                        <ul class="plain-list spaced-list">
-                            {lots.into_iter().map(|lot| view! {
-                                <li>
-                                    <a href=format!("/lots/{}", lot.id)>{lot.name}</a>
-                                    <span class="hint">{format!("{} · {} · {} providers", lot.framework, lot.locality, lot.providers)}</span>
-                                </li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any(),
-                    Err(error) => refusal_view(error, "/lots".into()),
-                }
-            })}
-        </Suspense>
+        <Loaded data=lots path="/lots" show={|lots: Vec<LotSummary>, _| if lots.is_empty() {
+            view! { <p>"The council has no framework lots yet."</p> }.into_any()
+        } else {
+            view! {
+                <ul class="plain-list spaced-list">
+                    {lots.into_iter().map(|lot| view! {
+                        <li>
+                            <a href=format!("/lots/{}", lot.id)>{lot.name}</a>
+                            <span class="hint">{format!("{} · {} · {} providers", lot.framework, lot.locality, lot.providers)}</span>
+                        </li>
+                    }).collect_view()}
+                </ul>
+            }.into_any()
+        }}/>
     }
 }
 

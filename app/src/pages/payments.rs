@@ -2,7 +2,7 @@
 //! delivered, a button that pays them all in one run, and each run's remittance file (CSV) for
 //! the council's finance system.
 use crate::api::{RunPayments, load_payments};
-use crate::components::{CsrfField, ErrorSummary, form_errors, refusal_view, use_viewer};
+use crate::components::{CsrfField, ErrorSummary, Loaded, form_errors};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,7 +15,6 @@ pub fn PaymentsPage() -> impl IntoView {
     let run = ServerAction::<RunPayments>::new();
     let loaded = Resource::new(move || run.version().get(), |_| load_payments());
     let errors = form_errors(run);
-    let viewer = use_viewer();
     let finished = move || use_query_map().read().get("run");
     view! {
         <Title text="Paying providers"/>
@@ -24,15 +23,7 @@ pub fn PaymentsPage() -> impl IntoView {
         {move || finished().map(|reference| view! {
             <div class="notice" role="status"><p>{format!("Payment run {reference} is done. Download its remittance file below.")}</p></div>
         })}
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let token = viewer.await.unwrap_or_default().csrf_token;
-                match loaded.await {
-                    Ok(admin) => view! { <Payments admin run token/> }.into_any(),
-                    Err(error) => refusal_view(error, PATH.into()),
-                }
-            })}
-        </Suspense>
+        <Loaded data=loaded path=PATH show=move |admin, token| view! { <Payments admin run token/> }/>
     }
 }
 

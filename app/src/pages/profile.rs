@@ -1,7 +1,7 @@
 //! A provider's organisation profile (`/provider/profile`): what people see about the
 //! organisation on its public page, its cards and the open data. Saving confirms the details.
 use crate::api::{SaveOrganisationProfile, load_organisation_profile};
-use crate::components::{CsrfField, ErrorSummary, TextArea, TextInput, form_errors, refusal_view, use_viewer};
+use crate::components::{CsrfField, ErrorSummary, Loaded, TextArea, TextInput, form_errors};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -14,24 +14,15 @@ pub fn OrganisationProfilePage() -> impl IntoView {
     let save = ServerAction::<SaveOrganisationProfile>::new();
     let loaded = Resource::new(move || save.version().get(), |_| load_organisation_profile());
     let errors = form_errors(save);
-    let viewer = use_viewer();
     let saved = move || use_query_map().read().get("saved").is_some();
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let token = viewer.await.unwrap_or_default().csrf_token;
-                match loaded.await {
-                    Ok(profile) => view! {
-                        <ErrorSummary errors/>
-                        <Show when=saved>
-                            <div class="notice" role="status"><p>"Your organisation's details are saved and confirmed."</p></div>
-                        </Show>
-                        <ProfileFields save errors profile token/>
-                    }.into_any(),
-                    Err(error) => refusal_view(error, PATH.into()),
-                }
-            })}
-        </Suspense>
+        <Loaded data=loaded path=PATH show=move |profile, token| view! {
+            <ErrorSummary errors/>
+            <Show when=saved>
+                <div class="notice" role="status"><p>"Your organisation's details are saved and confirmed."</p></div>
+            </Show>
+            <ProfileFields save errors profile token/>
+        }/>
     }
 }
 

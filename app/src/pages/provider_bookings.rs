@@ -2,7 +2,7 @@
 //! deadline, care under way (which can be handed back, with a reason), and the visits of the
 //! coming week to check in and out of. Every button is its own small form.
 use crate::api::{ActOnBooking, load_provider_bookings};
-use crate::components::{CsrfField, ErrorSummary, form_errors, refusal_view, use_viewer};
+use crate::components::{CsrfField, ErrorSummary, Loaded, form_errors};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,7 +15,6 @@ pub fn ProviderBookingsPage() -> impl IntoView {
     let act = ServerAction::<ActOnBooking>::new();
     let loaded = Resource::new(move || act.version().get(), |_| load_provider_bookings());
     let errors = form_errors(act);
-    let viewer = use_viewer();
     let done = move || use_query_map().read().get("done").is_some();
     view! {
         <Title text="Booking requests and visits"/>
@@ -24,15 +23,7 @@ pub fn ProviderBookingsPage() -> impl IntoView {
         <Show when=done>
             <div class="notice" role="status"><p>"Done. The person has been told."</p></div>
         </Show>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let token = viewer.await.unwrap_or_default().csrf_token;
-                match loaded.await {
-                    Ok(bookings) => view! { <Lists bookings act token/> }.into_any(),
-                    Err(error) => refusal_view(error, PATH.into()),
-                }
-            })}
-        </Suspense>
+        <Loaded data=loaded path=PATH show=move |bookings, token| view! { <Lists bookings act token/> }/>
     }
 }
 

@@ -5,7 +5,7 @@
 //! `/offline-placements`, by form or by pasting a spreadsheet's rows.
 use crate::api::{ImportOfflinePlacements, RecordOfflinePlacement, load_offline_placements, load_report};
 use crate::chart::{CHART_ROWS, bar_chart};
-use crate::components::{CsrfField, ErrorSummary, Select, TextArea, TextInput, form_errors, refusal_view, use_viewer};
+use crate::components::{CsrfField, ErrorSummary, Loaded, Select, TextArea, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use crate::report::*;
 use leptos::prelude::*;
@@ -46,14 +46,7 @@ pub fn ReportPage() -> impl IntoView {
     let asked = Memo::new(move |_| (params.read().get("slug").unwrap_or_default(), ReportQuery::from_query(|name| query.read().get(name))));
     let loaded = Resource::new(move || asked.get(), |(slug, query)| load_report(slug, query));
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match loaded.await {
-                    Ok(report) => view! { <ReportView report/> }.into_any(),
-                    Err(error) => refusal_view(error, format!("/reports/{}", asked.get_untracked().0)),
-                }
-            })}
-        </Suspense>
+        <Loaded data=loaded path=format!("/reports/{}", asked.get_untracked().0) show=move |report, _| view! { <ReportView report/> }/>
     }
 }
 
@@ -177,7 +170,6 @@ pub fn OfflinePlacementsPage() -> impl IntoView {
     let record = ServerAction::<RecordOfflinePlacement>::new();
     let import = ServerAction::<ImportOfflinePlacements>::new();
     let loaded = Resource::new(move || record.version().get() + import.version().get(), |_| load_offline_placements());
-    let viewer = use_viewer();
     let recorded = move || use_query_map().read().get("recorded");
     view! {
         <Title text="Placements made outside CareMarket"/>
@@ -190,15 +182,7 @@ pub fn OfflinePlacementsPage() -> impl IntoView {
                 count => format!("{count} placements recorded."),
             }}</p></div>
         })}
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let token = viewer.await.unwrap_or_default().csrf_token;
-                match loaded.await {
-                    Ok(page) => view! { <OfflineForms page record import token/> }.into_any(),
-                    Err(error) => refusal_view(error, "/offline-placements".into()),
-                }
-            })}
-        </Suspense>
+        <Loaded data=loaded path="/offline-placements" show=move |page, token| view! { <OfflineForms page record import token/> }/>
     }
 }
 

@@ -3,7 +3,7 @@
 //! holder sees their own; a planner they trust, the provider holding the fund, or a
 //! commissioner of the council adds `?budget=<id>`.
 use crate::api::load_budget_statement;
-use crate::components::refusal_view;
+use crate::components::Loaded;
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,15 +15,8 @@ pub fn BudgetStatementPage() -> impl IntoView {
     let budget = move || query.read().get("budget").and_then(|id| id.parse::<i64>().ok());
     let loaded = Resource::new(budget, load_budget_statement);
     view! {
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let path = budget().map_or_else(|| "/budget/statement".to_string(), |id| format!("/budget/statement?budget={id}"));
-                match loaded.await {
-                    Ok(statement) => view! { <StatementView statement/> }.into_any(),
-                    Err(error) => refusal_view(error, path),
-                }
-            })}
-        </Suspense>
+        <Loaded data=loaded path=budget().map_or_else(|| "/budget/statement".to_string(), |id| format!("/budget/statement?budget={id}"))
+            show=|statement, _| view! { <StatementView statement/> }/>
     }
 }
 
