@@ -1,7 +1,7 @@
 // The bundle budget: on each public page, the script and WebAssembly that Chromium loads, in bytes
 // as they came over the wire (brotli), must come to 150 KB or less, so a cheap phone on a slow connection
-// can use the page soon. Measured against the release bundle (`.ci/build-site --release
-// --wasm-only`, as .ci/test builds it); the figures are printed for the README.
+// can use the page soon. Measured against the release bundle, which .ci/test builds for every
+// browser test (`.ci/build-site --test`); the figures are printed for the README.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASE, newPage, open, signIn } from './support.js';

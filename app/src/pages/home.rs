@@ -389,9 +389,12 @@ fn Filters(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl IntoVie
 /// the page: the server renders the page for the new address, and the parts named in
 /// `FOLLOWS_TYPING` are swapped in. In the browser only.
 mod in_place {
-    /// The history state of entries this page made, or marked as its own.
+    /// The history states of this page's own entries: one reached by typing, and the one it
+    /// was served as.
     #[cfg(feature = "hydrate")]
-    const OURS: &str = "caremarket-search";
+    const TYPED: &str = "caremarket-search:typed";
+    #[cfg(feature = "hydrate")]
+    const SERVED: &str = "caremarket-search:served";
 
     /// The parts of the page that a search typed in the box replaces, by id.
     #[cfg(feature = "hydrate")]
@@ -412,8 +415,8 @@ mod in_place {
             let address =
                 std::iter::once(format!("/?q={}", crate::model::encode_query_value(words))).chain(kept.map(str::to_string)).collect::<Vec<_>>().join("&");
             let Ok(history) = window().history() else { return };
-            let typed_here = history.state().ok().and_then(|state| state.as_string()).is_some_and(|state| state == format!("{OURS}:typed"));
-            let state = leptos::wasm_bindgen::JsValue::from_str(&format!("{OURS}:typed"));
+            let typed_here = history.state().ok().and_then(|state| state.as_string()).is_some_and(|state| state == TYPED);
+            let state = leptos::wasm_bindgen::JsValue::from_str(TYPED);
             let _ =
                 if typed_here { history.replace_state_with_url(&state, "", Some(&address)) } else { history.push_state_with_url(&state, "", Some(&address)) };
             leptos::task::spawn_local(show(address));
@@ -430,10 +433,10 @@ mod in_place {
             use leptos::prelude::*;
             let Ok(history) = window().history() else { return };
             if history.state().is_ok_and(|state| state.is_null()) {
-                let _ = history.replace_state(&leptos::wasm_bindgen::JsValue::from_str(&format!("{OURS}:served")), "");
+                let _ = history.replace_state(&leptos::wasm_bindgen::JsValue::from_str(SERVED), "");
             }
             let listener = window_event_listener(leptos::ev::popstate, |event| {
-                if !event.state().as_string().is_some_and(|state| state.starts_with(OURS)) {
+                if !event.state().as_string().is_some_and(|state| state == TYPED || state == SERVED) {
                     return;
                 }
                 let location = window().location();
