@@ -98,6 +98,12 @@ mod guard {
     }
 }
 
+/// Who is asking, for a page being drawn: nobody when the request carries no session.
+#[cfg(feature = "ssr")]
+pub fn request_viewer() -> Viewer {
+    guard::request().map(|request| request.viewer).unwrap_or_default()
+}
+
 #[server(prefix = "/api", endpoint = "viewer", input = GetUrl)]
 pub async fn current_viewer() -> Result<Viewer, UiError> {
     guard::run(async move { Ok(guard::request()?.viewer) }).await

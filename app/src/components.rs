@@ -1,23 +1,26 @@
 //! Building blocks in the GOV.UK style: error summary, labelled inputs with hints and errors,
 //! the CSRF field every form carries, and the page layout.
-use crate::api::{SignOut, current_viewer};
+use crate::api::SignOut;
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_location;
 
-/// The viewer, loaded once per navigation and shared by the layout and the pages.
-#[derive(Clone, Copy)]
-pub struct ViewerResource(pub Resource<Result<Viewer, UiError>>);
+/// Who is asking: found by the session middleware before the page is drawn, so the layout and
+/// the pages read it as a value, with nothing to wait for. (Pages are drawn only on the server;
+/// the browser wakes islands, which never ask.)
+#[derive(Clone)]
+struct CurrentViewer(Viewer);
 
 pub fn provide_viewer() {
-    let location = use_location();
-    let viewer = Resource::new(move || location.pathname.get(), |_| current_viewer());
-    provide_context(ViewerResource(viewer));
+    #[cfg(feature = "ssr")]
+    let viewer = crate::api::request_viewer();
+    #[cfg(not(feature = "ssr"))]
+    let viewer = Viewer::default();
+    provide_context(CurrentViewer(viewer));
 }
 
-pub fn use_viewer() -> Resource<Result<Viewer, UiError>> {
-    expect_context::<ViewerResource>().0
+pub fn use_viewer() -> Viewer {
+    use_context::<CurrentViewer>().map(|current| current.0).unwrap_or_default()
 }
 
 /// The body of a page that shows data: waits for `data` (on the server, so every page arrives
@@ -30,13 +33,12 @@ where
     F: Fn(T, String) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let viewer = use_viewer();
+    let token = use_viewer().csrf_token;
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
-                let (path, show) = (path.clone(), show.clone());
+                let (path, show, token) = (path.clone(), show.clone(), token.clone());
                 Suspend::new(async move {
-                    let token = viewer.await.unwrap_or_default().csrf_token;
                     match data.await {
                         Ok(data) => show(data, token).into_any(),
                         Err(error) => refusal_view(error, path),
@@ -66,21 +68,11 @@ pub fn Layout(children: Children) -> impl IntoView {
             <div class="container header-inner">
                 <a href="/" class="site-name">"CareMarket"</a>
                 <nav aria-label="Main">
-                    <Suspense fallback=|| view! { <ul class="nav-list"><li><a href="/">"Find care"</a></li></ul> }>
-                        {move || Suspend::new(async move {
-                            let viewer = viewer.await.unwrap_or_default();
-                            view! { <Navigation viewer/> }
-                        })}
-                    </Suspense>
+                    <Navigation viewer=viewer.clone()/>
                 </nav>
             </div>
         </header>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let viewer = viewer.await.unwrap_or_default();
-                viewer.acting_for.map(|acting| view! { <ActingForBanner acting token=viewer.csrf_token/> })
-            })}
-        </Suspense>
+        {viewer.acting_for.map(|acting| view! { <ActingForBanner acting token=viewer.csrf_token/> })}
         <div class="container">
             <main id="main-content" tabindex="-1">{children()}</main>
         </div>
@@ -159,33 +151,34 @@ pub fn CsrfField(token: String) -> impl IntoView {
     view! { <input type="hidden" name="csrf_token" value=token/> }
 }
 
+// The form parts below read their errors once, as they are drawn: pages are drawn on the
+// server alone (only islands run in the browser), so nothing would ever redraw them.
+
 /// "There is a problem" with a link to each field that needs fixing.
 #[component]
 pub fn ErrorSummary(#[prop(into)] errors: Signal<Vec<FieldError>>) -> impl IntoView {
-    move || {
-        let errors = errors.get();
-        (!errors.is_empty()).then(|| {
-            view! {
-                // No id: a page with several forms may show more than one summary.
-                <div class="error-summary" role="alert" tabindex="-1">
-                    <h2>"There is a problem"</h2>
-                    <ul>
-                        {errors
-                            .into_iter()
-                            .map(|error| {
-                                if error.field.is_empty() {
-                                    view! { <li>{error.message}</li> }.into_any()
-                                } else {
-                                    // A plain fragment link: the browser moves focus to the field.
-                                    view! { <li><a href=format!("#{}", error.field)>{error.message}</a></li> }.into_any()
-                                }
-                            })
-                            .collect_view()}
-                    </ul>
-                </div>
-            }
-        })
-    }
+    let errors = errors.get_untracked();
+    (!errors.is_empty()).then(|| {
+        view! {
+            // No id: a page with several forms may show more than one summary.
+            <div class="error-summary" role="alert" tabindex="-1">
+                <h2>"There is a problem"</h2>
+                <ul>
+                    {errors
+                        .into_iter()
+                        .map(|error| {
+                            if error.field.is_empty() {
+                                view! { <li>{error.message}</li> }.into_any()
+                            } else {
+                                // A plain fragment link: the browser moves focus to the field.
+                                view! { <li><a href=format!("#{}", error.field)>{error.message}</a></li> }.into_any()
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+    })
 }
 
 /// The one-time code of an account opened for someone else, shown once, for them to choose
@@ -213,33 +206,33 @@ where
     })
 }
 
-/// The message against one field, if it has one.
-fn field_message(errors: Signal<Vec<FieldError>>, id: String) -> Signal<Option<String>> {
-    Signal::derive(move || errors.get().into_iter().find(|error| error.field == id).map(|error| error.message))
+/// What every field draws around its control: its hint and error message, the ids of both
+/// for `aria-describedby`, and whether it is invalid.
+struct FieldParts<V> {
+    described_by: Option<String>,
+    invalid: bool,
+    hint_and_error: V,
 }
 
-/// The ids of a field's hint and error, for its `aria-describedby`.
-fn described_by(id: &str, has_hint: bool, message: Signal<Option<String>>) -> Signal<Option<String>> {
-    let (hint_id, error_id) = (format!("{id}-hint"), format!("{id}-error"));
-    Signal::derive(move || {
-        let ids: Vec<&str> = [has_hint.then_some(hint_id.as_str()), message.get().map(|_| error_id.as_str())].into_iter().flatten().collect();
-        (!ids.is_empty()).then(|| ids.join(" "))
-    })
-}
-
-/// A field's hint and error message, with the ids `described_by` points at.
-#[component]
-fn HintAndError(id: String, hint: Option<String>, message: Signal<Option<String>>) -> impl IntoView {
-    let error_id = format!("{id}-error");
-    view! {
-        {hint.map(|hint| view! { <div class="hint" id=format!("{id}-hint")>{hint}</div> })}
-        {move || message.get().map(|message| view! {
-            <p class="error-message" id=error_id.clone()>
+fn field_parts(id: &str, hint: Option<String>, errors: Signal<Vec<FieldError>>) -> FieldParts<impl IntoView + use<>> {
+    let message = errors.with_untracked(|errors| errors.iter().find(|error| error.field == id).map(|error| error.message.clone()));
+    let described_by = match (hint.is_some(), message.is_some()) {
+        (true, true) => Some(format!("{id}-hint {id}-error")),
+        (true, false) => Some(format!("{id}-hint")),
+        (false, true) => Some(format!("{id}-error")),
+        (false, false) => None,
+    };
+    let invalid = message.is_some();
+    let hint = hint.map(|hint| view! { <div class="hint" id=format!("{id}-hint")>{hint}</div> });
+    let message = message.map(|message| {
+        view! {
+            <p class="error-message" id=format!("{id}-error")>
                 <span class="visually-hidden">"Error: "</span>
                 {message}
             </p>
-        })}
-    }
+        }
+    });
+    FieldParts { described_by, invalid, hint_and_error: view! { {hint}{message} } }
 }
 
 /// A labelled input with an optional hint and its error message, linked for screen readers.
@@ -259,13 +252,12 @@ pub fn TextInput(
     width: Option<&'static str>,
     #[prop(into)] errors: Signal<Vec<FieldError>>,
 ) -> impl IntoView {
-    let message = field_message(errors, id.clone());
-    let described_by = described_by(&id, hint.is_some(), message);
+    let FieldParts { described_by, invalid, hint_and_error } = field_parts(&id, hint, errors);
     let class = width.map_or_else(|| "input".to_string(), |width| format!("input {width}"));
     view! {
-        <div class="form-group" class:form-group-error=move || message.get().is_some()>
+        <div class="form-group" class:form-group-error=invalid>
             <label class="label" for=id.clone()>{label}</label>
-            <HintAndError id=id.clone() hint message/>
+            {hint_and_error}
             <input
                 class=class
                 id=id
@@ -275,7 +267,7 @@ pub fn TextInput(
                 autocomplete=autocomplete
                 spellcheck="false"
                 aria-describedby=described_by
-                aria-invalid=move || message.get().is_some().then_some("true")
+                aria-invalid=invalid.then_some("true")
             />
         </div>
     }
@@ -291,14 +283,13 @@ pub fn TextArea(
     #[prop(optional, into)] value: String,
     #[prop(into)] errors: Signal<Vec<FieldError>>,
 ) -> impl IntoView {
-    let message = field_message(errors, id.clone());
-    let described_by = described_by(&id, hint.is_some(), message);
+    let FieldParts { described_by, invalid, hint_and_error } = field_parts(&id, hint, errors);
     view! {
-        <div class="form-group" class:form-group-error=move || message.get().is_some()>
+        <div class="form-group" class:form-group-error=invalid>
             <label class="label" for=id.clone()>{label}</label>
-            <HintAndError id=id.clone() hint message/>
+            {hint_and_error}
             <textarea class="textarea" id=id name=name rows="6" aria-describedby=described_by
-                aria-invalid=move || message.get().is_some().then_some("true")>{value}</textarea>
+                aria-invalid=invalid.then_some("true")>{value}</textarea>
         </div>
     }
 }
@@ -317,19 +308,18 @@ pub fn Select(
     any: Option<String>,
     #[prop(into)] errors: Signal<Vec<FieldError>>,
 ) -> impl IntoView {
-    let message = field_message(errors, id.clone());
-    let described_by = described_by(&id, hint.is_some(), message);
+    let FieldParts { described_by, invalid, hint_and_error } = field_parts(&id, hint, errors);
     let no_choice = value.is_empty();
     let first = match any {
         Some(any) => Some((any, no_choice)),
         None => no_choice.then(|| ("Choose one".to_string(), true)),
     };
     view! {
-        <div class="form-group" class:form-group-error=move || message.get().is_some()>
+        <div class="form-group" class:form-group-error=invalid>
             <label class="label" for=id.clone()>{label}</label>
-            <HintAndError id=id.clone() hint message/>
+            {hint_and_error}
             <select class="select" id=id name=name aria-describedby=described_by
-                aria-invalid=move || message.get().is_some().then_some("true")>
+                aria-invalid=invalid.then_some("true")>
                 {first.map(|(text, selected)| view! { <option value="" selected=selected>{text}</option> })}
                 {options.into_iter().map(|(code, text)| {
                     let selected = code == value;
@@ -356,14 +346,13 @@ pub fn Choices(
     #[prop(optional)] multiple: bool,
     #[prop(into)] errors: Signal<Vec<FieldError>>,
 ) -> impl IntoView {
-    let message = field_message(errors, id.clone());
-    let described_by = described_by(&id, hint.is_some(), message);
+    let FieldParts { described_by, invalid, hint_and_error } = field_parts(&id, hint, errors);
     let input_type = if multiple { "checkbox" } else { "radio" };
     view! {
-        <div class="form-group" class:form-group-error=move || message.get().is_some()>
+        <div class="form-group" class:form-group-error=invalid>
             <fieldset class="fieldset" aria-describedby=described_by>
                 <legend class="legend">{legend}</legend>
-                <HintAndError id=id.clone() hint message/>
+                {hint_and_error}
                 <div class="choices">
                     {options.into_iter().enumerate().map(|(index, (code, text))| {
                         let option_id = if index == 0 { id.clone() } else { format!("{id}-{index}") };

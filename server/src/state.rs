@@ -8,10 +8,14 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
-/// Everything a request may need. Cheap to clone; nothing in it is the only copy of any data
-/// (sessions and all state live in the database), so instances can run side by side.
+/// Everything a request may need, shared: axum clones the state for every request and layer,
+/// so a clone is one count. Nothing in it is the only copy of any data (sessions and all state
+/// live in the database), so instances can run side by side.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Resources>);
+
+#[derive(Clone)]
+pub struct Resources {
     pub db: Db,
     /// Where the commissioners' reports read (see `db::connect_for_reports`); `db` unless set.
     pub reports_db: Db,
@@ -31,6 +35,14 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
+impl std::ops::Deref for AppState {
+    type Target = Resources;
+
+    fn deref(&self) -> &Resources {
+        &self.0
+    }
+}
+
 impl AppState {
     /// Panics when the Stripe settings cannot make a client (checked at start, before serving).
     pub fn new(db: Db, config: Config, search: Arc<dyn SearchEngine>) -> Self {
@@ -39,7 +51,7 @@ impl AppState {
         let leptos_options = LeptosOptions::builder().output_name("caremarket").site_root(site_root).site_pkg_dir(pkg_dir).site_addr(config.address).build();
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         let stripe = config.stripe.clone().map(|stripe| Arc::new(Stripe::new(stripe).expect("a Stripe client from the settings")));
-        Self {
+        Self(Arc::new(Resources {
             reports_db: db.clone(),
             db,
             config: Arc::new(config),
@@ -48,11 +60,11 @@ impl AppState {
             search,
             postcodes: PostcodeCentres::default(),
             stripe,
-        }
+        }))
     }
 
     /// Reads the reports through `reports_db` instead of the main pool.
     pub fn with_reports_db(self, reports_db: Db) -> Self {
-        Self { reports_db, ..self }
+        Self(Arc::new(Resources { reports_db, ..Arc::unwrap_or_clone(self.0) }))
     }
 }

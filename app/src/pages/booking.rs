@@ -59,21 +59,23 @@ pub fn BookingPage() -> impl IntoView {
     let answers = move || answers_from_query(&query.read());
     // Answered (and not coming back to change them): price it.
     let answered = move || query.read().get("date").is_some() && query.read().get("change").is_none();
+    let viewer = use_viewer();
+    if viewer.user.is_none() {
+        return refusal_view(UiError::SignInRequired, format!("/book/{}", listing()));
+    }
+    let token = viewer.csrf_token;
     let details = Resource::new(listing, load_listing);
     let quote = Resource::new(
         move || (listing(), person(), answers(), answered()),
         |(listing, person, answers, answered)| async move { if answered { Some(quote_booking(listing, person, answers).await) } else { None } },
     );
     let confirm = ServerAction::<ConfirmBooking>::new();
-    let viewer = use_viewer();
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {move || Suspend::new({
+                let token = token.clone();
+                async move {
                 let path = format!("/book/{}", listing());
-                let viewer = viewer.await.unwrap_or_default();
-                if viewer.user.is_none() {
-                    return refusal_view(UiError::SignInRequired, path);
-                }
                 let details = match details.await {
                     Ok(details) => details,
                     Err(error) => return refusal_view(error, path),
@@ -82,11 +84,12 @@ pub fn BookingPage() -> impl IntoView {
                     None => view! { <Questions details answers=answers() person=person() errors=Vec::new()/> }.into_any(),
                     Some(Err(UiError::Invalid(errors))) => view! { <Questions details answers=answers() person=person() errors/> }.into_any(),
                     Some(Err(error)) => refusal_view(error, path),
-                    Some(Ok(quote)) => view! { <CheckAnswers quote answers=answers() person=person() confirm token=viewer.csrf_token/> }.into_any(),
+                    Some(Ok(quote)) => view! { <CheckAnswers quote answers=answers() person=person() confirm token/> }.into_any(),
                 }
-            })}
+            }})}
         </Suspense>
     }
+    .into_any()
 }
 
 /// "When do you need care?"

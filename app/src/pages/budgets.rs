@@ -167,26 +167,19 @@ fn NewHelper(helper: ServerAction<OpenHelperAccount>, errors: Signal<Vec<FieldEr
 pub fn SetUpAccountPage() -> impl IntoView {
     let set_up = ServerAction::<SetUpAccount>::new();
     let errors = form_errors(set_up);
-    let viewer = use_viewer();
+    let token = use_viewer().csrf_token;
     view! {
         <Title text="Set up your account"/>
         <h1>"Set up your account"</h1>
         <p>"Use the code the council gave you when they opened your account."</p>
         <ErrorSummary errors/>
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let token = viewer.await.unwrap_or_default().csrf_token;
-                view! {
-                    <ActionForm action=set_up attr:novalidate=true>
-                        <CsrfField token/>
-                        <TextInput id="email" name="form[email]" label="Email address" input_type="email" autocomplete="email" errors/>
-                        <TextInput id="code" name="form[code]" label="Your code" hint="For example, K7QX-3M9P-TR2W" autocomplete="one-time-code" errors/>
-                        <TextInput id="password" name="form[password]" label="Choose a password" hint="At least 12 characters. A few words together is easy to remember."
-                            input_type="password" autocomplete="new-password" errors/>
-                        <button type="submit" class="button">"Set up my account"</button>
-                    </ActionForm>
-                }
-            })}
-        </Suspense>
+        <ActionForm action=set_up attr:novalidate=true>
+            <CsrfField token/>
+            <TextInput id="email" name="form[email]" label="Email address" input_type="email" autocomplete="email" errors/>
+            <TextInput id="code" name="form[code]" label="Your code" hint="For example, K7QX-3M9P-TR2W" autocomplete="one-time-code" errors/>
+            <TextInput id="password" name="form[password]" label="Choose a password" hint="At least 12 characters. A few words together is easy to remember."
+                input_type="password" autocomplete="new-password" errors/>
+            <button type="submit" class="button">"Set up my account"</button>
+        </ActionForm>
     }
 }

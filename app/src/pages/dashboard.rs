@@ -9,16 +9,9 @@ use leptos_router::hooks::use_params_map;
 /// `/dashboard` sends each person to their own role's dashboard (or to sign in).
 #[component]
 pub fn DashboardHome() -> impl IntoView {
-    let viewer = use_viewer();
-    view! {
-        <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                match viewer.await.ok().and_then(|viewer| viewer.user) {
-                    Some(user) => view! { <Redirect path=user.role.dashboard_path()/> }.into_any(),
-                    None => view! { <Redirect path="/sign-in?next=/dashboard"/> }.into_any(),
-                }
-            })}
-        </Suspense>
+    match use_viewer().user {
+        Some(user) => view! { <Redirect path=user.role.dashboard_path()/> }.into_any(),
+        None => view! { <Redirect path="/sign-in?next=/dashboard"/> }.into_any(),
     }
 }
 

@@ -14,58 +14,42 @@ const TYPING_PAUSE_MS: u64 = 300;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let query = use_query_map();
-    let form = Memo::new(move |_| SearchForm::from_query(|name| query.read().get(name)));
-    let results = Resource::new(move || form.get(), search_services);
-    // What the page was first served with: the fields keep what is typed after that.
-    let initial = form.get_untracked();
+    let form = SearchForm::from_query(|name| use_query_map().read_untracked().get(name));
+    let results = OnceResource::new(search_services(form.clone()));
+    let viewer = use_viewer();
     view! {
         <Title text="Find care and support"/>
-        // The errors come from the search itself. A transition waits for it on the server (so a
-        // page served without JavaScript shows them), and on later searches updates only the
-        // messages: the form is not redrawn, so typing keeps its place.
-        <Transition fallback=|| ()>
-            <SearchTop results initial=initial.clone()/>
-        </Transition>
-        <div id="results">
-            <Suspense fallback=|| view! { <p>"Loading services…"</p> }>
-                {move || Suspend::new(async move {
-                    match results.await {
-                        Ok(page) => view! { <Results page form=form.get_untracked()/> }.into_any(),
-                        Err(UiError::Invalid(_)) => view! { <p>"Correct the search above to see services."</p> }.into_any(),
-                        Err(error) => view! { <p class="error-message">{error.to_string()}</p> }.into_any(),
-                    }
-                })}
-            </Suspense>
-        </div>
+        // Drawn once the search has run, so a page served without JavaScript shows its errors.
+        <Suspense fallback=|| view! { <p>"Loading services…"</p> }>
+            {move || {
+                let (form, budget_holder) = (form.clone(), viewer.user.as_ref().is_some_and(|user| user.role == Role::BudgetHolder));
+                Suspend::new(async move { view! { <SearchView form result=results.await budget_holder/> } })
+            }}
+        </Suspense>
     }
 }
 
-/// The heading, the form and the live region, above the results.
+/// The heading, the form, the live region and the results.
 #[component]
-fn SearchTop(results: Resource<Result<SearchPage, UiError>>, initial: SearchForm) -> impl IntoView {
-    // Read in place (`with`): a search page is too big to copy for a count or a message. A
-    // memo, because every field of the form asks it for its message.
-    let errors: Signal<Vec<FieldError>> = Memo::new(move |_| {
-        results.with(|result| match result {
-            Some(Err(error)) => error.field_errors(),
-            _ => Vec::new(),
-        })
-    })
-    .into();
-    let found = move || {
-        results.with(|result| match result {
-            Some(Ok(page)) => found_text(page.total),
-            _ => String::new(),
-        })
+fn SearchView(form: SearchForm, result: Result<SearchPage, UiError>, budget_holder: bool) -> impl IntoView {
+    let (errors, found) = match &result {
+        Ok(page) => (Vec::new(), found_text(page.total)),
+        Err(error) => (error.field_errors(), String::new()),
+    };
+    let errors = Signal::stored(errors);
+    let results = match result {
+        Ok(page) => view! { <Results page form=form.clone()/> }.into_any(),
+        Err(UiError::Invalid(_)) => view! { <p>"Correct the search above to see services."</p> }.into_any(),
+        Err(error) => view! { <p class="error-message">{error.to_string()}</p> }.into_any(),
     };
     view! {
         <div id="search-problems"><ErrorSummary errors/></div>
         <h1>"Find care and support"</h1>
         <p class="lead">"Search home care, personal assistants, day opportunities, short breaks and more from providers in your area."</p>
-        <SearchFields initial errors/>
+        <SearchFields initial=form errors budget_holder/>
         // The one live region: it says how many were found, not the whole list.
         <p id="search-status" class="visually-hidden" aria-live="polite" aria-atomic="true">{found}</p>
+        <div id="results">{results}</div>
     }
 }
 
@@ -82,14 +66,14 @@ fn options(pairs: impl IntoIterator<Item = (String, String)>, any: &str) -> Vec<
 }
 
 #[component]
-fn SearchFields(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl IntoView {
+fn SearchFields(initial: SearchForm, errors: Signal<Vec<FieldError>>, budget_holder: bool) -> impl IntoView {
     let filtered =
         [&initial.category, &initial.postcode, &initial.max_price, &initial.day, &initial.language, &initial.specialism, &initial.framework, &initial.budget]
             .iter()
             .any(|value| !value.is_empty())
             || !matches!(initial.carer.as_str(), "" | "any")
             || !matches!(initial.sort.as_str(), "" | "best");
-    let q_message = move || errors.get().iter().any(|error| error.field == "q");
+    let q_message = errors.with_untracked(|errors| errors.iter().any(|error| error.field == "q"));
     view! {
         <form method="get" action="/" role="search" class="search-form" novalidate=true>
             <div class="form-group" id="q-group" class:form-group-error=q_message>
@@ -102,7 +86,7 @@ fn SearchFields(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl In
             </div>
             <details class="filters" open=filtered>
                 <summary>"Filter and sort"</summary>
-                <Filters initial=initial.clone() errors/>
+                <Filters initial=initial.clone() errors budget_holder/>
                 <button type="submit" class="button">"Apply"</button>
             </details>
         </form>
@@ -336,11 +320,9 @@ fn where_the_browser_is(done: impl FnOnce(Result<(f64, f64), String>) + 'static)
 /// Every filter and the sort order. (A component of its own, drawn as one piece, to keep
 /// the page's rendering shallow.)
 #[component]
-fn Filters(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl IntoView {
-    // "Within my budget" is for the person who holds it.
-    let viewer = use_viewer();
-    let budget_holder = move || viewer.with(|viewer| matches!(viewer, Some(Ok(Viewer { user: Some(user), .. })) if user.role == Role::BudgetHolder));
-    let budget_error = Memo::new(move |_| errors.with(|errors| errors.iter().find(|e| e.field == "budget").map(|e| e.message.clone())));
+fn Filters(initial: SearchForm, errors: Signal<Vec<FieldError>>, budget_holder: bool) -> impl IntoView {
+    let budget_error = errors.with_untracked(|errors| errors.iter().find(|e| e.field == "budget").map(|e| e.message.clone()));
+    let within_budget_invalid = budget_error.is_some();
     let within_budget = initial.budget == "yes";
     let categories = options(CATEGORIES.iter().map(|&code| (code.to_string(), category_label(code).to_string())), "Any type of care");
     let specialisms = options(SPECIALISMS.iter().map(|(code, label)| (code.to_string(), label.to_string())), "Any");
@@ -370,9 +352,10 @@ fn Filters(initial: SearchForm, errors: Signal<Vec<FieldError>>) -> impl IntoVie
                     <label class="choice-label" for="framework">"Only services on a council framework"</label>
                 </div>
             </div>
-            {move || budget_holder().then(|| view! {
-                <div class="form-group" class:form-group-error=budget_error.get().is_some()>
-                    {budget_error.get().map(|message| view! { <p class="error-message" id="budget-error">{message}</p> })}
+            // "Within my budget" is for the person who holds it.
+            {budget_holder.then(|| view! {
+                <div class="form-group" class:form-group-error=within_budget_invalid>
+                    {budget_error.map(|message| view! { <p class="error-message" id="budget-error">{message}</p> })}
                     <div class="choice">
                         <input class="choice-input" type="checkbox" id="budget" name="budget" value="yes" checked=within_budget/>
                         <label class="choice-label" for="budget">"Only what the money left in my budget can pay for"</label>

@@ -80,20 +80,22 @@ pub fn LotPage() -> impl IntoView {
         },
     );
     let viewer = use_viewer();
+    let commissioner = viewer.user.as_ref().is_some_and(|user| user.role == Role::Commissioner);
+    let token = viewer.csrf_token;
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                let viewer = viewer.await.unwrap_or_default();
-                let commissioner = viewer.user.as_ref().is_some_and(|user| user.role == Role::Commissioner);
+            {move || Suspend::new({
+                let token = token.clone();
+                async move {
                 match table.await {
                     Ok(table) => {
                         let panel = lot_id().filter(|_| commissioner)
-                            .map(|id| view! { <LotAdminPanel lot_id=id actions token=viewer.csrf_token.clone()/> });
+                            .map(|id| view! { <LotAdminPanel lot_id=id actions token/> });
                         view! { <LotView table/>{panel} }.into_any()
                     }
                     Err(error) => refusal_view(error, "/lots".into()),
                 }
-            })}
+            }})}
         </Suspense>
     }
 }

@@ -1,5 +1,5 @@
 use crate::api::{RegisterProvider, RegisterSelfFunder};
-use crate::components::{CsrfField, ErrorSummary, Loaded, TextInput, form_errors, use_viewer};
+use crate::components::{CsrfField, ErrorSummary, TextInput, form_errors, use_viewer};
 use crate::model::FieldError;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -9,26 +9,25 @@ use leptos_meta::Title;
 pub fn RegisterPage() -> impl IntoView {
     let action = ServerAction::<RegisterProvider>::new();
     let errors = form_errors(action);
+    let token = use_viewer().csrf_token;
     view! {
         <Title text="Register your organisation"/>
         <div class="narrow">
             <ErrorSummary errors/>
             <h1>"Register your organisation"</h1>
             <p>"List your care and support services so that people with a personal budget can find and book them."</p>
-            <Loaded data=use_viewer() path="/register" show=move |_, token| view! {
-                // The browser's own checks would pre-empt ours: ours are specific and listed in the summary.
-                <ActionForm action attr:novalidate=true>
-                    <CsrfField token/>
-                    <h2>"Your organisation"</h2>
-                    <TextInput id="organisation_name" name="form[organisation_name]" label="Organisation name" autocomplete="organization" errors/>
-                    <TextInput id="regulator_id" name="form[regulator_id]" label="CQC location ID (if you are registered)"
-                        hint="It looks like 1-123456789. Leave this empty if your services are not regulated by the CQC." errors/>
-                    <TextInput id="contact_phone" name="form[contact_phone]" label="Telephone number for enquiries" input_type="tel" autocomplete="tel" errors/>
-                    <h2>"Your account"</h2>
-                    <AccountFields email_hint="We will use this to sign you in and for enquiries." errors/>
-                    <button type="submit" class="button">"Register"</button>
-                </ActionForm>
-            }/>
+            // The browser's own checks would pre-empt ours: ours are specific and listed in the summary.
+            <ActionForm action attr:novalidate=true>
+                <CsrfField token/>
+                <h2>"Your organisation"</h2>
+                <TextInput id="organisation_name" name="form[organisation_name]" label="Organisation name" autocomplete="organization" errors/>
+                <TextInput id="regulator_id" name="form[regulator_id]" label="CQC location ID (if you are registered)"
+                    hint="It looks like 1-123456789. Leave this empty if your services are not regulated by the CQC." errors/>
+                <TextInput id="contact_phone" name="form[contact_phone]" label="Telephone number for enquiries" input_type="tel" autocomplete="tel" errors/>
+                <h2>"Your account"</h2>
+                <AccountFields email_hint="We will use this to sign you in and for enquiries." errors/>
+                <button type="submit" class="button">"Register"</button>
+            </ActionForm>
         </div>
     }
 }
@@ -38,6 +37,7 @@ pub fn RegisterPage() -> impl IntoView {
 pub fn RegisterPersonPage() -> impl IntoView {
     let action = ServerAction::<RegisterSelfFunder>::new();
     let errors = form_errors(action);
+    let token = use_viewer().csrf_token;
     view! {
         <Title text="Open an account to arrange your own care"/>
         <div class="narrow">
@@ -45,13 +45,11 @@ pub fn RegisterPersonPage() -> impl IntoView {
             <h1>"Open an account to arrange your own care"</h1>
             <p>"If you pay for your own care, you can book and pay for it here by card. "
                "If the council funds your care, ask them to set up your account instead."</p>
-            <Loaded data=use_viewer() path="/register/person" show=move |_, token| view! {
-                <ActionForm action attr:novalidate=true>
-                    <CsrfField token/>
-                    <AccountFields email_hint="We will use this to sign you in." errors/>
-                    <button type="submit" class="button">"Open my account"</button>
-                </ActionForm>
-            }/>
+            <ActionForm action attr:novalidate=true>
+                <CsrfField token/>
+                <AccountFields email_hint="We will use this to sign you in." errors/>
+                <button type="submit" class="button">"Open my account"</button>
+            </ActionForm>
         </div>
     }
 }

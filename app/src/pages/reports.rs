@@ -14,28 +14,23 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
-    let viewer = use_viewer();
+    let role = use_viewer().user.map(|user| user.role);
     view! {
         <Title text="Reports"/>
-        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match viewer.await.map(|viewer| viewer.user.map(|user| user.role)) {
-                    Ok(Some(Role::Commissioner)) => view! {
-                        <h1>"Reports"</h1>
-                        <p>"Figures for your council's placements, budgets and providers. Each report has a chart, the same figures as a table, and a CSV download. No report identifies a budget holder."</p>
-                        <ul class="report-list">
-                            {REPORTS.iter().map(|report| view! {
-                                <li><h2><a href=format!("/reports/{}", report.slug)>{report.title}</a></h2><p>{report.about}</p></li>
-                            }).collect_view()}
-                        </ul>
-                        <p><a href="/offline-placements">"Record placements made outside CareMarket"</a></p>
-                    }.into_any(),
-                    Ok(Some(_)) => refusal_view(UiError::Forbidden, "/reports".into()),
-                    Ok(None) => refusal_view(UiError::SignInRequired, "/reports".into()),
-                    Err(error) => refusal_view(error, "/reports".into()),
-                }
-            })}
-        </Suspense>
+        {match role {
+            Some(Role::Commissioner) => view! {
+                <h1>"Reports"</h1>
+                <p>"Figures for your council's placements, budgets and providers. Each report has a chart, the same figures as a table, and a CSV download. No report identifies a budget holder."</p>
+                <ul class="report-list">
+                    {REPORTS.iter().map(|report| view! {
+                        <li><h2><a href=format!("/reports/{}", report.slug)>{report.title}</a></h2><p>{report.about}</p></li>
+                    }).collect_view()}
+                </ul>
+                <p><a href="/offline-placements">"Record placements made outside CareMarket"</a></p>
+            }.into_any(),
+            Some(_) => refusal_view(UiError::Forbidden, "/reports".into()),
+            None => refusal_view(UiError::SignInRequired, "/reports".into()),
+        }}
     }
 }
 

@@ -1,5 +1,5 @@
 use crate::api::SignIn;
-use crate::components::{CsrfField, ErrorSummary, Loaded, TextInput, form_errors, use_viewer};
+use crate::components::{CsrfField, ErrorSummary, TextInput, form_errors, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -9,6 +9,7 @@ pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
     let errors = form_errors(action);
     let next = use_query_map().read_untracked().get("next").unwrap_or_default();
+    let token = use_viewer().csrf_token;
     view! {
         <Title text="Sign in"/>
         <div class="narrow">
@@ -17,19 +18,14 @@ pub fn SignInPage() -> impl IntoView {
             <p>"Budget holders and support planners get their sign-in details from the council. Providers can "
                 <a href="/register">"register their organisation"</a>". If you pay for your own care, "
                 <a href="/register/person">"open an account"</a>"."</p>
-            <Loaded data=use_viewer() path="/sign-in" show=move |_, token| {
-                let next = next.clone();
-                view! {
-                    // The browser's own checks would pre-empt ours: ours are specific and listed in the summary.
-                    <ActionForm action attr:novalidate=true>
-                        <CsrfField token/>
-                        <input type="hidden" name="next" value=next/>
-                        <TextInput id="email" name="email" label="Email address" input_type="email" autocomplete="username" errors/>
-                        <TextInput id="password" name="password" label="Password" input_type="password" autocomplete="current-password" errors/>
-                        <button type="submit" class="button">"Sign in"</button>
-                    </ActionForm>
-                }
-            }/>
+            // The browser's own checks would pre-empt ours: ours are specific and listed in the summary.
+            <ActionForm action attr:novalidate=true>
+                <CsrfField token/>
+                <input type="hidden" name="next" value=next/>
+                <TextInput id="email" name="email" label="Email address" input_type="email" autocomplete="username" errors/>
+                <TextInput id="password" name="password" label="Password" input_type="password" autocomplete="current-password" errors/>
+                <button type="submit" class="button">"Sign in"</button>
+            </ActionForm>
         </div>
     }
 }
