@@ -453,6 +453,17 @@ pub async fn set_shortest_visit(csrf_token: String, budget_id: i64, minutes: Str
     .await
 }
 
+#[server(prefix = "/api", endpoint = "forgot-password")]
+pub async fn forgot_password(csrf_token: String, email: String) -> Result<(), UiError> {
+    guard::run(async move {
+        let request = guard::verify_csrf(&csrf_token)?;
+        guard::backend()?.forgot_password(&request, &email).await?;
+        leptos_axum::redirect("/account/forgot-password?sent=1");
+        Ok(())
+    })
+    .await
+}
+
 #[server(prefix = "/api", endpoint = "set-up-account")]
 pub async fn set_up_account(csrf_token: String, form: SetUpForm) -> Result<(), UiError> {
     guard::run(async move {

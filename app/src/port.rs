@@ -64,8 +64,12 @@ pub trait Backend: Send + Sync + 'static {
     async fn open_budget(&self, user: &SignedInUser, form: &NewBudgetForm) -> Result<String, UiError>;
     async fn move_fund(&self, user: &SignedInUser, budget_id: i64, provider: &str) -> Result<(), UiError>;
     async fn set_shortest_visit(&self, user: &SignedInUser, budget_id: i64, minutes: &str) -> Result<(), UiError>;
-    /// A person sets their password with the council's code, and is signed in.
+    /// A person sets their password with the council's code (or one mailed to them when they
+    /// forgot it), and is signed in.
     async fn set_up_account(&self, request: &RequestInfo, form: SetUpForm) -> Result<StartedSession, UiError>;
+    /// Mails a link to choose a new password, if the address has an account (the same answer
+    /// either way).
+    async fn forgot_password(&self, request: &RequestInfo, email: &str) -> Result<(), UiError>;
     /// A budget holder's helpers: who may act for them, giving and taking back permission.
     async fn helpers(&self, user: &SignedInUser) -> Result<HelpersPage, UiError>;
     /// Asks someone by email to help; it works once they accept.

@@ -28,6 +28,7 @@ mod m20261206_000020_add_card_refund_start;
 mod m20261206_000021_create_search_followers;
 mod m20261206_000022_add_district_names;
 mod m20261207_000023_add_booking_close_codes;
+mod m20261207_000024_create_mail_outbox;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000021_create_search_followers::Migration),
             Box::new(m20261206_000022_add_district_names::Migration),
             Box::new(m20261207_000023_add_booking_close_codes::Migration),
+            Box::new(m20261207_000024_create_mail_outbox::Migration),
         ]
     }
 }

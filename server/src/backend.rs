@@ -197,6 +197,10 @@ impl Backend for CareMarketBackend {
         self.started(session)
     }
 
+    async fn forgot_password(&self, request: &RequestInfo, email: &str) -> Result<(), UiError> {
+        Ok(accounts::forgot_password(&self.db, email, &request.client_key, Utc::now()).await?)
+    }
+
     async fn helpers(&self, user: &SignedInUser) -> Result<HelpersPage, UiError> {
         Ok(delegations::helpers(&self.db, user, Utc::now()).await?)
     }

@@ -39,6 +39,8 @@ pub struct Config {
     /// tests, `STRIPE_API_BASE` and `STRIPE_JS_URL`): take card payments. Without them the
     /// card option is hidden.
     pub stripe: Option<StripeConfig>,
+    /// Where mail goes: a mail server, or files under `data/mail/` when none is set.
+    pub mail: crate::mail::MailConfig,
 }
 
 #[derive(Debug, Clone)]
@@ -123,6 +125,11 @@ impl Config {
             session_hours,
             demo_data: flag("CAREMARKET_DEMO_DATA", embedded_database)?,
             public_demo: flag("CAREMARKET_PUBLIC_DEMO", false)?,
+            mail: crate::mail::MailConfig {
+                smtp_url: var("CAREMARKET_SMTP_URL"),
+                from: var("CAREMARKET_MAIL_FROM").unwrap_or_else(|| "CareMarket <no-reply@caremarket.localhost>".into()),
+                extra_root_certificate: var("CAREMARKET_SMTP_CA_FILE").map(PathBuf::from),
+            },
             meilisearch: var("MEILI_URL").map(|url| MeilisearchConfig {
                 url,
                 api_key: var("MEILI_API_KEY"),
@@ -152,7 +159,13 @@ impl Config {
             public_demo: false,
             meilisearch: None,
             stripe: None,
+            mail: crate::mail::MailConfig { smtp_url: None, from: "CareMarket <no-reply@caremarket.localhost>".into(), extra_root_certificate: None },
         }
+    }
+
+    /// The address links in emails start with: the public one when set, else where we listen.
+    pub fn site_url(&self) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{}", self.address))
     }
 }
 

@@ -6,6 +6,7 @@ pub mod domain;
 pub mod entities;
 pub mod error;
 pub mod http;
+pub mod mail;
 pub mod search;
 pub mod seed;
 pub mod state;

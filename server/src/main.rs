@@ -99,15 +99,34 @@ async fn run(arguments: &[&str]) -> Result<(), String> {
             println!("{repaired:?}");
             Ok(())
         }
+        ["mail"] => {
+            migrate(&db).await?;
+            let unsent = server::domain::mail::unsent(&db).await.map_err(|error| format!("cannot read the mail outbox: {error}"))?;
+            println!("mail goes to {}", server::mail::from_config(&config.mail, &config.data_dir)?.describe());
+            if unsent.is_empty() {
+                println!("nothing is waiting to be sent");
+            }
+            for mail in unsent {
+                let state = match (mail.failed_at, &mail.last_error) {
+                    (Some(at), error) => format!("FAILED {} ({})", at.format("%Y-%m-%d %H:%M"), error.as_deref().unwrap_or("")),
+                    (None, Some(error)) => {
+                        format!("waiting, tried {} times, next {} ({error})", mail.attempts, mail.next_attempt_at.format("%Y-%m-%d %H:%M:%S"))
+                    }
+                    (None, None) => "waiting".into(),
+                };
+                println!("{:>6}  {}  {:<40} {}  {state}", mail.id, mail.created_at.format("%Y-%m-%d %H:%M"), mail.to_address, mail.subject);
+            }
+            Ok(())
+        }
         ["ledger-check"] => {
             let check = ledger::soundness(&db).await.map_err(|error| format!("cannot check the ledger: {error}"))?;
             println!("{check:?}");
             if check.is_sound() { Ok(()) } else { Err("the ledger breaks its rules".into()) }
         }
-        _ => {
-            Err("usage: caremarket [serve | migrate [up|down|fresh] | seed demo|bench [--seed N] | reindex | allocate [--date D] | ledger-check | repair]"
-                .into())
-        }
+        _ => Err(
+            "usage: caremarket [serve | migrate [up|down|fresh] | seed demo|bench [--seed N] | reindex | allocate [--date D] | ledger-check | repair | mail]"
+                .into(),
+        ),
     }
 }
 
@@ -173,6 +192,9 @@ async fn serve(db: Db, config: Config, started: Instant) -> Result<(), String> {
     tokio::spawn(server::search::sync::keep_in_step(state.db.clone(), search));
     tokio::spawn(pay_allocations_when_due(state.db.clone()));
     tokio::spawn(keep_bookings_moving(state.db.clone()));
+    let mailer = server::mail::from_config(&state.config.mail, &state.config.data_dir)?;
+    tracing::info!(to = %mailer.describe(), "mail is sent to");
+    tokio::spawn(send_mail(state.db.clone(), mailer, state.config.site_url()));
     if let Some(stripe) = state.stripe.clone() {
         tokio::spawn(finish_refunds(state.db.clone(), stripe));
     }
@@ -219,7 +241,8 @@ async fn pay_allocations_when_due(db: Db) {
     }
 }
 
-/// Every minute: requests not answered in time lapse (and are offered on where they can be),
+/// Every minute: providers are reminded of requests about to lapse; requests not answered in
+/// time lapse (and are offered on where they can be),
 /// weekly bookings get the next visits inside their 4-week horizon, with money set aside, and
 /// visits nobody checked in to a day after they were due are released.
 async fn keep_bookings_moving(db: Db) {
@@ -227,6 +250,9 @@ async fn keep_bookings_moving(db: Db) {
     loop {
         every_minute.tick().await;
         let now = chrono::Utc::now();
+        if let Err(error) = booking_changes::remind_before_lapse(&db, now).await {
+            tracing::error!(%error, "could not remind providers of requests about to lapse; trying again in a minute");
+        }
         if let Err(error) = booking_changes::lapse_overdue(&db, now).await {
             tracing::error!(%error, "could not lapse overdue requests; trying again in a minute");
         }
@@ -235,6 +261,17 @@ async fn keep_bookings_moving(db: Db) {
         }
         if let Err(error) = visits::release_unattended(&db, now).await {
             tracing::error!(%error, "could not release visits nobody attended; trying again in a minute");
+        }
+    }
+}
+
+/// Every few seconds: mail waiting in the outbox is sent (see `domain::mail`).
+async fn send_mail(db: Db, mailer: Arc<dyn server::mail::Mailer>, site: String) {
+    let mut every_few_seconds = tokio::time::interval(std::time::Duration::from_secs(2));
+    loop {
+        every_few_seconds.tick().await;
+        if let Err(error) = server::domain::mail::send_due(&db, mailer.as_ref(), &site, chrono::Utc::now()).await {
+            tracing::error!(%error, "could not send mail from the outbox; trying again shortly");
         }
     }
 }

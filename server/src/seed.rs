@@ -158,8 +158,9 @@ pub async fn load(db: &Db, data: &Dataset, progress: Progress<'_>) -> AppResult<
     insert(
         &txn,
         "users",
-        &["id", "council_id", "email", "display_name", "password_hash", "role", "provider_id", "created_at"],
-        data.users.iter().map(|u| row![u.id, c.id, u.email.clone(), u.display_name.clone(), password_hash.clone(), u.role, u.provider_id, created]),
+        // The demo's people were entered by the council: their addresses are taken as confirmed.
+        &["id", "council_id", "email", "display_name", "password_hash", "role", "provider_id", "created_at", "email_confirmed_at"],
+        data.users.iter().map(|u| row![u.id, c.id, u.email.clone(), u.display_name.clone(), password_hash.clone(), u.role, u.provider_id, created, created]),
         progress,
     )
     .await?;

@@ -13,6 +13,7 @@ mod hostile_input;
 mod ledger;
 mod lot_management;
 mod lots;
+mod mail;
 mod migrations;
 mod money_properties;
 mod open_referral;

@@ -2,7 +2,28 @@
 // and forms that say what is wrong against each field.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { BASE, PEOPLE, newPage, assertAccessible, open, heading, signIn } from './support.js';
+
+// Where the server under test writes its mail (no mail server set: one .eml file per message).
+const MAIL_DIR = process.env.CAREMARKET_MAIL_DIR;
+
+/** The link in the newest message to `address` that matches `pattern` (quoted-printable undone). */
+async function linkMailedTo(address, pattern) {
+  for (let tries = 0; tries < 50; tries++) {
+    const names = (await readdir(MAIL_DIR).catch(() => [])).filter((name) => name.endsWith('.eml')).sort().reverse();
+    for (const name of names) {
+      const raw = await readFile(join(MAIL_DIR, name), 'utf8');
+      const text = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+      if (!text.includes(`To: ${address}`)) continue;
+      const found = text.match(pattern);
+      if (found) return found[0];
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no message to ${address} with a link like ${pattern}`);
+}
 
 for (const javaScript of [true, false]) {
   const mode = javaScript ? 'with JavaScript' : 'without JavaScript';
@@ -64,6 +85,51 @@ for (const javaScript of [true, false]) {
     await summary.getByRole('link', { name: /Enter an email address/ }).click();
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'email', 'the summary link moves focus to the field');
     await assertAccessible(page, 'registration page with errors');
+    assert.deepEqual(errors, []);
+    await close();
+  });
+}
+
+for (const javaScript of [true, false]) {
+  const mode = javaScript ? 'with JavaScript' : 'without JavaScript';
+
+  test(`someone who has forgotten their password gets a link by email and chooses a new one, ${mode}`, { skip: !MAIL_DIR && 'CAREMARKET_MAIL_DIR not set' }, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    const address = `forgetful-${Date.now()}-${javaScript ? 'js' : 'nojs'}@example.test`;
+    await open(page, '/register/person', javaScript);
+    await page.getByLabel('Your full name').fill('Pat Forgetful');
+    await page.getByLabel('Email address').fill(address);
+    await page.getByLabel('Create a password').fill('the first long password');
+    await Promise.all([page.waitForURL(/\/dashboard\//), page.getByRole('button', { name: 'Open my account' }).click()]);
+    await Promise.all([page.waitForURL(`${BASE}/`), page.getByRole('button', { name: /Sign out/ }).click()]);
+
+    await open(page, '/sign-in', javaScript);
+    await Promise.all([page.waitForURL(/\/account\/forgot-password$/), page.getByRole('link', { name: 'Forgotten your password?' }).click()]);
+    await assertAccessible(page, 'asking for a new password');
+    await page.getByLabel('Email address').fill(address);
+    await Promise.all([page.waitForURL(/sent=1/), page.getByRole('button', { name: 'Send me a link' }).click()]);
+    await page.getByText('If there is an account with that email address').waitFor({ timeout: 5000 });
+    await assertAccessible(page, 'the link is on its way');
+
+    const link = await linkMailedTo(address, /http:\/\/[^\s"<>]+\/account\/set-up\?reset=1&code=[A-Z0-9-]+/);
+    await open(page, new URL(link).pathname + new URL(link).search, javaScript);
+    assert.equal(await heading(page), 'Choose a new password');
+    await assertAccessible(page, 'choosing a new password');
+    await page.getByLabel('Email address').fill(address);
+    await page.getByLabel('Choose a password').fill('the second long password');
+    await Promise.all([page.waitForURL(/\/dashboard\//), page.getByRole('button', { name: 'Save my new password' }).click()]);
+    await Promise.all([page.waitForURL(`${BASE}/`), page.getByRole('button', { name: /Sign out/ }).click()]);
+
+    // The link worked once; the new password works, the old one does not.
+    await open(page, new URL(link).pathname + new URL(link).search, javaScript);
+    await page.getByLabel('Email address').fill(address);
+    await page.getByLabel('Choose a password').fill('a third long password');
+    await page.getByRole('button', { name: 'Save my new password' }).click();
+    await page.locator('.error-summary').waitFor({ timeout: 5000 });
+    await open(page, '/sign-in', javaScript);
+    await page.getByLabel('Email address').fill(address);
+    await page.getByLabel('Password').fill('the second long password');
+    await Promise.all([page.waitForURL(/\/dashboard\//), page.getByRole('button', { name: 'Sign in' }).click()]);
     assert.deepEqual(errors, []);
     await close();
   });

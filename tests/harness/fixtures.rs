@@ -60,6 +60,8 @@ pub async fn user(db: &Db, council_id: i64, email: &str, role: app::Role, provid
             ("role", role.code().into()),
             ("provider_id", provider.into()),
             ("created_at", chrono::Utc::now().into()),
+            // Entered by the council: mail may go to it.
+            ("email_confirmed_at", chrono::Utc::now().into()),
         ],
     )
     .await;

@@ -6,6 +6,7 @@ mod client;
 mod database;
 pub mod fixtures;
 pub mod localstripe;
+pub mod smtp;
 
 pub use client::{Client, Reply};
 pub use database::{TestDatabase, backend_name};

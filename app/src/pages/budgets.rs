@@ -168,18 +168,26 @@ pub fn SetUpAccountPage() -> impl IntoView {
     let set_up = ServerAction::<SetUpAccount>::new();
     let errors = form_errors(set_up);
     let token = use_viewer().csrf_token;
+    // The same form serves the link mailed to someone who forgot their password (with its code).
+    let query = use_query_map().read_untracked();
+    let (code, reset) = (query.get("code").unwrap_or_default(), query.get("reset").is_some());
+    let (title, lead, button) = if reset {
+        ("Choose a new password", "Enter your email address and the new password you want. The code from your email is filled in.", "Save my new password")
+    } else {
+        ("Set up your account", "Use the code the council gave you when they opened your account.", "Set up my account")
+    };
     view! {
-        <Title text="Set up your account"/>
-        <h1>"Set up your account"</h1>
-        <p>"Use the code the council gave you when they opened your account."</p>
+        <Title text=title/>
+        <h1>{title}</h1>
+        <p>{lead}</p>
         <ErrorSummary errors/>
         <ActionForm action=set_up attr:novalidate=true>
             <CsrfField token/>
             <TextInput id="email" name="form[email]" label="Email address" input_type="email" autocomplete="email" errors/>
-            <TextInput id="code" name="form[code]" label="Your code" hint="For example, K7QX-3M9P-TR2W" autocomplete="one-time-code" errors/>
+            <TextInput id="code" name="form[code]" label="Your code" hint="For example, K7QX-3M9P-TR2W" autocomplete="one-time-code" value=code errors/>
             <TextInput id="password" name="form[password]" label="Choose a password" hint="At least 12 characters. A few words together is easy to remember."
                 input_type="password" autocomplete="new-password" errors/>
-            <button type="submit" class="button">"Set up my account"</button>
+            <button type="submit" class="button">{button}</button>
         </ActionForm>
     }
 }

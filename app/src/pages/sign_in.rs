@@ -1,4 +1,4 @@
-use crate::api::SignIn;
+use crate::api::{ForgotPassword, SignIn};
 use crate::components::{CsrfField, ErrorSummary, TextInput, form_errors, use_viewer};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,6 +26,37 @@ pub fn SignInPage() -> impl IntoView {
                 <TextInput id="password" name="password" label="Password" input_type="password" autocomplete="current-password" errors/>
                 <button type="submit" class="button">"Sign in"</button>
             </ActionForm>
+            <p><a href="/account/forgot-password">"Forgotten your password?"</a></p>
+        </div>
+    }
+}
+
+/// "Forgotten your password?": a link to choose a new one is emailed. The page says the same
+/// whether or not the address has an account.
+#[component]
+pub fn ForgotPasswordPage() -> impl IntoView {
+    let action = ServerAction::<ForgotPassword>::new();
+    let errors = form_errors(action);
+    let sent = use_query_map().read_untracked().get("sent").is_some();
+    let token = use_viewer().csrf_token;
+    view! {
+        <Title text="Forgotten your password"/>
+        <div class="narrow">
+            <ErrorSummary errors/>
+            <h1>"Forgotten your password"</h1>
+            {sent.then(|| view! {
+                <div class="panel" role="status">
+                    <h2>"Check your email"</h2>
+                    <p>"If there is an account with that email address, we have sent it a link to choose a new password. The link works once, for 1 hour."</p>
+                </div>
+            })}
+            <p>"Enter the email address you sign in with. We will email you a link to choose a new password."</p>
+            <ActionForm action attr:novalidate=true>
+                <CsrfField token/>
+                <TextInput id="email" name="email" label="Email address" input_type="email" autocomplete="username" errors/>
+                <button type="submit" class="button">"Send me a link"</button>
+            </ActionForm>
+            <p><a href="/sign-in">"Back to sign in"</a></p>
         </div>
     }
 }

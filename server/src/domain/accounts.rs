@@ -17,6 +17,9 @@ pub struct NewUser<'a> {
     pub name: &'a str,
     pub role: Role,
     pub provider_id: Option<i64>,
+    /// Whether the address is taken as confirmed: true when the council entered it, false when
+    /// the person typed it themselves (it is confirmed by a link first).
+    pub email_confirmed: bool,
 }
 
 /// Creates a person's account (`password_hash` may be `auth::NO_PASSWORD_YET`).
@@ -30,6 +33,7 @@ pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser<'_>, password_h
         provider_id: Set(new.provider_id),
         disabled_at: Set(None),
         created_at: Set(now),
+        email_confirmed_at: Set(new.email_confirmed.then_some(now)),
         ..Default::default()
     })
     .exec_with_returning(db)
@@ -98,8 +102,14 @@ pub async fn register_provider(db: &Db, registration: ValidRegistration, passwor
         }
         Err(error) => return Err(error.into()),
     };
-    let new =
-        NewUser { council_id: council.id, email: &registration.email, name: &registration.your_name, role: Role::Provider, provider_id: Some(provider_id) };
+    let new = NewUser {
+        council_id: council.id,
+        email: &registration.email,
+        name: &registration.your_name,
+        role: Role::Provider,
+        provider_id: Some(provider_id),
+        email_confirmed: false,
+    };
     let account = insert_user(&txn, new, password_hash, now).await?;
     audit::record(&txn, now, Some(account.id), Some(account.id), "provider_registered", serde_json::json!({ "provider_id": provider_id })).await?;
     txn.commit().await?;
@@ -130,7 +140,7 @@ pub async fn register_self_funder(
     if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?.is_some() {
         return Err(AppError::invalid("email", "An account with this email address already exists. Sign in instead"));
     }
-    let new = NewUser { council_id: council.id, email: &email, name: &your_name, role: Role::BudgetHolder, provider_id: None };
+    let new = NewUser { council_id: council.id, email: &email, name: &your_name, role: Role::BudgetHolder, provider_id: None, email_confirmed: false };
     let account = insert_user(&txn, new, hash, now).await?;
     // Free choice of any listed provider, as with a direct payment; no allocation.
     budget::Entity::insert(budget::ActiveModel {
@@ -177,6 +187,38 @@ pub async fn register_provider_from_form(
     auth::reserve_hashing(db, "register", registration.email.as_str(), client_address, &REGISTRATION_LIMITS, now).await?;
     let hash = passwords.hash(registration.password.expose().to_string()).await?;
     register_provider(db, registration, hash, now).await
+}
+
+/// How long a link to choose a new password works.
+pub const RESET_LINK_MINUTES: i64 = 60;
+/// Links asked for one address in an hour, and from one client.
+const RESETS_PER_ADDRESS: u64 = 3;
+const RESETS_PER_CLIENT: u64 = 20;
+
+/// "Forgotten your password?": when the address has an account, a single-use link to choose a
+/// new one (an hour's set-up code) is mailed to it. The answer is the same whether or not it
+/// has one; asking is limited per address typed and per client, so nobody can flood an inbox.
+pub async fn forgot_password(db: &Db, email: &str, client_address: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let email = Email::parse("email", email)?;
+    let limits = [(auth::Throttle::Account, RESETS_PER_ADDRESS, 60), (auth::Throttle::Address, RESETS_PER_CLIENT, 60)];
+    // Every request counts against the limits (none is marked a success).
+    auth::reserve_hashing(db, "reset", email.as_str(), client_address, &limits, now).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let Some(person) = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await? else { return Ok(()) };
+    let code = super::budget_admin::issue_set_up_code(&txn, person.id, chrono::Duration::minutes(RESET_LINK_MINUTES), now).await?;
+    let letter = super::mail::Letter {
+        key: format!("password-reset:{}:{}", person.id, auth::digest(&code)),
+        subject: "Choose a new password for CareMarket",
+        body: "Someone asked to reset the password of your CareMarket account. If it was you, choose a new password \
+               with the link below within 1 hour; the link works once. If it was not you, you need not do anything: \
+               your password has not changed.",
+        link_path: &format!("/account/set-up?reset=1&code={code}"),
+        link_text: "Choose a new password",
+    };
+    super::mail::queue_account_message(&txn, &person, letter, now).await?;
+    audit::record(&txn, now, None, Some(person.id), "password_reset_requested", serde_json::json!({})).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 #[cfg(test)]

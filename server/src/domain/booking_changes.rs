@@ -7,6 +7,7 @@
 use super::bookings::{self, Pattern, visit_cost};
 use super::delegations::{Right, may_act};
 use super::ledger::{self, Account, Transfer};
+use super::notifications::News;
 use super::{audit, lots, notifications, placements, uk_time};
 use crate::db::Db;
 use crate::db::WriteTransaction;
@@ -65,7 +66,8 @@ pub async fn respond(db: &Db, viewer: &SignedInUser, reference: &str, accept: bo
         let confirmed = row.update(&txn).await?;
         placements::record(&txn, &confirmed, now).await?;
         let message = format!("{provider} accepted booking {}. Care starts {}.", booking.reference, Pattern::of(&booking).in_words());
-        notifications::tell_person(&txn, &booking, &message, now).await?;
+        let news = News::about_booking(&booking, "accepted", format!("{provider} accepted your booking"), message);
+        notifications::tell_person(&txn, &booking, &news, now).await?;
         audit::record(&txn, now, Some(viewer.user_id), Some(booking.person_id), "booking_accepted", serde_json::json!({ "booking": booking.reference }))
             .await?;
     } else {
@@ -78,6 +80,38 @@ pub async fn respond(db: &Db, viewer: &SignedInUser, reference: &str, accept: bo
         turn_away(&txn, viewer, &booking, CloseReason::Declined, reason, &said, now).await?;
     }
     txn.commit().await?;
+    Ok(())
+}
+
+/// How long before a request lapses its provider's staff are reminded of it.
+pub const REMINDER_HOURS: i64 = 4;
+
+/// Reminds providers' staff of requests that lapse within `REMINDER_HOURS` (run every few
+/// minutes; each request's reminder is mailed once).
+pub async fn remind_before_lapse(db: &Db, now: DateTime<Utc>) -> AppResult<()> {
+    let soon = booking::Entity::find()
+        .filter(booking::Column::Status.eq(BookingStatus::Requested))
+        .filter(booking::Column::RespondBy.gt(now))
+        .filter(booking::Column::RespondBy.lte(now + chrono::Duration::hours(REMINDER_HOURS)))
+        .all(db)
+        .await?;
+    for request in soon {
+        let Some(by) = request.respond_by else { continue };
+        let news = News {
+            event: format!("booking:{}:reminder", request.id),
+            subject: format!("Reminder: answer request {}", request.reference),
+            message: format!(
+                "Request {} lapses if it is not answered by {}. Accept or decline it before then.",
+                request.reference,
+                crate::domain::bookings::answer_by_words(by)
+            ),
+            link_path: "/provider/bookings".into(),
+            link_text: "Answer the request",
+        };
+        let txn = crate::db::begin_write(db).await?;
+        notifications::mail_provider_staff(&txn, request.provider_id, &news, now).await?;
+        txn.commit().await?;
+    }
     Ok(())
 }
 
@@ -111,7 +145,8 @@ async fn lapse(db: &Db, booking_id: i64, now: DateTime<Utc>) -> AppResult<bool> 
     close(&txn, &booking, CloseReason::NotAnswered, None, now).await?;
     let next = offer_on(&txn, &booking, now).await?;
     let message = format!("{provider} did not answer booking {} in time. {}", booking.reference, what_next(next.as_deref()));
-    notifications::tell_person(&txn, &booking, &message, now).await?;
+    let news = News::about_booking(&booking, "lapsed", format!("{provider} did not answer your request in time"), message);
+    notifications::tell_person(&txn, &booking, &news, now).await?;
     audit::record(&txn, now, None, Some(booking.person_id), "booking_lapsed", serde_json::json!({ "booking": booking.reference, "offered_on": next })).await?;
     txn.commit().await?;
     Ok(true)
@@ -172,11 +207,12 @@ async fn turn_away<T: ConnectionTrait + TransactionTrait + TransactionSession + 
 ) -> AppResult<()> {
     close(txn, booking, because, Some(reason).filter(|r| !r.is_empty()), now).await?;
     let next = offer_on(txn, booking, now).await?;
-    notifications::tell_person(txn, booking, &format!("{said} {}", what_next(next.as_deref())), now).await?;
-    let event = match because {
-        CloseReason::HandedBack => "booking_handed_back",
-        _ => "booking_declined",
+    let (event, what, subject) = match because {
+        CloseReason::HandedBack => ("booking_handed_back", "handed_back", "Your provider has cancelled a booking"),
+        _ => ("booking_declined", "declined", "Your provider could not take a booking"),
     };
+    let news = News::about_booking(booking, what, subject.to_string(), format!("{said} {}", what_next(next.as_deref())));
+    notifications::tell_person(txn, booking, &news, now).await?;
     let detail = serde_json::json!({ "booking": booking.reference, "reason": reason, "offered_on": next });
     audit::record(txn, now, Some(viewer.user_id), Some(booking.person_id), event, detail).await
 }

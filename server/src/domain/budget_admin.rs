@@ -163,7 +163,14 @@ pub async fn open_budget(db: &Db, viewer: &SignedInUser, form: &NewBudgetForm, n
     let today = uk_time::to_local(now).date();
     let txn = crate::db::begin_write(db).await?;
     let new = check(&txn, council, form, today).await?;
-    let new_user = super::accounts::NewUser { council_id: council, email: &new.email, name: &new.name, role: Role::BudgetHolder, provider_id: None };
+    let new_user = super::accounts::NewUser {
+        council_id: council,
+        email: &new.email,
+        name: &new.name,
+        role: Role::BudgetHolder,
+        provider_id: None,
+        email_confirmed: true,
+    };
     let person = super::accounts::insert_user(&txn, new_user, auth::NO_PASSWORD_YET.into(), now).await?.id;
     let budget_id = budget::Entity::insert(budget::ActiveModel {
         holder_id: Set(person),
@@ -192,7 +199,7 @@ pub async fn open_budget(db: &Db, viewer: &SignedInUser, form: &NewBudgetForm, n
         .by(Some(viewer.user_id));
         ledger::transfer(&txn, &first, now).await?;
     }
-    let code = issue_set_up_code(&txn, person, now).await?;
+    let code = issue_set_up_code(&txn, person, Duration::days(CODE_DAYS), now).await?;
     let detail =
         serde_json::json!({ "budget": budget_id, "type": new.budget_type.code(), "allocation_pence": new.allocation, "contribution_pence": new.contribution });
     audit::record(&txn, now, Some(viewer.user_id), Some(person), "budget_opened", detail).await?;
@@ -218,22 +225,23 @@ pub async fn open_helper_account(db: &Db, viewer: &SignedInUser, form: &NewHelpe
     if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?.is_some() {
         return Err(AppError::invalid("helper_email", "Someone already has an account with this email address"));
     }
-    let new_user = super::accounts::NewUser { council_id: council, email: &email, name: &name, role: Role::Planner, provider_id: None };
+    let new_user = super::accounts::NewUser { council_id: council, email: &email, name: &name, role: Role::Planner, provider_id: None, email_confirmed: true };
     let helper = super::accounts::insert_user(&txn, new_user, auth::NO_PASSWORD_YET.into(), now).await?;
-    let code = issue_set_up_code(&txn, helper.id, now).await?;
+    let code = issue_set_up_code(&txn, helper.id, Duration::days(CODE_DAYS), now).await?;
     audit::record(&txn, now, Some(viewer.user_id), Some(helper.id), "helper_account_opened", serde_json::json!({})).await?;
     txn.commit().await?;
     Ok(code)
 }
 
-/// A one-time code (for 14 days) with which the person chooses the password of an account
-/// someone else opened for them; only its digest is kept.
-async fn issue_set_up_code(db: &impl ConnectionTrait, user_id: i64, now: DateTime<Utc>) -> AppResult<String> {
+/// A one-time code, usable for `lasting`, with which the person chooses the password of an
+/// account someone else opened for them (14 days), or a new one when they have forgotten theirs
+/// (an hour); only its digest is kept.
+pub async fn issue_set_up_code(db: &impl ConnectionTrait, user_id: i64, lasting: Duration, now: DateTime<Utc>) -> AppResult<String> {
     let code = new_code()?;
     account_setup_code::Entity::insert(account_setup_code::ActiveModel {
         user_id: Set(user_id),
         code_hash: Set(auth::digest(&normalise_code(&code))),
-        expires_at: Set(now + Duration::days(CODE_DAYS)),
+        expires_at: Set(now + lasting),
         used_at: Set(None),
         created_at: Set(now),
         ..Default::default()
@@ -351,8 +359,13 @@ pub async fn set_up_account(db: &Db, passwords: &auth::Passwords, form: &SetUpFo
     if marked.rows_affected != 1 {
         return Err(refused());
     }
+    let confirmed = person.email_confirmed_at.is_some();
     let mut account: user::ActiveModel = person.into();
     account.password_hash = Set(hash);
+    // A code that came by email proves the address.
+    if !confirmed {
+        account.email_confirmed_at = Set(Some(now));
+    }
     let person = account.update(&txn).await?;
     audit::record(&txn, now, Some(person.id), Some(person.id), "account_set_up", serde_json::json!({})).await?;
     txn.commit().await?;

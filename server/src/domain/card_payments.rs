@@ -5,6 +5,7 @@
 //! or in whatever order notices arrive.
 use super::delegations::{Right, may_act};
 use super::ledger::{self, Account, Moved, Transfer};
+use super::notifications::News;
 use super::values::{Pence, collect};
 use super::{audit, notifications, uk_time};
 use crate::db::Db;
@@ -235,14 +236,14 @@ pub async fn settle(db: &Db, event: &CardEvent, now: DateTime<Utc>) -> AppResult
             let moved = ledger::transfer(&txn, &credit, now).await?;
             mark(&txn, payment.clone(), CardPaymentStatus::Succeeded, Some(now)).await?;
             if moved == Moved::Now {
-                notifications::tell(
-                    &txn,
-                    budget.holder_id,
-                    None,
-                    &format!("We received your card payment of {}. It is in your budget now.", app::format_pence(*amount_received_pence)),
-                    now,
-                )
-                .await?;
+                let news = News {
+                    event: format!("card_payment:{}:received", payment.id),
+                    subject: "We received your card payment".into(),
+                    message: format!("We received your card payment of {}. It is in your budget now.", app::format_pence(*amount_received_pence)),
+                    link_path: "/budget/statement".into(),
+                    link_text: "See your budget statement",
+                };
+                notifications::tell(&txn, budget.holder_id, None, &news, now).await?;
             }
             Settled::Credited
         }
@@ -358,14 +359,14 @@ pub async fn refunded(db: &Db, payment_intent_id: &str, now: DateTime<Utc>) -> A
     let budget = budget::Entity::find_by_id(payment.budget_id.ok_or(AppError::NotFound)?).one(&txn).await?.ok_or(AppError::NotFound)?;
     mark(&txn, payment, CardPaymentStatus::Refunded, Some(now)).await?;
     audit::record(&txn, now, Some(holder), Some(budget.holder_id), "card_payment_refunded", serde_json::json!({ "card_payment": id, "pence": amount })).await?;
-    notifications::tell(
-        &txn,
-        budget.holder_id,
-        None,
-        &format!("We have refunded {} to your card. It can take a few days to show.", app::format_pence(amount)),
-        now,
-    )
-    .await?;
+    let news = News {
+        event: format!("card_payment:{id}:refunded"),
+        subject: "We have refunded your card payment".into(),
+        message: format!("We have refunded {} to your card. It can take a few days to show.", app::format_pence(amount)),
+        link_path: "/budget/statement".into(),
+        link_text: "See your budget statement",
+    };
+    notifications::tell(&txn, budget.holder_id, None, &news, now).await?;
     txn.commit().await?;
     Ok(Settled::MarkedRefunded)
 }

@@ -16,6 +16,7 @@ pub mod ledger;
 pub mod listings;
 pub mod lot_management;
 pub mod lots;
+pub mod mail;
 pub mod notifications;
 pub mod offline_placements;
 pub mod open_referral;

@@ -1,37 +1,91 @@
-//! Messages to people about their bookings, shown on their dashboard (a real deployment would
-//! also send them by email or text; the message is the same).
+//! Messages to people about their bookings and money: shown on their dashboard and, in the
+//! same transaction, queued to be emailed (`mail`), saying the same.
 use super::delegations::{Right, may_act};
-use crate::entities::{booking, notification};
+use super::mail::{self, Letter};
+use crate::entities::{booking, notification, user};
 use crate::error::AppResult;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
+/// Something to tell a person.
+pub struct News {
+    /// Names the event (`booking:12:accepted`): with the person, it keys the email, so the
+    /// email is sent once however often the event's code runs.
+    pub event: String,
+    /// The email's subject.
+    pub subject: String,
+    /// What happened and what happens next: the dashboard's message and the email's body.
+    pub message: String,
+    /// Where to see more, and what the link says.
+    pub link_path: String,
+    pub link_text: &'static str,
+}
+
+impl News {
+    /// News about a booking, linking to it.
+    pub fn about_booking(booking: &booking::Model, what: &str, subject: String, message: String) -> Self {
+        Self {
+            event: format!("booking:{}:{what}", booking.id),
+            subject,
+            message,
+            link_path: format!("/bookings/{}", booking.reference),
+            link_text: "See the booking",
+        }
+    }
+
+    /// The email to one person: keyed by the event and them.
+    fn letter_to(&self, user_id: i64) -> Letter<'_> {
+        Letter {
+            key: format!("{}:to:{user_id}", self.event),
+            subject: &self.subject,
+            body: &self.message,
+            link_path: &self.link_path,
+            link_text: self.link_text,
+        }
+    }
+}
+
 /// Tells the person the booking is for, and the planner who made it if someone else did.
-pub async fn tell_person(db: &impl ConnectionTrait, booking: &booking::Model, message: &str, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn tell_person(db: &impl ConnectionTrait, booking: &booking::Model, news: &News, now: DateTime<Utc>) -> AppResult<()> {
     let mut people = vec![booking.person_id];
     // The planner who booked, only while the person still lets them see their care.
     if booking.placed_by != booking.person_id && may_act(db, booking.person_id, booking.placed_by, Right::View, now).await? {
         people.push(booking.placed_by);
     }
     for user_id in people {
-        tell(db, user_id, Some(booking.id), message, now).await?;
+        tell(db, user_id, Some(booking.id), news, now).await?;
     }
     Ok(())
 }
 
-/// One message to one person, about a booking or not.
-pub async fn tell(db: &impl ConnectionTrait, user_id: i64, booking_id: Option<i64>, message: &str, now: DateTime<Utc>) -> AppResult<()> {
+/// One message to one person, about a booking or not: on their dashboard, and by email.
+pub async fn tell(db: &impl ConnectionTrait, user_id: i64, booking_id: Option<i64>, news: &News, now: DateTime<Utc>) -> AppResult<()> {
     notification::Entity::insert(notification::ActiveModel {
         user_id: Set(user_id),
         booking_id: Set(booking_id),
-        message: Set(message.to_string()),
+        message: Set(news.message.clone()),
         created_at: Set(now),
         read_at: Set(None),
         ..Default::default()
     })
     .exec_without_returning(db)
     .await?;
+    let Some(person) = user::Entity::find_by_id(user_id).one(db).await? else { return Ok(()) };
+    mail::queue(db, &person, news.letter_to(user_id), now).await
+}
+
+/// Emails everyone on a provider's staff (their dashboard lists requests already).
+pub async fn mail_provider_staff(db: &impl ConnectionTrait, provider_id: i64, news: &News, now: DateTime<Utc>) -> AppResult<()> {
+    let staff = user::Entity::find()
+        .filter(user::Column::ProviderId.eq(provider_id))
+        .filter(user::Column::Role.eq(app::Role::Provider.code()))
+        .filter(user::Column::DisabledAt.is_null())
+        .all(db)
+        .await?;
+    for person in staff {
+        mail::queue(db, &person, news.letter_to(person.id), now).await?;
+    }
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 //! keep 4 weeks of visits (and their money) ahead as the days pass.
 use super::bookings::{HORIZON_DAYS, Pattern, schedule_visit, visit_cost};
 use super::ledger::{self, Account, Transfer};
+use super::notifications::News;
 use super::{notifications, uk_time};
 use crate::db::Db;
 use crate::entities::{booking, budget, visit};
@@ -303,7 +304,8 @@ async fn tell_short_once(db: &impl ConnectionTrait, booking: &booking::Model, st
     );
     let already = notifications::latest(db, booking.person_id, 20).await?.iter().any(|n| n.message == message);
     if !already {
-        notifications::tell_person(db, booking, &message, now).await?;
+        let news = News::about_booking(booking, &format!("short_of_money:{}", start.date()), "Not enough money in the budget for your care".into(), message);
+        notifications::tell_person(db, booking, &news, now).await?;
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ pub mod listing_attribute;
 pub mod listing_availability;
 pub mod locality;
 pub mod lot;
+pub mod mail_outbox;
 pub mod monitoring_score;
 pub mod notification;
 pub mod offline_placement;

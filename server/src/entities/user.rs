@@ -14,6 +14,9 @@ pub struct Model {
     pub provider_id: Option<i64>,
     pub disabled_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// When the address was confirmed (or entered by the council or a provider): mail about
+    /// care goes only to confirmed addresses.
+    pub email_confirmed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ use super::{HORIZON_DAYS, RESPONSE_HOURS};
 use crate::db::Db;
 use crate::domain::delegations::{Right, may_act};
 use crate::domain::ledger::{self, BudgetAccounts, Transfer};
+use crate::domain::notifications::{self, News};
 use crate::domain::uk_time;
 use crate::domain::{audit, auth};
 use crate::entities::{booking, budget, listing, provider, user, visit};
@@ -332,6 +333,19 @@ async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: D
     }
     let detail = serde_json::json!({ "booking": reference, "listing": new.listing.public_id, "offered_on_from": new.offered_on_from });
     audit::record(txn, now, Some(new.placed_by), Some(new.person_id), "booking_requested", detail).await?;
+    let news = News {
+        event: format!("booking:{booking_id}:requested"),
+        subject: format!("New request for {}", new.listing.title),
+        message: format!(
+            "You have a new request for {}: {}. Accept or decline it by {}, or it lapses.",
+            new.listing.title,
+            pattern.in_words(),
+            super::views::answer_by_words(now + Duration::hours(RESPONSE_HOURS))
+        ),
+        link_path: "/provider/bookings".into(),
+        link_text: "Answer the request",
+    };
+    notifications::mail_provider_staff(txn, new.listing.provider_id, &news, now).await?;
     Ok(reference)
 }
 

@@ -17,7 +17,7 @@ pub use answers::{Pattern, visit_cost};
 pub(in crate::domain) use making::schedule_visit;
 pub use making::{Asked, book, offer_to, quote};
 pub use rules::Price;
-pub use views::{booking_view, person_bookings, provider_bookings};
+pub use views::{answer_by_words, booking_view, person_bookings, provider_bookings};
 
 /// Money is set aside for the visits in this many days ahead (a rolling horizon).
 pub const HORIZON_DAYS: i64 = 28;

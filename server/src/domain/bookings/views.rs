@@ -64,10 +64,13 @@ pub async fn booking_view(db: &impl ConnectionTrait, viewer: &SignedInUser, refe
 }
 
 fn respond_by_words(booking: &booking::Model) -> Option<String> {
-    booking.respond_by.filter(|_| booking.status == BookingStatus::Requested).map(|at| {
-        let local = uk_time::to_local(at);
-        format!("{} on {}", local.format("%H:%M"), long_date(local.date()))
-    })
+    booking.respond_by.filter(|_| booking.status == BookingStatus::Requested).map(answer_by_words)
+}
+
+/// "14:30 on Tuesday 1 December 2026", UK time.
+pub fn answer_by_words(at: DateTime<Utc>) -> String {
+    let local = uk_time::to_local(at);
+    format!("{} on {}", local.format("%H:%M"), long_date(local.date()))
 }
 
 /// Lines for a list of bookings; `with` names the other side (the person, or the provider).

@@ -1,0 +1,169 @@
+//! The mail outbox. A message is queued in the same transaction as the event that causes it,
+//! under a key naming the event and the person, so it is sent once however often the event's
+//! code runs, and a restart loses none. A background task (`send_due`) sends what is due,
+//! trying again with growing waits when the mail server fails, and gives up, visibly, after a
+//! day. Each message is what the person's dashboard says, in GOV.UK Notify's manner: what
+//! happened, what to do next, one link.
+use crate::entities::{mail_outbox, user};
+use crate::error::AppResult;
+use crate::mail::{MailError, Mailer, Outgoing};
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::ActiveValue::Set;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+/// A message for one person, before it is queued.
+pub struct Letter<'a> {
+    /// The event and the person: the same key is queued once.
+    pub key: String,
+    pub subject: &'a str,
+    /// What happened and what to do next, in plain sentences (the dashboard's words).
+    pub body: &'a str,
+    /// Where to go next, on CareMarket (a path like `/bookings/BK-1`), and what to call it.
+    pub link_path: &'a str,
+    pub link_text: &'a str,
+}
+
+/// How many times a message is tried before it is given up on (about a day of waiting).
+const MOST_ATTEMPTS: i32 = 12;
+/// How many messages one pass sends.
+const BATCH: u64 = 50;
+
+/// Queues `letter` about care for `person`, if their address may be mailed: one they typed
+/// themselves only once they have confirmed it. Nothing is queued twice under one key.
+pub async fn queue(db: &impl ConnectionTrait, person: &user::Model, letter: Letter<'_>, now: DateTime<Utc>) -> AppResult<()> {
+    if person.email_confirmed_at.is_none() {
+        return Ok(());
+    }
+    queue_account_message(db, person, letter, now).await
+}
+
+/// Queues a message about the account itself (a link to choose a new password), which goes
+/// to the address whether or not it is confirmed, and cannot be switched off.
+pub async fn queue_account_message(db: &impl ConnectionTrait, person: &user::Model, letter: Letter<'_>, now: DateTime<Utc>) -> AppResult<()> {
+    if person.disabled_at.is_some() {
+        return Ok(());
+    }
+    let row = mail_outbox::ActiveModel {
+        key: Set(letter.key),
+        user_id: Set(Some(person.id)),
+        to_address: Set(person.email.clone()),
+        subject: Set(letter.subject.to_string()),
+        body: Set(letter.body.to_string()),
+        link_path: Set(letter.link_path.to_string()),
+        link_text: Set(letter.link_text.to_string()),
+        created_at: Set(now),
+        attempts: Set(0),
+        next_attempt_at: Set(now),
+        sent_at: Set(None),
+        failed_at: Set(None),
+        last_error: Set(None),
+        ..Default::default()
+    };
+    mail_outbox::Entity::insert(row).on_conflict_do_nothing_on([mail_outbox::Column::Key]).exec(db).await?;
+    Ok(())
+}
+
+/// Sends what is due, one batch; returns how many were sent.
+pub async fn send_due(db: &impl ConnectionTrait, mailer: &dyn Mailer, site: &str, now: DateTime<Utc>) -> AppResult<usize> {
+    let due = mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::SentAt.is_null())
+        .filter(mail_outbox::Column::FailedAt.is_null())
+        .filter(mail_outbox::Column::NextAttemptAt.lte(now))
+        .order_by_asc(mail_outbox::Column::Id)
+        .limit(BATCH)
+        .all(db)
+        .await?;
+    let mut sent = 0;
+    for row in due {
+        let outcome = mailer.send(&compose(&row, site)).await;
+        let attempts = row.attempts + 1;
+        let mut update = mail_outbox::ActiveModel { id: Set(row.id), attempts: Set(attempts), ..Default::default() };
+        match outcome {
+            Ok(()) => {
+                update.sent_at = Set(Some(now));
+                update.last_error = Set(None);
+                sent += 1;
+            }
+            Err(error) => {
+                let gave_up = matches!(error, MailError::Permanent(_)) || attempts >= MOST_ATTEMPTS;
+                tracing::warn!(mail = row.id, attempts, gave_up, %error, "could not send a message");
+                update.last_error = Set(Some(error.to_string()));
+                if gave_up {
+                    update.failed_at = Set(Some(now));
+                } else {
+                    update.next_attempt_at = Set(now + retry_after(attempts));
+                }
+            }
+        }
+        mail_outbox::Entity::update(update).exec(db).await?;
+    }
+    Ok(sent)
+}
+
+/// The wait before the next try: 30 s, doubling, at most 4 hours.
+fn retry_after(attempts: i32) -> Duration {
+    Duration::seconds((30i64 << attempts.clamp(1, 16).saturating_sub(1)).min(4 * 60 * 60))
+}
+
+/// The message as sent: plain text and HTML saying the same, with the link made whole.
+pub fn compose(row: &mail_outbox::Model, site: &str) -> Outgoing {
+    let link = format!("{}{}", site.trim_end_matches('/'), row.link_path);
+    let text = format!("{}\n\n{}:\n{}\n\nCareMarket\n", row.body, row.link_text, link);
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>{subject}</title></head>\
+         <body style=\"font-family: Arial, sans-serif; font-size: 19px; line-height: 1.4; color: #0b0c0c\">\
+         <p>{body}</p><p><a href=\"{link}\">{link_text}</a></p><p>CareMarket</p></body></html>",
+        subject = escape(&row.subject),
+        body = escape(&row.body),
+        link = escape(&link),
+        link_text = escape(&row.link_text),
+    );
+    Outgoing { to: row.to_address.clone(), subject: row.subject.clone(), text, html }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+/// What is waiting or has failed, oldest first, for an operator (`caremarket mail`).
+pub async fn unsent(db: &impl ConnectionTrait) -> AppResult<Vec<mail_outbox::Model>> {
+    Ok(mail_outbox::Entity::find().filter(mail_outbox::Column::SentAt.is_null()).order_by_asc(mail_outbox::Column::Id).all(db).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_grow_and_stop_growing() {
+        assert_eq!(retry_after(1), Duration::seconds(30));
+        assert_eq!(retry_after(2), Duration::seconds(60));
+        assert_eq!(retry_after(5), Duration::seconds(480));
+        assert_eq!(retry_after(11), Duration::hours(4));
+        assert!((1..MOST_ATTEMPTS).map(retry_after).fold(Duration::zero(), |sum, wait| sum + wait) >= Duration::hours(12));
+    }
+
+    #[test]
+    fn a_message_says_the_same_in_text_and_html_and_escapes_what_it_is_given() {
+        let row = mail_outbox::Model {
+            id: 1,
+            key: "k".into(),
+            user_id: Some(1),
+            to_address: "ann@example.org".into(),
+            subject: "Your booking <BK-1> was accepted".into(),
+            body: "Sunrise & Co accepted booking BK-1.".into(),
+            link_path: "/bookings/BK-1".into(),
+            link_text: "See your booking".into(),
+            created_at: Utc::now(),
+            attempts: 0,
+            next_attempt_at: Utc::now(),
+            sent_at: None,
+            failed_at: None,
+            last_error: None,
+        };
+        let mail = compose(&row, "https://care.example.org/");
+        assert!(mail.text.contains("Sunrise & Co accepted booking BK-1.") && mail.text.contains("https://care.example.org/bookings/BK-1"));
+        assert!(mail.html.contains("Sunrise &amp; Co") && mail.html.contains("<title>Your booking &lt;BK-1&gt; was accepted</title>"));
+        assert!(mail.html.contains("<a href=\"https://care.example.org/bookings/BK-1\">See your booking</a>"));
+    }
+}
