@@ -464,6 +464,18 @@ pub async fn forgot_password(csrf_token: String, email: String) -> Result<(), Ui
     .await
 }
 
+/// Confirms an address by the token of the link mailed to it (a POST: mail scanners follow links).
+#[server(prefix = "/api", endpoint = "confirm-email")]
+pub async fn confirm_email(csrf_token: String, token: String) -> Result<(), UiError> {
+    guard::run(async move {
+        guard::verify_csrf(&csrf_token)?;
+        guard::backend()?.confirm_email(&token).await?;
+        leptos_axum::redirect("/account/confirm-email?done=1");
+        Ok(())
+    })
+    .await
+}
+
 #[server(prefix = "/api", endpoint = "set-up-account")]
 pub async fn set_up_account(csrf_token: String, form: SetUpForm) -> Result<(), UiError> {
     guard::run(async move {

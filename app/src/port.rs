@@ -70,6 +70,8 @@ pub trait Backend: Send + Sync + 'static {
     /// Mails a link to choose a new password, if the address has an account (the same answer
     /// either way).
     async fn forgot_password(&self, request: &RequestInfo, email: &str) -> Result<(), UiError>;
+    /// Confirms the address a mailed link was sent to.
+    async fn confirm_email(&self, token: &str) -> Result<(), UiError>;
     /// A budget holder's helpers: who may act for them, giving and taking back permission.
     async fn helpers(&self, user: &SignedInUser) -> Result<HelpersPage, UiError>;
     /// Asks someone by email to help; it works once they accept.

@@ -29,6 +29,7 @@ mod m20261206_000021_create_search_followers;
 mod m20261206_000022_add_district_names;
 mod m20261207_000023_add_booking_close_codes;
 mod m20261207_000024_create_mail_outbox;
+mod m20261207_000025_create_email_confirmations;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000022_add_district_names::Migration),
             Box::new(m20261207_000023_add_booking_close_codes::Migration),
             Box::new(m20261207_000024_create_mail_outbox::Migration),
+            Box::new(m20261207_000025_create_email_confirmations::Migration),
         ]
     }
 }

@@ -201,6 +201,10 @@ impl Backend for CareMarketBackend {
         Ok(accounts::forgot_password(&self.db, email, &request.client_key, Utc::now()).await?)
     }
 
+    async fn confirm_email(&self, token: &str) -> Result<(), UiError> {
+        Ok(accounts::confirm_email(&self.db, token, Utc::now()).await?)
+    }
+
     async fn helpers(&self, user: &SignedInUser) -> Result<HelpersPage, UiError> {
         Ok(delegations::helpers(&self.db, user, Utc::now()).await?)
     }

@@ -231,3 +231,47 @@ async fn a_forgotten_password_is_replaced_through_a_single_use_emailed_link_with
     let flooding = visitor.post_form("/api/forgot-password", &[("email", nobody.as_str())]).await;
     assert!(matches!(flooding.redirected_error(), Some(app::UiError::Throttled { .. })), "{flooding:?}");
 }
+
+#[tokio::test]
+async fn an_address_someone_typed_is_confirmed_by_its_mailed_link_once_and_only_then_gets_care_mail() {
+    let app = TestApp::new().await;
+    let address = format!("self-{}@mail.test", server::domain::auth::random_token().expect("token")[..12].to_lowercase());
+    let fields = [("form[your_name]", "Sam Okafor"), ("form[email]", address.as_str()), ("form[password]", "a long enough password")];
+    let registered = app.visitor().post_form("/api/register-self-funder", &fields).await;
+    assert_eq!(registered.status, 302, "{registered:?}");
+    let person = || async {
+        let found = server::entities::user::Entity::find().filter(server::entities::user::Column::Email.eq(address.as_str()));
+        found.one(&app.db).await.expect("query").expect("the account")
+    };
+    assert!(person().await.email_confirmed_at.is_none());
+    let news = |event: &str| News {
+        event: event.to_string(),
+        subject: "News".into(),
+        message: "Something about your care.".into(),
+        link_path: "/dashboard".into(),
+        link_text: "Go to your dashboard",
+    };
+    notifications::tell(&app.db, person().await.id, None, &news("test:before"), Utc::now()).await.expect("told");
+    let queued = outbox_to(&app, &address).await;
+    assert_eq!(queued.len(), 1, "only the link to confirm: care mail waits for the address");
+    assert_eq!(queued[0].subject, "Confirm your email address for CareMarket");
+
+    let mailer = server::mail::from_config(&smtp::settings(), &std::env::temp_dir()).expect("a mailer");
+    mail::send_due(&app.db, mailer.as_ref(), SITE, Utc::now()).await.expect("sent");
+    let text = smtp::received_by(&address).last().expect("the link").decoded();
+    let start = text.find("/account/confirm-email?token=").expect("the link") + "/account/confirm-email?token=".len();
+    let token: String = text[start..].chars().take_while(char::is_ascii_hexdigit).collect();
+    assert_eq!(token.len(), 64);
+
+    let wrong = app.visitor().post_form("/api/confirm-email", &[("token", "0".repeat(64).as_str())]).await;
+    assert!(matches!(wrong.redirected_error(), Some(app::UiError::Invalid(_))), "{wrong:?}");
+    assert!(person().await.email_confirmed_at.is_none());
+    let confirmed = app.visitor().post_form("/api/confirm-email", &[("token", token.as_str())]).await;
+    assert_eq!(confirmed.location(), Some("/account/confirm-email?done=1"), "{confirmed:?}");
+    assert!(person().await.email_confirmed_at.is_some());
+    let again = app.visitor().post_form("/api/confirm-email", &[("token", token.as_str())]).await;
+    assert!(matches!(again.redirected_error(), Some(app::UiError::Invalid(_))), "once only: {again:?}");
+
+    notifications::tell(&app.db, person().await.id, None, &news("test:after"), Utc::now()).await.expect("told");
+    assert_eq!(outbox_to(&app, &address).await.len(), 2, "care mail goes once the address is confirmed");
+}

@@ -169,8 +169,10 @@ pub fn SetUpAccountPage() -> impl IntoView {
     let errors = form_errors(set_up);
     let token = use_viewer().csrf_token;
     // The same form serves the link mailed to someone who forgot their password (with its code).
-    let query = use_query_map().read_untracked();
-    let (code, reset) = (query.get("code").unwrap_or_default(), query.get("reset").is_some());
+    let (code, reset) = {
+        let query = use_query_map().read_untracked();
+        (query.get("code").unwrap_or_default(), query.get("reset").is_some())
+    };
     let (title, lead, button) = if reset {
         ("Choose a new password", "Enter your email address and the new password you want. The code from your email is filled in.", "Save my new password")
     } else {

@@ -14,7 +14,10 @@ const TYPING_PAUSE_MS: u64 = 300;
 
 #[component]
 pub fn HomePage() -> impl IntoView {
-    let form = SearchForm::from_query(|name| use_query_map().read_untracked().get(name));
+    let form = {
+        let query = use_query_map().read_untracked();
+        SearchForm::from_query(|name| query.get(name))
+    };
     let results = OnceResource::new(search_services(form.clone()));
     let viewer = use_viewer();
     view! {

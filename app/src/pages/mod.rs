@@ -33,7 +33,7 @@ pub use provider::ProviderPage;
 pub use provider_bookings::ProviderBookingsPage;
 pub use register::{RegisterPage, RegisterPersonPage};
 pub use reports::{OfflinePlacementsPage, ReportPage, ReportsPage};
-pub use sign_in::{ForgotPasswordPage, SignInPage};
+pub use sign_in::{ConfirmEmailPage, ForgotPasswordPage, SignInPage};
 pub use statement::BudgetStatementPage;
 
 use crate::components::refusal_view;

@@ -4,7 +4,7 @@
 use super::values::{Email, NewPassword, PhoneNumber, RegulatorId, collect, required_text};
 use super::{audit, auth};
 use crate::db::Db;
-use crate::entities::{budget, council, provider, user};
+use crate::entities::{budget, council, email_confirmation, provider, user};
 use crate::error::{AppError, AppResult};
 use app::{BudgetType, FieldError, Funding, ProviderRegistration, ProviderStatus, Role, SelfFunderRegistration};
 use chrono::{DateTime, Utc};
@@ -22,9 +22,11 @@ pub struct NewUser<'a> {
     pub email_confirmed: bool,
 }
 
-/// Creates a person's account (`password_hash` may be `auth::NO_PASSWORD_YET`).
+/// Creates a person's account (`password_hash` may be `auth::NO_PASSWORD_YET`); an address the
+/// person typed themselves is sent a link to confirm it.
 pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser<'_>, password_hash: String, now: DateTime<Utc>) -> AppResult<user::Model> {
-    Ok(user::Entity::insert(user::ActiveModel {
+    let confirmed = new.email_confirmed;
+    let person = user::Entity::insert(user::ActiveModel {
         council_id: Set(new.council_id),
         email: Set(new.email.as_str().into()),
         display_name: Set(new.name.into()),
@@ -37,7 +39,72 @@ pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser<'_>, password_h
         ..Default::default()
     })
     .exec_with_returning(db)
-    .await?)
+    .await?;
+    if !confirmed {
+        ask_to_confirm_email(db, &person, now).await?;
+    }
+    Ok(person)
+}
+
+/// How long a link to confirm an address works.
+pub const CONFIRM_LINK_DAYS: i64 = 7;
+
+/// Mails `person` a link that confirms their address (and can do nothing else).
+async fn ask_to_confirm_email(db: &impl ConnectionTrait, person: &user::Model, now: DateTime<Utc>) -> AppResult<()> {
+    let token = auth::random_token()?;
+    email_confirmation::Entity::insert(email_confirmation::ActiveModel {
+        user_id: Set(person.id),
+        token_hash: Set(auth::digest(&token)),
+        email: Set(person.email.clone()),
+        expires_at: Set(now + chrono::Duration::days(CONFIRM_LINK_DAYS)),
+        used_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    })
+    .exec_without_returning(db)
+    .await?;
+    let letter = super::mail::Letter {
+        key: format!("confirm-email:{}", auth::digest(&token)),
+        subject: "Confirm your email address for CareMarket",
+        body: "You opened a CareMarket account with this email address. Confirm it, and we can email you about your care \
+               and bookings. The link works for 7 days. If you did not open an account, you need not do anything.",
+        link_path: &format!("/account/confirm-email?token={token}"),
+        link_text: "Confirm your email address",
+    };
+    super::mail::queue_account_message(db, person, letter, now).await
+}
+
+/// Confirms the address a mailed link was sent to: once, within its time, and only while the
+/// account still has that address.
+pub async fn confirm_email(db: &Db, token: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let refused =
+        || AppError::invalid("token", "This link has run out or has been used already. If your address is not confirmed yet, sign in and ask for a new link");
+    let txn = crate::db::begin_write(db).await?;
+    let link = email_confirmation::Entity::find()
+        .filter(email_confirmation::Column::TokenHash.eq(auth::digest(token.trim())))
+        .filter(email_confirmation::Column::UsedAt.is_null())
+        .filter(email_confirmation::Column::ExpiresAt.gt(now))
+        .one(&txn)
+        .await?
+        .ok_or_else(refused)?;
+    let person = user::Entity::find_by_id(link.user_id).one(&txn).await?.filter(|person| person.email == link.email).ok_or_else(refused)?;
+    let used = email_confirmation::Entity::update_many()
+        .col_expr(email_confirmation::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(email_confirmation::Column::Id.eq(link.id))
+        .filter(email_confirmation::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if used.rows_affected != 1 {
+        return Err(refused());
+    }
+    if person.email_confirmed_at.is_none() {
+        let mut row: user::ActiveModel = person.clone().into();
+        row.email_confirmed_at = Set(Some(now));
+        sea_orm::ActiveModelTrait::update(row, &txn).await?;
+    }
+    audit::record(&txn, now, Some(person.id), Some(person.id), "email_confirmed", serde_json::json!({})).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// A registration whose every field has been checked.

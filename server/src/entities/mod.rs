@@ -8,6 +8,7 @@ pub mod budget;
 pub mod card_payment;
 pub mod council;
 pub mod delegation;
+pub mod email_confirmation;
 pub mod framework;
 pub mod helper_invitation;
 pub mod ledger_account;
