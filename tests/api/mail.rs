@@ -188,6 +188,9 @@ async fn a_forgotten_password_is_replaced_through_a_single_use_emailed_link_with
     let app = TestApp::new().await;
     let address = unique_address(&app, false).await;
     let nobody = format!("nobody-{address}");
+    // Signed in somewhere with the old password: the new one ends that.
+    let mut elsewhere = app.visitor();
+    assert!(elsewhere.sign_in(&address, tests::fixtures::PASSWORD).await.location().is_some_and(|to| to.starts_with("/dashboard/")));
     let mailer = server::mail::from_config(&smtp::settings(), &std::env::temp_dir()).expect("a mailer");
     let mut visitor = app.visitor();
 
@@ -213,6 +216,8 @@ async fn a_forgotten_password_is_replaced_through_a_single_use_emailed_link_with
     assert!(again.sign_in(&address, "a brand new long password").await.location().is_some_and(|to| to.starts_with("/dashboard/")));
     let person = server::entities::user::Entity::find_by_id(app.personas.budget_holder.id).one(&app.db).await.expect("query").expect("person");
     assert!(person.email_confirmed_at.is_some());
+    let signed_out = elsewhere.get("/budget/statement").await;
+    assert!(signed_out.location().is_some_and(|to| to.starts_with("/sign-in")), "the old sign-in ended: {signed_out:?}");
     // Once only.
     let reused = set_up(&app, &address, &code, "yet another long password").await;
     assert!(matches!(reused.redirected_error(), Some(app::UiError::Invalid(_))), "{reused:?}");

@@ -9,7 +9,7 @@ use super::ledger::{self, Account, AccountKind, Transfer};
 use super::values::{Email, NewPassword, Pence, collect, required_text, whole_number};
 use super::{audit, auth, uk_time};
 use crate::db::Db;
-use crate::entities::{account_setup_code, budget, ledger_account, provider, user};
+use crate::entities::{account_setup_code, budget, ledger_account, provider, session, user};
 use crate::error::{AppError, AppResult};
 use app::{BudgetHolderLine, BudgetType, BudgetsAdmin, Funding, NewBudgetForm, NewHelperForm, ProviderStatus, Role, SetUpForm, SignedInUser};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -367,6 +367,8 @@ pub async fn set_up_account(db: &Db, passwords: &auth::Passwords, form: &SetUpFo
         account.email_confirmed_at = Set(Some(now));
     }
     let person = account.update(&txn).await?;
+    // A new password ends every sign-in made with the old one (the person is signed in afresh).
+    session::Entity::delete_many().filter(session::Column::UserId.eq(person.id)).exec(&txn).await?;
     audit::record(&txn, now, Some(person.id), Some(person.id), "account_set_up", serde_json::json!({})).await?;
     txn.commit().await?;
     Ok(person)
