@@ -1,6 +1,7 @@
 //! A report's chart, drawn on the server as SVG (no JavaScript): one group of horizontal bars
 //! per table row, one bar per charted column, each bar labelled with its figure. Horizontal
 //! bars leave room for long labels (provider names) and read top to bottom like the table.
+use crate::model::escape_html;
 use crate::report::Report;
 use std::fmt::Write;
 
@@ -26,19 +27,30 @@ pub fn bar_chart(report: &Report) -> Option<String> {
     let height = LEGEND_HEIGHT + group * rows.len() as i64;
     let mut svg = format!(
         r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-label="{}" class="chart" font-size="13" font-family="sans-serif">"#,
-        escape(&format!("Chart: {}", report.title))
+        escape_html(&format!("Chart: {}", report.title))
     );
     for (index, &column) in report.chart.iter().enumerate() {
         let x = LABEL_WIDTH + index as i64 * 200;
         let name = report.columns.get(column).map_or("", String::as_str);
-        let _ = write!(svg, r#"<rect x="{x}" y="4" width="14" height="14" fill="{}"/><text x="{}" y="16">{}</text>"#, COLOURS[index % 3], x + 20, escape(name));
+        let _ = write!(
+            svg,
+            r#"<rect x="{x}" y="4" width="14" height="14" fill="{}"/><text x="{}" y="16">{}</text>"#,
+            COLOURS[index % 3],
+            x + 20,
+            escape_html(name)
+        );
     }
     let plot = WIDTH - LABEL_WIDTH - VALUE_WIDTH;
     for (row_index, row) in rows.iter().enumerate() {
         let top = LEGEND_HEIGHT + row_index as i64 * group;
         let label = row.first().map(|figure| figure.shown()).unwrap_or_default();
-        let _ =
-            write!(svg, r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#, LABEL_WIDTH - 8, top + series * BAR_HEIGHT / 2 + 4, escape(&shorten(&label, 32)));
+        let _ = write!(
+            svg,
+            r#"<text x="{}" y="{}" text-anchor="end">{}</text>"#,
+            LABEL_WIDTH - 8,
+            top + series * BAR_HEIGHT / 2 + 4,
+            escape_html(&shorten(&label, 32))
+        );
         for (index, &column) in report.chart.iter().enumerate() {
             let Some(figure) = row.get(column) else { continue };
             let value = figure.number().unwrap_or(0).max(0);
@@ -51,7 +63,7 @@ pub fn bar_chart(report: &Report) -> Option<String> {
                 COLOURS[index % 3],
                 LABEL_WIDTH + width + 6,
                 y + BAR_HEIGHT - 4,
-                escape(&figure.shown())
+                escape_html(&figure.shown())
             );
         }
     }
@@ -61,10 +73,6 @@ pub fn bar_chart(report: &Report) -> Option<String> {
 
 fn shorten(text: &str, most: usize) -> String {
     if text.chars().count() <= most { text.to_string() } else { format!("{}…", text.chars().take(most - 1).collect::<String>()) }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 #[cfg(test)]

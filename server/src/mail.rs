@@ -70,30 +70,55 @@ pub struct SmtpMailer {
     shown: String,
 }
 
+/// When TLS starts, as the URL says (lettre's own reading of it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum TlsMode {
+    /// `smtps://`: TLS from the start.
+    Wrapper,
+    /// `?tls=required`: STARTTLS, or nothing is sent.
+    Required,
+    /// `?tls=opportunistic`: STARTTLS when the server offers it.
+    Opportunistic,
+    /// Plain `smtp://`: a relay on this machine.
+    None,
+}
+
+impl TlsMode {
+    fn of(url: &url::Url) -> Self {
+        if url.scheme() == "smtps" {
+            return Self::Wrapper;
+        }
+        match url.query_pairs().find(|(name, _)| name == "tls").map(|(_, value)| value.into_owned()).as_deref() {
+            Some("required") => Self::Required,
+            Some("opportunistic") => Self::Opportunistic,
+            _ => Self::None,
+        }
+    }
+}
+
 impl SmtpMailer {
-    pub fn new(url: &str, from: Mailbox, extra_root_certificate: Option<&std::path::Path>) -> Result<Self, String> {
+    pub fn new(address: &str, from: Mailbox, extra_root_certificate: Option<&std::path::Path>) -> Result<Self, String> {
         let invalid = |error: &dyn std::fmt::Display| format!("CAREMARKET_SMTP_URL is not a mail server address ({error})");
-        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(|error| invalid(&error))?;
+        let mut url = url::Url::parse(address).map_err(|error| invalid(&error))?;
+        let mut builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(address).map_err(|error| invalid(&error))?;
         if let Some(path) = extra_root_certificate {
+            let mode = TlsMode::of(&url);
+            if mode == TlsMode::None {
+                return Err("CAREMARKET_SMTP_CA_FILE is set but CAREMARKET_SMTP_URL asks for no TLS: add ?tls=required (STARTTLS) or use smtps://".into());
+            }
             let pem = std::fs::read(path).map_err(|error| format!("cannot read CAREMARKET_SMTP_CA_FILE {}: {error}", path.display()))?;
             let certificate = Certificate::from_pem(&pem).map_err(|error| format!("CAREMARKET_SMTP_CA_FILE is not a PEM certificate: {error}"))?;
-            let host = url::Url::parse(url).ok().and_then(|url| url.host_str().map(str::to_string)).ok_or_else(|| invalid(&"no host"))?;
+            let host = url.host_str().ok_or_else(|| invalid(&"no host"))?.to_string();
             let parameters = TlsParameters::builder(host).add_root_certificate(certificate).build_rustls().map_err(|error| invalid(&error))?;
-            // The URL chose when TLS starts; only the certificates it trusts change.
-            let tls = if url.starts_with("smtps:") {
-                Tls::Wrapper(parameters)
-            } else if url.contains("tls=opportunistic") {
-                Tls::Opportunistic(parameters)
-            } else {
-                Tls::Required(parameters)
-            };
-            builder = builder.tls(tls);
+            // The URL chose when TLS starts; the certificate only changes whom it trusts.
+            builder = builder.tls(match mode {
+                TlsMode::Wrapper => Tls::Wrapper(parameters),
+                TlsMode::Required => Tls::Required(parameters),
+                TlsMode::Opportunistic | TlsMode::None => Tls::Opportunistic(parameters),
+            });
         }
-        let shown = url::Url::parse(url).map(|mut url| {
-            let _ = url.set_password(None);
-            url.to_string()
-        });
-        Ok(Self { transport: builder.build(), from, shown: shown.unwrap_or_else(|_| "SMTP".into()) })
+        let _ = url.set_password(None);
+        Ok(Self { transport: builder.build(), from, shown: url.to_string() })
     }
 }
 
@@ -139,5 +164,31 @@ impl Mailer for FileMailer {
 
     fn describe(&self) -> String {
         format!("files in {}", self.directory.display())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_starts_when_the_url_says() {
+        let mode = |address: &str| TlsMode::of(&url::Url::parse(address).expect("a URL"));
+        assert_eq!(mode("smtps://mail.example.org"), TlsMode::Wrapper);
+        assert_eq!(mode("smtp://user:secret@mail.example.org:587?tls=required"), TlsMode::Required);
+        assert_eq!(mode("smtp://mail.example.org:587?tls=opportunistic"), TlsMode::Opportunistic);
+        assert_eq!(mode("smtp://localhost:25"), TlsMode::None);
+    }
+
+    #[test]
+    fn a_certificate_for_a_server_without_tls_is_refused_and_passwords_are_never_shown() {
+        let certificate = std::env::temp_dir().join(format!("caremarket-ca-{}.pem", uuid::Uuid::new_v4().simple()));
+        std::fs::write(&certificate, "not read: the URL is refused first").expect("written");
+        let from: Mailbox = "care@example.org".parse().expect("an address");
+        let refused = SmtpMailer::new("smtp://localhost:25", from.clone(), Some(&certificate)).err().expect("refused");
+        std::fs::remove_file(&certificate).expect("removed");
+        assert!(refused.contains("asks for no TLS"), "{refused}");
+        let mailer = SmtpMailer::new("smtp://user:secret@mail.example.org:587?tls=required", from, None).expect("a mailer");
+        assert!(!mailer.describe().contains("secret"), "{}", mailer.describe());
     }
 }

@@ -81,6 +81,20 @@ async fn an_accepted_booking_is_mailed_once_over_starttls_with_a_link_that_works
 }
 
 #[tokio::test]
+async fn two_senders_at_once_send_each_message_once() {
+    let app = TestApp::new().await;
+    let (_, address) = accepted_booking(&app, true).await;
+    let mailer = server::mail::from_config(&smtp::settings(), &std::env::temp_dir()).expect("a mailer");
+    // Two servers' mail tasks on the same outbox.
+    let now = Utc::now();
+    let (first, second) = tokio::join!(mail::send_due(&app.db, mailer.as_ref(), SITE, now), mail::send_due(&app.db, mailer.as_ref(), SITE, now));
+    assert_eq!(first.expect("sent") + second.expect("sent"), 2, "each of the two messages counted once");
+    assert_eq!(smtp::received_by(&address).len(), 1, "the person's message arrived once");
+    let sent = outbox_to(&app, &address).await;
+    assert_eq!((sent[0].attempts, sent[0].sent_at.is_some()), (1, true));
+}
+
+#[tokio::test]
 async fn mail_the_server_cannot_take_waits_and_is_sent_later_and_an_operator_sees_it_waiting() {
     let app = TestApp::new().await;
     let (_, address) = accepted_booking(&app, true).await;

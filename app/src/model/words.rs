@@ -79,3 +79,8 @@ pub fn rating_label(code: &str) -> &'static str {
         _ => "Not regulated by the CQC",
     }
 }
+
+/// Text made safe to put inside HTML or SVG, in an element or a quoted attribute.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}

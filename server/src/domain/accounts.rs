@@ -8,7 +8,7 @@ use crate::entities::{budget, council, email_confirmation, provider, user};
 use crate::error::{AppError, AppResult};
 use app::{BudgetType, FieldError, Funding, ProviderRegistration, ProviderStatus, Role, SelfFunderRegistration};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr};
 
 /// A person's account about to be created, every field checked.
 pub struct NewUser<'a> {
@@ -100,7 +100,7 @@ pub async fn confirm_email(db: &Db, token: &str, now: DateTime<Utc>) -> AppResul
     if person.email_confirmed_at.is_none() {
         let mut row: user::ActiveModel = person.clone().into();
         row.email_confirmed_at = Set(Some(now));
-        sea_orm::ActiveModelTrait::update(row, &txn).await?;
+        row.update(&txn).await?;
     }
     audit::record(&txn, now, Some(person.id), Some(person.id), "email_confirmed", serde_json::json!({})).await?;
     txn.commit().await?;

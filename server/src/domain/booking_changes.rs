@@ -11,7 +11,7 @@ use super::notifications::News;
 use super::{audit, lots, notifications, placements, uk_time};
 use crate::db::Db;
 use crate::db::WriteTransaction;
-use crate::entities::{accreditation, booking, budget, listing, provider, visit};
+use crate::entities::{accreditation, booking, budget, listing, mail_outbox, provider, visit};
 use crate::error::{AppError, AppResult};
 use app::{AccreditationStatus, BookingStatus, CloseReason, ListingStatus, VisitStatus};
 use app::{Role, SignedInUser};
@@ -97,8 +97,14 @@ pub async fn remind_before_lapse(db: &Db, now: DateTime<Utc>) -> AppResult<()> {
         .await?;
     for request in soon {
         let Some(by) = request.respond_by else { continue };
+        let event = format!("booking:{}:reminder", request.id);
+        // Runs every minute: a request already reminded about costs a read, not a write.
+        let reminded = mail_outbox::Entity::find().filter(mail_outbox::Column::Key.starts_with(format!("{event}:"))).one(db).await?;
+        if reminded.is_some() {
+            continue;
+        }
         let news = News {
-            event: format!("booking:{}:reminder", request.id),
+            event,
             subject: format!("Reminder: answer request {}", request.reference),
             message: format!(
                 "Request {} lapses if it is not answered by {}. Accept or decline it before then.",

@@ -7,8 +7,10 @@
 use crate::entities::{mail_outbox, user};
 use crate::error::AppResult;
 use crate::mail::{MailError, Mailer, Outgoing};
+use app::model::escape_html;
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 /// A message for one person, before it is queued.
@@ -63,7 +65,12 @@ pub async fn queue_account_message(db: &impl ConnectionTrait, person: &user::Mod
     Ok(())
 }
 
-/// Sends what is due, one batch; returns how many were sent.
+/// How long a sender holds a message it has claimed: should it stop mid-send (a crash), the
+/// message is tried again after this.
+const CLAIM_MINUTES: i64 = 10;
+
+/// Sends what is due, one batch; returns how many were sent. Each message is claimed before it
+/// is sent, so two senders on one outbox (two servers) never send it twice.
 pub async fn send_due(db: &impl ConnectionTrait, mailer: &dyn Mailer, site: &str, now: DateTime<Utc>) -> AppResult<usize> {
     let due = mail_outbox::Entity::find()
         .filter(mail_outbox::Column::SentAt.is_null())
@@ -75,10 +82,12 @@ pub async fn send_due(db: &impl ConnectionTrait, mailer: &dyn Mailer, site: &str
         .await?;
     let mut sent = 0;
     for row in due {
-        let outcome = mailer.send(&compose(&row, site)).await;
         let attempts = row.attempts + 1;
-        let mut update = mail_outbox::ActiveModel { id: Set(row.id), attempts: Set(attempts), ..Default::default() };
-        match outcome {
+        if !claim(db, &row, now).await? {
+            continue;
+        }
+        let mut update = mail_outbox::ActiveModel { id: Set(row.id), ..Default::default() };
+        match mailer.send(&compose(&row, site)).await {
             Ok(()) => {
                 update.sent_at = Set(Some(now));
                 update.last_error = Set(None);
@@ -100,6 +109,21 @@ pub async fn send_due(db: &impl ConnectionTrait, mailer: &dyn Mailer, site: &str
     Ok(sent)
 }
 
+/// Counts the attempt and holds the message for `CLAIM_MINUTES`, only if nobody else has
+/// touched it since it was read: false when another sender got there first.
+async fn claim(db: &impl ConnectionTrait, row: &mail_outbox::Model, now: DateTime<Utc>) -> AppResult<bool> {
+    let claimed = mail_outbox::Entity::update_many()
+        .col_expr(mail_outbox::Column::Attempts, Expr::value(row.attempts + 1))
+        .col_expr(mail_outbox::Column::NextAttemptAt, Expr::value(now + Duration::minutes(CLAIM_MINUTES)))
+        .filter(mail_outbox::Column::Id.eq(row.id))
+        .filter(mail_outbox::Column::Attempts.eq(row.attempts))
+        .filter(mail_outbox::Column::SentAt.is_null())
+        .filter(mail_outbox::Column::FailedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(claimed.rows_affected == 1)
+}
+
 /// The wait before the next try: 30 s, doubling, at most 4 hours.
 fn retry_after(attempts: i32) -> Duration {
     Duration::seconds((30i64 << attempts.clamp(1, 16).saturating_sub(1)).min(4 * 60 * 60))
@@ -113,16 +137,12 @@ pub fn compose(row: &mail_outbox::Model, site: &str) -> Outgoing {
         "<!DOCTYPE html><html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>{subject}</title></head>\
          <body style=\"font-family: Arial, sans-serif; font-size: 19px; line-height: 1.4; color: #0b0c0c\">\
          <p>{body}</p><p><a href=\"{link}\">{link_text}</a></p><p>CareMarket</p></body></html>",
-        subject = escape(&row.subject),
-        body = escape(&row.body),
-        link = escape(&link),
-        link_text = escape(&row.link_text),
+        subject = escape_html(&row.subject),
+        body = escape_html(&row.body),
+        link = escape_html(&link),
+        link_text = escape_html(&row.link_text),
     );
     Outgoing { to: row.to_address.clone(), subject: row.subject.clone(), text, html }
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// What is waiting or has failed, oldest first, for an operator (`caremarket mail`).
