@@ -374,11 +374,20 @@ pub async fn load_provider_bookings() -> Result<ProviderBookings, UiError> {
     .await
 }
 
-/// A provider's answer to a booking (`accept`, `decline`, `hand_back`) or what happened on one
-/// of its visits (`check_in`, `check_out`, `missed`, with `visit_id`). Plain fields, so each
-/// is a small form that works without JavaScript.
+/// A provider's answer to a booking (`accept`, `decline`, `hand_back`), what happened on one
+/// of its visits (`check_in`, `check_out` with a `note`, `missed`, with `visit_id`), or its
+/// answer to a query about a visit (`answer_query`: `minutes` corrected, or none, and the
+/// `reason`). Plain fields, so each is a small form that works without JavaScript.
 #[server(prefix = "/api", endpoint = "act-on-booking")]
-pub async fn act_on_booking(csrf_token: String, reference: String, action: String, visit_id: Option<i64>, reason: Option<String>) -> Result<(), UiError> {
+pub async fn act_on_booking(
+    csrf_token: String,
+    reference: String,
+    action: String,
+    visit_id: Option<i64>,
+    reason: Option<String>,
+    note: Option<String>,
+    minutes: Option<String>,
+) -> Result<(), UiError> {
     guard::change(&csrf_token, move |backend, _, user| async move {
         let reason = reason.unwrap_or_default();
         let visit = || visit_id.ok_or(UiError::NotFound);
@@ -387,12 +396,60 @@ pub async fn act_on_booking(csrf_token: String, reference: String, action: Strin
             "decline" => BookingAction::Decline { reason },
             "hand_back" => BookingAction::HandBack { reason },
             "check_in" => BookingAction::CheckIn { visit_id: visit()? },
-            "check_out" => BookingAction::CheckOut { visit_id: visit()? },
+            "check_out" => BookingAction::CheckOut { visit_id: visit()?, note: note.unwrap_or_default() },
             "missed" => BookingAction::Missed { visit_id: visit()? },
+            "answer_query" => BookingAction::AnswerQuery { visit_id: visit()?, minutes, explanation: reason },
             _ => return Err(UiError::NotFound),
         };
         backend.act_on_booking(&user, &reference, &action).await?;
         Ok("/provider/bookings?done=1".into())
+    })
+    .await
+}
+
+/// The person (or someone they let book for them) confirms a delivered visit or queries it,
+/// from the booking's page.
+#[server(prefix = "/api", endpoint = "answer-visit")]
+pub async fn answer_visit(csrf_token: String, reference: String, visit_id: i64, answer: String, what_was_wrong: Option<String>) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.answer_visit(&user, visit_id, &answer, &what_was_wrong.unwrap_or_default()).await?;
+        Ok(format!("/bookings/{}?answered={}", encode_query_value(&reference), encode_query_value(&answer)))
+    })
+    .await
+}
+
+/// The visit an emailed link is for (no sign-in: the token is the permission).
+#[server(prefix = "/api", endpoint = "visit-to-confirm", input = GetUrl)]
+pub async fn load_visit_to_confirm(token: String) -> Result<VisitToConfirm, UiError> {
+    guard::run(async move { guard::backend()?.visit_to_confirm(&token).await }).await
+}
+
+/// The answer from the emailed link's page (a POST: mail scanners follow links).
+#[server(prefix = "/api", endpoint = "answer-visit-by-link")]
+pub async fn answer_visit_by_link(csrf_token: String, token: String, answer: String, what_was_wrong: Option<String>) -> Result<(), UiError> {
+    guard::run(async move {
+        guard::verify_csrf(&csrf_token)?;
+        guard::backend()?.answer_visit_by_link(&token, &answer, &what_was_wrong.unwrap_or_default()).await?;
+        leptos_axum::redirect(&format!("/visits/confirm?done={}", encode_query_value(&answer)));
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "visit-queries", input = GetUrl)]
+pub async fn load_visit_queries() -> Result<Vec<VisitQuery>, UiError> {
+    guard::run(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.visit_queries(&user).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "decide-visit-query")]
+pub async fn decide_visit_query(csrf_token: String, visit_id: i64, minutes: String, reason: String) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.decide_visit_query(&user, visit_id, &minutes, &reason).await?;
+        Ok("/visit-queries?decided=1".into())
     })
     .await
 }

@@ -55,6 +55,15 @@ pub trait Backend: Send + Sync + 'static {
     /// A provider's staff: their requests, live bookings and visits, and acting on them.
     async fn provider_bookings(&self, user: &SignedInUser) -> Result<ProviderBookings, UiError>;
     async fn act_on_booking(&self, user: &SignedInUser, reference: &str, action: &BookingAction) -> Result<(), UiError>;
+    /// The person (or someone they let book for them) confirms a delivered visit (`confirm`)
+    /// or says what was wrong (`query`); after the provider's answer, a query goes to the council.
+    async fn answer_visit(&self, user: &SignedInUser, visit_id: i64, answer: &str, what_was_wrong: &str) -> Result<(), UiError>;
+    /// The visit an emailed link is for, and the answer sent from its page (no sign-in).
+    async fn visit_to_confirm(&self, token: &str) -> Result<VisitToConfirm, UiError>;
+    async fn answer_visit_by_link(&self, token: &str, answer: &str, what_was_wrong: &str) -> Result<(), UiError>;
+    /// Commissioners: queries about visits their council's budgets paid for, and deciding one.
+    async fn visit_queries(&self, user: &SignedInUser) -> Result<Vec<VisitQuery>, UiError>;
+    async fn decide_visit_query(&self, user: &SignedInUser, visit_id: i64, minutes: &str, reason: &str) -> Result<(), UiError>;
     /// Commissioners: what providers are owed, payment runs, and making one (returns its reference).
     async fn payments(&self, user: &SignedInUser) -> Result<PaymentsAdmin, UiError>;
     async fn run_payments(&self, user: &SignedInUser) -> Result<String, UiError>;

@@ -30,6 +30,7 @@ mod m20261206_000022_add_district_names;
 mod m20261207_000023_add_booking_close_codes;
 mod m20261207_000024_create_mail_outbox;
 mod m20261207_000025_create_email_confirmations;
+mod m20261207_000026_add_visit_confirmation;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000023_add_booking_close_codes::Migration),
             Box::new(m20261207_000024_create_mail_outbox::Migration),
             Box::new(m20261207_000025_create_email_confirmations::Migration),
+            Box::new(m20261207_000026_add_visit_confirmation::Migration),
         ]
     }
 }

@@ -5,7 +5,7 @@ use crate::db::Db;
 use crate::domain::card_payments::CardProcessor;
 use crate::domain::{
     accounts, auth, booking_changes, bookings, budget_admin, budgets, card_payments, dashboards, delegations, directory, frameworks, lot_management, lots,
-    offline_placements, payment_runs, provider_listings, provider_profile, reports,
+    offline_placements, payment_runs, provider_listings, provider_profile, reports, visit_confirmation,
 };
 use crate::error::AppError;
 use crate::http::cookies;
@@ -164,6 +164,28 @@ impl Backend for CareMarketBackend {
 
     async fn act_on_booking(&self, user: &SignedInUser, reference: &str, action: &BookingAction) -> Result<(), UiError> {
         Ok(booking_changes::act(&self.db, user, reference, action, Utc::now()).await?)
+    }
+
+    async fn answer_visit(&self, user: &SignedInUser, visit_id: i64, answer: &str, what_was_wrong: &str) -> Result<(), UiError> {
+        let verdict = visit_confirmation::Verdict::from_form(answer, what_was_wrong)?;
+        Ok(visit_confirmation::answer(&self.db, user, visit_id, verdict, Utc::now()).await?)
+    }
+
+    async fn visit_to_confirm(&self, token: &str) -> Result<VisitToConfirm, UiError> {
+        Ok(visit_confirmation::to_confirm(&self.db, token, Utc::now()).await?)
+    }
+
+    async fn answer_visit_by_link(&self, token: &str, answer: &str, what_was_wrong: &str) -> Result<(), UiError> {
+        let verdict = visit_confirmation::Verdict::from_form(answer, what_was_wrong)?;
+        Ok(visit_confirmation::answer_by_link(&self.db, token, verdict, Utc::now()).await?)
+    }
+
+    async fn visit_queries(&self, user: &SignedInUser) -> Result<Vec<VisitQuery>, UiError> {
+        Ok(visit_confirmation::for_council(&self.db, user).await?)
+    }
+
+    async fn decide_visit_query(&self, user: &SignedInUser, visit_id: i64, minutes: &str, reason: &str) -> Result<(), UiError> {
+        Ok(visit_confirmation::council_decide(&self.db, user, visit_id, minutes, reason, Utc::now()).await?)
     }
 
     async fn payments(&self, user: &SignedInUser) -> Result<PaymentsAdmin, UiError> {

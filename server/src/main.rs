@@ -243,8 +243,9 @@ async fn pay_allocations_when_due(db: Db) {
 
 /// Every minute: providers are reminded of requests about to lapse; requests not answered in
 /// time lapse (and are offered on where they can be),
-/// weekly bookings get the next visits inside their 4-week horizon, with money set aside, and
-/// visits nobody checked in to a day after they were due are released.
+/// weekly bookings get the next visits inside their 4-week horizon, with money set aside,
+/// visits nobody checked in to a day after they were due are released, and delivered visits
+/// nobody answered for in 48 hours are confirmed.
 async fn keep_bookings_moving(db: Db) {
     let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
@@ -261,6 +262,9 @@ async fn keep_bookings_moving(db: Db) {
         }
         if let Err(error) = visits::release_unattended(&db, now).await {
             tracing::error!(%error, "could not release visits nobody attended; trying again in a minute");
+        }
+        if let Err(error) = server::domain::visit_confirmation::confirm_unanswered(&db, now).await {
+            tracing::error!(%error, "could not confirm visits nobody answered for; trying again in a minute");
         }
     }
 }

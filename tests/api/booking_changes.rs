@@ -7,23 +7,24 @@ use app::{BookingStatus, CloseReason, VisitStatus};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use server::domain::ledger::{self, Account};
+use server::domain::visit_confirmation::{self, Verdict};
 use server::domain::{booking_changes, payment_runs, visits};
 use server::entities::{booking, notification, visit};
 use server::error::AppError;
 use tests::TestApp;
 use tests::fixtures::{self, count};
 
-async fn user(app: &TestApp, id: i64) -> app::SignedInUser {
+pub(crate) async fn user(app: &TestApp, id: i64) -> app::SignedInUser {
     let model = server::entities::user::Entity::find_by_id(id).one(&app.db).await.expect("query").expect("user");
     server::domain::auth::signed_in_user(&model).expect("a signed-in user")
 }
 
-async fn booking_by_reference(app: &TestApp, location: &str) -> booking::Model {
+pub(crate) async fn booking_by_reference(app: &TestApp, location: &str) -> booking::Model {
     let reference = location.trim_start_matches("/bookings/");
     booking::Entity::find().filter(booking::Column::Reference.eq(reference)).one(&app.db).await.expect("query").expect("booking")
 }
 
-async fn visits_of(app: &TestApp, booking_id: i64) -> Vec<visit::Model> {
+pub(crate) async fn visits_of(app: &TestApp, booking_id: i64) -> Vec<visit::Model> {
     visit::Entity::find().filter(visit::Column::BookingId.eq(booking_id)).order_by_asc(visit::Column::ScheduledStart).all(&app.db).await.expect("visits")
 }
 
@@ -31,17 +32,17 @@ async fn messages(app: &TestApp, user_id: i64) -> Vec<String> {
     notification::Entity::find().filter(notification::Column::UserId.eq(user_id)).all(&app.db).await.expect("query").into_iter().map(|n| n.message).collect()
 }
 
-async fn balance(app: &TestApp, account: Account) -> i64 {
+pub(crate) async fn balance(app: &TestApp, account: Account) -> i64 {
     ledger::balance(&app.db, &account).await.expect("balance")
 }
 
-async fn assert_sound(app: &TestApp, when: &str) {
+pub(crate) async fn assert_sound(app: &TestApp, when: &str) {
     let soundness = ledger::soundness(&app.db).await.expect("check");
     assert!(soundness.is_sound(), "{when}: {soundness:?}");
 }
 
 /// A budget holder's booking of the test listing, made through the pages.
-async fn booked(app: &TestApp, query: &str) -> booking::Model {
+pub(crate) async fn booked(app: &TestApp, query: &str) -> booking::Model {
     let (_, listing) = weekday_home_care(app, app.personas.provider_id, &format!("Visits {}", count(&app.db, "listings").await)).await;
     let mut holder = app.signed_in(&app.personas.budget_holder).await;
     let (_, confirmed) = book(&mut holder, &listing, query, None).await;
@@ -72,8 +73,13 @@ async fn accepted_care_is_paid_for_as_delivered_and_a_payment_run_pays_the_provi
     let arrived = first.scheduled_start - Duration::minutes(5);
     assert!(visits::check_in(&app.db, &staff, first.id, first.scheduled_start - Duration::hours(3)).await.is_err(), "too early");
     visits::check_in(&app.db, &staff, first.id, arrived).await.expect("checked in");
-    let charged = visits::check_out(&app.db, &staff, first.id, arrived + Duration::minutes(52)).await.expect("checked out");
+    let charged = visits::check_out(&app.db, &staff, first.id, "Washed and dressed; lunch made", arrived + Duration::minutes(52)).await.expect("checked out");
     assert_eq!(charged, 1_988);
+    // Not owed until the person confirms it: the cost stays set aside, the rest is back.
+    assert_eq!(balance(&app, Account::provider_payable(council, app.personas.provider_id)).await, 0);
+    assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 21_200 - 662);
+    assert!(matches!(visit_confirmation::answer(&app.db, &staff, first.id, Verdict::Confirm, now).await, Err(AppError::Forbidden)), "not the provider");
+    visit_confirmation::answer(&app.db, &holder, first.id, Verdict::Confirm, now).await.expect("confirmed");
     // The second visit did not happen: all of its money goes back.
     let second = &planned[1];
     visits::mark_missed(&app.db, &staff, second.id, second.scheduled_start + Duration::hours(1)).await.expect("missed");
@@ -363,7 +369,13 @@ async fn the_pages_answer_cancel_and_pay_with_javascript_off() {
     let first = visits_of(&app, accepted.id).await.remove(0);
     let provider_user = user(&app, app.personas.provider.id).await;
     visits::check_in(&app.db, &provider_user, first.id, first.scheduled_start).await.expect("in");
-    visits::check_out(&app.db, &provider_user, first.id, first.scheduled_start + Duration::minutes(60)).await.expect("out");
+    visits::check_out(&app.db, &provider_user, first.id, "", first.scheduled_start + Duration::minutes(60)).await.expect("out");
+    // The person confirms it on the booking's page.
+    let page = holder.get(&format!("/bookings/{}", accepted.reference)).await;
+    assert!(page.text().contains("Visits delivered") && page.text().contains("Confirm this visit"), "{}", page.text());
+    let reply =
+        holder.post_form("/api/answer-visit", &[("reference", accepted.reference.as_str()), ("visit_id", &first.id.to_string()), ("answer", "confirm")]).await;
+    assert_eq!(reply.location(), Some(format!("/bookings/{}?answered=confirm", accepted.reference).as_str()), "{reply:?}");
     assert_eq!(staff.get("/payments").await.status, 403);
     let mut commissioner = app.signed_in(&app.personas.commissioner).await;
     let page = commissioner.get("/payments").await;
@@ -429,7 +441,7 @@ async fn visits_nobody_attended_are_released_a_day_later() {
 }
 
 /// A budget of the other council, paid its allocation.
-async fn other_councils_budget(app: &TestApp, other: &fixtures::OtherCouncil, pence: i64) -> i64 {
+pub(crate) async fn other_councils_budget(app: &TestApp, other: &fixtures::OtherCouncil, pence: i64) -> i64 {
     let today = Utc::now().date_naive();
     let budget = fixtures::budget(&app.db, other.council_id, other.budget_holder.id, "direct_payment", pence, today).await;
     server::domain::budgets::run_allocations(&app.db, today, Utc::now()).await.expect("allocation run");
@@ -446,7 +458,11 @@ async fn delivered_visit(app: &TestApp, persona: &fixtures::Persona, listing: &s
     booking_changes::respond(&app.db, &staff, &booking.reference, true, "", Utc::now()).await.expect("accepted");
     let visit = &visits_of(app, booking.id).await[0];
     visits::check_in(&app.db, &staff, visit.id, visit.scheduled_start).await.expect("checked in");
-    visits::check_out(&app.db, &staff, visit.id, visit.scheduled_start + Duration::minutes(60)).await.expect("checked out");
+    visits::check_out(&app.db, &staff, visit.id, "", visit.scheduled_start + Duration::minutes(60)).await.expect("checked out");
+    // Nobody answered: confirmed automatically after 48 hours.
+    let after = visit.scheduled_start + Duration::minutes(60) + Duration::hours(visit_confirmation::CONFIRM_HOURS);
+    assert_eq!(visit_confirmation::confirm_unanswered(&app.db, after - Duration::minutes(1)).await.expect("ran"), 0, "not yet");
+    assert_eq!(visit_confirmation::confirm_unanswered(&app.db, after).await.expect("ran"), 1);
 }
 
 #[tokio::test]
@@ -499,8 +515,10 @@ async fn arriving_early_is_not_paid_as_care_delivered() {
     let visit = &visits_of(&app, booking.id).await[0];
     // In an hour and a half early, out 45 minutes after the booked start: 45 minutes delivered.
     visits::check_in(&app.db, &staff, visit.id, visit.scheduled_start - Duration::minutes(90)).await.expect("checked in");
-    let charged = visits::check_out(&app.db, &staff, visit.id, visit.scheduled_start + Duration::minutes(45)).await.expect("checked out");
+    let charged = visits::check_out(&app.db, &staff, visit.id, "", visit.scheduled_start + Duration::minutes(45)).await.expect("checked out");
     assert_eq!(charged, 1_988, "three quarters of £26.50");
+    let holder = user(&app, app.personas.budget_holder.id).await;
+    visit_confirmation::answer(&app.db, &holder, visit.id, Verdict::Confirm, Utc::now()).await.expect("confirmed");
     assert_eq!(balance(&app, Account::provider_payable(council, app.personas.provider_id)).await, 1_988);
     assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000 - 1_988);
     let stored = visit::Entity::find_by_id(visit.id).one(&app.db).await.expect("query").expect("visit");
@@ -568,7 +586,7 @@ async fn care_a_person_pays_for_themself_never_shows_in_the_councils_figures_or_
 }
 
 #[tokio::test]
-async fn a_booking_that_ends_while_staff_are_there_leaves_no_money_set_aside() {
+async fn a_booking_that_ends_while_staff_are_there_leaves_only_the_care_given_set_aside_until_it_is_confirmed() {
     let app = TestApp::new().await;
     let council = app.personas.council_id;
     let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
@@ -589,12 +607,18 @@ async fn a_booking_that_ends_while_staff_are_there_leaves_no_money_set_aside() {
         let ended = visit::Entity::find_by_id(visit.id).one(&app.db).await.expect("query").expect("visit");
         assert_eq!((ended.status, ended.delivered_minutes, ended.charged_pence), (VisitStatus::Delivered, Some(30), Some(1_325)), "{time}");
     }
+    assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 2 * 1_325, "the care given, waiting to be confirmed");
+    assert_eq!(balance(&app, Account::provider_payable(council, app.personas.provider_id)).await, 0);
+    let ended = visit::Entity::find().filter(visit::Column::Status.eq(VisitStatus::Delivered)).all(&app.db).await.expect("visits");
+    for visit in ended {
+        visit_confirmation::answer(&app.db, &holder, visit.id, Verdict::Confirm, Utc::now()).await.expect("confirmed");
+    }
     assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 0, "nothing stranded");
     assert_eq!(balance(&app, Account::provider_payable(council, app.personas.provider_id)).await, 2 * 1_325);
     assert_eq!(balance(&app, Account::budget_available(council, budget)).await, 84_000 - 2 * 1_325);
     let mut client = app.signed_in(&app.personas.budget_holder).await;
     let statement = client.get("/budget/statement").await.text();
-    assert!(statement.contains("Paid for care given before the booking ended") && statement.contains("Released when the booking ended"), "{statement}");
+    assert!(statement.contains("Paid for care delivered") && statement.contains("Released when the booking ended"), "{statement}");
     assert_sound(&app, "after the bookings ended").await;
 }
 

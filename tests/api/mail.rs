@@ -12,7 +12,7 @@ use tests::smtp;
 const SITE: &str = "http://care.test";
 
 /// Gives the budget holder an address no other test uses (the SMTP server is shared).
-async fn unique_address(app: &TestApp, confirmed: bool) -> String {
+pub(crate) async fn unique_address(app: &TestApp, confirmed: bool) -> String {
     let address = format!("holder-{}@mail.test", server::domain::auth::random_token().expect("token")[..12].to_lowercase());
     let confirmed_at = if confirmed { format!("'{}'", Utc::now().format("%Y-%m-%d %H:%M:%S%:z")) } else { "NULL".into() };
     app.execute_sql(&format!("UPDATE users SET email = '{address}', email_confirmed_at = {confirmed_at} WHERE id = {}", app.personas.budget_holder.id)).await;

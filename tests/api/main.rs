@@ -28,3 +28,4 @@ mod search_contract;
 mod security;
 mod seeds;
 mod sign_in;
+mod visit_confirmation;

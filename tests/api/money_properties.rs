@@ -1,13 +1,16 @@
 //! The ledger's rules under random sequences of real operations, through the domain functions
 //! the pages call: allocation runs, bookings (once and weekly), providers answering, people
-//! cancelling, visits delivered or missed, payment runs, card top-ups settled by webhook and
-//! refunds (against localstripe). After every step: the sum of all balances is zero, each
+//! cancelling, visits delivered or missed, confirmed (by the person or automatically) or
+//! queried, answered by the provider and decided by the council, payment runs, card top-ups
+//! settled by webhook and refunds (against localstripe). After every step: the sum of all balances is zero, each
 //! balance equals its transfers, no budget account is negative; and doing any step again
 //! (the same key, the same request, the same notice) changes no balance.
 use crate::bookings::{next_monday, weekday_home_care};
+use app::VisitConfirmation::{Answered, Awaiting, Queried, WithCouncil};
 use chrono::{Duration, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use server::domain::card_payments::{self, CardEvent};
+use server::domain::visit_confirmation::{self, Verdict};
 use server::domain::{booking_changes, bookings, budgets, ledger, payment_runs, visits};
 use server::entities::{booking, card_payment, ledger_account, visit};
 use server::error::AppError;
@@ -23,6 +26,16 @@ async fn user(app: &TestApp, id: i64) -> app::SignedInUser {
 /// Every account's balance, by code.
 async fn balances(app: &TestApp) -> BTreeMap<String, i64> {
     ledger_account::Entity::find().all(&app.db).await.expect("accounts").into_iter().map(|a| (a.code, a.balance_pence)).collect()
+}
+
+/// What each budget has set aside is what its bookings say they hold (visits to come, and
+/// delivered visits not yet confirmed).
+async fn assert_set_aside_matches_bookings(app: &TestApp, step: usize, kind: &str) {
+    let bookings = booking::Entity::find().all(&app.db).await.expect("bookings");
+    for account in ledger_account::Entity::find().filter(ledger_account::Column::Kind.eq("budget_committed")).all(&app.db).await.expect("accounts") {
+        let held: i64 = bookings.iter().filter(|b| b.budget_id == account.budget_id).map(|b| b.committed_pence).sum();
+        assert_eq!(account.balance_pence, held, "step {step} ({kind}): budget {:?} sets aside what its bookings hold", account.budget_id);
+    }
 }
 
 /// Runs an operation, then the same one again: the second time must move no money.
@@ -69,7 +82,7 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
     let mut done: BTreeMap<&str, u32> = BTreeMap::new();
     for step in 0..400 {
         let now = Utc::now();
-        let kind = match rng.between(0, 13) {
+        let kind = match rng.between(0, 15) {
             0 => "allocation run",
             1..=3 => "booking",
             4 | 5 => "provider answers",
@@ -78,6 +91,7 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
             10 => "visit missed",
             11 => "payment run",
             12 => "card top-up",
+            13 | 14 => "visit confirmed or queried",
             _ => "refund",
         };
         let happened = match kind {
@@ -159,11 +173,61 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
                         let left = visit.scheduled_start + Duration::minutes(rng.between(1, 150));
                         let checked_in = refused_or_done(step, kind, visits::check_in(&app.db, &provider, visit.id, arrived).await).is_some();
                         checked_in
-                            && refused_or_done(step, kind, twice!(&app, step, kind, visits::check_out(&app.db, &provider, visit.id, left).await)).is_some()
+                            && refused_or_done(
+                                step,
+                                kind,
+                                twice!(&app, step, kind, visits::check_out(&app.db, &provider, visit.id, "Helped with lunch", left).await),
+                            )
+                            .is_some()
                     }
                     Some(visit) => {
                         let later = visit.scheduled_start + Duration::minutes(30);
                         refused_or_done(step, kind, twice!(&app, step, kind, visits::mark_missed(&app.db, &provider, visit.id, later).await)).is_some()
+                    }
+                    None => false,
+                }
+            }
+            "visit confirmed or queried" => {
+                // A delivered visit on its way to being confirmed: whoever's turn it is acts.
+                let open = visit::Entity::find()
+                    .filter(visit::Column::Confirmation.is_in([Awaiting, Queried, Answered, WithCouncil]))
+                    .order_by_asc(visit::Column::Id)
+                    .all(&app.db)
+                    .await
+                    .expect("visits");
+                match open.get(rng.between(0, open.len() as i64) as usize) {
+                    Some(visit) => {
+                        let person = people.iter().find(|p| p.user_id == visit.person_id).expect("one of ours");
+                        let fewer = rng.between(0, i64::from(visit.delivered_minutes.unwrap_or(0))).to_string();
+                        let said = Verdict::Query("She left after twenty minutes".into());
+                        let result = match (visit.confirmation, rng.between(0, 2)) {
+                            (Some(Awaiting | Answered), 0) => {
+                                let by = visit.confirm_by.expect("a time to answer by");
+                                twice!(&app, step, kind, visit_confirmation::confirm_unanswered(&app.db, by).await.map(|_| ()))
+                            }
+                            (Some(Awaiting | Answered), 1) => {
+                                twice!(&app, step, kind, visit_confirmation::answer(&app.db, person, visit.id, Verdict::Confirm, now).await)
+                            }
+                            (Some(Awaiting | Answered), _) => {
+                                twice!(&app, step, kind, visit_confirmation::answer(&app.db, person, visit.id, said.clone(), now).await)
+                            }
+                            (_, choice) if visit.confirmation == Some(Queried) => {
+                                let minutes = (choice > 0).then_some(fewer.as_str());
+                                twice!(
+                                    &app,
+                                    step,
+                                    kind,
+                                    visit_confirmation::provider_answer(&app.db, &provider, visit.id, minutes, "We were there the whole hour", now).await
+                                )
+                            }
+                            _ => twice!(
+                                &app,
+                                step,
+                                kind,
+                                visit_confirmation::council_decide(&app.db, &commissioner, visit.id, &fewer, "The visit log shows less", now).await
+                            ),
+                        };
+                        refused_or_done(step, kind, result).is_some()
                     }
                     None => false,
                 }
@@ -207,9 +271,21 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
         }
         let soundness = ledger::soundness(&app.db).await.expect("check");
         assert!(soundness.is_sound(), "step {step} ({kind}): {soundness:?}");
+        assert_set_aside_matches_bookings(&app, step, kind).await;
     }
     // The sequence really did each kind of thing.
-    for kind in ["allocation run", "booking", "provider answers", "cancellation", "visit delivered", "visit missed", "payment run", "card top-up", "refund"] {
+    for kind in [
+        "allocation run",
+        "booking",
+        "provider answers",
+        "cancellation",
+        "visit delivered",
+        "visit missed",
+        "visit confirmed or queried",
+        "payment run",
+        "card top-up",
+        "refund",
+    ] {
         assert!(done.get(kind).is_some_and(|n| *n >= 5), "{kind} happened too rarely to count: {done:?}");
     }
 }

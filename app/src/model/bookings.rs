@@ -80,6 +80,9 @@ pub struct BookingView {
     /// Whether this viewer may cancel it now, and the service's policy in words.
     pub can_cancel: bool,
     pub cancellation_policy: String,
+    /// Visits delivered so far, newest first, and where each is in being confirmed.
+    #[serde(default)]
+    pub delivered: Vec<DeliveredVisit>,
 }
 
 /// A provider's bookings: requests to answer, care under way, and visits coming up.
@@ -88,6 +91,9 @@ pub struct ProviderBookings {
     pub requests: Vec<BookingLine>,
     pub confirmed: Vec<BookingLine>,
     pub visits: Vec<VisitLine>,
+    /// Visits people have queried, waiting for an answer.
+    #[serde(default)]
+    pub queries: Vec<VisitQuery>,
 }
 
 /// One booking in a list.
@@ -121,11 +127,29 @@ pub struct VisitLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum BookingAction {
     Accept,
-    Decline { reason: String },
-    HandBack { reason: String },
-    CheckIn { visit_id: i64 },
-    CheckOut { visit_id: i64 },
-    Missed { visit_id: i64 },
+    Decline {
+        reason: String,
+    },
+    HandBack {
+        reason: String,
+    },
+    CheckIn {
+        visit_id: i64,
+    },
+    /// With what was done, in the care worker's words (optional).
+    CheckOut {
+        visit_id: i64,
+        note: String,
+    },
+    /// An answer to the person's query: the minutes corrected (fewer), or an explanation.
+    AnswerQuery {
+        visit_id: i64,
+        minutes: Option<String>,
+        explanation: String,
+    },
+    Missed {
+        visit_id: i64,
+    },
 }
 
 stored_state! {
@@ -199,6 +223,86 @@ impl CloseReason {
             Self::HandedBack => "Handed back by the provider",
         }
     }
+}
+
+stored_state! {
+    /// Where a delivered visit is in being confirmed by the person who received it. Its cost
+    /// stays set aside from their budget, not yet owed to the provider, until it is confirmed.
+    pub enum VisitConfirmation {
+        /// Waiting for the person (48 hours, then confirmed automatically).
+        Awaiting,
+        /// The person said something was wrong: the provider answers.
+        Queried,
+        /// The provider answered: the person accepts the answer or takes it to the council.
+        Answered,
+        /// With the council whose budget paid, which decides.
+        WithCouncil,
+        /// Owed to the provider.
+        Confirmed,
+    }
+}
+
+impl VisitConfirmation {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Awaiting => "Waiting for you to confirm it",
+            Self::Queried => "Queried: waiting for the provider's answer",
+            Self::Answered => "The provider has answered your query",
+            Self::WithCouncil => "With the council to decide",
+            Self::Confirmed => "Confirmed",
+        }
+    }
+}
+
+/// A visit that has been delivered, as the person (or someone helping them) sees it on the
+/// booking's page, with what they can do about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeliveredVisit {
+    pub id: i64,
+    /// "Monday 1 December 2026, 09:00".
+    pub when: String,
+    pub minutes: i32,
+    pub cost_pence: i64,
+    /// What the care worker wrote at check-out.
+    pub note: Option<String>,
+    pub confirmation: VisitConfirmation,
+    /// Until when it can be confirmed or queried, in words, before it is confirmed automatically.
+    pub answer_by: Option<String>,
+    /// What the person said was wrong, the provider's answer, the council's decision.
+    pub query: Option<String>,
+    pub answer: Option<String>,
+    pub decision: Option<String>,
+    /// Whether this viewer may confirm or query it now.
+    pub can_answer: bool,
+}
+
+/// A query about a visit, for the provider to answer or the council to decide.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitQuery {
+    pub visit_id: i64,
+    pub reference: String,
+    pub service: String,
+    pub person: String,
+    pub provider: String,
+    pub when: String,
+    pub minutes: i32,
+    pub booked_minutes: i32,
+    pub cost_pence: i64,
+    pub note: Option<String>,
+    pub query: String,
+    pub answer: Option<String>,
+}
+
+/// A visit to confirm through the emailed link: only what the person was told already.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VisitToConfirm {
+    pub provider: String,
+    pub service: String,
+    pub when: String,
+    pub minutes: i32,
+    pub cost_pence: i64,
+    pub note: Option<String>,
+    pub answer_by: String,
 }
 
 stored_state! {

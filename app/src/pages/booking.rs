@@ -3,7 +3,8 @@
 //! booking's own page (`/bookings/<reference>`). The questions are a plain GET form, so the
 //! answers travel in the address: Back and Change links return to them as typed, and every
 //! step works without JavaScript. Only the confirm step changes anything.
-use crate::api::{CancelBooking, ConfirmBooking, StartCardPayment, load_booking, load_listing, quote_booking};
+use super::visits::DeliveredVisits;
+use crate::api::{AnswerVisit, CancelBooking, ConfirmBooking, StartCardPayment, load_booking, load_listing, quote_booking};
 use crate::components::{Choices, CsrfField, ErrorSummary, Loaded, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
@@ -215,17 +216,28 @@ pub fn BookingDetailsPage() -> impl IntoView {
     let params = use_params_map();
     let reference = move || params.read().get("reference").unwrap_or_default();
     let cancel = ServerAction::<CancelBooking>::new();
-    let loaded = Resource::new(move || (reference(), cancel.version().get()), |(reference, _)| load_booking(reference));
-    let errors = form_errors(cancel);
+    let answer = ServerAction::<AnswerVisit>::new();
+    let loaded = Resource::new(move || (reference(), cancel.version().get(), answer.version().get()), |(reference, _, _)| load_booking(reference));
+    let (errors, answer_errors) = (form_errors(cancel), form_errors(answer));
+    let answered = move || use_query_map().read().get("answered");
     view! {
         <ErrorSummary errors/>
-        <Loaded data=loaded path=format!("/bookings/{}", reference()) show=move |booking, token| view! { <BookingSummary booking cancel token/> }/>
+        <ErrorSummary errors=answer_errors/>
+        {move || answered().map(|answered| view! {
+            <div class="notice" role="status"><p>{if answered == "query" {
+                "Thank you. We have told the provider what was wrong; nothing is paid for the visit until it is settled."
+            } else {
+                "Thank you. The visit is confirmed."
+            }}</p></div>
+        })}
+        <Loaded data=loaded path=format!("/bookings/{}", reference()) show=move |booking, token| view! { <BookingSummary booking cancel answer token/> }/>
     }
 }
 
 #[component]
-fn BookingSummary(booking: BookingView, cancel: ServerAction<CancelBooking>, token: String) -> impl IntoView {
+fn BookingSummary(booking: BookingView, cancel: ServerAction<CancelBooking>, answer: ServerAction<AnswerVisit>, token: String) -> impl IntoView {
     let requested = booking.status == BookingStatus::Requested;
+    let delivered = booking.delivered.clone();
     view! {
         <Title text=format!("Booking {}", booking.reference)/>
         {if requested {
@@ -251,6 +263,7 @@ fn BookingSummary(booking: BookingView, cancel: ServerAction<CancelBooking>, tok
             <h2>"What happens next"</h2>
             <p>{format!("{} has until {by} to accept or decline. If they cannot, the money set aside goes back into the budget.", booking.provider)}</p>
         })}
+        <DeliveredVisits visits=delivered reference=booking.reference.clone() answer token=token.clone()/>
         {booking.can_cancel.then(|| view! {
             <h2>"Cancel this booking"</h2>
             <p>{booking.cancellation_policy.clone()}</p>

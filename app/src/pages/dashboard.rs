@@ -137,6 +137,7 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
                 <li><a href="/frameworks">"Frameworks and lots"</a></li>
                 <li><a href="/budgets">"Personal budgets"</a></li>
                 <li><a href="/payments">"Paying providers"</a></li>
+                <li><a href="/visit-queries">"Queries about visits to decide"</a></li>
                 <li><a href="/lots">"How providers rank on each lot"</a></li>
                 <li><a href="/reports">"Reports: placements, budgets, providers and savings"</a></li>
                 <li><a href="/offline-placements">"Placements made outside CareMarket"</a></li>

@@ -16,6 +16,7 @@ mod register;
 mod reports;
 mod sign_in;
 mod statement;
+mod visits;
 
 pub use booking::{BookingDetailsPage, BookingPage};
 pub use budgets::{BudgetsPage, SetUpAccountPage};
@@ -35,6 +36,7 @@ pub use register::{RegisterPage, RegisterPersonPage};
 pub use reports::{OfflinePlacementsPage, ReportPage, ReportsPage};
 pub use sign_in::{ConfirmEmailPage, ForgotPasswordPage, SignInPage};
 pub use statement::BudgetStatementPage;
+pub use visits::{ConfirmVisitPage, VisitQueriesPage};
 
 use crate::components::refusal_view;
 use crate::model::UiError;

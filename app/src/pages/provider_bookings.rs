@@ -1,6 +1,7 @@
 //! A provider's bookings (`/provider/bookings`): requests to accept or decline before their
 //! deadline, care under way (which can be handed back, with a reason), and the visits of the
-//! coming week to check in and out of. Every button is its own small form.
+//! coming week to check in and out of (with a note of what was done), and visits people have
+//! queried, to answer. Every button is its own small form.
 use crate::api::{ActOnBooking, load_provider_bookings};
 use crate::components::{CsrfField, ErrorSummary, Loaded, form_errors};
 use crate::model::*;
@@ -29,8 +30,15 @@ pub fn ProviderBookingsPage() -> impl IntoView {
 
 #[component]
 fn Lists(bookings: ProviderBookings, act: ServerAction<ActOnBooking>, token: String) -> impl IntoView {
-    let ProviderBookings { requests, confirmed, visits } = bookings;
+    let ProviderBookings { requests, confirmed, visits, queries } = bookings;
     view! {
+        {(!queries.is_empty()).then(|| view! {
+            <h2 id="queries">"Visits people have queried"</h2>
+            <p>"A queried visit is not paid until it is settled. Correct the minutes if the record was wrong, or explain what happened."</p>
+            <ul class="spaced-list">
+                {queries.into_iter().map(|query| view! { <QueryAnswer query act token=token.clone()/> }).collect_view()}
+            </ul>
+        })}
         <h2>"Requests to answer"</h2>
         {if requests.is_empty() {
             view! { <p>"No requests are waiting."</p> }.into_any()
@@ -73,7 +81,7 @@ fn Lists(bookings: ProviderBookings, act: ServerAction<ActOnBooking>, token: Str
                                     <td data-label="Status">{visit.status.label()}</td>
                                     <td class="actions">
                                         {visit.can_check_in.then(|| view! { <Act act token=token.clone() reference=visit.reference.clone() action="check_in" visit_id=visit.id label="Check in" what=what.clone()/> })}
-                                        {visit.can_check_out.then(|| view! { <Act act token=token.clone() reference=visit.reference.clone() action="check_out" visit_id=visit.id label="Check out" what=what.clone()/> })}
+                                        {visit.can_check_out.then(|| view! { <CheckOut act token=token.clone() reference=visit.reference.clone() visit_id=visit.id what=what.clone()/> })}
                                         {visit.can_mark_missed.then(|| view! { <Act act token=token.clone() reference=visit.reference.clone() action="missed" visit_id=visit.id label="Did not happen" what=what.clone()/> })}
                                     </td>
                                 </tr>
@@ -154,5 +162,59 @@ fn ReasonForm(
             </div>
             <button type="submit" class="button button-warning" aria-label=format!("{label}: {what}")>{label}</button>
         </ActionForm>
+    }
+}
+
+/// Checking out, with a note of what was done that the person sees.
+#[component]
+fn CheckOut(act: ServerAction<ActOnBooking>, token: String, reference: String, visit_id: i64, what: String) -> impl IntoView {
+    let id = format!("note-{visit_id}");
+    view! {
+        <ActionForm action=act attr:class="reason-form">
+            <CsrfField token/>
+            <input type="hidden" name="reference" value=reference/>
+            <input type="hidden" name="action" value="check_out"/>
+            <input type="hidden" name="visit_id" value=visit_id.to_string()/>
+            <div class="form-group">
+                <label class="label" for=id.clone()>"What was done (optional; the person sees this)"</label>
+                <textarea class="textarea" id=id name="note" rows="2" maxlength="500"></textarea>
+            </div>
+            <button type="submit" class="button button-secondary" aria-label=format!("Check out: {what}")>"Check out"</button>
+        </ActionForm>
+    }
+}
+
+/// A query about a visit, and the provider's answer to it.
+#[component]
+fn QueryAnswer(query: VisitQuery, act: ServerAction<ActOnBooking>, token: String) -> impl IntoView {
+    let (minutes_id, reason_id) = (format!("minutes-{}", query.visit_id), format!("answer-{}", query.visit_id));
+    let what = format!("{}, {}", query.person, query.when);
+    view! {
+        <li class="card">
+            <h3>{format!("{} for {}", query.service, query.person)}</h3>
+            <dl class="summary-list">
+                <div><dt>"Visit"</dt><dd>{format!("{} (reference {})", query.when, query.reference)}</dd></div>
+                <div><dt>"Recorded"</dt><dd>{format!("{} of {} minutes, {}", query.minutes, query.booked_minutes, format_pence(query.cost_pence))}</dd></div>
+                {query.note.clone().map(|note| view! { <div><dt>"Your note"</dt><dd>{note}</dd></div> })}
+                <div><dt>"What they say was wrong"</dt><dd class="pre-line">{query.query.clone()}</dd></div>
+            </dl>
+            <ActionForm action=act attr:class="reason-form">
+                <CsrfField token/>
+                <input type="hidden" name="reference" value=query.reference.clone()/>
+                <input type="hidden" name="action" value="answer_query"/>
+                <input type="hidden" name="visit_id" value=query.visit_id.to_string()/>
+                <div class="form-group">
+                    <label class="label" for=minutes_id.clone()>"Correct the minutes (optional)"</label>
+                    <p class="hint" id=format!("{minutes_id}-hint")>{format!("Fewer than {} gives the difference back to the person's budget. Leave it empty to keep the record.", query.minutes)}</p>
+                    <input class="input input-narrow" type="number" inputmode="numeric" min="0" max=query.minutes.to_string() id=minutes_id.clone()
+                        name="minutes" aria-describedby=format!("{minutes_id}-hint")/>
+                </div>
+                <div class="form-group">
+                    <label class="label" for=reason_id.clone()>"Your answer"</label>
+                    <textarea class="textarea" id=reason_id name="reason" rows="3" maxlength="500" required></textarea>
+                </div>
+                <button type="submit" class="button" aria-label=format!("Send your answer: {what}")>"Send your answer"</button>
+            </ActionForm>
+        </li>
     }
 }

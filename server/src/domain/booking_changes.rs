@@ -43,7 +43,10 @@ pub async fn act(db: &Db, viewer: &SignedInUser, reference: &str, action: &app::
         Decline { reason } => respond(db, viewer, reference, false, reason, now).await,
         HandBack { reason } => cancel_by_provider(db, viewer, reference, reason, now).await,
         CheckIn { visit_id } => super::visits::check_in(db, viewer, visit_of_booking(*visit_id).await?, now).await,
-        CheckOut { visit_id } => super::visits::check_out(db, viewer, visit_of_booking(*visit_id).await?, now).await.map(|_| ()),
+        CheckOut { visit_id, note } => super::visits::check_out(db, viewer, visit_of_booking(*visit_id).await?, note, now).await.map(|_| ()),
+        AnswerQuery { visit_id, minutes, explanation } => {
+            super::visit_confirmation::provider_answer(db, viewer, visit_of_booking(*visit_id).await?, minutes.as_deref(), explanation, now).await
+        }
         Missed { visit_id } => super::visits::mark_missed(db, viewer, visit_of_booking(*visit_id).await?, now).await,
     }
 }
@@ -258,8 +261,8 @@ async fn close_row(db: &impl ConnectionTrait, booking: &booking::Model, because:
 
 /// Cancels every visit still to come and releases what was set aside for it; with a late
 /// policy (notice hours, percent), visits starting inside the notice are charged that share
-/// to the provider. A visit staff are at now ends now: the care given so far is paid, the rest
-/// released (nothing is left set aside for a booking that has ended). Returns the pence charged.
+/// to the provider. A visit staff are at now ends now: the care given so far waits for the
+/// person to confirm it, the rest is released. Returns the pence charged.
 async fn release_visits(db: &impl ConnectionTrait, booking: &booking::Model, late_policy: Option<(i32, i32)>, now: DateTime<Utc>) -> AppResult<i64> {
     let Some(budget_id) = booking.budget_id else { return Ok(0) };
     let under_way =

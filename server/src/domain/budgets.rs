@@ -206,6 +206,7 @@ fn details(transfer: &ledger_transfer::Model, booking: Option<&str>) -> String {
         "commitment" => for_booking("Set aside for care booked"),
         "release" => for_booking("Released: no longer needed"),
         "settlement" => for_booking("Paid for care delivered"),
+        "correction" => for_booking("Given back: a visit was shorter than recorded"),
         "late_cancellation" => for_booking("Late cancellation charge"),
         "closing_settlement" => for_booking("Paid for care given before the booking ended"),
         "closing_release" => for_booking("Released when the booking ended"),

@@ -30,4 +30,5 @@ pub mod repairs;
 pub mod reports;
 pub mod uk_time;
 pub mod values;
+pub mod visit_confirmation;
 pub mod visits;

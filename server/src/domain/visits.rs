@@ -1,12 +1,13 @@
-//! Visits and paying for the care actually delivered. Provider staff check in and out; the
-//! time delivered is rounded to the service's billing increment and never counts above what
-//! was booked; the visit's money set aside then moves to the provider (what was delivered)
-//! and back into the budget (the rest). A missed visit releases all of it. Weekly bookings
-//! keep 4 weeks of visits (and their money) ahead as the days pass.
+//! Visits and paying for the care actually delivered. Provider staff check in and out (with a
+//! short note of what was done); the time delivered is rounded to the service's billing
+//! increment and never counts above what was booked; what was not delivered goes back into
+//! the budget at once, and what was stays set aside until the person confirms the visit
+//! (`visit_confirmation`), when it becomes the provider's. A missed visit releases all of it.
+//! Weekly bookings keep 4 weeks of visits (and their money) ahead as the days pass.
 use super::bookings::{HORIZON_DAYS, Pattern, schedule_visit, visit_cost};
 use super::ledger::{self, Account, Transfer};
 use super::notifications::News;
-use super::{notifications, uk_time};
+use super::{notifications, uk_time, visit_confirmation};
 use crate::db::Db;
 use crate::entities::{booking, budget, visit};
 use crate::error::{AppError, AppResult};
@@ -75,41 +76,43 @@ pub async fn check_in(db: &Db, viewer: &SignedInUser, visit_id: i64, now: DateTi
     Ok(())
 }
 
-/// Ends a visit and pays for what was delivered. Returns the pence charged.
-pub async fn check_out(db: &Db, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<i64> {
+/// Ends a visit, with staff's note of what was done; its cost waits for the person to confirm
+/// it. Returns the pence charged.
+pub async fn check_out(db: &Db, viewer: &SignedInUser, visit_id: i64, note: &str, now: DateTime<Utc>) -> AppResult<i64> {
+    let note = visit_confirmation::checked_note(note)?;
     let txn = crate::db::begin_write(db).await?;
     let (visit, booking) = providers_visit(&txn, viewer, visit_id).await?;
     if visit.checked_in_at.is_none() || visit.status != VisitStatus::InProgress {
         return Err(AppError::invalid("", "Check in to this visit before checking out"));
     }
-    let charge = end_in_progress(&txn, &booking, visit, Ending::CheckedOut, now).await?;
+    let charge = end_in_progress(&txn, &booking, visit, Ending::CheckedOut(note), now).await?;
     complete_if_done(&txn, &booking, now).await?;
     txn.commit().await?;
     Ok(charge)
 }
 
 /// Why a visit's money moves, which the person's statement says.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Ending {
-    /// Staff checked out, or the visit was missed.
-    CheckedOut,
+    /// Staff checked out (with their note of what was done), or the visit was missed.
+    CheckedOut(Option<String>),
     /// The booking ended (cancelled or handed back) while staff were there.
     BookingEnded,
 }
 
 impl Ending {
-    /// The ledger kinds of the payment and of the money given back.
-    fn kinds(self) -> (&'static str, &'static str) {
+    /// The ledger kind of the money given back.
+    fn released(&self) -> &'static str {
         match self {
-            Self::CheckedOut => ("settlement", "release"),
-            Self::BookingEnded => ("closing_settlement", "closing_release"),
+            Self::CheckedOut(_) => "release",
+            Self::BookingEnded => "closing_release",
         }
     }
 }
 
 /// Ends a visit staff are checked in to, at `now`: the care delivered so far (from the later
 /// of check-in and the booked start, rounded to the billing increment, never above what was
-/// booked) is paid, the rest released. Returns the pence charged.
+/// booked) waits for the person to confirm it, the rest is released. Returns the pence charged.
 pub(super) async fn end_in_progress(
     db: &impl ConnectionTrait,
     booking: &booking::Model,
@@ -123,13 +126,17 @@ pub(super) async fn end_in_progress(
     let started = Ord::max(checked_in_at, visit.scheduled_start);
     let minutes = delivered_minutes((now - started).num_minutes(), booking.billing_increment_minutes, visit.scheduled_minutes);
     let charge = delivered_cost(&booking.unit, booking.unit_price_pence, minutes);
-    settle(db, booking, &visit, charge, ending, now).await?;
+    release_unused(db, booking, &visit, charge, &ending, now).await?;
     let mut row: visit::ActiveModel = visit.into();
+    if let Ending::CheckedOut(note) = ending {
+        row.note = Set(note);
+    }
     row.status = Set(VisitStatus::Delivered);
     row.checked_out_at = Set(Some(now));
     row.delivered_minutes = Set(Some(minutes));
     row.charged_pence = Set(Some(charge));
-    row.update(db).await?;
+    let delivered = row.update(db).await?;
+    visit_confirmation::ask_person(db, booking, delivered, now).await?;
     Ok(charge)
 }
 
@@ -150,7 +157,7 @@ pub async fn mark_missed(db: &Db, viewer: &SignedInUser, visit_id: i64, now: Dat
 
 /// A visit that did not happen: nothing charged, its money back in the budget.
 async fn record_missed(db: &impl ConnectionTrait, booking: &booking::Model, visit: visit::Model, now: DateTime<Utc>) -> AppResult<()> {
-    settle(db, booking, &visit, 0, Ending::CheckedOut, now).await?;
+    release_unused(db, booking, &visit, 0, &Ending::CheckedOut(None), now).await?;
     let mut row: visit::ActiveModel = visit.into();
     row.status = Set(VisitStatus::Missed);
     row.delivered_minutes = Set(Some(0));
@@ -191,32 +198,38 @@ async fn release_one(db: &Db, stale: &visit::Model, now: DateTime<Utc>) -> AppRe
     Ok(true)
 }
 
-/// Moves a visit's money: `charge` to the provider, the rest back to the budget.
-async fn settle(db: &impl ConnectionTrait, booking: &booking::Model, visit: &visit::Model, charge: i64, ending: Ending, now: DateTime<Utc>) -> AppResult<()> {
-    let (paid, released) = ending.kinds();
+/// Gives back what a visit did not use: all but `charge` (which stays set aside until the
+/// person confirms the visit) goes back into the budget.
+async fn release_unused(
+    db: &impl ConnectionTrait,
+    booking: &booking::Model,
+    visit: &visit::Model,
+    charge: i64,
+    ending: &Ending,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     let Some(budget_id) = booking.budget_id else { return Ok(()) };
     let budget = budget::Entity::find_by_id(budget_id).one(db).await?.ok_or(AppError::NotFound)?;
     let council = budget.council_id;
     let set_aside = visit_cost(&booking.unit, booking.unit_price_pence, u32::try_from(visit.scheduled_minutes).unwrap_or(0));
-    let committed = Account::budget_committed(council, budget.id);
-    if charge > 0 {
-        let pay = Transfer::new(format!("settle:visit:{}", visit.id), committed.clone(), Account::provider_payable(council, booking.provider_id), charge, paid)
-            .for_booking(booking.id)
-            .for_visit(visit.id);
-        ledger::transfer(db, &pay, now).await?;
-    }
-    if set_aside > charge {
-        let release =
-            Transfer::new(format!("release:visit:{}", visit.id), committed, Account::budget_available(council, budget.id), set_aside - charge, released)
-                .for_booking(booking.id)
-                .for_visit(visit.id);
+    let unused = set_aside - charge;
+    if unused > 0 {
+        let release = Transfer::new(
+            format!("release:visit:{}", visit.id),
+            Account::budget_committed(council, budget.id),
+            Account::budget_available(council, budget.id),
+            unused,
+            ending.released(),
+        )
+        .for_booking(booking.id)
+        .for_visit(visit.id);
         ledger::transfer(db, &release, now).await?;
+        booking::Entity::update_many()
+            .col_expr(booking::Column::CommittedPence, Expr::col(booking::Column::CommittedPence).sub(unused))
+            .filter(booking::Column::Id.eq(booking.id))
+            .exec(db)
+            .await?;
     }
-    booking::Entity::update_many()
-        .col_expr(booking::Column::CommittedPence, Expr::col(booking::Column::CommittedPence).sub(set_aside))
-        .filter(booking::Column::Id.eq(booking.id))
-        .exec(db)
-        .await?;
     Ok(())
 }
 

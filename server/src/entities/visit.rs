@@ -16,6 +16,18 @@ pub struct Model {
     pub checked_out_at: Option<DateTimeUtc>,
     pub delivered_minutes: Option<i32>,
     pub charged_pence: Option<i64>,
+    /// What the care worker wrote at check-out.
+    pub note: Option<String>,
+    /// Where a delivered visit is in being confirmed (none for visits not delivered).
+    pub confirmation: Option<app::VisitConfirmation>,
+    /// When it is confirmed automatically if nobody answers.
+    pub confirm_by: Option<DateTimeUtc>,
+    pub confirmed_at: Option<DateTimeUtc>,
+    /// The digest of the emailed link's token, while the link may be used.
+    pub confirm_token_hash: Option<String>,
+    pub query_text: Option<String>,
+    pub answer_text: Option<String>,
+    pub decision_text: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -45,6 +45,7 @@ pub async fn booking_view(db: &impl ConnectionTrait, viewer: &SignedInUser, refe
         percent => format!("{percent}% of each visit's price"),
     };
     let can_cancel = may_cancel && booking.status.is_live();
+    let delivered = crate::domain::visit_confirmation::delivered(db, viewer, &booking, now).await?;
     let cancellation_policy = format!("Free with {} hours' notice. Visits cancelled later than that cost {late}.", booking.cancellation_notice_hours);
     Ok(BookingView {
         reference: booking.reference,
@@ -60,6 +61,7 @@ pub async fn booking_view(db: &impl ConnectionTrait, viewer: &SignedInUser, refe
         respond_by,
         can_cancel,
         cancellation_policy,
+        delivered,
     })
 }
 
@@ -148,5 +150,6 @@ pub async fn provider_bookings(db: &impl ConnectionTrait, viewer: &SignedInUser,
             })
         })
         .collect();
-    Ok(app::ProviderBookings { requests: lines(db, requests, true).await?, confirmed: lines(db, confirmed, true).await?, visits })
+    let queries = crate::domain::visit_confirmation::for_provider(db, provider_id).await?;
+    Ok(app::ProviderBookings { requests: lines(db, requests, true).await?, confirmed: lines(db, confirmed, true).await?, visits, queries })
 }
