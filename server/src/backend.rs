@@ -40,6 +40,11 @@ impl CareMarketBackend {
         }
     }
 
+    /// The time care and money act at (see `clock`); sessions keep the real time.
+    fn now(&self) -> chrono::DateTime<Utc> {
+        self.config.clock.now()
+    }
+
     /// The card processor, or "not found" when card payments are switched off.
     fn cards(&self) -> Result<&dyn CardProcessor, UiError> {
         self.cards.as_deref().ok_or(UiError::NotFound)
@@ -105,7 +110,7 @@ impl Backend for CareMarketBackend {
     }
 
     async fn listing_details(&self, public_id: &str) -> Result<ListingDetails, UiError> {
-        Ok(directory::listing_details(&self.db, public_id, Utc::now()).await?)
+        Ok(directory::listing_details(&self.db, public_id, self.now()).await?)
     }
 
     async fn provider_details(&self, public_id: &str) -> Result<ProviderDetails, UiError> {
@@ -125,15 +130,15 @@ impl Backend for CareMarketBackend {
     }
 
     async fn change_lot(&self, user: &SignedInUser, lot_id: i64, change: LotChange) -> Result<(), UiError> {
-        Ok(lot_management::change_lot(&self.db, user, lot_id, &change, Utc::now()).await?)
+        Ok(lot_management::change_lot(&self.db, user, lot_id, &change, self.now()).await?)
     }
 
     async fn dashboard(&self, user: &SignedInUser) -> Result<Dashboard, UiError> {
-        Ok(dashboards::dashboard(&self.db, user, Utc::now()).await?)
+        Ok(dashboards::dashboard(&self.db, user, self.now()).await?)
     }
 
     async fn quote_booking(&self, user: &SignedInUser, person: Option<i64>, listing: &str, answers: &BookingAnswers) -> Result<BookingQuote, UiError> {
-        let asked = bookings::Asked { viewer: user, person_id: person, listing_public_id: listing, answers, now: Utc::now() };
+        let asked = bookings::Asked { viewer: user, person_id: person, listing_public_id: listing, answers, now: self.now() };
         let quote = bookings::quote(&self.db, &asked).await?;
         if quote.to_pay_by_card_pence > 0 && self.cards.is_none() {
             let message = format!(
@@ -147,37 +152,37 @@ impl Backend for CareMarketBackend {
     }
 
     async fn book(&self, user: &SignedInUser, request: &BookingRequest) -> Result<String, UiError> {
-        Ok(bookings::book(&self.db, user, request, Utc::now()).await?)
+        Ok(bookings::book(&self.db, user, request, self.now()).await?)
     }
 
     async fn booking(&self, user: &SignedInUser, reference: &str) -> Result<BookingView, UiError> {
-        Ok(bookings::booking_view(&self.db, user, reference, Utc::now()).await?)
+        Ok(bookings::booking_view(&self.db, user, reference, self.now()).await?)
     }
 
     async fn cancel_booking(&self, user: &SignedInUser, reference: &str) -> Result<(), UiError> {
-        Ok(booking_changes::cancel_by_person(&self.db, user, reference, Utc::now()).await?)
+        Ok(booking_changes::cancel_by_person(&self.db, user, reference, self.now()).await?)
     }
 
     async fn provider_bookings(&self, user: &SignedInUser) -> Result<ProviderBookings, UiError> {
-        Ok(bookings::provider_bookings(&self.db, user, Utc::now()).await?)
+        Ok(bookings::provider_bookings(&self.db, user, self.now()).await?)
     }
 
     async fn act_on_booking(&self, user: &SignedInUser, reference: &str, action: &BookingAction) -> Result<(), UiError> {
-        Ok(booking_changes::act(&self.db, user, reference, action, Utc::now()).await?)
+        Ok(booking_changes::act(&self.db, user, reference, action, self.now()).await?)
     }
 
     async fn answer_visit(&self, user: &SignedInUser, visit_id: i64, answer: &str, what_was_wrong: &str) -> Result<(), UiError> {
         let verdict = visit_confirmation::Verdict::from_form(answer, what_was_wrong)?;
-        Ok(visit_confirmation::answer(&self.db, user, visit_id, verdict, Utc::now()).await?)
+        Ok(visit_confirmation::answer(&self.db, user, visit_id, verdict, self.now()).await?)
     }
 
     async fn visit_to_confirm(&self, token: &str) -> Result<VisitToConfirm, UiError> {
-        Ok(visit_confirmation::to_confirm(&self.db, token, Utc::now()).await?)
+        Ok(visit_confirmation::to_confirm(&self.db, token, self.now()).await?)
     }
 
     async fn answer_visit_by_link(&self, token: &str, answer: &str, what_was_wrong: &str) -> Result<(), UiError> {
         let verdict = visit_confirmation::Verdict::from_form(answer, what_was_wrong)?;
-        Ok(visit_confirmation::answer_by_link(&self.db, token, verdict, Utc::now()).await?)
+        Ok(visit_confirmation::answer_by_link(&self.db, token, verdict, self.now()).await?)
     }
 
     async fn visit_queries(&self, user: &SignedInUser) -> Result<Vec<VisitQuery>, UiError> {
@@ -185,7 +190,7 @@ impl Backend for CareMarketBackend {
     }
 
     async fn decide_visit_query(&self, user: &SignedInUser, visit_id: i64, minutes: &str, reason: &str) -> Result<(), UiError> {
-        Ok(visit_confirmation::council_decide(&self.db, user, visit_id, minutes, reason, Utc::now()).await?)
+        Ok(visit_confirmation::council_decide(&self.db, user, visit_id, minutes, reason, self.now()).await?)
     }
 
     async fn payments(&self, user: &SignedInUser) -> Result<PaymentsAdmin, UiError> {
@@ -193,7 +198,7 @@ impl Backend for CareMarketBackend {
     }
 
     async fn run_payments(&self, user: &SignedInUser) -> Result<String, UiError> {
-        Ok(payment_runs::run(&self.db, user, Utc::now()).await?)
+        Ok(payment_runs::run(&self.db, user, self.now()).await?)
     }
 
     async fn budgets_admin(&self, user: &SignedInUser) -> Result<BudgetsAdmin, UiError> {
@@ -201,15 +206,15 @@ impl Backend for CareMarketBackend {
     }
 
     async fn open_budget(&self, user: &SignedInUser, form: &NewBudgetForm) -> Result<String, UiError> {
-        Ok(budget_admin::open_budget(&self.db, user, form, Utc::now()).await?)
+        Ok(budget_admin::open_budget(&self.db, user, form, self.now()).await?)
     }
 
     async fn move_fund(&self, user: &SignedInUser, budget_id: i64, provider: &str) -> Result<(), UiError> {
-        Ok(budget_admin::move_fund(&self.db, user, budget_id, provider, Utc::now()).await?)
+        Ok(budget_admin::move_fund(&self.db, user, budget_id, provider, self.now()).await?)
     }
 
     async fn set_shortest_visit(&self, user: &SignedInUser, budget_id: i64, minutes: &str) -> Result<(), UiError> {
-        Ok(budget_admin::set_shortest_visit(&self.db, user, budget_id, minutes, Utc::now()).await?)
+        Ok(budget_admin::set_shortest_visit(&self.db, user, budget_id, minutes, self.now()).await?)
     }
 
     async fn set_up_account(&self, request: &RequestInfo, form: SetUpForm) -> Result<StartedSession, UiError> {
@@ -228,62 +233,62 @@ impl Backend for CareMarketBackend {
     }
 
     async fn helpers(&self, user: &SignedInUser) -> Result<HelpersPage, UiError> {
-        Ok(delegations::helpers(&self.db, user, Utc::now()).await?)
+        Ok(delegations::helpers(&self.db, user, self.now()).await?)
     }
 
     async fn add_helper(&self, user: &SignedInUser, form: &HelperForm) -> Result<(), UiError> {
-        Ok(delegations::grant(&self.db, user, form, Utc::now()).await?)
+        Ok(delegations::grant(&self.db, user, form, self.now()).await?)
     }
 
     async fn withdraw_helper_request(&self, user: &SignedInUser, request_id: i64) -> Result<(), UiError> {
-        Ok(delegations::withdraw(&self.db, user, request_id, Utc::now()).await?)
+        Ok(delegations::withdraw(&self.db, user, request_id, self.now()).await?)
     }
 
     async fn answer_help_request(&self, user: &SignedInUser, request_id: i64, accept: bool) -> Result<(), UiError> {
-        Ok(delegations::answer(&self.db, user, request_id, accept, Utc::now()).await?)
+        Ok(delegations::answer(&self.db, user, request_id, accept, self.now()).await?)
     }
 
     async fn open_helper_account(&self, user: &SignedInUser, form: &NewHelperForm) -> Result<String, UiError> {
-        Ok(budget_admin::open_helper_account(&self.db, user, form, Utc::now()).await?)
+        Ok(budget_admin::open_helper_account(&self.db, user, form, self.now()).await?)
     }
 
     async fn remove_helper(&self, user: &SignedInUser, delegation_id: i64) -> Result<(), UiError> {
-        Ok(delegations::revoke(&self.db, user, delegation_id, Utc::now()).await?)
+        Ok(delegations::revoke(&self.db, user, delegation_id, self.now()).await?)
     }
 
     async fn act_for(&self, user: &SignedInUser, person: Option<i64>) -> Result<Vec<String>, UiError> {
         let acting = match person {
-            Some(person) => Some(delegations::acting_for(&self.db, user, person, Utc::now()).await?.ok_or(UiError::Forbidden)?.user_id),
+            Some(person) => Some(delegations::acting_for(&self.db, user, person, self.now()).await?.ok_or(UiError::Forbidden)?.user_id),
             None => None,
         };
         Ok(vec![cookies::acting_for(acting, self.config.secure_cookies)])
     }
 
     async fn budget_statement(&self, user: &SignedInUser, budget_id: Option<i64>, person: Option<i64>) -> Result<BudgetStatement, UiError> {
-        let mut statement = budgets::statement(&self.db, user, budget_id, person, Utc::now()).await?;
+        let mut statement = budgets::statement(&self.db, user, budget_id, person, self.now()).await?;
         statement.pay_by_card &= self.cards.is_some();
         Ok(statement)
     }
 
     async fn card_payments(&self, user: &SignedInUser, person: Option<i64>) -> Result<CardPaymentsPage, UiError> {
         self.cards()?;
-        Ok(card_payments::page(&self.db, user, person, Utc::now()).await?)
+        Ok(card_payments::page(&self.db, user, person, self.now()).await?)
     }
 
     async fn start_card_payment(&self, user: &SignedInUser, person: Option<i64>, form: &CardPaymentForm, request_key: &str) -> Result<i64, UiError> {
-        Ok(card_payments::start(&self.db, self.cards()?, user, person, form, request_key, Utc::now()).await?)
+        Ok(card_payments::start(&self.db, self.cards()?, user, person, form, request_key, self.now()).await?)
     }
 
     async fn card_payment(&self, user: &SignedInUser, id: i64) -> Result<CardPaymentView, UiError> {
-        Ok(card_payments::payment(&self.db, self.cards()?, user, id, Utc::now()).await?)
+        Ok(card_payments::payment(&self.db, self.cards()?, user, id, self.now()).await?)
     }
 
     async fn refund_card_payment(&self, user: &SignedInUser, id: i64) -> Result<bool, UiError> {
-        Ok(card_payments::refund(&self.db, self.cards()?, user, id, Utc::now()).await? == card_payments::Refund::Done)
+        Ok(card_payments::refund(&self.db, self.cards()?, user, id, self.now()).await? == card_payments::Refund::Done)
     }
 
     async fn own_listings(&self, user: &SignedInUser) -> Result<Vec<OwnListing>, UiError> {
-        Ok(provider_listings::own_listings(&self.db, user, Utc::now()).await?)
+        Ok(provider_listings::own_listings(&self.db, user, self.now()).await?)
     }
 
     async fn listing_form(&self, user: &SignedInUser, public_id: &str) -> Result<ListingForm, UiError> {
@@ -291,7 +296,7 @@ impl Backend for CareMarketBackend {
     }
 
     async fn save_listing(&self, user: &SignedInUser, public_id: Option<&str>, form: &ListingForm) -> Result<String, UiError> {
-        Ok(provider_listings::save_listing(&self.db, user, public_id, form, Utc::now()).await?)
+        Ok(provider_listings::save_listing(&self.db, user, public_id, form, self.now()).await?)
     }
 
     async fn framework_admin(&self, user: &SignedInUser) -> Result<FrameworkAdmin, UiError> {
@@ -299,11 +304,11 @@ impl Backend for CareMarketBackend {
     }
 
     async fn create_framework(&self, user: &SignedInUser, form: &FrameworkForm) -> Result<i64, UiError> {
-        Ok(frameworks::create_framework(&self.db, user, form, Utc::now()).await?)
+        Ok(frameworks::create_framework(&self.db, user, form, self.now()).await?)
     }
 
     async fn create_lot(&self, user: &SignedInUser, form: &LotForm) -> Result<i64, UiError> {
-        Ok(frameworks::create_lot(&self.db, user, form, Utc::now()).await?)
+        Ok(frameworks::create_lot(&self.db, user, form, self.now()).await?)
     }
 
     async fn organisation_profile(&self, user: &SignedInUser) -> Result<OrganisationProfile, UiError> {
@@ -311,15 +316,15 @@ impl Backend for CareMarketBackend {
     }
 
     async fn save_organisation_profile(&self, user: &SignedInUser, form: &ProfileForm) -> Result<(), UiError> {
-        Ok(provider_profile::save_profile(&self.db, user, form, Utc::now()).await?)
+        Ok(provider_profile::save_profile(&self.db, user, form, self.now()).await?)
     }
 
     async fn change_listing(&self, user: &SignedInUser, public_id: &str, change: ListingChange) -> Result<(), UiError> {
-        Ok(provider_listings::change_listing(&self.db, user, public_id, change, Utc::now()).await?)
+        Ok(provider_listings::change_listing(&self.db, user, public_id, change, self.now()).await?)
     }
 
     async fn report(&self, user: &SignedInUser, slug: &str, query: &ReportQuery) -> Result<Report, UiError> {
-        Ok(reports::report(&self.reports_db, user, slug, query, Utc::now()).await?)
+        Ok(reports::report(&self.reports_db, user, slug, query, self.now()).await?)
     }
 
     async fn offline_placements(&self, user: &SignedInUser) -> Result<OfflinePlacements, UiError> {
@@ -327,10 +332,10 @@ impl Backend for CareMarketBackend {
     }
 
     async fn record_offline_placement(&self, user: &SignedInUser, form: &OfflinePlacementForm) -> Result<(), UiError> {
-        Ok(offline_placements::record(&self.db, user, form, Utc::now()).await?)
+        Ok(offline_placements::record(&self.db, user, form, self.now()).await?)
     }
 
     async fn import_offline_placements(&self, user: &SignedInUser, csv: &str) -> Result<usize, UiError> {
-        Ok(offline_placements::import(&self.db, user, csv, Utc::now()).await?)
+        Ok(offline_placements::import(&self.db, user, csv, self.now()).await?)
     }
 }

@@ -41,6 +41,8 @@ pub struct Config {
     pub stripe: Option<StripeConfig>,
     /// Where mail goes: a mail server, or files under `data/mail/` when none is set.
     pub mail: crate::mail::MailConfig,
+    /// `CAREMARKET_CLOCK_FILE` (tests only): a file holding the time to act at.
+    pub clock: crate::clock::Clock,
 }
 
 #[derive(Debug, Clone)]
@@ -130,6 +132,7 @@ impl Config {
                 from: var("CAREMARKET_MAIL_FROM").unwrap_or_else(|| "CareMarket <no-reply@caremarket.localhost>".into()),
                 extra_root_certificate: var("CAREMARKET_SMTP_CA_FILE").map(PathBuf::from),
             },
+            clock: crate::clock::Clock::set_by(var("CAREMARKET_CLOCK_FILE").map(PathBuf::from)),
             meilisearch: var("MEILI_URL").map(|url| MeilisearchConfig {
                 url,
                 api_key: var("MEILI_API_KEY"),
@@ -160,6 +163,7 @@ impl Config {
             meilisearch: None,
             stripe: None,
             mail: crate::mail::MailConfig { smtp_url: None, from: "CareMarket <no-reply@caremarket.localhost>".into(), extra_root_certificate: None },
+            clock: crate::clock::Clock::default(),
         }
     }
 

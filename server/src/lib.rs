@@ -1,5 +1,6 @@
 //! CareMarket's server: configuration, the domain, persistence and the HTTP edge.
 pub mod backend;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -191,10 +191,13 @@ async fn serve(db: Db, config: Config, started: Instant) -> Result<(), String> {
     let state = AppState::new(db, config, search.clone()).with_reports_db(reports_db);
     tokio::spawn(server::search::sync::keep_in_step(state.db.clone(), search));
     tokio::spawn(pay_allocations_when_due(state.db.clone()));
-    tokio::spawn(keep_bookings_moving(state.db.clone()));
+    if state.config.clock.is_set_by_file() {
+        tracing::warn!("CAREMARKET_CLOCK_FILE is set: care, money and mail follow the time in that file (for tests only)");
+    }
+    tokio::spawn(keep_bookings_moving(state.db.clone(), state.config.clock.clone()));
     let mailer = server::mail::from_config(&state.config.mail, &state.config.data_dir)?;
     tracing::info!(to = %mailer.describe(), "mail is sent to");
-    tokio::spawn(send_mail(state.db.clone(), mailer, state.config.site_url()));
+    tokio::spawn(send_mail(state.db.clone(), mailer, state.config.site_url(), state.config.clock.clone()));
     if let Some(stripe) = state.stripe.clone() {
         tokio::spawn(finish_refunds(state.db.clone(), stripe));
     }
@@ -246,11 +249,11 @@ async fn pay_allocations_when_due(db: Db) {
 /// weekly bookings get the next visits inside their 4-week horizon, with money set aside,
 /// visits nobody checked in to a day after they were due are released, and delivered visits
 /// nobody answered for in 48 hours are confirmed.
-async fn keep_bookings_moving(db: Db) {
+async fn keep_bookings_moving(db: Db, clock: server::clock::Clock) {
     let mut every_minute = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         every_minute.tick().await;
-        let now = chrono::Utc::now();
+        let now = clock.now();
         if let Err(error) = booking_changes::remind_before_lapse(&db, now).await {
             tracing::error!(%error, "could not remind providers of requests about to lapse; trying again in a minute");
         }
@@ -270,11 +273,11 @@ async fn keep_bookings_moving(db: Db) {
 }
 
 /// Every few seconds: mail waiting in the outbox is sent (see `domain::mail`).
-async fn send_mail(db: Db, mailer: Arc<dyn server::mail::Mailer>, site: String) {
+async fn send_mail(db: Db, mailer: Arc<dyn server::mail::Mailer>, site: String, clock: server::clock::Clock) {
     let mut every_few_seconds = tokio::time::interval(std::time::Duration::from_secs(2));
     loop {
         every_few_seconds.tick().await;
-        if let Err(error) = server::domain::mail::send_due(&db, mailer.as_ref(), &site, chrono::Utc::now()).await {
+        if let Err(error) = server::domain::mail::send_due(&db, mailer.as_ref(), &site, clock.now()).await {
             tracing::error!(%error, "could not send mail from the outbox; trying again shortly");
         }
     }

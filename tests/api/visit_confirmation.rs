@@ -231,3 +231,25 @@ async fn someone_paying_for_themself_has_the_providers_answer_as_the_last_word()
     assert!(visit_confirmation::for_council(&app.db, &commissioner).await.expect("queue").is_empty(), "never the council's");
     assert_sound(&app, "after the answer").await;
 }
+
+#[tokio::test]
+async fn the_link_the_page_and_the_clock_confirming_at_once_pay_the_provider_once() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let (_, visit, _) = delivered(&app, false).await;
+    let mailed = server::entities::mail_outbox::Entity::find().all(&app.db).await.expect("outbox");
+    let link = mailed.iter().find_map(|mail| mail.link_path.strip_prefix("/visits/confirm?token=")).expect("the person's link");
+    let holder = user(&app, app.personas.budget_holder.id).await;
+    let by = visit.confirm_by.expect("a time to answer by");
+    let (by_link, on_page, by_clock) = tokio::join!(
+        visit_confirmation::answer_by_link(&app.db, link, Verdict::Confirm, by - Duration::minutes(1)),
+        visit_confirmation::answer(&app.db, &holder, visit.id, Verdict::Confirm, by - Duration::minutes(1)),
+        visit_confirmation::confirm_unanswered(&app.db, by)
+    );
+    let confirmed = [by_link.is_ok(), on_page.is_ok(), by_clock.as_ref().is_ok_and(|n| *n == 1)];
+    assert_eq!(confirmed.iter().filter(|done| **done).count(), 1, "one of them confirmed it: {by_link:?} {on_page:?} {by_clock:?}");
+    assert_eq!(balance(&app, payable(&app)).await, 2_650, "paid once");
+    assert_eq!(balance(&app, Account::budget_committed(council, budget)).await, 0);
+    assert_sound(&app, "after three confirmations at once").await;
+}

@@ -2,28 +2,7 @@
 // and forms that say what is wrong against each field.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { BASE, PEOPLE, newPage, assertAccessible, open, heading, signIn } from './support.js';
-
-// Where the server under test writes its mail (no mail server set: one .eml file per message).
-const MAIL_DIR = process.env.CAREMARKET_MAIL_DIR;
-
-/** The link in the newest message to `address` that matches `pattern` (quoted-printable undone). */
-async function linkMailedTo(address, pattern) {
-  for (let tries = 0; tries < 50; tries++) {
-    const names = (await readdir(MAIL_DIR).catch(() => [])).filter((name) => name.endsWith('.eml')).sort().reverse();
-    for (const name of names) {
-      const raw = await readFile(join(MAIL_DIR, name), 'utf8');
-      const text = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
-      if (!text.includes(`To: ${address}`)) continue;
-      const found = text.match(pattern);
-      if (found) return found[0];
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`no message to ${address} with a link like ${pattern}`);
-}
+import { BASE, PEOPLE, MAIL_DIR, newPage, assertAccessible, open, heading, signIn, linkMailedTo } from './support.js';
 
 for (const javaScript of [true, false]) {
   const mode = javaScript ? 'with JavaScript' : 'without JavaScript';

@@ -15,7 +15,7 @@ for (const javaScript of [true, false]) {
     await assertAccessible(page, 'the search for a service');
     await page.locator('.card h3 a').first().click();
     await page.waitForURL(/\/services\//);
-    const reference = await bookFromServicePage(page, javaScript, 0, { checkErrors: true });
+    const { reference } = await bookFromServicePage(page, javaScript, 0, { checkErrors: true });
     await Promise.all([page.waitForURL(/\/budget\/statement/), page.getByRole('link', { name: 'See the budget statement' }).click()]);
     await page.locator('td', { hasText: `Set aside for care booked, booking ${reference}` }).waitFor({ timeout: 5000 });
     await assertAccessible(page, 'the budget statement');
@@ -51,7 +51,7 @@ for (const javaScript of [true, false]) {
     await assertAccessible(planner.page, 'the search for a service, for someone');
     await planner.page.locator('.card h3 a').nth(1).click();
     await planner.page.waitForURL(/\/services\//);
-    const reference = await bookFromServicePage(planner.page, javaScript, 2, { person: holderName });
+    const { reference } = await bookFromServicePage(planner.page, javaScript, 2, { person: holderName });
 
     await open(holder.page, '/budget/helpers', javaScript);
     await holder.page.locator('td', { hasText: `Asked for care (booking ${reference})` }).waitFor({ timeout: 5000 });

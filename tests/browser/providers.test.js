@@ -88,7 +88,7 @@ for (const javaScript of [true, false]) {
     await open(holder.page, publicPage, javaScript);
     await holder.page.locator('.card h3 a').first().click();
     await holder.page.waitForURL(/\/services\//);
-    const reference = await bookFromServicePage(holder.page, javaScript, 4, {});
+    const { reference } = await bookFromServicePage(holder.page, javaScript, 4, {});
 
     await Promise.all([provider.page.waitForURL(/\/provider\/bookings/), provider.page.getByRole('link', { name: 'Booking requests and visits' }).click()]);
     const request = provider.page.locator('li.card', { hasText: `Reference ${reference}` });

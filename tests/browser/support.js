@@ -1,8 +1,11 @@
 // What the browser tests share: one headless Chromium (Debian's) per test file, pages opened with
-// JavaScript on or off, an axe accessibility scan, signing in, booking and paying by card.
+// JavaScript on or off, an axe accessibility scan, signing in, booking and paying by card, mail the
+// server wrote, and its clock.
 // Each `*.test.js` file is one group of journeys, run in its own process with its own time limit.
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
 
@@ -131,18 +134,26 @@ export async function payOnCardPage(page, javaScript, amount) {
  * a different week for each run, mode and `slot` (so tests can run again on the same data).
  * Returns the booking's reference.
  */
-export async function bookFromServicePage(page, javaScript, slot, { checkErrors = false, person = null, payByCard = false }) {
+export async function bookFromServicePage(page, javaScript, slot, { checkErrors = false, person = null, payByCard = false, soon = false }) {
   const firstHours = page.locator('table tbody tr').first();
   await firstHours.waitFor({ timeout: 5000 });
   await assertAccessible(page, 'the service page');
-  const day = (await firstHours.locator('th').textContent()).trim();
-  const opens = (await firstHours.locator('td').first().textContent()).trim();
   const shortest = page.locator('.summary-list div', { hasText: 'Shortest visit' }).locator('dd');
   const minutes = Math.max(30, (await shortest.count()) ? Number((await shortest.textContent()).match(/\d+/)[0]) : 0);
+  // Usually the first opening hours, weeks ahead by slot (no two journeys clash). `soon`: the
+  // end of the last opening hours, within weeks, for journeys that move the server's clock there
+  // (which keeps it near today) while other journeys' visits start at opening time.
+  const hours = soon ? page.locator('table tbody tr').last() : firstHours;
+  const day = (await hours.locator('th').textContent()).trim();
+  const opens = (await hours.locator('td').first().textContent()).trim();
+  const closes = (await hours.locator('td').nth(1).textContent()).trim();
+  const closing = Number(closes.slice(0, 2)) * 60 + Number(closes.slice(3, 5)) - minutes;
+  const time = soon ? `${String(Math.floor(closing / 60)).padStart(2, '0')}:${String(closing % 60).padStart(2, '0')}` : opens;
   const weekdays = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
   const date = new Date(Date.now() + 2 * 86400000);
   while (weekdays[date.getUTCDay()] !== day) date.setUTCDate(date.getUTCDate() + 1);
-  date.setUTCDate(date.getUTCDate() + 7 * ((Math.floor(Date.now() / 60000) % 7) * 6 + slot + (javaScript ? 0 : 1)));
+  const weeks = soon ? slot : (Math.floor(Date.now() / 60000) % 7) * 6 + slot + (javaScript ? 0 : 1);
+  date.setUTCDate(date.getUTCDate() + 7 * weeks);
   const isoDate = date.toISOString().slice(0, 10);
 
   await Promise.all([page.waitForURL(/\/book\//), page.getByRole('link', { name: 'Book this service' }).click()]);
@@ -158,7 +169,7 @@ export async function bookFromServicePage(page, javaScript, slot, { checkErrors 
   }
   await page.getByLabel('Once').check();
   await page.getByLabel('Date of the first visit').fill(isoDate);
-  await page.getByLabel('Start time').fill(opens);
+  await page.getByLabel('Start time').fill(time);
   await page.getByLabel(/How long each visit lasts/).fill(String(minutes));
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.locator('h1', { hasText: 'Check your answers before booking' }).waitFor();
@@ -181,5 +192,41 @@ export async function bookFromServicePage(page, javaScript, slot, { checkErrors 
   const reference = (await page.locator('.panel strong').textContent()).trim();
   assert.match(reference, /^CM-[A-Z2-9]{4}-[A-Z2-9]{4}$/);
   await assertAccessible(page, 'the booking confirmation');
-  return reference;
+  return { reference, start: ukInstant(isoDate, time) };
+}
+
+/** The instant a UK date and time (`2026-12-14`, `09:00`) name, summer time or not. */
+export function ukInstant(date, time) {
+  const asIfUtc = new Date(`${date}T${time}:00Z`);
+  const shown = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(asIfUtc);
+  const minutes = (hhmm) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+  return new Date(asIfUtc.getTime() - (minutes(shown) - minutes(time)) * 60000);
+}
+
+// Where the server under test writes its mail (no mail server set: one .eml file per message).
+export const MAIL_DIR = process.env.CAREMARKET_MAIL_DIR;
+
+/** The link in the newest message to `address` that matches `pattern` (quoted-printable undone),
+ * in a message that mentions `about` when given (a booking's reference). */
+export async function linkMailedTo(address, pattern, about = '') {
+  for (let tries = 0; tries < 50; tries++) {
+    const names = (await readdir(MAIL_DIR).catch(() => [])).filter((name) => name.endsWith('.eml')).sort().reverse();
+    for (const name of names) {
+      const raw = await readFile(join(MAIL_DIR, name), 'utf8');
+      const text = raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+      if (!text.includes(`To: ${address}`) || !text.includes(about)) continue;
+      const found = text.match(pattern);
+      if (found) return found[0];
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no message to ${address} with a link like ${pattern}`);
+}
+
+// The server's clock (a file it reads; see server/src/clock.rs): set so a booked visit is due now.
+export const CLOCK_FILE = process.env.CAREMARKET_CLOCK_FILE;
+
+/** Sets the server's time to `instant`, or back to the real time with `null`. */
+export async function setClock(instant) {
+  await writeFile(CLOCK_FILE, instant ? instant.toISOString() : '');
 }

@@ -70,7 +70,7 @@ fn Lists(bookings: ProviderBookings, act: ServerAction<ActOnBooking>, token: Str
             view! {
                 <table class="table">
                     <caption class="visually-hidden">"Visits in the next 7 days, soonest first"</caption>
-                    <thead><tr><th scope="col">"When"</th><th scope="col">"Person"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th></tr></thead>
+                    <thead><tr><th scope="col">"When"</th><th scope="col">"Person"</th><th scope="col">"Booking"</th><th scope="col">"Status"</th><th scope="col">"Actions"</th></tr></thead>
                     <tbody>
                         {visits.into_iter().map(|visit| {
                             let what = format!("{}, {}", visit.person, visit.when);
@@ -78,6 +78,7 @@ fn Lists(bookings: ProviderBookings, act: ServerAction<ActOnBooking>, token: Str
                                 <tr>
                                     <th scope="row">{visit.when.clone()}</th>
                                     <td data-label="Person">{visit.person.clone()}</td>
+                                    <td data-label="Booking">{visit.reference.clone()}</td>
                                     <td data-label="Status">{visit.status.label()}</td>
                                     <td class="actions">
                                         {visit.can_check_in.then(|| view! { <Act act token=token.clone() reference=visit.reference.clone() action="check_in" visit_id=visit.id label="Check in" what=what.clone()/> })}

@@ -11,7 +11,6 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
 
 #[derive(serde::Deserialize)]
 pub struct Which {
@@ -23,7 +22,7 @@ pub async fn budget_statement(State(state): State<AppState>, Extension(request):
         return Redirect::to("/sign-in?next=/budget/statement").into_response();
     };
     let person = request.viewer.acting_for.map(|acting| acting.user_id);
-    let statement = match budgets::statement(&state.db, &user, which.budget, person, Utc::now()).await {
+    let statement = match budgets::statement(&state.db, &user, which.budget, person, state.config.clock.now()).await {
         Ok(statement) => statement,
         Err(error) => return refused(error),
     };
@@ -73,7 +72,7 @@ pub async fn report(
     let Some(user) = request.viewer.user else {
         return Redirect::to(&format!("/sign-in?next=/reports/{}", app::encode_query_value(&slug))).into_response();
     };
-    let report = match reports::report(&state.reports_db, &user, &slug, &query, Utc::now()).await {
+    let report = match reports::report(&state.reports_db, &user, &slug, &query, state.config.clock.now()).await {
         Ok(report) => report,
         Err(error) => return refused(error),
     };

@@ -186,7 +186,7 @@ async fn list(state: &AppState, params: &ListParams, build: impl AsyncFnOnce(Fil
 
 async fn service(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     match uuid::Uuid::parse_str(&id) {
-        Ok(id) => respond(oruk::service(&state.db, &id.to_string(), Utc::now()).await),
+        Ok(id) => respond(oruk::service(&state.db, &id.to_string(), state.config.clock.now()).await),
         Err(_) => respond(Err(AppError::NotFound)),
     }
 }

@@ -5,7 +5,6 @@ use crate::domain::card_payments;
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
-use chrono::Utc;
 
 pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: String) -> (StatusCode, &'static str) {
     let Some(stripe) = &state.stripe else { return (StatusCode::NOT_FOUND, "card payments are not switched on") };
@@ -20,7 +19,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: St
             return (StatusCode::BAD_REQUEST, "the signature does not match");
         }
     };
-    match card_payments::settle(&state.db, &event, Utc::now()).await {
+    match card_payments::settle(&state.db, &event, state.config.clock.now()).await {
         Ok(_) => (StatusCode::OK, "settled"),
         Err(error) => {
             tracing::error!(%error, ?event, "a Stripe webhook could not be settled");

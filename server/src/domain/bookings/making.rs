@@ -337,7 +337,7 @@ async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: D
         event: format!("booking:{booking_id}:requested"),
         subject: format!("New request for {}", new.listing.title),
         message: format!(
-            "You have a new request for {}: {}. Accept or decline it by {}, or it lapses.",
+            "You have a new request for {} (reference {reference}): {}. Accept or decline it by {}, or it lapses.",
             new.listing.title,
             pattern.in_words(),
             super::views::answer_by_words(now + Duration::hours(RESPONSE_HOURS))

@@ -1,0 +1,126 @@
+// Browser tests, with JavaScript on and off and an axe scan of every page visited. Care delivered
+// and confirmed: the provider is mailed a request, accepts it, checks in when the visit is due and
+// out an hour later with a note (the server's clock is moved there); the person confirms the visit
+// through the link mailed to them, without signing in; or queries it, the provider corrects it,
+// and the council decides.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MAIL_DIR, CLOCK_FILE, newPage, assertAccessible, open, signIn, bookFromServicePage, linkMailedTo, setClock } from './support.js';
+
+const NOTE = 'Helped with a shower and made lunch';
+const needs = !MAIL_DIR ? 'CAREMARKET_MAIL_DIR not set' : !CLOCK_FILE ? 'CAREMARKET_CLOCK_FILE not set' : false;
+
+/** The holder books the demo provider's first service; the provider accepts, checks in when it is
+ * due and out an hour later with a note. Returns both people's pages and the booking's reference. */
+async function deliveredVisit(javaScript, slot) {
+  const provider = await newPage(javaScript);
+  await signIn(provider.page, 'provider@demo.test', javaScript);
+  const publicPage = await provider.page.getByRole('link', { name: 'See your public page' }).getAttribute('href');
+  const holder = await newPage(javaScript);
+  await signIn(holder.page, 'holder@demo.test', javaScript);
+  await open(holder.page, publicPage, javaScript);
+  await Promise.all([holder.page.waitForURL(/\/services\//), holder.page.locator('.card h3 a').first().click()]);
+  const { reference, start } = await bookFromServicePage(holder.page, javaScript, slot, { soon: true });
+
+  // The provider's staff are mailed the request at once.
+  await linkMailedTo('provider@demo.test', new RegExp(`reference ${reference}`));
+  await open(provider.page, '/provider/bookings', javaScript);
+  const request = provider.page.locator('li.card', { hasText: `Reference ${reference}` });
+  await Promise.all([provider.page.waitForURL(/done=1/), request.getByRole('button', { name: /^Accept:/ }).click()]);
+
+  // The visit is due: staff arrive, and leave an hour later with a note.
+  await setClock(new Date(start.getTime() - 5 * 60000));
+  await open(provider.page, '/provider/bookings', javaScript);
+  const visit = provider.page.locator('tr', { hasText: reference });
+  await Promise.all([provider.page.waitForURL(/done=1/), visit.getByRole('button', { name: /^Check in:/ }).click()]);
+  await setClock(new Date(start.getTime() + 60 * 60000));
+  await open(provider.page, '/provider/bookings', javaScript);
+  await visit.getByLabel(/What was done/).fill(NOTE);
+  await assertAccessible(provider.page, 'a visit to check out of, with its note');
+  await Promise.all([provider.page.waitForURL(/done=1/), visit.getByRole('button', { name: /^Check out:/ }).click()]);
+  return { provider, holder, reference };
+}
+
+for (const javaScript of [true, false]) {
+  const mode = javaScript ? 'with JavaScript' : 'without JavaScript';
+
+  test(`care is delivered and noted, and the person confirms it by the link in their email, ${mode}`, { skip: needs }, async () => {
+    try {
+      const { provider, holder, reference } = await deliveredVisit(javaScript, javaScript ? 0 : 1);
+      const link = await linkMailedTo('holder@demo.test', /http:\/\/[^\s"<>]+\/visits\/confirm\?token=[0-9a-f]{64}/, reference);
+      // Whoever opens the link needs no sign-in: the token does this one thing.
+      const visitor = await newPage(javaScript);
+      await open(visitor.page, new URL(link).pathname + new URL(link).search, javaScript);
+      await visitor.page.locator('h1', { hasText: 'Confirm your visit' }).waitFor({ timeout: 5000 });
+      assert.ok((await visitor.page.locator('main').textContent()).includes(NOTE), 'the care worker\'s note is shown');
+      await assertAccessible(visitor.page, 'confirming a visit from an email');
+      await Promise.all([visitor.page.waitForURL(/done=confirm/), visitor.page.getByRole('button', { name: 'Confirm', exact: true }).click()]);
+      await visitor.page.locator('h1', { hasText: 'the visit is confirmed' }).waitFor({ timeout: 5000 });
+      await assertAccessible(visitor.page, 'a visit confirmed');
+      // Once only: the link now says so.
+      await open(visitor.page, new URL(link).pathname + new URL(link).search, javaScript);
+      await visitor.page.getByText('This link has been used already or has run out').waitFor({ timeout: 5000 });
+
+      await open(holder.page, `/bookings/${reference}`, javaScript);
+      const delivered = holder.page.locator('li.card', { hasText: NOTE });
+      await delivered.locator('dd', { hasText: 'Confirmed' }).waitFor({ timeout: 5000 });
+      await assertAccessible(holder.page, 'a booking with a confirmed visit');
+      assert.deepEqual([...provider.errors, ...holder.errors, ...visitor.errors], []);
+      for (const context of [provider, holder, visitor]) await context.close();
+    } finally {
+      await setClock(null);
+    }
+  });
+
+  test(`the person queries a visit, the provider corrects it, and the council decides, ${mode}`, { skip: needs }, async () => {
+    try {
+      const { provider, holder, reference } = await deliveredVisit(javaScript, javaScript ? 2 : 3);
+      // On the booking's page: something was wrong.
+      await open(holder.page, `/bookings/${reference}`, javaScript);
+      const delivered = holder.page.locator('li.card', { hasText: NOTE });
+      await delivered.getByText('Something was wrong').click();
+      await delivered.getByLabel('What was wrong?').fill('The carer left after a quarter of an hour');
+      await assertAccessible(holder.page, 'saying what was wrong with a visit');
+      await Promise.all([holder.page.waitForURL(/answered=query/), delivered.getByRole('button', { name: /^Send:/ }).click()]);
+      await holder.page.locator('.notice', { hasText: 'We have told the provider' }).waitFor({ timeout: 5000 });
+
+      // The provider corrects the minutes and explains.
+      await open(provider.page, '/provider/bookings', javaScript);
+      const query = provider.page.locator('li.card', { hasText: `reference ${reference}` });
+      await query.waitFor({ timeout: 5000 });
+      await assertAccessible(provider.page, 'a query to answer');
+      await query.getByLabel('Correct the minutes (optional)').fill('20');
+      await query.getByLabel('Your answer', { exact: true }).fill('Our log shows 20 minutes; we are sorry');
+      await Promise.all([provider.page.waitForURL(/done=1/), query.getByRole('button', { name: /^Send your answer:/ }).click()]);
+
+      // The person still disagrees: it goes to the council.
+      await open(holder.page, `/bookings/${reference}`, javaScript);
+      const answered = holder.page.locator('li.card', { hasText: 'Our log shows 20 minutes' });
+      await answered.getByText('Ask the council to decide').click();
+      await answered.getByLabel('Why you still disagree').fill('It was 15 minutes, not 20');
+      await assertAccessible(holder.page, 'taking a query to the council');
+      await Promise.all([holder.page.waitForURL(/answered=query/), answered.getByRole('button', { name: /^Send:/ }).click()]);
+
+      const commissioner = await newPage(javaScript);
+      await signIn(commissioner.page, 'commissioner@demo.test', javaScript);
+      await Promise.all([commissioner.page.waitForURL(/\/visit-queries/), commissioner.page.getByRole('link', { name: 'Queries about visits to decide' }).click()]);
+      const waiting = commissioner.page.locator('li.card', { hasText: `booking ${reference}` });
+      await waiting.waitFor({ timeout: 5000 });
+      await assertAccessible(commissioner.page, 'queries about visits to decide');
+      await waiting.getByLabel('Minutes to pay for').fill('15');
+      await waiting.getByLabel('Why', { exact: true }).fill('The rota shows 15 minutes');
+      await Promise.all([commissioner.page.waitForURL(/decided=1/), waiting.getByRole('button', { name: /^Decide:/ }).click()]);
+      await commissioner.page.locator('.notice', { hasText: 'Decided' }).waitFor({ timeout: 5000 });
+
+      await open(holder.page, `/bookings/${reference}`, javaScript);
+      const decided = holder.page.locator('li.card', { hasText: 'The rota shows 15 minutes' });
+      await decided.locator('dd', { hasText: /^15 minutes, / }).waitFor({ timeout: 5000 });
+      await decided.locator('dd', { hasText: 'Confirmed' }).waitFor({ timeout: 5000 });
+      await assertAccessible(holder.page, 'a visit the council decided');
+      assert.deepEqual([...provider.errors, ...holder.errors, ...commissioner.errors], []);
+      for (const context of [provider, holder, commissioner]) await context.close();
+    } finally {
+      await setClock(null);
+    }
+  });
+}
