@@ -454,6 +454,52 @@ pub async fn decide_visit_query(csrf_token: String, visit_id: i64, minutes: Stri
     .await
 }
 
+/// The person (or a helper who may book for them) reviews a booking's provider.
+#[server(prefix = "/api", endpoint = "write-review")]
+pub async fn write_review(csrf_token: String, reference: String, stars: Option<String>, body: String) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.write_review(&user, &reference, &stars.unwrap_or_default(), &body).await?;
+        Ok(format!("/bookings/{}?reviewed=1", encode_query_value(&reference)))
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "provider-reviews", input = GetUrl)]
+pub async fn load_provider_reviews() -> Result<Vec<ManagedReview>, UiError> {
+    guard::run(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.provider_reviews(&user).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "reply-to-review")]
+pub async fn reply_to_review(csrf_token: String, review_id: i64, reply: String) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.reply_to_review(&user, review_id, &reply).await?;
+        Ok("/provider/reviews?replied=1".into())
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "council-reviews", input = GetUrl)]
+pub async fn load_council_reviews() -> Result<Vec<ManagedReview>, UiError> {
+    guard::run(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.council_reviews(&user).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "hide-review")]
+pub async fn hide_review(csrf_token: String, review_id: i64, reason: Option<String>) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.hide_review(&user, review_id, &reason.unwrap_or_default()).await?;
+        Ok("/reviews?hidden=1".into())
+    })
+    .await
+}
+
 #[server(prefix = "/api", endpoint = "payments", input = GetUrl)]
 pub async fn load_payments() -> Result<PaymentsAdmin, UiError> {
     guard::run(async move {

@@ -74,6 +74,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/provider/bookings") view=ProviderBookingsPage ssr=SsrMode::Async/>
                     <Route path=path!("/payments") view=PaymentsPage ssr=SsrMode::Async/>
                     <Route path=path!("/visit-queries") view=VisitQueriesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/provider/reviews") view=ProviderReviewsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/reviews") view=CouncilReviewsPage ssr=SsrMode::Async/>
                     <Route path=path!("/visits/confirm") view=ConfirmVisitPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports/:slug") view=ReportPage ssr=SsrMode::Async/>

@@ -64,6 +64,13 @@ pub trait Backend: Send + Sync + 'static {
     /// Commissioners: queries about visits their council's budgets paid for, and deciding one.
     async fn visit_queries(&self, user: &SignedInUser) -> Result<Vec<VisitQuery>, UiError>;
     async fn decide_visit_query(&self, user: &SignedInUser, visit_id: i64, minutes: &str, reason: &str) -> Result<(), UiError>;
+    /// Reviews: written by the person (or a helper who may book) after a confirmed visit; the
+    /// provider's staff read and reply once; commissioners read their council's and hide one.
+    async fn write_review(&self, user: &SignedInUser, reference: &str, stars: &str, body: &str) -> Result<(), UiError>;
+    async fn provider_reviews(&self, user: &SignedInUser) -> Result<Vec<ManagedReview>, UiError>;
+    async fn reply_to_review(&self, user: &SignedInUser, review_id: i64, reply: &str) -> Result<(), UiError>;
+    async fn council_reviews(&self, user: &SignedInUser) -> Result<Vec<ManagedReview>, UiError>;
+    async fn hide_review(&self, user: &SignedInUser, review_id: i64, reason: &str) -> Result<(), UiError>;
     /// Commissioners: what providers are owed, payment runs, and making one (returns its reference).
     async fn payments(&self, user: &SignedInUser) -> Result<PaymentsAdmin, UiError>;
     async fn run_payments(&self, user: &SignedInUser) -> Result<String, UiError>;

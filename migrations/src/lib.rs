@@ -31,6 +31,7 @@ mod m20261207_000023_add_booking_close_codes;
 mod m20261207_000024_create_mail_outbox;
 mod m20261207_000025_create_email_confirmations;
 mod m20261207_000026_add_visit_confirmation;
+mod m20261207_000027_add_review_replies_and_hiding;
 
 pub struct Migrator;
 
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000024_create_mail_outbox::Migration),
             Box::new(m20261207_000025_create_email_confirmations::Migration),
             Box::new(m20261207_000026_add_visit_confirmation::Migration),
+            Box::new(m20261207_000027_add_review_replies_and_hiding::Migration),
         ]
     }
 }

@@ -5,7 +5,7 @@ use crate::db::Db;
 use crate::domain::card_payments::CardProcessor;
 use crate::domain::{
     accounts, auth, booking_changes, bookings, budget_admin, budgets, card_payments, dashboards, delegations, directory, frameworks, lot_management, lots,
-    offline_placements, payment_runs, provider_listings, provider_profile, reports, visit_confirmation,
+    offline_placements, payment_runs, provider_listings, provider_profile, reports, reviews, visit_confirmation,
 };
 use crate::error::AppError;
 use crate::http::cookies;
@@ -191,6 +191,26 @@ impl Backend for CareMarketBackend {
 
     async fn decide_visit_query(&self, user: &SignedInUser, visit_id: i64, minutes: &str, reason: &str) -> Result<(), UiError> {
         Ok(visit_confirmation::council_decide(&self.db, user, visit_id, minutes, reason, self.now()).await?)
+    }
+
+    async fn write_review(&self, user: &SignedInUser, reference: &str, stars: &str, body: &str) -> Result<(), UiError> {
+        Ok(reviews::write(&self.db, user, reference, stars, body, self.now()).await?)
+    }
+
+    async fn provider_reviews(&self, user: &SignedInUser) -> Result<Vec<ManagedReview>, UiError> {
+        Ok(reviews::for_provider_staff(&self.db, user).await?)
+    }
+
+    async fn reply_to_review(&self, user: &SignedInUser, review_id: i64, reply: &str) -> Result<(), UiError> {
+        Ok(reviews::reply(&self.db, user, review_id, reply, self.now()).await?)
+    }
+
+    async fn council_reviews(&self, user: &SignedInUser) -> Result<Vec<ManagedReview>, UiError> {
+        Ok(reviews::for_council(&self.db, user).await?)
+    }
+
+    async fn hide_review(&self, user: &SignedInUser, review_id: i64, reason: &str) -> Result<(), UiError> {
+        Ok(reviews::hide(&self.db, user, review_id, reason, self.now()).await?)
     }
 
     async fn payments(&self, user: &SignedInUser) -> Result<PaymentsAdmin, UiError> {

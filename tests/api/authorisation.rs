@@ -69,6 +69,11 @@ pub(crate) const TABLE: &[Row] = &[
     ("POST /api/answer-visit-by-link", "POST /api/answer-visit-by-link", &[("token", "not-a-token"), ("answer", "confirm")], "* * * * * * * * * * *"),
     ("GET /api/visit-queries", "GET /api/visit-queries", &[], "N N N N N N N N N Y Y"),
     ("POST /api/decide-visit-query", "POST /api/decide-visit-query", &[("visit_id", "{visit}"), ("minutes", "30"), ("reason", "The log shows less")], "N N N N N N N N N Y N"),
+    ("POST /api/write-review", "POST /api/write-review", &[("reference", "{booking}"), ("stars", "5"), ("body", "Kind")], "N Y N N Y N N N N N N"),
+    ("GET /api/provider-reviews", "GET /api/provider-reviews", &[], "N N N N N N N Y Y N N"),
+    ("POST /api/reply-to-review", "POST /api/reply-to-review", &[("review_id", "{review}"), ("reply", "Thank you")], "N N N N N N N Y N N N"),
+    ("GET /api/council-reviews", "GET /api/council-reviews", &[], "N N N N N N N N N Y Y"),
+    ("POST /api/hide-review", "POST /api/hide-review", &[("review_id", "{review}"), ("reason", "abusive")], "N N N N N N N N N Y N"),
     ("GET /api/payments", "GET /api/payments", &[], "N N N N N N N N N Y Y"),
     ("POST /api/run-payments", "POST /api/run-payments", &[], "N N N N N N N N N Y Y"),
     ("GET /api/budgets", "GET /api/budgets", &[], "N N N N N N N N N Y Y"),
@@ -116,6 +121,8 @@ pub(crate) const TABLE: &[Row] = &[
     ("/bookings/:reference", "GET /bookings/{booking}", &[], "N Y N Y Y Y N Y N Y N"),
     ("/provider/bookings", "GET /provider/bookings", &[], "N N N N N N N Y Y N N"),
     ("/visit-queries", "GET /visit-queries", &[], "N N N N N N N N N Y Y"),
+    ("/provider/reviews", "GET /provider/reviews", &[], "N N N N N N N Y Y N N"),
+    ("/reviews", "GET /reviews", &[], "N N N N N N N N N Y Y"),
     ("/visits/confirm", "GET /visits/confirm?token=abc", &[], "* * * * * * * * * * *"),
     ("/payments", "GET /payments", &[], "N N N N N N N N N Y Y"),
     ("/reports", "GET /reports", &[], "N N N N N N N N N Y Y"),
@@ -218,6 +225,20 @@ pub(crate) async fn world(app: &TestApp) -> World {
     let framework: i64 = one_number(app, "SELECT MIN(id) FROM frameworks").await;
     let locality: i64 = one_number(app, "SELECT MIN(id) FROM localities").await;
     let provider: String = one_text(app, &format!("SELECT public_id FROM providers WHERE id = {}", app.personas.provider_id)).await;
+    let booking_id = one_number(app, &format!("SELECT id FROM bookings WHERE reference = '{booking}'")).await;
+    let review = fixtures::insert(
+        &app.db,
+        "reviews",
+        &[
+            ("booking_id", booking_id.into()),
+            ("provider_id", app.personas.provider_id.into()),
+            ("author_id", holder.id.into()),
+            ("stars", 4_i16.into()),
+            ("body", "Kind".into()),
+            ("created_at", chrono::Utc::now().into()),
+        ],
+    )
+    .await;
 
     let values = BTreeMap::from([
         ("listing", listing),
@@ -230,6 +251,7 @@ pub(crate) async fn world(app: &TestApp) -> World {
         ("booking", booking),
         ("booking_to_cancel", booking_to_cancel),
         ("visit", visit.to_string()),
+        ("review", review.to_string()),
         ("payment", payment.to_string()),
         ("request_to_withdraw", request_to_withdraw.to_string()),
         ("request_to_answer", request_to_answer.to_string()),

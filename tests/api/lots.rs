@@ -129,8 +129,24 @@ async fn a_lot_ranks_its_providers_as_worked_out_by_hand() {
     assert_eq!(
         rows(&page),
         vec![
-            vec!["1", "Hilltop Care", "1st of 2 on North home care: quality 81, price £20.00 an hour", "80.50", "£20.00 an hour", "100.00", "88.30"],
-            vec!["2", "Riverside Home Care", "2nd of 2 on North home care: quality 81, price £24.00 an hour", "80.50", "£24.00 an hour", "83.33", "81.63"],
+            vec![
+                "1",
+                "Hilltop Care",
+                "1st of 2 on North home care: quality 81 (no reviews yet), price £20.00 an hour",
+                "80.50",
+                "£20.00 an hour",
+                "100.00",
+                "88.30"
+            ],
+            vec![
+                "2",
+                "Riverside Home Care",
+                "2nd of 2 on North home care: quality 81 (no reviews yet), price £24.00 an hour",
+                "80.50",
+                "£24.00 an hour",
+                "83.33",
+                "81.63"
+            ],
         ]
     );
     let text = page.text();

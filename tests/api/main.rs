@@ -22,6 +22,7 @@ mod provider_listings;
 mod provider_profile;
 mod relevance;
 mod reports;
+mod reviews;
 mod roles;
 mod search;
 mod search_contract;

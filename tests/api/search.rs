@@ -102,7 +102,7 @@ async fn a_framework_service_shows_its_rank_in_plain_words() {
     app.sync_search(true).await;
     let page = app.visitor().get("/?framework=yes").await;
     let text = page.text();
-    assert!(text.contains("Council framework: 1st of 2 on North home care: quality 81, price £20.00 an hour"), "{text}");
+    assert!(text.contains("Council framework: 1st of 2 on North home care: quality 81 (no reviews yet), price £20.00 an hour"), "{text}");
     assert_eq!(titles(&page).len(), 2, "only the two ranked providers are offered through the framework");
     let everything = app.visitor().get("/").await.text();
     assert!(everything.contains("Council framework: Not offered framework work while the CQC rates it Inadequate"), "gated, but listed and marked");
@@ -300,7 +300,7 @@ async fn a_service_page_shows_its_policies_hours_and_framework_rank_but_drafts_a
     let text = page.text();
     assert_eq!(page.heading(), "Home care 1");
     for shown in [
-        "Council framework: 2nd of 2 on North home care: quality 81, price £24.00 an hour",
+        "Council framework: 2nd of 2 on North home care: quality 81 (no reviews yet), price £24.00 an hour",
         "£26.50 an hour",
         "Free with 24 hours' notice; later, 50% of the price",
         // The hours table's row, its cells run together: Tuesday, from 08:00, until 20:00.

@@ -19,7 +19,7 @@ const SITE: &str = "http://care.test";
 /// An hour's visit booked by the budget holder (£26.50), accepted, checked in on time and out
 /// an hour later with a note. With `mailbox`, the person's own confirmed address is set once
 /// they have booked (signing in uses the usual one). Returns the booking, visit and address.
-async fn delivered(app: &TestApp, mailbox: bool) -> (booking::Model, visit::Model, Option<String>) {
+pub(crate) async fn delivered(app: &TestApp, mailbox: bool) -> (booking::Model, visit::Model, Option<String>) {
     let booking = booked(app, &question_query("once", next_monday(), "09:00", "60", &[])).await;
     let address = if mailbox { Some(crate::mail::unique_address(app, true).await) } else { None };
     let staff = user(app, app.personas.provider.id).await;

@@ -83,6 +83,11 @@ pub struct BookingView {
     /// Visits delivered so far, newest first, and where each is in being confirmed.
     #[serde(default)]
     pub delivered: Vec<DeliveredVisit>,
+    /// This booking's review, once written, and whether this viewer may write it now.
+    #[serde(default)]
+    pub review: Option<super::PublicReview>,
+    #[serde(default)]
+    pub can_review: bool,
 }
 
 /// A provider's bookings: requests to answer, care under way, and visits coming up.

@@ -55,7 +55,7 @@ pub struct LotRow {
     pub price_score: u32,
     pub framework_score: u32,
     pub price_pence: i64,
-    /// "2nd of 4 on North home care: quality 80, price £24.00 an hour"
+    /// "2nd of 4 on North home care: quality 80 (no reviews yet), price £24.00 an hour"
     pub explanation: String,
 }
 

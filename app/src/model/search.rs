@@ -175,6 +175,9 @@ pub struct ListingDetails {
     pub hours: Vec<(String, String, String)>,
     /// When the provider last confirmed the details (ISO date).
     pub assured_on: Option<String>,
+    /// Verified reviews of this service, newest first.
+    #[serde(default)]
+    pub reviews: Vec<super::PublicReview>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -191,6 +194,9 @@ pub struct ProviderDetails {
     /// When the provider last confirmed these details (ISO date).
     pub assured_on: Option<String>,
     pub listings: Vec<ListingCard>,
+    /// Verified reviews of the provider, newest first.
+    #[serde(default)]
+    pub reviews: Vec<super::PublicReview>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -3,8 +3,9 @@
 //! booking's own page (`/bookings/<reference>`). The questions are a plain GET form, so the
 //! answers travel in the address: Back and Change links return to them as typed, and every
 //! step works without JavaScript. Only the confirm step changes anything.
+use super::reviews::BookingReview;
 use super::visits::DeliveredVisits;
-use crate::api::{AnswerVisit, CancelBooking, ConfirmBooking, StartCardPayment, load_booking, load_listing, quote_booking};
+use crate::api::{AnswerVisit, CancelBooking, ConfirmBooking, StartCardPayment, WriteReview, load_booking, load_listing, quote_booking};
 use crate::components::{Choices, CsrfField, ErrorSummary, Loaded, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
@@ -217,12 +218,21 @@ pub fn BookingDetailsPage() -> impl IntoView {
     let reference = move || params.read().get("reference").unwrap_or_default();
     let cancel = ServerAction::<CancelBooking>::new();
     let answer = ServerAction::<AnswerVisit>::new();
-    let loaded = Resource::new(move || (reference(), cancel.version().get(), answer.version().get()), |(reference, _, _)| load_booking(reference));
-    let (errors, answer_errors) = (form_errors(cancel), form_errors(answer));
+    let write = ServerAction::<WriteReview>::new();
+    let loaded = Resource::new(
+        move || (reference(), cancel.version().get(), answer.version().get(), write.version().get()),
+        |(reference, _, _, _)| load_booking(reference),
+    );
+    let (errors, answer_errors, review_errors) = (form_errors(cancel), form_errors(answer), form_errors(write));
+    let reviewed = move || use_query_map().read().get("reviewed").is_some();
     let answered = move || use_query_map().read().get("answered");
     view! {
         <ErrorSummary errors/>
         <ErrorSummary errors=answer_errors/>
+        <ErrorSummary errors=review_errors/>
+        <Show when=reviewed>
+            <div class="notice" role="status"><p>"Thank you for your review. It is published with the month, never your name."</p></div>
+        </Show>
         {move || answered().map(|answered| view! {
             <div class="notice" role="status"><p>{if answered == "query" {
                 "Thank you. We have told the provider what was wrong; nothing is paid for the visit until it is settled."
@@ -230,12 +240,18 @@ pub fn BookingDetailsPage() -> impl IntoView {
                 "Thank you. The visit is confirmed."
             }}</p></div>
         })}
-        <Loaded data=loaded path=format!("/bookings/{}", reference()) show=move |booking, token| view! { <BookingSummary booking cancel answer token/> }/>
+        <Loaded data=loaded path=format!("/bookings/{}", reference()) show=move |booking, token| view! { <BookingSummary booking cancel answer write token/> }/>
     }
 }
 
 #[component]
-fn BookingSummary(booking: BookingView, cancel: ServerAction<CancelBooking>, answer: ServerAction<AnswerVisit>, token: String) -> impl IntoView {
+fn BookingSummary(
+    booking: BookingView,
+    cancel: ServerAction<CancelBooking>,
+    answer: ServerAction<AnswerVisit>,
+    write: ServerAction<WriteReview>,
+    token: String,
+) -> impl IntoView {
     let requested = booking.status == BookingStatus::Requested;
     let delivered = booking.delivered.clone();
     view! {
@@ -264,6 +280,7 @@ fn BookingSummary(booking: BookingView, cancel: ServerAction<CancelBooking>, ans
             <p>{format!("{} has until {by} to accept or decline. If they cannot, the money set aside goes back into the budget.", booking.provider)}</p>
         })}
         <DeliveredVisits visits=delivered reference=booking.reference.clone() answer token=token.clone()/>
+        <BookingReview reference=booking.reference.clone() review=booking.review.clone() can_review=booking.can_review write token=token.clone()/>
         {booking.can_cancel.then(|| view! {
             <h2>"Cancel this booking"</h2>
             <p>{booking.cancellation_policy.clone()}</p>

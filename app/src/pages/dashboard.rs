@@ -118,6 +118,7 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
                 <li><a href="/provider/bookings">"Booking requests and visits"</a></li>
                 <li><a href="/provider/listings">"Manage your services"</a></li>
                 <li><a href="/provider/profile">"Your organisation's details"</a></li>
+                <li><a href="/provider/reviews">"Your reviews"</a></li>
                 <li><a href=format!("/providers/{organisation_public_id}")>"See your public page"</a></li>
             </ul>
         }
@@ -138,6 +139,7 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
                 <li><a href="/budgets">"Personal budgets"</a></li>
                 <li><a href="/payments">"Paying providers"</a></li>
                 <li><a href="/visit-queries">"Queries about visits to decide"</a></li>
+                <li><a href="/reviews">"Reviews of care the council paid for"</a></li>
                 <li><a href="/lots">"How providers rank on each lot"</a></li>
                 <li><a href="/reports">"Reports: placements, budgets, providers and savings"</a></li>
                 <li><a href="/offline-placements">"Placements made outside CareMarket"</a></li>

@@ -75,6 +75,7 @@ fn ListingView(details: ListingDetails) -> impl IntoView {
                 </tbody>
             </table>
         })}
+        <super::ReviewList reviews=details.reviews/>
         <p><a href="/">"Back to search"</a></p>
     }
     .into_any()

@@ -58,5 +58,6 @@ fn ProviderProfile(provider: ProviderDetails) -> impl IntoView {
                 </ul>
             }.into_any()
         }}
+        <super::ReviewList reviews=provider.reviews/>
     }
 }

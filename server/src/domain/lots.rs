@@ -46,6 +46,7 @@ pub async fn ranking(db: &impl ConnectionTrait, lot: &lot::Model) -> AppResult<(
             let (review_count, review_stars_total) = reviews.get(&provider.id).copied().unwrap_or_default();
             let inputs = QualityInputs { rating, monitoring: monitoring.get(&provider.id).copied(), review_count, review_stars_total };
             Some(Candidate {
+                reviews: (review_count, review_stars_total),
                 provider_id: provider.id,
                 name: provider.name.clone(),
                 price_pence: accreditation.contracted_rate_pence,
@@ -141,7 +142,9 @@ pub async fn latest_monitoring(db: &impl ConnectionTrait, lot_id: Option<i64>, p
 /// (how many, stars added up) of each provider's verified reviews.
 pub async fn review_totals(db: &impl ConnectionTrait, provider_ids: &[i64]) -> AppResult<HashMap<i64, (u32, u32)>> {
     let mut totals: HashMap<i64, (u32, u32)> = HashMap::new();
-    for review in review::Entity::find().filter(review::Column::ProviderId.is_in(provider_ids.to_vec())).all(db).await? {
+    // Hidden reviews no longer count.
+    let shown = review::Entity::find().filter(review::Column::ProviderId.is_in(provider_ids.to_vec())).filter(review::Column::HiddenAt.is_null());
+    for review in shown.all(db).await? {
         let entry = totals.entry(review.provider_id).or_default();
         entry.0 += 1;
         entry.1 += u32::try_from(review.stars.clamp(1, 5)).unwrap_or(0);

@@ -28,6 +28,7 @@ pub mod provider_profile;
 pub mod ranking;
 pub mod repairs;
 pub mod reports;
+pub mod reviews;
 pub mod uk_time;
 pub mod values;
 pub mod visit_confirmation;

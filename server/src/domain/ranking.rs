@@ -160,6 +160,8 @@ pub struct Candidate {
     pub quality: Score,
     pub rating: Rating,
     pub suspension: Option<String>,
+    /// Its visible verified reviews: how many, and their stars added up (for the explanation).
+    pub reviews: (u32, u32),
 }
 
 impl Candidate {
@@ -229,10 +231,17 @@ fn price_score(lowest: i64, price: i64) -> Score {
     Score::from_hundredths(u32::try_from(hundredths.clamp(0, 10_000)).unwrap_or(0))
 }
 
-/// "2nd of 14 on North home care: quality 86, price £21.40 an hour"
+/// "2nd of 14 on North home care: quality 86 (12 reviews averaging 4.3 stars), price £21.40 an hour"
 pub fn explain(entry: &Ranked, of: usize, lot_name: &str, unit: &str) -> String {
+    let reviews = match entry.candidate.reviews {
+        (0, _) => "no reviews yet".to_string(),
+        (count, stars) => {
+            let tenths = (u64::from(stars.min(count * 5)) * 10 + u64::from(count) / 2) / u64::from(count);
+            format!("{count} {} averaging {}.{} stars", if count == 1 { "review" } else { "reviews" }, tenths / 10, tenths % 10)
+        }
+    };
     format!(
-        "{} of {of} on {lot_name}: quality {}, price {}",
+        "{} of {of} on {lot_name}: quality {} ({reviews}), price {}",
         ordinal(entry.position),
         entry.candidate.quality.whole(),
         format_price(entry.candidate.price_pence, unit)
@@ -265,7 +274,15 @@ mod tests {
     use seeds::Rng;
 
     fn candidate(id: i64, name: &str, price_pence: i64, quality: u32) -> Candidate {
-        Candidate { provider_id: id, name: name.into(), price_pence, quality: Score::from_hundredths(quality * 100), rating: Rating::Good, suspension: None }
+        Candidate {
+            provider_id: id,
+            name: name.into(),
+            price_pence,
+            quality: Score::from_hundredths(quality * 100),
+            rating: Rating::Good,
+            suspension: None,
+            reviews: (0, 0),
+        }
     }
 
     fn names(ranking: &LotRanking) -> Vec<&str> {
@@ -311,9 +328,17 @@ mod tests {
         assert_eq!(ranking.excluded.iter().map(|(c, _)| c.name.as_str()).collect::<Vec<_>>(), ["Derwent", "Eden"]);
         assert_eq!(
             explain(&ranking.ranked[1], ranking.ranked.len(), "North home care", "hour"),
-            "2nd of 4 on North home care: quality 80, price £24.00 an hour"
+            "2nd of 4 on North home care: quality 80 (no reviews yet), price £24.00 an hour"
         );
         assert_eq!(explain_gate(&ranking.excluded[1].1), "Not offered framework work: suspended on this lot (missed visits under investigation)");
+        let mut reviewed = ranking.ranked[0].clone();
+        reviewed.candidate.reviews = (3, 13);
+        assert_eq!(
+            explain(&reviewed, 4, "North home care", "hour"),
+            "1st of 4 on North home care: quality 95 (3 reviews averaging 4.3 stars), price £30.00 an hour"
+        );
+        reviewed.candidate.reviews = (1, 5);
+        assert!(explain(&reviewed, 4, "North home care", "hour").contains("(1 review averaging 5.0 stars)"));
     }
 
     #[test]

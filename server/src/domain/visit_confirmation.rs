@@ -117,7 +117,7 @@ async fn locked(db: &impl ConnectionTrait, visit_id: i64) -> AppResult<(visit::M
 }
 
 /// Whether this viewer answers for the person: the person, or someone they let book for them.
-async fn answers_for_person(db: &impl ConnectionTrait, viewer: &SignedInUser, booking: &booking::Model, now: DateTime<Utc>) -> AppResult<bool> {
+pub(super) async fn answers_for_person(db: &impl ConnectionTrait, viewer: &SignedInUser, booking: &booking::Model, now: DateTime<Utc>) -> AppResult<bool> {
     Ok(match viewer.role {
         Role::BudgetHolder if viewer.user_id == booking.person_id => true,
         Role::BudgetHolder | Role::Planner => may_act(db, booking.person_id, viewer.user_id, Right::Book, now).await?,
@@ -539,7 +539,7 @@ async fn budget_of(db: &impl ConnectionTrait, booking: &booking::Model) -> AppRe
 }
 
 /// The council whose money (not the person's own) paid for the booking.
-async fn councils_budget(db: &impl ConnectionTrait, booking: &booking::Model) -> AppResult<Option<i64>> {
+pub(super) async fn councils_budget(db: &impl ConnectionTrait, booking: &booking::Model) -> AppResult<Option<i64>> {
     let Some(budget_id) = booking.budget_id else { return Ok(None) };
     let budget = budget::Entity::find_by_id(budget_id).one(db).await?.ok_or(AppError::NotFound)?;
     Ok((budget.funding() == Funding::Council).then_some(budget.council_id))

@@ -1,4 +1,4 @@
-//! The `reviews` table: verified reviews, only of delivered bookings.
+//! The `reviews` table: verified reviews, one per booking with a confirmed visit.
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
@@ -12,6 +12,13 @@ pub struct Model {
     pub stars: i16,
     pub body: String,
     pub created_at: DateTimeUtc,
+    /// The provider's one reply.
+    pub reply_text: Option<String>,
+    pub replied_at: Option<DateTimeUtc>,
+    /// Hidden by a commissioner (with a reason): no longer shown or counted.
+    pub hidden_at: Option<DateTimeUtc>,
+    pub hidden_reason: Option<app::ReviewHiddenReason>,
+    pub hidden_by: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -42,7 +42,7 @@ pub struct ListingDocument {
     /// The best framework score across the lots it is offered through, in hundredths; none
     /// when it is not on a framework (or is gated out).
     pub framework_score: Option<u32>,
-    /// "2nd of 14 on North home care: quality 86, price £21.40 an hour"
+    /// "2nd of 14 on North home care: quality 86 (12 reviews averaging 4.3 stars), price £21.40 an hour"
     pub rank_explanation: Option<String>,
     pub possibly_out_of_date: bool,
 }

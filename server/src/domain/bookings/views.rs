@@ -46,6 +46,7 @@ pub async fn booking_view(db: &impl ConnectionTrait, viewer: &SignedInUser, refe
     };
     let can_cancel = may_cancel && booking.status.is_live();
     let delivered = crate::domain::visit_confirmation::delivered(db, viewer, &booking, now).await?;
+    let (review, can_review) = crate::domain::reviews::for_booking(db, viewer, &booking, now).await?;
     let cancellation_policy = format!("Free with {} hours' notice. Visits cancelled later than that cost {late}.", booking.cancellation_notice_hours);
     Ok(BookingView {
         reference: booking.reference,
@@ -62,6 +63,8 @@ pub async fn booking_view(db: &impl ConnectionTrait, viewer: &SignedInUser, refe
         can_cancel,
         cancellation_policy,
         delivered,
+        review,
+        can_review,
     })
 }
 

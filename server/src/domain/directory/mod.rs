@@ -64,7 +64,9 @@ pub async fn listing_details(db: &impl ConnectionTrait, public_id: &str, now: ch
     let document = documents.into_iter().next().ok_or(AppError::NotFound)?;
     let mut hours = document.hours.clone();
     hours.sort_unstable();
+    let reviews = crate::domain::reviews::visible(db, listing.provider_id, Some(listing.id)).await?;
     Ok(ListingDetails {
+        reviews,
         description: document.description.clone(),
         carer_gender: document.carer_gender.clone(),
         languages: document.languages.clone(),
@@ -101,6 +103,7 @@ pub async fn provider_details(db: &impl ConnectionTrait, public_id: &str) -> App
         .await?;
     Ok(ProviderDetails {
         listings: cards(db, listings).await?,
+        reviews: crate::domain::reviews::visible(db, provider.id, None).await?,
         public_id: provider.public_id,
         name: provider.name,
         description: provider.description,
