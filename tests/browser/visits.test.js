@@ -1,8 +1,8 @@
 // Browser tests, with JavaScript on and off and an axe scan of every page visited. Care delivered
 // and confirmed: the provider is mailed a request, accepts it, checks in when the visit is due and
 // out an hour later with a note (the server's clock is moved there); the person confirms the visit
-// through the link mailed to them, without signing in; or queries it, the provider corrects it,
-// and the council decides.
+// through the link mailed to them, without signing in, and reviews the provider, who replies; or
+// queries it, the provider corrects it, and the council decides.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAIL_DIR, CLOCK_FILE, newPage, assertAccessible, open, signIn, bookFromServicePage, linkMailedTo, setClock } from './support.js';
@@ -38,15 +38,15 @@ async function deliveredVisit(javaScript, slot) {
   await visit.getByLabel(/What was done/).fill(NOTE);
   await assertAccessible(provider.page, 'a visit to check out of, with its note');
   await Promise.all([provider.page.waitForURL(/done=1/), visit.getByRole('button', { name: /^Check out:/ }).click()]);
-  return { provider, holder, reference };
+  return { provider, holder, reference, publicPage };
 }
 
 for (const javaScript of [true, false]) {
   const mode = javaScript ? 'with JavaScript' : 'without JavaScript';
 
-  test(`care is delivered and noted, and the person confirms it by the link in their email, ${mode}`, { skip: needs }, async () => {
+  test(`care is delivered and noted, the person confirms it by the link in their email and reviews the provider, ${mode}`, { skip: needs }, async () => {
     try {
-      const { provider, holder, reference } = await deliveredVisit(javaScript, javaScript ? 0 : 1);
+      const { provider, holder, reference, publicPage } = await deliveredVisit(javaScript, javaScript ? 0 : 1);
       const link = await linkMailedTo('holder@demo.test', /http:\/\/[^\s"<>]+\/visits\/confirm\?token=[0-9a-f]{64}/, reference);
       // Whoever opens the link needs no sign-in: the token does this one thing.
       const visitor = await newPage(javaScript);
@@ -65,6 +65,28 @@ for (const javaScript of [true, false]) {
       const delivered = holder.page.locator('li.card', { hasText: NOTE });
       await delivered.locator('dd', { hasText: 'Confirmed' }).waitFor({ timeout: 5000 });
       await assertAccessible(holder.page, 'a booking with a confirmed visit');
+
+      // A confirmed visit: the person may review the provider, once.
+      const words = `Kind and careful, and on time (${reference})`;
+      await holder.page.getByLabel('4 stars: good').check();
+      await holder.page.getByLabel(/What would you tell someone choosing care/).fill(words);
+      await assertAccessible(holder.page, 'reviewing a provider');
+      await Promise.all([holder.page.waitForURL(/reviewed=1/), holder.page.getByRole('button', { name: 'Send your review' }).click()]);
+      await holder.page.locator('h2', { hasText: 'Your review' }).waitFor({ timeout: 5000 });
+      assert.equal(await holder.page.getByRole('button', { name: 'Send your review' }).count(), 0, 'once per booking');
+
+      // The provider replies once, and the public page shows both, verified and without a name.
+      await open(provider.page, '/provider/reviews', javaScript);
+      const review = provider.page.locator('li.card', { hasText: words });
+      await review.waitFor({ timeout: 5000 });
+      await assertAccessible(provider.page, 'reviews to reply to');
+      await review.getByLabel('Your reply').fill('Thank you: we will tell the team');
+      await Promise.all([provider.page.waitForURL(/replied=1/), review.getByRole('button', { name: 'Publish your reply' }).click()]);
+      await open(holder.page, publicPage, javaScript);
+      const shown = holder.page.locator('li.card', { hasText: words });
+      await shown.getByText('Verified: from someone who booked through CareMarket').waitFor({ timeout: 5000 });
+      await shown.getByText('The provider replied: Thank you: we will tell the team').waitFor({ timeout: 5000 });
+      await assertAccessible(holder.page, 'a provider page with reviews');
       assert.deepEqual([...provider.errors, ...holder.errors, ...visitor.errors], []);
       for (const context of [provider, holder, visitor]) await context.close();
     } finally {
