@@ -51,7 +51,7 @@ for (const javaScript of [true, false]) {
     await page.locator('h2', { hasText: 'Ranked providers' }).waitFor({ timeout: 5000 });
     const first = page.locator('tbody tr').first();
     assert.equal((await first.locator('td').first().textContent()).trim(), '1');
-    assert.match(await first.locator('.hint').textContent(), /^1st of \d+ on .+: quality \d+, price £[\d,]+\.\d\d /);
+    assert.match(await first.locator('.hint').textContent(), /^1st of \d+ on .+: quality \d+ \((no reviews yet|\d+ reviews? averaging \d\.\d stars)\), price £[\d,]+\.\d\d /);
     await assertAccessible(page, 'a lot\'s ranked table');
     assert.deepEqual(errors, []);
     await close();
