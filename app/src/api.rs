@@ -454,6 +454,58 @@ pub async fn decide_visit_query(csrf_token: String, visit_id: i64, minutes: Stri
     .await
 }
 
+/// Raises a concern. Anyone may raise a safeguarding concern about a provider without signing in.
+#[server(prefix = "/api", endpoint = "raise-concern")]
+pub async fn raise_concern(csrf_token: String, form: ConcernForm) -> Result<(), UiError> {
+    guard::run(async move {
+        let request = guard::verify_csrf(&csrf_token)?;
+        let reference = guard::backend()?.raise_concern(&request, &form).await?;
+        let next = if request.viewer.user.is_some() { format!("/concerns/{reference}?raised=1") } else { format!("/concerns/new?raised={reference}") };
+        leptos_axum::redirect(&next);
+        Ok(())
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "concern", input = GetUrl)]
+pub async fn load_concern(reference: String) -> Result<ConcernView, UiError> {
+    guard::run(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.concern(&user, &reference).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "concerns", input = GetUrl)]
+pub async fn load_concerns() -> Result<Vec<ConcernLine>, UiError> {
+    guard::run(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.concern_queue(&user).await
+    })
+    .await
+}
+
+/// A commissioner acknowledges (`acknowledge`), notes (`note`, with `text`) or closes (`close`,
+/// with `outcome` and `text`) a concern.
+#[server(prefix = "/api", endpoint = "handle-concern")]
+pub async fn handle_concern(csrf_token: String, reference: String, action: String, text: Option<String>, outcome: Option<String>) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.handle_concern(&user, &reference, &action, &text.unwrap_or_default(), &outcome.unwrap_or_default()).await?;
+        Ok(format!("/concerns/{}?done={}", encode_query_value(&reference), encode_query_value(&action)))
+    })
+    .await
+}
+
+/// A message about a booking, from the person's side or the provider's.
+#[server(prefix = "/api", endpoint = "send-booking-message")]
+pub async fn send_booking_message(csrf_token: String, reference: String, message: String) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.send_booking_message(&user, &reference, &message).await?;
+        Ok(format!("/bookings/{}?sent=1#messages", encode_query_value(&reference)))
+    })
+    .await
+}
+
 /// The person (or a helper who may book for them) reviews a booking's provider.
 #[server(prefix = "/api", endpoint = "write-review")]
 pub async fn write_review(csrf_token: String, reference: String, stars: Option<String>, body: String) -> Result<(), UiError> {

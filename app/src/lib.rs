@@ -76,6 +76,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/visit-queries") view=VisitQueriesPage ssr=SsrMode::Async/>
                     <Route path=path!("/provider/reviews") view=ProviderReviewsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reviews") view=CouncilReviewsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/concerns") view=ConcernsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/concerns/new") view=RaiseConcernPage ssr=SsrMode::Async/>
+                    <Route path=path!("/concerns/:reference") view=ConcernPage ssr=SsrMode::Async/>
                     <Route path=path!("/visits/confirm") view=ConfirmVisitPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports") view=ReportsPage ssr=SsrMode::Async/>
                     <Route path=path!("/reports/:slug") view=ReportPage ssr=SsrMode::Async/>

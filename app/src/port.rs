@@ -50,6 +50,8 @@ pub trait Backend: Send + Sync + 'static {
     /// Makes the booking; returns its reference. The same `request_key` books once.
     async fn book(&self, user: &SignedInUser, request: &BookingRequest) -> Result<String, UiError>;
     async fn booking(&self, user: &SignedInUser, reference: &str) -> Result<BookingView, UiError>;
+    /// A message about a booking, to the other side (the person's or the provider's).
+    async fn send_booking_message(&self, user: &SignedInUser, reference: &str, body: &str) -> Result<(), UiError>;
     /// The person (or someone they let book for them) cancels a booking.
     async fn cancel_booking(&self, user: &SignedInUser, reference: &str) -> Result<(), UiError>;
     /// A provider's staff: their requests, live bookings and visits, and acting on them.
@@ -66,6 +68,13 @@ pub trait Backend: Send + Sync + 'static {
     async fn decide_visit_query(&self, user: &SignedInUser, visit_id: i64, minutes: &str, reason: &str) -> Result<(), UiError>;
     /// Reviews: written by the person (or a helper who may book) after a confirmed visit; the
     /// provider's staff read and reply once; commissioners read their council's and hide one.
+    /// Concerns: raised by anyone signed in, or (safeguarding) anyone at all; returns the reference.
+    async fn raise_concern(&self, request: &RequestInfo, form: &ConcernForm) -> Result<String, UiError>;
+    /// One concern, for whoever raised it or the council handling it; the council's queue.
+    async fn concern(&self, user: &SignedInUser, reference: &str) -> Result<ConcernView, UiError>;
+    async fn concern_queue(&self, user: &SignedInUser) -> Result<Vec<ConcernLine>, UiError>;
+    /// A commissioner acknowledges (`acknowledge`), notes (`note`) or closes (`close`) a concern.
+    async fn handle_concern(&self, user: &SignedInUser, reference: &str, action: &str, text: &str, outcome: &str) -> Result<(), UiError>;
     async fn write_review(&self, user: &SignedInUser, reference: &str, stars: &str, body: &str) -> Result<(), UiError>;
     async fn provider_reviews(&self, user: &SignedInUser) -> Result<Vec<ManagedReview>, UiError>;
     async fn reply_to_review(&self, user: &SignedInUser, review_id: i64, reply: &str) -> Result<(), UiError>;

@@ -32,6 +32,8 @@ mod m20261207_000024_create_mail_outbox;
 mod m20261207_000025_create_email_confirmations;
 mod m20261207_000026_add_visit_confirmation;
 mod m20261207_000027_add_review_replies_and_hiding;
+mod m20261207_000028_create_booking_messages;
+mod m20261207_000029_create_concerns;
 
 pub struct Migrator;
 
@@ -66,6 +68,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000025_create_email_confirmations::Migration),
             Box::new(m20261207_000026_add_visit_confirmation::Migration),
             Box::new(m20261207_000027_add_review_replies_and_hiding::Migration),
+            Box::new(m20261207_000028_create_booking_messages::Migration),
+            Box::new(m20261207_000029_create_concerns::Migration),
         ]
     }
 }

@@ -4,8 +4,8 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::domain::card_payments::CardProcessor;
 use crate::domain::{
-    accounts, auth, booking_changes, bookings, budget_admin, budgets, card_payments, dashboards, delegations, directory, frameworks, lot_management, lots,
-    offline_placements, payment_runs, provider_listings, provider_profile, reports, reviews, visit_confirmation,
+    accounts, auth, booking_changes, booking_messages, bookings, budget_admin, budgets, card_payments, concerns, dashboards, delegations, directory,
+    frameworks, lot_management, lots, offline_placements, payment_runs, provider_listings, provider_profile, reports, reviews, visit_confirmation,
 };
 use crate::error::AppError;
 use crate::http::cookies;
@@ -156,7 +156,14 @@ impl Backend for CareMarketBackend {
     }
 
     async fn booking(&self, user: &SignedInUser, reference: &str) -> Result<BookingView, UiError> {
-        Ok(bookings::booking_view(&self.db, user, reference, self.now()).await?)
+        let view = bookings::booking_view(&self.db, user, reference, self.now()).await?;
+        // Seen now: the messages on the page no longer count as unread.
+        booking_messages::mark_read(&self.db, user, reference, self.now()).await?;
+        Ok(view)
+    }
+
+    async fn send_booking_message(&self, user: &SignedInUser, reference: &str, body: &str) -> Result<(), UiError> {
+        Ok(booking_messages::send(&self.db, user, reference, body, self.now()).await?)
     }
 
     async fn cancel_booking(&self, user: &SignedInUser, reference: &str) -> Result<(), UiError> {
@@ -191,6 +198,28 @@ impl Backend for CareMarketBackend {
 
     async fn decide_visit_query(&self, user: &SignedInUser, visit_id: i64, minutes: &str, reason: &str) -> Result<(), UiError> {
         Ok(visit_confirmation::council_decide(&self.db, user, visit_id, minutes, reason, self.now()).await?)
+    }
+
+    async fn raise_concern(&self, request: &RequestInfo, form: &ConcernForm) -> Result<String, UiError> {
+        Ok(concerns::raise(&self.db, request.viewer.user.as_ref(), form, self.now()).await?)
+    }
+
+    async fn concern(&self, user: &SignedInUser, reference: &str) -> Result<ConcernView, UiError> {
+        Ok(concerns::view(&self.db, user, reference).await?)
+    }
+
+    async fn concern_queue(&self, user: &SignedInUser) -> Result<Vec<ConcernLine>, UiError> {
+        Ok(concerns::queue(&self.db, user, self.now()).await?)
+    }
+
+    async fn handle_concern(&self, user: &SignedInUser, reference: &str, action: &str, text: &str, outcome: &str) -> Result<(), UiError> {
+        let handling = match action {
+            "acknowledge" => concerns::Handling::Acknowledge,
+            "note" => concerns::Handling::Note(text.to_string()),
+            "close" => concerns::Handling::Close { outcome: outcome.to_string(), text: text.to_string() },
+            _ => return Err(UiError::NotFound),
+        };
+        Ok(concerns::handle(&self.db, user, reference, handling, self.now()).await?)
     }
 
     async fn write_review(&self, user: &SignedInUser, reference: &str, stars: &str, body: &str) -> Result<(), UiError> {

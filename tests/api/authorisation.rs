@@ -69,6 +69,11 @@ pub(crate) const TABLE: &[Row] = &[
     ("POST /api/answer-visit-by-link", "POST /api/answer-visit-by-link", &[("token", "not-a-token"), ("answer", "confirm")], "* * * * * * * * * * *"),
     ("GET /api/visit-queries", "GET /api/visit-queries", &[], "N N N N N N N N N Y Y"),
     ("POST /api/decide-visit-query", "POST /api/decide-visit-query", &[("visit_id", "{visit}"), ("minutes", "30"), ("reason", "The log shows less")], "N N N N N N N N N Y N"),
+    ("POST /api/raise-concern", "POST /api/raise-concern", &[("form[provider]", "{provider}"), ("form[kind]", "safeguarding"), ("form[description]", "Worried")], "Y Y Y Y Y Y Y Y Y Y Y"),
+    ("GET /api/concern", "GET /api/concern?reference={concern}", &[], "N Y N N N N N N N Y N"),
+    ("GET /api/concerns", "GET /api/concerns", &[], "N N N N N N N N N Y Y"),
+    ("POST /api/handle-concern", "POST /api/handle-concern", &[("reference", "{concern}"), ("action", "note"), ("text", "Rang them")], "N N N N N N N N N Y N"),
+    ("POST /api/send-booking-message", "POST /api/send-booking-message", &[("reference", "{booking}"), ("message", "Hello")], "N Y N Y Y Y N Y N N N"),
     ("POST /api/write-review", "POST /api/write-review", &[("reference", "{booking}"), ("stars", "5"), ("body", "Kind")], "N Y N N Y N N N N N N"),
     ("GET /api/provider-reviews", "GET /api/provider-reviews", &[], "N N N N N N N Y Y N N"),
     ("POST /api/reply-to-review", "POST /api/reply-to-review", &[("review_id", "{review}"), ("reply", "Thank you")], "N N N N N N N Y N N N"),
@@ -121,6 +126,9 @@ pub(crate) const TABLE: &[Row] = &[
     ("/bookings/:reference", "GET /bookings/{booking}", &[], "N Y N Y Y Y N Y N Y N"),
     ("/provider/bookings", "GET /provider/bookings", &[], "N N N N N N N Y Y N N"),
     ("/visit-queries", "GET /visit-queries", &[], "N N N N N N N N N Y Y"),
+    ("/concerns", "GET /concerns", &[], "N N N N N N N N N Y Y"),
+    ("/concerns/new", "GET /concerns/new?provider={provider}", &[], "Y Y Y Y Y Y Y Y Y Y Y"),
+    ("/concerns/:reference", "GET /concerns/{concern}", &[], "N Y N N N N N N N Y N"),
     ("/provider/reviews", "GET /provider/reviews", &[], "N N N N N N N Y Y N N"),
     ("/reviews", "GET /reviews", &[], "N N N N N N N N N Y Y"),
     ("/visits/confirm", "GET /visits/confirm?token=abc", &[], "* * * * * * * * * * *"),
@@ -240,7 +248,15 @@ pub(crate) async fn world(app: &TestApp) -> World {
     )
     .await;
 
+    let concern = "CN-TEST-0001";
+    let raised = format!(
+        "INSERT INTO concerns (reference, kind, council_id, provider_id, raised_by, description, share_messages, status, due_on, created_at) \
+         VALUES ('{concern}', 'complaint', {council}, {}, {}, 'Missed visits', false, 'received', CURRENT_DATE, CURRENT_TIMESTAMP)",
+        app.personas.provider_id, holder.id
+    );
+    app.execute_sql(&raised).await;
     let values = BTreeMap::from([
+        ("concern", concern.to_string()),
         ("listing", listing),
         ("provider", provider),
         ("lot", lot.to_string()),

@@ -3,10 +3,12 @@
 mod accounts;
 mod authorisation;
 mod booking_changes;
+mod booking_messages;
 mod bookings;
 mod budget_admin;
 mod budgets;
 mod card_payments;
+mod concerns;
 mod delegations;
 mod frameworks;
 mod hostile_input;

@@ -543,8 +543,8 @@ async fn provider_delivery_counts_visits_declines_and_hand_backs() {
     assert_eq!(
         figures(&app, "delivery", spring(&[])).await,
         vec![
-            vec![label("Riverside Home Care"), Count(3), Count(2), Percent(Some(6_667)), Count(1), Count(0), Count(0)],
-            vec![label("Hilltop Care"), Count(0), Count(0), Percent(None), Count(0), Count(0), Count(1)],
+            vec![label("Riverside Home Care"), Count(3), Count(2), Percent(Some(6_667)), Count(1), Count(0), Count(0), Count(0), Count(0)],
+            vec![label("Hilltop Care"), Count(0), Count(0), Percent(None), Count(0), Count(0), Count(1), Count(0), Count(0)],
         ]
     );
 }

@@ -2,7 +2,7 @@
 // and confirmed: the provider is mailed a request, accepts it, checks in when the visit is due and
 // out an hour later with a note (the server's clock is moved there); the person confirms the visit
 // through the link mailed to them, without signing in, and reviews the provider, who replies; or
-// queries it, the provider corrects it, and the council decides.
+// queries it, the provider corrects it, and the council decides; and the two write to each other.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAIL_DIR, CLOCK_FILE, newPage, assertAccessible, open, signIn, bookFromServicePage, linkMailedTo, setClock } from './support.js';
@@ -94,7 +94,7 @@ for (const javaScript of [true, false]) {
     }
   });
 
-  test(`the person queries a visit, the provider corrects it, and the council decides, ${mode}`, { skip: needs }, async () => {
+  test(`the person queries a visit, the provider corrects it, the council decides, and the two write to each other, ${mode}`, { skip: needs }, async () => {
     try {
       const { provider, holder, reference } = await deliveredVisit(javaScript, javaScript ? 2 : 3);
       // On the booking's page: something was wrong.
@@ -139,6 +139,18 @@ for (const javaScript of [true, false]) {
       await decided.locator('dd', { hasText: /^15 minutes, / }).waitFor({ timeout: 5000 });
       await decided.locator('dd', { hasText: 'Confirmed' }).waitFor({ timeout: 5000 });
       await assertAccessible(holder.page, 'a visit the council decided');
+
+      // The person and the provider write to each other about the booking.
+      await holder.page.getByLabel('Write a message').fill('Could the carer stay the full time next week?');
+      await Promise.all([holder.page.waitForURL(/sent=1/), holder.page.getByRole('button', { name: 'Send the message' }).click()]);
+      await holder.page.locator('.message', { hasText: 'Could the carer stay the full time next week?' }).waitFor({ timeout: 5000 });
+      await assertAccessible(holder.page, 'a booking\'s messages');
+      await open(provider.page, `/bookings/${reference}`, javaScript);
+      await provider.page.locator('.message', { hasText: 'Could the carer stay the full time next week?' }).waitFor({ timeout: 5000 });
+      await provider.page.getByLabel('Write a message').fill('Yes: we have changed the rota');
+      await Promise.all([provider.page.waitForURL(/sent=1/), provider.page.getByRole('button', { name: 'Send the message' }).click()]);
+      await open(holder.page, `/bookings/${reference}`, javaScript);
+      await holder.page.locator('.message', { hasText: 'Yes: we have changed the rota' }).waitFor({ timeout: 5000 });
       assert.deepEqual([...provider.errors, ...holder.errors, ...commissioner.errors], []);
       for (const context of [provider, holder, commissioner]) await context.close();
     } finally {

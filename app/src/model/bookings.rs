@@ -88,6 +88,33 @@ pub struct BookingView {
     pub review: Option<super::PublicReview>,
     #[serde(default)]
     pub can_review: bool,
+    /// The conversation with the provider, oldest first, when this viewer takes part in it
+    /// (the person, helpers who may see their care, the provider's staff; never the council).
+    #[serde(default)]
+    pub messages: Option<Vec<BookingMessage>>,
+}
+
+/// "2 unread messages", or nothing when all are read.
+pub fn unread_words(unread: u32) -> Option<String> {
+    match unread {
+        0 => None,
+        1 => Some("1 unread message".into()),
+        n => Some(format!("{n} unread messages")),
+    }
+}
+
+/// The most characters one message about a booking may have.
+pub const MESSAGE_CHARACTERS: usize = 2000;
+
+/// One message about a booking.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookingMessage {
+    /// "You", the provider's name, or the person's (or their helper's) name.
+    pub from: String,
+    /// "Monday 14 December 2026, 09:30".
+    pub at: String,
+    pub body: String,
+    pub mine: bool,
 }
 
 /// A provider's bookings: requests to answer, care under way, and visits coming up.
@@ -112,6 +139,9 @@ pub struct BookingLine {
     pub status: BookingStatus,
     /// When a request must be answered by, in words.
     pub respond_by: Option<String>,
+    /// Messages from the other side not yet read by this side.
+    #[serde(default)]
+    pub unread_messages: u32,
 }
 
 /// One visit in a provider's list, with what staff can do next.

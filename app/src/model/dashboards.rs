@@ -34,6 +34,9 @@ pub enum Dashboard {
         published_listings: u64,
         other_listings: u64,
         requests_waiting: u64,
+        /// Messages from people about their bookings that staff have not read.
+        #[serde(default)]
+        unread_messages: u64,
     },
     Commissioner {
         council: String,

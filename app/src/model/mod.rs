@@ -18,6 +18,7 @@ macro_rules! stored_state {
 mod accounts;
 mod bookings;
 mod budgets;
+mod concerns;
 mod dashboards;
 mod errors;
 mod helpers;
@@ -32,6 +33,7 @@ mod words;
 pub use accounts::*;
 pub use bookings::*;
 pub use budgets::*;
+pub use concerns::*;
 pub use dashboards::*;
 pub use errors::*;
 pub use helpers::*;

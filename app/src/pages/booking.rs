@@ -3,9 +3,10 @@
 //! booking's own page (`/bookings/<reference>`). The questions are a plain GET form, so the
 //! answers travel in the address: Back and Change links return to them as typed, and every
 //! step works without JavaScript. Only the confirm step changes anything.
+use super::messages::Conversation;
 use super::reviews::BookingReview;
 use super::visits::DeliveredVisits;
-use crate::api::{AnswerVisit, CancelBooking, ConfirmBooking, StartCardPayment, WriteReview, load_booking, load_listing, quote_booking};
+use crate::api::{AnswerVisit, CancelBooking, ConfirmBooking, SendBookingMessage, StartCardPayment, WriteReview, load_booking, load_listing, quote_booking};
 use crate::components::{Choices, CsrfField, ErrorSummary, Loaded, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
@@ -219,17 +220,21 @@ pub fn BookingDetailsPage() -> impl IntoView {
     let cancel = ServerAction::<CancelBooking>::new();
     let answer = ServerAction::<AnswerVisit>::new();
     let write = ServerAction::<WriteReview>::new();
-    let loaded = Resource::new(
-        move || (reference(), cancel.version().get(), answer.version().get(), write.version().get()),
-        |(reference, _, _, _)| load_booking(reference),
-    );
-    let (errors, answer_errors, review_errors) = (form_errors(cancel), form_errors(answer), form_errors(write));
+    let send = ServerAction::<SendBookingMessage>::new();
+    let changes = move || (cancel.version().get(), answer.version().get(), write.version().get(), send.version().get());
+    let loaded = Resource::new(move || (reference(), changes()), |(reference, _)| load_booking(reference));
+    let (errors, answer_errors, review_errors, message_errors) = (form_errors(cancel), form_errors(answer), form_errors(write), form_errors(send));
     let reviewed = move || use_query_map().read().get("reviewed").is_some();
+    let sent = move || use_query_map().read().get("sent").is_some();
     let answered = move || use_query_map().read().get("answered");
     view! {
         <ErrorSummary errors/>
         <ErrorSummary errors=answer_errors/>
         <ErrorSummary errors=review_errors/>
+        <ErrorSummary errors=message_errors/>
+        <Show when=sent>
+            <div class="notice" role="status"><p>"Your message has been sent. They are told by email."</p></div>
+        </Show>
         <Show when=reviewed>
             <div class="notice" role="status"><p>"Thank you for your review. It is published with the month, never your name."</p></div>
         </Show>
@@ -240,7 +245,7 @@ pub fn BookingDetailsPage() -> impl IntoView {
                 "Thank you. The visit is confirmed."
             }}</p></div>
         })}
-        <Loaded data=loaded path=format!("/bookings/{}", reference()) show=move |booking, token| view! { <BookingSummary booking cancel answer write token/> }/>
+        <Loaded data=loaded path=format!("/bookings/{}", reference()) show=move |booking, token| view! { <BookingSummary booking cancel answer write send message_errors token/> }/>
     }
 }
 
@@ -250,10 +255,13 @@ fn BookingSummary(
     cancel: ServerAction<CancelBooking>,
     answer: ServerAction<AnswerVisit>,
     write: ServerAction<WriteReview>,
+    send: ServerAction<SendBookingMessage>,
+    message_errors: Signal<Vec<FieldError>>,
     token: String,
 ) -> impl IntoView {
     let requested = booking.status == BookingStatus::Requested;
     let delivered = booking.delivered.clone();
+    let concern_link = format!("/concerns/new?booking={}", booking.reference);
     view! {
         <Title text=format!("Booking {}", booking.reference)/>
         {if requested {
@@ -281,6 +289,7 @@ fn BookingSummary(
         })}
         <DeliveredVisits visits=delivered reference=booking.reference.clone() answer token=token.clone()/>
         <BookingReview reference=booking.reference.clone() review=booking.review.clone() can_review=booking.can_review write token=token.clone()/>
+        {booking.messages.clone().map(|messages| view! { <Conversation reference=booking.reference.clone() messages send errors=message_errors token=token.clone()/> })}
         {booking.can_cancel.then(|| view! {
             <h2>"Cancel this booking"</h2>
             <p>{booking.cancellation_policy.clone()}</p>
@@ -290,6 +299,7 @@ fn BookingSummary(
                 <button type="submit" class="button button-warning">"Cancel this booking"</button>
             </ActionForm>
         })}
+        <p><a href=concern_link>"Raise a concern or complaint about this booking"</a></p>
         <p><a href="/budget/statement">"See the budget statement"</a></p>
         <p><a href="/">"Find more care and support"</a></p>
     }

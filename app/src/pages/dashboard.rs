@@ -69,6 +69,7 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
                                 <a href=format!("/bookings/{}", line.reference)>{format!("{}, {}", line.service, line.with)}</a>
                                 <br/>{line.when}
                                 <br/><span class="tag">{line.status.label()}</span>
+                                {unread_words(line.unread_messages).map(|unread| view! { " "<strong>{unread}</strong> })}
                             </li>
                         }).collect_view()}
                     </ul>
@@ -106,13 +107,14 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
             <Messages messages/>
         }
         .into_any(),
-        Dashboard::Provider { organisation, organisation_public_id, published_listings, other_listings, requests_waiting } => view! {
+        Dashboard::Provider { organisation, organisation_public_id, published_listings, other_listings, requests_waiting, unread_messages } => view! {
             <Title text="Your organisation"/>
             <h1>{organisation}</h1>
             <dl class="summary-list">
                 <div><dt>"Published services"</dt><dd>{published_listings}</dd></div>
                 <div><dt>"Draft or paused services"</dt><dd>{other_listings}</dd></div>
                 <div><dt>"Booking requests waiting for you"</dt><dd>{requests_waiting}</dd></div>
+                <div><dt>"Unread messages about bookings"</dt><dd>{unread_messages}</dd></div>
             </dl>
             <ul class="plain-list">
                 <li><a href="/provider/bookings">"Booking requests and visits"</a></li>
@@ -140,6 +142,7 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
                 <li><a href="/payments">"Paying providers"</a></li>
                 <li><a href="/visit-queries">"Queries about visits to decide"</a></li>
                 <li><a href="/reviews">"Reviews of care the council paid for"</a></li>
+                <li><a href="/concerns">"Concerns and complaints"</a></li>
                 <li><a href="/lots">"How providers rank on each lot"</a></li>
                 <li><a href="/reports">"Reports: placements, budgets, providers and savings"</a></li>
                 <li><a href="/offline-placements">"Placements made outside CareMarket"</a></li>

@@ -76,6 +76,7 @@ fn ListingView(details: ListingDetails) -> impl IntoView {
             </table>
         })}
         <super::ReviewList reviews=details.reviews/>
+        <super::RaiseConcernLink query=format!("provider={}", card.provider_public_id) about=card.provider_name.clone()/>
         <p><a href="/">"Back to search"</a></p>
     }
     .into_any()

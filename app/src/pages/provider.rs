@@ -59,5 +59,6 @@ fn ProviderProfile(provider: ProviderDetails) -> impl IntoView {
             }.into_any()
         }}
         <super::ReviewList reviews=provider.reviews/>
+        <super::RaiseConcernLink query=format!("provider={}", provider.public_id) about=provider.name.clone()/>
     }
 }

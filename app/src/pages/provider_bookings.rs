@@ -51,6 +51,8 @@ fn Lists(bookings: ProviderBookings, act: ServerAction<ActOnBooking>, token: Str
                             <li class="card">
                                 <h3>{label.clone()}</h3>
                                 <p>{line.when.clone()}<br/>{format!("Reference {}", line.reference)}</p>
+                                <p><a href=format!("/bookings/{}#messages", line.reference)>{unread_words(line.unread_messages).unwrap_or_else(|| "Messages".into())}
+                                    <span class="visually-hidden">{format!(" about {label}")}</span></a></p>
                                 {line.respond_by.clone().map(|by| view! { <p><strong>{format!("Answer by {by}")}</strong></p> })}
                                 <div class="actions">
                                     <Act act token=token.clone() reference=line.reference.clone() action="accept" label="Accept" what=label.clone()/>
@@ -104,6 +106,8 @@ fn Lists(bookings: ProviderBookings, act: ServerAction<ActOnBooking>, token: Str
                             <li class="card">
                                 <h3>{label.clone()}</h3>
                                 <p>{line.when.clone()}<br/>{format!("Reference {}", line.reference)}</p>
+                                <p><a href=format!("/bookings/{}#messages", line.reference)>{unread_words(line.unread_messages).unwrap_or_else(|| "Messages".into())}
+                                    <span class="visually-hidden">{format!(" about {label}")}</span></a></p>
                                 <details>
                                     <summary>"You can no longer provide this care"</summary>
                                     <ReasonForm act token=token.clone() reference=line.reference.clone() action="hand_back" label="Hand back this care"

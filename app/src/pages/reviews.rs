@@ -35,7 +35,10 @@ pub fn ReviewList(reviews: Vec<PublicReview>) -> impl IntoView {
             Some(summary) => view! {
                 <p>{summary}</p>
                 <ul class="spaced-list">
-                    {reviews.into_iter().map(|review| view! { <li class="card">{one_review(review)}</li> }).collect_view()}
+                    {reviews.into_iter().map(|review| {
+                        let report = format!("/concerns/new?review={}", review.id);
+                        view! { <li class="card">{one_review(review)}<p><a href=report>"Report this review"</a></p></li> }
+                    }).collect_view()}
                 </ul>
             }.into_any(),
         }}

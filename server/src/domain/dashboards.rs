@@ -80,6 +80,7 @@ async fn provider_staff(db: &impl ConnectionTrait, viewer: &SignedInUser) -> App
         .count(db)
         .await?;
     Ok(Dashboard::Provider {
+        unread_messages: super::booking_messages::unread_for_provider(db, organisation.id).await?,
         organisation: organisation.name,
         organisation_public_id: organisation.public_id,
         published_listings,

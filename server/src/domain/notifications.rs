@@ -77,12 +77,17 @@ pub async fn tell(db: &impl ConnectionTrait, user_id: i64, booking_id: Option<i6
 
 /// Emails everyone on a provider's staff (their dashboard lists requests already).
 pub async fn mail_provider_staff(db: &impl ConnectionTrait, provider_id: i64, news: &News, now: DateTime<Utc>) -> AppResult<()> {
-    let staff = user::Entity::find()
-        .filter(user::Column::ProviderId.eq(provider_id))
-        .filter(user::Column::Role.eq(app::Role::Provider.code()))
-        .filter(user::Column::DisabledAt.is_null())
-        .all(db)
-        .await?;
+    mail_staff(db, user::Column::ProviderId.eq(provider_id), app::Role::Provider, news, now).await
+}
+
+/// Emails everyone who commissions for a council (their queue lists it already).
+pub async fn mail_council_staff(db: &impl ConnectionTrait, council_id: i64, news: &News, now: DateTime<Utc>) -> AppResult<()> {
+    mail_staff(db, user::Column::CouncilId.eq(council_id), app::Role::Commissioner, news, now).await
+}
+
+/// Emails the people in `role` whose accounts `whose` picks out (not disabled ones).
+async fn mail_staff(db: &impl ConnectionTrait, whose: sea_orm::sea_query::SimpleExpr, role: app::Role, news: &News, now: DateTime<Utc>) -> AppResult<()> {
+    let staff = user::Entity::find().filter(whose).filter(user::Column::Role.eq(role.code())).filter(user::Column::DisabledAt.is_null()).all(db).await?;
     for person in staff {
         mail::queue(db, &person, news.letter_to(person.id), now).await?;
     }

@@ -5,6 +5,7 @@
 //! reviewer and the provider told); hidden reviews stop counting towards quality. A review
 //! changes the provider's quality, so its services are queued to be indexed again.
 use super::notifications::{self, News};
+use super::values::written;
 use super::visit_confirmation::{answers_for_person, councils_budget};
 use super::{audit, auth, outbox, uk_time};
 use crate::db::Db;
@@ -42,27 +43,13 @@ pub async fn for_booking(
     Ok((written.filter(|review| review.hidden_at.is_none()).map(public), can_write))
 }
 
-/// Checked words: at most `REVIEW_CHARACTERS`, and some when `required`.
-fn words(field: &str, text: &str, required: Option<&str>) -> AppResult<String> {
-    let text = text.trim();
-    if let Some(when_empty) = required
-        && text.is_empty()
-    {
-        return Err(AppError::invalid(field, when_empty));
-    }
-    if text.chars().count() > REVIEW_CHARACTERS {
-        return Err(AppError::invalid(field, format!("Write {REVIEW_CHARACTERS} characters or fewer")));
-    }
-    Ok(text.to_string())
-}
-
 /// The person (or a helper with the booking right) reviews a booking's provider.
 pub async fn write(db: &Db, viewer: &SignedInUser, reference: &str, stars: &str, body: &str, now: DateTime<Utc>) -> AppResult<()> {
     let stars = match stars.trim().parse::<i16>() {
         Ok(stars) if (1..=5).contains(&stars) => stars,
         _ => return Err(AppError::invalid("stars", "Choose from 1 to 5 stars")),
     };
-    let body = words("body", body, None)?;
+    let body = written("body", body, REVIEW_CHARACTERS, None)?;
     let txn = crate::db::begin_write(db).await?;
     let booking = booking::Entity::find().filter(booking::Column::Reference.eq(reference)).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
     if !answers_for_person(&txn, viewer, &booking, now).await? {
@@ -109,7 +96,7 @@ pub async fn write(db: &Db, viewer: &SignedInUser, reference: &str, stars: &str,
 
 /// The provider's staff reply to a review, once.
 pub async fn reply(db: &Db, viewer: &SignedInUser, review_id: i64, text: &str, now: DateTime<Utc>) -> AppResult<()> {
-    let text = words("reply", text, Some("Write your reply"))?;
+    let text = written("reply", text, REVIEW_CHARACTERS, Some("Write your reply"))?;
     let txn = crate::db::begin_write(db).await?;
     let found = review::Entity::find_by_id(review_id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound)?;
     if viewer.role != Role::Provider || viewer.provider_id != Some(found.provider_id) {

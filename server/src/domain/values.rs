@@ -69,6 +69,17 @@ pub fn required_text(field: &str, input: &str, what: &str, max_chars: usize) -> 
     }
 }
 
+/// Words someone wrote (a note, a review, a message): trimmed, at most `max_chars`; with
+/// `when_empty`, some are needed and that is what an empty answer is told.
+pub fn written(field: &str, input: &str, max_chars: usize, when_empty: Option<&str>) -> Result<String, AppError> {
+    let text = input.trim();
+    match when_empty {
+        Some(message) if text.is_empty() => Err(AppError::invalid(field, message)),
+        _ if text.chars().count() > max_chars => Err(AppError::invalid(field, format!("Write {max_chars} characters or fewer"))),
+        _ => Ok(text.to_string()),
+    }
+}
+
 pub fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     chars.next().map_or_else(String::new, |first| first.to_uppercase().chain(chars).collect())

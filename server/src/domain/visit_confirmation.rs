@@ -11,6 +11,7 @@ use super::delegations::{Right, may_act};
 use super::ledger::{self, Account, Transfer};
 use super::notifications::{self, News};
 use super::uk_time::{self, long_date};
+use super::values::written;
 use super::visits::delivered_cost;
 use super::{audit, auth};
 use crate::db::Db;
@@ -47,21 +48,13 @@ impl Verdict {
     }
 }
 
-/// Text someone typed: trimmed, required, at most `MOST_CHARACTERS`.
 fn checked_text(field: &str, text: &str, when_empty: &str) -> AppResult<String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Err(AppError::invalid(field, when_empty));
-    }
-    if text.chars().count() > MOST_CHARACTERS {
-        return Err(AppError::invalid(field, format!("Write {MOST_CHARACTERS} characters or fewer")));
-    }
-    Ok(text.to_string())
+    written(field, text, MOST_CHARACTERS, Some(when_empty))
 }
 
 /// A care worker's note at check-out: optional, at most `MOST_CHARACTERS`.
 pub fn checked_note(note: &str) -> AppResult<Option<String>> {
-    if note.trim().is_empty() { Ok(None) } else { checked_text("note", note, "").map(Some) }
+    Ok(Some(written("note", note, MOST_CHARACTERS, None)?).filter(|note| !note.is_empty()))
 }
 
 /// Right after check-out (in its transaction): a visit that cost something waits for the

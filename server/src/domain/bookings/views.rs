@@ -1,5 +1,6 @@
 //! Bookings as people see them: one booking, a person's list, a provider's work to do.
 use super::answers::{Pattern, duration_words, visit_cost};
+use crate::domain::booking_messages::{Side, unread_by_booking};
 use crate::domain::delegations::{Right, may_act};
 use crate::domain::uk_time::{self, long_date};
 use crate::entities::{booking, budget, listing, provider, user, visit};
@@ -47,6 +48,7 @@ pub async fn booking_view(db: &impl ConnectionTrait, viewer: &SignedInUser, refe
     let can_cancel = may_cancel && booking.status.is_live();
     let delivered = crate::domain::visit_confirmation::delivered(db, viewer, &booking, now).await?;
     let (review, can_review) = crate::domain::reviews::for_booking(db, viewer, &booking, now).await?;
+    let messages = crate::domain::booking_messages::conversation(db, viewer, &booking, now).await?;
     let cancellation_policy = format!("Free with {} hours' notice. Visits cancelled later than that cost {late}.", booking.cancellation_notice_hours);
     Ok(BookingView {
         reference: booking.reference,
@@ -65,6 +67,7 @@ pub async fn booking_view(db: &impl ConnectionTrait, viewer: &SignedInUser, refe
         delivered,
         review,
         can_review,
+        messages,
     })
 }
 
@@ -83,6 +86,8 @@ async fn lines(db: &impl ConnectionTrait, bookings: Vec<booking::Model>, provide
     let listings = listing::Entity::find().filter(listing::Column::Id.is_in(bookings.iter().map(|b| b.listing_id))).all(db).await?;
     let people = user::Entity::find().filter(user::Column::Id.is_in(bookings.iter().map(|b| b.person_id))).all(db).await?;
     let providers = provider::Entity::find().filter(provider::Column::Id.is_in(bookings.iter().map(|b| b.provider_id))).all(db).await?;
+    let side = if provider_side { Side::Provider } else { Side::Person };
+    let unread = unread_by_booking(db, side, &bookings.iter().map(|b| b.id).collect::<Vec<_>>()).await?;
     Ok(bookings
         .into_iter()
         .map(|booking| {
@@ -96,6 +101,7 @@ async fn lines(db: &impl ConnectionTrait, bookings: Vec<booking::Model>, provide
                 with: with.unwrap_or_default(),
                 when: Pattern::of(&booking).in_words(),
                 respond_by: respond_by_words(&booking),
+                unread_messages: unread.get(&booking.id).copied().unwrap_or(0),
                 reference: booking.reference,
                 status: booking.status,
             }

@@ -1,9 +1,10 @@
-//! Provider delivery: visits delivered against visits due, and requests and care a provider
-//! turned away, for each provider the council's budget holders booked.
+//! Provider delivery: visits delivered against visits due, requests and care a provider turned
+//! away, and concerns about it (open now, and upheld in the period), for each provider the
+//! council's budget holders booked or people raised concerns about with the council.
 use super::{Answer, Asked, number, provider_names, rows, state};
 use crate::error::AppResult;
 use app::report::{Figure, share};
-use app::{BookingStatus, CloseReason, Funding, VisitStatus};
+use app::{BookingStatus, CloseReason, ConcernOutcome, ConcernStatus, Funding, VisitStatus};
 use sea_orm::{ConnectionTrait, Value};
 use std::collections::BTreeMap;
 
@@ -14,6 +15,8 @@ struct Tally {
     declined: i64,
     lapsed: i64,
     handed_back: i64,
+    open_concerns: i64,
+    upheld_concerns: i64,
 }
 
 pub(super) async fn provider_delivery(db: &impl ConnectionTrait, asked: &Asked) -> AppResult<Answer> {
@@ -63,13 +66,42 @@ pub(super) async fn provider_delivery(db: &impl ConnectionTrait, asked: &Asked) 
         tally.lapsed = number(&row, "lapsed")?;
         tally.handed_back = number(&row, "handed_back")?;
     }
+    // Concerns about a provider in this council's queue: open now, and upheld in the period.
+    let (closed, upheld, partly) = (state(ConcernStatus::Closed), state(ConcernOutcome::Upheld), state(ConcernOutcome::PartlyUpheld));
+    let concerns_sql = format!(
+        "SELECT provider_id AS p, SUM(CASE WHEN status <> {closed} THEN 1 ELSE 0 END) AS open, \
+         SUM(CASE WHEN outcome IN ({upheld}, {partly}) AND closed_at >= ? AND closed_at < ? THEN 1 ELSE 0 END) AS upheld \
+         FROM concerns WHERE council_id = ? AND provider_id IS NOT NULL GROUP BY provider_id"
+    );
+    for row in rows(db, &concerns_sql, vec![start.into(), end.into(), asked.council_id.into()]).await? {
+        let provider = number(&row, "p")?;
+        // A report for one kind of care lists only the providers booked for it.
+        if asked.category.is_some() && !tallies.contains_key(&provider) {
+            continue;
+        }
+        let tally = tallies.entry(provider).or_default();
+        tally.open_concerns = number(&row, "open")?;
+        tally.upheld_concerns = number(&row, "upheld")?;
+    }
     let mut names = provider_names(db, &tallies.keys().copied().collect::<Vec<_>>()).await?;
     let mut lines: Vec<(String, Tally)> =
         tallies.into_iter().map(|(id, tally)| (names.remove(&id).unwrap_or_else(|| format!("Provider {id}")), tally)).collect();
     // Busiest first: the chart shows the providers most of the care comes from.
     lines.sort_by(|(a_name, a), (b_name, b)| (b.delivered + b.missed).cmp(&(a.delivered + a.missed)).then(a_name.cmp(b_name)));
-    let mut answer =
-        Answer::new(&["Provider", "Visits due", "Delivered", "Delivery rate", "Requests declined", "Requests not answered in time", "Care handed back"], &[3]);
+    let mut answer = Answer::new(
+        &[
+            "Provider",
+            "Visits due",
+            "Delivered",
+            "Delivery rate",
+            "Requests declined",
+            "Requests not answered in time",
+            "Care handed back",
+            "Concerns open",
+            "Concerns upheld",
+        ],
+        &[3],
+    );
     let mut total = Tally::default();
     for (name, tally) in lines {
         total.delivered += tally.delivered;
@@ -77,6 +109,8 @@ pub(super) async fn provider_delivery(db: &impl ConnectionTrait, asked: &Asked) 
         total.declined += tally.declined;
         total.lapsed += tally.lapsed;
         total.handed_back += tally.handed_back;
+        total.open_concerns += tally.open_concerns;
+        total.upheld_concerns += tally.upheld_concerns;
         let due = tally.delivered + tally.missed;
         answer.rows.push(vec![
             Figure::Label(name),
@@ -86,6 +120,8 @@ pub(super) async fn provider_delivery(db: &impl ConnectionTrait, asked: &Asked) 
             Figure::Count(tally.declined),
             Figure::Count(tally.lapsed),
             Figure::Count(tally.handed_back),
+            Figure::Count(tally.open_concerns),
+            Figure::Count(tally.upheld_concerns),
         ]);
     }
     let due = total.delivered + total.missed;
@@ -102,6 +138,7 @@ pub(super) async fn provider_delivery(db: &impl ConnectionTrait, asked: &Asked) 
     answer.notes = vec![
         "Visits due are those delivered or missed in the period. Delivery rate is delivered as a share of due.".into(),
         "Declined and unanswered requests, and care handed back (a provider cancelling confirmed care), are counted when they happened.".into(),
+        "Concerns open are those in the council's queue now; concerns upheld (fully or partly) are those closed so in the period.".into(),
         format!("The chart shows the {} providers with the most visits due; the table has them all.", app::chart::CHART_ROWS),
     ];
     Ok(answer)
