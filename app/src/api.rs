@@ -631,6 +631,25 @@ pub async fn confirm_email(csrf_token: String, token: String) -> Result<(), UiEr
     .await
 }
 
+#[server(prefix = "/api", endpoint = "mail-choices", input = GetUrl)]
+pub async fn load_mail_choices() -> Result<MailChoices, UiError> {
+    guard::run(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.mail_choices(&user).await
+    })
+    .await
+}
+
+/// Each kind of message (`choices[bookings]`, …): `email` or `dashboard`.
+#[server(prefix = "/api", endpoint = "choose-mail")]
+pub async fn choose_mail(csrf_token: String, choices: std::collections::BTreeMap<String, String>) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.choose_mail(&user, &choices).await?;
+        Ok("/account/notifications?saved=1".into())
+    })
+    .await
+}
+
 #[server(prefix = "/api", endpoint = "set-up-account")]
 pub async fn set_up_account(csrf_token: String, form: SetUpForm) -> Result<(), UiError> {
     guard::run(async move {

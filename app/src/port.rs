@@ -97,6 +97,10 @@ pub trait Backend: Send + Sync + 'static {
     async fn forgot_password(&self, request: &RequestInfo, email: &str) -> Result<(), UiError>;
     /// Confirms the address a mailed link was sent to.
     async fn confirm_email(&self, token: &str) -> Result<(), UiError>;
+    /// Which kinds of message are emailed to this person, and changing them (`email` or
+    /// `dashboard` by kind code).
+    async fn mail_choices(&self, user: &SignedInUser) -> Result<MailChoices, UiError>;
+    async fn choose_mail(&self, user: &SignedInUser, chosen: &std::collections::BTreeMap<String, String>) -> Result<(), UiError>;
     /// A budget holder's helpers: who may act for them, giving and taking back permission.
     async fn helpers(&self, user: &SignedInUser) -> Result<HelpersPage, UiError>;
     /// Asks someone by email to help; it works once they accept.

@@ -34,6 +34,7 @@ mod m20261207_000026_add_visit_confirmation;
 mod m20261207_000027_add_review_replies_and_hiding;
 mod m20261207_000028_create_booking_messages;
 mod m20261207_000029_create_concerns;
+mod m20261207_000030_create_mail_choices;
 
 pub struct Migrator;
 
@@ -70,6 +71,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000027_add_review_replies_and_hiding::Migration),
             Box::new(m20261207_000028_create_booking_messages::Migration),
             Box::new(m20261207_000029_create_concerns::Migration),
+            Box::new(m20261207_000030_create_mail_choices::Migration),
         ]
     }
 }

@@ -281,6 +281,14 @@ impl Backend for CareMarketBackend {
         Ok(accounts::confirm_email(&self.db, token, Utc::now()).await?)
     }
 
+    async fn mail_choices(&self, user: &SignedInUser) -> Result<MailChoices, UiError> {
+        Ok(crate::domain::mail::choices(&self.db, user).await?)
+    }
+
+    async fn choose_mail(&self, user: &SignedInUser, chosen: &std::collections::BTreeMap<String, String>) -> Result<(), UiError> {
+        Ok(crate::domain::mail::choose(&self.db, user, chosen, self.now()).await?)
+    }
+
     async fn helpers(&self, user: &SignedInUser) -> Result<HelpersPage, UiError> {
         Ok(delegations::helpers(&self.db, user, self.now()).await?)
     }

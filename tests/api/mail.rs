@@ -269,6 +269,7 @@ async fn an_address_someone_typed_is_confirmed_by_its_mailed_link_once_and_only_
         message: "Something about your care.".into(),
         link_path: "/dashboard".into(),
         link_text: "Go to your dashboard",
+        kind: app::MailKind::Bookings,
     };
     notifications::tell(&app.db, person().await.id, None, &news("test:before"), Utc::now()).await.expect("told");
     let queued = outbox_to(&app, &address).await;
@@ -293,4 +294,29 @@ async fn an_address_someone_typed_is_confirmed_by_its_mailed_link_once_and_only_
 
     notifications::tell(&app.db, person().await.id, None, &news("test:after"), Utc::now()).await.expect("told");
     assert_eq!(outbox_to(&app, &address).await.len(), 2, "care mail goes once the address is confirmed");
+}
+
+#[tokio::test]
+async fn people_choose_what_is_emailed_and_the_dashboard_still_says_everything() {
+    let app = TestApp::new().await;
+    let mut holder = app.signed_in(&app.personas.budget_holder).await;
+    let page = holder.get("/account/notifications").await;
+    assert!(page.contains("Messages about a booking") && page.contains("Dashboard only"), "{}", page.text());
+    let bad = holder.post_form("/api/choose-mail", &[("choices[bookings]", "pigeon")]).await;
+    assert!(matches!(bad.redirected_error(), Some(app::UiError::Invalid(_))), "{bad:?}");
+    let reply = holder.post_form("/api/choose-mail", &[("choices[bookings]", "dashboard"), ("choices[visits]", "email")]).await;
+    assert_eq!(reply.location(), Some("/account/notifications?saved=1"), "{reply:?}");
+    let chosen = mail::choices(&app.db, &crate::booking_changes::user(&app, app.personas.budget_holder.id).await).await.expect("choices");
+    assert!(chosen.choices.contains(&(app::MailKind::Bookings, false)) && chosen.choices.contains(&(app::MailKind::Visits, true)));
+
+    // A booking accepted: on the dashboard, but not emailed; a password link still is.
+    let (_, address) = accepted_booking(&app, true).await;
+    assert!(outbox_to(&app, &address).await.is_empty(), "bookings are dashboard only now");
+    let told = server::domain::notifications::latest(&app.db, app.personas.budget_holder.id, 5).await.expect("messages");
+    assert!(told.iter().any(|n| n.message.contains("accepted booking")));
+    server::domain::accounts::forgot_password(&app.db, &address, "198.51.100.7", Utc::now()).await.expect("asked");
+    assert_eq!(outbox_to(&app, &address).await.len(), 1, "account messages cannot be switched off");
+    // Each person's own: the provider's staff still have everything emailed.
+    let staff = crate::booking_changes::user(&app, app.personas.provider.id).await;
+    assert!(mail::choices(&app.db, &staff).await.expect("choices").choices.iter().all(|(_, by_email)| *by_email));
 }

@@ -50,3 +50,53 @@ pub struct ProfileForm {
     pub languages: String,
     pub regulator_id: String,
 }
+
+stored_state! {
+    /// The kinds of message people choose to have emailed, or only shown on their dashboard.
+    /// Messages about the account itself (codes, links to choose a password, confirming an
+    /// address) are always emailed.
+    pub enum MailKind {
+        Bookings,
+        Visits,
+        Messages,
+        Reviews,
+        Concerns,
+        Money,
+    }
+}
+
+impl MailKind {
+    pub const ALL: [Self; 6] = [Self::Bookings, Self::Visits, Self::Messages, Self::Reviews, Self::Concerns, Self::Money];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Bookings => "bookings",
+            Self::Visits => "visits",
+            Self::Messages => "messages",
+            Self::Reviews => "reviews",
+            Self::Concerns => "concerns",
+            Self::Money => "money",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Bookings => "Bookings: requests, answers, reminders and changes",
+            Self::Visits => "Visits to confirm, and queries about them",
+            Self::Messages => "Messages about a booking",
+            Self::Reviews => "Reviews and replies",
+            Self::Concerns => "Concerns and complaints",
+            Self::Money => "Money: card payments, refunds, a budget running short",
+        }
+    }
+}
+
+/// Each kind of message and whether it is emailed (else dashboard only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MailChoices {
+    pub choices: Vec<(MailKind, bool)>,
+}

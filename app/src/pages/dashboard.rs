@@ -121,6 +121,7 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
                 <li><a href="/provider/listings">"Manage your services"</a></li>
                 <li><a href="/provider/profile">"Your organisation's details"</a></li>
                 <li><a href="/provider/reviews">"Your reviews"</a></li>
+                <li><a href="/account/notifications">"Choose what we email you"</a></li>
                 <li><a href=format!("/providers/{organisation_public_id}")>"See your public page"</a></li>
             </ul>
         }
@@ -143,6 +144,7 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
                 <li><a href="/visit-queries">"Queries about visits to decide"</a></li>
                 <li><a href="/reviews">"Reviews of care the council paid for"</a></li>
                 <li><a href="/concerns">"Concerns and complaints"</a></li>
+                <li><a href="/account/notifications">"Choose what we email you"</a></li>
                 <li><a href="/lots">"How providers rank on each lot"</a></li>
                 <li><a href="/reports">"Reports: placements, budgets, providers and savings"</a></li>
                 <li><a href="/offline-placements">"Placements made outside CareMarket"</a></li>
@@ -199,12 +201,13 @@ fn AnswerForm(
 /// Messages about bookings, newest first.
 #[component]
 fn Messages(messages: Vec<Message>) -> impl IntoView {
-    (!messages.is_empty()).then(|| {
-        view! {
+    view! {
+        {(!messages.is_empty()).then(|| view! {
             <h2>"Messages"</h2>
             <ul class="spaced-list">
                 {messages.into_iter().map(|message| view! { <li><span class="hint">{message.at}</span><br/>{message.text}</li> }).collect_view()}
             </ul>
-        }
-    })
+        })}
+        <p><a href="/account/notifications">"Choose what we email you"</a></p>
+    }
 }

@@ -116,6 +116,7 @@ pub async fn remind_before_lapse(db: &Db, now: DateTime<Utc>) -> AppResult<()> {
             ),
             link_path: "/provider/bookings".into(),
             link_text: "Answer the request",
+            kind: app::MailKind::Bookings,
         };
         let txn = crate::db::begin_write(db).await?;
         notifications::mail_provider_staff(&txn, request.provider_id, &news, now).await?;

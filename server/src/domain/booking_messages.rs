@@ -8,7 +8,7 @@ use super::uk_time::{self, long_date};
 use crate::db::Db;
 use crate::entities::{booking, booking_message, provider, user};
 use crate::error::{AppError, AppResult};
-use app::{BookingMessage, MESSAGE_CHARACTERS, Role, SignedInUser};
+use app::{BookingMessage, MESSAGE_CHARACTERS, MailKind, Role, SignedInUser};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
@@ -125,7 +125,7 @@ pub async fn send(db: &Db, viewer: &SignedInUser, reference: &str, body: &str, n
         Side::Provider => {
             let provider = provider::Entity::find_by_id(booking.provider_id).one(&txn).await?.map(|p| p.name).unwrap_or_default();
             let message = format!("{provider} sent you a message about booking {}. Read it and reply on the booking's page.", booking.reference);
-            let news = News::about_booking(&booking, &event, format!("A message from {provider}"), message);
+            let news = News::about_booking(&booking, &event, format!("A message from {provider}"), message).of_kind(MailKind::Messages);
             notifications::tell_person(&txn, &booking, &news, now).await?;
         }
         Side::Person => {
@@ -135,6 +135,7 @@ pub async fn send(db: &Db, viewer: &SignedInUser, reference: &str, body: &str, n
                 message: format!("You have a new message about booking {}. Read it and reply on the booking's page.", booking.reference),
                 link_path: format!("/bookings/{}#messages", booking.reference),
                 link_text: "Read the message",
+                kind: app::MailKind::Messages,
             };
             notifications::mail_provider_staff(&txn, booking.provider_id, &news, now).await?;
         }

@@ -242,6 +242,7 @@ pub async fn settle(db: &Db, event: &CardEvent, now: DateTime<Utc>) -> AppResult
                     message: format!("We received your card payment of {}. It is in your budget now.", app::format_pence(*amount_received_pence)),
                     link_path: "/budget/statement".into(),
                     link_text: "See your budget statement",
+                    kind: app::MailKind::Money,
                 };
                 notifications::tell(&txn, budget.holder_id, None, &news, now).await?;
             }
@@ -365,6 +366,7 @@ pub async fn refunded(db: &Db, payment_intent_id: &str, now: DateTime<Utc>) -> A
         message: format!("We have refunded {} to your card. It can take a few days to show.", app::format_pence(amount)),
         link_path: "/budget/statement".into(),
         link_text: "See your budget statement",
+        kind: app::MailKind::Money,
     };
     notifications::tell(&txn, budget.holder_id, None, &news, now).await?;
     txn.commit().await?;

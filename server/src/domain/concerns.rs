@@ -140,6 +140,7 @@ pub async fn raise(db: &Db, viewer: Option<&SignedInUser>, form: &ConcernForm, n
         message: format!("{} {reference} has been raised. {due} by {}.", kind.label(), long_date(due_on)),
         link_path: format!("/concerns/{reference}"),
         link_text: "Open it in the queue",
+        kind: app::MailKind::Concerns,
     };
     notifications::mail_council_staff(&txn, about.council_id, &news, now).await?;
     if let Some(viewer) = viewer {
@@ -149,6 +150,7 @@ pub async fn raise(db: &Db, viewer: Option<&SignedInUser>, form: &ConcernForm, n
             message: format!("Your concern {reference} has gone to the council. You can follow it on CareMarket; we will tell you what it finds."),
             link_path: format!("/concerns/{reference}"),
             link_text: "Follow your concern",
+            kind: app::MailKind::Concerns,
         };
         notifications::tell(&txn, viewer.user_id, about.booking_id, &told, now).await?;
     }
@@ -327,6 +329,7 @@ pub async fn handle(db: &Db, viewer: &SignedInUser, reference: &str, handling: H
             message,
             link_path: format!("/concerns/{reference}"),
             link_text: "Follow your concern",
+            kind: app::MailKind::Concerns,
         };
         notifications::tell(&txn, person, booking_id, &news, now).await?;
     }

@@ -4,14 +4,18 @@
 //! trying again with growing waits when the mail server fails, and gives up, visibly, after a
 //! day. Each message is what the person's dashboard says, in GOV.UK Notify's manner: what
 //! happened, what to do next, one link.
-use crate::entities::{mail_outbox, user};
-use crate::error::AppResult;
+use crate::db::Db;
+use crate::entities::{mail_choice, mail_outbox, user};
+use crate::error::{AppError, AppResult};
 use crate::mail::{MailError, Mailer, Outgoing};
 use app::model::escape_html;
+use app::{MailChoices, MailKind, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::BTreeMap;
 
 /// A message for one person, before it is queued.
 pub struct Letter<'a> {
@@ -30,13 +34,54 @@ const MOST_ATTEMPTS: i32 = 12;
 /// How many messages one pass sends.
 const BATCH: u64 = 50;
 
-/// Queues `letter` about care for `person`, if their address may be mailed: one they typed
-/// themselves only once they have confirmed it. Nothing is queued twice under one key.
-pub async fn queue(db: &impl ConnectionTrait, person: &user::Model, letter: Letter<'_>, now: DateTime<Utc>) -> AppResult<()> {
-    if person.email_confirmed_at.is_none() {
+/// Queues `letter` about care for `person`, if their address may be mailed (one they typed
+/// themselves only once they have confirmed it) and they have not asked for this kind of
+/// message on their dashboard only. Nothing is queued twice under one key.
+pub async fn queue(db: &impl ConnectionTrait, person: &user::Model, kind: MailKind, letter: Letter<'_>, now: DateTime<Utc>) -> AppResult<()> {
+    if person.email_confirmed_at.is_none() || !emails(db, person.id, kind).await? {
         return Ok(());
     }
     queue_account_message(db, person, letter, now).await
+}
+
+/// Whether the person has this kind of message emailed: everyone does until they say not.
+pub async fn emails(db: &impl ConnectionTrait, user_id: i64, kind: MailKind) -> AppResult<bool> {
+    let choice = mail_choice::Entity::find().filter(mail_choice::Column::UserId.eq(user_id)).filter(mail_choice::Column::Kind.eq(kind)).one(db).await?;
+    Ok(choice.is_none_or(|choice| choice.by_email))
+}
+
+/// What a person has chosen, kind by kind (`/account/notifications`).
+pub async fn choices(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppResult<MailChoices> {
+    let mut choices = Vec::new();
+    for kind in MailKind::ALL {
+        choices.push((kind, emails(db, viewer.user_id, kind).await?));
+    }
+    Ok(MailChoices { choices })
+}
+
+/// Saves a person's choices: each kind `email` or `dashboard` (a kind not sent is unchanged).
+pub async fn choose(db: &Db, viewer: &SignedInUser, chosen: &BTreeMap<String, String>, now: DateTime<Utc>) -> AppResult<()> {
+    let mut rows = Vec::new();
+    for (code, choice) in chosen {
+        let kind = MailKind::from_code(code).ok_or_else(|| AppError::invalid("choices", "Choose for the kinds of message listed"))?;
+        let by_email = match choice.as_str() {
+            "email" => true,
+            "dashboard" => false,
+            _ => return Err(AppError::invalid(code, "Choose email or dashboard only")),
+        };
+        rows.push(mail_choice::ActiveModel { user_id: Set(viewer.user_id), kind: Set(kind), by_email: Set(by_email), ..Default::default() });
+    }
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let txn = crate::db::begin_write(db).await?;
+    mail_choice::Entity::insert_many(rows)
+        .on_conflict(OnConflict::columns([mail_choice::Column::UserId, mail_choice::Column::Kind]).update_column(mail_choice::Column::ByEmail).to_owned())
+        .exec(&txn)
+        .await?;
+    super::audit::record(&txn, now, Some(viewer.user_id), Some(viewer.user_id), "mail_choices", serde_json::json!(chosen)).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Queues a message about the account itself (a link to choose a new password), which goes

@@ -4,6 +4,7 @@ use super::delegations::{Right, may_act};
 use super::mail::{self, Letter};
 use crate::entities::{booking, notification, user};
 use crate::error::AppResult;
+use app::MailKind;
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -20,6 +21,8 @@ pub struct News {
     /// Where to see more, and what the link says.
     pub link_path: String,
     pub link_text: &'static str,
+    /// Which kind of message it is, for people who choose what is emailed.
+    pub kind: MailKind,
 }
 
 impl News {
@@ -31,7 +34,13 @@ impl News {
             message,
             link_path: format!("/bookings/{}", booking.reference),
             link_text: "See the booking",
+            kind: MailKind::Bookings,
         }
+    }
+
+    /// The same news, as another kind of message.
+    pub fn of_kind(self, kind: MailKind) -> Self {
+        Self { kind, ..self }
     }
 
     /// The email to one person: keyed by the event and them.
@@ -72,7 +81,7 @@ pub async fn tell(db: &impl ConnectionTrait, user_id: i64, booking_id: Option<i6
     .exec_without_returning(db)
     .await?;
     let Some(person) = user::Entity::find_by_id(user_id).one(db).await? else { return Ok(()) };
-    mail::queue(db, &person, news.letter_to(user_id), now).await
+    mail::queue(db, &person, news.kind, news.letter_to(user_id), now).await
 }
 
 /// Emails everyone on a provider's staff (their dashboard lists requests already).
@@ -89,7 +98,7 @@ pub async fn mail_council_staff(db: &impl ConnectionTrait, council_id: i64, news
 async fn mail_staff(db: &impl ConnectionTrait, whose: sea_orm::sea_query::SimpleExpr, role: app::Role, news: &News, now: DateTime<Utc>) -> AppResult<()> {
     let staff = user::Entity::find().filter(whose).filter(user::Column::Role.eq(role.code())).filter(user::Column::DisabledAt.is_null()).all(db).await?;
     for person in staff {
-        mail::queue(db, &person, news.letter_to(person.id), now).await?;
+        mail::queue(db, &person, news.kind, news.letter_to(person.id), now).await?;
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use super::{audit, auth, outbox, uk_time};
 use crate::db::Db;
 use crate::entities::{booking, listing, provider, review, visit};
 use crate::error::{AppError, AppResult};
-use app::{ManagedReview, PublicReview, REVIEW_CHARACTERS, ReviewHiddenReason, Role, SignedInUser, VisitConfirmation};
+use app::{MailKind, ManagedReview, PublicReview, REVIEW_CHARACTERS, ReviewHiddenReason, Role, SignedInUser, VisitConfirmation};
 use chrono::{DateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Query;
@@ -88,6 +88,7 @@ pub async fn write(db: &Db, viewer: &SignedInUser, reference: &str, stars: &str,
         message: format!("Someone who booked through CareMarket reviewed your care ({stars} stars out of 5). You can reply once."),
         link_path: "/provider/reviews".into(),
         link_text: "Read and reply",
+        kind: app::MailKind::Reviews,
     };
     notifications::mail_provider_staff(&txn, booking.provider_id, &news, now).await?;
     txn.commit().await?;
@@ -117,7 +118,8 @@ pub async fn reply(db: &Db, viewer: &SignedInUser, review_id: i64, text: &str, n
         &format!("review:{review_id}:replied"),
         "The provider replied to your review".into(),
         format!("{} replied to your review of booking {}.", provider_name(&txn, booking.provider_id).await?, booking.reference),
-    );
+    )
+    .of_kind(MailKind::Reviews);
     notifications::tell(&txn, author, Some(booking.id), &news, now).await?;
     txn.commit().await?;
     Ok(())
@@ -150,7 +152,8 @@ pub async fn hide(db: &Db, viewer: &SignedInUser, review_id: i64, reason: &str, 
         &format!("review:{review_id}:hidden"),
         "Your review has been hidden".into(),
         format!("The council hid your review of booking {}: {why}. It is no longer shown or counted.", booking.reference),
-    );
+    )
+    .of_kind(MailKind::Reviews);
     notifications::tell(&txn, author, Some(booking.id), &news, now).await?;
     let for_provider = News {
         event: format!("review:{review_id}:hidden_for_provider"),
@@ -158,6 +161,7 @@ pub async fn hide(db: &Db, viewer: &SignedInUser, review_id: i64, reason: &str, 
         message: format!("The council hid a review of your care: {why}. It is no longer shown or counted."),
         link_path: "/provider/reviews".into(),
         link_text: "See your reviews",
+        kind: app::MailKind::Reviews,
     };
     notifications::mail_provider_staff(&txn, provider_id, &for_provider, now).await?;
     txn.commit().await?;

@@ -17,7 +17,7 @@ use super::{audit, auth};
 use crate::db::Db;
 use crate::entities::{booking, budget, listing, provider, user, visit};
 use crate::error::{AppError, AppResult};
-use app::{Funding, Role, SignedInUser, VisitConfirmation};
+use app::{Funding, MailKind, Role, SignedInUser, VisitConfirmation};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
@@ -86,10 +86,11 @@ pub(super) async fn ask_person(db: &impl ConnectionTrait, booking: &booking::Mod
     let subject = format!("Please confirm your visit from {provider}");
     // The person gets the link that confirms without signing in; whoever booked for them,
     // the booking's page.
-    let news = News::about_booking(booking, &format!("visit:{}:delivered", visit.id), subject, message);
+    let news = News::about_booking(booking, &format!("visit:{}:delivered", visit.id), subject, message).of_kind(MailKind::Visits);
     let by_link = News { link_path: format!("/visits/confirm?token={token}"), link_text: "Confirm the visit or tell us what was wrong", ..news };
     notifications::tell(db, booking.person_id, Some(booking.id), &by_link, now).await?;
-    let for_placer = News::about_booking(booking, &format!("visit:{}:delivered", visit.id), by_link.subject.clone(), by_link.message.clone());
+    let for_placer =
+        News::about_booking(booking, &format!("visit:{}:delivered", visit.id), by_link.subject.clone(), by_link.message.clone()).of_kind(MailKind::Visits);
     tell_placer(db, booking, &for_placer, now).await
 }
 
@@ -200,11 +201,13 @@ async fn hear(db: &impl ConnectionTrait, booking: &booking::Model, visit: visit:
                 ),
                 link_path: "/provider/bookings#queries".into(),
                 link_text: "Answer the query",
+                kind: app::MailKind::Visits,
             };
             notifications::mail_provider_staff(db, booking.provider_id, &news, now).await?;
             let told =
                 format!("We have told {provider} what was wrong with the visit on {}. Nothing is paid for it until this is settled.", visit_words(&visit));
-            let news = News::about_booking(booking, &format!("visit:{}:query_sent", visit.id), "Your query has been sent".into(), told);
+            let news =
+                News::about_booking(booking, &format!("visit:{}:query_sent", visit.id), "Your query has been sent".into(), told).of_kind(MailKind::Visits);
             notifications::tell_person(db, booking, &news, now).await
         }
         (Some(VisitConfirmation::Answered), Verdict::Query(what)) if council_funded => {
@@ -215,7 +218,8 @@ async fn hear(db: &impl ConnectionTrait, booking: &booking::Model, visit: visit:
             row.update(db).await?;
             audit::record(db, now, Some(actor), Some(booking.person_id), "visit_query_to_council", serde_json::json!({ "visit": visit.id })).await?;
             let message = format!("The council will look at the visit on {} and decide what is paid. We will tell you its decision.", visit_words(&visit));
-            let news = News::about_booking(booking, &format!("visit:{}:with_council", visit.id), "Your query has gone to the council".into(), message);
+            let news = News::about_booking(booking, &format!("visit:{}:with_council", visit.id), "Your query has gone to the council".into(), message)
+                .of_kind(MailKind::Visits);
             notifications::tell_person(db, booking, &news, now).await
         }
         _ => Err(AppError::invalid("answer", "This visit is not waiting for your answer")),
@@ -269,7 +273,8 @@ pub async fn provider_answer(db: &Db, viewer: &SignedInUser, visit_id: i64, minu
         serde_json::json!({ "visit": visit.id, "minutes": minutes }),
     )
     .await?;
-    let news = News::about_booking(&booking, &format!("visit:{}:answered", visit.id), format!("{provider} answered your query"), format!("{said}{next}"));
+    let news = News::about_booking(&booking, &format!("visit:{}:answered", visit.id), format!("{provider} answered your query"), format!("{said}{next}"))
+        .of_kind(MailKind::Visits);
     notifications::tell_person(&txn, &booking, &news, now).await?;
     txn.commit().await?;
     Ok(())
@@ -311,7 +316,8 @@ pub async fn council_decide(db: &Db, viewer: &SignedInUser, visit_id: i64, minut
         minutes,
         app::format_pence(visit.charged_pence.unwrap_or(0))
     );
-    let news = News::about_booking(&booking, &format!("visit:{}:decided", visit.id), "The council has decided your query".into(), decided.clone());
+    let news = News::about_booking(&booking, &format!("visit:{}:decided", visit.id), "The council has decided your query".into(), decided.clone())
+        .of_kind(MailKind::Visits);
     notifications::tell_person(&txn, &booking, &news, now).await?;
     let for_provider = News { link_path: "/provider/bookings".into(), link_text: "See your bookings", ..news };
     notifications::mail_provider_staff(&txn, booking.provider_id, &for_provider, now).await?;

@@ -317,7 +317,8 @@ async fn tell_short_once(db: &impl ConnectionTrait, booking: &booking::Model, st
     );
     let already = notifications::latest(db, booking.person_id, 20).await?.iter().any(|n| n.message == message);
     if !already {
-        let news = News::about_booking(booking, &format!("short_of_money:{}", start.date()), "Not enough money in the budget for your care".into(), message);
+        let news = News::about_booking(booking, &format!("short_of_money:{}", start.date()), "Not enough money in the budget for your care".into(), message)
+            .of_kind(app::MailKind::Money);
         notifications::tell_person(db, booking, &news, now).await?;
     }
     Ok(())

@@ -22,6 +22,7 @@ pub mod listing_attribute;
 pub mod listing_availability;
 pub mod locality;
 pub mod lot;
+pub mod mail_choice;
 pub mod mail_outbox;
 pub mod monitoring_score;
 pub mod notification;

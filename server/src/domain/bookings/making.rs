@@ -344,6 +344,7 @@ async fn insert_booking(txn: &impl ConnectionTrait, new: &NewBooking<'_>, now: D
         ),
         link_path: "/provider/bookings".into(),
         link_text: "Answer the request",
+        kind: app::MailKind::Bookings,
     };
     notifications::mail_provider_staff(txn, new.listing.provider_id, &news, now).await?;
     Ok(reference)
