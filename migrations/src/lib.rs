@@ -35,6 +35,7 @@ mod m20261207_000027_add_review_replies_and_hiding;
 mod m20261207_000028_create_booking_messages;
 mod m20261207_000029_create_concerns;
 mod m20261207_000030_create_mail_choices;
+mod m20261207_000031_create_sign_in_places;
 
 pub struct Migrator;
 
@@ -72,6 +73,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000028_create_booking_messages::Migration),
             Box::new(m20261207_000029_create_concerns::Migration),
             Box::new(m20261207_000030_create_mail_choices::Migration),
+            Box::new(m20261207_000031_create_sign_in_places::Migration),
         ]
     }
 }

@@ -320,3 +320,34 @@ async fn people_choose_what_is_emailed_and_the_dashboard_still_says_everything()
     let staff = crate::booking_changes::user(&app, app.personas.provider.id).await;
     assert!(mail::choices(&app.db, &staff).await.expect("choices").choices.iter().all(|(_, by_email)| *by_email));
 }
+
+#[tokio::test]
+async fn a_sign_in_from_a_new_place_is_emailed_whatever_the_person_chose() {
+    let app = TestApp::new().await;
+    let address = unique_address(&app, true).await;
+    let persona = tests::fixtures::Persona { email: address.clone(), ..app.personas.budget_holder.clone() };
+    // Dashboard only for everything they may choose: this is not one of those.
+    let mut first = app.visitor();
+    first.address = "198.51.100.20".into();
+    first.sign_in(&address, tests::fixtures::PASSWORD).await;
+    let choices: Vec<(&str, &str)> = app::MailKind::ALL.iter().map(|kind| (kind.code(), "dashboard")).collect();
+    let fields: Vec<(String, &str)> = choices.iter().map(|(code, choice)| (format!("choices[{code}]"), *choice)).collect();
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(name, choice)| (name.as_str(), *choice)).collect();
+    first.post_form("/api/choose-mail", &fields).await;
+    let sign_in_mail = || async { outbox_to(&app, &address).await.into_iter().filter(|mail| mail.subject.starts_with("A new sign-in")).count() };
+    assert_eq!(sign_in_mail().await, 0, "the first place an account is used from is not news");
+    // Again from the same network: nothing; from another: one message, once.
+    let mut again = app.visitor();
+    again.address = "198.51.100.20".into();
+    again.sign_in(&address, tests::fixtures::PASSWORD).await;
+    assert_eq!(sign_in_mail().await, 0);
+    for _ in 0..2 {
+        let mut elsewhere = app.visitor();
+        elsewhere.address = "203.0.113.9".into();
+        elsewhere.sign_in(&persona.email, tests::fixtures::PASSWORD).await;
+    }
+    assert_eq!(sign_in_mail().await, 1);
+    let mailed = outbox_to(&app, &address).await.into_iter().find(|mail| mail.subject.starts_with("A new sign-in")).expect("mailed");
+    assert_eq!(mailed.link_path, "/account/forgot-password");
+    assert!(!mailed.body.contains("203.0.113.9"), "the address itself is never kept or sent");
+}

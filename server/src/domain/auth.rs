@@ -8,7 +8,7 @@
 //!   whether or not the account exists.
 //! * Hashing is slow on purpose, so it waits in a bounded queue: past 64 waiting, requests that
 //!   need one are refused at once (503) instead of piling up.
-use crate::entities::{session, sign_in_attempt, user};
+use crate::entities::{session, sign_in_attempt, sign_in_place, user};
 use crate::error::{AppError, AppResult};
 use app::{Role, SignedInUser};
 use argon2::password_hash::{Output, ParamsString, PasswordHash, PasswordVerifier, SaltString, rand_core::OsRng};
@@ -398,10 +398,42 @@ pub async fn sign_in(
     match account {
         Some(user) if matches => {
             attempt.succeeded(db).await?;
-            start_session(db, &user, previous_token, session_hours, now).await
+            let session = start_session(db, &user, previous_token, session_hours, now).await?;
+            tell_if_new_place(db, &user, client_address, now).await?;
+            Ok(session)
         }
         _ => Err(AppError::SignInFailed),
     }
+}
+
+/// Remembers where (a digest of the network) an account signed in from; the first sign-in from
+/// a new place after the account's first ever is emailed to its owner, whatever they chose to
+/// have emailed: someone else may have their password.
+async fn tell_if_new_place(db: &impl ConnectionTrait, user: &user::Model, client_address: &str, now: DateTime<Utc>) -> AppResult<()> {
+    let place = digest(&format!("place:{}:{client_address}", user.id));
+    let known = sign_in_place::Entity::find().filter(sign_in_place::Column::UserId.eq(user.id)).all(db).await?;
+    if known.iter().any(|seen| seen.place_hash == place) {
+        return Ok(());
+    }
+    let row = sign_in_place::ActiveModel { user_id: Set(user.id), place_hash: Set(place.clone()), first_seen_at: Set(now), ..Default::default() };
+    sign_in_place::Entity::insert(row).on_conflict_do_nothing_on([sign_in_place::Column::UserId, sign_in_place::Column::PlaceHash]).exec(db).await?;
+    if known.is_empty() {
+        return Ok(());
+    }
+    let local = super::uk_time::to_local(now);
+    let body = format!(
+        "Someone signed in to your CareMarket account at {} on {}, from a network you have not signed in from before. If it was you, there is nothing to do. If not, choose a new password now: it also signs everyone else out.",
+        local.format("%H:%M"),
+        super::uk_time::long_date(local.date())
+    );
+    let letter = super::mail::Letter {
+        key: format!("sign_in:{}:{}", user.id, &place[..16]),
+        subject: "A new sign-in to your CareMarket account",
+        body: &body,
+        link_path: "/account/forgot-password",
+        link_text: "Choose a new password",
+    };
+    super::mail::queue_account_message(db, user, letter, now).await
 }
 
 #[cfg(test)]

@@ -37,6 +37,7 @@ pub mod review;
 pub mod search_follower;
 pub mod session;
 pub mod sign_in_attempt;
+pub mod sign_in_place;
 pub mod user;
 pub mod visit;
 
