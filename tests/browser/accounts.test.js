@@ -72,7 +72,7 @@ for (const javaScript of [true, false]) {
 for (const javaScript of [true, false]) {
   const mode = javaScript ? 'with JavaScript' : 'without JavaScript';
 
-  test(`someone confirms the address they registered with, forgets their password, gets a link by email and chooses a new one, ${mode}`, { skip: !MAIL_DIR && 'CAREMARKET_MAIL_DIR not set' }, async () => {
+  test(`someone confirms the address they registered with, forgets their password, gets a link by email, chooses a new one and what is emailed, ${mode}`, { skip: !MAIL_DIR && 'CAREMARKET_MAIL_DIR not set' }, async () => {
     const { page, errors, close } = await newPage(javaScript);
     const address = `forgetful-${Date.now()}-${javaScript ? 'js' : 'nojs'}@example.test`;
     await open(page, '/register/person', javaScript);
@@ -116,6 +116,14 @@ for (const javaScript of [true, false]) {
     await page.getByLabel('Email address').fill(address);
     await page.getByLabel('Password').fill('the second long password');
     await Promise.all([page.waitForURL(/\/dashboard\//), page.getByRole('button', { name: 'Sign in' }).click()]);
+
+    // They choose what is emailed: messages about bookings on the dashboard only.
+    await Promise.all([page.waitForURL(/\/account\/notifications/), page.getByRole('link', { name: 'Choose what we email you' }).click()]);
+    await assertAccessible(page, 'choosing what is emailed');
+    await page.getByRole('group', { name: 'Messages about a booking' }).getByLabel('Dashboard only').check();
+    await Promise.all([page.waitForURL(/saved=1/), page.getByRole('button', { name: 'Save' }).click()]);
+    assert.ok(await page.getByRole('group', { name: 'Messages about a booking' }).getByLabel('Dashboard only').isChecked(), 'the choice is kept');
+    assert.ok(await page.getByRole('group', { name: /^Bookings/ }).getByLabel('Email and dashboard').isChecked(), 'the others are unchanged');
     assert.deepEqual(errors, []);
     await close();
   });
