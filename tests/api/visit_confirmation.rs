@@ -105,6 +105,10 @@ async fn only_the_person_or_someone_they_let_book_answers_and_the_link_dies_when
     assert_eq!(reply.redirected_error(), Some(app::UiError::Forbidden));
     assert_eq!(balance(&app, payable(&app)).await, 0);
 
+    // The person's dashboard shows it waiting for them.
+    let mut dashboard = app.signed_in(&app.personas.budget_holder).await;
+    assert!(dashboard.get("/dashboard/budget-holder").await.text().contains("1 visit to confirm"));
+
     // Nobody answers: 48 hours after check-out it is confirmed, and the token is spent.
     let by = visit.confirm_by.expect("a time to answer by");
     assert_eq!(by, visit.checked_out_at.expect("checked out") + Duration::hours(CONFIRM_HOURS));
@@ -114,6 +118,7 @@ async fn only_the_person_or_someone_they_let_book_answers_and_the_link_dies_when
     let stored = reload(&app, visit.id).await;
     assert_eq!((stored.confirmation, stored.confirm_token_hash), (Some(app::VisitConfirmation::Confirmed), None));
     assert_eq!(balance(&app, payable(&app)).await, 2_650);
+    assert!(!dashboard.get("/dashboard/budget-holder").await.text().contains("visit to confirm"));
     let holder = user(&app, app.personas.budget_holder.id).await;
     let late = visit_confirmation::answer(&app.db, &holder, visit.id, Verdict::Query("Too late".into()), Utc::now()).await;
     assert!(matches!(late, Err(AppError::Invalid(_))), "{late:?}");

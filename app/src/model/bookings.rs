@@ -142,6 +142,9 @@ pub struct BookingLine {
     /// Messages from the other side not yet read by this side.
     #[serde(default)]
     pub unread_messages: u32,
+    /// Delivered visits waiting for the person's answer (the person's side only).
+    #[serde(default)]
+    pub visits_to_confirm: u32,
 }
 
 /// One visit in a provider's list, with what staff can do next.

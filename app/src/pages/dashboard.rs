@@ -70,6 +70,12 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
                                 <br/>{line.when}
                                 <br/><span class="tag">{line.status.label()}</span>
                                 {unread_words(line.unread_messages).map(|unread| view! { " "<strong>{unread}</strong> })}
+                                {(line.visits_to_confirm > 0).then(|| view! {
+                                    " "<a href=format!("/bookings/{}#visits", line.reference)><strong>{match line.visits_to_confirm {
+                                        1 => "1 visit to confirm".to_string(),
+                                        n => format!("{n} visits to confirm"),
+                                    }}</strong></a>
+                                })}
                             </li>
                         }).collect_view()}
                     </ul>

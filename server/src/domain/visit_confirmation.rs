@@ -462,6 +462,23 @@ pub async fn delivered(db: &impl ConnectionTrait, viewer: &SignedInUser, booking
         .collect())
 }
 
+/// Delivered visits waiting for the person's answer, by booking.
+pub async fn waiting_by_booking(db: &impl ConnectionTrait, booking_ids: &[i64]) -> AppResult<std::collections::HashMap<i64, u32>> {
+    let waiting: Vec<i64> = visit::Entity::find()
+        .select_only()
+        .column(visit::Column::BookingId)
+        .filter(visit::Column::BookingId.is_in(booking_ids.to_vec()))
+        .filter(visit::Column::Confirmation.is_in([VisitConfirmation::Awaiting, VisitConfirmation::Answered]))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut counts = std::collections::HashMap::new();
+    for id in waiting {
+        *counts.entry(id).or_default() += 1;
+    }
+    Ok(counts)
+}
+
 /// Queried visits of a provider, waiting for its answer.
 pub async fn for_provider(db: &impl ConnectionTrait, provider_id: i64) -> AppResult<Vec<app::VisitQuery>> {
     let theirs = Query::select().column(booking::Column::Id).from(booking::Entity).and_where(booking::Column::ProviderId.eq(provider_id)).to_owned();

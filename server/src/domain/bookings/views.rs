@@ -9,6 +9,7 @@ use app::{BookingStatus, Funding, VisitStatus};
 use app::{BookingView, Role, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use std::collections::HashMap;
 
 /// One booking, for whoever may see it: the person, someone they let view or book for them,
 /// the provider's staff, or a commissioner of the council.
@@ -87,7 +88,9 @@ async fn lines(db: &impl ConnectionTrait, bookings: Vec<booking::Model>, provide
     let people = user::Entity::find().filter(user::Column::Id.is_in(bookings.iter().map(|b| b.person_id))).all(db).await?;
     let providers = provider::Entity::find().filter(provider::Column::Id.is_in(bookings.iter().map(|b| b.provider_id))).all(db).await?;
     let side = if provider_side { Side::Provider } else { Side::Person };
-    let unread = unread_by_booking(db, side, &bookings.iter().map(|b| b.id).collect::<Vec<_>>()).await?;
+    let ids: Vec<i64> = bookings.iter().map(|b| b.id).collect();
+    let unread = unread_by_booking(db, side, &ids).await?;
+    let to_confirm = if provider_side { HashMap::new() } else { crate::domain::visit_confirmation::waiting_by_booking(db, &ids).await? };
     Ok(bookings
         .into_iter()
         .map(|booking| {
@@ -102,6 +105,7 @@ async fn lines(db: &impl ConnectionTrait, bookings: Vec<booking::Model>, provide
                 when: Pattern::of(&booking).in_words(),
                 respond_by: respond_by_words(&booking),
                 unread_messages: unread.get(&booking.id).copied().unwrap_or(0),
+                visits_to_confirm: to_confirm.get(&booking.id).copied().unwrap_or(0),
                 reference: booking.reference,
                 status: booking.status,
             }
