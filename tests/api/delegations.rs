@@ -111,6 +111,13 @@ async fn asking_for_help_answers_alike_for_any_address_and_opens_no_account() {
         assert!(page.contains("We have asked them") && !page.contains("Give them this code"), "{email}: {page}");
     }
     assert_eq!((count(&app.db, "users").await, count(&app.db, "account_setup_codes").await), (users, codes));
+    // Only the helper's account there is told, by mail too; the others' owners hear nothing.
+    let mailed: Vec<String> = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        let asked = server::entities::mail_outbox::Entity::find().filter(server::entities::mail_outbox::Column::Subject.contains("asked you to help them"));
+        asked.all(&app.db).await.expect("outbox").into_iter().map(|mail| mail.to_address).collect()
+    };
+    assert_eq!(mailed, vec![app.personas.planner.email.as_str()]);
 
     // Someone who registers themself with the address asked for is a budget holder, not a
     // helper: they see no request and cannot accept one.

@@ -186,6 +186,30 @@ pub async fn grant(db: &Db, viewer: &SignedInUser, form: &HelperForm, now: DateT
     .await?;
     let detail = serde_json::json!({ "email": email.as_str(), "can_book": can_book, "can_pay": can_pay, "until": until });
     audit::record(&txn, now, Some(viewer.user_id), Some(viewer.user_id), "helper_asked", detail).await?;
+    // A helper's account at that address is told (on its caseload and by mail); the person
+    // asking hears the same whoever has the address.
+    let helper = user::Entity::find()
+        .filter(user::Column::Email.eq(email.as_str()))
+        .filter(user::Column::Role.eq(Role::Planner.code()))
+        .filter(user::Column::DisabledAt.is_null())
+        .one(&txn)
+        .await?
+        .filter(|helper| helper.id != viewer.user_id);
+    if let Some(helper) = helper {
+        let news = super::notifications::News {
+            event: format!("help_asked:{}:{}", viewer.user_id, now.timestamp()),
+            subject: format!("{} asked you to help them", viewer.display_name),
+            message: format!(
+                "{} asked you to {} on CareMarket. Nothing changes until you accept on your caseload page.",
+                viewer.display_name,
+                rights_in_words(can_book, can_pay, "their")
+            ),
+            link_path: "/dashboard/planner".into(),
+            link_text: "Answer on your caseload page",
+            kind: app::MailKind::Bookings,
+        };
+        super::notifications::tell(&txn, helper.id, None, &news, now).await?;
+    }
     txn.commit().await?;
     Ok(())
 }
