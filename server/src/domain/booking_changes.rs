@@ -234,7 +234,8 @@ fn what_next(offered_on: Option<&str>) -> String {
     }
 }
 
-async fn provider_name(db: &impl ConnectionTrait, provider_id: i64) -> AppResult<String> {
+/// The provider's name, for what people are told.
+pub(super) async fn provider_name(db: &impl ConnectionTrait, provider_id: i64) -> AppResult<String> {
     Ok(provider::Entity::find_by_id(provider_id).one(db).await?.map(|p| p.name).unwrap_or_else(|| "The provider".into()))
 }
 

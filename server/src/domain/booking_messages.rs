@@ -123,7 +123,7 @@ pub async fn send(db: &Db, viewer: &SignedInUser, reference: &str, body: &str, n
     let event = format!("message:{}", sent.last_insert_id);
     match side {
         Side::Provider => {
-            let provider = provider::Entity::find_by_id(booking.provider_id).one(&txn).await?.map(|p| p.name).unwrap_or_default();
+            let provider = super::booking_changes::provider_name(&txn, booking.provider_id).await?;
             let message = format!("{provider} sent you a message about booking {}. Read it and reply on the booking's page.", booking.reference);
             let news = News::about_booking(&booking, &event, format!("A message from {provider}"), message).of_kind(MailKind::Messages);
             notifications::tell_person(&txn, &booking, &news, now).await?;

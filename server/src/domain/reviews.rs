@@ -4,6 +4,7 @@
 //! commissioner of the council whose budget paid may hide a review with a reason (audited; the
 //! reviewer and the provider told); hidden reviews stop counting towards quality. A review
 //! changes the provider's quality, so its services are queued to be indexed again.
+use super::booking_changes::provider_name;
 use super::notifications::{self, News};
 use super::values::written;
 use super::visit_confirmation::{answers_for_person, councils_budget};
@@ -240,8 +241,4 @@ async fn managed(
             }
         })
         .collect())
-}
-
-async fn provider_name(db: &impl ConnectionTrait, provider_id: i64) -> AppResult<String> {
-    Ok(provider::Entity::find_by_id(provider_id).one(db).await?.map(|p| p.name).unwrap_or_default())
 }

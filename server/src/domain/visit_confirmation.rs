@@ -7,6 +7,7 @@
 //! by correcting the minutes (the difference goes back into the budget) or by explaining; if
 //! the person still disagrees, the council whose budget paid decides. Someone paying for
 //! themself has the provider's answer as the last word (they may raise a concern).
+use super::booking_changes::provider_name;
 use super::delegations::{Right, may_act};
 use super::ledger::{self, Account, Transfer};
 use super::notifications::{self, News};
@@ -541,10 +542,6 @@ async fn queries(db: &impl ConnectionTrait, visits: Vec<visit::Model>) -> AppRes
 fn visit_words(visit: &visit::Model) -> String {
     let local = uk_time::to_local(visit.scheduled_start);
     format!("{} at {}", long_date(local.date()), local.format("%H:%M"))
-}
-
-async fn provider_name(db: &impl ConnectionTrait, provider_id: i64) -> AppResult<String> {
-    Ok(provider::Entity::find_by_id(provider_id).one(db).await?.map(|p| p.name).unwrap_or_default())
 }
 
 /// The council and budget the booking is paid from, if any.
