@@ -141,9 +141,8 @@ pub async fn register_provider(csrf_token: String, form: ProviderRegistration) -
         if request.viewer.user.is_some() {
             return Err(UiError::Invalid(vec![FieldError::new("", "Sign out before registering a new organisation")]));
         }
-        let session = guard::backend()?.register_provider(&request, form).await?;
-        guard::set_cookies(session.set_cookies);
-        leptos_axum::redirect(&Role::Provider.dashboard_path());
+        guard::backend()?.register_provider(&request, form).await?;
+        leptos_axum::redirect("/register?sent=1");
         Ok(())
     })
     .await
@@ -156,9 +155,8 @@ pub async fn register_self_funder(csrf_token: String, form: SelfFunderRegistrati
         if request.viewer.user.is_some() {
             return Err(UiError::Invalid(vec![FieldError::new("", "Sign out before opening a new account")]));
         }
-        let session = guard::backend()?.register_self_funder(&request, form).await?;
-        guard::set_cookies(session.set_cookies);
-        leptos_axum::redirect(&Role::BudgetHolder.dashboard_path());
+        guard::backend()?.register_self_funder(&request, form).await?;
+        leptos_axum::redirect("/register/person?sent=1");
         Ok(())
     })
     .await
@@ -619,13 +617,15 @@ pub async fn forgot_password(csrf_token: String, email: String) -> Result<(), Ui
     .await
 }
 
-/// Confirms an address by the token of the link mailed to it (a POST: mail scanners follow links).
+/// Opens a registered account by the token of the link mailed to its address (a POST: mail
+/// scanners follow links), and signs its owner in.
 #[server(prefix = "/api", endpoint = "confirm-email")]
 pub async fn confirm_email(csrf_token: String, token: String) -> Result<(), UiError> {
     guard::run(async move {
-        guard::verify_csrf(&csrf_token)?;
-        guard::backend()?.confirm_email(&token).await?;
-        leptos_axum::redirect("/account/confirm-email?done=1");
+        let request = guard::verify_csrf(&csrf_token)?;
+        let session = guard::backend()?.open_account(&request, &token).await?;
+        guard::set_cookies(session.set_cookies);
+        leptos_axum::redirect(&session.user.role.dashboard_path());
         Ok(())
     })
     .await

@@ -26,9 +26,11 @@ pub trait Backend: Send + Sync + 'static {
     async fn sign_in(&self, request: &RequestInfo, email: &str, password: &str) -> Result<StartedSession, UiError>;
     /// Ends the session and returns the cookies that clear it.
     async fn sign_out(&self, request: &RequestInfo) -> Result<Vec<String>, UiError>;
-    async fn register_provider(&self, request: &RequestInfo, form: ProviderRegistration) -> Result<StartedSession, UiError>;
-    /// Someone paying for their own care opens an account (and is signed in).
-    async fn register_self_funder(&self, request: &RequestInfo, form: SelfFunderRegistration) -> Result<StartedSession, UiError>;
+    /// An organisation registers, or someone paying for their own care asks for an account: the
+    /// account opens from the link mailed to its address (`open_account`); the answer is the same
+    /// whether or not the address is taken.
+    async fn register_provider(&self, request: &RequestInfo, form: ProviderRegistration) -> Result<(), UiError>;
+    async fn register_self_funder(&self, request: &RequestInfo, form: SelfFunderRegistration) -> Result<(), UiError>;
     /// Searches published services; anyone may.
     /// `viewer` is whoever is signed in (a budget holder may search within their budget).
     async fn search(&self, viewer: Option<&SignedInUser>, form: SearchForm) -> Result<SearchPage, UiError>;
@@ -95,8 +97,8 @@ pub trait Backend: Send + Sync + 'static {
     /// Mails a link to choose a new password, if the address has an account (the same answer
     /// either way).
     async fn forgot_password(&self, request: &RequestInfo, email: &str) -> Result<(), UiError>;
-    /// Confirms the address a mailed link was sent to.
-    async fn confirm_email(&self, token: &str) -> Result<(), UiError>;
+    /// Opens a registered account from the link mailed to its address, and signs its owner in.
+    async fn open_account(&self, request: &RequestInfo, token: &str) -> Result<StartedSession, UiError>;
     /// Which kinds of message are emailed to this person, and changing them (`email` or
     /// `dashboard` by kind code).
     async fn mail_choices(&self, user: &SignedInUser) -> Result<MailChoices, UiError>;

@@ -36,6 +36,7 @@ mod m20261207_000028_create_booking_messages;
 mod m20261207_000029_create_concerns;
 mod m20261207_000030_create_mail_choices;
 mod m20261207_000031_create_sign_in_places;
+mod m20261208_000032_create_pending_registrations;
 
 pub struct Migrator;
 
@@ -74,6 +75,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000029_create_concerns::Migration),
             Box::new(m20261207_000030_create_mail_choices::Migration),
             Box::new(m20261207_000031_create_sign_in_places::Migration),
+            Box::new(m20261208_000032_create_pending_registrations::Migration),
         ]
     }
 }

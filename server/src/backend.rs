@@ -85,18 +85,12 @@ impl Backend for CareMarketBackend {
         Ok(vec![cookies::clear_session(self.config.secure_cookies), cookies::acting_for(None, self.config.secure_cookies)])
     }
 
-    async fn register_provider(&self, request: &RequestInfo, form: ProviderRegistration) -> Result<StartedSession, UiError> {
-        let now = Utc::now();
-        let account = accounts::register_provider_from_form(&self.db, &self.passwords, &form, &request.client_key, now).await?;
-        let session = auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
-        self.started(session)
+    async fn register_provider(&self, request: &RequestInfo, form: ProviderRegistration) -> Result<(), UiError> {
+        Ok(accounts::register_provider(&self.db, &self.passwords, &form, &request.client_key, Utc::now()).await?)
     }
 
-    async fn register_self_funder(&self, request: &RequestInfo, form: SelfFunderRegistration) -> Result<StartedSession, UiError> {
-        let now = Utc::now();
-        let account = accounts::register_self_funder(&self.db, &self.passwords, &form, &request.client_key, now).await?;
-        let session = auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
-        self.started(session)
+    async fn register_self_funder(&self, request: &RequestInfo, form: SelfFunderRegistration) -> Result<(), UiError> {
+        Ok(accounts::register_self_funder(&self.db, &self.passwords, &form, &request.client_key, Utc::now()).await?)
     }
 
     async fn search(&self, viewer: Option<&SignedInUser>, form: SearchForm) -> Result<SearchPage, UiError> {
@@ -277,8 +271,11 @@ impl Backend for CareMarketBackend {
         Ok(accounts::forgot_password(&self.db, email, &request.client_key, Utc::now()).await?)
     }
 
-    async fn confirm_email(&self, token: &str) -> Result<(), UiError> {
-        Ok(accounts::confirm_email(&self.db, token, Utc::now()).await?)
+    async fn open_account(&self, request: &RequestInfo, token: &str) -> Result<StartedSession, UiError> {
+        let now = Utc::now();
+        let account = accounts::open_account(&self.db, token, now).await?;
+        let session = auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
+        self.started(session)
     }
 
     async fn mail_choices(&self, user: &SignedInUser) -> Result<MailChoices, UiError> {

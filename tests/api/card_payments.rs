@@ -207,10 +207,11 @@ async fn without_stripe_keys_the_card_option_is_hidden_and_everything_else_works
     assert_eq!(post_webhook(&app, "{}", "t=1,v1=00").await.status, 404);
 }
 
-/// Opens a self-funder's account through the form; the reply signs them in.
-async fn register_self_funder(client: &mut Client, name: &str, email: &str) -> Reply {
+/// Opens a self-funder's account through the form and the link mailed to them, which signs them in.
+async fn register_self_funder(app: &TestApp, client: &mut Client, name: &str, email: &str) -> Reply {
     client.get("/register/person").await;
-    client.post_form("/api/register-self-funder", &[("form[your_name]", name), ("form[email]", email), ("form[password]", "a long enough password")]).await
+    let fields = [("form[your_name]", name), ("form[email]", email), ("form[password]", "a long enough password")];
+    app.register_and_open(client, "/api/register-self-funder", &fields, email).await
 }
 
 #[tokio::test]
@@ -218,7 +219,7 @@ async fn a_self_funder_opens_an_account_pays_for_a_booking_by_card_and_books_it(
     let app = TestApp::with_stripe().await;
     let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Morning visits").await;
     let mut person = app.visitor();
-    let reply = register_self_funder(&mut person, "", "not an email").await;
+    let reply = register_self_funder(&app, &mut person, "", "not an email").await;
     match reply.redirected_error() {
         Some(app::UiError::Invalid(errors)) => {
             let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
@@ -227,7 +228,7 @@ async fn a_self_funder_opens_an_account_pays_for_a_booking_by_card_and_books_it(
         other => panic!("expected field errors, got {other:?}"),
     }
     assert_eq!(count(&app.db, "budgets").await, 0);
-    let reply = register_self_funder(&mut person, "Sam Okafor", "sam@test.example").await;
+    let reply = register_self_funder(&app, &mut person, "Sam Okafor", "sam@test.example").await;
     assert_eq!(reply.status, 302, "{reply:?}");
     let account = server::entities::budget::Entity::find().one(&app.db).await.expect("read").expect("their account");
     assert_eq!((account.funding(), account.four_weekly_allocation_pence), (app::Funding::OwnMoney, 0));
@@ -302,7 +303,7 @@ async fn without_card_payments_a_self_funder_is_told_it_cannot_be_paid_for_here(
     let app = TestApp::new().await;
     let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Morning visits").await;
     let mut person = app.visitor();
-    register_self_funder(&mut person, "Sam Okafor", "sam@test.example").await;
+    register_self_funder(&app, &mut person, "Sam Okafor", "sam@test.example").await;
     let check = person.get(&format!("/book/{listing}?{}", question_query("once", next_monday(), "09:00", "60", &[]))).await;
     assert!(check.contains("card payments are not available just now"), "{}", check.body);
     assert!(!check.contains("Confirm and send the request"));
@@ -313,7 +314,7 @@ async fn a_self_funder_takes_unspent_money_back_to_their_card_once_and_never_wha
     let app = TestApp::with_stripe().await;
     let (_, listing) = weekday_home_care(&app, app.personas.provider_id, "Morning visits").await;
     let mut person = app.visitor();
-    register_self_funder(&mut person, "Sam Okafor", "sam@test.example").await;
+    register_self_funder(&app, &mut person, "Sam Okafor", "sam@test.example").await;
     let account = server::entities::budget::Entity::find().one(&app.db).await.expect("read").expect("their account").id;
     let mut paid = Vec::new();
     for amount in ["40.00", "26.50"] {

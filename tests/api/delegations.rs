@@ -124,7 +124,9 @@ async fn asking_for_help_answers_alike_for_any_address_and_opens_no_account() {
     let mut squatter = app.visitor();
     let fields =
         tests::fixtures::form_fields(&[("your_name", "Not Rosa"), ("email", "squatted@family.example"), ("password", "a long squatter password")], &[]);
-    assert_eq!(squatter.post_form("/api/register-self-funder", &fields).await.status, 302);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let opened = app.register_and_open(&mut squatter, "/api/register-self-funder", &fields, "squatted@family.example").await;
+    assert_eq!(opened.location(), Some("/dashboard/budget-holder"), "{opened:?}");
     let request: i64 = {
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
         let found =

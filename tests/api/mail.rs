@@ -252,29 +252,15 @@ async fn a_forgotten_password_is_replaced_through_a_single_use_emailed_link_with
 }
 
 #[tokio::test]
-async fn an_address_someone_typed_is_confirmed_by_its_mailed_link_once_and_only_then_gets_care_mail() {
+async fn a_registration_opens_from_the_link_a_real_mail_server_received_once_and_care_mail_follows() {
     let app = TestApp::new().await;
     let address = format!("self-{}@mail.test", server::domain::auth::random_token().expect("token")[..12].to_lowercase());
     let fields = [("form[your_name]", "Sam Okafor"), ("form[email]", address.as_str()), ("form[password]", "a long enough password")];
     let registered = app.visitor().post_form("/api/register-self-funder", &fields).await;
-    assert_eq!(registered.status, 302, "{registered:?}");
-    let person = || async {
-        let found = server::entities::user::Entity::find().filter(server::entities::user::Column::Email.eq(address.as_str()));
-        found.one(&app.db).await.expect("query").expect("the account")
-    };
-    assert!(person().await.email_confirmed_at.is_none());
-    let news = |event: &str| News {
-        event: event.to_string(),
-        subject: "News".into(),
-        message: "Something about your care.".into(),
-        link_path: "/dashboard".into(),
-        link_text: "Go to your dashboard",
-        kind: app::MailKind::Bookings,
-    };
-    notifications::tell(&app.db, person().await.id, None, &news("test:before"), Utc::now()).await.expect("told");
+    assert_eq!(registered.location(), Some("/register/person?sent=1"), "{registered:?}");
     let queued = outbox_to(&app, &address).await;
-    assert_eq!(queued.len(), 1, "only the link to confirm: care mail waits for the address");
-    assert_eq!(queued[0].subject, "Confirm your email address for CareMarket");
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].subject, "Confirm your email address to open your CareMarket account");
 
     let mailer = server::mail::from_config(&smtp::settings(), &std::env::temp_dir()).expect("a mailer");
     mail::send_due(&app.db, mailer.as_ref(), SITE, Utc::now()).await.expect("sent");
@@ -285,15 +271,25 @@ async fn an_address_someone_typed_is_confirmed_by_its_mailed_link_once_and_only_
 
     let wrong = app.visitor().post_form("/api/confirm-email", &[("token", "0".repeat(64).as_str())]).await;
     assert!(matches!(wrong.redirected_error(), Some(app::UiError::Invalid(_))), "{wrong:?}");
-    assert!(person().await.email_confirmed_at.is_none());
-    let confirmed = app.visitor().post_form("/api/confirm-email", &[("token", token.as_str())]).await;
-    assert_eq!(confirmed.location(), Some("/account/confirm-email?done=1"), "{confirmed:?}");
-    assert!(person().await.email_confirmed_at.is_some());
+    let found = server::entities::user::Entity::find().filter(server::entities::user::Column::Email.eq(address.as_str()));
+    assert!(found.clone().one(&app.db).await.expect("query").is_none(), "no account before the link is followed");
+    let opened = app.visitor().post_form("/api/confirm-email", &[("token", token.as_str())]).await;
+    assert_eq!(opened.location(), Some("/dashboard/budget-holder"), "{opened:?}");
+    let person = found.one(&app.db).await.expect("query").expect("the account");
+    assert!(person.email_confirmed_at.is_some());
     let again = app.visitor().post_form("/api/confirm-email", &[("token", token.as_str())]).await;
     assert!(matches!(again.redirected_error(), Some(app::UiError::Invalid(_))), "once only: {again:?}");
 
-    notifications::tell(&app.db, person().await.id, None, &news("test:after"), Utc::now()).await.expect("told");
-    assert_eq!(outbox_to(&app, &address).await.len(), 2, "care mail goes once the address is confirmed");
+    let news = News {
+        event: "test:after".into(),
+        subject: "News".into(),
+        message: "Something about your care.".into(),
+        link_path: "/dashboard".into(),
+        link_text: "Go to your dashboard",
+        kind: app::MailKind::Bookings,
+    };
+    notifications::tell(&app.db, person.id, None, &news, Utc::now()).await.expect("told");
+    assert_eq!(outbox_to(&app, &address).await.len(), 2, "care mail goes to the confirmed address");
 }
 
 #[tokio::test]

@@ -223,6 +223,22 @@ export async function linkMailedTo(address, pattern, about = '') {
   throw new Error(`no message to ${address} with a link like ${pattern}`);
 }
 
+/** Fills in the form to open an account to arrange one's own care (on its page), sees "Check your
+ * email", and follows the link mailed to `address`, which opens the account and signs them in. */
+export async function openOwnAccount(page, javaScript, { name, address, password }) {
+  await page.getByLabel('Your full name').fill(name);
+  await page.getByLabel('Email address').fill(address);
+  await page.getByLabel('Create a password').fill(password);
+  await Promise.all([page.waitForURL(/\/register\/person\?sent=1/), page.getByRole('button', { name: 'Open my account' }).click()]);
+  await page.getByRole('heading', { name: 'Check your email' }).waitFor({ timeout: 5000 });
+  await assertAccessible(page, 'check your email');
+  const link = new URL(await linkMailedTo(address, /http:\/\/[^\s"<>]+\/account\/confirm-email\?token=[0-9a-f]{64}/));
+  await open(page, link.pathname + link.search, javaScript);
+  await assertAccessible(page, 'confirming an email address');
+  // A button, not the link itself: mail scanners open links.
+  await Promise.all([page.waitForURL(/\/dashboard\//), page.getByRole('button', { name: 'Confirm and open my account' }).click()]);
+}
+
 // The server's clock (a file it reads; see server/src/clock.rs): set so a booked visit is due now.
 export const CLOCK_FILE = process.env.CAREMARKET_CLOCK_FILE;
 

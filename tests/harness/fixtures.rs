@@ -193,3 +193,17 @@ pub async fn other_council(db: &Db) -> OtherCouncil {
     let commissioner = user(db, council_id, "commissioner@other.example", app::Role::Commissioner, None).await;
     OtherCouncil { council_id, budget_holder, commissioner }
 }
+
+/// The path of the newest link mailed to `address` to open the account registered there.
+pub async fn open_account_link(db: &Db, address: &str) -> String {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use server::entities::mail_outbox;
+    let mailed = mail_outbox::Entity::find()
+        .filter(mail_outbox::Column::ToAddress.eq(address))
+        .filter(mail_outbox::Column::LinkPath.starts_with("/account/confirm-email?token="))
+        .order_by_desc(mail_outbox::Column::Id)
+        .one(db)
+        .await
+        .expect("outbox");
+    mailed.unwrap_or_else(|| panic!("no link to open an account was mailed to {address}")).link_path
+}

@@ -104,6 +104,18 @@ impl TestApp {
         Client::new(self.router.clone())
     }
 
+    /// Registers someone with `path` (a registration form's server function) and follows the
+    /// link mailed to `address`, as its owner would: the client is signed in to the new account.
+    pub async fn register_and_open(&self, client: &mut Client, path: &str, fields: &[(&str, &str)], address: &str) -> Reply {
+        let asked = client.post_form(path, fields).await;
+        if asked.status != 302 || asked.redirected_error().is_some() {
+            return asked;
+        }
+        let link = fixtures::open_account_link(&self.db, address).await;
+        let token = link.rsplit('=').next().unwrap_or_default().to_string();
+        client.post_form("/api/confirm-email", &[("token", token.as_str())]).await
+    }
+
     /// A client signed in as this persona (through the real sign-in form).
     pub async fn signed_in(&self, persona: &fixtures::Persona) -> Client {
         let mut client = self.visitor();

@@ -3,6 +3,7 @@ use crate::components::{CsrfField, ErrorSummary, TextInput, form_errors, use_vie
 use crate::model::FieldError;
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
 
 /// Providers sign up themselves; budget holders and planners are set up by the council.
 #[component]
@@ -15,6 +16,7 @@ pub fn RegisterPage() -> impl IntoView {
         <div class="narrow">
             <ErrorSummary errors/>
             <h1>"Register your organisation"</h1>
+            {if sent() { view! { <CheckYourEmail/> }.into_any() } else { view! {
             <p>"List your care and support services so that people with a personal budget can find and book them."</p>
             // The browser's own checks would pre-empt ours: ours are specific and listed in the summary.
             <ActionForm action attr:novalidate=true>
@@ -28,6 +30,7 @@ pub fn RegisterPage() -> impl IntoView {
                 <AccountFields email_hint="We will use this to sign you in and for enquiries." errors/>
                 <button type="submit" class="button">"Register"</button>
             </ActionForm>
+            }.into_any() }}
         </div>
     }
 }
@@ -43,6 +46,7 @@ pub fn RegisterPersonPage() -> impl IntoView {
         <div class="narrow">
             <ErrorSummary errors/>
             <h1>"Open an account to arrange your own care"</h1>
+            {if sent() { view! { <CheckYourEmail/> }.into_any() } else { view! {
             <p>"If you pay for your own care, you can book and pay for it here by card. "
                "If the council funds your care, ask them to set up your account instead."</p>
             <ActionForm action attr:novalidate=true>
@@ -50,6 +54,25 @@ pub fn RegisterPersonPage() -> impl IntoView {
                 <AccountFields email_hint="We will use this to sign you in." errors/>
                 <button type="submit" class="button">"Open my account"</button>
             </ActionForm>
+            }.into_any() }}
+        </div>
+    }
+}
+
+/// Whether the registration form has just been sent (its answer is shown instead of it).
+fn sent() -> bool {
+    use_query_map().read_untracked().get("sent").is_some()
+}
+
+/// What registering answers, whether or not the address already has an account, so the form
+/// tells nobody who has one.
+#[component]
+fn CheckYourEmail() -> impl IntoView {
+    view! {
+        <div class="panel" role="status">
+            <h2>"Check your email"</h2>
+            <p>"We have sent a link to the address you gave. Follow it within 7 days to open your account. "
+               "If you already have an account, the email says how to sign in instead."</p>
         </div>
     }
 }

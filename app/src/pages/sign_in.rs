@@ -61,42 +61,25 @@ pub fn ForgotPasswordPage() -> impl IntoView {
     }
 }
 
-/// Where the link that confirms an address leads: one button, since mail scanners open links
-/// and must not confirm anything by doing so.
+/// Where the link that opens a registered account leads: one button, since mail scanners open
+/// links and must not open an account by doing so.
 #[component]
 pub fn ConfirmEmailPage() -> impl IntoView {
     let action = ServerAction::<ConfirmEmail>::new();
     let errors = form_errors(action);
-    let (link_token, done) = {
-        let query = use_query_map().read_untracked();
-        (query.get("token").unwrap_or_default(), query.get("done").is_some())
-    };
+    let link_token = use_query_map().read_untracked().get("token").unwrap_or_default();
     let token = use_viewer().csrf_token;
     view! {
         <Title text="Confirm your email address"/>
         <div class="narrow">
             <ErrorSummary errors/>
             <h1>"Confirm your email address"</h1>
-            {if done {
-                view! {
-                    <div class="panel" role="status">
-                        <h2>"Your email address is confirmed"</h2>
-                        <p>"We will email you about your care and bookings."</p>
-                    </div>
-                    <p><a href="/dashboard">"Go to your dashboard"</a></p>
-                }
-                .into_any()
-            } else {
-                view! {
-                    <p>"Confirm this is your email address, and we can email you about your care and bookings."</p>
-                    <ActionForm action>
-                        <CsrfField token/>
-                        <input type="hidden" name="token" value=link_token/>
-                        <button type="submit" class="button" id="token">"Confirm my email address"</button>
-                    </ActionForm>
-                }
-                .into_any()
-            }}
+            <p>"Confirm this is your email address, and your CareMarket account opens. We will email you about your care and bookings."</p>
+            <ActionForm action>
+                <CsrfField token/>
+                <input type="hidden" name="token" value=link_token/>
+                <button type="submit" class="button" id="token">"Confirm and open my account"</button>
+            </ActionForm>
         </div>
     }
 }

@@ -1,31 +1,27 @@
 //! Creating accounts. Providers register their own organisation, and people who pay for their
-//! own care (self-funders) open an account; budget holders and planners are created by the
-//! council (see the budgets work).
+//! own care (self-funders) open an account, which opens when they follow the link mailed to
+//! its address; budget holders and planners are created by the council (see the budgets work).
 use super::values::{Email, NewPassword, PhoneNumber, RegulatorId, collect, required_text};
 use super::{audit, auth};
 use crate::db::Db;
-use crate::entities::{budget, council, email_confirmation, provider, user};
+use crate::entities::{budget, council, pending_registration, provider, user};
 use crate::error::{AppError, AppResult};
 use app::{BudgetType, FieldError, Funding, ProviderRegistration, ProviderStatus, Role, SelfFunderRegistration};
 use chrono::{DateTime, Utc};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, SqlErr};
 
-/// A person's account about to be created, every field checked.
+/// A person's account about to be created, every field checked. Its address is taken as
+/// confirmed: the council entered it, or the person followed a link mailed to it.
 pub struct NewUser<'a> {
     pub council_id: i64,
     pub email: &'a Email,
     pub name: &'a str,
     pub role: Role,
     pub provider_id: Option<i64>,
-    /// Whether the address is taken as confirmed: true when the council entered it, false when
-    /// the person typed it themselves (it is confirmed by a link first).
-    pub email_confirmed: bool,
 }
 
-/// Creates a person's account (`password_hash` may be `auth::NO_PASSWORD_YET`); an address the
-/// person typed themselves is sent a link to confirm it.
+/// Creates a person's account (`password_hash` may be `auth::NO_PASSWORD_YET`).
 pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser<'_>, password_hash: String, now: DateTime<Utc>) -> AppResult<user::Model> {
-    let confirmed = new.email_confirmed;
     let person = user::Entity::insert(user::ActiveModel {
         council_id: Set(new.council_id),
         email: Set(new.email.as_str().into()),
@@ -35,76 +31,106 @@ pub async fn insert_user(db: &impl ConnectionTrait, new: NewUser<'_>, password_h
         provider_id: Set(new.provider_id),
         disabled_at: Set(None),
         created_at: Set(now),
-        email_confirmed_at: Set(new.email_confirmed.then_some(now)),
+        email_confirmed_at: Set(Some(now)),
         ..Default::default()
     })
     .exec_with_returning(db)
     .await?;
-    if !confirmed {
-        ask_to_confirm_email(db, &person, now).await?;
-    }
     Ok(person)
 }
 
-/// How long a link to confirm an address works.
-pub const CONFIRM_LINK_DAYS: i64 = 7;
+/// How long the link that opens a registered account works.
+pub const OPEN_LINK_DAYS: i64 = 7;
 
-/// Mails `person` a link that confirms their address (and can do nothing else).
-async fn ask_to_confirm_email(db: &impl ConnectionTrait, person: &user::Model, now: DateTime<Utc>) -> AppResult<()> {
+/// Registrations (each ends in hashing a password): from one client, and for one address, in an hour.
+const REGISTRATION_LIMITS: [(auth::Throttle, u64, i64); 2] = [(auth::Throttle::Address, 10, 60), (auth::Throttle::Account, 3, 60)];
+
+/// Registering answers "check your email" whether or not the address is taken, and costs the
+/// same either way (one password hashed), so the form tells nobody who has an account. A new
+/// address is mailed a link that opens the account (`open_account`); the owner of a taken one
+/// is told that someone tried. `asked` holds what was typed, except the address and password.
+async fn ask_to_open(
+    db: &Db,
+    passwords: &auth::Passwords,
+    email: &Email,
+    password: &NewPassword,
+    mut asked: pending_registration::ActiveModel,
+    client_address: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    auth::reserve_hashing(db, "register", email.as_str(), client_address, &REGISTRATION_LIMITS, now).await?;
+    // Hashed even for a taken address, which does not need it: both answers take as long.
+    let hash = passwords.hash(password.expose().to_string()).await?;
     let token = auth::random_token()?;
-    email_confirmation::Entity::insert(email_confirmation::ActiveModel {
-        user_id: Set(person.id),
-        token_hash: Set(auth::digest(&token)),
-        email: Set(person.email.clone()),
-        expires_at: Set(now + chrono::Duration::days(CONFIRM_LINK_DAYS)),
-        used_at: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    })
-    .exec_without_returning(db)
-    .await?;
-    let letter = super::mail::Letter {
-        key: format!("confirm-email:{}", auth::digest(&token)),
-        subject: "Confirm your email address for CareMarket",
-        body: "You opened a CareMarket account with this email address. Confirm it, and we can email you about your care \
-               and bookings. The link works for 7 days. If you did not open an account, you need not do anything.",
-        link_path: &format!("/account/confirm-email?token={token}"),
-        link_text: "Confirm your email address",
-    };
-    super::mail::queue_account_message(db, person, letter, now).await
+    let txn = crate::db::begin_write(db).await?;
+    if let Some(owner) = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await? {
+        let letter = super::mail::Letter {
+            key: format!("registration-tried:{}:{}", owner.id, auth::digest(&token)),
+            subject: "Someone tried to open a CareMarket account with your email address",
+            body: "Someone tried to open a new CareMarket account with this email address, which already has one. If it was \
+                   you, sign in instead; if you have forgotten your password, you can choose a new one from the sign-in page. \
+                   If it was not you, you need not do anything: your account has not changed.",
+            link_path: "/sign-in",
+            link_text: "Sign in to CareMarket",
+        };
+        super::mail::queue_account_message(&txn, &owner, letter, now).await?;
+    } else {
+        asked.token_hash = Set(auth::digest(&token));
+        asked.email = Set(email.as_str().into());
+        asked.password_hash = Set(hash);
+        asked.expires_at = Set(now + chrono::Duration::days(OPEN_LINK_DAYS));
+        asked.used_at = Set(None);
+        asked.created_at = Set(now);
+        pending_registration::Entity::insert(asked).exec_without_returning(&txn).await?;
+        let letter = super::mail::Letter {
+            key: format!("open-account:{}", auth::digest(&token)),
+            subject: "Confirm your email address to open your CareMarket account",
+            body: "Someone, we hope you, asked to open a CareMarket account with this email address. Confirm it, and your \
+                   account opens. The link works for 7 days. If it was not you, you need not do anything: no account is \
+                   opened without this link.",
+            link_path: &format!("/account/confirm-email?token={token}"),
+            link_text: "Confirm your address and open your account",
+        };
+        super::mail::queue_to_address(&txn, None, email.as_str(), letter, now).await?;
+    }
+    txn.commit().await?;
+    Ok(())
 }
 
-/// Confirms the address a mailed link was sent to: once, within its time, and only while the
-/// account still has that address.
-pub async fn confirm_email(db: &Db, token: &str, now: DateTime<Utc>) -> AppResult<()> {
+/// Opens the account a registration asked for when the link mailed to its address is followed:
+/// once, within its time, and only while nobody has an account at that address.
+pub async fn open_account(db: &Db, token: &str, now: DateTime<Utc>) -> AppResult<user::Model> {
     let refused =
-        || AppError::invalid("token", "This link has run out or has been used already. If your address is not confirmed yet, sign in and ask for a new link");
+        || AppError::invalid("token", "This link has run out or has been used already. Register again for a new link, or sign in if your account is open");
     let txn = crate::db::begin_write(db).await?;
-    let link = email_confirmation::Entity::find()
-        .filter(email_confirmation::Column::TokenHash.eq(auth::digest(token.trim())))
-        .filter(email_confirmation::Column::UsedAt.is_null())
-        .filter(email_confirmation::Column::ExpiresAt.gt(now))
+    let asked = pending_registration::Entity::find()
+        .filter(pending_registration::Column::TokenHash.eq(auth::digest(token.trim())))
+        .filter(pending_registration::Column::UsedAt.is_null())
+        .filter(pending_registration::Column::ExpiresAt.gt(now))
         .one(&txn)
         .await?
         .ok_or_else(refused)?;
-    let person = user::Entity::find_by_id(link.user_id).one(&txn).await?.filter(|person| person.email == link.email).ok_or_else(refused)?;
-    let used = email_confirmation::Entity::update_many()
-        .col_expr(email_confirmation::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
-        .filter(email_confirmation::Column::Id.eq(link.id))
-        .filter(email_confirmation::Column::UsedAt.is_null())
+    let used = pending_registration::Entity::update_many()
+        .col_expr(pending_registration::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(pending_registration::Column::Id.eq(asked.id))
+        .filter(pending_registration::Column::UsedAt.is_null())
         .exec(&txn)
         .await?;
     if used.rows_affected != 1 {
         return Err(refused());
     }
-    if person.email_confirmed_at.is_none() {
-        let mut row: user::ActiveModel = person.clone().into();
-        row.email_confirmed_at = Set(Some(now));
-        row.update(&txn).await?;
+    if user::Entity::find().filter(user::Column::Email.eq(asked.email.as_str())).one(&txn).await?.is_some() {
+        return Err(AppError::invalid("token", "An account with this email address is open already. Sign in to it"));
     }
-    audit::record(&txn, now, Some(person.id), Some(person.id), "email_confirmed", serde_json::json!({})).await?;
+    let council = council::Entity::find().order_by_asc(council::Column::Id).one(&txn).await?.ok_or_else(|| AppError::internal("no council is set up yet"))?;
+    let email = Email::parse("email", &asked.email)?;
+    let account = if asked.kind == "provider" {
+        open_provider(&txn, council.id, &email, &asked, now).await?
+    } else {
+        open_self_funder(&txn, council.id, &email, &asked, now).await?
+    };
     txn.commit().await?;
-    Ok(())
+    Ok(account)
 }
 
 /// A registration whose every field has been checked.
@@ -136,22 +162,23 @@ pub fn validate_registration(form: &ProviderRegistration) -> Result<ValidRegistr
 }
 
 /// Creates the organisation and its first staff account together, or neither.
-pub async fn register_provider(db: &Db, registration: ValidRegistration, password_hash: String, now: DateTime<Utc>) -> AppResult<user::Model> {
-    let txn = crate::db::begin_write(db).await?;
-    let council = council::Entity::find().order_by_asc(council::Column::Id).one(&txn).await?.ok_or_else(|| AppError::internal("no council is set up yet"))?;
-    if user::Entity::find().filter(user::Column::Email.eq(registration.email.as_str())).one(&txn).await?.is_some() {
-        return Err(AppError::invalid("email", "An account with this email address already exists. Sign in instead"));
-    }
-    let rating = if registration.regulator_id.is_some() { "not_yet_rated" } else { "not_regulated" };
+async fn open_provider(
+    txn: &impl ConnectionTrait,
+    council_id: i64,
+    email: &Email,
+    asked: &pending_registration::Model,
+    now: DateTime<Utc>,
+) -> AppResult<user::Model> {
+    let rating = if asked.regulator_id.is_some() { "not_yet_rated" } else { "not_regulated" };
     let inserted = provider::Entity::insert(provider::ActiveModel {
         public_id: Set(uuid::Uuid::new_v4().to_string()),
-        council_id: Set(council.id),
-        name: Set(registration.organisation_name.clone()),
+        council_id: Set(council_id),
+        name: Set(asked.organisation_name.clone().unwrap_or_default()),
         description: Set(String::new()),
-        regulator_id: Set(registration.regulator_id.as_ref().map(|id| id.as_str().to_string())),
+        regulator_id: Set(asked.regulator_id.clone()),
         regulator_rating: Set(rating.into()),
-        contact_email: Set(registration.email.as_str().into()),
-        contact_phone: Set(registration.contact_phone.as_str().into()),
+        contact_email: Set(email.as_str().into()),
+        contact_phone: Set(asked.contact_phone.clone().unwrap_or_default()),
         website: Set(None),
         languages: Set("English".into()),
         status: Set(ProviderStatus::Active),
@@ -160,38 +187,29 @@ pub async fn register_provider(db: &Db, registration: ValidRegistration, passwor
         updated_at: Set(now),
         ..Default::default()
     })
-    .exec(&txn)
+    .exec(txn)
     .await;
     let provider_id = match inserted {
         Ok(result) => result.last_insert_id,
         Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            return Err(AppError::invalid("regulator_id", "An organisation with this CQC location ID is already registered. Ask a colleague to add you"));
+            return Err(AppError::invalid("token", REGULATOR_ID_TAKEN));
         }
         Err(error) => return Err(error.into()),
     };
-    let new = NewUser {
-        council_id: council.id,
-        email: &registration.email,
-        name: &registration.your_name,
-        role: Role::Provider,
-        provider_id: Some(provider_id),
-        email_confirmed: false,
-    };
-    let account = insert_user(&txn, new, password_hash, now).await?;
-    audit::record(&txn, now, Some(account.id), Some(account.id), "provider_registered", serde_json::json!({ "provider_id": provider_id })).await?;
-    txn.commit().await?;
+    let new = NewUser { council_id, email, name: &asked.your_name, role: Role::Provider, provider_id: Some(provider_id) };
+    let account = insert_user(txn, new, asked.password_hash.clone(), now).await?;
+    audit::record(txn, now, Some(account.id), Some(account.id), "provider_registered", serde_json::json!({ "provider_id": provider_id })).await?;
     Ok(account)
 }
 
-/// A self-funder opens an account: them, and their CareMarket account (a budget with no
-/// council funding, paid into by card, from which they book like anyone with a budget).
+/// A self-funder asks to open an account (see `ask_to_open`).
 pub async fn register_self_funder(
     db: &Db,
     passwords: &auth::Passwords,
     form: &SelfFunderRegistration,
     client_address: &str,
     now: DateTime<Utc>,
-) -> AppResult<user::Model> {
+) -> AppResult<()> {
     let mut errors: Vec<FieldError> = Vec::new();
     let your_name = collect(&mut errors, required_text("your_name", &form.your_name, "your full name", 100));
     let email = collect(&mut errors, Email::parse("email", &form.email));
@@ -199,20 +217,25 @@ pub async fn register_self_funder(
     let (Some(your_name), Some(email), Some(password)) = (your_name, email, password) else {
         return Err(AppError::Invalid(errors));
     };
-    refuse_taken(db, &email).await?;
-    auth::reserve_hashing(db, "register", email.as_str(), client_address, &REGISTRATION_LIMITS, now).await?;
-    let hash = passwords.hash(password.expose().to_string()).await?;
-    let txn = crate::db::begin_write(db).await?;
-    let council = council::Entity::find().order_by_asc(council::Column::Id).one(&txn).await?.ok_or_else(|| AppError::internal("no council is set up yet"))?;
-    if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?.is_some() {
-        return Err(AppError::invalid("email", "An account with this email address already exists. Sign in instead"));
-    }
-    let new = NewUser { council_id: council.id, email: &email, name: &your_name, role: Role::BudgetHolder, provider_id: None, email_confirmed: false };
-    let account = insert_user(&txn, new, hash, now).await?;
+    let asked = pending_registration::ActiveModel { kind: Set("self_funder".into()), your_name: Set(your_name), ..Default::default() };
+    ask_to_open(db, passwords, &email, &password, asked, client_address, now).await
+}
+
+/// A self-funder's account opens: them, and their CareMarket account (a budget with no
+/// council funding, paid into by card, from which they book like anyone with a budget).
+async fn open_self_funder(
+    txn: &impl ConnectionTrait,
+    council_id: i64,
+    email: &Email,
+    asked: &pending_registration::Model,
+    now: DateTime<Utc>,
+) -> AppResult<user::Model> {
+    let new = NewUser { council_id, email, name: &asked.your_name, role: Role::BudgetHolder, provider_id: None };
+    let account = insert_user(txn, new, asked.password_hash.clone(), now).await?;
     // Free choice of any listed provider, as with a direct payment; no allocation.
     budget::Entity::insert(budget::ActiveModel {
         holder_id: Set(account.id),
-        council_id: Set(council.id),
+        council_id: Set(council_id),
         budget_type: Set(BudgetType::DirectPayment),
         isf_provider_id: Set(None),
         four_weekly_allocation_pence: Set(0),
@@ -222,38 +245,33 @@ pub async fn register_self_funder(
         created_at: Set(now),
         ..Default::default()
     })
-    .exec_without_returning(&txn)
+    .exec_without_returning(txn)
     .await?;
-    audit::record(&txn, now, Some(account.id), Some(account.id), "self_funder_registered", serde_json::json!({})).await?;
-    txn.commit().await?;
+    audit::record(txn, now, Some(account.id), Some(account.id), "self_funder_registered", serde_json::json!({})).await?;
     Ok(account)
 }
 
-/// Registrations (each ends in hashing a password) allowed from one address in an hour.
-const REGISTRATION_LIMITS: [(auth::Throttle, u64, i64); 1] = [(auth::Throttle::Address, 10, 60)];
+const REGULATOR_ID_TAKEN: &str = "An organisation with this CQC location ID is already registered. Ask a colleague to add you";
 
-/// An address already in use is refused before any password is hashed.
-async fn refuse_taken(db: &impl ConnectionTrait, email: &Email) -> AppResult<()> {
-    if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(db).await?.is_some() {
-        return Err(AppError::invalid("email", "An account with this email address already exists. Sign in instead"));
-    }
-    Ok(())
-}
-
-/// Registers an organisation from its form: checks, then hashes the password off-thread, then
-/// creates. Attempts from one address are limited.
-pub async fn register_provider_from_form(
-    db: &Db,
-    passwords: &auth::Passwords,
-    form: &ProviderRegistration,
-    client_address: &str,
-    now: DateTime<Utc>,
-) -> AppResult<user::Model> {
+/// An organisation asks to register (see `ask_to_open`). Its CQC location ID is public, so one
+/// already registered is said at once.
+pub async fn register_provider(db: &Db, passwords: &auth::Passwords, form: &ProviderRegistration, client_address: &str, now: DateTime<Utc>) -> AppResult<()> {
     let registration = validate_registration(form)?;
-    refuse_taken(db, &registration.email).await?;
-    auth::reserve_hashing(db, "register", registration.email.as_str(), client_address, &REGISTRATION_LIMITS, now).await?;
-    let hash = passwords.hash(registration.password.expose().to_string()).await?;
-    register_provider(db, registration, hash, now).await
+    let regulator_id = registration.regulator_id.as_ref().map(|id| id.as_str().to_string());
+    if let Some(id) = &regulator_id
+        && provider::Entity::find().filter(provider::Column::RegulatorId.eq(id.as_str())).one(db).await?.is_some()
+    {
+        return Err(AppError::invalid("regulator_id", REGULATOR_ID_TAKEN));
+    }
+    let asked = pending_registration::ActiveModel {
+        kind: Set("provider".into()),
+        your_name: Set(registration.your_name),
+        organisation_name: Set(Some(registration.organisation_name)),
+        regulator_id: Set(regulator_id),
+        contact_phone: Set(Some(registration.contact_phone.as_str().into())),
+        ..Default::default()
+    };
+    ask_to_open(db, passwords, &registration.email, &registration.password, asked, client_address, now).await
 }
 
 /// How long a link to choose a new password works.

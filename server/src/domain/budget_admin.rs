@@ -163,14 +163,7 @@ pub async fn open_budget(db: &Db, viewer: &SignedInUser, form: &NewBudgetForm, n
     let today = uk_time::to_local(now).date();
     let txn = crate::db::begin_write(db).await?;
     let new = check(&txn, council, form, today).await?;
-    let new_user = super::accounts::NewUser {
-        council_id: council,
-        email: &new.email,
-        name: &new.name,
-        role: Role::BudgetHolder,
-        provider_id: None,
-        email_confirmed: true,
-    };
+    let new_user = super::accounts::NewUser { council_id: council, email: &new.email, name: &new.name, role: Role::BudgetHolder, provider_id: None };
     let person = super::accounts::insert_user(&txn, new_user, auth::NO_PASSWORD_YET.into(), now).await?.id;
     let budget_id = budget::Entity::insert(budget::ActiveModel {
         holder_id: Set(person),
@@ -225,7 +218,7 @@ pub async fn open_helper_account(db: &Db, viewer: &SignedInUser, form: &NewHelpe
     if user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?.is_some() {
         return Err(AppError::invalid("helper_email", "Someone already has an account with this email address"));
     }
-    let new_user = super::accounts::NewUser { council_id: council, email: &email, name: &name, role: Role::Planner, provider_id: None, email_confirmed: true };
+    let new_user = super::accounts::NewUser { council_id: council, email: &email, name: &name, role: Role::Planner, provider_id: None };
     let helper = super::accounts::insert_user(&txn, new_user, auth::NO_PASSWORD_YET.into(), now).await?;
     let code = issue_set_up_code(&txn, helper.id, Duration::days(CODE_DAYS), now).await?;
     audit::record(&txn, now, Some(viewer.user_id), Some(helper.id), "helper_account_opened", serde_json::json!({})).await?;

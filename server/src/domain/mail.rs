@@ -90,10 +90,15 @@ pub async fn queue_account_message(db: &impl ConnectionTrait, person: &user::Mod
     if person.disabled_at.is_some() {
         return Ok(());
     }
+    queue_to_address(db, Some(person.id), &person.email, letter, now).await
+}
+
+/// Queues `letter` for an address, which may have no account yet (a link that opens one).
+pub async fn queue_to_address(db: &impl ConnectionTrait, user_id: Option<i64>, address: &str, letter: Letter<'_>, now: DateTime<Utc>) -> AppResult<()> {
     let row = mail_outbox::ActiveModel {
         key: Set(letter.key),
-        user_id: Set(Some(person.id)),
-        to_address: Set(person.email.clone()),
+        user_id: Set(user_id),
+        to_address: Set(address.into()),
         subject: Set(letter.subject.to_string()),
         body: Set(letter.body.to_string()),
         link_path: Set(letter.link_path.to_string()),
