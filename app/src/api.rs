@@ -690,17 +690,63 @@ pub async fn withdraw_helper_request(csrf_token: String, request_id: i64) -> Res
     .await
 }
 
-/// A helper answers a request to help someone: `answer` is `accept` or `decline`.
+/// A helper answers a request to help someone: `answer` is `accept` (with the further rights
+/// ticked, `can_book` and `can_pay` "yes") or `decline`.
 #[server(prefix = "/api", endpoint = "answer-help-request")]
-pub async fn answer_help_request(csrf_token: String, request_id: i64, answer: String) -> Result<(), UiError> {
+pub async fn answer_help_request(
+    csrf_token: String,
+    request_id: i64,
+    answer: String,
+    can_book: Option<String>,
+    can_pay: Option<String>,
+) -> Result<(), UiError> {
     guard::change(&csrf_token, move |backend, _, user| async move {
-        let accept = match answer.as_str() {
-            "accept" => true,
-            "decline" => false,
+        let ticked = |right: &Option<String>| right.as_deref() == Some("yes");
+        let answer = match answer.as_str() {
+            "accept" => HelpAnswer::Accept { book: ticked(&can_book), pay: ticked(&can_pay) },
+            "decline" => HelpAnswer::Decline,
             _ => return Err(UiError::Invalid(vec![FieldError::new("", "Choose whether to help them")])),
         };
-        backend.answer_help_request(&user, request_id, accept).await?;
-        Ok((if accept { "/dashboard/planner?accepted=1" } else { "/dashboard/planner?declined=1" }).into())
+        backend.answer_help_request(&user, request_id, answer).await?;
+        Ok((if answer == HelpAnswer::Decline { "/dashboard/planner?declined=1" } else { "/dashboard/planner?accepted=1" }).into())
+    })
+    .await
+}
+
+/// The person lets the helper who accepted their request help them (`answer` `yes`), or not (`no`).
+#[server(prefix = "/api", endpoint = "let-helper")]
+pub async fn let_helper(csrf_token: String, request_id: i64, answer: String) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        let yes = match answer.as_str() {
+            "yes" => true,
+            "no" => false,
+            _ => return Err(UiError::Invalid(vec![FieldError::new("", "Choose whether to let them help you")])),
+        };
+        backend.let_help(&user, request_id, yes).await?;
+        Ok((if yes { "/budget/helpers?let=1" } else { "/budget/helpers?not_let=1" }).into())
+    })
+    .await
+}
+
+/// The request to help a mailed link opens; no sign-in needed (the link is the key).
+#[server(prefix = "/api", endpoint = "help-invitation", input = GetUrl)]
+pub async fn load_help_invitation(token: String) -> Result<HelpInvitation, UiError> {
+    guard::run(async move { guard::backend()?.help_invitation(&token).await }).await
+}
+
+/// Someone asked to help opens a helper's account from the mailed link, and is signed in to
+/// answer the request on their caseload.
+#[server(prefix = "/api", endpoint = "join-to-help")]
+pub async fn join_to_help(csrf_token: String, token: String, your_name: String, password: String) -> Result<(), UiError> {
+    guard::run(async move {
+        let request = guard::verify_csrf(&csrf_token)?;
+        if request.viewer.user.is_some() {
+            return Err(UiError::Invalid(vec![FieldError::new("", "Sign out before opening a helper's account")]));
+        }
+        let session = guard::backend()?.join_to_help(&request, &token, &your_name, &password).await?;
+        guard::set_cookies(session.set_cookies);
+        leptos_axum::redirect("/dashboard/planner?joined=1");
+        Ok(())
     })
     .await
 }

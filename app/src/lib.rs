@@ -87,6 +87,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/account/set-up") view=SetUpAccountPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/forgot-password") view=ForgotPasswordPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/confirm-email") view=ConfirmEmailPage ssr=SsrMode::Async/>
+                    <Route path=path!("/helping") view=HelpInvitationPage ssr=SsrMode::Async/>
                     <Route path=path!("/account/notifications") view=NotificationsPage ssr=SsrMode::Async/>
                     <Route path=path!("/frameworks") view=FrameworksPage ssr=SsrMode::Async/>
                     <Route path=path!("/lots/:id") view=LotPage ssr=SsrMode::Async/>

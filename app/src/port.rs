@@ -109,8 +109,14 @@ pub trait Backend: Send + Sync + 'static {
     async fn add_helper(&self, user: &SignedInUser, form: &HelperForm) -> Result<(), UiError>;
     async fn withdraw_helper_request(&self, user: &SignedInUser, request_id: i64) -> Result<(), UiError>;
     async fn remove_helper(&self, user: &SignedInUser, delegation_id: i64) -> Result<(), UiError>;
-    /// A helper accepts or declines a request to help someone.
-    async fn answer_help_request(&self, user: &SignedInUser, request_id: i64, accept: bool) -> Result<(), UiError>;
+    /// A helper accepts (some of) or declines a request to help someone.
+    async fn answer_help_request(&self, user: &SignedInUser, request_id: i64, answer: HelpAnswer) -> Result<(), UiError>;
+    /// The person lets the helper who accepted their request help them, or not.
+    async fn let_help(&self, user: &SignedInUser, request_id: i64, yes: bool) -> Result<(), UiError>;
+    /// What the link mailed with a request to help shows; anyone with the link may see it.
+    async fn help_invitation(&self, token: &str) -> Result<HelpInvitation, UiError>;
+    /// Someone asked to help opens a helper's account with the mailed link, and is signed in.
+    async fn join_to_help(&self, request: &RequestInfo, token: &str, your_name: &str, password: &str) -> Result<StartedSession, UiError>;
     /// Commissioners open a helper's account; returns its set-up code.
     async fn open_helper_account(&self, user: &SignedInUser, form: &NewHelperForm) -> Result<String, UiError>;
     /// A planner starts (`Some`) or stops acting for someone; returns the cookie to set.

@@ -37,6 +37,7 @@ mod m20261207_000029_create_concerns;
 mod m20261207_000030_create_mail_choices;
 mod m20261207_000031_create_sign_in_places;
 mod m20261208_000032_create_pending_registrations;
+mod m20261208_000033_add_help_invitation_links;
 
 pub struct Migrator;
 
@@ -76,6 +77,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000030_create_mail_choices::Migration),
             Box::new(m20261207_000031_create_sign_in_places::Migration),
             Box::new(m20261208_000032_create_pending_registrations::Migration),
+            Box::new(m20261208_000033_add_help_invitation_links::Migration),
         ]
     }
 }

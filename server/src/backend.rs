@@ -298,8 +298,23 @@ impl Backend for CareMarketBackend {
         Ok(delegations::withdraw(&self.db, user, request_id, self.now()).await?)
     }
 
-    async fn answer_help_request(&self, user: &SignedInUser, request_id: i64, accept: bool) -> Result<(), UiError> {
-        Ok(delegations::answer(&self.db, user, request_id, accept, self.now()).await?)
+    async fn answer_help_request(&self, user: &SignedInUser, request_id: i64, answer: HelpAnswer) -> Result<(), UiError> {
+        Ok(delegations::answer(&self.db, user, request_id, answer, self.now()).await?)
+    }
+
+    async fn let_help(&self, user: &SignedInUser, request_id: i64, yes: bool) -> Result<(), UiError> {
+        Ok(delegations::let_help(&self.db, user, request_id, yes, self.now()).await?)
+    }
+
+    async fn help_invitation(&self, token: &str) -> Result<HelpInvitation, UiError> {
+        Ok(delegations::invitation(&self.db, token, self.now()).await?)
+    }
+
+    async fn join_to_help(&self, request: &RequestInfo, token: &str, your_name: &str, password: &str) -> Result<StartedSession, UiError> {
+        let now = self.now();
+        let helper = delegations::join_to_help(&self.db, &self.passwords, token, your_name, password, &request.client_key, now).await?;
+        let session = auth::start_session(&self.db, &helper, request.session_token.as_deref(), self.config.session_hours, Utc::now()).await?;
+        self.started(session)
     }
 
     async fn open_helper_account(&self, user: &SignedInUser, form: &NewHelperForm) -> Result<String, UiError> {

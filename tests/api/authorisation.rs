@@ -92,6 +92,9 @@ pub(crate) const TABLE: &[Row] = &[
     ("POST /api/withdraw-helper-request", "POST /api/withdraw-helper-request", &[("request_id", "{request_to_withdraw}")], "N Y N N N N N N N N N"),
     ("POST /api/answer-help-request", "POST /api/answer-help-request", &[("request_id", "{request_to_answer}"), ("answer", "accept")], "N N N Y N N N N N N N"),
     ("POST /api/open-helper-account", "POST /api/open-helper-account", &[("form[name]", "Rosa Diaz"), ("form[email]", "{fresh}@example.org")], "N N N N N N N N N Y Y"),
+    ("POST /api/let-helper", "POST /api/let-helper", &[("request_id", "{request_to_let}"), ("answer", "yes")], "N Y N N N N N N N N N"),
+    ("GET /api/help-invitation", "GET /api/help-invitation?token=abc", &[], "Y Y Y Y Y Y Y Y Y Y Y"),
+    ("POST /api/join-to-help", "POST /api/join-to-help", &[("token", "not-a-token"), ("your_name", "Ann"), ("password", "a long new password")], "* * * * * * * * * * *"),
     ("POST /api/remove-helper", "POST /api/remove-helper", &[("delegation_id", "{spare_delegation}")], "N Y N N N N N N N N N"),
     ("POST /api/act-for", "POST /api/act-for", &[("person", "{holder_id}")], "N N N Y Y Y N N N N N"),
     ("GET /api/budget-statement", "GET /api/budget-statement?budget={budget}", &[], "N Y N Y Y Y N N N Y N"),
@@ -117,6 +120,7 @@ pub(crate) const TABLE: &[Row] = &[
     ("/account/forgot-password", "GET /account/forgot-password", &[], "Y Y Y Y Y Y Y Y Y Y Y"),
     ("/account/notifications", "GET /account/notifications", &[], "N Y Y Y Y Y Y Y Y Y Y"),
     ("/account/confirm-email", "GET /account/confirm-email?token=abc", &[], "Y Y Y Y Y Y Y Y Y Y Y"),
+    ("/helping", "GET /helping?token=abc", &[], "Y Y Y Y Y Y Y Y Y Y Y"),
     ("/lots", "GET /lots", &[], "Y Y Y Y Y Y Y Y Y Y Y"),
     ("/lots/:id", "GET /lots/{lot}", &[], "Y Y Y Y Y Y Y Y Y Y Y"),
     ("/dashboard", "GET /dashboard", &[], "N Y Y Y Y Y Y Y Y Y Y"),
@@ -227,6 +231,11 @@ pub(crate) async fn world(app: &TestApp) -> World {
     client.post_form("/api/add-helper", &[("form[email]", viewer.email.as_str())]).await;
     let request_to_withdraw: i64 = one_number(app, "SELECT id FROM helper_invitations WHERE email = 'someone@example.org'").await;
     let request_to_answer: i64 = one_number(app, &format!("SELECT id FROM helper_invitations WHERE email = '{}'", viewer.email)).await;
+    // And one a planner has accepted, for the person to let them help.
+    let accepter = planner("accepter@test.example").await;
+    client.post_form("/api/add-helper", &[("form[email]", accepter.email.as_str()), ("form[can_book]", "yes")]).await;
+    let request_to_let: i64 = one_number(app, "SELECT id FROM helper_invitations WHERE email = 'accepter@test.example'").await;
+    app.execute_sql(&format!("UPDATE helper_invitations SET answered_by = {}, answered_at = CURRENT_TIMESTAMP WHERE id = {request_to_let}", accepter.id)).await;
     // A payment run to download.
     let due = format!(
         "INSERT INTO payment_runs (reference, council_id, total_pence, provider_count, run_by, created_at) VALUES ('PR-TEST-1', {council}, 0, 0, {}, CURRENT_TIMESTAMP)",
@@ -274,6 +283,7 @@ pub(crate) async fn world(app: &TestApp) -> World {
         ("payment", payment.to_string()),
         ("request_to_withdraw", request_to_withdraw.to_string()),
         ("request_to_answer", request_to_answer.to_string()),
+        ("request_to_let", request_to_let.to_string()),
         ("spare_delegation", spare_delegation.to_string()),
         ("run", "PR-TEST-1".to_string()),
         ("monday", next_monday().to_string()),

@@ -1,8 +1,8 @@
 // Browser tests, with JavaScript on and off and an axe scan of every page visited. Booking and paying:
-// a budget holder, a planner acting for them, card top-ups, someone paying for their own care.
+// a budget holder, a helper they asked acting for them, card top-ups, someone paying for their own care.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BASE, STRIPE, MAIL_DIR, newPage, assertAccessible, open, signIn, payOnCardPage, bookFromServicePage, openOwnAccount } from './support.js';
+import { BASE, STRIPE, MAIL_DIR, newPage, assertAccessible, open, signIn, payOnCardPage, bookFromServicePage, openOwnAccount, linkMailedTo } from './support.js';
 
 for (const javaScript of [true, false]) {
   const mode = javaScript ? 'with JavaScript' : 'without JavaScript';
@@ -23,25 +23,46 @@ for (const javaScript of [true, false]) {
     await close();
   });
 
-  test(`a planner the person trusts acts for them, books for them, and the person sees it, ${mode}`, async () => {
+  test(`someone the person trusts opens a helper's account from the emailed request, accepts, is let help, books for them, and the person sees it, ${mode}`, { skip: !MAIL_DIR && 'CAREMARKET_MAIL_DIR not set' }, async () => {
     const holder = await newPage(javaScript);
     await signIn(holder.page, 'holder@demo.test', javaScript);
     const holderName = (await holder.page.locator('.signed-in-as').textContent()).match(/Signed in as (.+) \(/)[1];
     await open(holder.page, '/budget/helpers', javaScript);
     await holder.page.locator('h1', { hasText: 'People who can help you' }).waitFor({ timeout: 5000 });
     await assertAccessible(holder.page, 'the helpers page');
-    await holder.page.getByLabel('Their email address').fill('planner@demo.test');
+    const address = `niece-${Date.now()}-${javaScript ? 'js' : 'nojs'}@family.test`;
+    await holder.page.getByLabel('Their email address').fill(address);
     await holder.page.getByLabel('Book and cancel care for me').check();
+    await holder.page.getByLabel('Pay by card for me').check();
     await Promise.all([holder.page.waitForURL(/asked=1/), holder.page.getByRole('button', { name: 'Ask them to help' }).click()]);
-    await holder.page.locator('.notice', { hasText: 'We have asked them' }).waitFor({ timeout: 5000 });
+    await holder.page.locator('.notice', { hasText: 'We have emailed them' }).waitFor({ timeout: 5000 });
     await assertAccessible(holder.page, 'a request to help, waiting for an answer');
 
-    // Nothing works until the planner accepts.
+    // The email's link (never a code) lets her open a helper's account with that address.
     const planner = await newPage(javaScript);
-    await signIn(planner.page, 'planner@demo.test', javaScript);
+    const link = new URL(await linkMailedTo(address, /http:\/\/[^\s"<>]+\/helping\?token=[0-9a-f]{64}/));
+    await open(planner.page, link.pathname + link.search, javaScript);
+    await planner.page.locator('h1', { hasText: `${holderName} asked you to help them` }).waitFor({ timeout: 5000 });
+    await assertAccessible(planner.page, 'a request to help, opened from its email');
+    await planner.page.getByLabel('Your full name').fill('Nia Niece');
+    await planner.page.getByLabel('Create a password').fill('a long niece password');
+    await Promise.all([planner.page.waitForURL(/joined=1/), planner.page.getByRole('button', { name: "Open my helper's account" }).click()]);
     await planner.page.locator('h2', { hasText: 'People asking for your help' }).waitFor({ timeout: 5000 });
     await assertAccessible(planner.page, 'a request to help');
+    // She accepts booking for them, not paying by card.
+    await planner.page.getByLabel('Pay by card for them').uncheck();
     await Promise.all([planner.page.waitForURL(/accepted=1/), planner.page.getByRole('button', { name: `Accept: help ${holderName}` }).click()]);
+    assert.equal(await planner.page.getByRole('button', { name: `Act for ${holderName}` }).count(), 0, 'nothing works until the person lets her');
+
+    // The person sees who accepted, and what, and lets her help.
+    await open(holder.page, '/budget/helpers', javaScript);
+    const accepted = holder.page.locator('li', { hasText: `Nia Niece (${address}) accepted on` });
+    await accepted.getByText('They would see your budget and book and cancel care').waitFor({ timeout: 5000 });
+    await assertAccessible(holder.page, 'a helper who accepted, to let help');
+    await Promise.all([holder.page.waitForURL(/let=1/), accepted.getByRole('button', { name: 'Let Nia Niece help me' }).click()]);
+    await holder.page.getByText('Can see your budget and book and cancel care').waitFor({ timeout: 5000 });
+
+    await open(planner.page, '/dashboard/planner', javaScript);
     await planner.page.getByRole('button', { name: `Act for ${holderName}` }).waitFor({ timeout: 5000 });
     await assertAccessible(planner.page, 'the caseload');
     await Promise.all([planner.page.waitForURL(`${BASE}/`), planner.page.getByRole('button', { name: `Act for ${holderName}` }).click()]);

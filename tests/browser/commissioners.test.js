@@ -189,6 +189,9 @@ for (const javaScript of [true, false]) {
     const family = await newPage(javaScript);
     await setUp(family.page, helper, helperCode);
     await Promise.all([family.page.waitForURL(/accepted=1/), family.page.getByRole('button', { name: `Accept: help ${person.name}` }).click()]);
+    await open(holder.page, '/budget/helpers', javaScript);
+    await Promise.all([holder.page.waitForURL(/let=1/), holder.page.getByRole('button', { name: `Let ${helper.name} help me` }).click()]);
+    await open(family.page, '/dashboard/planner', javaScript);
     await family.page.getByRole('button', { name: `Act for ${person.name}` }).waitFor();
     assert.equal(await family.page.getByRole('button', { name: /^Act for / }).count(), 1, 'only the person who asked');
     await assertAccessible(family.page, "a family member's caseload");

@@ -43,6 +43,9 @@ pub struct HelperInvitationLine {
     pub until: Option<String>,
     /// "Asked on 6 December 2026".
     pub asked: String,
+    /// Who accepted, when a helper has and waits for the person to let them help:
+    /// "Rosa Diaz (rosa@family.example) accepted on 7 December 2026".
+    pub accepted_by: Option<String>,
 }
 
 /// A request to help someone, as the helper sees it on their caseload.
@@ -54,6 +57,41 @@ pub struct HelpRequest {
     /// "See their budget and book and cancel care".
     pub rights: String,
     pub until: Option<String>,
+    /// The rights asked for beyond seeing the budget, each of which the helper may accept or not.
+    pub can_book: bool,
+    pub can_pay: bool,
+}
+
+/// A helper's answer to a request: seeing the budget always comes with accepting, and each
+/// further right asked for only if they accept it too.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HelpAnswer {
+    Accept { book: bool, pay: bool },
+    Decline,
+}
+
+/// A request to help, as the person asked finds it from the link mailed to them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HelpInvitation {
+    /// Who asked, and what for (empty when the link no longer works).
+    pub from: String,
+    pub rights: String,
+    pub until: Option<String>,
+    pub email: String,
+    pub next: InvitationNext,
+}
+
+/// What the person asked can do with the link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum InvitationNext {
+    /// Open a helper's account with the address, then answer.
+    OpenAccount,
+    /// They have a helper's account: sign in and answer on the caseload.
+    SignIn,
+    /// The address has an account that cannot help others (a budget holder's, say).
+    OtherAccount,
+    /// Run out, taken back, or used already.
+    Gone,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

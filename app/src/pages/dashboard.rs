@@ -4,7 +4,7 @@ use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::Redirect;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 /// `/dashboard` sends each person to their own role's dashboard (or to sign in).
 #[component]
@@ -160,47 +160,70 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
     }
 }
 
-/// People who asked this helper to help them: nothing works until the helper accepts.
+/// People who asked this helper to help them: they accept each right asked for, or decline;
+/// nothing works until the person then lets them help.
 #[component]
 fn HelpRequests(requests: Vec<HelpRequest>, answer: ServerAction<AnswerHelpRequest>, token: String) -> impl IntoView {
-    (!requests.is_empty()).then(|| {
-        view! {
+    let joined = use_query_map().read_untracked().get("joined").is_some();
+    let accepted = use_query_map().read_untracked().get("accepted").is_some();
+    view! {
+        {joined.then(|| view! {
+            <div class="notice" role="status"><p>"Your helper's account is open. Answer the request below."</p></div>
+        })}
+        {accepted.then(|| view! {
+            <div class="notice" role="status"><p>"Thank you. They will see that you accepted, and you can help them once they agree."</p></div>
+        })}
+        {(!requests.is_empty()).then(|| view! {
             <h2>"People asking for your help"</h2>
             <ul class="spaced-list">
                 {requests.into_iter().map(|request| {
                     let (accept, decline) = (format!("Accept: help {}", request.from), format!("Decline: do not help {}", request.from));
+                    let id = request.id;
+                    let (accept_token, decline_token) = (token.clone(), token.clone());
                     view! {
                         <li class="card">
-                            <h3 class="card-title">{request.from}</h3>
-                            <p>{format!("Asks you to: {}", request.rights.to_lowercase())}{request.until.map(|until| view! { <br/>{until} })}</p>
-                            <AnswerForm answer token=token.clone() request_id=request.id value="accept" label=accept class="button"/>
-                            " "
-                            <AnswerForm answer token=token.clone() request_id=request.id value="decline" label=decline class="button button-secondary"/>
+                            <h3 class="card-title">{request.from.clone()}</h3>
+                            <p>{format!("Asks you to: {}", request.rights.to_lowercase())}{request.until.clone().map(|until| view! { <br/>{until} })}</p>
+                            <ActionForm action=answer>
+                                <CsrfField token=accept_token/>
+                                <input type="hidden" name="request_id" value=id.to_string()/>
+                                <input type="hidden" name="answer" value="accept"/>
+                                {(request.can_book || request.can_pay).then(|| view! {
+                                    <div class="form-group">
+                                        <fieldset class="fieldset" aria-describedby=format!("rights-hint-{id}")>
+                                            <legend class="legend">"What you agree to do"</legend>
+                                            <div class="hint" id=format!("rights-hint-{id}")>"Accepting means you can see their budget and bookings. Untick what you do not agree to."</div>
+                                            <div class="choices">
+                                                {request.can_book.then(|| view! { <RightChoice id=format!("can_book-{id}") name="can_book" label="Book and cancel care for them"/> })}
+                                                {request.can_pay.then(|| view! { <RightChoice id=format!("can_pay-{id}") name="can_pay" label="Pay by card for them"/> })}
+                                            </div>
+                                        </fieldset>
+                                    </div>
+                                })}
+                                <button type="submit" class="button">{accept}</button>
+                            </ActionForm>
+                            <ActionForm action=answer attr:class="inline-form">
+                                <CsrfField token=decline_token/>
+                                <input type="hidden" name="request_id" value=id.to_string()/>
+                                <input type="hidden" name="answer" value="decline"/>
+                                <button type="submit" class="button button-secondary">{decline}</button>
+                            </ActionForm>
                         </li>
                     }
                 }).collect_view()}
             </ul>
-        }
-    })
+        })}
+    }
 }
 
-/// One answer to a request to help, as its own small form (works without JavaScript).
+/// A right a helper may accept, ticked to start with.
 #[component]
-fn AnswerForm(
-    answer: ServerAction<AnswerHelpRequest>,
-    token: String,
-    request_id: i64,
-    value: &'static str,
-    label: String,
-    class: &'static str,
-) -> impl IntoView {
+fn RightChoice(id: String, name: &'static str, label: &'static str) -> impl IntoView {
     view! {
-        <ActionForm action=answer attr:class="inline-form">
-            <CsrfField token/>
-            <input type="hidden" name="request_id" value=request_id.to_string()/>
-            <input type="hidden" name="answer" value=value/>
-            <button type="submit" class=class>{label}</button>
-        </ActionForm>
+        <div class="choice">
+            <input class="choice-input" id=id.clone() name=name type="checkbox" value="yes" checked=true/>
+            <label class="choice-label" for=id>{label}</label>
+        </div>
     }
 }
 

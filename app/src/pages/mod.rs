@@ -28,7 +28,7 @@ pub use card_payments::{CardPaymentPage, PayByCardPage};
 pub use concerns::{ConcernPage, ConcernsPage, RaiseConcernLink, RaiseConcernPage};
 pub use dashboard::{DashboardHome, RoleDashboard};
 pub use frameworks::FrameworksPage;
-pub use helpers::HelpersPage;
+pub use helpers::{HelpInvitationPage, HelpersPage};
 pub use home::HomePage;
 pub use listing::ListingPage;
 pub use listings::{ListingEditorPage, OwnListingsPage};

@@ -1,16 +1,20 @@
-//! Acting on someone's behalf. A budget holder asks a support planner (or a family member or
-//! friend with a helper's account, which the council opens) by email to view their budget, book
-//! and pay for them, optionally until a date; the right works once the helper accepts it, and
-//! the person can take it back at once. A planner picks whom
+//! Acting on someone's behalf. A budget holder asks anyone by email (a support planner, a family
+//! member or friend) to view their budget, book and pay for them, optionally until a date.
+//! Someone with no helper's account is mailed a link to open one. The helper accepts each right
+//! or not; the person then sees who accepted and lets them help, and only then does it work; the
+//! person can take it back at once. A planner picks whom
 //! to act for (checked against the permission on every request) and every action records
 //! both who did it and for whom in the append-only audit log, which the person can read as
 //! "done on your behalf".
-use super::values::{Email, and_list, capitalise, collect};
-use super::{audit, uk_time};
+use super::values::{Email, NewPassword, and_list, capitalise, collect, required_text};
+use super::{audit, auth, uk_time};
 use crate::db::Db;
 use crate::entities::{audit_entry, delegation, helper_invitation, user};
 use crate::error::{AppError, AppResult};
-use app::{ActingFor, DoneForYou, HelpRequest, HelperForm, HelperInvitationLine, HelperLine, HelpersPage, InvitationStatus, Role, SignedInUser};
+use app::{
+    ActingFor, DoneForYou, HelpAnswer, HelpInvitation, HelpRequest, HelperForm, HelperInvitationLine, HelperLine, HelpersPage, InvitationNext,
+    InvitationStatus, Role, SignedInUser,
+};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -80,13 +84,19 @@ pub async fn helpers(db: &impl ConnectionTrait, viewer: &SignedInUser, now: Date
         .filter(helper_invitation::Column::Status.eq(InvitationStatus::Waiting))
         .order_by_asc(helper_invitation::Column::Id)
         .all(db)
-        .await?
+        .await?;
+    let answered_by = user::Entity::find().filter(user::Column::Id.is_in(waiting.iter().filter_map(|w| w.answered_by))).all(db).await?;
+    let waiting = waiting
         .into_iter()
         .map(|request| HelperInvitationLine {
             id: request.id,
             rights: rights_in_words(request.can_book, request.can_pay, "your"),
             until: until_words(request.expires_at),
             asked: format!("Asked on {}", uk_time::long_date(uk_time::to_local(request.created_at).date())),
+            accepted_by: answered_by.iter().find(|helper| Some(helper.id) == request.answered_by).map(|helper| {
+                let day = uk_time::long_date(uk_time::to_local(request.answered_at.unwrap_or(request.created_at)).date());
+                format!("{} ({}) accepted on {day}", helper.display_name, helper.email)
+            }),
             email: request.email,
         })
         .collect();
@@ -124,15 +134,17 @@ fn action_in_words(action: &str, detail: &str) -> String {
         "booking_handed_back" => with_booking("The provider handed back care"),
         "helper_accepted" => "Accepted your request to help you".to_string(),
         "helper_declined" => "Said no to your request to help you".to_string(),
+        "helper_account_opened" => "Opened a helper's account to answer your request".to_string(),
         other => other.replace('_', " "),
     }
 }
 
-/// Asks someone, by email, to help the person: a support planner, or a family member or friend
-/// with a helper's account (the council opens those). Nothing works until they accept from
-/// their own account; a new request to the same address replaces one still waiting. The answer
-/// is the same whether or not the address has an account, or which kind, so the form cannot be
-/// used to learn who has one.
+/// Asks someone, by email, to help the person: a support planner, a family member or a friend.
+/// A helper's account at the address is told on its caseload; any other address is mailed the
+/// request, with a link to open a helper's account when it has none. Nothing works until they
+/// accept and the person lets them; a new request to the same address replaces one still
+/// waiting. The answer is the same whether or not the address has an account, or which kind,
+/// so the form cannot be used to learn who has one.
 pub async fn grant(db: &Db, viewer: &SignedInUser, form: &HelperForm, now: DateTime<Utc>) -> AppResult<()> {
     holder_only(viewer)?;
     let mut errors = Vec::new();
@@ -172,7 +184,8 @@ pub async fn grant(db: &Db, viewer: &SignedInUser, form: &HelperForm, now: DateT
         .await?;
     let (can_book, can_pay) = (form.can_book == "yes", form.can_pay == "yes");
     let expires_at = until.and_then(|day| day.succ_opt()).and_then(|day| day.and_hms_opt(0, 0, 0)).map(uk_time::to_utc);
-    helper_invitation::Entity::insert(helper_invitation::ActiveModel {
+    let token = auth::random_token()?;
+    let inserted = helper_invitation::Entity::insert(helper_invitation::ActiveModel {
         holder_id: Set(viewer.user_id),
         email: Set(email.as_str().into()),
         can_book: Set(can_book),
@@ -180,38 +193,127 @@ pub async fn grant(db: &Db, viewer: &SignedInUser, form: &HelperForm, now: DateT
         expires_at: Set(expires_at),
         status: Set(InvitationStatus::Waiting),
         created_at: Set(now),
+        token_hash: Set(Some(auth::digest(&token))),
         ..Default::default()
     })
     .exec(&txn)
     .await?;
     let detail = serde_json::json!({ "email": email.as_str(), "can_book": can_book, "can_pay": can_pay, "until": until });
     audit::record(&txn, now, Some(viewer.user_id), Some(viewer.user_id), "helper_asked", detail).await?;
-    // A helper's account at that address is told (on its caseload and by mail); the person
-    // asking hears the same whoever has the address.
-    let helper = user::Entity::find()
-        .filter(user::Column::Email.eq(email.as_str()))
-        .filter(user::Column::Role.eq(Role::Planner.code()))
-        .filter(user::Column::DisabledAt.is_null())
-        .one(&txn)
-        .await?
-        .filter(|helper| helper.id != viewer.user_id);
-    if let Some(helper) = helper {
-        let news = super::notifications::News {
-            event: format!("help_asked:{}:{}", viewer.user_id, now.timestamp()),
-            subject: format!("{} asked you to help them", viewer.display_name),
-            message: format!(
-                "{} asked you to {} on CareMarket. Nothing changes until you accept on your caseload page.",
-                viewer.display_name,
-                rights_in_words(can_book, can_pay, "their")
-            ),
-            link_path: "/dashboard/planner".into(),
-            link_text: "Answer on your caseload page",
-            kind: app::MailKind::Bookings,
-        };
-        super::notifications::tell(&txn, helper.id, None, &news, now).await?;
+    let asked = format!("{} asked you to {} on CareMarket.", viewer.display_name, rights_in_words(can_book, can_pay, "their"));
+    let subject = format!("{} asked you to help them", viewer.display_name);
+    let owner = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?.filter(|owner| owner.id != viewer.user_id);
+    match owner {
+        // A helper's account is told on its caseload (and by mail, as it chose).
+        Some(helper) if helper.role == Role::Planner.code() => {
+            let news = super::notifications::News {
+                event: format!("help_asked:{}", inserted.last_insert_id),
+                subject,
+                message: format!("{asked} Nothing changes until you accept on your caseload page."),
+                link_path: "/dashboard/planner".into(),
+                link_text: "Answer on your caseload page",
+                kind: app::MailKind::Bookings,
+            };
+            super::notifications::tell(&txn, helper.id, None, &news, now).await?;
+        }
+        // Anyone else is mailed the link: it opens a helper's account, or says why it cannot.
+        owner => {
+            let body = format!(
+                "{asked} To answer, open the request with the link below within {INVITATION_LINK_DAYS} days. Nothing changes until \
+                 you accept and {} sees that it is you. If you do not know them, you need not do anything.",
+                viewer.display_name
+            );
+            let letter = super::mail::Letter {
+                key: format!("help-invitation:{}", inserted.last_insert_id),
+                subject: &subject,
+                body: &body,
+                link_path: &format!("/helping?token={token}"),
+                link_text: "Open the request",
+            };
+            let user_id = owner.as_ref().map(|owner| owner.id);
+            super::mail::queue_to_address(&txn, user_id, email.as_str(), letter, now).await?;
+        }
     }
     txn.commit().await?;
     Ok(())
+}
+
+/// How long the link mailed with a request to help works.
+pub const INVITATION_LINK_DAYS: i64 = 14;
+
+/// The request a mailed link opens, still waiting for its helper's answer.
+async fn invitation_by_link(db: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> AppResult<Option<helper_invitation::Model>> {
+    let found = helper_invitation::Entity::find()
+        .filter(helper_invitation::Column::TokenHash.eq(auth::digest(token.trim())))
+        .filter(helper_invitation::Column::CreatedAt.gt(now - chrono::Duration::days(INVITATION_LINK_DAYS)))
+        .filter(helper_invitation::Column::AnsweredBy.is_null())
+        .filter(waiting(now))
+        .one(db)
+        .await?;
+    Ok(found)
+}
+
+/// What the link mailed with a request to help shows: who asks and for what, and what the
+/// person asked can do next (open a helper's account, or sign in to answer).
+pub async fn invitation(db: &impl ConnectionTrait, token: &str, now: DateTime<Utc>) -> AppResult<HelpInvitation> {
+    let gone = HelpInvitation { from: String::new(), rights: String::new(), until: None, email: String::new(), next: InvitationNext::Gone };
+    let Some(request) = invitation_by_link(db, token, now).await? else { return Ok(gone) };
+    let Some(holder) = user::Entity::find_by_id(request.holder_id).one(db).await? else { return Ok(gone) };
+    let owner = user::Entity::find().filter(user::Column::Email.eq(request.email.as_str())).one(db).await?;
+    let next = match owner {
+        None => InvitationNext::OpenAccount,
+        Some(owner) if owner.role == Role::Planner.code() => InvitationNext::SignIn,
+        Some(_) => InvitationNext::OtherAccount,
+    };
+    Ok(HelpInvitation {
+        from: holder.display_name,
+        rights: rights_in_words(request.can_book, request.can_pay, "their"),
+        until: until_words(request.expires_at),
+        email: request.email,
+        next,
+    })
+}
+
+/// Helper's accounts opened from mailed requests, from one client in an hour (each hashes a password).
+const JOINING_LIMITS: [(auth::Throttle, u64, i64); 1] = [(auth::Throttle::Address, 10, 60)];
+
+/// Someone asked to help, with no account, opens a helper's account with the address the
+/// request was mailed to (the link proves it is theirs), in the asking person's council. The
+/// link then does nothing more; they answer the request from their caseload.
+pub async fn join_to_help(
+    db: &Db,
+    passwords: &auth::Passwords,
+    token: &str,
+    your_name: &str,
+    password: &str,
+    client_address: &str,
+    now: DateTime<Utc>,
+) -> AppResult<user::Model> {
+    let refused = || AppError::invalid("token", "This link has run out, or the request was taken back or answered. Ask the person to send it again");
+    let mut errors = Vec::new();
+    let name = collect(&mut errors, required_text("your_name", your_name, "your full name", 100));
+    let password = collect(&mut errors, NewPassword::parse("password", password));
+    let (Some(name), Some(password)) = (name, password) else { return Err(AppError::Invalid(errors)) };
+    let request = invitation_by_link(db, token, now).await?.ok_or_else(refused)?;
+    auth::reserve_hashing(db, "join-to-help", &request.email, client_address, &JOINING_LIMITS, now).await?;
+    let hash = passwords.hash(password.expose().to_string()).await?;
+    let txn = crate::db::begin_write(db).await?;
+    let request = invitation_by_link(&txn, token, now).await?.ok_or_else(refused)?;
+    if user::Entity::find().filter(user::Column::Email.eq(request.email.as_str())).one(&txn).await?.is_some() {
+        return Err(AppError::invalid("token", "An account with this email address is open already. Sign in to answer the request"));
+    }
+    let holder = user::Entity::find_by_id(request.holder_id).one(&txn).await?.ok_or_else(refused)?;
+    let email = Email::parse("email", &request.email)?;
+    let new = super::accounts::NewUser { council_id: holder.council_id, email: &email, name: &name, role: Role::Planner, provider_id: None };
+    let helper = super::accounts::insert_user(&txn, new, hash, now).await?;
+    helper_invitation::Entity::update_many()
+        .col_expr(helper_invitation::Column::TokenHash, sea_orm::sea_query::Expr::value(Option::<String>::None))
+        .filter(helper_invitation::Column::Id.eq(request.id))
+        .exec(&txn)
+        .await?;
+    audit::record(&txn, now, Some(helper.id), Some(holder.id), "helper_account_opened", serde_json::json!({ "request": request.id })).await?;
+    txn.commit().await?;
+    Ok(helper)
 }
 
 /// The person takes back a request nobody has answered yet.
@@ -233,12 +335,16 @@ pub async fn withdraw(db: &Db, viewer: &SignedInUser, invitation_id: i64, now: D
     Ok(())
 }
 
-/// Requests still waiting for a helper: those sent to their account's email address.
-fn waiting_for(helper_email: &str, now: DateTime<Utc>) -> Condition {
+/// Requests neither ended nor past the end date of the rights they ask for.
+fn waiting(now: DateTime<Utc>) -> Condition {
     Condition::all()
-        .add(helper_invitation::Column::Email.eq(helper_email))
         .add(helper_invitation::Column::Status.eq(InvitationStatus::Waiting))
         .add(Condition::any().add(helper_invitation::Column::ExpiresAt.is_null()).add(helper_invitation::Column::ExpiresAt.gt(now)))
+}
+
+/// Requests still waiting for a helper's answer: those sent to their account's email address.
+fn waiting_for(helper_email: &str, now: DateTime<Utc>) -> Condition {
+    waiting(now).add(helper_invitation::Column::Email.eq(helper_email)).add(helper_invitation::Column::AnsweredBy.is_null())
 }
 
 /// The requests waiting for this helper's answer, for their caseload page.
@@ -259,14 +365,16 @@ pub async fn requests_for(db: &impl ConnectionTrait, helper: &SignedInUser, now:
                 from: holder.display_name.clone(),
                 rights: rights_in_words(request.can_book, request.can_pay, "their"),
                 until: until_words(request.expires_at),
+                can_book: request.can_book,
+                can_pay: request.can_pay,
             })
         })
         .collect())
 }
 
-/// The helper accepts (the rights start now, replacing any they held for that person) or
-/// declines a request sent to their address.
-pub async fn answer(db: &Db, helper: &SignedInUser, invitation_id: i64, accept: bool, now: DateTime<Utc>) -> AppResult<()> {
+/// The helper answers a request sent to their address. Accepting does not start anything: the
+/// person is told who accepted, and what, and lets them help (`let_help`).
+pub async fn answer(db: &Db, helper: &SignedInUser, invitation_id: i64, answer: HelpAnswer, now: DateTime<Utc>) -> AppResult<()> {
     if helper.role != Role::Planner {
         return Err(AppError::Forbidden);
     }
@@ -283,17 +391,70 @@ pub async fn answer(db: &Db, helper: &SignedInUser, invitation_id: i64, accept: 
     let mut answered: helper_invitation::ActiveModel = request.clone().into();
     answered.answered_at = Set(Some(now));
     answered.answered_by = Set(Some(helper.user_id));
-    if accept {
+    answered.token_hash = Set(None);
+    let action = match answer {
+        HelpAnswer::Accept { book, pay } => {
+            let (can_book, can_pay) = (request.can_book && book, request.can_pay && pay);
+            answered.can_book = Set(can_book);
+            answered.can_pay = Set(can_pay);
+            let news = super::notifications::News {
+                event: format!("help_accepted:{invitation_id}"),
+                subject: format!("{} accepted your request to help you", account.display_name),
+                message: format!(
+                    "{} ({}) accepted: they would {}. Check it is the person you asked, then let them help you on your helpers page. Nothing changes until you do.",
+                    account.display_name,
+                    account.email,
+                    rights_in_words(can_book, can_pay, "your").to_lowercase()
+                ),
+                link_path: "/budget/helpers".into(),
+                link_text: "See who accepted",
+                kind: app::MailKind::Bookings,
+            };
+            super::notifications::tell(&txn, holder_id, None, &news, now).await?;
+            "helper_accepted"
+        }
+        HelpAnswer::Decline => {
+            answered.status = Set(InvitationStatus::Declined);
+            "helper_declined"
+        }
+    };
+    answered.update(&txn).await?;
+    audit::record(&txn, now, Some(helper.user_id), Some(holder_id), action, serde_json::json!({ "request": invitation_id })).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The person, having seen who accepted their request and what, lets them help (the rights start
+/// now, replacing any that helper held for them) or not. The helper is told either way.
+pub async fn let_help(db: &Db, viewer: &SignedInUser, invitation_id: i64, yes: bool, now: DateTime<Utc>) -> AppResult<()> {
+    holder_only(viewer)?;
+    let txn = crate::db::begin_write(db).await?;
+    let request = helper_invitation::Entity::find_by_id(invitation_id)
+        .filter(helper_invitation::Column::HolderId.eq(viewer.user_id))
+        .filter(helper_invitation::Column::AnsweredBy.is_not_null())
+        .filter(waiting(now))
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Still the account that accepted, with the address asked.
+    let helper = user::Entity::find_by_id(request.answered_by.unwrap_or_default())
+        .one(&txn)
+        .await?
+        .filter(|helper| helper.email == request.email && helper.disabled_at.is_none() && helper.role == Role::Planner.code())
+        .ok_or(AppError::NotFound)?;
+    let mut answered: helper_invitation::ActiveModel = request.clone().into();
+    let (action, subject, said) = if yes {
         delegation::Entity::update_many()
             .col_expr(delegation::Column::RevokedAt, sea_orm::sea_query::Expr::value(now))
-            .filter(delegation::Column::HolderId.eq(holder_id))
-            .filter(delegation::Column::DelegateId.eq(helper.user_id))
+            .filter(delegation::Column::HolderId.eq(viewer.user_id))
+            .filter(delegation::Column::DelegateId.eq(helper.id))
             .filter(delegation::Column::RevokedAt.is_null())
             .exec(&txn)
             .await?;
         let granted = delegation::Entity::insert(delegation::ActiveModel {
-            holder_id: Set(holder_id),
-            delegate_id: Set(helper.user_id),
+            holder_id: Set(viewer.user_id),
+            delegate_id: Set(helper.id),
             can_view: Set(true),
             can_book: Set(request.can_book),
             can_pay: Set(request.can_pay),
@@ -306,12 +467,24 @@ pub async fn answer(db: &Db, helper: &SignedInUser, invitation_id: i64, accept: 
         .await?;
         answered.status = Set(InvitationStatus::Accepted);
         answered.delegation_id = Set(Some(granted.last_insert_id));
+        let name = &viewer.display_name;
+        ("helper_let_help", format!("{name} let you help them"), format!("{name} let you help them. Choose them on your caseload page to act for them."))
     } else {
-        answered.status = Set(InvitationStatus::Declined);
-    }
+        answered.status = Set(InvitationStatus::Withdrawn);
+        let name = &viewer.display_name;
+        ("helper_not_let_help", format!("{name} did not let you help them"), format!("{name} did not let you help them, and nothing changed."))
+    };
     answered.update(&txn).await?;
-    let action = if accept { "helper_accepted" } else { "helper_declined" };
-    audit::record(&txn, now, Some(helper.user_id), Some(holder_id), action, serde_json::json!({ "request": invitation_id })).await?;
+    audit::record(&txn, now, Some(viewer.user_id), Some(viewer.user_id), action, serde_json::json!({ "request": invitation_id, "helper": helper.id })).await?;
+    let news = super::notifications::News {
+        event: format!("{action}:{invitation_id}"),
+        subject,
+        message: said,
+        link_path: "/dashboard/planner".into(),
+        link_text: "Go to your caseload page",
+        kind: app::MailKind::Bookings,
+    };
+    super::notifications::tell(&txn, helper.id, None, &news, now).await?;
     txn.commit().await?;
     Ok(())
 }

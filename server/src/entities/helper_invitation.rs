@@ -17,6 +17,8 @@ pub struct Model {
     pub answered_at: Option<DateTimeUtc>,
     pub answered_by: Option<i64>,
     pub delegation_id: Option<i64>,
+    /// The digest of the link mailed to an address with no helper's account, until it opens one.
+    pub token_hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
