@@ -559,6 +559,86 @@ pub async fn load_payments() -> Result<PaymentsAdmin, UiError> {
     .await
 }
 
+#[server(prefix = "/api", endpoint = "recoveries", input = GetUrl)]
+pub async fn load_recoveries(budget: Option<i64>) -> Result<RecoveriesAdmin, UiError> {
+    guard::run(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.recoveries(&user, budget).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "recovery", input = GetUrl)]
+pub async fn load_recovery(reference: String) -> Result<RecoveryLine, UiError> {
+    guard::run(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.recovery(&user, &reference).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "propose-recovery")]
+pub async fn propose_recovery(csrf_token: String, form: RecoveryForm) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        let reference = backend.propose_recovery(&user, &form).await?;
+        Ok(format!("/recoveries/{reference}?proposed=1"))
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "reply-to-recovery")]
+pub async fn reply_to_recovery(csrf_token: String, reference: String, reply: String) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.reply_to_recovery(&user, &reference, &reply).await?;
+        Ok(format!("/recoveries/{reference}?replied=1"))
+    })
+    .await
+}
+
+/// A commissioner's decision: `decision` is `confirm` or `withdraw`.
+#[server(prefix = "/api", endpoint = "decide-recovery")]
+pub async fn decide_recovery(csrf_token: String, reference: String, decision: String) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        let confirm = match decision.as_str() {
+            "confirm" => true,
+            "withdraw" => false,
+            _ => return Err(UiError::Invalid(vec![FieldError::new("", "Choose to recover the money or withdraw the proposal")])),
+        };
+        backend.decide_recovery(&user, &reference, confirm).await?;
+        Ok(format!("/recoveries/{reference}?decided=1"))
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "call-monitoring", input = GetUrl)]
+pub async fn load_call_monitoring(upload: Option<i64>) -> Result<CallMonitoringUploads, UiError> {
+    guard::run(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.call_monitoring(&user, upload).await
+    })
+    .await
+}
+
+/// Settles visits from a call-monitoring file pasted or chosen; the page then shows what came of
+/// each line.
+#[server(prefix = "/api", endpoint = "import-call-monitoring")]
+pub async fn import_call_monitoring(csrf_token: String, csv: String) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        let upload = backend.import_call_monitoring(&user, &csv).await?;
+        Ok(format!("/provider/call-monitoring?upload={upload}"))
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "provider-payments", input = GetUrl)]
+pub async fn load_provider_payments() -> Result<ProviderPayments, UiError> {
+    guard::run(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.provider_payments(&user).await
+    })
+    .await
+}
+
 #[server(prefix = "/api", endpoint = "run-payments")]
 pub async fn run_payments(csrf_token: String) -> Result<(), UiError> {
     guard::change(&csrf_token, move |backend, _, user| async move {

@@ -430,3 +430,17 @@ pub fn ListingCardView(card: ListingCard) -> impl IntoView {
         </li>
     }
 }
+
+/// A CSV file's lines: a box to paste them in, and (shown by enhance.js, since choosing a file
+/// needs JavaScript) a file chooser that fills the box.
+#[component]
+pub fn CsvInput(#[prop(into)] label: String, #[prop(into)] hint: String, #[prop(into)] errors: Signal<Vec<FieldError>>) -> impl IntoView {
+    view! {
+        <div class="form-group" id="csv-file-group" hidden>
+            <label class="label" for="csv-file">"Choose the CSV file"</label>
+            <input class="file-input" id="csv-file" type="file" accept=".csv,text/csv" aria-describedby="csv-file-status"/>
+            <p class="hint" id="csv-file-status" role="status"></p>
+        </div>
+        <TextArea id="csv" name="csv" label hint errors/>
+    }
+}

@@ -75,6 +75,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/payments") view=PaymentsPage ssr=SsrMode::Async/>
                     <Route path=path!("/visit-queries") view=VisitQueriesPage ssr=SsrMode::Async/>
                     <Route path=path!("/provider/reviews") view=ProviderReviewsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/provider/payments") view=ProviderPaymentsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/provider/call-monitoring") view=CallMonitoringPage ssr=SsrMode::Async/>
+                    <Route path=path!("/recoveries") view=RecoveriesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/recoveries/:reference") view=RecoveryPage ssr=SsrMode::Async/>
                     <Route path=path!("/reviews") view=CouncilReviewsPage ssr=SsrMode::Async/>
                     <Route path=path!("/concerns") view=ConcernsPage ssr=SsrMode::Async/>
                     <Route path=path!("/concerns/new") view=RaiseConcernPage ssr=SsrMode::Async/>

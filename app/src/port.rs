@@ -85,6 +85,19 @@ pub trait Backend: Send + Sync + 'static {
     /// Commissioners: what providers are owed, payment runs, and making one (returns its reference).
     async fn payments(&self, user: &SignedInUser) -> Result<PaymentsAdmin, UiError>;
     async fn run_payments(&self, user: &SignedInUser) -> Result<String, UiError>;
+    /// Commissioners: proposals to recover budgets' surplus (and the form for `budget`);
+    /// proposing, deciding; the holder reads and replies.
+    async fn recoveries(&self, user: &SignedInUser, budget: Option<i64>) -> Result<RecoveriesAdmin, UiError>;
+    async fn recovery(&self, user: &SignedInUser, reference: &str) -> Result<RecoveryLine, UiError>;
+    async fn propose_recovery(&self, user: &SignedInUser, form: &RecoveryForm) -> Result<String, UiError>;
+    async fn reply_to_recovery(&self, user: &SignedInUser, reference: &str, text: &str) -> Result<(), UiError>;
+    async fn decide_recovery(&self, user: &SignedInUser, reference: &str, confirm: bool) -> Result<(), UiError>;
+    /// Provider staff: their call-monitoring uploads (`shown` the one just made), and making one
+    /// (returns its id).
+    async fn call_monitoring(&self, user: &SignedInUser, shown: Option<i64>) -> Result<CallMonitoringUploads, UiError>;
+    async fn import_call_monitoring(&self, user: &SignedInUser, csv: &str) -> Result<i64, UiError>;
+    /// Provider staff: what their organisation is owed and has been paid, by council.
+    async fn provider_payments(&self, user: &SignedInUser) -> Result<ProviderPayments, UiError>;
     /// Commissioners: the council's budgets, opening one (returns the person's set-up code),
     /// and moving an individual service fund to another provider.
     async fn budgets_admin(&self, user: &SignedInUser) -> Result<BudgetsAdmin, UiError>;

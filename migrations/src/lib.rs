@@ -38,6 +38,8 @@ mod m20261207_000030_create_mail_choices;
 mod m20261207_000031_create_sign_in_places;
 mod m20261208_000032_create_pending_registrations;
 mod m20261208_000033_add_help_invitation_links;
+mod m20261208_000034_create_recoveries;
+mod m20261208_000035_create_call_monitoring_imports;
 
 pub struct Migrator;
 
@@ -78,6 +80,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000031_create_sign_in_places::Migration),
             Box::new(m20261208_000032_create_pending_registrations::Migration),
             Box::new(m20261208_000033_add_help_invitation_links::Migration),
+            Box::new(m20261208_000034_create_recoveries::Migration),
+            Box::new(m20261208_000035_create_call_monitoring_imports::Migration),
         ]
     }
 }

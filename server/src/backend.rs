@@ -4,8 +4,9 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::domain::card_payments::CardProcessor;
 use crate::domain::{
-    accounts, auth, booking_changes, booking_messages, bookings, budget_admin, budgets, card_payments, concerns, dashboards, delegations, directory,
-    frameworks, lot_management, lots, offline_placements, payment_runs, provider_listings, provider_profile, reports, reviews, visit_confirmation,
+    accounts, auth, booking_changes, booking_messages, bookings, budget_admin, budgets, call_monitoring, card_payments, concerns, dashboards, delegations,
+    directory, frameworks, lot_management, lots, offline_placements, payment_runs, provider_listings, provider_profile, recoveries, reports, reviews,
+    visit_confirmation,
 };
 use crate::error::AppError;
 use crate::http::cookies;
@@ -238,6 +239,39 @@ impl Backend for CareMarketBackend {
 
     async fn payments(&self, user: &SignedInUser) -> Result<PaymentsAdmin, UiError> {
         Ok(payment_runs::admin(&self.db, user).await?)
+    }
+
+    async fn recoveries(&self, user: &SignedInUser, budget: Option<i64>) -> Result<RecoveriesAdmin, UiError> {
+        Ok(recoveries::page(&self.db, user, budget, self.now()).await?)
+    }
+
+    async fn recovery(&self, user: &SignedInUser, reference: &str) -> Result<RecoveryLine, UiError> {
+        Ok(recoveries::one(&self.db, user, reference, self.now()).await?)
+    }
+
+    async fn propose_recovery(&self, user: &SignedInUser, form: &RecoveryForm) -> Result<String, UiError> {
+        Ok(recoveries::propose(&self.db, user, form, self.now()).await?)
+    }
+
+    async fn reply_to_recovery(&self, user: &SignedInUser, reference: &str, text: &str) -> Result<(), UiError> {
+        Ok(recoveries::reply(&self.db, user, reference, text, self.now()).await?)
+    }
+
+    async fn decide_recovery(&self, user: &SignedInUser, reference: &str, confirm: bool) -> Result<(), UiError> {
+        recoveries::decide(&self.db, user, reference, confirm, self.now()).await?;
+        Ok(())
+    }
+
+    async fn call_monitoring(&self, user: &SignedInUser, shown: Option<i64>) -> Result<CallMonitoringUploads, UiError> {
+        Ok(call_monitoring::page(&self.db, user, shown).await?)
+    }
+
+    async fn import_call_monitoring(&self, user: &SignedInUser, csv: &str) -> Result<i64, UiError> {
+        Ok(call_monitoring::import(&self.db, user, csv, self.now()).await?)
+    }
+
+    async fn provider_payments(&self, user: &SignedInUser) -> Result<ProviderPayments, UiError> {
+        Ok(crate::domain::provider_payments::page(&self.db, user).await?)
     }
 
     async fn run_payments(&self, user: &SignedInUser) -> Result<String, UiError> {

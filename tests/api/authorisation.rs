@@ -83,6 +83,14 @@ pub(crate) const TABLE: &[Row] = &[
     ("POST /api/hide-review", "POST /api/hide-review", &[("review_id", "{review}"), ("reason", "abusive")], "N N N N N N N N N Y N"),
     ("GET /api/payments", "GET /api/payments", &[], "N N N N N N N N N Y Y"),
     ("POST /api/run-payments", "POST /api/run-payments", &[], "N N N N N N N N N Y Y"),
+    ("GET /api/provider-payments", "GET /api/provider-payments", &[], "N N N N N N N Y Y N N"),
+    ("GET /api/call-monitoring", "GET /api/call-monitoring", &[], "N N N N N N N Y Y N N"),
+    ("POST /api/import-call-monitoring", "POST /api/import-call-monitoring", &[("csv", "visit,checked in,checked out\nCM-NONE-NONE,2026-01-05 09:00,2026-01-05 10:00")], "N N N N N N N Y Y N N"),
+    ("GET /api/recoveries", "GET /api/recoveries", &[], "N N N N N N N N N Y Y"),
+    ("GET /api/recovery", "GET /api/recovery?reference={recovery}", &[], "N N Y N N N N N N Y N"),
+    ("POST /api/propose-recovery", "POST /api/propose-recovery", &[("form[budget_id]", "{budget}"), ("form[keep]", "1.00"), ("form[reason]", "Unspent")], "N N N N N N N N N Y N"),
+    ("POST /api/reply-to-recovery", "POST /api/reply-to-recovery", &[("reference", "{recovery}"), ("reply", "I need it")], "N N Y N N N N N N N N"),
+    ("POST /api/decide-recovery", "POST /api/decide-recovery", &[("reference", "{recovery}"), ("decision", "withdraw")], "N N N N N N N N N Y N"),
     ("GET /api/budgets", "GET /api/budgets", &[], "N N N N N N N N N Y Y"),
     ("POST /api/open-budget", "POST /api/open-budget", &[("form[name]", "Amira Shah"), ("form[email]", "{fresh}@example.org"), ("form[budget_type]", "direct_payment"), ("form[allocation]", "840.00"), ("form[starts_on]", "{today}")], "N N N N N N N N N Y Y"),
     ("POST /api/move-fund", "POST /api/move-fund", &[("budget_id", "{budget}"), ("fund_holder", "{provider}")], "N N N N N N N N N Y N"),
@@ -137,6 +145,8 @@ pub(crate) const TABLE: &[Row] = &[
     ("/concerns/new", "GET /concerns/new?provider={provider}", &[], "Y Y Y Y Y Y Y Y Y Y Y"),
     ("/concerns/:reference", "GET /concerns/{concern}", &[], "N Y N N N N N N N Y N"),
     ("/provider/reviews", "GET /provider/reviews", &[], "N N N N N N N Y Y N N"),
+    ("/provider/payments", "GET /provider/payments", &[], "N N N N N N N Y Y N N"),
+    ("/provider/call-monitoring", "GET /provider/call-monitoring", &[], "N N N N N N N Y Y N N"),
     ("/reviews", "GET /reviews", &[], "N N N N N N N N N Y Y"),
     ("/visits/confirm", "GET /visits/confirm?token=abc", &[], "* * * * * * * * * * *"),
     ("/payments", "GET /payments", &[], "N N N N N N N N N Y Y"),
@@ -144,6 +154,8 @@ pub(crate) const TABLE: &[Row] = &[
     ("/reports/:slug", "GET /reports/placements", &[], "N N N N N N N N N Y Y"),
     ("/offline-placements", "GET /offline-placements", &[], "N N N N N N N N N Y Y"),
     ("/budgets", "GET /budgets", &[], "N N N N N N N N N Y Y"),
+    ("/recoveries", "GET /recoveries", &[], "N N N N N N N N N Y Y"),
+    ("/recoveries/:reference", "GET /recoveries/{recovery}", &[], "N N Y N N N N N N Y N"),
     ("/frameworks", "GET /frameworks", &[], "N N N N N N N N N Y Y"),
     ("/provider/profile", "GET /provider/profile", &[], "N N N N N N N Y Y N N"),
     ("/provider/listings", "GET /provider/listings", &[], "N N N N N N N Y Y N N"),
@@ -152,6 +164,8 @@ pub(crate) const TABLE: &[Row] = &[
     // Downloads, and the routes that are public by design.
     ("/budget/statement.csv", "GET /budget/statement.csv?budget={budget}", &[], "N Y N Y Y Y N N N Y N"),
     ("/payments/{reference}/remittance.csv", "GET /payments/{run}/remittance.csv", &[], "N N N N N N N N N Y N"),
+    // The run paid no provider here; a provider's own runs are in `provider_payments.rs`.
+    ("/provider/payments/{reference}/visits.csv", "GET /provider/payments/{run}/visits.csv", &[], "N N N N N N N N N N N"),
     ("/reports/{report}/csv", "GET /reports/placements/csv", &[], "N N N N N N N N N Y Y"),
     ("/healthz", "GET /healthz", &[], "Y Y Y Y Y Y Y Y Y Y Y"),
     ("/readyz", "GET /readyz", &[], "Y Y Y Y Y Y Y Y Y Y Y"),
@@ -194,7 +208,11 @@ pub(crate) async fn world(app: &TestApp) -> World {
     let lot = crate::lots::north_home_care(app).await;
     let (_, listing) = weekday_home_care(app, app.personas.provider_id, "Morning visits").await;
     let budget = funded_budget(app, holder.id, "direct_payment", 200_000).await;
-    funded_budget(app, other_holder.id, "direct_payment", 50_000).await;
+    let other_budget = funded_budget(app, other_holder.id, "direct_payment", 50_000).await;
+    // A proposal to recover the other holder's surplus.
+    let commissioner = crate::booking_changes::user(app, app.personas.commissioner.id).await;
+    let proposal = app::RecoveryForm { budget_id: other_budget, keep: "1.00".into(), reason: "Unspent".into() };
+    let recovery = server::domain::recoveries::propose(&app.db, &commissioner, &proposal, chrono::Utc::now()).await.expect("proposed");
     for (delegate, book, pay) in [(&viewer, false, false), (&booker, true, false), (&payer, false, true), (&revoked, true, true), (&spare, false, false)] {
         fixtures::insert(
             &app.db,
@@ -284,6 +302,7 @@ pub(crate) async fn world(app: &TestApp) -> World {
         ("request_to_withdraw", request_to_withdraw.to_string()),
         ("request_to_answer", request_to_answer.to_string()),
         ("request_to_let", request_to_let.to_string()),
+        ("recovery", recovery),
         ("spare_delegation", spare_delegation.to_string()),
         ("run", "PR-TEST-1".to_string()),
         ("monday", next_monday().to_string()),

@@ -2,7 +2,8 @@
 //! the pages call: allocation runs, bookings (once and weekly), providers answering, people
 //! cancelling, visits delivered or missed, confirmed (by the person or automatically) or
 //! queried, answered by the provider and decided by the council, payment runs, card top-ups
-//! settled by webhook and refunds (against localstripe). After every step: the sum of all balances is zero, each
+//! settled by webhook and refunds (against localstripe), and surplus recovered by the council
+//! or the proposal withdrawn. After every step: the sum of all balances is zero, each
 //! balance equals its transfers, no budget account is negative; and doing any step again
 //! (the same key, the same request, the same notice) changes no balance.
 use crate::bookings::{next_monday, weekday_home_care};
@@ -11,7 +12,7 @@ use chrono::{Duration, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use server::domain::card_payments::{self, CardEvent};
 use server::domain::visit_confirmation::{self, Verdict};
-use server::domain::{booking_changes, bookings, budgets, ledger, payment_runs, visits};
+use server::domain::{booking_changes, bookings, budgets, ledger, payment_runs, recoveries, visits};
 use server::entities::{booking, card_payment, ledger_account, visit};
 use server::error::AppError;
 use std::collections::BTreeMap;
@@ -64,7 +65,7 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
     let stripe = server::stripe::Stripe::new(localstripe::settings()).expect("a Stripe client");
     let council = app.personas.council_id;
     let today = Utc::now().date_naive();
-    tests::fixtures::budget(&app.db, council, app.personas.budget_holder.id, "direct_payment", 60_000, today).await;
+    let council_budget = tests::fixtures::budget(&app.db, council, app.personas.budget_holder.id, "direct_payment", 60_000, today).await;
     let self_funder = tests::fixtures::user(&app.db, council, "self@test.example", app::Role::BudgetHolder, None).await;
     let own_account = tests::fixtures::budget(&app.db, council, self_funder.id, "direct_payment", 0, today).await;
     app.execute_sql(&format!("UPDATE budgets SET funding = 'self' WHERE id = {own_account}")).await;
@@ -82,7 +83,7 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
     let mut done: BTreeMap<&str, u32> = BTreeMap::new();
     for step in 0..400 {
         let now = Utc::now();
-        let kind = match rng.between(0, 15) {
+        let kind = match rng.between(0, 17) {
             0 => "allocation run",
             1..=3 => "booking",
             4 | 5 => "provider answers",
@@ -92,7 +93,8 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
             11 => "payment run",
             12 => "card top-up",
             13 | 14 => "visit confirmed or queried",
-            _ => "refund",
+            15 => "refund",
+            _ => "recovery",
         };
         let happened = match kind {
             "allocation run" => {
@@ -233,6 +235,25 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
                 }
             }
             "payment run" => refused_or_done(step, kind, twice!(&app, step, kind, payment_runs::run(&app.db, &commissioner, now).await)).is_some(),
+            "recovery" => {
+                // Keep a random amount; the holder had no reply, so decide after their 14 days.
+                let keep = format!("{}.{:02}", rng.between(0, 700), rng.between(0, 99));
+                let reason = "More than needed".to_string();
+                let form = app::RecoveryForm { budget_id: council_budget, keep, reason };
+                match refused_or_done(step, kind, recoveries::propose(&app.db, &commissioner, &form, now).await) {
+                    Some(reference) => {
+                        let confirm = rng.between(0, 3) > 0;
+                        let later = now + Duration::days(recoveries::REPLY_DAYS);
+                        let decided = twice!(&app, step, kind, recoveries::decide(&app.db, &commissioner, &reference, confirm, later).await);
+                        if refused_or_done(step, kind, decided).is_none() {
+                            // Spent below the amount kept meanwhile: nothing to recover, so it is withdrawn.
+                            recoveries::decide(&app.db, &commissioner, &reference, false, later).await.expect("withdrawn");
+                        }
+                        true
+                    }
+                    None => false,
+                }
+            }
             "card top-up" => {
                 let person = rng.pick(&people).clone();
                 let form = app::CardPaymentForm { purpose: "top_up".into(), amount: format!("{}.{:02}", rng.between(1, 300), rng.between(0, 99)) };
@@ -285,6 +306,7 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
         "payment run",
         "card top-up",
         "refund",
+        "recovery",
     ] {
         assert!(done.get(kind).is_some_and(|n| *n >= 5), "{kind} happened too rarely to count: {done:?}");
     }

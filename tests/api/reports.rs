@@ -553,6 +553,22 @@ async fn provider_delivery_counts_visits_declines_and_hand_backs() {
 async fn the_savings_estimate_follows_its_assumptions() {
     let app = TestApp::new().await;
     data_set(&app).await;
+    // £15 of a direct payment's unspent money taken back in April: a cashable saving, 2.14% of £700.
+    let dp = {
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use server::entities::budget;
+        let found = budget::Entity::find().filter(budget::Column::HolderId.eq(app.personas.budget_holder.id));
+        found.filter(budget::Column::BudgetType.eq(app::BudgetType::DirectPayment)).one(&app.db).await.expect("read").expect("the budget").id
+    };
+    let council = app.personas.council_id;
+    let back = server::domain::ledger::Transfer::new(
+        "recovery:test",
+        server::domain::ledger::Account::budget_available(council, dp),
+        server::domain::ledger::Account::council_funding(council),
+        1_500,
+        "recovery",
+    );
+    server::domain::ledger::transfer(&app.db, &back, at(2026, 4, 20, 9, 0)).await.expect("recovered");
     // 4 placements × (£100 − £25) = £300 saved, of £700 allocated in the period: 42.86%.
     // £20 paid for care in the period; 10% below baseline, baseline is £22.22 (£2,000 × 100 / 90
     // = 2,222.2p): £2.22 saved, 0.32% of £700. A week of the care placed costs £191; baseline £212.22.
@@ -561,13 +577,14 @@ async fn the_savings_estimate_follows_its_assumptions() {
         vec![
             vec![label("Arranging 4 placements"), Pence(40_000), Pence(10_000), Pence(30_000), Percent(Some(4_286))],
             vec![label("Care paid for in the period"), Pence(2_222), Pence(2_000), Pence(222), Percent(Some(32))],
+            vec![label("Unspent money recovered from budgets"), Pence(1_500), Pence(0), Pence(1_500), Percent(Some(214))],
             vec![label("A week of the care placed"), Pence(21_222), Pence(19_100), Pence(2_122), Percent(None)],
         ]
     );
     let given_spend = figures(&app, "savings", spring(&[("spend", "1000.00")])).await;
     assert_eq!(given_spend[0][4], Percent(Some(3_000)));
     assert_eq!(given_spend[1], vec![label("Care paid for in the period"), Pence(2_000), Pence(2_000), Pence(0), Percent(Some(0))]);
-    assert_eq!(given_spend[2], vec![label("A week of the care placed"), Pence(19_100), Pence(19_100), Pence(0), Percent(None)]);
+    assert_eq!(given_spend[3], vec![label("A week of the care placed"), Pence(19_100), Pence(19_100), Pence(0), Percent(None)]);
     // The commissioner's own costs: 4 × (£80 − £30) = £200, 28.57% of £700 (rounded down at the
     // half-hundredth: 2,857.1).
     let own_costs = figures(&app, "savings", spring(&[("manual_cost", "80"), ("electronic_cost", "30.00")])).await;

@@ -200,4 +200,42 @@ for (const javaScript of [true, false]) {
     await holder.close();
     await family.close();
   });
+
+  test(`a commissioner proposes to recover unspent money, the person replies, and the council recovers it, ${mode}`, async () => {
+    const council = await newPage(javaScript);
+    await signIn(council.page, 'commissioner@demo.test', javaScript);
+    await open(council.page, '/budgets', javaScript);
+    const budgetId = await council.page.locator('tr', { hasText: 'holder@demo.test' }).locator('input[name="budget_id"]').first().getAttribute('value');
+    await open(council.page, `/recoveries?budget=${budgetId}`, javaScript);
+    await assertAccessible(council.page, 'proposing to recover money');
+    // Keep all but £1: other journeys book from this budget too.
+    const available = (await council.page.locator('.summary-list div', { hasText: 'Available to spend' }).locator('dd').textContent()).replace(/[£,]/g, '');
+    const keep = (Math.round(Number(available) * 100) - 100) / 100;
+    await council.page.getByLabel(/Leave this much available/).fill(keep.toFixed(2));
+    await council.page.getByLabel(/Why/).fill('More than 8 weeks of your budget is unspent');
+    await Promise.all([council.page.waitForURL(/\/recoveries\/RC-.*proposed=1/), council.page.getByRole('button', { name: 'Propose to recover the money' }).click()]);
+    const reference = council.page.url().match(/RC-[A-Z2-9-]+/)[0];
+    await council.page.getByText('Proposed: waiting for a decision').waitFor({ timeout: 5000 });
+    assert.equal(await council.page.getByRole('button', { name: /^Recover the money/ }).count(), 0, 'not before the person replies or 14 days pass');
+    await assertAccessible(council.page, 'a proposal to recover money');
+
+    const holder = await newPage(javaScript);
+    await signIn(holder.page, 'holder@demo.test', javaScript);
+    await open(holder.page, `/recoveries/${reference}`, javaScript);
+    await holder.page.getByLabel('Your reply to the council').fill('That is fine, I do not need it');
+    await assertAccessible(holder.page, 'replying to a proposal to recover money');
+    await Promise.all([holder.page.waitForURL(/replied=1/), holder.page.getByRole('button', { name: 'Send my reply' }).click()]);
+    await holder.page.getByText('That is fine, I do not need it').waitFor({ timeout: 5000 });
+
+    await open(council.page, `/recoveries/${reference}`, javaScript);
+    await Promise.all([council.page.waitForURL(/decided=1/), council.page.getByRole('button', { name: `Recover the money (${reference})` }).click()]);
+    const recovered = council.page.locator('.summary-list div').filter({ has: council.page.locator('dt', { hasText: /^Recovered$/ }) }).locator('dd');
+    assert.equal((await recovered.textContent()).trim(), '£1.00');
+    await assertAccessible(council.page, 'money recovered');
+    await open(holder.page, '/budget/statement', javaScript);
+    await holder.page.locator('td', { hasText: 'Taken back by the council' }).first().waitFor({ timeout: 5000 });
+    assert.deepEqual([...council.errors, ...holder.errors], []);
+    await council.close();
+    await holder.close();
+  });
 }

@@ -10,9 +10,9 @@ import { MAIL_DIR, CLOCK_FILE, newPage, assertAccessible, open, signIn, bookFrom
 const NOTE = 'Helped with a shower and made lunch';
 const needs = !MAIL_DIR ? 'CAREMARKET_MAIL_DIR not set' : !CLOCK_FILE ? 'CAREMARKET_CLOCK_FILE not set' : false;
 
-/** The holder books the demo provider's first service; the provider accepts, checks in when it is
- * due and out an hour later with a note. Returns both people's pages and the booking's reference. */
-async function deliveredVisit(javaScript, slot) {
+/** The holder books the demo provider's first service, soon; the provider accepts. Returns both
+ * people's pages, the booking's reference and when its visit starts. */
+async function acceptedVisit(javaScript, slot) {
   const provider = await newPage(javaScript);
   await signIn(provider.page, 'provider@demo.test', javaScript);
   const publicPage = await provider.page.getByRole('link', { name: 'See your public page' }).getAttribute('href');
@@ -27,7 +27,13 @@ async function deliveredVisit(javaScript, slot) {
   await open(provider.page, '/provider/bookings', javaScript);
   const request = provider.page.locator('li.card', { hasText: `Reference ${reference}` });
   await Promise.all([provider.page.waitForURL(/done=1/), request.getByRole('button', { name: /^Accept:/ }).click()]);
+  return { provider, holder, reference, start, publicPage };
+}
 
+/** As `acceptedVisit`, then the provider checks in when the visit is due and out an hour later
+ * with a note. */
+async function deliveredVisit(javaScript, slot) {
+  const { provider, holder, reference, start, publicPage } = await acceptedVisit(javaScript, slot);
   // The visit is due: staff arrive, and leave an hour later with a note.
   await setClock(new Date(start.getTime() - 5 * 60000));
   await open(provider.page, '/provider/bookings', javaScript);
@@ -153,6 +159,37 @@ for (const javaScript of [true, false]) {
       await holder.page.locator('.message', { hasText: 'Yes: we have changed the rota' }).waitFor({ timeout: 5000 });
       assert.deepEqual([...provider.errors, ...holder.errors, ...commissioner.errors], []);
       for (const context of [provider, holder, commissioner]) await context.close();
+    } finally {
+      await setClock(null);
+    }
+  });
+
+  test(`a provider's call-monitoring file settles the visit once, and its money shows on the payments page, ${mode}`, { skip: needs }, async () => {
+    try {
+      const { provider, holder, reference, start } = await acceptedVisit(javaScript, javaScript ? 4 : 5);
+      await setClock(new Date(start.getTime() + 2 * 60 * 60000));
+      const uk = (instant) => new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', dateStyle: 'short', timeStyle: 'short' }).format(instant).replace(',', '');
+      const csv = `visit,checked in,checked out\n${reference},${uk(new Date(start.getTime() + 2 * 60000))},${uk(new Date(start.getTime() + 61 * 60000))}\nCM-NONE-NONE,${uk(start)},${uk(new Date(start.getTime() + 30 * 60000))}\n`;
+      await open(provider.page, '/provider/call-monitoring', javaScript);
+      await assertAccessible(provider.page, 'uploading call monitoring');
+      for (const [settled, already] of [['1 visit', '0 visits'], ['0 visits', '1 visit']]) {
+        await provider.page.getByLabel('Lines to upload').fill(csv);
+        await Promise.all([provider.page.waitForURL(/upload=\d+/), provider.page.getByRole('button', { name: 'Upload and settle visits' }).click()]);
+        await provider.page.getByText(`${settled} settled now; ${already} settled already.`).waitFor({ timeout: 5000 });
+        await provider.page.getByText('Line 3: no booking "CM-NONE-NONE" of your organisation').waitFor({ timeout: 5000 });
+      }
+      await assertAccessible(provider.page, 'what came of each line');
+      // Its money waits for the person to confirm, as after checking out by hand.
+      await open(provider.page, '/dashboard/provider', javaScript);
+      await Promise.all([provider.page.waitForURL(/\/provider\/payments$/), provider.page.getByRole('link', { name: 'Payments to you' }).click()]);
+      const waiting = provider.page.locator('.summary-list div', { hasText: 'Waiting for people to confirm' }).first();
+      assert.match(await waiting.locator('dd').textContent(), /£[1-9][\d,]*\.\d\d \([1-9]\d* visits?\)/);
+      await assertAccessible(provider.page, 'payments to the provider');
+      await open(holder.page, `/bookings/${reference}`, javaScript);
+      await holder.page.getByRole('button', { name: /Confirm this visit/ }).first().waitFor({ timeout: 5000 });
+      assert.deepEqual([...provider.errors, ...holder.errors], []);
+      await provider.close();
+      await holder.close();
     } finally {
       await setClock(null);
     }

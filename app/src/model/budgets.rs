@@ -151,3 +151,73 @@ pub struct StatementRow {
     pub available_after_pence: i64,
     pub set_aside_after_pence: i64,
 }
+
+stored_state! {
+    /// Where a proposal to recover a budget's surplus is.
+    pub enum RecoveryStatus {
+        /// The holder has 14 days to reply; then the commissioner decides.
+        Proposed,
+        Recovered,
+        Withdrawn,
+    }
+}
+
+impl RecoveryStatus {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Proposed => "Proposed: waiting for a decision",
+            Self::Recovered => "Recovered",
+            Self::Withdrawn => "Withdrawn: nothing recovered",
+        }
+    }
+}
+
+/// Money recovered from budgets (`/recoveries`, commissioners): every proposal, and the form
+/// to propose one for a budget when asked for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecoveriesAdmin {
+    pub recoveries: Vec<RecoveryLine>,
+    pub proposing: Option<RecoveryTarget>,
+}
+
+/// A budget a commissioner is about to propose recovering money from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecoveryTarget {
+    pub budget_id: i64,
+    pub holder: String,
+    pub budget_type: BudgetType,
+    pub available_pence: i64,
+    pub set_aside_pence: i64,
+    pub four_weekly_pence: i64,
+}
+
+/// One proposal, as the commissioner or the holder sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecoveryLine {
+    pub reference: String,
+    pub holder: String,
+    pub status: RecoveryStatus,
+    pub keep_pence: i64,
+    /// Above what is kept when proposed.
+    pub surplus_pence: i64,
+    pub recovered_pence: Option<i64>,
+    pub reason: String,
+    /// "21 December 2026".
+    pub reply_by: String,
+    pub reply: Option<String>,
+    /// The holder may still reply; the commissioner may confirm now.
+    pub can_reply: bool,
+    pub can_confirm: bool,
+    pub can_withdraw: bool,
+}
+
+/// The "recover surplus" form, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecoveryForm {
+    pub budget_id: i64,
+    /// Pounds the budget keeps available, as typed.
+    #[serde(default)]
+    pub keep: String,
+    #[serde(default)]
+    pub reason: String,
+}

@@ -17,6 +17,44 @@ pub struct PaymentRunLine {
     pub providers: i32,
 }
 
+/// What a provider is owed and has been paid, council by council (`/provider/payments`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderPayments {
+    pub councils: Vec<CouncilPayments>,
+}
+
+/// One council's money for one provider.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CouncilPayments {
+    pub council: String,
+    /// Delivered visits the person has not confirmed yet (or has queried): not owed yet.
+    pub awaiting_visits: u32,
+    pub awaiting_pence: i64,
+    /// Confirmed visits, paid in the council's next payment run.
+    pub owed_pence: i64,
+    /// Newest first.
+    pub runs: Vec<ProviderRunLine>,
+}
+
+/// What one payment run paid this provider: the figure on its line of the council's remittance.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProviderRunLine {
+    pub reference: String,
+    pub date: String,
+    pub amount_pence: i64,
+    /// The confirmed visits it paid for.
+    pub visits: Vec<PaidVisit>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaidVisit {
+    pub booking: String,
+    /// When the visit was, "7 December 2026".
+    pub day: String,
+    pub minutes: i32,
+    pub amount_pence: i64,
+}
+
 /// Paying into a budget by card: what the form needs and the payments made so far.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CardPaymentsPage {
@@ -95,4 +133,26 @@ pub struct CardForm {
     pub client_secret: String,
     pub publishable_key: String,
     pub script_url: String,
+}
+
+/// The first line of a call-monitoring file: the columns, in order.
+pub const CALL_MONITORING_HEADER: &str = "visit,checked in,checked out";
+
+/// What a provider's call-monitoring uploads came to (`/provider/call-monitoring`): the one just
+/// uploaded, when asked for, and the latest before.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallMonitoringUploads {
+    pub shown: Option<CallMonitoringResult>,
+    pub latest: Vec<CallMonitoringResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallMonitoringResult {
+    pub id: i64,
+    /// "7 December 2026, 14:05".
+    pub uploaded: String,
+    pub settled: i32,
+    pub already_settled: i32,
+    /// "Line 4: no visit of booking CM-… on 7 December 2026", one per line not matched.
+    pub problems: Vec<String>,
 }

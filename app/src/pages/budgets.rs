@@ -85,6 +85,9 @@ fn Budgets(
                                         {line.name.clone()}
                                         <span class="hint">{line.email.clone()}{(!line.account_set_up).then_some(" (account not set up yet)")}</span>
                                         {line.surplus.then(|| view! { <span class="tag tag-warning">"Surplus: more than 8 weeks' worth unspent"</span> })}
+                                        {(line.surplus && line.budget_type != BudgetType::IndividualServiceFund).then(|| view! {
+                                            <a href=format!("/recoveries?budget={}", line.budget_id)>"Recover the surplus"<span class="visually-hidden">{format!(" from {}'s budget", line.name)}</span></a>
+                                        })}
                                     </th>
                                     <td data-label="Type">
                                         {line.budget_type.label()}

@@ -127,6 +127,8 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
                 <li><a href="/provider/listings">"Manage your services"</a></li>
                 <li><a href="/provider/profile">"Your organisation's details"</a></li>
                 <li><a href="/provider/reviews">"Your reviews"</a></li>
+                <li><a href="/provider/payments">"Payments to you"</a></li>
+                <li><a href="/provider/call-monitoring">"Upload call monitoring"</a></li>
                 <li><a href="/account/notifications">"Choose what we email you"</a></li>
                 <li><a href=format!("/providers/{organisation_public_id}")>"See your public page"</a></li>
             </ul>
@@ -146,6 +148,7 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
             <ul class="plain-list">
                 <li><a href="/frameworks">"Frameworks and lots"</a></li>
                 <li><a href="/budgets">"Personal budgets"</a></li>
+                <li><a href="/recoveries">"Money recovered from budgets"</a></li>
                 <li><a href="/payments">"Paying providers"</a></li>
                 <li><a href="/visit-queries">"Queries about visits to decide"</a></li>
                 <li><a href="/reviews">"Reviews of care the council paid for"</a></li>

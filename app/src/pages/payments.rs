@@ -1,8 +1,8 @@
 //! Paying providers (`/payments`, commissioners): what the council owes each provider for care
 //! delivered, a button that pays them all in one run, and each run's remittance file (CSV) for
 //! the council's finance system.
-use crate::api::{RunPayments, load_payments};
-use crate::components::{CsrfField, ErrorSummary, Loaded, form_errors};
+use crate::api::{ImportCallMonitoring, RunPayments, load_call_monitoring, load_payments, load_provider_payments};
+use crate::components::{CsrfField, CsvInput, ErrorSummary, Loaded, form_errors};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -75,4 +75,147 @@ fn Payments(admin: PaymentsAdmin, run: ServerAction<RunPayments>, token: String)
             }.into_any()
         }}
     }
+}
+
+/// A provider's money (`/provider/payments`, its staff): for each council, what is waiting for the
+/// person to confirm, what is owed for the next payment run, and each run with the visits it paid.
+#[component]
+pub fn ProviderPaymentsPage() -> impl IntoView {
+    let loaded = Resource::new(|| (), |_| load_provider_payments());
+    view! {
+        <Title text="Payments to you"/>
+        <h1>"Payments to you"</h1>
+        <Loaded data=loaded path="/provider/payments" show=move |payments, _| view! { <ProviderPaymentsView payments/> }/>
+    }
+}
+
+#[component]
+fn ProviderPaymentsView(payments: ProviderPayments) -> impl IntoView {
+    if payments.councils.is_empty() {
+        return view! { <p>"No council owes you anything yet. Money for a visit is owed once the person confirms it (or 48 hours pass)."</p> }.into_any();
+    }
+    payments
+        .councils
+        .into_iter()
+        .map(|council| {
+            let heading = council.council.clone();
+            view! {
+                <h2>{heading}</h2>
+                <dl class="summary-list">
+                    <div><dt>"Waiting for people to confirm"</dt>
+                        <dd>{format!("{} ({} {})", format_pence(council.awaiting_pence), council.awaiting_visits, if council.awaiting_visits == 1 { "visit" } else { "visits" })}</dd></div>
+                    <div><dt>"Owed, for the next payment run"</dt><dd>{format_pence(council.owed_pence)}</dd></div>
+                </dl>
+                {if council.runs.is_empty() {
+                    view! { <p>"This council has not paid you in a payment run yet."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="spaced-list">
+                            {council.runs.into_iter().map(|run| view! { <RunPaid run/> }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }}
+            }
+        })
+        .collect_view()
+        .into_any()
+}
+
+/// One payment run to the provider, with the visits it paid for.
+#[component]
+fn RunPaid(run: ProviderRunLine) -> impl IntoView {
+    let count = run.visits.len();
+    view! {
+        <li class="card">
+            <h3 class="card-title">{format!("{}: {} paid on {}", run.reference, format_pence(run.amount_pence), run.date)}</h3>
+            <details>
+                <summary>{format!("The {count} {} it paid for", if count == 1 { "visit" } else { "visits" })}</summary>
+                <table class="table">
+                    <caption class="visually-hidden">{format!("Visits paid for in {}", run.reference)}</caption>
+                    <thead><tr><th scope="col">"Booking"</th><th scope="col">"Visit date"</th><th scope="col">"Minutes"</th><th scope="col">"Amount"</th></tr></thead>
+                    <tbody>
+                        {run.visits.into_iter().map(|visit| view! {
+                            <tr>
+                                <th scope="row"><a href=format!("/bookings/{}", visit.booking)>{visit.booking.clone()}</a></th>
+                                <td data-label="Visit date">{visit.day}</td>
+                                <td data-label="Minutes">{visit.minutes}</td>
+                                <td data-label="Amount">{format_pence(visit.amount_pence)}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            </details>
+            <p><a href=format!("/provider/payments/{}/visits.csv", run.reference) download>
+                "Download the visits (CSV)"<span class="visually-hidden">{format!(" for {}", run.reference)}</span></a></p>
+        </li>
+    }
+}
+
+/// A provider's electronic call monitoring (`/provider/call-monitoring`, its staff): upload the
+/// call-monitoring system's export to settle visits as checking in and out would, and see what
+/// came of each line.
+#[component]
+pub fn CallMonitoringPage() -> impl IntoView {
+    let import = ServerAction::<ImportCallMonitoring>::new();
+    let upload = use_query_map().read_untracked().get("upload").and_then(|id| id.parse::<i64>().ok());
+    let loaded = Resource::new(move || import.version().get(), move |_| load_call_monitoring(upload));
+    let errors = form_errors(import);
+    let header = CALL_MONITORING_HEADER;
+    view! {
+        <Title text="Call monitoring"/>
+        <h1>"Call monitoring"</h1>
+        <p>"Upload your call-monitoring system's export to record visits checked in and out there. Each line settles one visit "
+           "exactly as checking in and out here would. A line naming a visit already settled with the same times is counted, not settled again."</p>
+        <p>"Save the export as CSV, then choose the file, or paste its lines into the box. The first line names the columns: "<code>{header}</code>
+           ". Each visit is a booking reference (the visit that day nearest the check-in) or a visit number; times are UK time, like 2026-12-07 09:02."</p>
+        <ErrorSummary errors/>
+        <Loaded data=loaded path="/provider/call-monitoring" show=move |page, token| view! { <CallMonitoring page import errors token/> }/>
+    }
+}
+
+#[component]
+fn CallMonitoring(page: CallMonitoringUploads, import: ServerAction<ImportCallMonitoring>, errors: Signal<Vec<FieldError>>, token: String) -> impl IntoView {
+    view! {
+        {page.shown.map(|result| view! {
+            <div class="panel" role="status">
+                <h2>"Your file is uploaded"</h2>
+                <p>{format!("{} settled now; {} settled already.", visits_word(result.settled), visits_word(result.already_settled))}</p>
+            </div>
+            {(!result.problems.is_empty()).then(|| view! {
+                <h2>{format!("{} not settled", match result.problems.len() { 1 => "1 line".to_string(), n => format!("{n} lines") })}</h2>
+                <ul class="list-bullet">{result.problems.into_iter().map(|problem| view! { <li>{problem}</li> }).collect_view()}</ul>
+            })}
+        })}
+        <ActionForm action=import attr:novalidate=true>
+            <CsrfField token/>
+            <CsvInput label="Lines to upload" hint=format!("For example: {CALL_MONITORING_HEADER} then CM-7K2P-9QXM,2026-12-07 09:02,2026-12-07 10:01") errors/>
+            <button type="submit" class="button">"Upload and settle visits"</button>
+        </ActionForm>
+        <script src="/enhance.js"></script>
+        <h2>"Your latest uploads"</h2>
+        {if page.latest.is_empty() {
+            view! { <p>"Nothing has been uploaded yet."</p> }.into_any()
+        } else {
+            view! {
+                <table class="table">
+                    <caption class="visually-hidden">"Call-monitoring uploads, newest first"</caption>
+                    <thead><tr><th scope="col">"Uploaded"</th><th scope="col">"Settled"</th><th scope="col">"Settled already"</th><th scope="col">"Not settled"</th></tr></thead>
+                    <tbody>
+                        {page.latest.into_iter().map(|line| view! {
+                            <tr>
+                                <th scope="row"><a href=format!("/provider/call-monitoring?upload={}", line.id)>{line.uploaded}</a></th>
+                                <td data-label="Settled">{line.settled}</td>
+                                <td data-label="Settled already">{line.already_settled}</td>
+                                <td data-label="Not settled">{line.problems.len()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
+    }
+}
+
+fn visits_word(count: i32) -> String {
+    if count == 1 { "1 visit".into() } else { format!("{count} visits") }
 }

@@ -5,7 +5,7 @@
 //! `/offline-placements`, by form or by pasting a spreadsheet's rows.
 use crate::api::{ImportOfflinePlacements, RecordOfflinePlacement, load_offline_placements, load_report};
 use crate::chart::{CHART_ROWS, bar_chart};
-use crate::components::{CsrfField, ErrorSummary, Loaded, Select, TextArea, TextInput, form_errors, refusal_view, use_viewer};
+use crate::components::{CsrfField, CsvInput, ErrorSummary, Loaded, Select, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use crate::report::*;
 use leptos::prelude::*;
@@ -209,13 +209,7 @@ fn OfflineForms(
         <ErrorSummary errors=import_errors/>
         <ActionForm action=import attr:novalidate=true>
             <CsrfField token=import_token/>
-            // Shown by enhance.js: choosing a file needs JavaScript; pasting does not.
-            <div class="form-group" id="csv-file-group" hidden>
-                <label class="label" for="csv-file">"Choose the CSV file"</label>
-                <input class="file-input" id="csv-file" type="file" accept=".csv,text/csv" aria-describedby="csv-file-status"/>
-                <p class="hint" id="csv-file-status" role="status"></p>
-            </div>
-            <TextArea id="csv" name="csv" label="Rows to import" hint=format!("For example: {header} then 2026-04-01,Home care,Gosforth,350.00") errors=import_errors/>
+            <CsvInput label="Rows to import" hint=format!("For example: {header} then 2026-04-01,Home care,Gosforth,350.00") errors=import_errors/>
             <button type="submit" class="button">"Import placements"</button>
         </ActionForm>
         <script src="/enhance.js"></script>

@@ -211,6 +211,7 @@ fn details(transfer: &ledger_transfer::Model, booking: Option<&str>) -> String {
         "closing_settlement" => for_booking("Paid for care given before the booking ended"),
         "closing_release" => for_booking("Released when the booking ended"),
         "refund" => "Card payment refunded".to_string(),
+        "recovery" => "Taken back by the council: money not needed for your care".to_string(),
         other => for_booking(other),
     }
 }

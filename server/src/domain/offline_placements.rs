@@ -188,7 +188,7 @@ fn uk_today(now: DateTime<Utc>) -> NaiveDate {
 
 /// The values of one CSV line: commas separate them; a value in double quotes may hold commas
 /// and doubled quotes ("").
-fn split_csv_line(line: &str) -> Vec<String> {
+pub(super) fn split_csv_line(line: &str) -> Vec<String> {
     let mut cells = Vec::new();
     let mut cell = String::new();
     let mut quoted = false;

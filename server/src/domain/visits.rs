@@ -53,41 +53,54 @@ async fn providers_visit(db: &impl ConnectionTrait, viewer: &SignedInUser, visit
 
 pub async fn check_in(db: &Db, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
-    let (visit, booking) = providers_visit(&txn, viewer, visit_id).await?;
+    start(&txn, viewer, visit_id, now).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Checks in to a visit at `at`, in the caller's transaction (a call-monitoring import settles
+/// a visit's check-in and check-out together).
+pub(super) async fn start(txn: &impl ConnectionTrait, viewer: &SignedInUser, visit_id: i64, at: DateTime<Utc>) -> AppResult<()> {
+    let (visit, booking) = providers_visit(txn, viewer, visit_id).await?;
     if !booking.status.is_under_way() {
         return Err(AppError::invalid("", "Only confirmed bookings have visits to check in to"));
     }
     if visit.status != VisitStatus::Scheduled {
         return Err(AppError::invalid("", "This visit has already been checked in to, or has ended"));
     }
-    if visit.scheduled_start - now > Duration::minutes(EARLIEST_CHECK_IN_MINUTES) {
+    if visit.scheduled_start - at > Duration::minutes(EARLIEST_CHECK_IN_MINUTES) {
         return Err(AppError::invalid("", "It is too early to check in to this visit: staff can check in up to 2 hours before it is due"));
     }
     let mut row: visit::ActiveModel = visit.into();
     row.status = Set(VisitStatus::InProgress);
-    row.checked_in_at = Set(Some(now));
-    row.update(&txn).await?;
+    row.checked_in_at = Set(Some(at));
+    row.update(txn).await?;
     if booking.status == BookingStatus::Confirmed {
         let mut row: booking::ActiveModel = booking.into();
         row.status = Set(BookingStatus::InProgress);
-        row.update(&txn).await?;
+        row.update(txn).await?;
     }
-    txn.commit().await?;
     Ok(())
 }
 
 /// Ends a visit, with staff's note of what was done; its cost waits for the person to confirm
 /// it. Returns the pence charged.
 pub async fn check_out(db: &Db, viewer: &SignedInUser, visit_id: i64, note: &str, now: DateTime<Utc>) -> AppResult<i64> {
-    let note = visit_confirmation::checked_note(note)?;
     let txn = crate::db::begin_write(db).await?;
-    let (visit, booking) = providers_visit(&txn, viewer, visit_id).await?;
+    let charge = finish(&txn, viewer, visit_id, note, now).await?;
+    txn.commit().await?;
+    Ok(charge)
+}
+
+/// Checks out of a visit at `at`, in the caller's transaction; returns the pence charged.
+pub(super) async fn finish(txn: &impl ConnectionTrait, viewer: &SignedInUser, visit_id: i64, note: &str, at: DateTime<Utc>) -> AppResult<i64> {
+    let note = visit_confirmation::checked_note(note)?;
+    let (visit, booking) = providers_visit(txn, viewer, visit_id).await?;
     if visit.checked_in_at.is_none() || visit.status != VisitStatus::InProgress {
         return Err(AppError::invalid("", "Check in to this visit before checking out"));
     }
-    let charge = end_in_progress(&txn, &booking, visit, Ending::CheckedOut(note), now).await?;
-    complete_if_done(&txn, &booking, now).await?;
-    txn.commit().await?;
+    let charge = end_in_progress(txn, &booking, visit, Ending::CheckedOut(note), at).await?;
+    complete_if_done(txn, &booking, at).await?;
     Ok(charge)
 }
 

@@ -1,8 +1,9 @@
 //! CSV downloads: the same figures a page shows, for spreadsheets and finance systems.
 //! A budget statement is at `/budget/statement.csv` (`?budget=<id>` for someone else's); a
-//! payment run's remittance at `/payments/<run>/remittance.csv`; a report's figures at
+//! payment run's remittance at `/payments/<run>/remittance.csv`, and the visits it paid one
+//! provider at `/provider/payments/<run>/visits.csv`; a report's figures at
 //! `/reports/<report>/csv` with the report page's filters.
-use crate::domain::{budgets, payment_runs, reports};
+use crate::domain::{budgets, payment_runs, provider_payments, reports};
 use crate::error::{self, AppError, Edge};
 use crate::state::AppState;
 use app::port::RequestInfo;
@@ -60,6 +61,28 @@ pub async fn remittance(
         rows.push(row(&[&run.reference, &date, &line.provider, line.regulator_id.as_deref().unwrap_or_default(), &pounds_text(line.amount_pence)]));
     }
     download(&format!("remittance-{}.csv", run.reference), rows.concat())
+}
+
+/// `/provider/payments/<run>/visits.csv`: what a payment run paid the provider's organisation,
+/// visit by visit (its staff).
+pub async fn provider_run(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestInfo>,
+    axum::extract::Path(reference): axum::extract::Path<String>,
+) -> Response {
+    let Some(user) = request.viewer.user else {
+        return Redirect::to("/sign-in?next=/provider/payments").into_response();
+    };
+    let (council, run) = match provider_payments::run(&state.db, &user, &reference).await {
+        Ok(found) => found,
+        Err(error) => return refused(error),
+    };
+    let mut rows = vec![row(&["Payment run", "Date paid", "Council", "Booking", "Visit date", "Minutes", "Amount (GBP)"])];
+    for visit in &run.visits {
+        rows.push(row(&[&run.reference, &run.date, &council, &visit.booking, &visit.day, &visit.minutes.to_string(), &pounds_text(visit.amount_pence)]));
+    }
+    rows.push(row(&[&run.reference, &run.date, &council, "Total", "", "", &pounds_text(run.amount_pence)]));
+    download(&format!("payment-{}.csv", run.reference), rows.concat())
 }
 
 /// `/reports/<report>/csv?<filters>`: exactly the table the report page shows (commissioners).

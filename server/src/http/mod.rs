@@ -38,6 +38,7 @@ fn session_routes() -> Vec<(String, MethodRouter<AppState>)> {
     vec![
         ("/budget/statement.csv".into(), get(csv::budget_statement)),
         ("/payments/{reference}/remittance.csv".into(), get(csv::remittance)),
+        ("/provider/payments/{reference}/visits.csv".into(), get(csv::provider_run)),
         ("/reports/{report}/csv".into(), get(csv::report)),
     ]
 }

@@ -127,10 +127,12 @@ pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &Re
         rows(
             db,
             "SELECT CAST(SUM(CASE WHEN t.kind = 'allocation' AND c.kind = 'budget_available' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS allocated, \
-                CAST(SUM(CASE WHEN d.kind = 'budget_committed' AND c.kind = 'provider_payable' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS paid \
+                CAST(SUM(CASE WHEN d.kind = 'budget_committed' AND c.kind = 'provider_payable' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS paid, \
+                CAST(SUM(CASE WHEN t.kind = 'recovery' AND c.kind = 'council_funding' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS recovered \
              FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id JOIN ledger_accounts d ON d.id = t.debit_account_id \
              JOIN budgets bu ON bu.id = COALESCE(c.budget_id, d.budget_id) \
-             WHERE bu.council_id = ? AND bu.funding = ? AND c.kind IN ('budget_available', 'provider_payable') AND t.created_at >= ? AND t.created_at < ?",
+             WHERE bu.council_id = ? AND bu.funding = ? AND c.kind IN ('budget_available', 'provider_payable', 'council_funding') \
+               AND t.created_at >= ? AND t.created_at < ?",
             vec![asked.council_id.into(), Funding::Council.into(), start.into(), end.into()],
         )
     )?;
@@ -138,9 +140,9 @@ pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &Re
         Some(row) => (number(row, "n")?, number(row, "v")?),
         None => (0, 0),
     };
-    let (allocated, paid) = match flows.first() {
-        Some(row) => (number(row, "allocated")?, number(row, "paid")?),
-        None => (0, 0),
+    let (allocated, paid, recovered) = match flows.first() {
+        Some(row) => (number(row, "allocated")?, number(row, "paid")?, number(row, "recovered")?),
+        None => (0, 0, 0),
     };
     let spend = given_spend.unwrap_or(allocated);
     let by_hand = count * manual;
@@ -163,6 +165,13 @@ pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &Re
             Figure::Pence(paid),
             Figure::Pence(paid_at_baseline - paid),
             share(paid_at_baseline - paid, spend),
+        ],
+        vec![
+            Figure::Label("Unspent money recovered from budgets".into()),
+            Figure::Pence(recovered),
+            Figure::Pence(0),
+            Figure::Pence(recovered),
+            share(recovered, spend),
         ],
         vec![
             Figure::Label("A week of the care placed".into()),
@@ -197,6 +206,7 @@ pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &Re
         },
         format!("Placements through CareMarket in the period: {}, worth {} a week.", Figure::Count(count).shown(), format_pence(weekly_value)),
         format!("Care paid for in the period (visits delivered and late cancellations, from every council-funded budget): {}.", format_pence(paid)),
+        format!("Unspent money recovered from budgets in the period (cashable: it goes back to the council): {}.", format_pence(recovered)),
     ];
     Ok(answer)
 }

@@ -1,0 +1,89 @@
+//! Electronic call monitoring: a provider uploads its system's export, and each line settles one
+//! of its visits exactly as checking in and out would; lines that cannot be matched are named
+//! with the reason, and the same file twice settles once.
+use crate::booking_changes::{assert_sound, booked, user, visits_of};
+use crate::bookings::{next_monday, question_query};
+use chrono::{Duration, Utc};
+use sea_orm::EntityTrait;
+use server::domain::uk_time;
+use server::domain::{booking_changes, call_monitoring};
+use server::entities::visit;
+use tests::TestApp;
+
+/// Every ledger account's balance, by code.
+async fn balances(app: &TestApp) -> Vec<(String, i64)> {
+    use sea_orm::{EntityTrait, QueryOrder};
+    use server::entities::ledger_account;
+    let accounts = ledger_account::Entity::find().order_by_asc(ledger_account::Column::Id).all(&app.db).await.expect("accounts");
+    accounts.into_iter().map(|account| (account.code, account.balance_pence)).collect()
+}
+
+#[tokio::test]
+async fn each_line_settles_its_visit_as_checking_in_and_out_would_once_and_bad_lines_are_named() {
+    let app = TestApp::new().await;
+    crate::bookings::funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    let booking = booked(&app, &question_query("once", next_monday(), "09:00", "60", &[])).await;
+    let staff = user(&app, app.personas.provider.id).await;
+    booking_changes::respond(&app.db, &staff, &booking.reference, true, "", Utc::now()).await.expect("accepted");
+    let planned = visits_of(&app, booking.id).await.remove(0);
+    let at = |minutes: i64| uk_time::to_local(planned.scheduled_start + Duration::minutes(minutes)).format("%Y-%m-%d %H:%M").to_string();
+    let reference = &booking.reference;
+    let csv = [
+        "Visit,Checked in,Checked out".to_string(),
+        format!("{reference},{},{}", at(2), at(61)),
+        "CM-NOPE-NOPE,2026-12-07 09:00,2026-12-07 10:00".into(),
+        format!("{reference},{},{}", at(60), at(0)),
+        format!("{reference},at nine,{}", at(60)),
+        format!("{reference},{},{}", at(-24 * 60), at(-24 * 60 + 30)),
+        format!("{},{},{}", planned.id + 1_000, at(0), at(60)),
+        format!("{reference},{}", at(0)),
+    ]
+    .join("\r\n");
+    // Uploaded once the visit is over (a check-out after now is refused too).
+    let later = planned.scheduled_start + Duration::hours(3);
+    let upload = call_monitoring::import(&app.db, &staff, &csv, later).await.expect("uploaded");
+    let shown = call_monitoring::page(&app.db, &staff, Some(upload)).await.expect("the page").shown.expect("the upload");
+    assert_eq!((shown.settled, shown.already_settled), (1, 0));
+    let day_before = uk_time::long_date(uk_time::to_local(planned.scheduled_start).date() - Duration::days(1));
+    assert_eq!(
+        shown.problems,
+        vec![
+            "Line 3: no booking \"CM-NOPE-NOPE\" of your organisation".to_string(),
+            "Line 4: the check-out time is not after the check-in time".into(),
+            "Line 5: the check-in time \"at nine\" is not like 2026-12-07 09:02".into(),
+            format!("Line 6: no visit of booking {reference} on {day_before}"),
+            format!("Line 7: no visit {} of your organisation", planned.id + 1_000),
+            "Line 8: expected 3 columns (visit,checked in,checked out), found 2".into(),
+        ]
+    );
+    // As checking in at 09:02 and out at 10:01 would: 59 minutes rounds to the hour booked, £26.50
+    // set aside until the person confirms.
+    let settled = visit::Entity::find_by_id(planned.id).one(&app.db).await.expect("read").expect("the visit");
+    assert_eq!(settled.checked_in_at, Some(planned.scheduled_start + Duration::minutes(2)));
+    assert_eq!((settled.delivered_minutes, settled.charged_pence, settled.confirmation), (Some(60), Some(2_650), Some(app::VisitConfirmation::Awaiting)));
+    assert_sound(&app, "after the upload").await;
+
+    // The same file again settles nothing more.
+    let before = balances(&app).await;
+    let again = call_monitoring::import(&app.db, &staff, &csv, later).await.expect("uploaded");
+    let shown = call_monitoring::page(&app.db, &staff, Some(again)).await.expect("the page").shown.expect("the upload");
+    assert_eq!((shown.settled, shown.already_settled, shown.problems.len()), (0, 1, 6));
+    assert_eq!(balances(&app).await, before);
+
+    // Another provider's staff cannot settle it; people and councils cannot upload.
+    let other =
+        tests::fixtures::user(&app.db, app.personas.council_id, "staff@hilltop.example", app::Role::Provider, Some(app.personas.other_provider_id)).await;
+    let other = user(&app, other.id).await;
+    let theirs = call_monitoring::import(&app.db, &other, &csv, later).await.expect("uploaded");
+    let shown = call_monitoring::page(&app.db, &other, Some(theirs)).await.expect("the page").shown.expect("the upload");
+    assert_eq!(shown.settled + shown.already_settled, 0);
+    assert!(shown.problems[0].contains(&format!("no booking \"{reference}\" of your organisation")), "{:?}", shown.problems);
+    assert!(call_monitoring::page(&app.db, &other, Some(upload)).await.expect("the page").shown.is_none(), "not theirs to see");
+    for someone in [app.personas.budget_holder.id, app.personas.commissioner.id] {
+        let someone = user(&app, someone).await;
+        assert!(matches!(call_monitoring::import(&app.db, &someone, &csv, later).await, Err(server::error::AppError::Forbidden)));
+    }
+    // A file with the wrong columns is refused whole.
+    let wrong = call_monitoring::import(&app.db, &staff, "booking,start,end\nX,1,2", later).await;
+    assert!(matches!(wrong, Err(server::error::AppError::Invalid(_))), "{wrong:?}");
+}
