@@ -610,6 +610,25 @@ pub async fn decide_recovery(csrf_token: String, reference: String, decision: St
     .await
 }
 
+#[server(prefix = "/api", endpoint = "ratings", input = GetUrl)]
+pub async fn load_ratings() -> Result<RatingsPage, UiError> {
+    guard::run(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.ratings(&user).await
+    })
+    .await
+}
+
+/// Imports the CQC's care directory (CSV); the page then says what changed.
+#[server(prefix = "/api", endpoint = "import-ratings")]
+pub async fn import_ratings(csrf_token: String, csv: String) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        let (changed, unchanged, elsewhere) = backend.import_ratings(&user, &csv).await?;
+        Ok(format!("/ratings?changed={changed}&unchanged={unchanged}&elsewhere={elsewhere}"))
+    })
+    .await
+}
+
 #[server(prefix = "/api", endpoint = "call-monitoring", input = GetUrl)]
 pub async fn load_call_monitoring(upload: Option<i64>) -> Result<CallMonitoringUploads, UiError> {
     guard::run(async move {

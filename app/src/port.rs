@@ -92,6 +92,10 @@ pub trait Backend: Send + Sync + 'static {
     async fn propose_recovery(&self, user: &SignedInUser, form: &RecoveryForm) -> Result<String, UiError>;
     async fn reply_to_recovery(&self, user: &SignedInUser, reference: &str, text: &str) -> Result<(), UiError>;
     async fn decide_recovery(&self, user: &SignedInUser, reference: &str, confirm: bool) -> Result<(), UiError>;
+    /// Commissioners: the latest CQC rating changes of the council's providers, and importing
+    /// the CQC's directory (returns what changed, what did not, and locations not ours).
+    async fn ratings(&self, user: &SignedInUser) -> Result<RatingsPage, UiError>;
+    async fn import_ratings(&self, user: &SignedInUser, csv: &str) -> Result<(usize, usize, usize), UiError>;
     /// Provider staff: their call-monitoring uploads (`shown` the one just made), and making one
     /// (returns its id).
     async fn call_monitoring(&self, user: &SignedInUser, shown: Option<i64>) -> Result<CallMonitoringUploads, UiError>;

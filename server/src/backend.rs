@@ -5,8 +5,8 @@ use crate::db::Db;
 use crate::domain::card_payments::CardProcessor;
 use crate::domain::{
     accounts, auth, booking_changes, booking_messages, bookings, budget_admin, budgets, call_monitoring, card_payments, concerns, dashboards, delegations,
-    directory, frameworks, lot_management, lots, offline_placements, payment_runs, provider_listings, provider_profile, recoveries, reports, reviews,
-    visit_confirmation,
+    directory, frameworks, lot_management, lots, offline_placements, payment_runs, provider_listings, provider_profile, recoveries, regulator_ratings, reports,
+    reviews, visit_confirmation,
 };
 use crate::error::AppError;
 use crate::http::cookies;
@@ -260,6 +260,15 @@ impl Backend for CareMarketBackend {
     async fn decide_recovery(&self, user: &SignedInUser, reference: &str, confirm: bool) -> Result<(), UiError> {
         recoveries::decide(&self.db, user, reference, confirm, self.now()).await?;
         Ok(())
+    }
+
+    async fn ratings(&self, user: &SignedInUser) -> Result<RatingsPage, UiError> {
+        Ok(regulator_ratings::page(&self.db, user).await?)
+    }
+
+    async fn import_ratings(&self, user: &SignedInUser, csv: &str) -> Result<(usize, usize, usize), UiError> {
+        let imported = regulator_ratings::import(&self.db, user, csv, self.now()).await?;
+        Ok((imported.changed, imported.unchanged, imported.elsewhere))
     }
 
     async fn call_monitoring(&self, user: &SignedInUser, shown: Option<i64>) -> Result<CallMonitoringUploads, UiError> {

@@ -25,6 +25,7 @@ mod provider_listings;
 mod provider_payments;
 mod provider_profile;
 mod recoveries;
+mod regulator_ratings;
 mod relevance;
 mod reports;
 mod reviews;

@@ -238,4 +238,35 @@ for (const javaScript of [true, false]) {
     await council.close();
     await holder.close();
   });
+
+  test(`a commissioner imports CQC ratings, and the lot re-ranks and says what changed, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await signIn(page, 'commissioner@demo.test', javaScript);
+    await open(page, '/lots', javaScript);
+    await Promise.all([page.waitForURL(/\/lots\/\d+$/), page.locator('main li a').first().click()]);
+    const lotPath = new URL(page.url()).pathname;
+    const provider = page.locator('tbody tr').first().locator('a').first();
+    const name = (await provider.textContent()).trim();
+    await Promise.all([page.waitForURL(/\/providers\//), provider.click()]);
+    const field = async (label) => (await page.locator('.summary-list div', { hasText: label }).locator('dd').first().textContent()).trim();
+    const [rating, location] = [await field('CQC rating'), await field('CQC registration')];
+    assert.ok(['Outstanding', 'Good', 'Requires improvement', 'Inadequate'].includes(rating), `a rated provider: ${rating}`);
+    const other = rating === 'Good' ? 'Requires improvement' : 'Good';
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+    await open(page, '/dashboard/commissioner', javaScript);
+    await Promise.all([page.waitForURL(/\/ratings$/), page.getByRole('link', { name: 'CQC ratings' }).click()]);
+    await assertAccessible(page, 'importing CQC ratings');
+    // Changed, then back as it was (other journeys rank this lot too).
+    for (const [to, from] of [[other, rating], [rating, other]]) {
+      await page.getByLabel('Locations to import').fill(`location id,rating,date\n${location},${to},${today}\n1-999999999,Good,${today}\n`);
+      await Promise.all([page.waitForURL(/changed=1/), page.getByRole('button', { name: 'Import ratings' }).click()]);
+      await page.getByText("1 of your providers' ratings changed and 0 stayed the same; 1 locations are not your providers on CareMarket.").waitFor({ timeout: 5000 });
+      await open(page, lotPath, javaScript);
+      await page.locator('tbody tr', { hasText: name }).locator('.hint', { hasText: `CQC rating changed from ${from} to ${to}` }).waitFor({ timeout: 5000 });
+      await open(page, '/ratings', javaScript);
+    }
+    await assertAccessible(page, 'the latest ratings recorded');
+    assert.deepEqual(errors, []);
+    await close();
+  });
 }

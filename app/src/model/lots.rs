@@ -153,3 +153,23 @@ pub enum LotChange {
 pub fn format_score(hundredths: u32) -> String {
     format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
+
+/// The first line of a CQC ratings import: the columns, in order.
+pub const RATINGS_CSV_HEADER: &str = "location id,rating,date";
+
+/// The CQC ratings page (`/ratings`, commissioners): what the last import did, when just made,
+/// and the latest rating changes of the council's providers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RatingsPage {
+    pub changes: Vec<RatingChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RatingChange {
+    pub provider: String,
+    /// "Good", or none for the first rating recorded.
+    pub previous: Option<String>,
+    pub rating: String,
+    /// "1 December 2026".
+    pub rated_on: String,
+}

@@ -147,6 +147,7 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
             </dl>
             <ul class="plain-list">
                 <li><a href="/frameworks">"Frameworks and lots"</a></li>
+                <li><a href="/ratings">"CQC ratings"</a></li>
                 <li><a href="/budgets">"Personal budgets"</a></li>
                 <li><a href="/recoveries">"Money recovered from budgets"</a></li>
                 <li><a href="/payments">"Paying providers"</a></li>

@@ -1,11 +1,14 @@
 //! Framework lots in public: the list of lots, and each lot's ranked table with the reason
-//! for every place, so anyone can see why a provider is offered work first.
-use crate::api::{AdmitProvider, RecordMonitoring, ReinstateProvider, SetLotTerms, SuspendProvider, load_lot, load_lot_admin, load_lots};
-use crate::components::{CsrfField, ErrorSummary, Loaded, Select, TextArea, TextInput, form_errors, refusal_view, use_viewer};
+//! for every place, so anyone can see why a provider is offered work first; and the CQC
+//! ratings the quality scores start from, imported by commissioners.
+use crate::api::{
+    AdmitProvider, ImportRatings, RecordMonitoring, ReinstateProvider, SetLotTerms, SuspendProvider, load_lot, load_lot_admin, load_lots, load_ratings,
+};
+use crate::components::{CsrfField, CsvInput, ErrorSummary, Loaded, Select, TextArea, TextInput, form_errors, refusal_view, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 #[component]
 pub fn LotsPage() -> impl IntoView {
@@ -281,5 +284,70 @@ fn LotFormFields(token: String, lot_id: i64) -> impl IntoView {
     view! {
         <CsrfField token/>
         <input type="hidden" name="lot_id" value=lot_id.to_string()/>
+    }
+}
+
+/// CQC ratings (`/ratings`, commissioners): import the CQC's care directory, and the latest
+/// rating changes of the council's providers (which re-rank the lots at once).
+#[component]
+pub fn RatingsImportPage() -> impl IntoView {
+    let import = ServerAction::<ImportRatings>::new();
+    let loaded = Resource::new(move || import.version().get(), |_| load_ratings());
+    let errors = form_errors(import);
+    let done = {
+        let query = use_query_map().read_untracked().clone();
+        let count = |key: &str| query.get(key).and_then(|n| n.parse::<usize>().ok());
+        count("changed").map(|changed| (changed, count("unchanged").unwrap_or(0), count("elsewhere").unwrap_or(0)))
+    };
+    let header = RATINGS_CSV_HEADER;
+    view! {
+        <Title text="CQC ratings"/>
+        <h1>"CQC ratings"</h1>
+        {done.map(|(changed, unchanged, elsewhere)| view! {
+            <div class="panel" role="status">
+                <h2>"The ratings are imported"</h2>
+                <p>{format!("{changed} of your providers' ratings changed and {unchanged} stayed the same; {elsewhere} locations are not your providers on CareMarket.")}</p>
+            </div>
+        })}
+        <p>"The CQC publishes its care directory with each location's latest rating. Save it as CSV with three columns, the first line naming them: "
+           <code>{header}</code>". Ratings are Outstanding, Good, Requires improvement or Inadequate; dates are like 2026-12-01. "
+           "A newer rating replaces the one recorded, the lots re-rank at once, and their tables say what changed. If any line cannot be read, nothing is imported and each such line is listed."</p>
+        <ErrorSummary errors/>
+        <Loaded data=loaded path="/ratings" show=move |page, token| view! {
+            <ActionForm action=import attr:novalidate=true>
+                <CsrfField token/>
+                <CsvInput label="Locations to import" hint=format!("For example: {RATINGS_CSV_HEADER} then 1-123456789,Good,2026-12-01") errors/>
+                <button type="submit" class="button">"Import ratings"</button>
+            </ActionForm>
+            <script src="/enhance.js"></script>
+            <RatingChanges page/>
+        }/>
+    }
+}
+
+#[component]
+fn RatingChanges(page: RatingsPage) -> impl IntoView {
+    view! {
+        <h2>"Latest ratings recorded"</h2>
+        {if page.changes.is_empty() {
+            view! { <p>"No ratings have been imported yet."</p> }.into_any()
+        } else {
+            view! {
+                <table class="table">
+                    <caption class="visually-hidden">"Ratings recorded, newest first"</caption>
+                    <thead><tr><th scope="col">"Provider"</th><th scope="col">"Rating"</th><th scope="col">"Before"</th><th scope="col">"Given on"</th></tr></thead>
+                    <tbody>
+                        {page.changes.into_iter().map(|change| view! {
+                            <tr>
+                                <th scope="row">{change.provider}</th>
+                                <td data-label="Rating">{change.rating}</td>
+                                <td data-label="Before">{change.previous.unwrap_or_else(|| "Unchanged".into())}</td>
+                                <td data-label="Given on">{change.rated_on}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            }.into_any()
+        }}
     }
 }

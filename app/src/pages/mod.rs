@@ -33,7 +33,7 @@ pub use helpers::{HelpInvitationPage, HelpersPage};
 pub use home::HomePage;
 pub use listing::ListingPage;
 pub use listings::{ListingEditorPage, OwnListingsPage};
-pub use lots::{LotPage, LotsPage};
+pub use lots::{LotPage, LotsPage, RatingsImportPage};
 pub use notifications::NotificationsPage;
 pub use payments::{CallMonitoringPage, PaymentsPage, ProviderPaymentsPage};
 pub use profile::OrganisationProfilePage;

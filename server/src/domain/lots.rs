@@ -72,6 +72,7 @@ pub async fn lot_table(db: &impl ConnectionTrait, lot_id: i64) -> AppResult<LotT
     let locality = locality::Entity::find_by_id(lot.locality_id).one(db).await?.map(|l| l.name).unwrap_or_default();
     let (ranking, providers) = ranking(db, &lot).await?;
     let of = ranking.ranked.len();
+    let rating_changes = super::regulator_ratings::recent_changes(db, providers.keys().copied().collect(), chrono::Utc::now()).await?;
     let public_id = |id: i64| providers.get(&id).map(|p| p.public_id.clone()).unwrap_or_default();
     let best_value_listing = match ranking.ranked.first() {
         Some(best) => {
@@ -102,7 +103,10 @@ pub async fn lot_table(db: &impl ConnectionTrait, lot_id: i64) -> AppResult<LotT
                 price_score: entry.price_score.hundredths(),
                 framework_score: entry.framework_score().hundredths(),
                 price_pence: entry.candidate.price_pence,
-                explanation: explain(entry, of, &lot.name, &lot.unit),
+                explanation: match rating_changes.get(&entry.candidate.provider_id) {
+                    Some(change) => format!("{}. {change}", explain(entry, of, &lot.name, &lot.unit)),
+                    None => explain(entry, of, &lot.name, &lot.unit),
+                },
             })
             .collect(),
         not_offered: ranking.excluded.iter().map(|(candidate, gate)| (candidate.name.clone(), explain_gate(gate))).collect(),

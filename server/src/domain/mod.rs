@@ -31,6 +31,7 @@ pub mod provider_payments;
 pub mod provider_profile;
 pub mod ranking;
 pub mod recoveries;
+pub mod regulator_ratings;
 pub mod repairs;
 pub mod reports;
 pub mod reviews;

@@ -34,6 +34,7 @@ pub mod pending_registration;
 pub mod placement;
 pub mod postcode_district;
 pub mod provider;
+pub mod provider_rating;
 pub mod recovery;
 pub mod review;
 pub mod search_follower;
