@@ -610,6 +610,34 @@ pub async fn decide_recovery(csrf_token: String, reference: String, decision: St
     .await
 }
 
+#[server(prefix = "/api", endpoint = "finance", input = GetUrl)]
+pub async fn load_finance() -> Result<FinanceSettings, UiError> {
+    guard::run(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.finance(&user).await
+    })
+    .await
+}
+
+/// Each kind's codes: `codes[payment_cost_centre]`, `codes[payment_account_code]`, ...
+#[server(prefix = "/api", endpoint = "set-finance-codes")]
+pub async fn set_finance_codes(csrf_token: String, codes: FinanceCodesForm) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.set_finance_codes(&user, &codes).await?;
+        Ok("/finance?saved=codes".into())
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "set-supplier-number")]
+pub async fn set_supplier_number(csrf_token: String, provider: String, supplier_number: String) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.set_supplier_number(&user, &provider, &supplier_number).await?;
+        Ok("/finance?saved=supplier".into())
+    })
+    .await
+}
+
 #[server(prefix = "/api", endpoint = "ratings", input = GetUrl)]
 pub async fn load_ratings() -> Result<RatingsPage, UiError> {
     guard::run(async move {

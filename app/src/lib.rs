@@ -79,6 +79,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/provider/call-monitoring") view=CallMonitoringPage ssr=SsrMode::Async/>
                     <Route path=path!("/recoveries") view=RecoveriesPage ssr=SsrMode::Async/>
                     <Route path=path!("/ratings") view=RatingsImportPage ssr=SsrMode::Async/>
+                    <Route path=path!("/finance") view=FinancePage ssr=SsrMode::Async/>
                     <Route path=path!("/recoveries/:reference") view=RecoveryPage ssr=SsrMode::Async/>
                     <Route path=path!("/reviews") view=CouncilReviewsPage ssr=SsrMode::Async/>
                     <Route path=path!("/concerns") view=ConcernsPage ssr=SsrMode::Async/>

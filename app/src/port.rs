@@ -92,6 +92,10 @@ pub trait Backend: Send + Sync + 'static {
     async fn propose_recovery(&self, user: &SignedInUser, form: &RecoveryForm) -> Result<String, UiError>;
     async fn reply_to_recovery(&self, user: &SignedInUser, reference: &str, text: &str) -> Result<(), UiError>;
     async fn decide_recovery(&self, user: &SignedInUser, reference: &str, confirm: bool) -> Result<(), UiError>;
+    /// Commissioners: the finance system's codes and supplier numbers, and setting them.
+    async fn finance(&self, user: &SignedInUser) -> Result<FinanceSettings, UiError>;
+    async fn set_finance_codes(&self, user: &SignedInUser, codes: &FinanceCodesForm) -> Result<(), UiError>;
+    async fn set_supplier_number(&self, user: &SignedInUser, provider: &str, number: &str) -> Result<(), UiError>;
     /// Commissioners: the latest CQC rating changes of the council's providers, and importing
     /// the CQC's directory (returns what changed, what did not, and locations not ours).
     async fn ratings(&self, user: &SignedInUser) -> Result<RatingsPage, UiError>;

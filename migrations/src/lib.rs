@@ -41,6 +41,7 @@ mod m20261208_000033_add_help_invitation_links;
 mod m20261208_000034_create_recoveries;
 mod m20261208_000035_create_call_monitoring_imports;
 mod m20261208_000036_create_provider_ratings;
+mod m20261208_000037_create_finance_codes;
 
 pub struct Migrator;
 
@@ -84,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000034_create_recoveries::Migration),
             Box::new(m20261208_000035_create_call_monitoring_imports::Migration),
             Box::new(m20261208_000036_create_provider_ratings::Migration),
+            Box::new(m20261208_000037_create_finance_codes::Migration),
         ]
     }
 }

@@ -5,8 +5,8 @@ use crate::db::Db;
 use crate::domain::card_payments::CardProcessor;
 use crate::domain::{
     accounts, auth, booking_changes, booking_messages, bookings, budget_admin, budgets, call_monitoring, card_payments, concerns, dashboards, delegations,
-    directory, frameworks, lot_management, lots, offline_placements, payment_runs, provider_listings, provider_profile, recoveries, regulator_ratings, reports,
-    reviews, visit_confirmation,
+    directory, finance, frameworks, lot_management, lots, offline_placements, payment_runs, provider_listings, provider_profile, recoveries, regulator_ratings,
+    reports, reviews, visit_confirmation,
 };
 use crate::error::AppError;
 use crate::http::cookies;
@@ -260,6 +260,18 @@ impl Backend for CareMarketBackend {
     async fn decide_recovery(&self, user: &SignedInUser, reference: &str, confirm: bool) -> Result<(), UiError> {
         recoveries::decide(&self.db, user, reference, confirm, self.now()).await?;
         Ok(())
+    }
+
+    async fn finance(&self, user: &SignedInUser) -> Result<FinanceSettings, UiError> {
+        Ok(finance::settings(&self.db, user).await?)
+    }
+
+    async fn set_finance_codes(&self, user: &SignedInUser, codes: &FinanceCodesForm) -> Result<(), UiError> {
+        Ok(finance::set_codes(&self.db, user, codes, self.now()).await?)
+    }
+
+    async fn set_supplier_number(&self, user: &SignedInUser, provider: &str, number: &str) -> Result<(), UiError> {
+        Ok(finance::set_supplier_number(&self.db, user, provider, number, self.now()).await?)
     }
 
     async fn ratings(&self, user: &SignedInUser) -> Result<RatingsPage, UiError> {

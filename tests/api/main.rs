@@ -11,6 +11,7 @@ mod call_monitoring;
 mod card_payments;
 mod concerns;
 mod delegations;
+mod finance;
 mod frameworks;
 mod hostile_input;
 mod ledger;

@@ -269,4 +269,34 @@ for (const javaScript of [true, false]) {
     assert.deepEqual(errors, []);
     await close();
   });
+
+  test(`a commissioner sets the finance system's codes and a supplier number, and downloads the money for a period, ${mode}`, async () => {
+    const { page, errors, close } = await newPage(javaScript);
+    await signIn(page, 'commissioner@demo.test', javaScript);
+    await Promise.all([page.waitForURL(/\/finance$/), page.getByRole('link', { name: 'Finance export' }).click()]);
+    await assertAccessible(page, 'the finance export');
+    await page.getByRole('group', { name: 'Payments to providers' }).getByLabel('Account code').fill('');
+    await page.getByRole('button', { name: 'Save the codes' }).click();
+    await page.locator('.error-summary').waitFor({ timeout: 5000 });
+    assert.match(await page.locator('.error-summary').textContent(), /Enter the account code for payments to providers/);
+    await assertAccessible(page, 'the finance codes with errors');
+    for (const [group, centre, account] of [['Payments to providers', 'ASC 100', '5101'], ['Allocations to personal budgets', 'ASC 200', '5102'], ['Money recovered from budgets', 'ASC 200', '9101']]) {
+      await page.getByRole('group', { name: group }).getByLabel('Cost centre').fill(centre);
+      await page.getByRole('group', { name: group }).getByLabel('Account code').fill(account);
+    }
+    await Promise.all([page.waitForURL(/saved=codes/), page.getByRole('button', { name: 'Save the codes' }).click()]);
+    const supplier = page.getByLabel(/supplier number$/).first();
+    await supplier.fill('SUP-0042');
+    await Promise.all([page.waitForURL(/saved=supplier/), page.getByRole('button', { name: /^Save .* supplier number$/ }).first().click()]);
+    assert.equal(await page.getByLabel(/supplier number$/).first().inputValue(), 'SUP-0042');
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London' }).format(new Date());
+    await page.getByLabel('From').fill('2020-01-01');
+    await page.getByLabel('To (including this day)').fill(today);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download (CSV)' }).click()]);
+    const csv = readFileSync(await download.path(), 'utf8').trim().split('\r\n');
+    assert.equal(csv[0], 'Date,Kind,Cost centre,Account code,Amount (GBP),Reference,Supplier number,Payee');
+    assert.ok(csv.slice(1).some((line) => line.includes(',allocation,ASC 200,5102,')), 'the demo budgets\' allocations are there');
+    assert.deepEqual(errors, []);
+    await close();
+  });
 }

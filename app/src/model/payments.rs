@@ -156,3 +156,20 @@ pub struct CallMonitoringResult {
     /// "Line 4: no visit of booking CM-… on 7 December 2026", one per line not matched.
     pub problems: Vec<String>,
 }
+
+/// The kinds of money movement a council's finance system is sent, with its codes for each.
+pub const FINANCE_KINDS: [(&str, &str); 3] =
+    [("payment", "Payments to providers"), ("allocation", "Allocations to personal budgets"), ("recovery", "Money recovered from budgets")];
+
+/// The finance export page (`/finance`, commissioners): the council's codes, its providers'
+/// supplier numbers, and the export.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FinanceSettings {
+    /// (kind, cost centre, account code), in the order of `FINANCE_KINDS`.
+    pub codes: Vec<(String, String, String)>,
+    /// (public id, name, supplier number).
+    pub providers: Vec<(String, String, String)>,
+}
+
+/// The codes form: a cost centre and account code for each kind (`payment_cost_centre`, ...).
+pub type FinanceCodesForm = std::collections::BTreeMap<String, String>;

@@ -151,6 +151,7 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
                 <li><a href="/budgets">"Personal budgets"</a></li>
                 <li><a href="/recoveries">"Money recovered from budgets"</a></li>
                 <li><a href="/payments">"Paying providers"</a></li>
+                <li><a href="/finance">"Finance export"</a></li>
                 <li><a href="/visit-queries">"Queries about visits to decide"</a></li>
                 <li><a href="/reviews">"Reviews of care the council paid for"</a></li>
                 <li><a href="/concerns">"Concerns and complaints"</a></li>

@@ -35,7 +35,7 @@ pub use listing::ListingPage;
 pub use listings::{ListingEditorPage, OwnListingsPage};
 pub use lots::{LotPage, LotsPage, RatingsImportPage};
 pub use notifications::NotificationsPage;
-pub use payments::{CallMonitoringPage, PaymentsPage, ProviderPaymentsPage};
+pub use payments::{CallMonitoringPage, FinancePage, PaymentsPage, ProviderPaymentsPage};
 pub use profile::OrganisationProfilePage;
 pub use provider::ProviderPage;
 pub use provider_bookings::ProviderBookingsPage;

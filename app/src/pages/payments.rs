@@ -1,8 +1,10 @@
 //! Paying providers (`/payments`, commissioners): what the council owes each provider for care
 //! delivered, a button that pays them all in one run, and each run's remittance file (CSV) for
 //! the council's finance system.
-use crate::api::{ImportCallMonitoring, RunPayments, load_call_monitoring, load_payments, load_provider_payments};
-use crate::components::{CsrfField, CsvInput, ErrorSummary, Loaded, form_errors};
+use crate::api::{
+    ImportCallMonitoring, RunPayments, SetFinanceCodes, SetSupplierNumber, load_call_monitoring, load_finance, load_payments, load_provider_payments,
+};
+use crate::components::{CsrfField, CsvInput, ErrorSummary, Loaded, TextInput, form_errors};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -218,4 +220,76 @@ fn CallMonitoring(page: CallMonitoringUploads, import: ServerAction<ImportCallMo
 
 fn visits_word(count: i32) -> String {
     if count == 1 { "1 visit".into() } else { format!("{count} visits") }
+}
+
+/// The council's finance system (`/finance`, commissioners): the cost centre and account code for
+/// each kind of money, each provider's supplier number, and the export for a period.
+#[component]
+pub fn FinancePage() -> impl IntoView {
+    let codes = ServerAction::<SetFinanceCodes>::new();
+    let supplier = ServerAction::<SetSupplierNumber>::new();
+    let loaded = Resource::new(move || (codes.version().get(), supplier.version().get()), |_| load_finance());
+    let (code_errors, supplier_errors) = (form_errors(codes), form_errors(supplier));
+    let saved = use_query_map().read_untracked().get("saved").is_some();
+    view! {
+        <Title text="Finance export"/>
+        <h1>"Finance export"</h1>
+        {saved.then(|| view! { <div class="notice" role="status"><p>"Saved."</p></div> })}
+        <ErrorSummary errors=code_errors/>
+        <ErrorSummary errors=supplier_errors/>
+        <Loaded data=loaded path="/finance" show=move |settings, token| view! { <Finance settings codes supplier code_errors supplier_errors token/> }/>
+    }
+}
+
+#[component]
+fn Finance(
+    settings: FinanceSettings,
+    codes: ServerAction<SetFinanceCodes>,
+    supplier: ServerAction<SetSupplierNumber>,
+    code_errors: Signal<Vec<FieldError>>,
+    supplier_errors: Signal<Vec<FieldError>>,
+    token: String,
+) -> impl IntoView {
+    let supplier_token = token.clone();
+    view! {
+        <h2>"Download the council's money for a period"</h2>
+        <p>"Every payment to providers, allocation to personal budgets and money recovered, one line each: date, kind, cost centre, account code, amount, reference, the provider's supplier number and the payee."</p>
+        <form method="get" action="/finance/export.csv">
+            <TextInput id="from" name="from" label="From" input_type="date" hint="For example, 2026-11-01" width="input-narrow" errors=Signal::stored(Vec::new())/>
+            <TextInput id="to" name="to" label="To (including this day)" input_type="date" hint="For example, 2026-11-30" width="input-narrow" errors=Signal::stored(Vec::new())/>
+            <button type="submit" class="button">"Download (CSV)"</button>
+        </form>
+        <h2>"Codes in your finance system"</h2>
+        <ActionForm action=codes attr:novalidate=true>
+            <CsrfField token/>
+            {settings.codes.into_iter().map(|(kind, cost_centre, account_code)| {
+                let label = FINANCE_KINDS.iter().find(|(k, _)| *k == kind).map(|(_, label)| *label).unwrap_or_default();
+                view! {
+                    <fieldset class="fieldset">
+                        <legend class="legend">{label}</legend>
+                        <TextInput id=format!("{kind}_cost_centre") name=format!("codes[{kind}_cost_centre]") label="Cost centre" value=cost_centre width="input-narrow" errors=code_errors/>
+                        <TextInput id=format!("{kind}_account_code") name=format!("codes[{kind}_account_code]") label="Account code" value=account_code width="input-narrow" errors=code_errors/>
+                    </fieldset>
+                }
+            }).collect_view()}
+            <button type="submit" class="button">"Save the codes"</button>
+        </ActionForm>
+        <h2>"Providers' supplier numbers"</h2>
+        <ul class="spaced-list">
+            {settings.providers.into_iter().map(|(public_id, name, number)| {
+                let id = format!("supplier-{public_id}");
+                let token = supplier_token.clone();
+                view! {
+                    <li>
+                        <ActionForm action=supplier attr:novalidate=true>
+                            <CsrfField token/>
+                            <input type="hidden" name="provider" value=public_id.clone()/>
+                            <TextInput id=id name="supplier_number" label=format!("{name}'s supplier number") value=number width="input-narrow" errors=supplier_errors/>
+                            <button type="submit" class="button button-secondary">{format!("Save {name}'s supplier number")}</button>
+                        </ActionForm>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
 }

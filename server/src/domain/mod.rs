@@ -14,6 +14,7 @@ pub mod concerns;
 pub mod dashboards;
 pub mod delegations;
 pub mod directory;
+pub mod finance;
 pub mod frameworks;
 pub mod ledger;
 pub mod listings;

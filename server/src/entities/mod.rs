@@ -12,6 +12,7 @@ pub mod concern;
 pub mod concern_note;
 pub mod council;
 pub mod delegation;
+pub mod finance_code;
 pub mod framework;
 pub mod helper_invitation;
 pub mod ledger_account;

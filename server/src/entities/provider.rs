@@ -20,6 +20,8 @@ pub struct Model {
     pub assured_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The provider's number in the council's finance system (the council sets it).
+    pub supplier_number: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -3,7 +3,7 @@
 //! payment run's remittance at `/payments/<run>/remittance.csv`, and the visits it paid one
 //! provider at `/provider/payments/<run>/visits.csv`; a report's figures at
 //! `/reports/<report>/csv` with the report page's filters.
-use crate::domain::{budgets, payment_runs, provider_payments, reports};
+use crate::domain::{budgets, finance, payment_runs, provider_payments, reports};
 use crate::error::{self, AppError, Edge};
 use crate::state::AppState;
 use app::port::RequestInfo;
@@ -83,6 +83,32 @@ pub async fn provider_run(
     }
     rows.push(row(&[&run.reference, &run.date, &council, "Total", "", "", &pounds_text(run.amount_pence)]));
     download(&format!("payment-{}.csv", run.reference), rows.concat())
+}
+
+#[derive(serde::Deserialize)]
+pub struct Period {
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+}
+
+/// `/finance/export.csv?from=…&to=…`: the council's money for its finance system (commissioners).
+pub async fn finance_export(State(state): State<AppState>, Extension(request): Extension<RequestInfo>, Query(period): Query<Period>) -> Response {
+    let Some(user) = request.viewer.user else {
+        return Redirect::to("/sign-in?next=/finance").into_response();
+    };
+    let lines = match finance::export(&state.db, &user, &period.from, &period.to).await {
+        Ok(lines) => lines,
+        Err(error) => return refused(error),
+    };
+    let mut rows = vec![row(&["Date", "Kind", "Cost centre", "Account code", "Amount (GBP)", "Reference", "Supplier number", "Payee"])];
+    for line in &lines {
+        let date = line.date.format("%Y-%m-%d").to_string();
+        let amount = pounds_text(line.amount_pence);
+        rows.push(row(&[&date, line.kind, &line.cost_centre, &line.account_code, &amount, &line.reference, &line.supplier_number, &line.payee]));
+    }
+    download(&format!("finance-{}-to-{}.csv", period.from.trim(), period.to.trim()), rows.concat())
 }
 
 /// `/reports/<report>/csv?<filters>`: exactly the table the report page shows (commissioners).

@@ -39,6 +39,7 @@ fn session_routes() -> Vec<(String, MethodRouter<AppState>)> {
         ("/budget/statement.csv".into(), get(csv::budget_statement)),
         ("/payments/{reference}/remittance.csv".into(), get(csv::remittance)),
         ("/provider/payments/{reference}/visits.csv".into(), get(csv::provider_run)),
+        ("/finance/export.csv".into(), get(csv::finance_export)),
         ("/reports/{report}/csv".into(), get(csv::report)),
     ]
 }

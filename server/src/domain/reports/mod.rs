@@ -294,7 +294,8 @@ fn statement(backend: DbBackend, sql: &str, values: Vec<Value>) -> Statement {
     Statement::from_sql_and_values(backend, numbered, values)
 }
 
-async fn rows(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> AppResult<Vec<QueryResult>> {
+/// Runs SQL written with `?` for each value, on either database.
+pub(crate) async fn rows(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> AppResult<Vec<QueryResult>> {
     Ok(db.query_all_raw(statement(db.get_database_backend(), sql, values)).await?)
 }
 
