@@ -733,6 +733,16 @@ pub async fn set_shortest_visit(csrf_token: String, budget_id: i64, minutes: Str
     .await
 }
 
+/// Each threshold (`thresholds[surplus_weeks]`, ...), as typed.
+#[server(prefix = "/api", endpoint = "set-risk-thresholds")]
+pub async fn set_risk_thresholds(csrf_token: String, thresholds: RiskThresholdsForm) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.set_risk_thresholds(&user, &thresholds).await?;
+        Ok("/budgets?thresholds=1".into())
+    })
+    .await
+}
+
 #[server(prefix = "/api", endpoint = "forgot-password")]
 pub async fn forgot_password(csrf_token: String, email: String) -> Result<(), UiError> {
     guard::run(async move {

@@ -42,6 +42,7 @@ mod m20261208_000034_create_recoveries;
 mod m20261208_000035_create_call_monitoring_imports;
 mod m20261208_000036_create_provider_ratings;
 mod m20261208_000037_create_finance_codes;
+mod m20261208_000038_create_risk_thresholds;
 
 pub struct Migrator;
 
@@ -86,6 +87,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000035_create_call_monitoring_imports::Migration),
             Box::new(m20261208_000036_create_provider_ratings::Migration),
             Box::new(m20261208_000037_create_finance_codes::Migration),
+            Box::new(m20261208_000038_create_risk_thresholds::Migration),
         ]
     }
 }

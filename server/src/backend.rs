@@ -300,7 +300,7 @@ impl Backend for CareMarketBackend {
     }
 
     async fn budgets_admin(&self, user: &SignedInUser) -> Result<BudgetsAdmin, UiError> {
-        Ok(budget_admin::overview(&self.db, user).await?)
+        Ok(budget_admin::overview(&self.db, user, self.now()).await?)
     }
 
     async fn open_budget(&self, user: &SignedInUser, form: &NewBudgetForm) -> Result<String, UiError> {
@@ -313,6 +313,10 @@ impl Backend for CareMarketBackend {
 
     async fn set_shortest_visit(&self, user: &SignedInUser, budget_id: i64, minutes: &str) -> Result<(), UiError> {
         Ok(budget_admin::set_shortest_visit(&self.db, user, budget_id, minutes, self.now()).await?)
+    }
+
+    async fn set_risk_thresholds(&self, user: &SignedInUser, form: &RiskThresholdsForm) -> Result<(), UiError> {
+        Ok(crate::domain::risk_flags::set_thresholds(&self.db, user, form, self.now()).await?)
     }
 
     async fn set_up_account(&self, request: &RequestInfo, form: SetUpForm) -> Result<StartedSession, UiError> {

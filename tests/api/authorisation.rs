@@ -89,6 +89,7 @@ pub(crate) const TABLE: &[Row] = &[
     ("GET /api/recoveries", "GET /api/recoveries", &[], "N N N N N N N N N Y Y"),
     ("GET /api/ratings", "GET /api/ratings", &[], "N N N N N N N N N Y Y"),
     ("GET /api/finance", "GET /api/finance", &[], "N N N N N N N N N Y Y"),
+    ("POST /api/set-risk-thresholds", "POST /api/set-risk-thresholds", &[("thresholds[surplus_weeks]", "8"), ("thresholds[unused_weeks]", "12"), ("thresholds[off_framework_percent]", "50"), ("thresholds[missed_or_queried]", "3"), ("thresholds[top_ups]", "4")], "N N N N N N N N N Y Y"),
     ("POST /api/set-finance-codes", "POST /api/set-finance-codes", &[("codes[payment_cost_centre]", "A1"), ("codes[payment_account_code]", "B1"), ("codes[allocation_cost_centre]", "A2"), ("codes[allocation_account_code]", "B2"), ("codes[recovery_cost_centre]", "A3"), ("codes[recovery_account_code]", "B3")], "N N N N N N N N N Y Y"),
     ("POST /api/set-supplier-number", "POST /api/set-supplier-number", &[("provider", "{provider}"), ("supplier_number", "SUP-1")], "N N N N N N N N N Y N"),
     ("POST /api/import-ratings", "POST /api/import-ratings", &[("csv", "location id,rating,date\n1-999999999,Good,2026-01-05")], "N N N N N N N N N Y Y"),

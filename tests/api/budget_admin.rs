@@ -104,7 +104,7 @@ async fn each_problem_with_a_new_budget_is_named_and_nothing_is_opened() {
 }
 
 #[tokio::test]
-async fn a_fund_moves_to_another_provider_and_surpluses_are_flagged() {
+async fn a_fund_moves_to_another_provider_and_rolls_over_unflagged() {
     let app = TestApp::new().await;
     let provider_public_id = |id: i64| {
         let db = app.db.clone();
@@ -131,16 +131,87 @@ async fn a_fund_moves_to_another_provider_and_surpluses_are_flagged() {
     let again = commissioner.post_form("/api/move-fund", &[("budget_id", budget.id.to_string().as_str()), ("fund_holder", hilltop.as_str())]).await;
     assert_eq!(field_messages(&again), [(String::new(), "Hilltop Care already holds this fund".to_string())]);
 
-    // Unspent money piles up: two more periods paid and nothing spent is more than 8 weeks' worth.
-    assert!(!commissioner.get("/budgets").await.text().contains("Surplus"));
+    // Unspent money piles up, but an individual service fund rolls over by design: no surplus flag.
     let today = chrono::Utc::now().date_naive();
     for weeks in [4, 8] {
         server::domain::budgets::run_allocations(&app.db, today + chrono::Duration::weeks(weeks), chrono::Utc::now()).await.expect("allocation");
     }
-    assert!(commissioner.get("/budgets").await.text().contains("Surplus: more than 8 weeks' worth unspent"));
+    let page = commissioner.get("/budgets").await.text();
+    assert!(!page.contains("Surplus: more than 8 weeks' worth unspent") && !page.contains("Recover the surplus"), "{page}");
     let mut provider = app.signed_in(&app.personas.provider).await;
     assert_eq!(
         provider.post_form("/api/move-fund", &[("budget_id", budget.id.to_string().as_str()), ("fund_holder", riverside.as_str())]).await.redirected_error(),
         Some(app::UiError::Forbidden)
     );
+}
+
+/// Each council budget's risk flags, from its money, bookings, visits and card payments.
+#[tokio::test]
+async fn risk_flags_name_surplus_idle_money_off_framework_spending_missed_visits_and_frequent_top_ups() {
+    use crate::bookings::{funded_budget, next_monday, question_query};
+    use chrono::{Duration, Utc};
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let commissioner = crate::booking_changes::user(&app, app.personas.commissioner.id).await;
+    let flags_of = async |budget: i64| {
+        let page = server::domain::budget_admin::overview(&app.db, &commissioner, Utc::now()).await.expect("the overview");
+        page.holders.into_iter().find(|line| line.budget_id == budget).map(|line| line.flags).expect("listed")
+    };
+    // Spends off the framework (its provider is on no lot), with missed visits and top-ups.
+    let holder = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
+    assert!(flags_of(holder).await.is_empty(), "nothing yet");
+    let booking = crate::booking_changes::booked(&app, &question_query("weekly", next_monday(), "09:00", "60", &[1])).await;
+    for (n, visit) in crate::booking_changes::visits_of(&app, booking.id).await.iter().take(3).enumerate() {
+        let missed_at = (Utc::now() - Duration::weeks(1) - Duration::hours(n as i64)).format("%Y-%m-%d %H:%M:%S");
+        app.execute_sql(&format!("UPDATE visits SET status = 'missed', scheduled_start = '{missed_at}' WHERE id = {}", visit.id)).await;
+    }
+    for n in 0..4 {
+        fixtures::insert(
+            &app.db,
+            "card_payments",
+            &[
+                ("payment_intent_id", format!("pi_flags_{n}").into()),
+                ("purpose", "top_up".into()),
+                ("payer_id", app.personas.budget_holder.id.into()),
+                ("budget_id", holder.into()),
+                ("amount_pence", 1_000_i64.into()),
+                ("status", "succeeded".into()),
+                ("created_at", (Utc::now() - Duration::days(n)).into()),
+            ],
+        )
+        .await;
+    }
+    assert_eq!(
+        flags_of(holder).await,
+        ["Over 50% spent off the framework in 12 weeks", "3 visits missed or queried in 12 weeks", "4 card top-ups in 12 weeks"]
+    );
+    // Idle since it started five months ago, and holding a surplus; an individual service fund
+    // in the same state is flagged for neither; a self-funder's account is not looked at.
+    let idle_holder = fixtures::user(&app.db, council, "idle@test.example", app::Role::BudgetHolder, None).await;
+    let idle = fixtures::budget(&app.db, council, idle_holder.id, "direct_payment", 40_000, (Utc::now() - Duration::weeks(20)).date_naive()).await;
+    let isf_holder = fixtures::user(&app.db, council, "isf@test.example", app::Role::BudgetHolder, None).await;
+    let isf = fixtures::budget(&app.db, council, isf_holder.id, "direct_payment", 40_000, (Utc::now() - Duration::weeks(20)).date_naive()).await;
+    app.execute_sql(&format!("UPDATE budgets SET budget_type = 'individual_service_fund', isf_provider_id = {} WHERE id = {isf}", app.personas.provider_id))
+        .await;
+    for weeks in [0, 4, 8] {
+        server::domain::budgets::run_allocations(&app.db, Utc::now().date_naive() + Duration::weeks(weeks), Utc::now()).await.expect("allocations");
+    }
+    assert_eq!(flags_of(idle).await, ["Surplus: more than 8 weeks' worth unspent", "No money used for 12 weeks"]);
+    assert!(flags_of(isf).await.is_empty());
+
+    // The council sets its own thresholds: five top-ups, not four, before a flag.
+    let form = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<app::RiskThresholdsForm>();
+    let mine = [("surplus_weeks", "8"), ("unused_weeks", "12"), ("off_framework_percent", "50"), ("missed_or_queried", "3"), ("top_ups", "5")];
+    let Err(server::error::AppError::Invalid(errors)) =
+        server::domain::risk_flags::set_thresholds(&app.db, &commissioner, &form(&[("surplus_weeks", "0"), ("top_ups", "lots")]), Utc::now()).await
+    else {
+        panic!("refused")
+    };
+    assert_eq!(errors.len(), 5, "each threshold is needed, in its range: {errors:?}");
+    let provider = crate::booking_changes::user(&app, app.personas.provider.id).await;
+    assert!(matches!(server::domain::risk_flags::set_thresholds(&app.db, &provider, &form(&mine), Utc::now()).await, Err(server::error::AppError::Forbidden)));
+    server::domain::risk_flags::set_thresholds(&app.db, &commissioner, &form(&mine), Utc::now()).await.expect("saved");
+    // (Its money has piled up meanwhile too.)
+    let expected = ["Surplus: more than 8 weeks' worth unspent", "Over 50% spent off the framework in 12 weeks", "3 visits missed or queried in 12 weeks"];
+    assert_eq!(flags_of(holder).await, expected);
 }

@@ -205,6 +205,11 @@ for (const javaScript of [true, false]) {
     const council = await newPage(javaScript);
     await signIn(council.page, 'commissioner@demo.test', javaScript);
     await open(council.page, '/budgets', javaScript);
+    // The council's own thresholds for the flags (here the usual ones).
+    await council.page.getByLabel(/Card top-ups in 12 weeks/).fill('4');
+    await Promise.all([council.page.waitForURL(/thresholds=1/), council.page.getByRole('button', { name: 'Save the thresholds' }).click()]);
+    await council.page.getByText('The thresholds are saved. The flags follow them.').waitFor({ timeout: 5000 });
+    await assertAccessible(council.page, 'budgets with their flags and thresholds');
     const budgetId = await council.page.locator('tr', { hasText: 'holder@demo.test' }).locator('input[name="budget_id"]').first().getAttribute('value');
     await open(council.page, `/recoveries?budget=${budgetId}`, javaScript);
     await assertAccessible(council.page, 'proposing to recover money');

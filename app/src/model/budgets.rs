@@ -76,6 +76,8 @@ impl From<Funding> for sea_orm::Value {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetsAdmin {
     pub holders: Vec<BudgetHolderLine>,
+    /// The council's thresholds for risk flags: (form field, label, value), in the form's order.
+    pub thresholds: Vec<(String, String, i64)>,
     /// (public id, name) of the council's active providers, to hold a fund.
     pub providers: Vec<(String, String)>,
 }
@@ -89,8 +91,10 @@ pub struct BudgetHolderLine {
     pub four_weekly_pence: i64,
     pub available_pence: i64,
     pub set_aside_pence: i64,
-    /// More than 8 weeks' worth unspent.
+    /// More than 8 weeks' worth unspent (money may be recovered).
     pub surplus: bool,
+    /// Risk flags in plain words ("No money used for 12 weeks").
+    pub flags: Vec<String>,
     /// The provider holding an individual service fund.
     pub fund_holder: Option<String>,
     /// Whether the person has chosen their password yet.
@@ -221,3 +225,6 @@ pub struct RecoveryForm {
     #[serde(default)]
     pub reason: String,
 }
+
+/// The risk thresholds form: each threshold's field (`surplus_weeks`, ...) and what was typed.
+pub type RiskThresholdsForm = std::collections::BTreeMap<String, String>;

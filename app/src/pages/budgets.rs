@@ -4,7 +4,7 @@
 //! with); moving an individual service fund to another provider; opening a helper's account
 //! for a support planner, relative or friend. And `/account/set-up`, where the person uses
 //! their code.
-use crate::api::{MoveFund, OpenBudget, OpenHelperAccount, SetShortestVisit, SetUpAccount, load_budgets};
+use crate::api::{MoveFund, OpenBudget, OpenHelperAccount, SetRiskThresholds, SetShortestVisit, SetUpAccount, load_budgets};
 use crate::components::{Choices, CsrfField, ErrorSummary, Loaded, Select, SetUpCodePanel, TextInput, form_errors, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
@@ -19,7 +19,9 @@ pub fn BudgetsPage() -> impl IntoView {
     let moved = ServerAction::<MoveFund>::new();
     let shortest = ServerAction::<SetShortestVisit>::new();
     let helper = ServerAction::<OpenHelperAccount>::new();
-    let loaded = Resource::new(move || (open.version().get(), moved.version().get(), shortest.version().get()), |_| load_budgets());
+    let thresholds = ServerAction::<SetRiskThresholds>::new();
+    let loaded = Resource::new(move || (open.version().get(), moved.version().get(), shortest.version().get(), thresholds.version().get()), |_| load_budgets());
+    let threshold_errors = form_errors(thresholds);
     let errors = form_errors(open);
     let helper_errors = form_errors(helper);
     let move_errors = form_errors(moved);
@@ -32,11 +34,20 @@ pub fn BudgetsPage() -> impl IntoView {
         <ErrorSummary errors=move_errors/>
         <ErrorSummary errors=shortest_errors/>
         <ErrorSummary errors=helper_errors/>
+        <ErrorSummary errors=threshold_errors/>
         {move || query.read().get("code").map(|code| view! { <SetUpCodePanel heading="Budget opened" code/> })}
         {move || query.read().get("helper_code").map(|code| view! { <SetUpCodePanel heading="Helper's account opened" code/> })}
         {move || query.read().get("moved").map(|_| view! { <div class="notice" role="status"><p>"The fund has moved. Its money stays with the person."</p></div> })}
         {move || query.read().get("shortest").map(|_| view! { <div class="notice" role="status"><p>"The care plan's shortest visit is saved. New bookings follow it."</p></div> })}
-        <Loaded data=loaded path=PATH show=move |admin, token| view! { <Budgets admin open moved shortest errors token=token.clone()/><NewHelper helper errors=helper_errors token/> }/>
+        {move || query.read().get("thresholds").map(|_| view! { <div class="notice" role="status"><p>"The thresholds are saved. The flags follow them."</p></div> })}
+        <Loaded data=loaded path=PATH show=move |admin, token| {
+            let levels = admin.thresholds.clone();
+            view! {
+                <Budgets admin open moved shortest errors token=token.clone()/>
+                <NewHelper helper errors=helper_errors token=token.clone()/>
+                <Thresholds levels action=thresholds errors=threshold_errors token/>
+            }
+        }/>
     }
 }
 
@@ -84,7 +95,7 @@ fn Budgets(
                                     <th scope="row">
                                         {line.name.clone()}
                                         <span class="hint">{line.email.clone()}{(!line.account_set_up).then_some(" (account not set up yet)")}</span>
-                                        {line.surplus.then(|| view! { <span class="tag tag-warning">"Surplus: more than 8 weeks' worth unspent"</span> })}
+                                        {line.flags.iter().map(|flag| view! { <span class="tag tag-warning">{flag.clone()}</span> }).collect_view()}
                                         {(line.surplus && line.budget_type != BudgetType::IndividualServiceFund).then(|| view! {
                                             <a href=format!("/recoveries?budget={}", line.budget_id)>"Recover the surplus"<span class="visually-hidden">{format!(" from {}'s budget", line.name)}</span></a>
                                         })}
@@ -193,6 +204,22 @@ pub fn SetUpAccountPage() -> impl IntoView {
             <TextInput id="password" name="form[password]" label="Choose a password" hint="At least 12 characters. A few words together is easy to remember."
                 input_type="password" autocomplete="new-password" errors/>
             <button type="submit" class="button">{button}</button>
+        </ActionForm>
+    }
+}
+
+/// The council's thresholds for the risk flags on its budgets.
+#[component]
+fn Thresholds(levels: Vec<(String, String, i64)>, action: ServerAction<SetRiskThresholds>, errors: Signal<Vec<FieldError>>, token: String) -> impl IntoView {
+    view! {
+        <h2>"When budgets are flagged"</h2>
+        <p>"Flags are worked out from each budget's money, bookings, visits and card payments. Individual service funds roll over by design, so they are never flagged for a surplus or unused money."</p>
+        <ActionForm action attr:novalidate=true>
+            <CsrfField token/>
+            {levels.into_iter().map(|(field, label, value)| view! {
+                <TextInput id=format!("threshold-{field}") name=format!("thresholds[{field}]") label value=value.to_string() width="input-narrow" errors/>
+            }).collect_view()}
+            <button type="submit" class="button">"Save the thresholds"</button>
         </ActionForm>
     }
 }

@@ -25,8 +25,8 @@ const MOST_PER_FOUR_WEEKS: Pence = Pence::from_pence(2_000_000);
 /// The range a care plan's shortest home care visit can be set in (the database checks it too).
 const SHORTEST_VISIT_RANGE: (u32, u32) = (5, 240);
 
-/// Every budget of the council, with its balances and whether it holds a surplus.
-pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppResult<BudgetsAdmin> {
+/// Every budget of the council, with its balances and risk flags.
+pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser, now: DateTime<Utc>) -> AppResult<BudgetsAdmin> {
     let council = commissioners_council(viewer)?;
     let budgets = budget::Entity::find()
         .filter(budget::Column::CouncilId.eq(council))
@@ -45,6 +45,9 @@ pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppRe
     let balance = |budget_id: i64, kind: AccountKind| {
         accounts.iter().filter(|a| a.budget_id == Some(budget_id) && a.kind == kind.code()).map(|a| a.balance_pence).sum::<i64>()
     };
+    let available = budgets.iter().map(|b| (b.id, balance(b.id, AccountKind::BudgetAvailable))).collect();
+    let thresholds = super::risk_flags::thresholds(db, council).await?;
+    let mut flags = super::risk_flags::flags(db, council, &budgets, &available, thresholds, now).await?;
     let holders = budgets
         .iter()
         .filter_map(|budget| {
@@ -59,13 +62,18 @@ pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppRe
                 available_pence,
                 set_aside_pence: balance(budget.id, AccountKind::BudgetCommitted),
                 surplus: budgets::is_surplus(budget, available_pence),
+                flags: flags.remove(&budget.id).unwrap_or_default(),
                 fund_holder: budget.isf_provider_id.and_then(|id| providers.iter().find(|p| p.id == id)).map(|p| p.name.clone()),
                 account_set_up: holder.password_hash != auth::NO_PASSWORD_YET,
                 shortest_visit_minutes: budget.shortest_visit_minutes,
             })
         })
         .collect();
-    Ok(BudgetsAdmin { holders, providers: providers.into_iter().map(|p| (p.public_id, p.name)).collect() })
+    Ok(BudgetsAdmin {
+        holders,
+        thresholds: thresholds.fields().into_iter().map(|(field, label, _, value)| (field.to_string(), label.to_string(), value)).collect(),
+        providers: providers.into_iter().map(|p| (p.public_id, p.name)).collect(),
+    })
 }
 
 /// The checked form.

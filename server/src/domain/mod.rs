@@ -36,6 +36,7 @@ pub mod regulator_ratings;
 pub mod repairs;
 pub mod reports;
 pub mod reviews;
+pub mod risk_flags;
 pub mod uk_time;
 pub mod values;
 pub mod visit_confirmation;

@@ -38,6 +38,7 @@ pub mod provider;
 pub mod provider_rating;
 pub mod recovery;
 pub mod review;
+pub mod risk_threshold;
 pub mod search_follower;
 pub mod session;
 pub mod sign_in_attempt;
