@@ -61,6 +61,9 @@ async fn each_line_settles_its_visit_as_checking_in_and_out_would_once_and_bad_l
     let settled = visit::Entity::find_by_id(planned.id).one(&app.db).await.expect("read").expect("the visit");
     assert_eq!(settled.checked_in_at, Some(planned.scheduled_start + Duration::minutes(2)));
     assert_eq!((settled.delivered_minutes, settled.charged_pence, settled.confirmation), (Some(60), Some(2_650), Some(app::VisitConfirmation::Awaiting)));
+    // The person's 48 hours to confirm start at the upload, not at the check-out it reports.
+    assert_eq!(settled.checked_out_at, Some(planned.scheduled_start + Duration::minutes(61)));
+    assert_eq!(settled.confirm_by, Some(later + Duration::hours(server::domain::visit_confirmation::CONFIRM_HOURS)));
     assert_sound(&app, "after the upload").await;
 
     // The same file again settles nothing more.

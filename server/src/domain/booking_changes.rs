@@ -270,7 +270,7 @@ async fn release_visits(db: &impl ConnectionTrait, booking: &booking::Model, lat
     let under_way =
         visit::Entity::find().filter(visit::Column::BookingId.eq(booking.id)).filter(visit::Column::Status.eq(VisitStatus::InProgress)).all(db).await?;
     for visit in under_way {
-        super::visits::end_in_progress(db, booking, visit, super::visits::Ending::BookingEnded, now).await?;
+        super::visits::end_in_progress(db, booking, visit, super::visits::Ending::BookingEnded, now, now).await?;
     }
     let budget = budget::Entity::find_by_id(budget_id).one(db).await?.ok_or(AppError::NotFound)?;
     let council = budget.council_id;

@@ -107,7 +107,8 @@ async fn settle_line(db: &Db, viewer: &SignedInUser, provider_id: i64, cells: &[
     let settle = async {
         let txn = crate::db::begin_write(db).await?;
         visits::start(&txn, viewer, visit.id, checked_in).await?;
-        visits::finish(&txn, viewer, visit.id, "", checked_out).await?;
+        // The person's 48 hours to confirm start now, not when the file says staff left.
+        visits::finish(&txn, viewer, visit.id, "", checked_out, now).await?;
         txn.commit().await?;
         Ok::<(), AppError>(())
     };

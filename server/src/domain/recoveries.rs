@@ -1,8 +1,8 @@
 //! Money recovered. A commissioner proposes to take back what a direct payment or managed
 //! account holds above an amount it keeps, with a reason; the holder is told and has 14 days to
 //! reply on CareMarket; then the commissioner confirms or withdraws. Confirming moves what is
-//! above the amount kept *then* from the budget's available money back to the council's
-//! funding: money set aside for booked care is another account and is never touched, and the
+//! above the amount kept *then*, never more than the holder was told, from the budget's
+//! available money back to the council's funding: money set aside for booked care is another account and is never touched, and the
 //! same confirmation sent twice recovers once. Self-funders' accounts and individual service
 //! funds (which roll over by design) take no part.
 use super::auth::{commissioners_council, readable_code};
@@ -229,7 +229,9 @@ pub async fn decide(db: &Db, viewer: &SignedInUser, reference: &str, confirm: bo
             let day = uk_time::long_date(uk_time::to_local(found.reply_by).date());
             return Err(AppError::invalid("", format!("Wait for the holder's reply, or until {day}, before recovering the money")));
         }
-        let above = available(&txn, &budget).await? - found.keep_pence;
+        // What is above the amount kept now, but never more than the holder was told: money
+        // paid in since (the next allocation, their own top-up) is not surplus.
+        let above = Ord::min(available(&txn, &budget).await? - found.keep_pence, found.surplus_pence);
         if above <= 0 {
             return Err(AppError::invalid("", "The budget no longer holds more than the amount it keeps: there is nothing to recover. Withdraw the proposal"));
         }

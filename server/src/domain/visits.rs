@@ -87,20 +87,28 @@ pub(super) async fn start(txn: &impl ConnectionTrait, viewer: &SignedInUser, vis
 /// it. Returns the pence charged.
 pub async fn check_out(db: &Db, viewer: &SignedInUser, visit_id: i64, note: &str, now: DateTime<Utc>) -> AppResult<i64> {
     let txn = crate::db::begin_write(db).await?;
-    let charge = finish(&txn, viewer, visit_id, note, now).await?;
+    let charge = finish(&txn, viewer, visit_id, note, now, now).await?;
     txn.commit().await?;
     Ok(charge)
 }
 
-/// Checks out of a visit at `at`, in the caller's transaction; returns the pence charged.
-pub(super) async fn finish(txn: &impl ConnectionTrait, viewer: &SignedInUser, visit_id: i64, note: &str, at: DateTime<Utc>) -> AppResult<i64> {
+/// Checks out of a visit at `at`, in the caller's transaction; returns the pence charged. The
+/// person's time to confirm it starts `now`.
+pub(super) async fn finish(
+    txn: &impl ConnectionTrait,
+    viewer: &SignedInUser,
+    visit_id: i64,
+    note: &str,
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
     let note = visit_confirmation::checked_note(note)?;
     let (visit, booking) = providers_visit(txn, viewer, visit_id).await?;
     if visit.checked_in_at.is_none() || visit.status != VisitStatus::InProgress {
         return Err(AppError::invalid("", "Check in to this visit before checking out"));
     }
-    let charge = end_in_progress(txn, &booking, visit, Ending::CheckedOut(note), at).await?;
-    complete_if_done(txn, &booking, at).await?;
+    let charge = end_in_progress(txn, &booking, visit, Ending::CheckedOut(note), at, now).await?;
+    complete_if_done(txn, &booking, now).await?;
     Ok(charge)
 }
 
@@ -126,18 +134,21 @@ impl Ending {
 /// Ends a visit staff are checked in to, at `now`: the care delivered so far (from the later
 /// of check-in and the booked start, rounded to the billing increment, never above what was
 /// booked) waits for the person to confirm it, the rest is released. Returns the pence charged.
+/// `ended` is when staff left (a call-monitoring file may say it was hours ago); `now` starts the
+/// person's time to confirm the visit.
 pub(super) async fn end_in_progress(
     db: &impl ConnectionTrait,
     booking: &booking::Model,
     visit: visit::Model,
     ending: Ending,
+    ended: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
     let checked_in_at = visit.checked_in_at.ok_or_else(|| AppError::internal(format!("visit {} is under way with no check-in", visit.id)))?;
     // Care is paid from the later of arrival and the booked start: arriving early is not
     // care the person booked.
     let started = Ord::max(checked_in_at, visit.scheduled_start);
-    let minutes = delivered_minutes((now - started).num_minutes(), booking.billing_increment_minutes, visit.scheduled_minutes);
+    let minutes = delivered_minutes((ended - started).num_minutes(), booking.billing_increment_minutes, visit.scheduled_minutes);
     let charge = delivered_cost(&booking.unit, booking.unit_price_pence, minutes);
     release_unused(db, booking, &visit, charge, &ending, now).await?;
     let mut row: visit::ActiveModel = visit.into();
@@ -145,7 +156,7 @@ pub(super) async fn end_in_progress(
         row.note = Set(note);
     }
     row.status = Set(VisitStatus::Delivered);
-    row.checked_out_at = Set(Some(now));
+    row.checked_out_at = Set(Some(ended));
     row.delivered_minutes = Set(Some(minutes));
     row.charged_pence = Set(Some(charge));
     let delivered = row.update(db).await?;
