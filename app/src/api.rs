@@ -757,10 +757,10 @@ pub async fn forgot_password(csrf_token: String, email: String) -> Result<(), Ui
 /// Opens a registered account by the token of the link mailed to its address (a POST: mail
 /// scanners follow links), and signs its owner in.
 #[server(prefix = "/api", endpoint = "confirm-email")]
-pub async fn confirm_email(csrf_token: String, token: String) -> Result<(), UiError> {
+pub async fn confirm_email(csrf_token: String, token: String, password: String) -> Result<(), UiError> {
     guard::run(async move {
         let request = guard::verify_csrf(&csrf_token)?;
-        let session = guard::backend()?.open_account(&request, &token).await?;
+        let session = guard::backend()?.open_account(&request, &token, &password).await?;
         guard::set_cookies(session.set_cookies);
         leptos_axum::redirect(&session.user.role.dashboard_path());
         Ok(())

@@ -120,8 +120,9 @@ pub trait Backend: Send + Sync + 'static {
     /// Mails a link to choose a new password, if the address has an account (the same answer
     /// either way).
     async fn forgot_password(&self, request: &RequestInfo, email: &str) -> Result<(), UiError>;
-    /// Opens a registered account from the link mailed to its address, and signs its owner in.
-    async fn open_account(&self, request: &RequestInfo, token: &str) -> Result<StartedSession, UiError>;
+    /// Opens a registered account from the link mailed to its address and the password chosen
+    /// when registering, and signs its owner in.
+    async fn open_account(&self, request: &RequestInfo, token: &str, password: &str) -> Result<StartedSession, UiError>;
     /// Which kinds of message are emailed to this person, and changing them (`email` or
     /// `dashboard` by kind code).
     async fn mail_choices(&self, user: &SignedInUser) -> Result<MailChoices, UiError>;

@@ -43,6 +43,7 @@ mod m20261208_000035_create_call_monitoring_imports;
 mod m20261208_000036_create_provider_ratings;
 mod m20261208_000037_create_finance_codes;
 mod m20261208_000038_create_risk_thresholds;
+mod m20261208_000039_one_open_recovery_per_budget;
 
 pub struct Migrator;
 
@@ -88,6 +89,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000036_create_provider_ratings::Migration),
             Box::new(m20261208_000037_create_finance_codes::Migration),
             Box::new(m20261208_000038_create_risk_thresholds::Migration),
+            Box::new(m20261208_000039_one_open_recovery_per_budget::Migration),
         ]
     }
 }

@@ -330,9 +330,9 @@ impl Backend for CareMarketBackend {
         Ok(accounts::forgot_password(&self.db, email, &request.client_key, Utc::now()).await?)
     }
 
-    async fn open_account(&self, request: &RequestInfo, token: &str) -> Result<StartedSession, UiError> {
+    async fn open_account(&self, request: &RequestInfo, token: &str, password: &str) -> Result<StartedSession, UiError> {
         let now = Utc::now();
-        let account = accounts::open_account(&self.db, token, now).await?;
+        let account = accounts::open_account(&self.db, &self.passwords, token, password, &request.client_key, now).await?;
         let session = auth::start_session(&self.db, &account, request.session_token.as_deref(), self.config.session_hours, now).await?;
         self.started(session)
     }

@@ -141,15 +141,20 @@ async fn registering_answers_the_same_whether_or_not_the_address_is_taken() {
         assert_eq!(mailed.len(), 1, "{path}: the new address is sent its link");
         assert_eq!(mailed[0].subject, "Confirm your email address to open your CareMarket account");
         let token = mailed[0].link_path.strip_prefix("/account/confirm-email?token=").expect("the link").to_string();
+        let password = &fresh_fields.iter().find(|(k, _)| k == "form[password]").expect("password").1;
+        // Only with the password chosen when registering: nobody opens, at someone else's
+        // address, an account whose password they chose.
+        let guessed = app.visitor().post_form("/api/confirm-email", &[("token", token.as_str()), ("password", "not the one chosen")]).await;
+        assert!(matches!(guessed.redirected_error(), Some(UiError::Invalid(_))), "{path}: {guessed:?}");
+        assert_eq!(count(&app.db, "users").await, users, "{path}: nothing opened");
         let mut owner = app.visitor();
-        let opened = owner.post_form("/api/confirm-email", &[("token", token.as_str())]).await;
+        let opened = owner.post_form("/api/confirm-email", &[("token", token.as_str()), ("password", password.as_str())]).await;
         assert_eq!(opened.location(), Some(dashboard), "{path}: the link opens the account: {opened:?}");
         assert!(owner.session().is_some(), "{path}: and signs its owner in");
         assert_eq!(count(&app.db, "users").await, users + 1);
-        let again = app.visitor().post_form("/api/confirm-email", &[("token", token.as_str())]).await;
+        let again = app.visitor().post_form("/api/confirm-email", &[("token", token.as_str()), ("password", password.as_str())]).await;
         assert!(matches!(again.redirected_error(), Some(UiError::Invalid(_))), "{path}: once only: {again:?}");
         assert_eq!(count(&app.db, "users").await, users + 1);
-        let password = &fresh_fields.iter().find(|(k, _)| k == "form[password]").expect("password").1;
         assert_eq!(app.visitor().sign_in(fresh_address, password).await.status, 302, "{path}: the account signs in with the password chosen");
     }
 }

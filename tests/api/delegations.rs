@@ -128,7 +128,7 @@ async fn asking_for_help_answers_alike_for_any_address_and_opens_no_account() {
         use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
         use server::entities::mail_outbox;
         let asked = mail_outbox::Entity::find()
-            .filter(mail_outbox::Column::Subject.eq("Test budget holder asked you to help them"))
+            .filter(mail_outbox::Column::Subject.eq("Someone asked you to help them on CareMarket"))
             .order_by_asc(mail_outbox::Column::Id);
         asked.all(&app.db).await.expect("outbox").into_iter().map(|mail| (mail.to_address, mail.link_path.starts_with("/helping?token="))).collect()
     };
@@ -153,6 +153,14 @@ async fn asking_for_help_answers_alike_for_any_address_and_opens_no_account() {
     assert_eq!(reply.redirected_error(), Some(app::UiError::Forbidden));
     assert_eq!(squatter.post_form("/api/act-for", &[("person", person.to_string().as_str())]).await.redirected_error(), Some(app::UiError::Forbidden));
     assert_eq!(count(&app.db, "delegations").await, 0, "nobody can act for the person yet");
+
+    // Ten requests a day at most: the form cannot be used to mail strangers in bulk.
+    for n in 0..6 {
+        let reply = add_helper(&mut holder, &[("email", format!("friend{n}@family.example").as_str())]).await;
+        assert_eq!(reply.location(), Some("/budget/helpers?asked=1"), "{reply:?}");
+    }
+    let eleventh = add_helper(&mut holder, &[("email", "friend6@family.example")]).await;
+    assert_eq!(field_messages(&eleventh), ["You have asked 10 people in the last day. Try again tomorrow"]);
 }
 
 #[tokio::test]
@@ -248,7 +256,8 @@ async fn help_link(app: &TestApp, address: &str) -> String {
         .await
         .expect("outbox")
         .unwrap_or_else(|| panic!("no request to help was mailed to {address}"));
-    assert_eq!(mailed.subject, "Test budget holder asked you to help them");
+    assert_eq!(mailed.subject, "Someone asked you to help them on CareMarket", "the person's name is never the subject");
+    assert!(mailed.body.starts_with("Test budget holder asked you to"), "{}", mailed.body);
     assert!(!mailed.body.contains("code"), "never a code: {}", mailed.body);
     mailed.link_path
 }

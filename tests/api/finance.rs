@@ -65,6 +65,7 @@ async fn the_export_lists_each_movement_with_the_councils_codes_and_the_supplier
     assert!(csv.body.lines().any(|line| line.ends_with(&format!(",payment,ASC100,5101,26.50,{run},SUP-0042,Riverside Home Care"))), "{}", csv.body);
     assert_eq!(council.get("/finance/export.csv?from=2020-01-01&to=2020-01-31").await.body.lines().count(), 1);
     assert_eq!(council.get("/finance/export.csv?from=2026-02-01&to=2026-01-01").await.status, 422);
+    assert_eq!(council.get("/finance/export.csv?from=-262144-01-01&to=2026-01-01").await.status, 422, "a date out of range is named, not a crash");
     let mut provider = app.signed_in(&app.personas.provider).await;
     assert_eq!(provider.get(&format!("/finance/export.csv?from={from}&to={to}")).await.status, 403);
     let elsewhere = tests::fixtures::other_council(&app.db).await;

@@ -269,15 +269,15 @@ async fn a_registration_opens_from_the_link_a_real_mail_server_received_once_and
     let token: String = text[start..].chars().take_while(char::is_ascii_hexdigit).collect();
     assert_eq!(token.len(), 64);
 
-    let wrong = app.visitor().post_form("/api/confirm-email", &[("token", "0".repeat(64).as_str())]).await;
+    let wrong = app.visitor().post_form("/api/confirm-email", &[("token", "0".repeat(64).as_str()), ("password", "a long enough password")]).await;
     assert!(matches!(wrong.redirected_error(), Some(app::UiError::Invalid(_))), "{wrong:?}");
     let found = server::entities::user::Entity::find().filter(server::entities::user::Column::Email.eq(address.as_str()));
     assert!(found.clone().one(&app.db).await.expect("query").is_none(), "no account before the link is followed");
-    let opened = app.visitor().post_form("/api/confirm-email", &[("token", token.as_str())]).await;
+    let opened = app.visitor().post_form("/api/confirm-email", &[("token", token.as_str()), ("password", "a long enough password")]).await;
     assert_eq!(opened.location(), Some("/dashboard/budget-holder"), "{opened:?}");
     let person = found.one(&app.db).await.expect("query").expect("the account");
     assert!(person.email_confirmed_at.is_some());
-    let again = app.visitor().post_form("/api/confirm-email", &[("token", token.as_str())]).await;
+    let again = app.visitor().post_form("/api/confirm-email", &[("token", token.as_str()), ("password", "a long enough password")]).await;
     assert!(matches!(again.redirected_error(), Some(app::UiError::Invalid(_))), "once only: {again:?}");
 
     let news = News {

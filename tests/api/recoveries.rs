@@ -45,7 +45,12 @@ async fn surplus_above_what_is_kept_goes_back_to_the_council_once_after_the_hold
     assert_eq!(tests::fixtures::count(&app.db, "recoveries").await, 0);
 
     // The proposal: the holder is told, by dashboard and mail, and may reply.
-    let reference = recoveries::propose(&app.db, &commissioner, &form(budget, "100.00", "More than 8 weeks' worth unspent"), now).await.expect("proposed");
+    // Two commissioners proposing at once make one proposal.
+    let proposal = form(budget, "100.00", "More than 8 weeks' worth unspent");
+    let (one, two) = tokio::join!(recoveries::propose(&app.db, &commissioner, &proposal, now), recoveries::propose(&app.db, &commissioner, &proposal, now));
+    let made: Vec<String> = [one, two].into_iter().filter_map(Result::ok).collect();
+    assert_eq!(made.len(), 1, "one open proposal per budget");
+    let reference = made[0].clone();
     let again = recoveries::propose(&app.db, &commissioner, &form(budget, "50.00", "Again"), now).await;
     assert!(messages(again)[0].starts_with("Money is already proposed"));
     let mut holder_client = app.signed_in(&app.personas.budget_holder).await;

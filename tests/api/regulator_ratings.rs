@@ -65,4 +65,9 @@ async fn a_newer_rating_re_ranks_the_lot_at_once_and_the_table_says_what_changed
         let someone = user(&app, someone).await;
         assert!(matches!(regulator_ratings::import(&app.db, &someone, &csv, Utc::now()).await, Err(AppError::Forbidden)));
     }
+    // One location twice in a file, the newer first: the older does not win.
+    let twice = format!("location id,rating,date\n1-000000003,Good,{day}\n1-000000003,Inadequate,{}\n", day - Duration::days(60));
+    regulator_ratings::import(&app.db, &commissioner, &twice, Utc::now()).await.expect("imported");
+    let northgate = lots::lot_table(&app.db, lot).await.expect("the lot").ranked.into_iter().find(|row| row.provider == "Northgate Care");
+    assert!(northgate.is_some_and(|row| row.explanation.contains("changed from Inadequate to Good")), "Good stands");
 }

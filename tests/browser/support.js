@@ -235,6 +235,8 @@ export async function openOwnAccount(page, javaScript, { name, address, password
   const link = new URL(await linkMailedTo(address, /http:\/\/[^\s"<>]+\/account\/confirm-email\?token=[0-9a-f]{64}/));
   await open(page, link.pathname + link.search, javaScript);
   await assertAccessible(page, 'confirming an email address');
+  // The password chosen when registering: someone else's registration at this address cannot be opened.
+  await page.getByLabel('Your password').fill(password);
   // A button, not the link itself: mail scanners open links.
   await Promise.all([page.waitForURL(/\/dashboard\//), page.getByRole('button', { name: 'Confirm and open my account' }).click()]);
 }

@@ -113,7 +113,8 @@ impl TestApp {
         }
         let link = fixtures::open_account_link(&self.db, address).await;
         let token = link.rsplit('=').next().unwrap_or_default().to_string();
-        client.post_form("/api/confirm-email", &[("token", token.as_str())]).await
+        let password = fields.iter().find(|(name, _)| *name == "form[password]").map(|(_, value)| *value).unwrap_or_default();
+        client.post_form("/api/confirm-email", &[("token", token.as_str()), ("password", password)]).await
     }
 
     /// A client signed in as this persona (through the real sign-in form).

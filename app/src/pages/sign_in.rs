@@ -75,9 +75,11 @@ pub fn ConfirmEmailPage() -> impl IntoView {
             <ErrorSummary errors/>
             <h1>"Confirm your email address"</h1>
             <p>"Confirm this is your email address, and your CareMarket account opens. We will email you about your care and bookings."</p>
-            <ActionForm action>
+            <ActionForm action attr:novalidate=true>
                 <CsrfField token/>
                 <input type="hidden" name="token" value=link_token/>
+                <TextInput id="password" name="password" label="Your password" input_type="password" autocomplete="current-password"
+                    hint="The one you chose when you registered." errors/>
                 <button type="submit" class="button" id="token">"Confirm and open my account"</button>
             </ActionForm>
         </div>

@@ -97,19 +97,37 @@ async fn ask_to_open(
     Ok(())
 }
 
-/// Opens the account a registration asked for when the link mailed to its address is followed:
-/// once, within its time, and only while nobody has an account at that address.
-pub async fn open_account(db: &Db, token: &str, now: DateTime<Utc>) -> AppResult<user::Model> {
+/// Tries at opening an account from its link, from one client in an hour (each checks a password).
+const OPENING_LIMITS: [(auth::Throttle, u64, i64); 1] = [(auth::Throttle::Address, 20, 60)];
+
+/// Opens the account a registration asked for when the link mailed to its address is followed
+/// and the password chosen at registration is given again (so nobody can get an account opened,
+/// with a password of their own choosing, at someone else's address): once, within its time, and
+/// only while nobody has an account at that address.
+pub async fn open_account(
+    db: &Db,
+    passwords: &auth::Passwords,
+    token: &str,
+    password: &str,
+    client_address: &str,
+    now: DateTime<Utc>,
+) -> AppResult<user::Model> {
     let refused =
         || AppError::invalid("token", "This link has run out or has been used already. Register again for a new link, or sign in if your account is open");
+    let digest = auth::digest(token.trim());
+    let unused = || {
+        pending_registration::Entity::find()
+            .filter(pending_registration::Column::TokenHash.eq(digest.as_str()))
+            .filter(pending_registration::Column::UsedAt.is_null())
+            .filter(pending_registration::Column::ExpiresAt.gt(now))
+    };
+    let asked = unused().one(db).await?.ok_or_else(refused)?;
+    auth::reserve_hashing(db, "open-account", &asked.email, client_address, &OPENING_LIMITS, now).await?;
+    if !passwords.verify(password.to_string(), Some(asked.password_hash.clone())).await? {
+        return Err(AppError::invalid("password", "Enter the password you chose when you registered"));
+    }
     let txn = crate::db::begin_write(db).await?;
-    let asked = pending_registration::Entity::find()
-        .filter(pending_registration::Column::TokenHash.eq(auth::digest(token.trim())))
-        .filter(pending_registration::Column::UsedAt.is_null())
-        .filter(pending_registration::Column::ExpiresAt.gt(now))
-        .one(&txn)
-        .await?
-        .ok_or_else(refused)?;
+    let asked = unused().one(&txn).await?.filter(|again| again.id == asked.id).ok_or_else(refused)?;
     let used = pending_registration::Entity::update_many()
         .col_expr(pending_registration::Column::UsedAt, sea_orm::sea_query::Expr::value(now))
         .filter(pending_registration::Column::Id.eq(asked.id))

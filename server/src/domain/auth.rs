@@ -147,7 +147,7 @@ impl Passwords {
     }
 
     /// Checks a password; with no account, checks a decoy so the answer takes as long.
-    async fn verify(&self, password: String, stored_hash: Option<String>) -> AppResult<bool> {
+    pub(crate) async fn verify(&self, password: String, stored_hash: Option<String>) -> AppResult<bool> {
         self.run(move |memory| match stored_hash {
             Some(hash) => verify_in(&password, &hash, memory),
             None => {

@@ -17,7 +17,7 @@ use app::{
 };
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
 fn holder_only(viewer: &SignedInUser) -> AppResult<()> {
     if viewer.role == Role::BudgetHolder { Ok(()) } else { Err(AppError::Forbidden) }
@@ -174,6 +174,16 @@ pub async fn grant(db: &Db, viewer: &SignedInUser, form: &HelperForm, now: DateT
         return Err(AppError::Invalid(errors));
     }
     let txn = crate::db::begin_write(db).await?;
+    // Each request mails an address the person chose: a few a day is plenty, and keeps the form
+    // from being used to send mail to strangers.
+    let asked_today = helper_invitation::Entity::find()
+        .filter(helper_invitation::Column::HolderId.eq(viewer.user_id))
+        .filter(helper_invitation::Column::CreatedAt.gt(now - chrono::Duration::days(1)))
+        .count(&txn)
+        .await?;
+    if asked_today >= REQUESTS_PER_DAY {
+        return Err(AppError::invalid("email", format!("You have asked {REQUESTS_PER_DAY} people in the last day. Try again tomorrow")));
+    }
     helper_invitation::Entity::update_many()
         .col_expr(helper_invitation::Column::Status, sea_orm::sea_query::Expr::value(InvitationStatus::Withdrawn))
         .col_expr(helper_invitation::Column::AnsweredAt, sea_orm::sea_query::Expr::value(now))
@@ -201,9 +211,12 @@ pub async fn grant(db: &Db, viewer: &SignedInUser, form: &HelperForm, now: DateT
     let detail = serde_json::json!({ "email": email.as_str(), "can_book": can_book, "can_pay": can_pay, "until": until });
     audit::record(&txn, now, Some(viewer.user_id), Some(viewer.user_id), "helper_asked", detail).await?;
     let asked = format!("{} asked you to {} on CareMarket.", viewer.display_name, rights_in_words(can_book, can_pay, "their"));
-    let subject = format!("{} asked you to help them", viewer.display_name);
+    // The name is the person's own words: in the body, never the subject.
+    let subject = "Someone asked you to help them on CareMarket".to_string();
     let owner = user::Entity::find().filter(user::Column::Email.eq(email.as_str())).one(&txn).await?.filter(|owner| owner.id != viewer.user_id);
     match owner {
+        // A closed account is told nothing.
+        Some(owner) if owner.disabled_at.is_some() => {}
         // A helper's account is told on its caseload (and by mail, as it chose).
         Some(helper) if helper.role == Role::Planner.code() => {
             let news = super::notifications::News {
@@ -237,6 +250,9 @@ pub async fn grant(db: &Db, viewer: &SignedInUser, form: &HelperForm, now: DateT
     txn.commit().await?;
     Ok(())
 }
+
+/// Requests to help one person may send in a day.
+const REQUESTS_PER_DAY: u64 = 10;
 
 /// How long the link mailed with a request to help works.
 pub const INVITATION_LINK_DAYS: i64 = 14;

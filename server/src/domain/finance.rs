@@ -128,9 +128,7 @@ pub struct ExportLine {
 /// dates), oldest first. Refused until every kind has its codes.
 pub async fn export(db: &impl ConnectionTrait, viewer: &SignedInUser, from: &str, to: &str) -> AppResult<Vec<ExportLine>> {
     let council = commissioners_council(viewer)?;
-    let day =
-        |field: &str, typed: &str| NaiveDate::parse_from_str(typed.trim(), "%Y-%m-%d").map_err(|_| AppError::invalid(field, "Enter the date like 2026-12-01"));
-    let (from, to) = (day("from", from)?, day("to", to)?);
+    let (from, to) = (uk_time::parse_date("from", from, "the first day")?, uk_time::parse_date("to", to, "the last day")?);
     if to < from {
         return Err(AppError::invalid("to", "The end of the period must not be before its start"));
     }

@@ -17,7 +17,7 @@ use app::{BudgetType, Funding, MailKind, RecoveriesAdmin, RecoveryForm, Recovery
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr};
 
 /// How long the holder has to reply.
 pub const REPLY_DAYS: i64 = 14;
@@ -114,6 +114,10 @@ fn may_confirm(row: &recovery::Model, now: DateTime<Utc>) -> bool {
     row.reply_text.is_some() || now >= row.reply_by
 }
 
+fn already_proposed() -> AppError {
+    AppError::invalid("budget_id", "Money is already proposed to be recovered from this budget: confirm or withdraw that first")
+}
+
 /// Proposes recovering what the budget holds above `keep`; returns the proposal's reference.
 pub async fn propose(db: &Db, viewer: &SignedInUser, form: &RecoveryForm, now: DateTime<Utc>) -> AppResult<String> {
     let council = commissioners_council(viewer)?;
@@ -129,7 +133,7 @@ pub async fn propose(db: &Db, viewer: &SignedInUser, form: &RecoveryForm, now: D
         .one(&txn)
         .await?;
     if open.is_some() {
-        return Err(AppError::invalid("budget_id", "Money is already proposed to be recovered from this budget: confirm or withdraw that first"));
+        return Err(already_proposed());
     }
     let available = available(&txn, &budget).await?;
     let surplus = available - keep.pence();
@@ -138,7 +142,7 @@ pub async fn propose(db: &Db, viewer: &SignedInUser, form: &RecoveryForm, now: D
     }
     let reference = format!("RC-{}", readable_code(2)?);
     let reply_by = now + Duration::days(REPLY_DAYS);
-    recovery::Entity::insert(recovery::ActiveModel {
+    let inserted = recovery::Entity::insert(recovery::ActiveModel {
         reference: Set(reference.clone()),
         council_id: Set(council),
         budget_id: Set(budget.id),
@@ -152,7 +156,11 @@ pub async fn propose(db: &Db, viewer: &SignedInUser, form: &RecoveryForm, now: D
         ..Default::default()
     })
     .exec_without_returning(&txn)
-    .await?;
+    .await;
+    match inserted {
+        Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => return Err(already_proposed()),
+        other => other?,
+    };
     let news = News {
         event: format!("recovery:{reference}:proposed"),
         subject: "The council proposes to take back unspent money from your budget".into(),

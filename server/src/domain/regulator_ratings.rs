@@ -89,7 +89,7 @@ pub async fn import(db: &Db, viewer: &SignedInUser, csv: &str, now: DateTime<Utc
         .into_iter()
         .filter_map(|provider| Some((provider.regulator_id.clone()?, provider)))
         .collect();
-    let latest = latest_dates(&txn, providers.values().map(|p| p.id).collect()).await?;
+    let mut latest = latest_dates(&txn, providers.values().map(|p| p.id).collect()).await?;
     let mut imported = Imported::default();
     let mut changed_providers = Vec::new();
     for (location, code, day) in rows {
@@ -115,6 +115,8 @@ pub async fn import(db: &Db, viewer: &SignedInUser, csv: &str, now: DateTime<Utc
         })
         .exec_without_returning(&txn)
         .await?;
+        // A later line for the same location is weighed against this one.
+        latest.insert(provider.id, day);
         if current != code {
             let mut row: provider::ActiveModel = provider.clone().into();
             row.regulator_rating = Set(code.into());
