@@ -223,6 +223,11 @@ pub fn commissioners_council(user: &SignedInUser) -> AppResult<i64> {
     if user.role == app::Role::Commissioner { Ok(user.council_id) } else { Err(AppError::Forbidden) }
 }
 
+/// The organisation of a provider's staff member; anyone else is refused.
+pub fn providers_organisation(user: &SignedInUser) -> AppResult<i64> {
+    user.provider_id.filter(|_| user.role == app::Role::Provider).ok_or(AppError::Forbidden)
+}
+
 pub fn signed_in_user(user: &user::Model) -> AppResult<SignedInUser> {
     let role = Role::from_code(&user.role).ok_or_else(|| AppError::internal(format!("unknown role {}", user.role)))?;
     Ok(SignedInUser { user_id: user.id, display_name: user.display_name.clone(), role, council_id: user.council_id, provider_id: user.provider_id })

@@ -9,7 +9,7 @@ use super::{audit, uk_time, visits};
 use crate::db::Db;
 use crate::entities::{booking, call_monitoring_import, visit};
 use crate::error::{AppError, AppResult};
-use app::{CALL_MONITORING_HEADER, CallMonitoringResult, CallMonitoringUploads, Role, SignedInUser, VisitStatus};
+use app::{CALL_MONITORING_HEADER, CallMonitoringResult, CallMonitoringUploads, SignedInUser, VisitStatus};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -18,10 +18,6 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 const MOST_ROWS: usize = 20_000;
 /// Uploads listed on the page.
 const SHOWN: u64 = 10;
-
-fn staff_provider(viewer: &SignedInUser) -> AppResult<i64> {
-    viewer.provider_id.filter(|_| viewer.role == Role::Provider).ok_or(AppError::Forbidden)
-}
 
 /// What one line came to.
 enum Settled {
@@ -32,7 +28,7 @@ enum Settled {
 /// Imports a file (with `CALL_MONITORING_HEADER` first); returns the upload's id, whose result
 /// the page shows. Only a file that cannot be read at all is refused whole.
 pub async fn import(db: &Db, viewer: &SignedInUser, csv: &str, now: DateTime<Utc>) -> AppResult<i64> {
-    let provider_id = staff_provider(viewer)?;
+    let provider_id = super::auth::providers_organisation(viewer)?;
     let refuse = |message: String| AppError::invalid("csv", message);
     let mut lines = csv.lines().enumerate().map(|(index, line)| (index + 1, line)).filter(|(_, line)| !line.trim().is_empty());
     let Some((_, header)) = lines.next() else {
@@ -152,7 +148,7 @@ async fn find_visit(db: &impl ConnectionTrait, provider_id: i64, which: &str, ch
 
 /// The provider's uploads: `shown` (just uploaded) and the latest.
 pub async fn page(db: &impl ConnectionTrait, viewer: &SignedInUser, shown: Option<i64>) -> AppResult<CallMonitoringUploads> {
-    let provider_id = staff_provider(viewer)?;
+    let provider_id = super::auth::providers_organisation(viewer)?;
     let uploads = call_monitoring_import::Entity::find()
         .filter(call_monitoring_import::Column::ProviderId.eq(provider_id))
         .order_by_desc(call_monitoring_import::Column::Id)

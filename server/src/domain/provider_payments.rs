@@ -6,7 +6,7 @@ use super::ledger::AccountKind;
 use super::uk_time;
 use crate::entities::{booking, budget, council, ledger_account, ledger_transfer, payment_run, visit};
 use crate::error::{AppError, AppResult};
-use app::{CouncilPayments, PaidVisit, ProviderPayments, ProviderRunLine, Role, SignedInUser, VisitConfirmation};
+use app::{CouncilPayments, PaidVisit, ProviderPayments, ProviderRunLine, SignedInUser, VisitConfirmation};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::BTreeMap;
@@ -14,13 +14,8 @@ use std::collections::BTreeMap;
 /// Payment runs shown per council (the newest).
 const RUNS_SHOWN: usize = 24;
 
-/// The provider staff member's organisation, or refused.
-fn staff_provider(viewer: &SignedInUser) -> AppResult<i64> {
-    viewer.provider_id.filter(|_| viewer.role == Role::Provider).ok_or(AppError::Forbidden)
-}
-
 pub async fn page(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppResult<ProviderPayments> {
-    let provider_id = staff_provider(viewer)?;
+    let provider_id = super::auth::providers_organisation(viewer)?;
     let accounts = ledger_account::Entity::find()
         .filter(ledger_account::Column::ProviderId.eq(provider_id))
         .filter(ledger_account::Column::Kind.is_in([AccountKind::ProviderPayable.code(), AccountKind::ProviderPaid.code()]))

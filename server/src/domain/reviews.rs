@@ -198,7 +198,7 @@ pub async fn visible(db: &impl ConnectionTrait, provider_id: i64, listing_id: Op
 
 /// A provider's reviews for its staff, hidden ones included, each with a reply form until replied.
 pub async fn for_provider_staff(db: &impl ConnectionTrait, viewer: &SignedInUser) -> AppResult<Vec<ManagedReview>> {
-    let provider_id = viewer.provider_id.filter(|_| viewer.role == Role::Provider).ok_or(AppError::Forbidden)?;
+    let provider_id = crate::domain::auth::providers_organisation(viewer)?;
     let reviews = review::Entity::find().filter(review::Column::ProviderId.eq(provider_id)).order_by_desc(review::Column::Id).limit(100).all(db).await?;
     managed(db, reviews, |review| review.reply_text.is_none() && review.hidden_at.is_none(), |_| false).await
 }

@@ -127,7 +127,7 @@ pub async fn person_bookings(db: &impl ConnectionTrait, person_id: i64, now: Dat
 
 /// What a provider's staff have to do: requests to answer, live care, and the next week's visits.
 pub async fn provider_bookings(db: &impl ConnectionTrait, viewer: &SignedInUser, now: DateTime<Utc>) -> AppResult<app::ProviderBookings> {
-    let provider_id = viewer.provider_id.filter(|_| viewer.role == Role::Provider).ok_or(AppError::Forbidden)?;
+    let provider_id = crate::domain::auth::providers_organisation(viewer)?;
     let live = booking::Entity::find()
         .filter(booking::Column::ProviderId.eq(provider_id))
         .filter(booking::Column::Status.is_in(BookingStatus::LIVE))
