@@ -733,6 +733,26 @@ pub async fn set_shortest_visit(csrf_token: String, budget_id: i64, minutes: Str
     .await
 }
 
+/// A budget's end date as typed (empty clears it).
+#[server(prefix = "/api", endpoint = "set-budget-end-date")]
+pub async fn set_budget_end_date(csrf_token: String, budget_id: i64, ends_on: String) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.set_budget_end_date(&user, budget_id, &ends_on).await?;
+        Ok("/budgets?ends=1".into())
+    })
+    .await
+}
+
+/// Closes a budget; the page then says what went back to the council (in pence).
+#[server(prefix = "/api", endpoint = "close-budget")]
+pub async fn close_budget(csrf_token: String, budget_id: i64, reason: String) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        let returned = backend.close_budget(&user, budget_id, &reason).await?;
+        Ok(format!("/budgets?closed={returned}"))
+    })
+    .await
+}
+
 /// Each threshold (`thresholds[surplus_weeks]`, ...), as typed.
 #[server(prefix = "/api", endpoint = "set-risk-thresholds")]
 pub async fn set_risk_thresholds(csrf_token: String, thresholds: RiskThresholdsForm) -> Result<(), UiError> {

@@ -112,6 +112,10 @@ pub trait Backend: Send + Sync + 'static {
     async fn open_budget(&self, user: &SignedInUser, form: &NewBudgetForm) -> Result<String, UiError>;
     async fn move_fund(&self, user: &SignedInUser, budget_id: i64, provider: &str) -> Result<(), UiError>;
     async fn set_shortest_visit(&self, user: &SignedInUser, budget_id: i64, minutes: &str) -> Result<(), UiError>;
+    /// Commissioners set (or clear) a budget's end date, and close a budget (returns the pence
+    /// that went back to the council).
+    async fn set_budget_end_date(&self, user: &SignedInUser, budget_id: i64, ends_on: &str) -> Result<(), UiError>;
+    async fn close_budget(&self, user: &SignedInUser, budget_id: i64, reason: &str) -> Result<i64, UiError>;
     /// Commissioners set their council's thresholds for budgets' risk flags.
     async fn set_risk_thresholds(&self, user: &SignedInUser, form: &RiskThresholdsForm) -> Result<(), UiError>;
     /// A person sets their password with the council's code (or one mailed to them when they

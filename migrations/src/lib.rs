@@ -44,6 +44,7 @@ mod m20261208_000036_create_provider_ratings;
 mod m20261208_000037_create_finance_codes;
 mod m20261208_000038_create_risk_thresholds;
 mod m20261208_000039_one_open_recovery_per_budget;
+mod m20261209_000040_add_budget_end_dates;
 
 pub struct Migrator;
 
@@ -90,6 +91,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000037_create_finance_codes::Migration),
             Box::new(m20261208_000038_create_risk_thresholds::Migration),
             Box::new(m20261208_000039_one_open_recovery_per_budget::Migration),
+            Box::new(m20261209_000040_add_budget_end_dates::Migration),
         ]
     }
 }

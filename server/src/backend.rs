@@ -315,6 +315,14 @@ impl Backend for CareMarketBackend {
         Ok(budget_admin::set_shortest_visit(&self.db, user, budget_id, minutes, self.now()).await?)
     }
 
+    async fn set_budget_end_date(&self, user: &SignedInUser, budget_id: i64, ends_on: &str) -> Result<(), UiError> {
+        Ok(crate::domain::budget_endings::set_end_date(&self.db, user, budget_id, ends_on, self.now()).await?)
+    }
+
+    async fn close_budget(&self, user: &SignedInUser, budget_id: i64, reason: &str) -> Result<i64, UiError> {
+        Ok(crate::domain::budget_endings::close(&self.db, user, budget_id, reason, self.now()).await?.returned_pence)
+    }
+
     async fn set_risk_thresholds(&self, user: &SignedInUser, form: &RiskThresholdsForm) -> Result<(), UiError> {
         Ok(crate::domain::risk_flags::set_thresholds(&self.db, user, form, self.now()).await?)
     }

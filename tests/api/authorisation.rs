@@ -101,6 +101,8 @@ pub(crate) const TABLE: &[Row] = &[
     ("POST /api/open-budget", "POST /api/open-budget", &[("form[name]", "Amira Shah"), ("form[email]", "{fresh}@example.org"), ("form[budget_type]", "direct_payment"), ("form[allocation]", "840.00"), ("form[starts_on]", "{today}")], "N N N N N N N N N Y Y"),
     ("POST /api/move-fund", "POST /api/move-fund", &[("budget_id", "{budget}"), ("fund_holder", "{provider}")], "N N N N N N N N N Y N"),
     ("POST /api/set-shortest-visit", "POST /api/set-shortest-visit", &[("budget_id", "{budget}"), ("minutes", "30")], "N N N N N N N N N Y N"),
+    ("POST /api/set-budget-end-date", "POST /api/set-budget-end-date", &[("budget_id", "{budget}"), ("ends_on", "")], "N N N N N N N N N Y N"),
+    ("POST /api/close-budget", "POST /api/close-budget", &[("budget_id", "{budget}"), ("reason", "")], "N N N N N N N N N Y N"),
     ("GET /api/helpers", "GET /api/helpers", &[], "N Y Y N N N N N N N N"),
     ("POST /api/add-helper", "POST /api/add-helper", &[("form[email]", "friend@example.org")], "N Y Y N N N N N N N N"),
     ("POST /api/withdraw-helper-request", "POST /api/withdraw-helper-request", &[("request_id", "{request_to_withdraw}")], "N Y N N N N N N N N N"),

@@ -6,6 +6,7 @@ mod booking_changes;
 mod booking_messages;
 mod bookings;
 mod budget_admin;
+mod budget_endings;
 mod budgets;
 mod call_monitoring;
 mod card_payments;

@@ -2,8 +2,9 @@
 //! the pages call: allocation runs, bookings (once and weekly), providers answering, people
 //! cancelling, visits delivered or missed, confirmed (by the person or automatically) or
 //! queried, answered by the provider and decided by the council, payment runs, card top-ups
-//! settled by webhook and refunds (against localstripe), and surplus recovered by the council
-//! or the proposal withdrawn. After every step: the sum of all balances is zero, each
+//! settled by webhook and refunds (against localstripe), surplus recovered by the council
+//! or the proposal withdrawn, and, three quarters of the way, the council budget closed (what
+//! follows runs on a closed budget). After every step: the sum of all balances is zero, each
 //! balance equals its transfers, no budget account is negative; and doing any step again
 //! (the same key, the same request, the same notice) changes no balance.
 use crate::bookings::{next_monday, weekday_home_care};
@@ -11,8 +12,9 @@ use app::VisitConfirmation::{Answered, Awaiting, Queried, WithCouncil};
 use chrono::{Duration, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use server::domain::card_payments::{self, CardEvent};
+use server::domain::ledger::Account;
 use server::domain::visit_confirmation::{self, Verdict};
-use server::domain::{booking_changes, bookings, budgets, ledger, payment_runs, recoveries, visits};
+use server::domain::{booking_changes, bookings, budget_endings, budgets, ledger, payment_runs, recoveries, visits};
 use server::entities::{booking, card_payment, ledger_account, visit};
 use server::error::AppError;
 use std::collections::BTreeMap;
@@ -59,6 +61,9 @@ fn refused_or_done<T: std::fmt::Debug>(step: usize, what: &str, result: Result<T
     }
 }
 
+/// The step at which the council closes its budget.
+const CLOSING_STEP: usize = 300;
+
 #[tokio::test]
 async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_move_nothing() {
     let app = TestApp::new().await;
@@ -83,20 +88,32 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
     let mut done: BTreeMap<&str, u32> = BTreeMap::new();
     for step in 0..400 {
         let now = Utc::now();
-        let kind = match rng.between(0, 17) {
-            0 => "allocation run",
-            1..=3 => "booking",
-            4 | 5 => "provider answers",
-            6 => "cancellation",
-            7..=9 => "visit delivered",
-            10 => "visit missed",
-            11 => "payment run",
-            12 => "card top-up",
-            13 | 14 => "visit confirmed or queried",
-            15 => "refund",
-            _ => "recovery",
+        // Three quarters of the way, the council closes the budget; the rest runs on the closed budget.
+        let kind = if step == CLOSING_STEP {
+            "closing"
+        } else {
+            match rng.between(0, 17) {
+                0 => "allocation run",
+                1..=3 => "booking",
+                4 | 5 => "provider answers",
+                6 => "cancellation",
+                7..=9 => "visit delivered",
+                10 => "visit missed",
+                11 => "payment run",
+                12 => "card top-up",
+                13 | 14 => "visit confirmed or queried",
+                15 => "refund",
+                _ => "recovery",
+            }
         };
         let happened = match kind {
+            "closing" => {
+                let closed = twice!(&app, step, kind, budget_endings::close(&app.db, &commissioner, council_budget, "Care has ended", now).await);
+                assert!(closed.is_ok(), "step {step}: {closed:?}");
+                let left = ledger::balance(&app.db, &Account::budget_available(council, council_budget)).await.expect("balance");
+                assert_eq!(left, 0, "step {step}: a closed budget keeps nothing available");
+                true
+            }
             "allocation run" => {
                 day += Duration::days(rng.between(0, 12));
                 twice!(&app, step, kind, budgets::run_allocations(&app.db, day, now).await.map(|_| ())).is_ok()
@@ -258,17 +275,26 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
                 let person = rng.pick(&people).clone();
                 let form = app::CardPaymentForm { purpose: "top_up".into(), amount: format!("{}.{:02}", rng.between(1, 300), rng.between(0, 99)) };
                 let key = format!("run-{run}-step-{step}");
-                let id = twice!(&app, step, kind, card_payments::start(&app.db, &stripe, &person, None, &form, &key, now).await).expect("a payment starts");
-                let payment = card_payment::Entity::find_by_id(id).one(&app.db).await.expect("read").expect("the payment");
-                let (status, _) = localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa").await;
-                assert_eq!(status, 200, "step {step}: the card is paid");
-                let succeeded = CardEvent::Succeeded { payment_id: payment.payment_intent_id.clone(), amount_received_pence: payment.amount_pence };
-                twice!(&app, step, kind, card_payments::settle(&app.db, &succeeded, now).await.expect("settled"));
-                // A failure notice arriving late changes nothing either.
-                let before = balances(&app).await;
-                card_payments::settle(&app.db, &CardEvent::Failed { payment_id: payment.payment_intent_id }, now).await.expect("settled");
-                assert_eq!(balances(&app).await, before, "step {step}: a late failure notice moved money");
-                true
+                // Refused only once the council budget is closed.
+                let started = twice!(&app, step, kind, card_payments::start(&app.db, &stripe, &person, None, &form, &key, now).await);
+                match refused_or_done(step, kind, started) {
+                    None => {
+                        assert!(step > CLOSING_STEP, "step {step}: a payment into an open budget is refused");
+                        false
+                    }
+                    Some(id) => {
+                        let payment = card_payment::Entity::find_by_id(id).one(&app.db).await.expect("read").expect("the payment");
+                        let (status, _) = localstripe::pay_with(&payment.payment_intent_id, "pm_card_visa").await;
+                        assert_eq!(status, 200, "step {step}: the card is paid");
+                        let succeeded = CardEvent::Succeeded { payment_id: payment.payment_intent_id.clone(), amount_received_pence: payment.amount_pence };
+                        twice!(&app, step, kind, card_payments::settle(&app.db, &succeeded, now).await.expect("settled"));
+                        // A failure notice arriving late changes nothing either.
+                        let before = balances(&app).await;
+                        card_payments::settle(&app.db, &CardEvent::Failed { payment_id: payment.payment_intent_id }, now).await.expect("settled");
+                        assert_eq!(balances(&app).await, before, "step {step}: a late failure notice moved money");
+                        true
+                    }
+                }
             }
             _ => {
                 let paid = card_payment::Entity::find()
@@ -295,6 +321,7 @@ async fn random_operations_through_the_domain_keep_the_ledger_sound_and_repeats_
         assert_set_aside_matches_bookings(&app, step, kind).await;
     }
     // The sequence really did each kind of thing.
+    assert_eq!(done.get("closing"), Some(&1));
     for kind in [
         "allocation run",
         "booking",

@@ -239,6 +239,8 @@ stored_state! {
         NotAnswered,
         CancelledByPerson,
         HandedBack,
+        /// The council closed the budget paying for it.
+        BudgetClosed,
     }
 }
 
@@ -248,7 +250,7 @@ impl CloseReason {
         match self {
             Self::Declined => BookingStatus::Declined,
             Self::NotAnswered => BookingStatus::Lapsed,
-            Self::CancelledByPerson | Self::HandedBack => BookingStatus::Cancelled,
+            Self::CancelledByPerson | Self::HandedBack | Self::BudgetClosed => BookingStatus::Cancelled,
         }
     }
 
@@ -259,6 +261,7 @@ impl CloseReason {
             Self::NotAnswered => "Not answered in time",
             Self::CancelledByPerson => "Cancelled by the person",
             Self::HandedBack => "Handed back by the provider",
+            Self::BudgetClosed => "The council closed the budget",
         }
     }
 }

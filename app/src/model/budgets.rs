@@ -101,6 +101,10 @@ pub struct BudgetHolderLine {
     pub account_set_up: bool,
     /// The care plan's shortest home care visit, when it is not the usual 30 minutes.
     pub shortest_visit_minutes: Option<i32>,
+    /// The budget's end date (`2027-03-31`), if it has one.
+    pub ends_on: Option<String>,
+    /// When the council closed it, in words ("7 December 2026").
+    pub closed_on: Option<String>,
 }
 
 /// "Open a personal budget", as typed.

@@ -2,9 +2,9 @@
 //! available, set aside, and a flag for more than 8 weeks' worth unspent; a form that opens a
 //! budget and the person's account (showing the one-time code they set up their password
 //! with); moving an individual service fund to another provider; opening a helper's account
-//! for a support planner, relative or friend. And `/account/set-up`, where the person uses
-//! their code.
-use crate::api::{MoveFund, OpenBudget, OpenHelperAccount, SetRiskThresholds, SetShortestVisit, SetUpAccount, load_budgets};
+//! for a support planner, relative or friend; a budget's end date, and closing it. And
+//! `/account/set-up`, where the person uses their code.
+use crate::api::{CloseBudget, MoveFund, OpenBudget, OpenHelperAccount, SetBudgetEndDate, SetRiskThresholds, SetShortestVisit, SetUpAccount, load_budgets};
 use crate::components::{Choices, CsrfField, ErrorSummary, Loaded, Select, SetUpCodePanel, TextInput, form_errors, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
@@ -20,7 +20,22 @@ pub fn BudgetsPage() -> impl IntoView {
     let shortest = ServerAction::<SetShortestVisit>::new();
     let helper = ServerAction::<OpenHelperAccount>::new();
     let thresholds = ServerAction::<SetRiskThresholds>::new();
-    let loaded = Resource::new(move || (open.version().get(), moved.version().get(), shortest.version().get(), thresholds.version().get()), |_| load_budgets());
+    let ending = Ending { ends: ServerAction::<SetBudgetEndDate>::new(), closing: ServerAction::<CloseBudget>::new() };
+    let loaded = Resource::new(
+        move || {
+            (
+                open.version().get(),
+                moved.version().get(),
+                shortest.version().get(),
+                thresholds.version().get(),
+                ending.ends.version().get(),
+                ending.closing.version().get(),
+            )
+        },
+        |_| load_budgets(),
+    );
+    let ends_errors = form_errors(ending.ends);
+    let closing_errors = form_errors(ending.closing);
     let threshold_errors = form_errors(thresholds);
     let errors = form_errors(open);
     let helper_errors = form_errors(helper);
@@ -35,20 +50,34 @@ pub fn BudgetsPage() -> impl IntoView {
         <ErrorSummary errors=shortest_errors/>
         <ErrorSummary errors=helper_errors/>
         <ErrorSummary errors=threshold_errors/>
+        <ErrorSummary errors=ends_errors/>
+        <ErrorSummary errors=closing_errors/>
         {move || query.read().get("code").map(|code| view! { <SetUpCodePanel heading="Budget opened" code/> })}
         {move || query.read().get("helper_code").map(|code| view! { <SetUpCodePanel heading="Helper's account opened" code/> })}
         {move || query.read().get("moved").map(|_| view! { <div class="notice" role="status"><p>"The fund has moved. Its money stays with the person."</p></div> })}
         {move || query.read().get("shortest").map(|_| view! { <div class="notice" role="status"><p>"The care plan's shortest visit is saved. New bookings follow it."</p></div> })}
+        {move || query.read().get("ends").map(|_| view! { <div class="notice" role="status"><p>"The end date is saved. No care is booked for after it."</p></div> })}
+        {move || query.read().get("closed").map(|pence| view! { <div class="notice" role="status"><p>{
+            format!("The budget is closed: its bookings have ended and {} went back to the council. The person has been told.",
+                format_pence(pence.parse().unwrap_or(0)))
+        }</p></div> })}
         {move || query.read().get("thresholds").map(|_| view! { <div class="notice" role="status"><p>"The thresholds are saved. The flags follow them."</p></div> })}
         <Loaded data=loaded path=PATH show=move |admin, token| {
             let levels = admin.thresholds.clone();
             view! {
-                <Budgets admin open moved shortest errors token=token.clone()/>
+                <Budgets admin open moved shortest ending errors token=token.clone()/>
                 <NewHelper helper errors=helper_errors token=token.clone()/>
                 <Thresholds levels action=thresholds errors=threshold_errors token/>
             }
         }/>
     }
+}
+
+/// The two forms that end a budget: its end date, and closing it.
+#[derive(Clone, Copy)]
+struct Ending {
+    ends: ServerAction<SetBudgetEndDate>,
+    closing: ServerAction<CloseBudget>,
 }
 
 #[component]
@@ -57,6 +86,7 @@ fn Budgets(
     open: ServerAction<OpenBudget>,
     moved: ServerAction<MoveFund>,
     shortest: ServerAction<SetShortestVisit>,
+    ending: Ending,
     errors: Signal<Vec<FieldError>>,
     token: String,
 ) -> impl IntoView {
@@ -84,6 +114,7 @@ fn Budgets(
                             let budget_id = line.budget_id.to_string();
                             let select_id = format!("fund_holder-{}", line.budget_id);
                             let (plan_token, plan_budget_id) = (token.clone(), budget_id.clone());
+                            let end_token = token.clone();
                             let minutes_id = format!("shortest_visit-{}", line.budget_id);
                             let shortest_label = format!("Save {}'s shortest visit", line.name);
                             let plan = match line.shortest_visit_minutes {
@@ -127,6 +158,7 @@ fn Budgets(
                                                 <button type="submit" class="button button-secondary">{shortest_label}</button>
                                             </ActionForm>
                                         </details>
+                                        <EndOfBudget line=line.clone() ending token=end_token/>
                                     </td>
                                     <td data-label="Every 4 weeks">{format_pence(line.four_weekly_pence)}</td>
                                     <td data-label="Available">{format_pence(line.available_pence)}</td>
@@ -222,4 +254,42 @@ fn Thresholds(levels: Vec<(String, String, i64)>, action: ServerAction<SetRiskTh
             <button type="submit" class="button">"Save the thresholds"</button>
         </ActionForm>
     }
+}
+
+/// A budget's end date and closing it, or when it was closed.
+#[component]
+fn EndOfBudget(line: BudgetHolderLine, ending: Ending, token: String) -> impl IntoView {
+    if let Some(day) = line.closed_on {
+        return view! { <span class="tag">{format!("Closed on {day}")}</span> }.into_any();
+    }
+    let id = line.budget_id;
+    let ends = match &line.ends_on {
+        Some(day) => format!("Ends on {day}"),
+        None => "No end date".to_string(),
+    };
+    let (save, close) = (format!("Save {}'s end date", line.name), format!("Close {}'s budget", line.name));
+    let close_token = token.clone();
+    view! {
+        <span class="hint">{ends}</span>
+        <details>
+            <summary>"End date, or close the budget"</summary>
+            <ActionForm action=ending.ends attr:novalidate=true>
+                <CsrfField token=token.clone()/>
+                <input type="hidden" name="budget_id" value=id.to_string()/>
+                <TextInput id=format!("ends_on-{id}") name="ends_on" label="End date" input_type="date" width="input-narrow"
+                    hint="Like 2027-03-31. No care is booked for after it. Leave empty for none"
+                    value=line.ends_on.clone().unwrap_or_default() errors=Signal::stored(Vec::new())/>
+                <button type="submit" class="button button-secondary">{save}</button>
+            </ActionForm>
+            <ActionForm action=ending.closing attr:novalidate=true>
+                <CsrfField token=close_token/>
+                <input type="hidden" name="budget_id" value=id.to_string()/>
+                <TextInput id=format!("close_reason-{id}") name="reason" label="Why the budget is closing"
+                    hint="The person is told. Their bookings end, money set aside for care not yet given is released, and what is left goes back to the council"
+                    errors=Signal::stored(Vec::new())/>
+                <button type="submit" class="button button-warning">{close}</button>
+            </ActionForm>
+        </details>
+    }
+    .into_any()
 }

@@ -239,6 +239,11 @@ pub(super) async fn provider_name(db: &impl ConnectionTrait, provider_id: i64) -
     Ok(provider::Entity::find_by_id(provider_id).one(db).await?.map(|p| p.name).unwrap_or_else(|| "The provider".into()))
 }
 
+/// Ends a booking because the council closed the budget paying for it (see `budget_endings`).
+pub(super) async fn end_for_closed_budget(db: &impl ConnectionTrait, booking: &booking::Model, now: DateTime<Utc>) -> AppResult<()> {
+    close(db, booking, CloseReason::BudgetClosed, None, now).await
+}
+
 /// Ends a booking whose visits will not happen: every visit still to come is cancelled and its
 /// money released.
 async fn close(db: &impl ConnectionTrait, booking: &booking::Model, because: CloseReason, note: Option<&str>, now: DateTime<Utc>) -> AppResult<()> {

@@ -66,6 +66,8 @@ pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser, now: Dat
                 fund_holder: budget.isf_provider_id.and_then(|id| providers.iter().find(|p| p.id == id)).map(|p| p.name.clone()),
                 account_set_up: holder.password_hash != auth::NO_PASSWORD_YET,
                 shortest_visit_minutes: budget.shortest_visit_minutes,
+                ends_on: budget.ends_on.map(|day| day.to_string()),
+                closed_on: budget.closed_at.map(|at| uk_time::long_date(uk_time::to_local(at).date())),
             })
         })
         .collect();

@@ -45,12 +45,17 @@ pub struct AllocationRun {
 /// Pays every budget that has started its allocation for the period `today` falls in. Safe to
 /// run as often as wanted: a period is paid once per budget however many times it runs.
 pub async fn run_allocations(db: &Db, today: NaiveDate, now: DateTime<Utc>) -> AppResult<AllocationRun> {
-    let budgets = budget::Entity::find()
+    let budgets: Vec<budget::Model> = budget::Entity::find()
         .filter(budget::Column::StartsOn.lte(today))
         .filter(budget::Column::FourWeeklyAllocationPence.gt(0))
+        .filter(budget::Column::ClosedAt.is_null())
         .order_by_asc(budget::Column::Id)
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        // No allocation for a period starting after the budget's end date.
+        .filter(|budget| budget.ends_on.is_none_or(|last| period_start(budget.starts_on, today) <= last))
+        .collect();
     let mut run = AllocationRun::default();
     for batch in budgets.chunks(ALLOCATIONS_PER_TRANSACTION) {
         // The hourly run usually finds every period paid: one read per batch says so, instead
@@ -187,7 +192,7 @@ pub async fn statement(
         set_aside_pence: committed_pence,
         surplus: is_surplus(&budget, available_pence),
         rows,
-        pay_by_card: super::card_payments::may_pay_into(db, viewer, &budget, now).await?,
+        pay_by_card: budget.closed_at.is_none() && super::card_payments::may_pay_into(db, viewer, &budget, now).await?,
         self_funded: budget.funding() == Funding::OwnMoney,
     })
 }
@@ -211,6 +216,7 @@ fn details(transfer: &ledger_transfer::Model, booking: Option<&str>) -> String {
         "closing_settlement" => for_booking("Paid for care given before the booking ended"),
         "closing_release" => for_booking("Released when the booking ended"),
         "refund" => "Card payment refunded".to_string(),
+        "recovery" if super::budget_endings::is_closing(&transfer.idempotency_key) => "Returned to the council when the budget closed".to_string(),
         "recovery" => "Taken back by the council: money not needed for your care".to_string(),
         other => for_booking(other),
     }

@@ -83,7 +83,11 @@ async fn payable_budget(db: &impl ConnectionTrait, viewer: &SignedInUser, person
         _ => return Err(AppError::Forbidden),
     };
     let budget = budget::Entity::find().filter(budget::Column::HolderId.eq(holder_id)).one(db).await?.ok_or(AppError::NotFound)?;
-    if may_pay_into(db, viewer, &budget, now).await? { Ok(budget) } else { Err(AppError::Forbidden) }
+    if !may_pay_into(db, viewer, &budget, now).await? {
+        return Err(AppError::Forbidden);
+    }
+    super::budget_endings::refuse_if_closed(&budget)?;
+    Ok(budget)
 }
 
 /// The "pay by card" page: the contribution due and the payments made so far.

@@ -7,6 +7,7 @@ pub mod booking_changes;
 pub mod booking_messages;
 pub mod bookings;
 pub mod budget_admin;
+pub mod budget_endings;
 pub mod budgets;
 pub mod call_monitoring;
 pub mod card_payments;

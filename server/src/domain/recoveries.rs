@@ -34,6 +34,9 @@ async fn recoverable_budget(db: &impl ConnectionTrait, council: i64, budget_id: 
     if found.budget_type == BudgetType::IndividualServiceFund {
         return Err(AppError::invalid("budget_id", "An individual service fund rolls over by design: nothing is recovered from it"));
     }
+    if found.closed_at.is_some() {
+        return Err(AppError::invalid("budget_id", "This budget is closed: what it held has gone back to the council already"));
+    }
     Ok(found)
 }
 

@@ -1,7 +1,8 @@
 //! Risk flags on council budgets, worked out from the ledger, bookings, visits and card
 //! payments, in plain words for the budgets page: surplus over 8 weeks' worth; no money used for
 //! 12 weeks; a large share spent off the framework (direct payments, which may); missed or
-//! queried visits; frequent card top-ups; each threshold the council's own or the default.
+//! queried visits; frequent card top-ups; care paid for after the budget's end date; each
+//! threshold the council's own or the default.
 //! Individual service funds roll over by design: no
 //! surplus or unused-money flag for them. Self-funders' accounts are never looked at.
 use super::auth::commissioners_council;
@@ -107,6 +108,8 @@ struct Use {
     off_framework: i64,
     missed_or_queried: i64,
     top_ups: i64,
+    /// The start of the last visit given or set aside for (budgets with an end date only).
+    last_care: Option<DateTime<Utc>>,
 }
 
 fn number(row: &QueryResult, column: &str) -> i64 {
@@ -148,6 +151,12 @@ pub async fn flags(
     for row in rows(db, top_ups, vec![council.into(), since.into()]).await? {
         uses.entry(number(&row, "budget_id")).or_default().top_ups = number(&row, "n");
     }
+    let care = "SELECT b.budget_id AS budget_id, MAX(v.scheduled_start) AS last_care FROM visits v JOIN bookings b ON b.id = v.booking_id \
+        JOIN budgets bu ON bu.id = b.budget_id \
+        WHERE bu.council_id = ? AND bu.ends_on IS NOT NULL AND v.status IN ('scheduled', 'in_progress', 'delivered') GROUP BY b.budget_id";
+    for row in rows(db, care, vec![council.into()]).await? {
+        uses.entry(number(&row, "budget_id")).or_default().last_care = row.try_get::<Option<DateTime<Utc>>>("", "last_care").ok().flatten();
+    }
     Ok(budgets
         .iter()
         .filter(|budget| budget.funding == Funding::Council.code())
@@ -179,6 +188,11 @@ fn in_words(budget: &budget::Model, available: i64, used: Use, limits: Threshold
     }
     if used.top_ups >= limits.top_ups {
         flags.push(format!("{} card top-ups in {WINDOW_WEEKS} weeks", used.top_ups));
+    }
+    if let (Some(last_day), Some(last_care)) = (budget.ends_on, used.last_care)
+        && super::uk_time::to_local(last_care).date() > last_day
+    {
+        flags.push(format!("Care paid for after the budget's end date ({})", super::uk_time::long_date(last_day)));
     }
     flags
 }

@@ -312,11 +312,12 @@ async fn extend_one(db: &Db, booking_id: i64, horizon_end: chrono::NaiveDate, no
         return Ok(0);
     };
     let Some(budget_id) = booking.budget_id else { return Ok(0) };
-    let (_, accounts) = ledger::budget_with_accounts(&txn, budget::Entity::find_by_id(budget_id), false).await?.ok_or(AppError::NotFound)?;
+    let (budget, accounts) = ledger::budget_with_accounts(&txn, budget::Entity::find_by_id(budget_id), false).await?.ok_or(AppError::NotFound)?;
     let pattern = Pattern::still_to_schedule(&txn, &booking).await?;
     let cost = visit_cost(&booking.unit, booking.unit_price_pence, pattern.minutes);
     let mut added = 0;
-    for start in pattern.visits_before(horizon_end) {
+    // Nothing is set aside for care after the budget's end date.
+    for start in pattern.visits_before(budget.care_until(horizon_end)) {
         if ledger::balance(&txn, &accounts.available).await? < cost {
             tell_short_once(&txn, &booking, start, now).await?;
             break;

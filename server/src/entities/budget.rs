@@ -18,6 +18,10 @@ pub struct Model {
     /// The care plan's shortest home care visit, when it differs from the usual 30 minutes.
     pub shortest_visit_minutes: Option<i32>,
     pub created_at: DateTimeUtc,
+    /// The last day care may be booked for; no allocation for a period starting after it.
+    pub ends_on: Option<Date>,
+    /// When the council closed the budget: nothing more is booked, paid in or allocated.
+    pub closed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -38,5 +42,11 @@ impl Model {
     /// Whose money this budget holds.
     pub fn funding(&self) -> app::Funding {
         app::Funding::from_code(&self.funding)
+    }
+
+    /// The first day at or after `until` (exclusive) that care may not be booked for: the day
+    /// after the budget's end date when that comes sooner.
+    pub fn care_until(&self, until: Date) -> Date {
+        self.ends_on.map_or(until, |last| until.min(last + chrono::Duration::days(1)))
     }
 }

@@ -29,13 +29,20 @@ impl Pattern {
     /// Checks the typed answers (each problem against its field), given what the service and
     /// the person's care plan allow.
     pub fn parse(answers: &BookingAnswers, listing: &listing::Model, budget: &budget::Model, today: NaiveDate) -> AppResult<Self> {
+        crate::domain::budget_endings::refuse_if_closed(budget)?;
         let mut errors = Vec::new();
         let weekly = match answers.how_often.trim() {
             "once" => Some(false),
             "weekly" => Some(true),
             _ => collect(&mut errors, Err(AppError::invalid("how_often", "Choose whether you need care once or every week"))),
         };
-        let first_day = collect(&mut errors, parse_day(&answers.date, today));
+        let first_day = collect(
+            &mut errors,
+            parse_day(&answers.date, today).and_then(|day| match budget.ends_on {
+                Some(last) if day > last => Err(AppError::invalid("date", format!("Your budget ends on {}: choose a day on or before it", long_date(last)))),
+                _ => Ok(day),
+            }),
+        );
         let start = collect(
             &mut errors,
             NaiveTime::parse_from_str(answers.time.trim(), "%H:%M")

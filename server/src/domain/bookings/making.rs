@@ -96,7 +96,7 @@ async fn check(db: &impl ConnectionTrait, asked: &Asked<'_>, lock_budget: bool) 
         .ok_or_else(|| AppError::invalid("", format!("{} has no personal budget set up yet: the council sets it up", person.display_name)))?;
     let today = uk_time::to_local(now).date();
     let pattern = Pattern::parse(answers, &listing, &budget, today)?;
-    let visits = pattern.visits_before(pattern.first_day + Duration::days(HORIZON_DAYS));
+    let visits = pattern.visits_before(budget.care_until(pattern.first_day + Duration::days(HORIZON_DAYS)));
     if visits.first().is_some_and(|first| uk_time::to_utc(*first) <= now) {
         return Err(AppError::invalid("time", "The first visit must start later than now"));
     }
@@ -394,7 +394,7 @@ pub async fn offer_to(txn: &impl ConnectionTrait, old: &booking::Model, listing:
     let (lot, accredited) = framework_place(txn, budget.council_id, listing, old.lot_id).await?.ok_or(AppError::NotFound)?;
     let price = Price::contracted(&lot, &accredited);
     available_then(txn, listing, &provider, pattern).await?;
-    let visits = pattern.visits_before(pattern.first_day + Duration::days(HORIZON_DAYS));
+    let visits = pattern.visits_before(budget.care_until(pattern.first_day + Duration::days(HORIZON_DAYS)));
     not_already_booked(txn, old.person_id, pattern, &visits).await?;
     let new = NewBooking {
         listing,
