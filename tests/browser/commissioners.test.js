@@ -135,7 +135,7 @@ for (const javaScript of [true, false]) {
     await close();
   });
 
-  test(`a commissioner opens a budget with its care plan and a helper's account, the person sets up their account and asks the helper, ${mode}`, async () => {
+  test(`a commissioner opens a budget with its care plan and a helper's account, the person sets up their account and asks the helper, and the council ends and closes the budget, ${mode}`, async () => {
     const tag = javaScript ? 'js' : 'nojs';
     const person = { name: `Amira Shah ${tag}`, email: `amira.${tag}@example.org`, password: 'a long new password' };
     const helper = { name: `Rosa Diaz ${tag}`, email: `rosa.${tag}@family.example`, password: 'a long family password' };
@@ -195,6 +195,24 @@ for (const javaScript of [true, false]) {
     await family.page.getByRole('button', { name: `Act for ${person.name}` }).waitFor();
     assert.equal(await family.page.getByRole('button', { name: /^Act for / }).count(), 1, 'only the person who asked');
     await assertAccessible(family.page, "a family member's caseload");
+
+    // The care ends: the council sets the budget's end date, then closes it; its money goes back.
+    await open(council.page, '/budgets', javaScript);
+    const ending = council.page.locator('tr', { hasText: person.name });
+    await ending.getByText('End date, or close the budget').click();
+    const lastDay = new Date(Date.now() + 30 * 86400000).toISOString().slice(0, 10);
+    await ending.getByLabel('End date').fill(lastDay);
+    await Promise.all([council.page.waitForURL(/ends=1/), ending.getByRole('button', { name: `Save ${person.name}'s end date` }).click()]);
+    await council.page.locator('tr', { hasText: person.name }).getByText(`Ends on ${lastDay}`).waitFor();
+    const closing = council.page.locator('tr', { hasText: person.name });
+    await closing.getByText('End date, or close the budget').click();
+    await closing.getByLabel('Why the budget is closing').fill('Care is now arranged by the NHS');
+    await Promise.all([council.page.waitForURL(/closed=/), closing.getByRole('button', { name: `Close ${person.name}'s budget` }).click()]);
+    await council.page.getByText('The budget is closed: its bookings have ended and £840.00 went back to the council.').waitFor();
+    await council.page.locator('tr', { hasText: person.name }).getByText(/^Closed on /).waitFor();
+    await assertAccessible(council.page, 'a budget just closed');
+    await open(holder.page, '/budget/statement', javaScript);
+    await holder.page.locator('td', { hasText: 'Returned to the council when the budget closed' }).waitFor();
     assert.deepEqual([...council.errors, ...holder.errors, ...family.errors], []);
     await council.close();
     await holder.close();
