@@ -57,7 +57,12 @@ export async function newPage(javaScriptEnabled, options = {}) {
     if (/Content Security Policy/i.test(message.text())) errors.push(`CSP violation: ${message.text()}`);
     else if (message.type() === 'error' && !/status of (401|403|422)/.test(message.text())) errors.push(message.text());
   });
-  return { page, errors, close: () => context.close() };
+  // The copy scanned for accessibility (JavaScript off) goes with it.
+  const close = async () => {
+    await copies.get(context)?.context().close();
+    await context.close();
+  };
+  return { page, errors, close };
 }
 
 /**
@@ -89,7 +94,6 @@ async function serverRenderedCopy(page) {
     await context.route(/\/pkg\/.*\.(js|wasm)$/, (route) => route.abort());
     copy = await context.newPage();
     copies.set(original, copy);
-    original.on('close', () => context.close());
   }
   await copy.context().clearCookies();
   await copy.context().addCookies(await original.cookies());
