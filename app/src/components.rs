@@ -396,6 +396,18 @@ pub fn refusal_view(error: UiError, return_to: String) -> AnyView {
             }
             .into_any()
         }
+        // Nothing wrong with the service: what was asked for cannot be had, for the reason given
+        // (money cannot be paid into a budget the council has closed).
+        UiError::Invalid(problems) => {
+            set_status(422);
+            view! {
+                <Title text="This cannot be done"/>
+                <h1>"This cannot be done"</h1>
+                {problems.into_iter().map(|problem| view! { <p>{problem.message}</p> }).collect_view()}
+                <p><a href="/dashboard">"Go to your dashboard"</a></p>
+            }
+            .into_any()
+        }
         error => {
             set_status(500);
             view! {

@@ -22,7 +22,7 @@ fn message(result: Result<impl std::fmt::Debug, AppError>) -> String {
 
 #[tokio::test]
 async fn closing_a_budget_ends_its_bookings_releases_what_is_set_aside_and_returns_the_rest_once() {
-    let app = TestApp::new().await;
+    let app = TestApp::with_stripe().await;
     let council = app.personas.council_id;
     let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
     // A weekly booking (8 visits of £26.50) whose first visit has been given, and a request
@@ -94,6 +94,10 @@ async fn closing_a_budget_ends_its_bookings_releases_what_is_set_aside_and_retur
     assert!(check.text().contains("This budget was closed by the council on"), "{}", check.text());
     let top_up = server::domain::card_payments::page(&app.db, &holder, None, later).await;
     assert!(message(top_up).starts_with("This budget was closed by the council on"));
+    // The card page says so (it was a server error before it did).
+    let pay_page = holder_client.get("/budget/pay").await;
+    assert_eq!(pay_page.status, 422);
+    assert!(pay_page.text().contains("This budget was closed by the council on"), "{}", pay_page.text());
     budgets::run_allocations(&app.db, Utc::now().date_naive() + Duration::weeks(4), Utc::now()).await.expect("allocation run");
     assert_eq!(available().await, 0, "no allocation for a closed budget");
     let proposal = app::RecoveryForm { budget_id: budget, keep: "1.00".into(), reason: "Unspent".into() };
