@@ -950,6 +950,17 @@ pub async fn load_budget_statement(budget: Option<i64>) -> Result<BudgetStatemen
     .await
 }
 
+/// One month's statement of a budget (`month` like "2026-11"); `budget` as above.
+#[server(prefix = "/api", endpoint = "monthly-statement", input = GetUrl)]
+pub async fn load_monthly_statement(budget: Option<i64>, month: String) -> Result<MonthlyStatement, UiError> {
+    guard::run(async move {
+        let (request, user) = guard::signed_in()?;
+        let person = request.viewer.acting_for.map(|acting| acting.user_id);
+        guard::backend()?.monthly_statement(&user, budget, person, &month).await
+    })
+    .await
+}
+
 #[server(prefix = "/api", endpoint = "card-payments", input = GetUrl)]
 pub async fn load_card_payments() -> Result<CardPaymentsPage, UiError> {
     guard::run(async move {

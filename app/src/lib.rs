@@ -66,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/dashboard/:role") view=RoleDashboard ssr=SsrMode::Async/>
                     <Route path=path!("/lots") view=LotsPage ssr=SsrMode::Async/>
                     <Route path=path!("/budget/statement") view=BudgetStatementPage ssr=SsrMode::Async/>
+                    <Route path=path!("/budget/statements/:month") view=MonthlyStatementPage ssr=SsrMode::Async/>
                     <Route path=path!("/budget/helpers") view=HelpersPage ssr=SsrMode::Async/>
                     <Route path=path!("/budget/pay") view=PayByCardPage ssr=SsrMode::Async/>
                     <Route path=path!("/budget/pay/:id") view=CardPaymentPage ssr=SsrMode::Async/>

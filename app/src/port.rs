@@ -152,6 +152,8 @@ pub trait Backend: Send + Sync + 'static {
     /// The holder's own budget (or, for a planner, that of `person` they act for), or the
     /// budget `budget_id` if the user may see it; anyone else is refused.
     async fn budget_statement(&self, user: &SignedInUser, budget_id: Option<i64>, person: Option<i64>) -> Result<BudgetStatement, UiError>;
+    /// One month's statement of a budget (`month` like "2026-11"), for whoever may see the budget.
+    async fn monthly_statement(&self, user: &SignedInUser, budget_id: Option<i64>, person: Option<i64>, month: &str) -> Result<MonthlyStatement, UiError>;
     /// Paying into a budget by card (the holder, or someone they let pay); "not found" when
     /// card payments are switched off. Starting returns the card payment's id.
     async fn card_payments(&self, user: &SignedInUser, person: Option<i64>) -> Result<CardPaymentsPage, UiError>;

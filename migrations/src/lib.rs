@@ -45,6 +45,7 @@ mod m20261208_000037_create_finance_codes;
 mod m20261208_000038_create_risk_thresholds;
 mod m20261208_000039_one_open_recovery_per_budget;
 mod m20261209_000040_add_budget_end_dates;
+mod m20261209_000041_create_monthly_statements;
 
 pub struct Migrator;
 
@@ -92,6 +93,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000038_create_risk_thresholds::Migration),
             Box::new(m20261208_000039_one_open_recovery_per_budget::Migration),
             Box::new(m20261209_000040_add_budget_end_dates::Migration),
+            Box::new(m20261209_000041_create_monthly_statements::Migration),
         ]
     }
 }

@@ -406,6 +406,10 @@ impl Backend for CareMarketBackend {
         Ok(statement)
     }
 
+    async fn monthly_statement(&self, user: &SignedInUser, budget_id: Option<i64>, person: Option<i64>, month: &str) -> Result<MonthlyStatement, UiError> {
+        Ok(crate::domain::monthly_statements::one(&self.db, user, budget_id, person, month, self.now()).await?)
+    }
+
     async fn card_payments(&self, user: &SignedInUser, person: Option<i64>) -> Result<CardPaymentsPage, UiError> {
         self.cards()?;
         Ok(card_payments::page(&self.db, user, person, self.now()).await?)

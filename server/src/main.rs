@@ -6,6 +6,7 @@
 //! caremarket seed demo|bench [--seed N]
 //! caremarket reindex             rebuild the search index from the database
 //! caremarket allocate [--date YYYY-MM-DD]   pay every budget its allocation for the period
+//! caremarket statements [--month YYYY-MM]   make a month's statements (default: last month's)
 //! caremarket ledger-check         check the ledger balances (sum zero, entries, no overdrawn budget)
 //! caremarket repair               put right what earlier versions recorded wrongly (also at start)
 //! ```
@@ -93,6 +94,21 @@ async fn run(arguments: &[&str]) -> Result<(), String> {
             println!("paid {} budgets {} in all; {} already paid for this period", run.paid, app::format_pence(run.total_pence), run.already_paid);
             Ok(())
         }
+        ["statements", rest @ ..] => {
+            let now = chrono::Utc::now();
+            let month = match rest {
+                [] => server::domain::monthly_statements::month_before(server::domain::uk_time::to_local(now).date()),
+                ["--month", month] => {
+                    chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").map_err(|_| "--month takes a month like 2026-11")?
+                }
+                _ => return Err("usage: caremarket statements [--month YYYY-MM]".into()),
+            };
+            migrate(&db).await?;
+            let started = Instant::now();
+            let made = server::domain::monthly_statements::make(&db, month, now).await.map_err(|error| format!("statements failed: {error}"))?;
+            println!("made {made} statements for {} in {:.1} s", server::domain::monthly_statements::month_name(month), started.elapsed().as_secs_f64());
+            Ok(())
+        }
         ["repair"] => {
             migrate(&db).await?;
             let repaired = repair(&db).await?;
@@ -124,7 +140,7 @@ async fn run(arguments: &[&str]) -> Result<(), String> {
             if check.is_sound() { Ok(()) } else { Err("the ledger breaks its rules".into()) }
         }
         _ => Err(
-            "usage: caremarket [serve | migrate [up|down|fresh] | seed demo|bench [--seed N] | reindex | allocate [--date D] | ledger-check | repair | mail]"
+            "usage: caremarket [serve | migrate [up|down|fresh] | seed demo|bench [--seed N] | reindex | allocate [--date D] | statements [--month M] | ledger-check | repair | mail]"
                 .into(),
         ),
     }
@@ -229,8 +245,9 @@ async fn serve(db: Db, config: Config, started: Instant) -> Result<(), String> {
         .map_err(|error| format!("server stopped: {error}"))
 }
 
-/// The scheduled allocation run: at start and every hour after. A period is paid once per
-/// budget however often it runs, so a restart or a second server never pays twice.
+/// The scheduled allocation run, then last month's statements: at start and every hour after.
+/// A period is paid once per budget, and a statement made once, however often it runs, so a
+/// restart or a second server never pays twice.
 async fn pay_allocations_when_due(db: Db) {
     let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(60 * 60));
     loop {
@@ -240,6 +257,11 @@ async fn pay_allocations_when_due(db: Db) {
             Ok(run) if run.paid > 0 => tracing::info!(budgets = run.paid, pence = run.total_pence, "allocations paid"),
             Ok(_) => {}
             Err(error) => tracing::error!(%error, "the allocation run failed; it will try again in an hour"),
+        }
+        match server::domain::monthly_statements::make_due(&db, now).await {
+            Ok(made) if made > 0 => tracing::info!(statements = made, "monthly statements made"),
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "could not make the monthly statements; trying again in an hour"),
         }
     }
 }

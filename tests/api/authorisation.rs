@@ -114,6 +114,7 @@ pub(crate) const TABLE: &[Row] = &[
     ("POST /api/remove-helper", "POST /api/remove-helper", &[("delegation_id", "{spare_delegation}")], "N Y N N N N N N N N N"),
     ("POST /api/act-for", "POST /api/act-for", &[("person", "{holder_id}")], "N N N Y Y Y N N N N N"),
     ("GET /api/budget-statement", "GET /api/budget-statement?budget={budget}", &[], "N Y N Y Y Y N N N Y N"),
+    ("GET /api/monthly-statement", "GET /api/monthly-statement?budget={budget}&month={month}", &[], "N Y N Y Y Y N N N Y N"),
     ("GET /api/card-payments", "GET /api/card-payments", &[], "N Y Y N N Y N N N N N"),
     ("POST /api/start-card-payment", "POST /api/start-card-payment", &[("form[purpose]", "top_up"), ("form[amount]", "5.00"), ("request_key", "{fresh}")], "N Y Y N N Y N N N N N"),
     ("POST /api/refund-card-payment", "POST /api/refund-card-payment", &[("id", "{payment}")], "N Y N N N N N N N N N"),
@@ -142,6 +143,7 @@ pub(crate) const TABLE: &[Row] = &[
     ("/dashboard", "GET /dashboard", &[], "N Y Y Y Y Y Y Y Y Y Y"),
     ("/dashboard/:role", "GET /dashboard/{role_slug}", &[], "N Y Y Y Y Y Y Y Y Y Y"),
     ("/budget/statement", "GET /budget/statement", &[], "N Y Y Y Y Y N N N N N"),
+    ("/budget/statements/{month}", "GET /budget/statements/{month}?budget={budget}", &[], "N Y N Y Y Y N N N Y N"),
     ("/budget/helpers", "GET /budget/helpers", &[], "N Y Y N N N N N N N N"),
     ("/budget/pay", "GET /budget/pay", &[], "N Y Y N N Y N N N N N"),
     ("/budget/pay/:id", "GET /budget/pay/{payment}", &[], "N Y N N N Y N N N N N"),
@@ -175,6 +177,8 @@ pub(crate) const TABLE: &[Row] = &[
     ("/provider/listings/:id", "GET /provider/listings/{listing}", &[], "N N N N N N N Y N N N"),
     // Downloads, and the routes that are public by design.
     ("/budget/statement.csv", "GET /budget/statement.csv?budget={budget}", &[], "N Y N Y Y Y N N N Y N"),
+    ("/budget/statements/{month}/csv", "GET /budget/statements/{month}/csv?budget={budget}", &[], "N Y N Y Y Y N N N Y N"),
+    ("/budgets/statements/{month}/csv", "GET /budgets/statements/{month}/csv", &[], "N N N N N N N N N Y Y"),
     ("/payments/{reference}/remittance.csv", "GET /payments/{run}/remittance.csv", &[], "N N N N N N N N N Y N"),
     // The run paid no provider here; a provider's own runs are in `provider_payments.rs`.
     ("/provider/payments/{reference}/visits.csv", "GET /provider/payments/{run}/visits.csv", &[], "N N N N N N N N N N N"),
@@ -297,7 +301,12 @@ pub(crate) async fn world(app: &TestApp) -> World {
         app.personas.provider_id, holder.id
     );
     app.execute_sql(&raised).await;
+    // This month's statements, made early, so there is one to ask for.
+    let today = server::domain::uk_time::to_local(chrono::Utc::now()).date();
+    let this_month = server::domain::monthly_statements::month_before(today) + chrono::Months::new(1);
+    server::domain::monthly_statements::make(&app.db, this_month, chrono::Utc::now()).await.expect("statements");
     let values = BTreeMap::from([
+        ("month", server::domain::monthly_statements::month_code(this_month)),
         ("concern", concern.to_string()),
         ("listing", listing),
         ("provider", provider),

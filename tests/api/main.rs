@@ -21,6 +21,7 @@ mod lots;
 mod mail;
 mod migrations;
 mod money_properties;
+mod monthly_statements;
 mod open_referral;
 mod pages;
 mod provider_listings;

@@ -7,7 +7,7 @@ import { BASE, STRIPE, MAIL_DIR, newPage, assertAccessible, open, signIn, payOnC
 for (const javaScript of [true, false]) {
   const mode = javaScript ? 'with JavaScript' : 'without JavaScript';
 
-  test(`a budget holder books care, checks the cost, confirms and sees it on the statement, ${mode}`, async () => {
+  test(`a budget holder books care, checks the cost, confirms and sees it on the statement and last month's, ${mode}`, async () => {
     const { page, errors, close } = await newPage(javaScript);
     await signIn(page, 'holder@demo.test', javaScript);
     // Services open on Monday mornings: each has hours to book within.
@@ -19,6 +19,12 @@ for (const javaScript of [true, false]) {
     await Promise.all([page.waitForURL(/\/budget\/statement/), page.getByRole('link', { name: 'See the budget statement' }).click()]);
     await page.locator('td', { hasText: `Set aside for care booked, booking ${reference}` }).waitFor({ timeout: 5000 });
     await assertAccessible(page, 'the budget statement');
+    // Last month's clean-account statement, made when the server started: printable, with its concerns.
+    const lastMonth = new Date(new Date().getFullYear(), new Date().getMonth() - 1, 1).toLocaleString('en-GB', { month: 'long', year: 'numeric' });
+    await Promise.all([page.waitForURL(/\/budget\/statements\/\d{4}-\d{2}/), page.getByRole('link', { name: `Statement for ${lastMonth}` }).click()]);
+    await page.locator('h1', { hasText: `Statement for ${lastMonth}` }).waitFor();
+    await page.getByRole('heading', { name: 'Concerns' }).waitFor();
+    await assertAccessible(page, 'a monthly statement');
     assert.deepEqual(errors, []);
     await close();
   });

@@ -147,6 +147,31 @@ pub struct BudgetStatement {
     /// A self-funder's own account (paid into by card), not a council budget.
     #[serde(default)]
     pub self_funded: bool,
+    /// The months with a monthly statement, newest first: ("2026-11", "November 2026").
+    #[serde(default)]
+    pub months: Vec<(String, String)>,
+}
+
+/// A council budget's statement for one month: balances at its start and end, money in and
+/// out by kind, and its risk flags (none: no concerns).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MonthlyStatement {
+    pub budget_id: i64,
+    pub holder: String,
+    pub budget_type: BudgetType,
+    /// "2026-11".
+    pub month: String,
+    /// "November 2026".
+    pub month_name: String,
+    pub opening_available_pence: i64,
+    pub opening_set_aside_pence: i64,
+    pub closing_available_pence: i64,
+    pub closing_set_aside_pence: i64,
+    /// (kind in words, money in, money out).
+    pub movements: Vec<(String, i64, i64)>,
+    pub flags: Vec<String>,
+    /// When it was made, in words.
+    pub made_on: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -44,7 +44,7 @@ pub use register::{RegisterPage, RegisterPersonPage};
 pub use reports::{OfflinePlacementsPage, ReportPage, ReportsPage};
 pub use reviews::{CouncilReviewsPage, ProviderReviewsPage, ReviewList};
 pub use sign_in::{ConfirmEmailPage, ForgotPasswordPage, SignInPage};
-pub use statement::BudgetStatementPage;
+pub use statement::{BudgetStatementPage, MonthlyStatementPage};
 pub use visits::{ConfirmVisitPage, VisitQueriesPage};
 
 use crate::components::refusal_view;

@@ -194,6 +194,7 @@ pub async fn statement(
         rows,
         pay_by_card: budget.closed_at.is_none() && super::card_payments::may_pay_into(db, viewer, &budget, now).await?,
         self_funded: budget.funding() == Funding::OwnMoney,
+        months: super::monthly_statements::months(db, budget.id).await?,
     })
 }
 

@@ -22,6 +22,7 @@ pub mod listings;
 pub mod lot_management;
 pub mod lots;
 pub mod mail;
+pub mod monthly_statements;
 pub mod notifications;
 pub mod offline_placements;
 pub mod open_referral;

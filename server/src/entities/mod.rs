@@ -26,6 +26,7 @@ pub mod lot;
 pub mod mail_choice;
 pub mod mail_outbox;
 pub mod monitoring_score;
+pub mod monthly_statement;
 pub mod notification;
 pub mod offline_placement;
 pub mod outbox;

@@ -2,8 +2,10 @@
 //! A budget statement is at `/budget/statement.csv` (`?budget=<id>` for someone else's); a
 //! payment run's remittance at `/payments/<run>/remittance.csv`, and the visits it paid one
 //! provider at `/provider/payments/<run>/visits.csv`; a report's figures at
-//! `/reports/<report>/csv` with the report page's filters.
-use crate::domain::{budgets, finance, payment_runs, provider_payments, reports};
+//! `/reports/<report>/csv` with the report page's filters. A budget's monthly statement is at
+//! `/budget/statements/<month>/csv` (`?budget=<id>`), and every budget's of the council for a
+//! month at `/budgets/statements/<month>/csv` (commissioners).
+use crate::domain::{budgets, finance, monthly_statements, payment_runs, provider_payments, reports};
 use crate::error::{self, AppError, Edge};
 use crate::state::AppState;
 use app::port::RequestInfo;
@@ -40,6 +42,52 @@ pub async fn budget_statement(State(state): State<AppState>, Extension(request):
         ]));
     }
     download(&format!("budget-statement-{}.csv", statement.budget_id), lines.concat())
+}
+
+/// `/budget/statements/<month>/csv`: one month's statement of a budget the viewer may see.
+pub async fn monthly_statement(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestInfo>,
+    axum::extract::Path(month): axum::extract::Path<String>,
+    Query(which): Query<Which>,
+) -> Response {
+    let Some(user) = request.viewer.user else {
+        return Redirect::to("/sign-in?next=/budget/statement").into_response();
+    };
+    let person = request.viewer.acting_for.map(|acting| acting.user_id);
+    match monthly_statements::one(&state.db, &user, which.budget, person, &month, state.config.clock.now()).await {
+        Ok(statement) => statement_csv(&format!("statement-{}-{}.csv", statement.budget_id, statement.month), &[statement]),
+        Err(error) => refused(error),
+    }
+}
+
+/// `/budgets/statements/<month>/csv`: every budget's statement of the commissioner's council.
+pub async fn council_statements(
+    State(state): State<AppState>,
+    Extension(request): Extension<RequestInfo>,
+    axum::extract::Path(month): axum::extract::Path<String>,
+) -> Response {
+    let Some(user) = request.viewer.user else {
+        return Redirect::to("/sign-in?next=/budgets").into_response();
+    };
+    match monthly_statements::council_month(&state.db, &user, &month).await {
+        Ok(statements) => statement_csv(&format!("statements-{month}.csv"), &statements),
+        Err(error) => refused(error),
+    }
+}
+
+/// Statements one after another under one header line.
+fn statement_csv(filename: &str, statements: &[app::MonthlyStatement]) -> Response {
+    let mut lines = Vec::new();
+    for (index, statement) in statements.iter().enumerate() {
+        let rows = monthly_statements::csv_rows(statement);
+        let skip = usize::from(index > 0);
+        lines.extend(rows.iter().skip(skip).map(|cells| row(&cells.iter().map(String::as_str).collect::<Vec<_>>())));
+    }
+    if lines.is_empty() {
+        lines.extend(monthly_statements::csv_rows_header().into_iter().map(|cells| row(&cells.iter().map(String::as_str).collect::<Vec<_>>())));
+    }
+    download(filename, lines.concat())
 }
 
 /// `/payments/<run>/remittance.csv`: what each provider was paid in a run (commissioners).

@@ -37,6 +37,8 @@ static ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route
 fn session_routes() -> Vec<(String, MethodRouter<AppState>)> {
     vec![
         ("/budget/statement.csv".into(), get(csv::budget_statement)),
+        ("/budget/statements/{month}/csv".into(), get(csv::monthly_statement)),
+        ("/budgets/statements/{month}/csv".into(), get(csv::council_statements)),
         ("/payments/{reference}/remittance.csv".into(), get(csv::remittance)),
         ("/provider/payments/{reference}/visits.csv".into(), get(csv::provider_run)),
         ("/finance/export.csv".into(), get(csv::finance_export)),
