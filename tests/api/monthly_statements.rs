@@ -25,7 +25,7 @@ async fn each_council_budget_gets_last_months_statement_once_as_the_ledger_had_i
     budgets::run_allocations(&app.db, started, at(month - Duration::days(5))).await.expect("first allocation");
     budgets::run_allocations(&app.db, started + Duration::days(28), at(month + Duration::days(3))).await.expect("second allocation");
     budgets::run_allocations(&app.db, uk_time::to_local(now).date(), now).await.expect("this period's allocation");
-    booked(&app, &question_query("once", next_monday(), "09:00", "60", &[])).await;
+    let booking = booked(&app, &question_query("once", next_monday(), "09:00", "60", &[])).await;
     // Not for a self-funder's own account, nor a budget that had not started.
     let self_funder = fixtures::user(&app.db, council, "self@test.example", app::Role::BudgetHolder, None).await;
     let own = fixtures::budget(&app.db, council, self_funder.id, "direct_payment", 0, started).await;
@@ -81,4 +81,19 @@ async fn each_council_budget_gets_last_months_statement_once_as_the_ledger_had_i
     assert_eq!(all.lines().filter(|line| line.contains("Available at the end")).count(), 2, "{all}");
     assert!(all.contains(&format!("{quiet},{code},Flags: No concerns,,,")), "{all}");
     assert!(!all.contains(&app.personas.budget_holder.email), "budgets by number, never by name");
+
+    // This month so far (made early, by hand): the visit given and confirmed is money out.
+    let staff = user(&app, app.personas.provider.id).await;
+    server::domain::booking_changes::respond(&app.db, &staff, &booking.reference, true, "", now).await.expect("accepted");
+    let visit = crate::booking_changes::visits_of(&app, booking.id).await[0].clone();
+    server::domain::visits::check_in(&app.db, &staff, visit.id, visit.scheduled_start).await.expect("checked in");
+    server::domain::visits::check_out(&app.db, &staff, visit.id, "Washed and dressed", visit.scheduled_start + Duration::minutes(60)).await.expect("out");
+    let confirm = server::domain::visit_confirmation::Verdict::Confirm;
+    server::domain::visit_confirmation::answer(&app.db, &holder, visit.id, confirm, Utc::now()).await.expect("confirmed");
+    let this_month = month + Months::new(1);
+    monthly_statements::make(&app.db, this_month, Utc::now()).await.expect("made");
+    let so_far = monthly_statements::one(&app.db, &holder, None, None, &monthly_statements::month_code(this_month), Utc::now()).await.expect("statement");
+    let expected = [("Council payments".to_string(), 84_000, 0), ("Paid for care delivered".to_string(), 0, 2_650)];
+    assert_eq!(so_far.movements, expected);
+    assert_eq!((so_far.opening_available_pence, so_far.closing_available_pence, so_far.closing_set_aside_pence), (168_000, 168_000 + 84_000 - 2_650, 0));
 }

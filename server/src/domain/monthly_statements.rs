@@ -187,18 +187,28 @@ async fn month_figures(db: &impl ConnectionTrait, batch: &[budget::Model], start
             (f.opening_set_aside, f.closing_set_aside) = (opening, closing);
         }
     }
-    // Money in: credited to one of the budget's accounts from anywhere else; out: the reverse.
+    // Money in: credited to one of the budget's accounts from an account that is no budget's;
+    // out: the reverse. Each half reads from the batch's accounts through the transfers' own
+    // (account, time) indexes.
+    let half = |to: &str, from: &str, into: &str, out: &str| {
+        format!(
+            "SELECT {to}.budget_id AS budget_id, t.kind AS kind, {into} AS money_in, {out} AS money_out \
+             FROM ledger_accounts {to} JOIN ledger_transfers t ON t.{side}_account_id = {to}.id JOIN ledger_accounts {from} ON {from}.id = t.{other}_account_id \
+             WHERE {to}.budget_id IN ({list}) AND {from}.budget_id IS NULL AND t.created_at >= ? AND t.created_at < ?",
+            side = if to == "c" { "credit" } else { "debit" },
+            other = if to == "c" { "debit" } else { "credit" },
+        )
+    };
     let moved = format!(
-        "SELECT COALESCE(c.budget_id, d.budget_id) AS budget_id, t.kind AS kind, \
-            CAST(SUM(CASE WHEN c.budget_id IS NOT NULL AND d.budget_id IS NULL THEN t.amount_pence ELSE 0 END) AS BIGINT) AS money_in, \
-            CAST(SUM(CASE WHEN d.budget_id IS NOT NULL AND c.budget_id IS NULL THEN t.amount_pence ELSE 0 END) AS BIGINT) AS money_out \
-         FROM ledger_transfers t JOIN ledger_accounts d ON d.id = t.debit_account_id JOIN ledger_accounts c ON c.id = t.credit_account_id \
-         WHERE t.created_at >= ? AND t.created_at < ? AND (d.budget_id IN ({list}) OR c.budget_id IN ({list})) \
-         GROUP BY COALESCE(c.budget_id, d.budget_id), t.kind"
+        "SELECT budget_id, kind, CAST(SUM(money_in) AS BIGINT) AS money_in, CAST(SUM(money_out) AS BIGINT) AS money_out FROM ({} UNION ALL {}) moved \
+         GROUP BY budget_id, kind",
+        half("c", "d", "t.amount_pence", "0"),
+        half("d", "c", "0", "t.amount_pence"),
     );
-    let mut values = vec![starts.into(), ends.into()];
+    let mut values = ids.clone();
+    values.extend([starts.into(), ends.into()]);
     values.extend(ids.iter().cloned());
-    values.extend(ids.iter().cloned());
+    values.extend([starts.into(), ends.into()]);
     for row in rows(db, &moved, values).await? {
         let (id, kind): (i64, String) = (row.try_get("", "budget_id")?, row.try_get("", "kind")?);
         let (into, out): (i64, i64) = (row.try_get("", "money_in")?, row.try_get("", "money_out")?);
