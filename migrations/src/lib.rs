@@ -46,6 +46,7 @@ mod m20261208_000038_create_risk_thresholds;
 mod m20261208_000039_one_open_recovery_per_budget;
 mod m20261209_000040_add_budget_end_dates;
 mod m20261209_000041_create_monthly_statements;
+mod m20261209_000042_index_users_by_provider;
 
 pub struct Migrator;
 
@@ -94,6 +95,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000039_one_open_recovery_per_budget::Migration),
             Box::new(m20261209_000040_add_budget_end_dates::Migration),
             Box::new(m20261209_000041_create_monthly_statements::Migration),
+            Box::new(m20261209_000042_index_users_by_provider::Migration),
         ]
     }
 }
