@@ -23,8 +23,16 @@ for (const javaScript of [true, false]) {
       assert.equal(await heading(page), 'You do not have access to this page');
       await assertAccessible(page, 'the refusal page');
       await open(page, person.path, javaScript);
-      await Promise.all([page.waitForURL(`${BASE}/`), page.getByRole('button', { name: /Sign out/ }).click()]);
+      // The sign-out's own answer awaited too: a failure then says whether it was sent and what came back.
+      const [signedOut] = await Promise.all([
+        page.waitForResponse((response) => new URL(response.url()).pathname === '/api/sign-out'),
+        page.waitForURL(`${BASE}/`),
+        page.getByRole('button', { name: /Sign out/ }).click(),
+      ]);
+      assert.ok(signedOut.status() < 400, `signing out answered ${signedOut.status()}`);
       await page.getByRole('link', { name: 'Sign in', exact: true }).waitFor({ timeout: 5000 });
+      const session = (await page.context().cookies()).find((cookie) => /session/.test(cookie.name));
+      assert.equal(session, undefined, 'signed out: no session cookie is kept');
       await page.goto(`${BASE}${person.path}`);
       assert.match(page.url(), /\/sign-in\?next=/, 'signed out: the dashboard asks to sign in again');
       assert.deepEqual(errors, []);
