@@ -120,8 +120,10 @@ pub async fn queue_to_address(db: &impl ConnectionTrait, user_id: Option<i64>, a
 const CLAIM_MINUTES: i64 = 10;
 
 /// Sends what is due, one batch; returns how many were sent. Each message is claimed before it
-/// is sent, so two senders on one outbox (two servers) never send it twice.
-pub async fn send_due(db: &impl ConnectionTrait, mailer: &dyn Mailer, site: &str, now: DateTime<Utc>) -> AppResult<usize> {
+/// is sent, so two senders on one outbox (two servers) never send it twice. Its writes wait for
+/// the process's turn to write like any other (on SQLite, one written outside it made the
+/// booking writer meet SQLite's lock and sleep).
+pub async fn send_due(db: &Db, mailer: &dyn Mailer, site: &str, now: DateTime<Utc>) -> AppResult<usize> {
     let due = mail_outbox::Entity::find()
         .filter(mail_outbox::Column::SentAt.is_null())
         .filter(mail_outbox::Column::FailedAt.is_null())
@@ -133,7 +135,10 @@ pub async fn send_due(db: &impl ConnectionTrait, mailer: &dyn Mailer, site: &str
     let mut sent = 0;
     for row in due {
         let attempts = row.attempts + 1;
-        if !claim(db, &row, now).await? {
+        let txn = crate::db::begin_write(db).await?;
+        let claimed = claim(&txn, &row, now).await?;
+        txn.commit().await?;
+        if !claimed {
             continue;
         }
         let mut update = mail_outbox::ActiveModel { id: Set(row.id), ..Default::default() };
@@ -154,7 +159,9 @@ pub async fn send_due(db: &impl ConnectionTrait, mailer: &dyn Mailer, site: &str
                 }
             }
         }
-        mail_outbox::Entity::update(update).exec(db).await?;
+        let txn = crate::db::begin_write(db).await?;
+        mail_outbox::Entity::update(update).exec(&txn).await?;
+        txn.commit().await?;
     }
     Ok(sent)
 }
