@@ -559,6 +559,78 @@ pub async fn load_payments() -> Result<PaymentsAdmin, UiError> {
     .await
 }
 
+#[server(prefix = "/api", endpoint = "audits", input = GetUrl)]
+pub async fn load_audits() -> Result<AuditsAdmin, UiError> {
+    guard::run(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.audits(&user).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "audit-sample", input = GetUrl)]
+pub async fn load_audit_sample(reference: String) -> Result<AuditSampleView, UiError> {
+    guard::run(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.audit_sample(&user, &reference).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "audit-case", input = GetUrl)]
+pub async fn load_audit_case(reference: String) -> Result<AuditCaseView, UiError> {
+    guard::run(async move {
+        let (_, user) = guard::signed_in()?;
+        guard::backend()?.audit_case(&user, &reference).await
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "draw-audit-sample")]
+pub async fn draw_audit_sample(csrf_token: String, form: AuditSampleForm) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        let reference = backend.draw_audit_sample(&user, &form).await?;
+        Ok(format!("/audits/{reference}?drawn=1"))
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "redraw-audit-sample")]
+pub async fn redraw_audit_sample(csrf_token: String, reference: String, form: AuditSampleForm) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        let new = backend.redraw_audit_sample(&user, &reference, &form).await?;
+        Ok(format!("/audits/{new}?drawn=1"))
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "ask-audit-question")]
+pub async fn ask_audit_question(csrf_token: String, reference: String, form: AuditQuestionForm) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.ask_audit_question(&user, &reference, &form).await?;
+        Ok(format!("/audits/cases/{reference}?asked=1"))
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "answer-audit-question")]
+pub async fn answer_audit_question(csrf_token: String, reference: String, answer: String) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.answer_audit_question(&user, &reference, &answer).await?;
+        Ok(format!("/audits/cases/{reference}?answered=1"))
+    })
+    .await
+}
+
+#[server(prefix = "/api", endpoint = "decide-audit-case")]
+pub async fn decide_audit_case(csrf_token: String, reference: String, outcome: String, note: String) -> Result<(), UiError> {
+    guard::change(&csrf_token, move |backend, _, user| async move {
+        backend.decide_audit_case(&user, &reference, &outcome, &note).await?;
+        Ok(format!("/audits/cases/{reference}?decided=1"))
+    })
+    .await
+}
+
 #[server(prefix = "/api", endpoint = "recoveries", input = GetUrl)]
 pub async fn load_recoveries(budget: Option<i64>) -> Result<RecoveriesAdmin, UiError> {
     guard::run(async move {
@@ -669,10 +741,10 @@ pub async fn load_call_monitoring(upload: Option<i64>) -> Result<CallMonitoringU
 /// Settles visits from a call-monitoring file pasted or chosen; the page then shows what came of
 /// each line.
 #[server(prefix = "/api", endpoint = "import-call-monitoring")]
-pub async fn import_call_monitoring(csrf_token: String, csv: String) -> Result<(), UiError> {
+pub async fn import_call_monitoring(csrf_token: String, csv: String, provider: Option<String>) -> Result<(), UiError> {
     guard::change(&csrf_token, move |backend, _, user| async move {
-        let upload = backend.import_call_monitoring(&user, &csv).await?;
-        Ok(format!("/provider/call-monitoring?upload={upload}"))
+        let upload = backend.import_call_monitoring(&user, provider.as_deref(), &csv).await?;
+        Ok(format!("{}?upload={upload}", crate::model::call_monitoring_path(user.role)))
     })
     .await
 }

@@ -78,7 +78,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/provider/reviews") view=ProviderReviewsPage ssr=SsrMode::Async/>
                     <Route path=path!("/provider/payments") view=ProviderPaymentsPage ssr=SsrMode::Async/>
                     <Route path=path!("/provider/call-monitoring") view=CallMonitoringPage ssr=SsrMode::Async/>
+                    <Route path=path!("/call-monitoring") view=CallMonitoringPage ssr=SsrMode::Async/>
                     <Route path=path!("/recoveries") view=RecoveriesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audits") view=AuditsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/:reference") view=AuditSamplePage ssr=SsrMode::Async/>
+                    <Route path=path!("/audits/cases/:reference") view=AuditCasePage ssr=SsrMode::Async/>
                     <Route path=path!("/ratings") view=RatingsImportPage ssr=SsrMode::Async/>
                     <Route path=path!("/finance") view=FinancePage ssr=SsrMode::Async/>
                     <Route path=path!("/recoveries/:reference") view=RecoveryPage ssr=SsrMode::Async/>

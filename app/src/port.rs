@@ -92,6 +92,16 @@ pub trait Backend: Send + Sync + 'static {
     async fn propose_recovery(&self, user: &SignedInUser, form: &RecoveryForm) -> Result<String, UiError>;
     async fn reply_to_recovery(&self, user: &SignedInUser, reference: &str, text: &str) -> Result<(), UiError>;
     async fn decide_recovery(&self, user: &SignedInUser, reference: &str, confirm: bool) -> Result<(), UiError>;
+    /// The light-touch audit: commissioners draw (and redraw) a month's sample, ask, record
+    /// outcomes; the holder asked reads the case and answers.
+    async fn audits(&self, user: &SignedInUser) -> Result<AuditsAdmin, UiError>;
+    async fn audit_sample(&self, user: &SignedInUser, reference: &str) -> Result<AuditSampleView, UiError>;
+    async fn audit_case(&self, user: &SignedInUser, reference: &str) -> Result<AuditCaseView, UiError>;
+    async fn draw_audit_sample(&self, user: &SignedInUser, form: &AuditSampleForm) -> Result<String, UiError>;
+    async fn redraw_audit_sample(&self, user: &SignedInUser, reference: &str, form: &AuditSampleForm) -> Result<String, UiError>;
+    async fn ask_audit_question(&self, user: &SignedInUser, reference: &str, form: &AuditQuestionForm) -> Result<(), UiError>;
+    async fn answer_audit_question(&self, user: &SignedInUser, reference: &str, answer: &str) -> Result<(), UiError>;
+    async fn decide_audit_case(&self, user: &SignedInUser, reference: &str, outcome: &str, note: &str) -> Result<(), UiError>;
     /// Commissioners: the finance system's codes and supplier numbers, and setting them.
     async fn finance(&self, user: &SignedInUser) -> Result<FinanceSettings, UiError>;
     async fn set_finance_codes(&self, user: &SignedInUser, codes: &FinanceCodesForm) -> Result<(), UiError>;
@@ -103,7 +113,7 @@ pub trait Backend: Send + Sync + 'static {
     /// Provider staff: their call-monitoring uploads (`shown` the one just made), and making one
     /// (returns its id).
     async fn call_monitoring(&self, user: &SignedInUser, shown: Option<i64>) -> Result<CallMonitoringUploads, UiError>;
-    async fn import_call_monitoring(&self, user: &SignedInUser, csv: &str) -> Result<i64, UiError>;
+    async fn import_call_monitoring(&self, user: &SignedInUser, provider: Option<&str>, csv: &str) -> Result<i64, UiError>;
     /// Provider staff: what their organisation is owed and has been paid, by council.
     async fn provider_payments(&self, user: &SignedInUser) -> Result<ProviderPayments, UiError>;
     /// Commissioners: the council's budgets, opening one (returns the person's set-up code),

@@ -47,6 +47,7 @@ mod m20261208_000039_one_open_recovery_per_budget;
 mod m20261209_000040_add_budget_end_dates;
 mod m20261209_000041_create_monthly_statements;
 mod m20261209_000042_index_users_by_provider;
+mod m20261210_000043_create_audits;
 
 pub struct Migrator;
 
@@ -96,6 +97,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000040_add_budget_end_dates::Migration),
             Box::new(m20261209_000041_create_monthly_statements::Migration),
             Box::new(m20261209_000042_index_users_by_provider::Migration),
+            Box::new(m20261210_000043_create_audits::Migration),
         ]
     }
 }

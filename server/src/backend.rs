@@ -4,9 +4,9 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::domain::card_payments::CardProcessor;
 use crate::domain::{
-    accounts, auth, booking_changes, booking_messages, bookings, budget_admin, budgets, call_monitoring, card_payments, concerns, dashboards, delegations,
-    directory, finance, frameworks, lot_management, lots, offline_placements, payment_runs, provider_listings, provider_profile, recoveries, regulator_ratings,
-    reports, reviews, visit_confirmation,
+    accounts, audits, auth, booking_changes, booking_messages, bookings, budget_admin, budgets, call_monitoring, card_payments, concerns, dashboards,
+    delegations, directory, finance, frameworks, lot_management, lots, offline_placements, payment_runs, provider_listings, provider_profile, recoveries,
+    regulator_ratings, reports, reviews, visit_confirmation,
 };
 use crate::error::AppError;
 use crate::http::cookies;
@@ -262,6 +262,38 @@ impl Backend for CareMarketBackend {
         Ok(())
     }
 
+    async fn audits(&self, user: &SignedInUser) -> Result<AuditsAdmin, UiError> {
+        Ok(audits::page(&self.db, user, self.now()).await?)
+    }
+
+    async fn audit_sample(&self, user: &SignedInUser, reference: &str) -> Result<AuditSampleView, UiError> {
+        Ok(audits::sample(&self.db, user, reference, self.now()).await?)
+    }
+
+    async fn audit_case(&self, user: &SignedInUser, reference: &str) -> Result<AuditCaseView, UiError> {
+        Ok(audits::case(&self.db, user, reference, self.now()).await?)
+    }
+
+    async fn draw_audit_sample(&self, user: &SignedInUser, form: &AuditSampleForm) -> Result<String, UiError> {
+        Ok(audits::draw(&self.db, user, form, self.now()).await?)
+    }
+
+    async fn redraw_audit_sample(&self, user: &SignedInUser, reference: &str, form: &AuditSampleForm) -> Result<String, UiError> {
+        Ok(audits::redraw(&self.db, user, reference, form, self.now()).await?)
+    }
+
+    async fn ask_audit_question(&self, user: &SignedInUser, reference: &str, form: &AuditQuestionForm) -> Result<(), UiError> {
+        Ok(audits::ask(&self.db, user, reference, form, self.now()).await?)
+    }
+
+    async fn answer_audit_question(&self, user: &SignedInUser, reference: &str, answer: &str) -> Result<(), UiError> {
+        Ok(audits::answer(&self.db, user, reference, answer, self.now()).await?)
+    }
+
+    async fn decide_audit_case(&self, user: &SignedInUser, reference: &str, outcome: &str, note: &str) -> Result<(), UiError> {
+        Ok(audits::decide(&self.db, user, reference, outcome, note, self.now()).await?)
+    }
+
     async fn finance(&self, user: &SignedInUser) -> Result<FinanceSettings, UiError> {
         Ok(finance::settings(&self.db, user).await?)
     }
@@ -287,8 +319,8 @@ impl Backend for CareMarketBackend {
         Ok(call_monitoring::page(&self.db, user, shown).await?)
     }
 
-    async fn import_call_monitoring(&self, user: &SignedInUser, csv: &str) -> Result<i64, UiError> {
-        Ok(call_monitoring::import(&self.db, user, csv, self.now()).await?)
+    async fn import_call_monitoring(&self, user: &SignedInUser, provider: Option<&str>, csv: &str) -> Result<i64, UiError> {
+        Ok(call_monitoring::import(&self.db, user, provider, csv, self.now()).await?)
     }
 
     async fn provider_payments(&self, user: &SignedInUser) -> Result<ProviderPayments, UiError> {

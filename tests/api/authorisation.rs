@@ -84,8 +84,8 @@ pub(crate) const TABLE: &[Row] = &[
     ("GET /api/payments", "GET /api/payments", &[], "N N N N N N N N N Y Y"),
     ("POST /api/run-payments", "POST /api/run-payments", &[], "N N N N N N N N N Y Y"),
     ("GET /api/provider-payments", "GET /api/provider-payments", &[], "N N N N N N N Y Y N N"),
-    ("GET /api/call-monitoring", "GET /api/call-monitoring", &[], "N N N N N N N Y Y N N"),
-    ("POST /api/import-call-monitoring", "POST /api/import-call-monitoring", &[("csv", "visit,checked in,checked out\nCM-NONE-NONE,2026-01-05 09:00,2026-01-05 10:00")], "N N N N N N N Y Y N N"),
+    ("GET /api/call-monitoring", "GET /api/call-monitoring", &[], "N N N N N N N Y Y Y Y"),
+    ("POST /api/import-call-monitoring", "POST /api/import-call-monitoring", &[("csv", "visit,checked in,checked out\nCM-NONE-NONE,2026-01-05 09:00,2026-01-05 10:00"), ("provider", "{provider}")], "N N N N N N N Y Y Y N"),
     ("GET /api/recoveries", "GET /api/recoveries", &[], "N N N N N N N N N Y Y"),
     ("GET /api/ratings", "GET /api/ratings", &[], "N N N N N N N N N Y Y"),
     ("GET /api/finance", "GET /api/finance", &[], "N N N N N N N N N Y Y"),
@@ -93,6 +93,14 @@ pub(crate) const TABLE: &[Row] = &[
     ("POST /api/set-finance-codes", "POST /api/set-finance-codes", &[("codes[payment_cost_centre]", "A1"), ("codes[payment_account_code]", "B1"), ("codes[allocation_cost_centre]", "A2"), ("codes[allocation_account_code]", "B2"), ("codes[recovery_cost_centre]", "A3"), ("codes[recovery_account_code]", "B3")], "N N N N N N N N N Y Y"),
     ("POST /api/set-supplier-number", "POST /api/set-supplier-number", &[("provider", "{provider}"), ("supplier_number", "SUP-1")], "N N N N N N N N N Y N"),
     ("POST /api/import-ratings", "POST /api/import-ratings", &[("csv", "location id,rating,date\n1-999999999,Good,2026-01-05")], "N N N N N N N N N Y Y"),
+    ("GET /api/audits", "GET /api/audits", &[], "N N N N N N N N N Y Y"),
+    ("GET /api/audit-sample", "GET /api/audit-sample?reference={audit_sample}", &[], "N N N N N N N N N Y N"),
+    ("GET /api/audit-case", "GET /api/audit-case?reference={audit_case}", &[], "N Y N N N N N N N Y N"),
+    ("POST /api/draw-audit-sample", "POST /api/draw-audit-sample", &[("form[flags][0]", "unused"), ("form[share]", "10")], "N N N N N N N N N Y Y"),
+    ("POST /api/redraw-audit-sample", "POST /api/redraw-audit-sample", &[("reference", "{audit_sample}"), ("form[share]", "10"), ("form[reason]", "Again")], "N N N N N N N N N Y N"),
+    ("POST /api/ask-audit-question", "POST /api/ask-audit-question", &[("reference", "{audit_case}"), ("form[question]", "Why?"), ("form[due]", "{monday}")], "N N N N N N N N N Y N"),
+    ("POST /api/answer-audit-question", "POST /api/answer-audit-question", &[("reference", "{audit_case}"), ("answer", "Because")], "N Y N N N N N N N N N"),
+    ("POST /api/decide-audit-case", "POST /api/decide-audit-case", &[("reference", "{audit_case}"), ("outcome", "no_action"), ("note", "")], "N N N N N N N N N Y N"),
     ("GET /api/recovery", "GET /api/recovery?reference={recovery}", &[], "N N Y N N N N N N Y N"),
     ("POST /api/propose-recovery", "POST /api/propose-recovery", &[("form[budget_id]", "{budget}"), ("form[keep]", "1.00"), ("form[reason]", "Unspent")], "N N N N N N N N N Y N"),
     ("POST /api/reply-to-recovery", "POST /api/reply-to-recovery", &[("reference", "{recovery}"), ("reply", "I need it")], "N N Y N N N N N N N N"),
@@ -156,7 +164,8 @@ pub(crate) const TABLE: &[Row] = &[
     ("/concerns/:reference", "GET /concerns/{concern}", &[], "N Y N N N N N N N Y N"),
     ("/provider/reviews", "GET /provider/reviews", &[], "N N N N N N N Y Y N N"),
     ("/provider/payments", "GET /provider/payments", &[], "N N N N N N N Y Y N N"),
-    ("/provider/call-monitoring", "GET /provider/call-monitoring", &[], "N N N N N N N Y Y N N"),
+    ("/provider/call-monitoring", "GET /provider/call-monitoring", &[], "N N N N N N N Y Y Y Y"),
+    ("/call-monitoring", "GET /call-monitoring", &[], "N N N N N N N Y Y Y Y"),
     ("/reviews", "GET /reviews", &[], "N N N N N N N N N Y Y"),
     ("/visits/confirm", "GET /visits/confirm?token=abc", &[], "* * * * * * * * * * *"),
     ("/payments", "GET /payments", &[], "N N N N N N N N N Y Y"),
@@ -169,6 +178,9 @@ pub(crate) const TABLE: &[Row] = &[
     ("/finance", "GET /finance", &[], "N N N N N N N N N Y Y"),
     // Both councils set their codes above, so both may export.
     ("/finance/export.csv", "GET /finance/export.csv?from=2026-01-01&to=2026-01-31", &[], "N N N N N N N N N Y Y"),
+    ("/audits", "GET /audits", &[], "N N N N N N N N N Y Y"),
+    ("/audits/:reference", "GET /audits/{audit_sample}", &[], "N N N N N N N N N Y N"),
+    ("/audits/cases/:reference", "GET /audits/cases/{audit_case}", &[], "N Y N N N N N N N Y N"),
     ("/recoveries/:reference", "GET /recoveries/{recovery}", &[], "N N Y N N N N N N Y N"),
     ("/frameworks", "GET /frameworks", &[], "N N N N N N N N N Y Y"),
     ("/provider/profile", "GET /provider/profile", &[], "N N N N N N N Y Y N N"),
@@ -305,7 +317,15 @@ pub(crate) async fn world(app: &TestApp) -> World {
     let today = server::domain::uk_time::to_local(chrono::Utc::now()).date();
     let this_month = server::domain::monthly_statements::month_before(today) + chrono::Months::new(1);
     server::domain::monthly_statements::make(&app.db, this_month, chrono::Utc::now()).await.expect("statements");
+    // This month's audit sample (every budget) and a question to the holder in their case.
+    let everything = app::AuditSampleForm { flags: Vec::new(), share: "100".into(), reason: String::new() };
+    let audit_sample = server::domain::audits::draw(&app.db, &commissioner, &everything, chrono::Utc::now()).await.expect("drawn");
+    let audit_case = one_text(app, &format!("SELECT reference FROM audit_cases WHERE budget_id = {budget}")).await;
+    let question = app::AuditQuestionForm { question: "What is the money for?".into(), due: next_monday().to_string() };
+    server::domain::audits::ask(&app.db, &commissioner, &audit_case, &question, chrono::Utc::now()).await.expect("asked");
     let values = BTreeMap::from([
+        ("audit_sample", audit_sample),
+        ("audit_case", audit_case),
         ("month", server::domain::monthly_statements::month_code(this_month)),
         ("concern", concern.to_string()),
         ("listing", listing),

@@ -1,6 +1,7 @@
 //! End-to-end tests over HTTP and the database. The same tests run on SQLite and (with
 //! `CAREMARKET_TEST_POSTGRES`) on PostgreSQL; see `.ci/test`.
 mod accounts;
+mod audits;
 mod authorisation;
 mod booking_changes;
 mod booking_messages;

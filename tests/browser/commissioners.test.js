@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { newPage, assertAccessible, open, signIn } from './support.js';
+import { newPage, assertAccessible, open, signIn, setClock, linkMailedTo } from './support.js';
 
 for (const javaScript of [true, false]) {
   const mode = javaScript ? 'with JavaScript' : 'without JavaScript';
@@ -260,6 +260,60 @@ for (const javaScript of [true, false]) {
     assert.deepEqual([...council.errors, ...holder.errors], []);
     await council.close();
     await holder.close();
+  });
+
+  test(`a commissioner draws the month's audit sample and asks a question, the person answers, and the outcome is reported, ${mode}`, async () => {
+    // One sample a month: each run audits a month of its own, the server's clock moved on.
+    const month = new Date(Date.now() + (javaScript ? 40 : 80) * 86400000);
+    await setClock(month);
+    try {
+      const council = await newPage(javaScript);
+      await signIn(council.page, 'commissioner@demo.test', javaScript);
+      await open(council.page, '/budgets', javaScript);
+      const budgetId = await council.page.locator('tr', { hasText: 'holder@demo.test' }).locator('input[name="budget_id"]').first().getAttribute('value');
+      await open(council.page, '/audits', javaScript);
+      await assertAccessible(council.page, 'budget audits');
+      await council.page.getByLabel('No money used for weeks').check();
+      await council.page.getByLabel(/And this share of the other budgets/).fill('100');
+      await Promise.all([council.page.waitForURL(/\/audits\/AS-.*drawn=1/), council.page.getByRole('button', { name: 'Draw the sample' }).click()]);
+      await council.page.getByText('Drawing again from this seed gives exactly these cases.').waitFor({ timeout: 5000 });
+      await assertAccessible(council.page, 'an audit sample');
+      const reference = (await council.page.locator('tr', { hasText: `(budget ${budgetId})` }).getByRole('link').textContent()).trim();
+      await open(council.page, `/audits/cases/${reference}`, javaScript);
+      await council.page.getByLabel(/Your question/).fill('Your budget has built up. What are you keeping it for?');
+      const due = new Date(month.getTime() + 14 * 86400000).toISOString().slice(0, 10);
+      await council.page.getByLabel('Answer due by').fill(due);
+      await assertAccessible(council.page, 'an audit case, to ask');
+      await Promise.all([council.page.waitForURL(/asked=1/), council.page.getByRole('button', { name: 'Ask', exact: true }).click()]);
+      await council.page.getByText('Asked: answer due').waitFor({ timeout: 5000 });
+      await linkMailedTo('holder@demo.test', new RegExp(`http://[^\\s"<>]+/audits/cases/${reference}`), 'A question from the council');
+
+      // The person finds the question on their dashboard and answers it.
+      const holder = await newPage(javaScript);
+      await signIn(holder.page, 'holder@demo.test', javaScript);
+      await Promise.all([holder.page.waitForURL(new RegExp(`/audits/cases/${reference}`)), holder.page.getByRole('link', { name: /^Read the question and answer it by/ }).click()]);
+      await holder.page.getByLabel('Your answer to the council').fill('I am keeping it for a week of respite in the spring.');
+      await assertAccessible(holder.page, 'answering the council');
+      await Promise.all([holder.page.waitForURL(/answered=1/), holder.page.getByRole('button', { name: 'Send my answer' }).click()]);
+      await holder.page.locator('dd', { hasText: 'I am keeping it for a week of respite in the spring.' }).waitFor({ timeout: 5000 });
+
+      // The outcome, and the month's report.
+      await open(council.page, `/audits/cases/${reference}`, javaScript);
+      await council.page.getByLabel('Advice given').check();
+      await council.page.getByLabel('What was done').fill('Agreed the respite plan; explained the 8-week guide.');
+      await Promise.all([council.page.waitForURL(/decided=1/), council.page.getByRole('button', { name: 'Record the outcome' }).click()]);
+      await council.page.locator('dd', { hasText: 'Agreed the respite plan' }).waitFor({ timeout: 5000 });
+      await open(council.page, '/audits', javaScript);
+      const label = month.toLocaleString('en-GB', { month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+      const row = council.page.locator('tr', { has: council.page.locator('th', { hasText: label }) }).first();
+      assert.equal((await row.locator('td[data-label="Advice given"]').textContent()).trim(), '1');
+      await assertAccessible(council.page, 'the audit report');
+      assert.deepEqual([...council.errors, ...holder.errors], []);
+      await council.close();
+      await holder.close();
+    } finally {
+      await setClock(null);
+    }
   });
 
   test(`a commissioner imports CQC ratings, and the lot re-ranks and says what changed, ${mode}`, async () => {

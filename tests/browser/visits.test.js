@@ -179,6 +179,19 @@ for (const javaScript of [true, false]) {
         await provider.page.getByText('Line 3: no booking "CM-NONE-NONE" of your organisation').waitFor({ timeout: 5000 });
       }
       await assertAccessible(provider.page, 'what came of each line');
+      // The council uploads the same file for the provider: settled once, and each line named.
+      const council = await newPage(javaScript);
+      await signIn(council.page, 'commissioner@demo.test', javaScript);
+      await open(council.page, '/call-monitoring', javaScript);
+      const name = (await council.page.locator('td[data-label="Provider"]').first().textContent()).trim();
+      await council.page.getByLabel('Whose visits these are').selectOption({ label: name });
+      await council.page.getByLabel('Lines to upload').fill(csv);
+      await assertAccessible(council.page, "uploading call monitoring for a provider");
+      await Promise.all([council.page.waitForURL(/\/call-monitoring\?upload=\d+/), council.page.getByRole('button', { name: 'Upload and settle visits' }).click()]);
+      await council.page.getByText('0 visits settled now; 1 visit settled already.').waitFor({ timeout: 5000 });
+      await council.page.getByText(`Line 3: no booking "CM-NONE-NONE" of ${name}`).waitFor({ timeout: 5000 });
+      assert.deepEqual(council.errors, []);
+      await council.close();
       // Its money waits for the person to confirm, as after checking out by hand.
       await open(provider.page, '/dashboard/provider', javaScript);
       await Promise.all([provider.page.waitForURL(/\/provider\/payments$/), provider.page.getByRole('link', { name: 'Payments to you' }).click()]);

@@ -21,6 +21,9 @@ pub enum Dashboard {
         active_bookings: u64,
         bookings: Vec<BookingLine>,
         messages: Vec<Message>,
+        /// The council's audit questions waiting for an answer.
+        #[serde(default)]
+        audit_questions: Vec<super::AuditQuestionLink>,
     },
     Planner {
         caseload: Vec<CaseloadEntry>,

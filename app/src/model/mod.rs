@@ -16,6 +16,7 @@ macro_rules! stored_state {
 }
 
 mod accounts;
+mod audits;
 mod bookings;
 mod budgets;
 mod concerns;
@@ -31,6 +32,7 @@ mod viewer;
 mod words;
 
 pub use accounts::*;
+pub use audits::*;
 pub use bookings::*;
 pub use budgets::*;
 pub use concerns::*;

@@ -144,6 +144,14 @@ pub const CALL_MONITORING_HEADER: &str = "visit,checked in,checked out";
 pub struct CallMonitoringUploads {
     pub shown: Option<CallMonitoringResult>,
     pub latest: Vec<CallMonitoringResult>,
+    /// For a commissioner: the council's providers to upload for (public id, name).
+    #[serde(default)]
+    pub providers: Vec<(String, String)>,
+}
+
+/// Where the call-monitoring page is: the provider's own, or the council's for its providers.
+pub fn call_monitoring_path(role: super::Role) -> &'static str {
+    if role == super::Role::Commissioner { "/call-monitoring" } else { "/provider/call-monitoring" }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -151,6 +159,9 @@ pub struct CallMonitoringResult {
     pub id: i64,
     /// "7 December 2026, 14:05".
     pub uploaded: String,
+    /// Whose visits it settled.
+    #[serde(default)]
+    pub provider: String,
     pub settled: i32,
     pub already_settled: i32,
     /// "Line 4: no visit of booking CM-… on 7 December 2026", one per line not matched.

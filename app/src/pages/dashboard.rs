@@ -39,9 +39,19 @@ pub fn RoleDashboard() -> impl IntoView {
 fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, token: String) -> impl IntoView {
     let act_for = ServerAction::<ActFor>::new();
     match summary {
-        Dashboard::BudgetHolder { budget_type, available_pence, committed_pence, four_weekly_allocation_pence, active_bookings, bookings, messages } => view! {
+        Dashboard::BudgetHolder { budget_type, available_pence, committed_pence, four_weekly_allocation_pence, active_bookings, bookings, messages, audit_questions } => view! {
             <Title text="Your budget"/>
             <h1>"Your budget"</h1>
+            {(!audit_questions.is_empty()).then(|| view! {
+                <div class="notice">
+                    <h2>"The council has a question for you"</h2>
+                    <ul class="spaced-list">
+                        {audit_questions.into_iter().map(|question| view! {
+                            <li><a href=format!("/audits/cases/{}", question.reference)>{format!("Read the question and answer it by {}", question.due)}</a></li>
+                        }).collect_view()}
+                    </ul>
+                </div>
+            })}
             {match budget_type {
                 Some(budget_type) => view! {
                     <dl class="summary-list">
@@ -150,6 +160,8 @@ fn DashboardView(summary: Dashboard, answer: ServerAction<AnswerHelpRequest>, to
                 <li><a href="/ratings">"CQC ratings"</a></li>
                 <li><a href="/budgets">"Personal budgets"</a></li>
                 <li><a href="/recoveries">"Money recovered from budgets"</a></li>
+                <li><a href="/call-monitoring">"Call monitoring: upload a provider's export to settle its visits"</a></li>
+                <li><a href="/audits">"Budget audits: this month's sample, questions and outcomes"</a></li>
                 <li><a href="/payments">"Paying providers"</a></li>
                 <li><a href="/finance">"Finance export"</a></li>
                 <li><a href="/visit-queries">"Queries about visits to decide"</a></li>

@@ -1,3 +1,4 @@
+mod audits;
 mod booking;
 mod budgets;
 mod card_payments;
@@ -23,6 +24,7 @@ mod sign_in;
 mod statement;
 mod visits;
 
+pub use audits::{AuditCasePage, AuditSamplePage, AuditsPage};
 pub use booking::{BookingDetailsPage, BookingPage};
 pub use budgets::{BudgetsPage, SetUpAccountPage};
 pub use card_payments::{CardPaymentPage, PayByCardPage};

@@ -4,7 +4,7 @@
 use crate::api::{
     ImportCallMonitoring, RunPayments, SetFinanceCodes, SetSupplierNumber, load_call_monitoring, load_finance, load_payments, load_provider_payments,
 };
-use crate::components::{CsrfField, CsvInput, ErrorSummary, Loaded, TextInput, form_errors};
+use crate::components::{CsrfField, CsvInput, ErrorSummary, Loaded, Select, TextInput, form_errors, use_viewer};
 use crate::model::*;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -163,20 +163,28 @@ pub fn CallMonitoringPage() -> impl IntoView {
     let loaded = Resource::new(move || import.version().get(), move |_| load_call_monitoring(upload));
     let errors = form_errors(import);
     let header = CALL_MONITORING_HEADER;
+    let path = use_viewer().user.map_or("/provider/call-monitoring", |user| call_monitoring_path(user.role));
     view! {
         <Title text="Call monitoring"/>
         <h1>"Call monitoring"</h1>
-        <p>"Upload your call-monitoring system's export to record visits checked in and out there. Each line settles one visit "
+        <p>"Upload a call-monitoring system's export to record visits checked in and out there. Each line settles one visit "
            "exactly as checking in and out here would. A line naming a visit already settled with the same times is counted, not settled again."</p>
         <p>"Save the export as CSV, then choose the file, or paste its lines into the box. The first line names the columns: "<code>{header}</code>
            ". Each visit is a booking reference (the visit that day nearest the check-in) or a visit number; times are UK time, like 2026-12-07 09:02."</p>
         <ErrorSummary errors/>
-        <Loaded data=loaded path="/provider/call-monitoring" show=move |page, token| view! { <CallMonitoring page import errors token/> }/>
+        <Loaded data=loaded path=path show=move |page, token| view! { <CallMonitoring page import errors token path/> }/>
     }
 }
 
 #[component]
-fn CallMonitoring(page: CallMonitoringUploads, import: ServerAction<ImportCallMonitoring>, errors: Signal<Vec<FieldError>>, token: String) -> impl IntoView {
+fn CallMonitoring(
+    page: CallMonitoringUploads,
+    import: ServerAction<ImportCallMonitoring>,
+    errors: Signal<Vec<FieldError>>,
+    token: String,
+    path: &'static str,
+) -> impl IntoView {
+    let for_council = !page.providers.is_empty();
     view! {
         {page.shown.map(|result| view! {
             <div class="panel" role="status">
@@ -190,22 +198,26 @@ fn CallMonitoring(page: CallMonitoringUploads, import: ServerAction<ImportCallMo
         })}
         <ActionForm action=import attr:novalidate=true>
             <CsrfField token/>
+            {for_council.then(|| view! {
+                <Select id="provider" name="provider" label="Whose visits these are" options=page.providers.clone() value=String::new() any="Choose the provider" errors/>
+            })}
             <CsvInput label="Lines to upload" hint=format!("For example: {CALL_MONITORING_HEADER} then CM-7K2P-9QXM,2026-12-07 09:02,2026-12-07 10:01") errors/>
             <button type="submit" class="button">"Upload and settle visits"</button>
         </ActionForm>
         <script src="/enhance.js"></script>
-        <h2>"Your latest uploads"</h2>
+        <h2>{if for_council { "Latest uploads for the council's providers" } else { "Your latest uploads" }}</h2>
         {if page.latest.is_empty() {
             view! { <p>"Nothing has been uploaded yet."</p> }.into_any()
         } else {
             view! {
                 <table class="table">
                     <caption class="visually-hidden">"Call-monitoring uploads, newest first"</caption>
-                    <thead><tr><th scope="col">"Uploaded"</th><th scope="col">"Settled"</th><th scope="col">"Settled already"</th><th scope="col">"Not settled"</th></tr></thead>
+                    <thead><tr><th scope="col">"Uploaded"</th><th scope="col">"Provider"</th><th scope="col">"Settled"</th><th scope="col">"Settled already"</th><th scope="col">"Not settled"</th></tr></thead>
                     <tbody>
                         {page.latest.into_iter().map(|line| view! {
                             <tr>
-                                <th scope="row"><a href=format!("/provider/call-monitoring?upload={}", line.id)>{line.uploaded}</a></th>
+                                <th scope="row"><a href=format!("{path}?upload={}", line.id)>{line.uploaded}</a></th>
+                                <td data-label="Provider">{line.provider}</td>
                                 <td data-label="Settled">{line.settled}</td>
                                 <td data-label="Settled already">{line.already_settled}</td>
                                 <td data-label="Not settled">{line.problems.len()}</td>

@@ -62,7 +62,7 @@ pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser, now: Dat
                 available_pence,
                 set_aside_pence: balance(budget.id, AccountKind::BudgetCommitted),
                 surplus: budgets::is_surplus(budget, available_pence),
-                flags: flags.remove(&budget.id).unwrap_or_default(),
+                flags: super::risk_flags::words(flags.remove(&budget.id)),
                 fund_holder: budget.isf_provider_id.and_then(|id| providers.iter().find(|p| p.id == id)).map(|p| p.name.clone()),
                 account_set_up: holder.password_hash != auth::NO_PASSWORD_YET,
                 shortest_visit_minutes: budget.shortest_visit_minutes,

@@ -28,6 +28,7 @@ async fn budget_holder(db: &impl ConnectionTrait, viewer: &SignedInUser, now: Da
             active_bookings: 0,
             bookings: Vec::new(),
             messages,
+            audit_questions: Vec::new(),
         });
     };
     let accounts = ledger_account::Entity::find().filter(ledger_account::Column::BudgetId.eq(budget.id)).all(db).await?;
@@ -45,6 +46,7 @@ async fn budget_holder(db: &impl ConnectionTrait, viewer: &SignedInUser, now: Da
         active_bookings,
         bookings: bookings::person_bookings(db, viewer.user_id, now).await?,
         messages,
+        audit_questions: super::audits::questions_for(db, viewer.user_id).await?,
     })
 }
 

@@ -2,6 +2,7 @@
 //! callers choose the transaction by passing any `ConnectionTrait`.
 pub mod accounts;
 pub mod audit;
+pub mod audits;
 pub mod auth;
 pub mod booking_changes;
 pub mod booking_messages;

@@ -126,7 +126,7 @@ pub async fn make(db: &Db, month: NaiveDate, now: DateTime<Utc>) -> AppResult<u6
                         closing_available_pence: Set(f.closing_available),
                         closing_set_aside_pence: Set(f.closing_set_aside),
                         movements: Set(serde_json::to_string(&movements).unwrap_or_default()),
-                        flags: Set(serde_json::to_string(&flags.remove(&budget.id).unwrap_or_default()).unwrap_or_default()),
+                        flags: Set(serde_json::to_string(&risk_flags::words(flags.remove(&budget.id))).unwrap_or_default()),
                         created_at: Set(now),
                         ..Default::default()
                     }

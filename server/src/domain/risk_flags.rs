@@ -11,7 +11,7 @@ use super::values::{collect, whole_number};
 use crate::db::Db;
 use crate::entities::{budget, risk_threshold};
 use crate::error::{AppError, AppResult};
-use app::{BudgetType, Funding, RiskThresholdsForm, SignedInUser};
+use app::{BudgetType, Funding, RiskFlag, RiskThresholdsForm, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::OnConflict;
@@ -116,8 +116,8 @@ fn number(row: &QueryResult, column: &str) -> i64 {
     row.try_get::<Option<i64>>("", column).ok().flatten().unwrap_or(0)
 }
 
-/// Each council budget's flags, in words, by budget id. `available` is each budget's available
-/// balance now.
+/// Each council budget's flags by budget id, each with its kind (what an audit sample draws by)
+/// and in words. `available` is each budget's available balance now.
 pub async fn flags(
     db: &impl ConnectionTrait,
     council: i64,
@@ -125,7 +125,7 @@ pub async fn flags(
     available: &HashMap<i64, i64>,
     thresholds: Thresholds,
     now: DateTime<Utc>,
-) -> AppResult<HashMap<i64, Vec<String>>> {
+) -> AppResult<HashMap<i64, Vec<(RiskFlag, String)>>> {
     let since = now - Duration::weeks(WINDOW_WEEKS);
     let mut uses: HashMap<i64, Use> = HashMap::new();
     let spending = "SELECT d.budget_id AS budget_id, MAX(t.created_at) AS last_spent, \
@@ -168,31 +168,36 @@ pub async fn flags(
         .collect())
 }
 
-fn in_words(budget: &budget::Model, available: i64, used: Use, limits: Thresholds, now: DateTime<Utc>) -> Vec<String> {
+/// A budget's flags in words alone (empty: no concerns).
+pub fn words(flags: Option<Vec<(RiskFlag, String)>>) -> Vec<String> {
+    flags.unwrap_or_default().into_iter().map(|(_, words)| words).collect()
+}
+
+fn in_words(budget: &budget::Model, available: i64, used: Use, limits: Thresholds, now: DateTime<Utc>) -> Vec<(RiskFlag, String)> {
     let mut flags = Vec::new();
     let rolls_over = budget.budget_type == BudgetType::IndividualServiceFund;
     let four_weekly = budget.four_weekly_allocation_pence + budget.four_weekly_contribution_pence;
     if !rolls_over && four_weekly > 0 && available * 4 > four_weekly * limits.surplus_weeks {
-        flags.push(format!("Surplus: more than {} weeks' worth unspent", limits.surplus_weeks));
+        flags.push((RiskFlag::Surplus, format!("Surplus: more than {} weeks' worth unspent", limits.surplus_weeks)));
     }
     let quiet_since = now - Duration::weeks(limits.unused_weeks);
     let started_before = budget.starts_on < super::uk_time::to_local(quiet_since).date();
     if !rolls_over && started_before && used.last_spent.is_none_or(|last| last < quiet_since) {
-        flags.push(format!("No money used for {} weeks", limits.unused_weeks));
+        flags.push((RiskFlag::Unused, format!("No money used for {} weeks", limits.unused_weeks)));
     }
     if budget.budget_type == BudgetType::DirectPayment && used.committed > 0 && used.off_framework * 100 > used.committed * limits.off_framework_percent {
-        flags.push(format!("Over {}% spent off the framework in {WINDOW_WEEKS} weeks", limits.off_framework_percent));
+        flags.push((RiskFlag::OffFramework, format!("Over {}% spent off the framework in {WINDOW_WEEKS} weeks", limits.off_framework_percent)));
     }
     if used.missed_or_queried >= limits.missed_or_queried {
-        flags.push(format!("{} visits missed or queried in {WINDOW_WEEKS} weeks", used.missed_or_queried));
+        flags.push((RiskFlag::MissedOrQueried, format!("{} visits missed or queried in {WINDOW_WEEKS} weeks", used.missed_or_queried)));
     }
     if used.top_ups >= limits.top_ups {
-        flags.push(format!("{} card top-ups in {WINDOW_WEEKS} weeks", used.top_ups));
+        flags.push((RiskFlag::TopUps, format!("{} card top-ups in {WINDOW_WEEKS} weeks", used.top_ups)));
     }
     if let (Some(last_day), Some(last_care)) = (budget.ends_on, used.last_care)
         && super::uk_time::to_local(last_care).date() > last_day
     {
-        flags.push(format!("Care paid for after the budget's end date ({})", super::uk_time::long_date(last_day)));
+        flags.push((RiskFlag::AfterEndDate, format!("Care paid for after the budget's end date ({})", super::uk_time::long_date(last_day))));
     }
     flags
 }

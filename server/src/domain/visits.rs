@@ -38,14 +38,20 @@ pub fn delivered_cost(unit: &str, unit_price_pence: i64, minutes: i32) -> i64 {
     }
 }
 
-/// The visit and its booking, if the visit belongs to this provider's staff member.
-async fn providers_visit(db: &impl ConnectionTrait, viewer: &SignedInUser, visit_id: i64) -> AppResult<(visit::Model, booking::Model)> {
+/// The provider whose staff the viewer is, if any.
+fn staff_of(viewer: &SignedInUser) -> Option<i64> {
+    viewer.provider_id.filter(|_| viewer.role == Role::Provider)
+}
+
+/// The visit and its booking, if the visit is one of `provider`'s (the viewer's organisation,
+/// or the provider a council uploads call monitoring for).
+async fn providers_visit(db: &impl ConnectionTrait, provider: Option<i64>, visit_id: i64) -> AppResult<(visit::Model, booking::Model)> {
     // The booking, then the visit, locked until commit (PostgreSQL), in the same order as
     // every other change to a booking, so two changes to one visit take turns.
     let booking_id = visit::Entity::find_by_id(visit_id).one(db).await?.ok_or(AppError::NotFound)?.booking_id;
     let booking = booking::Entity::find_by_id(booking_id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)?;
     let visit = visit::Entity::find_by_id(visit_id).lock_exclusive().one(db).await?.ok_or(AppError::NotFound)?;
-    if viewer.role != Role::Provider || viewer.provider_id != Some(booking.provider_id) {
+    if provider != Some(booking.provider_id) {
         return Err(AppError::Forbidden);
     }
     Ok((visit, booking))
@@ -53,15 +59,15 @@ async fn providers_visit(db: &impl ConnectionTrait, viewer: &SignedInUser, visit
 
 pub async fn check_in(db: &Db, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
-    start(&txn, viewer, visit_id, now).await?;
+    start(&txn, staff_of(viewer), visit_id, now).await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// Checks in to a visit at `at`, in the caller's transaction (a call-monitoring import settles
 /// a visit's check-in and check-out together).
-pub(super) async fn start(txn: &impl ConnectionTrait, viewer: &SignedInUser, visit_id: i64, at: DateTime<Utc>) -> AppResult<()> {
-    let (visit, booking) = providers_visit(txn, viewer, visit_id).await?;
+pub(super) async fn start(txn: &impl ConnectionTrait, provider: Option<i64>, visit_id: i64, at: DateTime<Utc>) -> AppResult<()> {
+    let (visit, booking) = providers_visit(txn, provider, visit_id).await?;
     if !booking.status.is_under_way() {
         return Err(AppError::invalid("", "Only confirmed bookings have visits to check in to"));
     }
@@ -87,7 +93,7 @@ pub(super) async fn start(txn: &impl ConnectionTrait, viewer: &SignedInUser, vis
 /// it. Returns the pence charged.
 pub async fn check_out(db: &Db, viewer: &SignedInUser, visit_id: i64, note: &str, now: DateTime<Utc>) -> AppResult<i64> {
     let txn = crate::db::begin_write(db).await?;
-    let charge = finish(&txn, viewer, visit_id, note, now, now).await?;
+    let charge = finish(&txn, staff_of(viewer), visit_id, note, now, now).await?;
     txn.commit().await?;
     Ok(charge)
 }
@@ -96,14 +102,14 @@ pub async fn check_out(db: &Db, viewer: &SignedInUser, visit_id: i64, note: &str
 /// person's time to confirm it starts `now`.
 pub(super) async fn finish(
     txn: &impl ConnectionTrait,
-    viewer: &SignedInUser,
+    provider: Option<i64>,
     visit_id: i64,
     note: &str,
     at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> AppResult<i64> {
     let note = visit_confirmation::checked_note(note)?;
-    let (visit, booking) = providers_visit(txn, viewer, visit_id).await?;
+    let (visit, booking) = providers_visit(txn, provider, visit_id).await?;
     if visit.checked_in_at.is_none() || visit.status != VisitStatus::InProgress {
         return Err(AppError::invalid("", "Check in to this visit before checking out"));
     }
@@ -167,7 +173,7 @@ pub(super) async fn end_in_progress(
 /// The visit did not happen: nothing is charged and its money goes back into the budget.
 pub async fn mark_missed(db: &Db, viewer: &SignedInUser, visit_id: i64, now: DateTime<Utc>) -> AppResult<()> {
     let txn = crate::db::begin_write(db).await?;
-    let (visit, booking) = providers_visit(&txn, viewer, visit_id).await?;
+    let (visit, booking) = providers_visit(&txn, staff_of(viewer), visit_id).await?;
     if !VisitStatus::AHEAD.contains(&visit.status) {
         return Err(AppError::invalid("", "This visit has already ended"));
     }

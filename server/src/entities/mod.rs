@@ -2,7 +2,9 @@
 //! Behaviour lives in `crate::domain`, not here.
 pub mod account_setup_code;
 pub mod accreditation;
+pub mod audit_case;
 pub mod audit_entry;
+pub mod audit_sample;
 pub mod booking;
 pub mod booking_message;
 pub mod budget;
