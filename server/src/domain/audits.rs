@@ -192,12 +192,11 @@ async fn asked_in(db: &impl ConnectionTrait, sample_id: i64) -> AppResult<bool> 
 }
 
 /// The council's budgets that can be drawn: council-funded, started, not closed.
-async fn candidates(db: &impl ConnectionTrait, council: i64, month: NaiveDate, now: DateTime<Utc>) -> AppResult<Vec<budget::Model>> {
-    let today = uk_time::to_local(now).date();
+async fn candidates(db: &impl ConnectionTrait, council: i64, now: DateTime<Utc>) -> AppResult<Vec<budget::Model>> {
     Ok(budget::Entity::find()
         .filter(budget::Column::CouncilId.eq(council))
         .filter(budget::Column::Funding.eq(Funding::Council.code()))
-        .filter(budget::Column::StartsOn.lte(today.max(month)))
+        .filter(budget::Column::StartsOn.lte(uk_time::to_local(now).date()))
         .filter(budget::Column::ClosedAt.is_null())
         .order_by_asc(budget::Column::Id)
         .all(db)
@@ -215,7 +214,7 @@ async fn insert_draw(
     share: u32,
     now: DateTime<Utc>,
 ) -> AppResult<String> {
-    let budgets = candidates(txn, council, month, now).await?;
+    let budgets = candidates(txn, council, now).await?;
     let available: HashMap<i64, i64> = ledger_account::Entity::find()
         .select_only()
         .column(ledger_account::Column::BudgetId)

@@ -1,9 +1,10 @@
 //! Electronic call monitoring. A provider (or the council for it) uploads its call-monitoring
 //! system's export (CSV: the visit, staff check-in and check-out times, UK time); each line is
-//! matched to one of the provider's visits and settled exactly as checking in and out on CareMarket would (the same rounding,
-//! rules and money), in one transaction per line. Lines that cannot be matched or settled are
-//! named with the reason, and the rest still settle; a line whose visit it settled already is
-//! counted, not settled again, so the same file twice settles once.
+//! matched to one of the provider's visits and settled exactly as checking in and out on
+//! CareMarket would (the same rounding, rules and money), in one transaction per line. Lines
+//! that cannot be matched or settled are named with the reason, and the rest still settle; a
+//! line whose visit it settled already is counted, not settled again, so the same file twice
+//! settles once.
 use super::offline_placements::split_csv_line;
 use super::{audit, uk_time, visits};
 use crate::db::Db;
