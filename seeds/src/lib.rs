@@ -4,14 +4,18 @@
 //!   providers and 300 listings, two frameworks with lots, about 200 budget holders of all
 //!   three budget types, planners, commissioners and some booking history.
 //! * `bench`: 2,000 providers, 20,000 listings, 50,000 budget holders and 1,000,000
-//!   historical bookings, for measuring search and reports.
+//!   historical bookings, the last year of them with their care (about a million visits,
+//!   the ledger's allocations, settlements and payment runs, queries and recoveries), for
+//!   measuring search, bookings and reports.
 //!
 //! This crate only generates plain values; the server's `seed` command loads them.
 
+mod care;
 mod catalogue;
 mod places;
 mod rng;
 
+pub use care::{CARE_YEAR_DAYS, Outcome, Query, Recovery, Visit, care_year_starts};
 use catalogue::{CATEGORIES, Category, FIRST_NAMES, LANGUAGES, LAST_NAMES, NAME_PLACES, SPECIALISMS};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 pub use rng::Rng;
@@ -45,10 +49,18 @@ impl Size {
 
     fn counts(self) -> Counts {
         match self {
-            Self::Demo => Counts { providers: 60, listings_per_provider: 5, budget_holders: 200, planners: 8, commissioners: 3, bookings: 3_000 },
-            Self::Bench => {
-                Counts { providers: 2_000, listings_per_provider: 10, budget_holders: 50_000, planners: 200, commissioners: 10, bookings: 1_000_000 }
+            Self::Demo => {
+                Counts { providers: 60, listings_per_provider: 5, budget_holders: 200, planners: 8, commissioners: 3, bookings: 3_000, care_year: false }
             }
+            Self::Bench => Counts {
+                providers: 2_000,
+                listings_per_provider: 10,
+                budget_holders: 50_000,
+                planners: 200,
+                commissioners: 10,
+                bookings: 1_000_000,
+                care_year: true,
+            },
         }
     }
 }
@@ -60,6 +72,7 @@ struct Counts {
     planners: usize,
     commissioners: usize,
     bookings: usize,
+    care_year: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -228,6 +241,9 @@ pub struct Dataset {
     pub monitoring_scores: Vec<MonitoringScore>,
     pub budgets: Vec<Budget>,
     pub booking_count: usize,
+    /// Whether the last year of the history has its care: visits, allocations, payment runs
+    /// and recoveries (`care`). The demo's budget holders start with no visits.
+    pub has_care_year: bool,
 }
 
 /// Seeded history ends here, so the data never depends on the day it is generated.
@@ -282,6 +298,7 @@ pub fn generate(size: Size, seed: u64) -> Dataset {
         monitoring_scores,
         budgets,
         booking_count: counts.bookings,
+        has_care_year: counts.care_year,
     }
 }
 
@@ -665,5 +682,37 @@ mod tests {
             }
             assert_eq!(booking.confirmed_at.is_some(), booking.committed_pence > 0);
         }
+    }
+
+    #[test]
+    fn a_care_year_is_consistent() {
+        let mut data = generate(Size::Demo, DEFAULT_SEED);
+        assert_eq!(data.care_year().count(), 0, "the demo's holders start with no visits");
+        data.has_care_year = true;
+        let mut visits = 0;
+        for (booking, booked) in data.care_year() {
+            assert_eq!(booking.status, "completed");
+            assert!(booked.len() <= 6 && (booking.weekdays.is_some() || booked.len() == 1));
+            assert!(booked.windows(2).all(|pair| pair[0].scheduled_start < pair[1].scheduled_start));
+            for visit in &booked {
+                assert!(visit.scheduled_start >= care_year_starts() && visit.scheduled_start >= booking.starts_at);
+                assert!(visit.scheduled_start + Duration::minutes(i64::from(visit.scheduled_minutes)) <= booking.closed_at.min(history_ends()));
+                if let Outcome::Delivered { checked_in_at, confirmed_at, query } = &visit.outcome {
+                    assert!(confirmed_at.is_none_or(|at| at > *checked_in_at));
+                    assert_eq!(confirmed_at.is_none(), query.as_ref().is_some_and(|q| q.answer.is_none()), "only unanswered queries wait");
+                }
+            }
+            visits += booked.len();
+        }
+        assert!(visits > 300, "{visits} visits");
+        // Every budget is paid each 4-week period of the year it had started by, once.
+        let mut periods = std::collections::HashSet::new();
+        for (budget_id, start, paid_at) in data.allocations() {
+            assert!(periods.insert((budget_id, start)));
+            assert!(paid_at <= history_ends() && start + Duration::days(28) > care_year_starts().date_naive());
+        }
+        assert!(periods.len() > data.budgets.len() * 5);
+        assert_eq!(data.payment_runs().len(), 11);
+        assert!(data.recoveries().len() >= 8);
     }
 }

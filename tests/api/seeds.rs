@@ -61,24 +61,91 @@ async fn the_same_seed_loads_the_same_data() {
     assert_ne!(snapshot(&c).await, left, "a different seed gives different data");
 }
 
+/// A single number a query returns.
+async fn number(db: &Db, sql: &str) -> i64 {
+    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql.to_string())).await.expect("query").expect("row");
+    row.try_get_by_index::<Option<i64>>(0).expect("number").unwrap_or(0)
+}
+
 #[tokio::test]
 async fn seeded_ledger_balances_equal_their_transfers_and_sum_to_zero() {
     let (_database, db) = seeded(seeds::DEFAULT_SEED).await;
-    let one = |sql: &str| {
-        let db = &db;
-        let sql = sql.to_string();
-        async move {
-            let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect("query").expect("row");
-            row.try_get_by_index::<Option<i64>>(0).expect("number").unwrap_or(0)
-        }
-    };
-    assert_eq!(one("SELECT CAST(SUM(balance_pence) AS BIGINT) FROM ledger_accounts").await, 0, "the ledger sums to zero");
-    let mismatched = one("SELECT COUNT(*) FROM ledger_accounts a WHERE a.balance_pence <> \
+    assert_eq!(number(&db, "SELECT CAST(SUM(balance_pence) AS BIGINT) FROM ledger_accounts").await, 0, "the ledger sums to zero");
+    let mismatched = number(
+        &db,
+        "SELECT COUNT(*) FROM ledger_accounts a WHERE a.balance_pence <> \
          COALESCE((SELECT SUM(amount_pence) FROM ledger_transfers t WHERE t.credit_account_id = a.id), 0) - \
-         COALESCE((SELECT SUM(amount_pence) FROM ledger_transfers t WHERE t.debit_account_id = a.id), 0)")
+         COALESCE((SELECT SUM(amount_pence) FROM ledger_transfers t WHERE t.debit_account_id = a.id), 0)",
+    )
     .await;
     assert_eq!(mismatched, 0, "every cached balance equals the sum of its transfers");
-    assert!(one("SELECT COUNT(*) FROM ledger_transfers").await >= 150);
+    assert!(number(&db, "SELECT COUNT(*) FROM ledger_transfers").await >= 150);
+}
+
+/// The bench set's year of care (visits, allocations, settlements, payment runs, queries and
+/// recoveries), loaded on the demo's smaller history: the ledger is sound, every figure agrees
+/// with the rows behind it, and the provider's payments page splits each run into its visits.
+#[tokio::test]
+async fn a_year_of_care_loads_as_caremarket_would_have_recorded_it() {
+    let database = TestDatabase::fresh().await;
+    let db = database.connect().await;
+    server::db::migrate(&db).await.expect("migrate");
+    let mut data = seeds::generate(seeds::Size::Demo, seeds::DEFAULT_SEED);
+    data.has_care_year = true;
+    assert_eq!(load(&db, &data, &|_, _, _| {}).await.expect("load"), SeedOutcome::Loaded);
+
+    let soundness = server::domain::ledger::soundness(&db).await.expect("check");
+    assert!(soundness.is_sound(), "{soundness:?}");
+    let visits = number(&db, "SELECT COUNT(*) FROM visits").await;
+    assert!(visits > 300, "a year of visits ({visits})");
+    let year_starts = seeds::care_year_starts().format("%Y-%m-%d").to_string();
+    let outside = format!(
+        "SELECT COUNT(*) FROM visits v JOIN bookings b ON b.id = v.booking_id \
+         WHERE b.status <> 'completed' OR v.scheduled_start < '{year_starts}' OR v.scheduled_start < b.starts_at OR v.scheduled_start > b.closed_at"
+    );
+    assert_eq!(number(&db, &outside).await, 0, "visits only for completed bookings, in the year and while the booking ran");
+    // Every visit set aside once; each delivered and confirmed one settled for what it charged,
+    // each missed one released; queried ones wait with their money set aside.
+    assert_eq!(number(&db, "SELECT COUNT(*) FROM ledger_transfers WHERE kind = 'commitment'").await, visits);
+    let settled = "SELECT CAST(SUM(charged_pence) AS BIGINT) FROM visits WHERE confirmation = 'confirmed'";
+    assert_eq!(number(&db, settled).await, number(&db, "SELECT CAST(SUM(amount_pence) AS BIGINT) FROM ledger_transfers WHERE kind = 'settlement'").await);
+    let missed = number(&db, "SELECT COUNT(*) FROM visits WHERE status = 'missed' AND charged_pence = 0").await;
+    assert!(missed > 0, "some visits were missed");
+    assert_eq!(missed, number(&db, "SELECT COUNT(*) FROM ledger_transfers WHERE kind = 'release'").await);
+    let open_queries = "SELECT CAST(SUM(charged_pence) AS BIGINT) FROM visits WHERE confirmation = 'queried'";
+    assert_eq!(
+        number(&db, open_queries).await,
+        number(&db, "SELECT CAST(SUM(balance_pence) AS BIGINT) FROM ledger_accounts WHERE kind = 'budget_committed'").await,
+        "what is still set aside is what the open queries charge"
+    );
+    assert!(number(&db, "SELECT COUNT(*) FROM visits WHERE query_text IS NOT NULL AND answer_text IS NOT NULL").await > 0, "answered queries");
+    // A year of 4-weekly allocations, and monthly payment runs each totalling its payments.
+    assert!(number(&db, "SELECT COUNT(*) FROM ledger_transfers WHERE kind = 'allocation'").await > 1_000);
+    assert_eq!(number(&db, "SELECT COUNT(*) FROM payment_runs").await, 11, "the first of each month of the year");
+    let runs_off = "SELECT COUNT(*) FROM payment_runs r WHERE r.total_pence <> \
+        (SELECT SUM(amount_pence) FROM ledger_transfers t WHERE t.payment_ref = r.reference AND t.kind = 'payment')";
+    assert_eq!(number(&db, runs_off).await, 0);
+    // Recoveries: each made one moved exactly what it says.
+    assert!(number(&db, "SELECT COUNT(*) FROM recoveries WHERE status = 'recovered'").await > 0);
+    assert_eq!(
+        number(&db, "SELECT CAST(SUM(recovered_pence) AS BIGINT) FROM recoveries").await,
+        number(&db, "SELECT CAST(SUM(amount_pence) AS BIGINT) FROM ledger_transfers WHERE kind = 'recovery'").await
+    );
+
+    // The busiest provider's payments page: each run's amount is its visits' sum.
+    let provider = number(
+        &db,
+        "SELECT b.provider_id FROM visits v JOIN bookings b ON b.id = v.booking_id GROUP BY b.provider_id ORDER BY COUNT(*) DESC, b.provider_id LIMIT 1",
+    )
+    .await;
+    let staff = number(&db, &format!("SELECT MIN(id) FROM users WHERE provider_id = {provider}")).await;
+    let viewer = app::SignedInUser { user_id: staff, display_name: "Staff".into(), role: app::Role::Provider, council_id: 1, provider_id: Some(provider) };
+    let page = server::domain::provider_payments::page(&db, &viewer).await.expect("payments page");
+    let runs = &page.councils[0].runs;
+    assert!(runs.len() > 3, "paid in most months ({})", runs.len());
+    for run in runs {
+        assert_eq!(run.amount_pence, run.visits.iter().map(|visit| visit.amount_pence).sum::<i64>(), "run {}", run.reference);
+    }
 }
 
 #[tokio::test]

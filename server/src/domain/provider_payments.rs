@@ -89,6 +89,8 @@ async fn awaiting_by_council(db: &impl ConnectionTrait, provider_id: i64) -> App
 async fn runs(db: &impl ConnectionTrait, payable_id: i64) -> AppResult<Vec<ProviderRunLine>> {
     let transfers = ledger_transfer::Entity::find()
         .filter(Condition::any().add(ledger_transfer::Column::CreditAccountId.eq(payable_id)).add(ledger_transfer::Column::DebitAccountId.eq(payable_id)))
+        // In the order the money moved (loaded history is not written in that order).
+        .order_by_asc(ledger_transfer::Column::CreatedAt)
         .order_by_asc(ledger_transfer::Column::Id)
         .all(db)
         .await?;

@@ -13,6 +13,8 @@ macro_rules! row {
     ($($value:expr),* $(,)?) => { vec![$(SimpleExpr::from($value)),*] };
 }
 
+mod care_year;
+
 /// Rows per INSERT: well under the bind-parameter limits of SQLite and PostgreSQL.
 const BATCH_ROWS: usize = 500;
 
@@ -229,7 +231,9 @@ pub async fn load(db: &Db, data: &Dataset, progress: Progress<'_>) -> AppResult<
         progress,
     )
     .await?;
-    load_ledger(&txn, data, progress).await?;
+    let ids = AccountIds::new(data);
+    let plan = care_year::Plan::new(data, &ids);
+    load_ledger(&txn, data, &ids, &plan, progress).await?;
     // Each booking keeps the terms of its service.
     let terms: std::collections::HashMap<i64, &seeds::Listing> = data.listings.iter().map(|l| (l.id, l)).collect();
     let bookings = data.bookings().map(|b| {
@@ -296,6 +300,7 @@ pub async fn load(db: &Db, data: &Dataset, progress: Progress<'_>) -> AppResult<
         progress,
     )
     .await?;
+    care_year::load(&txn, data, &plan, &ids, progress).await?;
     load_placements(&txn, data, progress).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         reset_sequences(&txn).await?;
@@ -304,62 +309,80 @@ pub async fn load(db: &Db, data: &Dataset, progress: Progress<'_>) -> AppResult<
     Ok(SeedOutcome::Loaded)
 }
 
-/// Ledger accounts for the council, each budget and each provider, and this period's
-/// allocation into every budget, written as balanced transfers.
-async fn load_ledger(db: &impl ConnectionTrait, data: &Dataset, progress: Progress<'_>) -> AppResult<()> {
+/// The ledger's account ids, given when loading: 1 is the council's funding; budget n has 2n
+/// (available) and 2n + 1 (committed); then each provider its payable and paid accounts.
+struct AccountIds {
+    first_provider_account: i64,
+    provider_index: std::collections::HashMap<i64, i64>,
+}
+
+impl AccountIds {
+    fn new(data: &Dataset) -> Self {
+        let provider_index = data.providers.iter().zip(0..).map(|(provider, index)| (provider.id, index)).collect();
+        Self { first_provider_account: 2 + data.budgets.len() as i64 * 2, provider_index }
+    }
+
+    fn funding(&self) -> i64 {
+        1
+    }
+
+    fn available(&self, budget_id: i64) -> i64 {
+        budget_id * 2
+    }
+
+    fn committed(&self, budget_id: i64) -> i64 {
+        budget_id * 2 + 1
+    }
+
+    fn payable(&self, provider_id: i64) -> i64 {
+        self.first_provider_account + self.provider_index[&provider_id] * 2
+    }
+
+    fn paid(&self, provider_id: i64) -> i64 {
+        self.payable(provider_id) + 1
+    }
+}
+
+/// Ledger accounts for the council, each budget and each provider, with the balances the
+/// allocations (and the bench set's year of care) leave in them, and the allocations, written
+/// as balanced transfers keyed as the allocation run keys them, so running it again in a period
+/// pays nothing twice.
+async fn load_ledger(db: &impl ConnectionTrait, data: &Dataset, ids: &AccountIds, plan: &care_year::Plan, progress: Progress<'_>) -> AppResult<()> {
     let council_id = data.council.id;
-    let funding_id = 1_i64;
-    let total_allocated: i64 = data.budgets.iter().map(|b| b.four_weekly_allocation_pence).sum();
+    let balance = |id: i64| plan.balances.get(&id).copied().unwrap_or(0);
     let mut accounts =
-        vec![row![funding_id, format!("council:{council_id}:funding"), "council_funding", council_id, None::<i64>, None::<i64>, -total_allocated]];
-    // Account ids: 1 is the council's funding; budget n has 2n (available) and 2n + 1 (committed).
+        vec![row![ids.funding(), format!("council:{council_id}:funding"), "council_funding", council_id, None::<i64>, None::<i64>, balance(ids.funding())]];
     for budget in &data.budgets {
+        let (available, committed) = (ids.available(budget.id), ids.committed(budget.id));
         accounts.push(row![
-            budget.id * 2,
+            available,
             format!("budget:{}:available", budget.id),
             "budget_available",
             council_id,
             Some(budget.id),
             None::<i64>,
-            budget.four_weekly_allocation_pence
+            balance(available)
         ]);
-        accounts.push(row![budget.id * 2 + 1, format!("budget:{}:committed", budget.id), "budget_committed", council_id, Some(budget.id), None::<i64>, 0_i64]);
+        accounts.push(row![
+            committed,
+            format!("budget:{}:committed", budget.id),
+            "budget_committed",
+            council_id,
+            Some(budget.id),
+            None::<i64>,
+            balance(committed)
+        ]);
     }
-    let first_provider_account = 2 + data.budgets.len() as i64 * 2;
-    for (index, provider) in data.providers.iter().enumerate() {
-        let id = first_provider_account + index as i64 * 2;
-        accounts.push(row![
-            id,
-            format!("council:{council_id}:provider:{}:payable", provider.id),
-            "provider_payable",
-            council_id,
-            None::<i64>,
-            Some(provider.id),
-            0_i64
-        ]);
-        accounts.push(row![
-            id + 1,
-            format!("council:{council_id}:provider:{}:paid", provider.id),
-            "provider_paid",
-            council_id,
-            None::<i64>,
-            Some(provider.id),
-            0_i64
-        ]);
+    for provider in &data.providers {
+        let (payable, paid) = (ids.payable(provider.id), ids.paid(provider.id));
+        let code = |kind: &str| format!("council:{council_id}:provider:{}:{kind}", provider.id);
+        accounts.push(row![payable, code("payable"), "provider_payable", council_id, None::<i64>, Some(provider.id), balance(payable)]);
+        accounts.push(row![paid, code("paid"), "provider_paid", council_id, None::<i64>, Some(provider.id), balance(paid)]);
     }
     insert(db, "ledger_accounts", &["id", "code", "kind", "council_id", "budget_id", "provider_id", "balance_pence"], accounts, progress).await?;
-    // The allocation for the period the history ends in, keyed as the allocation run keys it,
-    // so running it again in that period pays nothing twice.
-    let paid_on = seeds::history_ends().date_naive();
-    let transfers = data.budgets.iter().filter(|b| b.four_weekly_allocation_pence > 0).map(|budget| {
-        row![
-            budgets::allocation_key(budget.id, budgets::period_start(budget.starts_on, paid_on)),
-            funding_id,
-            budget.id * 2,
-            budget.four_weekly_allocation_pence,
-            "allocation",
-            seeds::history_ends()
-        ]
+    let amounts: std::collections::HashMap<i64, i64> = data.budgets.iter().map(|b| (b.id, b.four_weekly_allocation_pence)).collect();
+    let transfers = data.allocations().map(|(budget_id, period_start, paid_at)| {
+        row![budgets::allocation_key(budget_id, period_start), ids.funding(), ids.available(budget_id), amounts[&budget_id], "allocation", paid_at]
     });
     insert(db, "ledger_transfers", &["idempotency_key", "debit_account_id", "credit_account_id", "amount_pence", "kind", "created_at"], transfers, progress)
         .await
@@ -432,6 +455,9 @@ async fn reset_sequences(db: &impl ConnectionTrait) -> AppResult<()> {
         "ledger_accounts",
         "ledger_transfers",
         "bookings",
+        "visits",
+        "payment_runs",
+        "recoveries",
     ] {
         db.execute_unprepared(&format!("SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT MAX(id) FROM {table}), 1))")).await?;
     }
