@@ -768,10 +768,10 @@ pub async fn run_payments(csrf_token: String) -> Result<(), UiError> {
 }
 
 #[server(prefix = "/api", endpoint = "budgets", input = GetUrl)]
-pub async fn load_budgets() -> Result<BudgetsAdmin, UiError> {
+pub async fn load_budgets(#[server(default)] filter: BudgetsFilter) -> Result<BudgetsAdmin, UiError> {
     guard::run(async move {
         let (_, user) = guard::signed_in()?;
-        guard::backend()?.budgets_admin(&user).await
+        guard::backend()?.budgets_admin(&user, &filter).await
     })
     .await
 }
@@ -782,7 +782,7 @@ pub async fn load_budgets() -> Result<BudgetsAdmin, UiError> {
 pub async fn open_budget(csrf_token: String, form: NewBudgetForm) -> Result<(), UiError> {
     guard::change(&csrf_token, move |backend, _, user| async move {
         let code = backend.open_budget(&user, &form).await?;
-        Ok(format!("/budgets?code={code}"))
+        Ok(format!("/budgets?code={code}&find={}", encode_query_value(form.email.trim())))
     })
     .await
 }
@@ -791,7 +791,7 @@ pub async fn open_budget(csrf_token: String, form: NewBudgetForm) -> Result<(), 
 pub async fn move_fund(csrf_token: String, budget_id: i64, fund_holder: String) -> Result<(), UiError> {
     guard::change(&csrf_token, move |backend, _, user| async move {
         backend.move_fund(&user, budget_id, &fund_holder).await?;
-        Ok("/budgets?moved=1".into())
+        Ok(format!("/budgets?moved=1&budget={budget_id}"))
     })
     .await
 }
@@ -800,7 +800,7 @@ pub async fn move_fund(csrf_token: String, budget_id: i64, fund_holder: String) 
 pub async fn set_shortest_visit(csrf_token: String, budget_id: i64, minutes: String) -> Result<(), UiError> {
     guard::change(&csrf_token, move |backend, _, user| async move {
         backend.set_shortest_visit(&user, budget_id, &minutes).await?;
-        Ok("/budgets?shortest=1".into())
+        Ok(format!("/budgets?shortest=1&budget={budget_id}"))
     })
     .await
 }
@@ -810,7 +810,7 @@ pub async fn set_shortest_visit(csrf_token: String, budget_id: i64, minutes: Str
 pub async fn set_budget_end_date(csrf_token: String, budget_id: i64, ends_on: String) -> Result<(), UiError> {
     guard::change(&csrf_token, move |backend, _, user| async move {
         backend.set_budget_end_date(&user, budget_id, &ends_on).await?;
-        Ok("/budgets?ends=1".into())
+        Ok(format!("/budgets?ends=1&budget={budget_id}"))
     })
     .await
 }
@@ -820,7 +820,7 @@ pub async fn set_budget_end_date(csrf_token: String, budget_id: i64, ends_on: St
 pub async fn close_budget(csrf_token: String, budget_id: i64, reason: String) -> Result<(), UiError> {
     guard::change(&csrf_token, move |backend, _, user| async move {
         let returned = backend.close_budget(&user, budget_id, &reason).await?;
-        Ok(format!("/budgets?closed={returned}"))
+        Ok(format!("/budgets?closed={returned}&budget={budget_id}"))
     })
     .await
 }

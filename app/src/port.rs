@@ -118,7 +118,7 @@ pub trait Backend: Send + Sync + 'static {
     async fn provider_payments(&self, user: &SignedInUser) -> Result<ProviderPayments, UiError>;
     /// Commissioners: the council's budgets, opening one (returns the person's set-up code),
     /// and moving an individual service fund to another provider.
-    async fn budgets_admin(&self, user: &SignedInUser) -> Result<BudgetsAdmin, UiError>;
+    async fn budgets_admin(&self, user: &SignedInUser, filter: &BudgetsFilter) -> Result<BudgetsAdmin, UiError>;
     async fn open_budget(&self, user: &SignedInUser, form: &NewBudgetForm) -> Result<String, UiError>;
     async fn move_fund(&self, user: &SignedInUser, budget_id: i64, provider: &str) -> Result<(), UiError>;
     async fn set_shortest_visit(&self, user: &SignedInUser, budget_id: i64, minutes: &str) -> Result<(), UiError>;

@@ -331,8 +331,8 @@ impl Backend for CareMarketBackend {
         Ok(payment_runs::run(&self.db, user, self.now()).await?)
     }
 
-    async fn budgets_admin(&self, user: &SignedInUser) -> Result<BudgetsAdmin, UiError> {
-        Ok(budget_admin::overview(&self.db, user, self.now()).await?)
+    async fn budgets_admin(&self, user: &SignedInUser, filter: &BudgetsFilter) -> Result<BudgetsAdmin, UiError> {
+        Ok(budget_admin::overview(&self.db, user, filter, self.now()).await?)
     }
 
     async fn open_budget(&self, user: &SignedInUser, form: &NewBudgetForm) -> Result<String, UiError> {

@@ -38,7 +38,7 @@ async fn a_commissioner_opens_a_budget_and_the_person_sets_up_their_account() {
     let mut commissioner = app.signed_in(&app.personas.commissioner).await;
     let reply = commissioner.post_form("/api/open-budget", &form(&[])).await;
     let location = reply.location().expect("back to the budgets page").to_string();
-    let code = location.split("code=").nth(1).expect("the set-up code").to_string();
+    let code = location.split("code=").nth(1).and_then(|rest| rest.split('&').next()).expect("the set-up code").to_string();
     assert_eq!(code.len(), 14, "{code}");
     let page = commissioner.get(&location).await;
     assert!(page.text().contains(&code) && page.text().contains("Amira Shah"), "{}", page.text());
@@ -117,13 +117,13 @@ async fn a_fund_moves_to_another_provider_and_rolls_over_unflagged() {
     let hilltop = provider_public_id(app.personas.other_provider_id).await;
     let mut commissioner = app.signed_in(&app.personas.commissioner).await;
     let reply = commissioner.post_form("/api/open-budget", &form(&[("budget_type", "individual_service_fund"), ("fund_holder", riverside.as_str())])).await;
-    assert!(reply.location().is_some_and(|l| l.starts_with("/budgets?code=")), "{reply:?}");
+    assert!(reply.location().is_some_and(|l| l.starts_with("/budgets?code=") && l.ends_with("&find=amira%40example.org")), "{reply:?}");
     use sea_orm::EntityTrait;
     let budget = server::entities::budget::Entity::find().one(&app.db).await.expect("query").expect("budget");
     assert_eq!(budget.isf_provider_id, Some(app.personas.provider_id));
 
     let reply = commissioner.post_form("/api/move-fund", &[("budget_id", budget.id.to_string().as_str()), ("fund_holder", hilltop.as_str())]).await;
-    assert_eq!(reply.location(), Some("/budgets?moved=1"));
+    assert_eq!(reply.location().map(str::to_string), Some(format!("/budgets?moved=1&budget={}", budget.id)));
     let moved = server::entities::budget::Entity::find_by_id(budget.id).one(&app.db).await.expect("query").expect("budget");
     assert_eq!(moved.isf_provider_id, Some(app.personas.other_provider_id));
     assert_eq!(ledger::balance(&app.db, &Account::budget_available(app.personas.council_id, budget.id)).await.expect("balance"), 84_000, "the money stays");
@@ -154,7 +154,8 @@ async fn risk_flags_name_surplus_idle_money_off_framework_spending_missed_visits
     let council = app.personas.council_id;
     let commissioner = crate::booking_changes::user(&app, app.personas.commissioner.id).await;
     let flags_of = async |budget: i64| {
-        let page = server::domain::budget_admin::overview(&app.db, &commissioner, Utc::now()).await.expect("the overview");
+        let one = app::BudgetsFilter { budget: Some(budget), ..Default::default() };
+        let page = server::domain::budget_admin::overview(&app.db, &commissioner, &one, Utc::now()).await.expect("the overview");
         page.holders.into_iter().find(|line| line.budget_id == budget).map(|line| line.flags).expect("listed")
     };
     // Spends off the framework (its provider is on no lot), with missed visits and top-ups.
@@ -214,4 +215,50 @@ async fn risk_flags_name_surplus_idle_money_off_framework_spending_missed_visits
     // (Its money has piled up meanwhile too.)
     let expected = ["Surplus: more than 8 weeks' worth unspent", "Over 50% spent off the framework in 12 weeks", "3 visits missed or queried in 12 weeks"];
     assert_eq!(flags_of(holder).await, expected);
+}
+
+/// Thousands of budgets: `/budgets` shows 50 at a time, oldest first, finds a person by words of
+/// their name or email (taken literally, any case), and shows one budget after acting on it.
+#[tokio::test]
+async fn the_budgets_page_pages_and_finds_a_person() {
+    let app = TestApp::new().await;
+    let council = app.personas.council_id;
+    let today = chrono::Utc::now().date_naive();
+    let mut budgets = Vec::new();
+    for n in 1..=60 {
+        let holder = fixtures::user(&app.db, council, &format!("person{n:02}@example.org"), app::Role::BudgetHolder, None).await;
+        app.execute_sql(&format!("UPDATE users SET display_name = 'Person {n:02} Jones_{}' WHERE id = {}", if n == 7 { "100%" } else { "" }, holder.id)).await;
+        budgets.push(fixtures::budget(&app.db, council, holder.id, "direct_payment", 84_000, today).await);
+    }
+    let other = fixtures::other_council(&app.db).await;
+    let theirs = fixtures::budget(&app.db, other.council_id, other.budget_holder.id, "direct_payment", 84_000, today).await;
+    let mut commissioner = app.signed_in(&app.personas.commissioner).await;
+    let rows = |page: &tests::Reply| page.body.matches("<th scope=\"row\">").count();
+
+    let first = commissioner.get("/budgets").await;
+    assert_eq!(rows(&first), 50, "a page of 50");
+    assert!(first.text().contains("Page 1 of 2") && first.body.contains("href=\"/budgets?page=2\""));
+    assert!(first.text().contains("person01@example.org") && !first.text().contains("person60@example.org"), "oldest first");
+    let second = commissioner.get("/budgets?page=2").await;
+    assert!(second.text().contains("person60@example.org") && second.text().contains("Page 2 of 2"));
+    assert_eq!(rows(&commissioner.get("/budgets?page=99").await), rows(&second), "past the end: the last page");
+
+    // Words of the name or the email, in any case; wildcards are only characters.
+    let found = commissioner.get("/budgets?find=PERSON+07").await;
+    assert_eq!(rows(&found), 1, "{}", found.text());
+    assert!(found.text().contains("person07@example.org") && found.text().contains("1 budget found."));
+    assert_eq!(rows(&commissioner.get("/budgets?find=jones_100%25").await), 1);
+    assert_eq!(rows(&commissioner.get("/budgets?find=jones%25").await), 0, "% is not a wildcard");
+    assert_eq!(rows(&commissioner.get("/budgets?find=n_0").await), 0, "_ is not a wildcard");
+    assert_eq!(rows(&commissioner.get("/budgets?find=example.org").await), 50, "60 found, a page shown");
+    let nobody = commissioner.get("/budgets?find=nobody+here").await;
+    assert!(nobody.text().contains("No budget matches.") && nobody.text().contains("Show every budget"));
+
+    // One budget, as a row's forms go back to it; never another council's.
+    let one = commissioner.get(&format!("/budgets?budget={}", budgets[41])).await;
+    assert_eq!(rows(&one), 1);
+    assert!(one.text().contains("person42@example.org") && one.text().contains("Showing one budget."));
+    assert_eq!(rows(&commissioner.get(&format!("/budgets?budget={theirs}")).await), 0);
+    let reply = commissioner.post_form("/api/set-shortest-visit", &[("budget_id", budgets[41].to_string().as_str()), ("minutes", "45")]).await;
+    assert_eq!(reply.location().map(str::to_string), Some(format!("/budgets?shortest=1&budget={}", budgets[41])));
 }

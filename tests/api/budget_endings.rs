@@ -138,7 +138,7 @@ async fn an_end_date_stops_care_and_allocations_after_it_and_care_still_paid_aft
     let monday = next_monday();
     booked(&app, &question_query("weekly", monday, "09:00", "60", &[1, 4])).await;
     budget_endings::set_end_date(&app.db, &commissioner, budget, &monday.to_string(), now).await.expect("end date set");
-    let overview = budget_admin::overview(&app.db, &commissioner, now).await.expect("overview");
+    let overview = budget_admin::overview(&app.db, &commissioner, &app::BudgetsFilter::default(), now).await.expect("overview");
     let line = overview.holders.iter().find(|line| line.budget_id == budget).expect("the budget");
     assert_eq!(line.ends_on.as_deref(), Some(monday.to_string().as_str()));
     let flag = format!("Care paid for after the budget's end date ({})", server::domain::uk_time::long_date(monday));

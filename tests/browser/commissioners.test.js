@@ -196,8 +196,13 @@ for (const javaScript of [true, false]) {
     assert.equal(await family.page.getByRole('button', { name: /^Act for / }).count(), 1, 'only the person who asked');
     await assertAccessible(family.page, "a family member's caseload");
 
-    // The care ends: the council sets the budget's end date, then closes it; its money goes back.
+    // The care ends: the council finds the person among its budgets, sets the budget's end date,
+    // then closes it; its money goes back.
     await open(council.page, '/budgets', javaScript);
+    assert.equal(await council.page.locator('tr', { hasText: person.name }).count(), 0, 'a newer budget is on a later page');
+    await council.page.getByLabel("Find a person's budget").fill(person.name.toUpperCase());
+    await Promise.all([council.page.waitForURL(/find=/), council.page.getByRole('button', { name: 'Find', exact: true }).click()]);
+    await council.page.getByText('1 budget found.').waitFor();
     const ending = council.page.locator('tr', { hasText: person.name });
     await ending.getByText('End date, or close the budget').click();
     const lastDay = new Date(Date.now() + 30 * 86400000).toISOString().slice(0, 10);

@@ -1,4 +1,5 @@
 //! Budgets: a council's list, opening one, and a holder's statement.
+use super::encode_query_value;
 use serde::{Deserialize, Serialize};
 
 stored_state! {
@@ -72,10 +73,42 @@ impl From<Funding> for sea_orm::Value {
     }
 }
 
-/// The council's personal budgets, for commissioners.
+/// Which of the council's budgets `/budgets` lists (its address's query): those whose person's
+/// name or email holds the words `find`, or one budget, a page at a time.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BudgetsFilter {
+    #[serde(default)]
+    pub find: String,
+    #[serde(default)]
+    pub budget: Option<i64>,
+    #[serde(default)]
+    pub page: Option<u32>,
+}
+
+impl BudgetsFilter {
+    /// The address of this list, on another page.
+    pub fn path(&self, page: u32) -> String {
+        let mut path = format!("/budgets?page={page}");
+        if !self.find.trim().is_empty() {
+            path.push_str(&format!("&find={}", encode_query_value(self.find.trim())));
+        }
+        if let Some(budget) = self.budget {
+            path.push_str(&format!("&budget={budget}"));
+        }
+        path
+    }
+}
+
+/// The council's personal budgets, for commissioners: a page of them, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BudgetsAdmin {
     pub holders: Vec<BudgetHolderLine>,
+    /// The filter asked for; how many budgets it finds, the page shown (from 1) and how many
+    /// pages there are.
+    pub filter: BudgetsFilter,
+    pub found: u64,
+    pub page: u32,
+    pub pages: u32,
     /// The council's thresholds for risk flags: (form field, label, value), in the form's order.
     pub thresholds: Vec<(String, String, i64)>,
     /// (public id, name) of the council's active providers, to hold a fund.

@@ -21,9 +21,19 @@ pub fn BudgetsPage() -> impl IntoView {
     let helper = ServerAction::<OpenHelperAccount>::new();
     let thresholds = ServerAction::<SetRiskThresholds>::new();
     let ending = Ending { ends: ServerAction::<SetBudgetEndDate>::new(), closing: ServerAction::<CloseBudget>::new() };
+    let query = use_query_map();
+    let filter = move || {
+        let query = query.read();
+        BudgetsFilter {
+            find: query.get("find").unwrap_or_default(),
+            budget: query.get("budget").and_then(|id| id.parse().ok()),
+            page: query.get("page").and_then(|page| page.parse().ok()),
+        }
+    };
     let loaded = Resource::new(
         move || {
             (
+                filter(),
                 open.version().get(),
                 moved.version().get(),
                 shortest.version().get(),
@@ -32,7 +42,7 @@ pub fn BudgetsPage() -> impl IntoView {
                 ending.closing.version().get(),
             )
         },
-        |_| load_budgets(),
+        |(filter, ..)| load_budgets(filter),
     );
     let ends_errors = form_errors(ending.ends);
     let closing_errors = form_errors(ending.closing);
@@ -41,7 +51,6 @@ pub fn BudgetsPage() -> impl IntoView {
     let helper_errors = form_errors(helper);
     let move_errors = form_errors(moved);
     let shortest_errors = form_errors(shortest);
-    let query = use_query_map();
     view! {
         <Title text="Personal budgets"/>
         <h1>"Personal budgets"</h1>
@@ -97,13 +106,15 @@ fn Budgets(
     ];
     let providers = admin.providers.clone();
     let row_token = token.clone();
+    let filter = admin.filter.clone();
     view! {
+        <FindBudgets admin=admin.clone()/>
         {if admin.holders.is_empty() {
-            view! { <p>"No personal budgets yet."</p> }.into_any()
+            view! { <p>{if admin.found == 0 && admin.filter == BudgetsFilter::default() { "No personal budgets yet." } else { "No budget matches." }}</p> }.into_any()
         } else {
             view! {
                 <table class="table">
-                    <caption class="visually-hidden">"Personal budgets, oldest first"</caption>
+                    <caption class="visually-hidden">{format!("Personal budgets, oldest first: page {} of {}", admin.page, admin.pages)}</caption>
                     <thead><tr><th scope="col">"Person"</th><th scope="col">"Type"</th><th scope="col">"Every 4 weeks"</th>
                         <th scope="col">"Available"</th><th scope="col">"Set aside"</th><th scope="col">"Statement"</th></tr></thead>
                     <tbody>
@@ -170,6 +181,7 @@ fn Budgets(
                         }).collect_view()}
                     </tbody>
                 </table>
+                <Pages filter page=admin.page pages=admin.pages/>
             }.into_any()
         }}
         <h2>"Open a personal budget"</h2>
@@ -190,6 +202,44 @@ fn Budgets(
             <button type="submit" class="button">"Open the budget"</button>
         </ActionForm>
     }
+}
+
+/// Finding a person's budget among thousands: words of their name or email (a plain GET form,
+/// so it works without JavaScript), and how many budgets are shown.
+#[component]
+fn FindBudgets(admin: BudgetsAdmin) -> impl IntoView {
+    let filtered = admin.filter.budget.is_some() || !admin.filter.find.trim().is_empty();
+    let count = match (admin.filter.budget, admin.found) {
+        (Some(_), 1) => "Showing one budget.".to_string(),
+        (_, 1) => "1 budget found.".to_string(),
+        (_, found) => {
+            format!("{} budgets{}.", crate::report::Figure::Count(i64::try_from(found).unwrap_or(i64::MAX)).shown(), if filtered { " found" } else { "" })
+        }
+    };
+    view! {
+        <form method="get" action=PATH role="search" class="search-form" novalidate=true>
+            <TextInput id="find" name="find" label="Find a person's budget" hint="Part of their name or email address"
+                value=admin.filter.find.clone() errors=Signal::stored(Vec::new())/>
+            <button type="submit" class="button button-secondary">"Find"</button>
+        </form>
+        <p role="status">{count}{filtered.then(|| view! { " " <a href=PATH>"Show every budget"</a> })}</p>
+    }
+}
+
+/// Links to the pages before and after this one.
+#[component]
+fn Pages(filter: BudgetsFilter, page: u32, pages: u32) -> impl IntoView {
+    let previous = (page > 1).then(|| filter.path(page - 1));
+    let next = (page < pages).then(|| filter.path(page + 1));
+    (previous.is_some() || next.is_some()).then(|| {
+        view! {
+            <nav class="pagination" aria-label="Pages of budgets">
+                {previous.map(|href| view! { <a href=href rel="prev">"Previous page"</a> })}
+                <span>{format!("Page {page} of {pages}")}</span>
+                {next.map(|href| view! { <a href=href rel="next">"Next page"</a> })}
+            </nav>
+        }
+    })
 }
 
 /// Opens an account for someone who helps budget holders. It lets them do nothing until a

@@ -11,11 +11,14 @@ use super::{audit, auth, uk_time};
 use crate::db::Db;
 use crate::entities::{account_setup_code, budget, ledger_account, provider, session, user};
 use crate::error::{AppError, AppResult};
-use app::{BudgetHolderLine, BudgetType, BudgetsAdmin, Funding, NewBudgetForm, NewHelperForm, ProviderStatus, Role, SetUpForm, SignedInUser};
+use app::{BudgetHolderLine, BudgetType, BudgetsAdmin, BudgetsFilter, Funding, NewBudgetForm, NewHelperForm, ProviderStatus, Role, SetUpForm, SignedInUser};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::ActiveValue::Set;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 
+/// Budgets listed on a page of `/budgets`.
+const BUDGETS_PER_PAGE: u64 = 50;
 /// How long a set-up code works.
 const CODE_DAYS: i64 = 14;
 /// Wrong set-up codes allowed from one address in 15 minutes.
@@ -25,15 +28,30 @@ const MOST_PER_FOUR_WEEKS: Pence = Pence::from_pence(2_000_000);
 /// The range a care plan's shortest home care visit can be set in (the database checks it too).
 const SHORTEST_VISIT_RANGE: (u32, u32) = (5, 240);
 
-/// Every budget of the council, with its balances and risk flags.
-pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser, now: DateTime<Utc>) -> AppResult<BudgetsAdmin> {
+/// A page of the council's budgets (those the filter finds, oldest first), with their balances
+/// and risk flags.
+pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser, filter: &BudgetsFilter, now: DateTime<Utc>) -> AppResult<BudgetsAdmin> {
     let council = commissioners_council(viewer)?;
-    let budgets = budget::Entity::find()
-        .filter(budget::Column::CouncilId.eq(council))
-        .filter(budget::Column::Funding.eq(Funding::Council))
-        .order_by_asc(budget::Column::Id)
-        .all(db)
-        .await?;
+    let mut found = budget::Entity::find().filter(budget::Column::CouncilId.eq(council)).filter(budget::Column::Funding.eq(Funding::Council));
+    if let Some(budget_id) = filter.budget {
+        found = found.filter(budget::Column::Id.eq(budget_id));
+    }
+    let words = filter.find.trim().to_lowercase();
+    if !words.is_empty() {
+        // Words anywhere in the name or email, taken literally (no wildcards of the person's own).
+        let pattern = format!("%{}%", words.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let like = |column: user::Column| Expr::expr(Func::lower(Expr::col((user::Entity, column)))).like(LikeExpr::new(pattern.clone()).escape('\\'));
+        let holders = Query::select()
+            .column(user::Column::Id)
+            .from(user::Entity)
+            .cond_where(Condition::any().add(like(user::Column::DisplayName)).add(like(user::Column::Email)))
+            .to_owned();
+        found = found.filter(budget::Column::HolderId.in_subquery(holders));
+    }
+    let count = found.clone().count(db).await?;
+    let pages = u32::try_from(Ord::max(count.div_ceil(BUDGETS_PER_PAGE), 1)).unwrap_or(u32::MAX);
+    let page = filter.page.unwrap_or(1).clamp(1, pages);
+    let budgets = found.order_by_asc(budget::Column::Id).offset(u64::from(page - 1) * BUDGETS_PER_PAGE).limit(BUDGETS_PER_PAGE).all(db).await?;
     let holders = user::Entity::find().filter(user::Column::Id.is_in(budgets.iter().map(|b| b.holder_id))).all(db).await?;
     let accounts = ledger_account::Entity::find().filter(ledger_account::Column::BudgetId.is_in(budgets.iter().map(|b| b.id))).all(db).await?;
     let providers = provider::Entity::find()
@@ -73,6 +91,10 @@ pub async fn overview(db: &impl ConnectionTrait, viewer: &SignedInUser, now: Dat
         .collect();
     Ok(BudgetsAdmin {
         holders,
+        filter: filter.clone(),
+        found: count,
+        page,
+        pages,
         thresholds: thresholds.fields().into_iter().map(|(field, label, _, value)| (field.to_string(), label.to_string(), value)).collect(),
         providers: providers.into_iter().map(|p| (p.public_id, p.name)).collect(),
     })

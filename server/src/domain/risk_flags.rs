@@ -15,7 +15,7 @@ use app::{BudgetType, Funding, RiskFlag, RiskThresholdsForm, SignedInUser};
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryResult};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryResult, Value};
 use std::collections::HashMap;
 
 /// The thresholds (defaults until councils set their own).
@@ -97,6 +97,9 @@ pub async fn set_thresholds(db: &Db, viewer: &SignedInUser, form: &RiskThreshold
     Ok(())
 }
 
+/// Up to this many budgets, their flags are looked up by budget id; more, by a pass over the
+/// whole council's records.
+const LOOKED_UP_ONE_BY_ONE: usize = 500;
 /// How far back spending, visits and top-ups are counted.
 const WINDOW_WEEKS: i64 = 12;
 
@@ -126,35 +129,66 @@ pub async fn flags(
     thresholds: Thresholds,
     now: DateTime<Utc>,
 ) -> AppResult<HashMap<i64, Vec<(RiskFlag, String)>>> {
+    if budgets.is_empty() {
+        return Ok(HashMap::new());
+    }
     let since = now - Duration::weeks(WINDOW_WEEKS);
     let mut uses: HashMap<i64, Use> = HashMap::new();
-    let spending = "SELECT d.budget_id AS budget_id, MAX(t.created_at) AS last_spent, \
+    // A page of budgets is looked up budget by budget; a whole council's in one pass over it.
+    let only = |column: &str| -> (String, Vec<Value>) {
+        if budgets.len() > LOOKED_UP_ONE_BY_ONE {
+            return (String::new(), Vec::new());
+        }
+        let marks = vec!["?"; budgets.len()].join(", ");
+        (format!(" AND {column} IN ({marks})"), budgets.iter().map(|b| b.id.into()).collect())
+    };
+    let with = |mut values: Vec<Value>, (_, ids): &(String, Vec<Value>)| {
+        values.extend(ids.iter().cloned());
+        values
+    };
+    let restrict = only("d.budget_id");
+    let spending = format!(
+        "SELECT d.budget_id AS budget_id, MAX(t.created_at) AS last_spent, \
             CAST(SUM(CASE WHEN t.created_at >= ? THEN t.amount_pence ELSE 0 END) AS BIGINT) AS committed, \
             CAST(SUM(CASE WHEN t.created_at >= ? AND b.lot_id IS NULL THEN t.amount_pence ELSE 0 END) AS BIGINT) AS off_framework \
         FROM ledger_transfers t JOIN ledger_accounts d ON d.id = t.debit_account_id LEFT JOIN bookings b ON b.id = t.booking_id \
-        WHERE d.council_id = ? AND d.kind = 'budget_available' AND t.kind = 'commitment' GROUP BY d.budget_id";
-    for row in rows(db, spending, vec![since.into(), since.into(), council.into()]).await? {
+        WHERE d.council_id = ? AND d.kind = 'budget_available' AND t.kind = 'commitment'{} GROUP BY d.budget_id",
+        restrict.0
+    );
+    for row in rows(db, &spending, with(vec![since.into(), since.into(), council.into()], &restrict)).await? {
         let entry = uses.entry(number(&row, "budget_id")).or_default();
         entry.last_spent = row.try_get::<Option<DateTime<Utc>>>("", "last_spent").ok().flatten();
         entry.committed = number(&row, "committed");
         entry.off_framework = number(&row, "off_framework");
     }
-    let visits = "SELECT b.budget_id AS budget_id, COUNT(*) AS n FROM visits v JOIN bookings b ON b.id = v.booking_id \
+    let restrict = only("b.budget_id");
+    let visits = format!(
+        "SELECT b.budget_id AS budget_id, COUNT(*) AS n FROM visits v JOIN bookings b ON b.id = v.booking_id \
         JOIN budgets bu ON bu.id = b.budget_id \
-        WHERE bu.council_id = ? AND v.scheduled_start >= ? AND v.scheduled_start < ? AND (v.status = 'missed' OR v.query_text IS NOT NULL) \
-        GROUP BY b.budget_id";
-    for row in rows(db, visits, vec![council.into(), since.into(), now.into()]).await? {
+        WHERE bu.council_id = ? AND v.scheduled_start >= ? AND v.scheduled_start < ? AND (v.status = 'missed' OR v.query_text IS NOT NULL){} \
+        GROUP BY b.budget_id",
+        restrict.0
+    );
+    for row in rows(db, &visits, with(vec![council.into(), since.into(), now.into()], &restrict)).await? {
         uses.entry(number(&row, "budget_id")).or_default().missed_or_queried = number(&row, "n");
     }
-    let top_ups = "SELECT c.budget_id AS budget_id, COUNT(*) AS n FROM card_payments c JOIN budgets bu ON bu.id = c.budget_id \
-        WHERE bu.council_id = ? AND c.purpose = 'top_up' AND c.status IN ('succeeded', 'refunded') AND c.created_at >= ? GROUP BY c.budget_id";
-    for row in rows(db, top_ups, vec![council.into(), since.into()]).await? {
+    let restrict = only("c.budget_id");
+    let top_ups = format!(
+        "SELECT c.budget_id AS budget_id, COUNT(*) AS n FROM card_payments c JOIN budgets bu ON bu.id = c.budget_id \
+        WHERE bu.council_id = ? AND c.purpose = 'top_up' AND c.status IN ('succeeded', 'refunded') AND c.created_at >= ?{} GROUP BY c.budget_id",
+        restrict.0
+    );
+    for row in rows(db, &top_ups, with(vec![council.into(), since.into()], &restrict)).await? {
         uses.entry(number(&row, "budget_id")).or_default().top_ups = number(&row, "n");
     }
-    let care = "SELECT b.budget_id AS budget_id, MAX(v.scheduled_start) AS last_care FROM visits v JOIN bookings b ON b.id = v.booking_id \
+    let restrict = only("b.budget_id");
+    let care = format!(
+        "SELECT b.budget_id AS budget_id, MAX(v.scheduled_start) AS last_care FROM visits v JOIN bookings b ON b.id = v.booking_id \
         JOIN budgets bu ON bu.id = b.budget_id \
-        WHERE bu.council_id = ? AND bu.ends_on IS NOT NULL AND v.status IN ('scheduled', 'in_progress', 'delivered') GROUP BY b.budget_id";
-    for row in rows(db, care, vec![council.into()]).await? {
+        WHERE bu.council_id = ? AND bu.ends_on IS NOT NULL AND v.status IN ('scheduled', 'in_progress', 'delivered'){} GROUP BY b.budget_id",
+        restrict.0
+    );
+    for row in rows(db, &care, with(vec![council.into()], &restrict)).await? {
         uses.entry(number(&row, "budget_id")).or_default().last_care = row.try_get::<Option<DateTime<Utc>>>("", "last_care").ok().flatten();
     }
     Ok(budgets
