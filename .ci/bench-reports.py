@@ -21,7 +21,8 @@ def signed_in(email):
     csrf = next(c.value for c in jar if c.name == "cm_csrf")
     form = urllib.parse.urlencode({"csrf_token": csrf, "email": email, "password": "caremarket-demo"}).encode()
     client.open(urllib.request.Request(base + "/api/sign-in", data=form, headers={"Accept": "application/json"})).read()
-    return client, csrf
+    # Signing in gives the session a token of its own for its forms.
+    return client, next(c.value for c in jar if c.name == "cm_csrf")
 
 client, csrf = signed_in("commissioner@demo.test")
 

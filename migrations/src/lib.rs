@@ -49,6 +49,7 @@ mod m20261209_000041_create_monthly_statements;
 mod m20261209_000042_index_users_by_provider;
 mod m20261210_000043_create_audits;
 mod m20261211_000044_index_bookings_by_budget;
+mod m20261211_000045_create_report_days;
 
 pub struct Migrator;
 
@@ -100,6 +101,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261209_000042_index_users_by_provider::Migration),
             Box::new(m20261210_000043_create_audits::Migration),
             Box::new(m20261211_000044_index_bookings_by_budget::Migration),
+            Box::new(m20261211_000045_create_report_days::Migration),
         ]
     }
 }

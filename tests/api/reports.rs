@@ -274,6 +274,9 @@ async fn data_set(app: &TestApp) -> Data {
         )
         .await;
     }
+    // Visits and money written straight to their tables, as a data load does: the reports'
+    // day-by-day totals are made from them, as at start.
+    server::domain::reports::days::rebuild(&app.db).await.expect("the reports' days");
     Data { lot, north, south, home_care, direct_payment: dp }
 }
 

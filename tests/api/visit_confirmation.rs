@@ -222,6 +222,8 @@ async fn someone_paying_for_themself_has_the_providers_answer_as_the_last_word()
     let app = TestApp::new().await;
     let budget = funded_budget(&app, app.personas.budget_holder.id, "direct_payment", 84_000).await;
     app.execute_sql(&format!("UPDATE budgets SET funding = 'self' WHERE id = {budget}")).await;
+    // A budget's funding never changes in service: its allocation is counted again as a self-funder's.
+    server::domain::reports::days::rebuild(&app.db).await.expect("the reports' days");
     let (_, visit, _) = delivered(&app, false).await;
     let holder = user(&app, app.personas.budget_holder.id).await;
     let staff = user(&app, app.personas.provider.id).await;

@@ -41,6 +41,13 @@ impl AccountKind {
         }
     }
 
+    /// The kind a stored code names.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::BudgetAvailable, Self::BudgetCommitted, Self::CouncilFunding, Self::ProviderPayable, Self::ProviderPaid, Self::CardClearing, Self::Contributions]
+            .into_iter()
+            .find(|kind| kind.code() == code)
+    }
+
     /// Accounts a transfer may not overdraw: a person's budget, and what a provider is owed
     /// (paying it twice would take it below zero).
     fn never_negative(self) -> bool {
@@ -248,6 +255,7 @@ pub async fn transfer(db: &impl ConnectionTrait, transfer: &Transfer, now: DateT
         let available_pence = balance_of(db, debit).await?;
         return Err(AppError::ShortOfMoney { available_pence });
     }
+    super::reports::days::add_transfer(db, transfer, now).await?;
     Ok(Moved::Now)
 }
 
@@ -307,11 +315,13 @@ pub struct Soundness {
     /// Accounts whose balance is not their credits minus their debits.
     pub balances_not_matching_entries: u64,
     pub negative_budget_accounts: u64,
+    /// Days of the reports' totals (`reports::days`) not what the transfers and visits add up to.
+    pub report_days_not_matching: u64,
 }
 
 impl Soundness {
     pub fn is_sound(&self) -> bool {
-        *self == Self { sum_of_balances: 0, balances_not_matching_entries: 0, negative_budget_accounts: 0 }
+        *self == Self { sum_of_balances: 0, balances_not_matching_entries: 0, negative_budget_accounts: 0, report_days_not_matching: 0 }
     }
 }
 
@@ -343,5 +353,6 @@ pub async fn soundness(db: &impl ConnectionTrait) -> AppResult<Soundness> {
         sum_of_balances: row.sum_of_balances,
         balances_not_matching_entries: u64::try_from(row.not_matching).unwrap_or(u64::MAX),
         negative_budget_accounts: u64::try_from(row.negative).unwrap_or(u64::MAX),
+        report_days_not_matching: super::reports::days::mismatches(db).await?,
     })
 }

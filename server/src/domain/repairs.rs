@@ -18,10 +18,32 @@ pub struct Repaired {
     pub provider_accounts_split: u64,
     /// Self-funders' bookings once counted as the council's placements.
     pub private_placements_removed: u64,
+    /// Days of the reports' totals made from what was recorded before they were kept.
+    pub report_days_made: u64,
 }
 
 pub async fn run_all(db: &Db, now: DateTime<Utc>) -> AppResult<Repaired> {
-    Ok(Repaired { provider_accounts_split: split_provider_accounts(db, now).await?, private_placements_removed: remove_private_placements(db).await? })
+    Ok(Repaired {
+        provider_accounts_split: split_provider_accounts(db, now).await?,
+        private_placements_removed: remove_private_placements(db).await?,
+        report_days_made: make_report_days(db).await?,
+    })
+}
+
+/// The reports' day-by-day totals (migration 45) start empty on a database that already holds
+/// transfers and visits: they are made from them once, in a write (two servers starting at
+/// once make them once).
+async fn make_report_days(db: &Db) -> AppResult<u64> {
+    if !super::reports::days::missing(db).await? {
+        return Ok(0);
+    }
+    let txn = crate::db::begin_write(db).await?;
+    if !super::reports::days::missing(&txn).await? {
+        return Ok(0);
+    }
+    let made = super::reports::days::rebuild(&txn).await?;
+    txn.commit().await?;
+    Ok(made)
 }
 
 /// Care a person pays for themself was once recorded among the council's placements; the

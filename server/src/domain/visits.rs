@@ -166,6 +166,7 @@ pub(super) async fn end_in_progress(
     row.delivered_minutes = Set(Some(minutes));
     row.charged_pence = Set(Some(charge));
     let delivered = row.update(db).await?;
+    super::reports::days::add_visit(db, booking, delivered.scheduled_start, VisitStatus::Delivered).await?;
     visit_confirmation::ask_person(db, booking, delivered, now).await?;
     Ok(charge)
 }
@@ -192,7 +193,8 @@ async fn record_missed(db: &impl ConnectionTrait, booking: &booking::Model, visi
     row.status = Set(VisitStatus::Missed);
     row.delivered_minutes = Set(Some(0));
     row.charged_pence = Set(Some(0));
-    row.update(db).await?;
+    let missed = row.update(db).await?;
+    super::reports::days::add_visit(db, booking, missed.scheduled_start, VisitStatus::Missed).await?;
     complete_if_done(db, booking, now).await
 }
 

@@ -302,6 +302,7 @@ pub async fn load(db: &Db, data: &Dataset, progress: Progress<'_>) -> AppResult<
     .await?;
     care_year::load(&txn, data, &plan, &ids, progress).await?;
     load_placements(&txn, data, progress).await?;
+    crate::domain::reports::days::rebuild(&txn).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         reset_sequences(&txn).await?;
     }

@@ -4,7 +4,7 @@
 use super::{Answer, Asked, number, provider_names, rows, state};
 use crate::error::AppResult;
 use app::report::{Figure, share};
-use app::{BookingStatus, CloseReason, ConcernOutcome, ConcernStatus, Funding, VisitStatus};
+use app::{BookingStatus, CloseReason, ConcernOutcome, ConcernStatus, Funding};
 use sea_orm::{ConnectionTrait, Value};
 use std::collections::BTreeMap;
 
@@ -36,13 +36,12 @@ pub(super) async fn provider_delivery(db: &impl ConnectionTrait, asked: &Asked) 
         all.append(&mut values);
         all
     };
-    let (delivered, missed) = (state(VisitStatus::Delivered), state(VisitStatus::Missed));
-    // Visits due in the period: those delivered or missed (a visit still to come is not due).
+    // Visits due in the period: those delivered or missed (a visit still to come is not due),
+    // day by day (`days`).
     let visits_sql = format!(
-        "SELECT b.provider_id AS p, SUM(CASE WHEN v.status = {delivered} THEN 1 ELSE 0 END) AS delivered, \
-         SUM(CASE WHEN v.status = {missed} THEN 1 ELSE 0 END) AS missed {} \
-         AND v.scheduled_start >= ? AND v.scheduled_start < ? AND v.status IN ({delivered}, {missed}) GROUP BY b.provider_id",
-        base("JOIN visits v ON v.booking_id = b.id")
+        "SELECT provider_id AS p, CAST(SUM(delivered) AS BIGINT) AS delivered, CAST(SUM(missed) AS BIGINT) AS missed FROM visit_days \
+         WHERE council_id = ? AND funding = ?{} AND day >= ? AND day <= ? GROUP BY provider_id",
+        category_sql.replace("l.category", "category")
     );
     let (declined, lapsed, cancelled) = (state(BookingStatus::Declined), state(BookingStatus::Lapsed), state(BookingStatus::Cancelled));
     let handed_back = state(CloseReason::HandedBack);
@@ -55,7 +54,7 @@ pub(super) async fn provider_delivery(db: &impl ConnectionTrait, asked: &Asked) 
         base("")
     );
     let mut tallies: BTreeMap<i64, Tally> = BTreeMap::new();
-    for row in rows(db, &visits_sql, parameters(vec![start.into(), end.into()])).await? {
+    for row in rows(db, &visits_sql, parameters(vec![asked.from.into(), asked.to.into()])).await? {
         let tally = tallies.entry(number(&row, "p")?).or_default();
         tally.delivered = number(&row, "delivered")?;
         tally.missed = number(&row, "missed")?;

@@ -7,6 +7,7 @@
 //! provider confirmed, paid from a council-funded personal budget and not since cancelled,
 //! made on its UK date of confirmation. Its **weekly value** is what one week of it costs as
 //! booked, comparable with the weekly value commissioners record for offline placements.
+pub mod days;
 mod delivery;
 mod money;
 mod placement_figures;

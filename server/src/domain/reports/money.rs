@@ -19,14 +19,10 @@ pub(super) async fn budget_use(db: &impl ConnectionTrait, asked: &Asked) -> AppR
         LEFT JOIN ledger_accounts av ON av.budget_id = bu.id AND av.kind = 'budget_available' \
         LEFT JOIN ledger_accounts cm ON cm.budget_id = bu.id AND cm.kind = 'budget_committed' \
         WHERE bu.council_id = ? AND bu.funding = ? GROUP BY bu.budget_type";
-    let (start, end) = asked.instants();
-    // Spent: set-aside money that became a provider's (delivered care, late cancellations).
-    let flows_sql = "SELECT bu.budget_type AS t, \
-            CAST(SUM(CASE WHEN t.kind = 'allocation' AND c.kind = 'budget_available' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS allocated, \
-            CAST(SUM(CASE WHEN d.kind = 'budget_committed' AND c.kind = 'provider_payable' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS spent \
-        FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id JOIN ledger_accounts d ON d.id = t.debit_account_id \
-        JOIN budgets bu ON bu.id = COALESCE(c.budget_id, d.budget_id) \
-        WHERE bu.council_id = ? AND bu.funding = ? AND c.kind IN ('budget_available', 'provider_payable') AND t.created_at >= ? AND t.created_at < ? GROUP BY bu.budget_type";
+    // Spent: set-aside money that became a provider's (delivered care, late cancellations),
+    // day by day (`days`).
+    let flows_sql = "SELECT budget_type AS t, CAST(SUM(allocated_pence) AS BIGINT) AS allocated, CAST(SUM(spent_pence) AS BIGINT) AS spent \
+        FROM budget_money_days WHERE council_id = ? AND funding = ? AND day >= ? AND day <= ? GROUP BY budget_type";
     let mut answer = Answer::new(
         &["Budget type", "Budgets", "Allocated in the period", "Spent in the period", "Set aside now", "Unspent now", "Holding over 8 weeks' worth"],
         &[2, 3],
@@ -35,7 +31,7 @@ pub(super) async fn budget_use(db: &impl ConnectionTrait, asked: &Asked) -> AppR
     // Two independent scans: asked for at once, each on its own pooled connection.
     let (now_rows, flow_rows) = tokio::try_join!(
         rows(db, now_sql, vec![asked.council_id.into(), Funding::Council.into()]),
-        rows(db, flows_sql, vec![asked.council_id.into(), Funding::Council.into(), start.into(), end.into()])
+        rows(db, flows_sql, vec![asked.council_id.into(), Funding::Council.into(), asked.from.into(), asked.to.into()])
     )?;
     for budget_type in BudgetType::ALL {
         let mut figures = [0_i64; 6];
@@ -116,7 +112,6 @@ pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &Re
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let (start, end) = asked.instants();
     let mut values = Vec::new();
     let from = placements_from(asked, &mut values);
     let placed_sql = format!("SELECT COUNT(*) AS n, CAST(SUM(p.weekly_value_pence) AS BIGINT) AS v {from}");
@@ -126,14 +121,9 @@ pub(super) async fn savings(db: &impl ConnectionTrait, asked: &Asked, query: &Re
         rows(db, &placed_sql, values),
         rows(
             db,
-            "SELECT CAST(SUM(CASE WHEN t.kind = 'allocation' AND c.kind = 'budget_available' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS allocated, \
-                CAST(SUM(CASE WHEN d.kind = 'budget_committed' AND c.kind = 'provider_payable' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS paid, \
-                CAST(SUM(CASE WHEN t.kind = 'recovery' AND c.kind = 'council_funding' THEN t.amount_pence ELSE 0 END) AS BIGINT) AS recovered \
-             FROM ledger_transfers t JOIN ledger_accounts c ON c.id = t.credit_account_id JOIN ledger_accounts d ON d.id = t.debit_account_id \
-             JOIN budgets bu ON bu.id = COALESCE(c.budget_id, d.budget_id) \
-             WHERE bu.council_id = ? AND bu.funding = ? AND c.kind IN ('budget_available', 'provider_payable', 'council_funding') \
-               AND t.created_at >= ? AND t.created_at < ?",
-            vec![asked.council_id.into(), Funding::Council.into(), start.into(), end.into()],
+            "SELECT CAST(SUM(allocated_pence) AS BIGINT) AS allocated, CAST(SUM(spent_pence) AS BIGINT) AS paid, CAST(SUM(recovered_pence) AS BIGINT) AS recovered \
+             FROM budget_money_days WHERE council_id = ? AND funding = ? AND day >= ? AND day <= ?",
+            vec![asked.council_id.into(), Funding::Council.into(), asked.from.into(), asked.to.into()],
         )
     )?;
     let (count, weekly_value) = match placed.first() {
