@@ -43,7 +43,8 @@ def timed(path, marker=b'class="table report-table"', who=None):
 def post(path, fields):
     data = urllib.parse.urlencode({"csrf_token": csrf, **fields}).encode()
     start = time.perf_counter()
-    with client.open(urllib.request.Request(base + path, data=data)) as reply:
+    # As a browser's form without JavaScript: answered with a redirect to the page it leads to.
+    with client.open(urllib.request.Request(base + path, data=data, headers={"Accept": "text/html"})) as reply:
         reply.read()
         return (time.perf_counter() - start) * 1000, reply.geturl()
 
