@@ -300,8 +300,15 @@ pub async fn council_month(db: &impl ConnectionTrait, viewer: &SignedInUser, mon
         .order_by_asc(monthly_statement::Column::BudgetId)
         .all(db)
         .await?;
-    let types: HashMap<i64, app::BudgetType> =
-        budget::Entity::find().filter(budget::Column::CouncilId.eq(council)).all(db).await?.into_iter().map(|b| (b.id, b.budget_type)).collect();
+    let types: HashMap<i64, app::BudgetType> = budget::Entity::find()
+        .select_only()
+        .columns([budget::Column::Id, budget::Column::BudgetType])
+        .filter(budget::Column::CouncilId.eq(council))
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
     Ok(found
         .into_iter()
         .map(|row| {
@@ -312,27 +319,27 @@ pub async fn council_month(db: &impl ConnectionTrait, viewer: &SignedInUser, mon
         .collect())
 }
 
-/// The CSV's header line alone.
-pub fn csv_rows_header() -> Vec<Vec<String>> {
-    vec![["Budget", "Month", "Line", "Money in (GBP)", "Money out (GBP)", "Balance (GBP)"].map(String::from).to_vec()]
-}
+/// The CSV's header line.
+pub const CSV_HEADER: [&str; 6] = ["Budget", "Month", "Line", "Money in (GBP)", "Money out (GBP)", "Balance (GBP)"];
 
-/// The statement as CSV lines (header first): balances, then each kind of movement, then flags.
-pub fn csv_rows(statement: &MonthlyStatement) -> Vec<Vec<String>> {
+/// The statement's CSV lines, each given to `line` (after the header when `header`):
+/// balances, then each kind of movement, then flags. A month of a council's budgets is tens of
+/// thousands of statements: the lines are written where they go, not gathered first.
+pub fn csv_rows(statement: &MonthlyStatement, header: bool, mut line: impl FnMut(&[&str])) {
     let pounds = app::pounds_text;
-    let mut lines = csv_rows_header();
+    if header {
+        line(&CSV_HEADER);
+    }
     let id = statement.budget_id.to_string();
-    let mut line =
-        |what: &str, into: String, out: String, balance: String| lines.push(vec![id.clone(), statement.month.clone(), what.into(), into, out, balance]);
-    line("Available at the start", String::new(), String::new(), pounds(statement.opening_available_pence));
-    line("Set aside at the start", String::new(), String::new(), pounds(statement.opening_set_aside_pence));
+    let mut line = |what: &str, into: &str, out: &str, balance: &str| line(&[&id, &statement.month, what, into, out, balance]);
+    line("Available at the start", "", "", &pounds(statement.opening_available_pence));
+    line("Set aside at the start", "", "", &pounds(statement.opening_set_aside_pence));
     for (kind, into, out) in &statement.movements {
         let amount = |pence: i64| if pence == 0 { String::new() } else { pounds(pence) };
-        line(kind, amount(*into), amount(*out), String::new());
+        line(kind, &amount(*into), &amount(*out), "");
     }
-    line("Available at the end", String::new(), String::new(), pounds(statement.closing_available_pence));
-    line("Set aside at the end", String::new(), String::new(), pounds(statement.closing_set_aside_pence));
+    line("Available at the end", "", "", &pounds(statement.closing_available_pence));
+    line("Set aside at the end", "", "", &pounds(statement.closing_set_aside_pence));
     let concerns = if statement.flags.is_empty() { "No concerns".to_string() } else { statement.flags.join("; ") };
-    line(&format!("Flags: {concerns}"), String::new(), String::new(), String::new());
-    lines
+    line(&format!("Flags: {concerns}"), "", "", "");
 }

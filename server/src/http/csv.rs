@@ -78,16 +78,14 @@ pub async fn council_statements(
 
 /// Statements one after another under one header line.
 fn statement_csv(filename: &str, statements: &[app::MonthlyStatement]) -> Response {
-    let mut lines = Vec::new();
+    let mut body = String::with_capacity(256 + statements.len() * 512);
+    if statements.is_empty() {
+        push_row(&mut body, &monthly_statements::CSV_HEADER);
+    }
     for (index, statement) in statements.iter().enumerate() {
-        let rows = monthly_statements::csv_rows(statement);
-        let skip = usize::from(index > 0);
-        lines.extend(rows.iter().skip(skip).map(|cells| row(&cells.iter().map(String::as_str).collect::<Vec<_>>())));
+        monthly_statements::csv_rows(statement, index == 0, |cells| push_row(&mut body, cells));
     }
-    if lines.is_empty() {
-        lines.extend(monthly_statements::csv_rows_header().into_iter().map(|cells| row(&cells.iter().map(String::as_str).collect::<Vec<_>>())));
-    }
-    download(filename, lines.concat())
+    download(filename, body)
 }
 
 /// `/payments/<run>/remittance.csv`: what each provider was paid in a run (commissioners).
@@ -209,18 +207,33 @@ fn download(filename: &str, body: String) -> Response {
 /// One CSV line (RFC 4180, CRLF). A cell a spreadsheet would run as a formula is written
 /// with a leading apostrophe; cells with commas, quotes or line breaks are quoted.
 pub fn row(cells: &[&str]) -> String {
-    let cells: Vec<String> = cells
-        .iter()
-        .map(|cell| {
-            let cell = if cell.starts_with(['=', '+', '@', '\t', '\r']) || (cell.starts_with('-') && cell.parse::<f64>().is_err()) {
-                format!("'{cell}")
-            } else {
-                cell.to_string()
-            };
-            if cell.contains([',', '"', '\n', '\r']) { format!("\"{}\"", cell.replace('"', "\"\"")) } else { cell }
-        })
-        .collect();
-    format!("{}\r\n", cells.join(","))
+    let mut line = String::new();
+    push_row(&mut line, cells);
+    line
+}
+
+/// `row`, written onto the end of `out`.
+pub fn push_row(out: &mut String, cells: &[&str]) {
+    for (index, cell) in cells.iter().enumerate() {
+        if index > 0 {
+            out.push(',');
+        }
+        let formula = cell.starts_with(['=', '+', '@', '\t', '\r']) || (cell.starts_with('-') && cell.parse::<f64>().is_err());
+        let quoted = cell.contains([',', '"', '\n', '\r']);
+        if quoted {
+            out.push('"');
+        }
+        if formula {
+            out.push('\'');
+        }
+        if quoted {
+            out.push_str(&cell.replace('"', "\"\""));
+            out.push('"');
+        } else {
+            out.push_str(cell);
+        }
+    }
+    out.push_str("\r\n");
 }
 
 #[cfg(test)]
